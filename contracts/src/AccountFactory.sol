@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {SsoAccount} from "./SsoAccount.sol";
+
+/// @title AccountFactory
+/// @notice Deploys {SsoAccount} minimal-proxy clones with CREATE2 at an address that depends only on a salt and
+/// the initial passkey (never on `msg.sender`), so the wallet knows the address before deployment and can deploy
+/// on its first UserOp through `initCode` without any deploying server.
+contract AccountFactory {
+    /// @notice The {SsoAccount} implementation cloned for every account.
+    address public immutable accountImplementation;
+    /// @notice The {WebAuthnValidator} installed as every account's first validator.
+    address public immutable webAuthnValidator;
+
+    /// @notice Emitted when an account is deployed.
+    /// @param account The new account.
+    /// @param salt The caller-chosen salt (not the CREATE2 salt, which also binds the passkey).
+    event AccountCreated(address indexed account, bytes32 indexed salt);
+
+    /// @notice Sets the account implementation and the passkey validator.
+    /// @param accountImplementation_ The {SsoAccount} implementation.
+    /// @param webAuthnValidator_ The {WebAuthnValidator}.
+    constructor(address accountImplementation_, address webAuthnValidator_) {
+        accountImplementation = accountImplementation_;
+        webAuthnValidator = webAuthnValidator_;
+    }
+
+    /// @notice The counterfactual address of the account for `salt` and the initial passkey.
+    /// @param salt Caller-chosen salt.
+    /// @param credentialId The WebAuthn credential id of the initial passkey.
+    /// @param publicKey The P-256 public key `(x, y)` of the initial passkey.
+    /// @param originDomain The WebAuthn origin of the initial passkey.
+    /// @return The account address (deployed or not).
+    function getAddress(
+        bytes32 salt,
+        bytes calldata credentialId,
+        bytes32[2] calldata publicKey,
+        string calldata originDomain
+    ) external view returns (address) {
+        return Clones.predictDeterministicAddress(
+            accountImplementation, _cloneSalt(salt, credentialId, publicKey, originDomain)
+        );
+    }
+
+    /// @notice Deploys and initializes the account (installing {webAuthnValidator} with the passkey), or returns
+    /// the existing account without reverting if it is already deployed.
+    /// @param salt Caller-chosen salt.
+    /// @param credentialId The WebAuthn credential id of the initial passkey.
+    /// @param publicKey The P-256 public key `(x, y)` of the initial passkey.
+    /// @param originDomain The WebAuthn origin of the initial passkey.
+    /// @return account The account address.
+    function createAccount(
+        bytes32 salt,
+        bytes calldata credentialId,
+        bytes32[2] calldata publicKey,
+        string calldata originDomain
+    ) external returns (address account) {
+        bytes32 cloneSalt = _cloneSalt(salt, credentialId, publicKey, originDomain);
+        account = Clones.predictDeterministicAddress(accountImplementation, cloneSalt);
+        if (account.code.length != 0) return account;
+        Clones.cloneDeterministic(accountImplementation, cloneSalt);
+        SsoAccount(payable(account)).initialize(webAuthnValidator, abi.encode(credentialId, publicKey, originDomain));
+        emit AccountCreated(account, salt);
+    }
+
+    function _cloneSalt(
+        bytes32 salt,
+        bytes calldata credentialId,
+        bytes32[2] calldata publicKey,
+        string calldata originDomain
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(salt, credentialId, publicKey, originDomain));
+    }
+}

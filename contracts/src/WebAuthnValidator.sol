@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {
+    IERC7579Module,
+    IERC7579Validator,
+    MODULE_TYPE_VALIDATOR
+} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {ERC7739Utils} from "@openzeppelin/contracts/utils/cryptography/draft-ERC7739Utils.sol";
+
+/// @title WebAuthnValidator
+/// @notice ERC-7579 validator module (type 1) that authorises ERC-4337 UserOps and ERC-1271 signatures with
+/// WebAuthn passkeys (P-256). Keys are stored per `(originDomain, credentialId, account)`; for login on a new
+/// device the list of accounts per `(originDomain, credentialId)` is kept as well.
+/// @dev Data model and signature encoding follow ZKsync SSO's ERC-4337 `WebAuthnValidator`:
+/// validator data = `abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs, bytes credentialId)`.
+/// `clientDataJSON` is checked with the WebAuthn "limited verification" of the fixed serialization:
+/// `{"type":"webauthn.get","challenge":"<base64url(hash)>","origin":"<originDomain>"` followed by `}` or
+/// `,"crossOrigin":false` (anything after that is accepted). The origin is the key-lookup `originDomain`.
+/// Anyone may call {addValidationKey} for its own address, so {getAccountList} entries are only hints: a wallet
+/// must check that a listed account really has this validator installed before trusting it.
+contract WebAuthnValidator is IERC7579Validator {
+    using MessageHashUtils for bytes32;
+    using ERC7739Utils for *;
+
+    /// @dev ERC-4337 validation result for success.
+    uint256 private constant _SIG_VALIDATION_SUCCESS = 0;
+    /// @dev ERC-4337 validation result for a signature failure.
+    uint256 private constant _SIG_VALIDATION_FAILED = 1;
+    /// @dev ERC-1271 magic value.
+    bytes4 private constant _ERC1271_MAGIC = 0x1626ba7e;
+    /// @dev ERC-1271 failure value.
+    bytes4 private constant _ERC1271_INVALID = 0xffffffff;
+    /// @dev Minimum credential id length (bytes).
+    uint256 private constant _MIN_CREDENTIAL_ID_LENGTH = 16;
+    /// @dev Maximum origin length (bytes).
+    uint256 private constant _MAX_ORIGIN_LENGTH = 255;
+    /// @dev Authenticator flags User Present (0x01) and User Verified (0x04).
+    bytes1 private constant _UP_UV = 0x05;
+    /// @dev EIP-712 domain typehash for `fields == 0x0f` (name, version, chainId, verifyingContract).
+    bytes32 private constant _DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+    /// @dev `(originDomain, credentialId, account)` → P-256 public key `(x, y)`.
+    mapping(string originDomain => mapping(bytes credentialId => mapping(address account => bytes32[2]))) private _keys;
+    /// @dev `(originDomain, credentialId)` → accounts that registered this credential.
+    mapping(string originDomain => mapping(bytes credentialId => address[])) private _accounts;
+    /// @dev Number of keys registered by each account.
+    mapping(address account => uint256) private _keyCount;
+
+    /// @notice Emitted when `account` registers a passkey.
+    /// @param account The smart account that owns the key.
+    /// @param originDomainHash `keccak256(bytes(originDomain))`.
+    /// @param originDomain The WebAuthn origin (`clientDataJSON.origin`) the key is bound to.
+    /// @param credentialId The WebAuthn credential id.
+    /// @param publicKey The P-256 public key `(x, y)`.
+    event PasskeyCreated(
+        address indexed account,
+        bytes32 indexed originDomainHash,
+        string originDomain,
+        bytes credentialId,
+        bytes32[2] publicKey
+    );
+
+    /// @notice Emitted when `account` removes a passkey.
+    /// @param account The smart account that owned the key.
+    /// @param originDomainHash `keccak256(bytes(originDomain))`.
+    /// @param originDomain The WebAuthn origin the key was bound to.
+    /// @param credentialId The WebAuthn credential id.
+    event PasskeyRemoved(
+        address indexed account, bytes32 indexed originDomainHash, string originDomain, bytes credentialId
+    );
+
+    /// @notice A key already exists for `(originDomain, credentialId, account)`; keys are never overwritten.
+    error KeyAlreadyExists();
+    /// @notice No key exists for `(originDomain, credentialId, account)`.
+    error KeyNotFound();
+    /// @notice The key to add is zero.
+    error EmptyKey();
+    /// @notice The credential id is shorter than 16 bytes.
+    /// @param length The given length.
+    error CredentialIdTooShort(uint256 length);
+    /// @notice The origin is empty or longer than 255 bytes.
+    /// @param length The given length.
+    error BadOriginLength(uint256 length);
+    /// @notice Removing the account's last key would lock it out; uninstall the module instead.
+    error CannotRemoveLastKey();
+
+    // ------------------------------------------------------------------------------------------------------------
+    // ERC-7579 module lifecycle
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Called by the account when the module is installed.
+    /// @param data Empty (no key) or `abi.encode(bytes credentialId, bytes32[2] publicKey, string originDomain)`.
+    function onInstall(bytes calldata data) external override {
+        if (data.length == 0) return;
+        (bytes memory credentialId, bytes32[2] memory publicKey, string memory originDomain) =
+            abi.decode(data, (bytes, bytes32[2], string));
+        _addKey(msg.sender, credentialId, publicKey, originDomain);
+    }
+
+    /// @notice Called by the account when the module is uninstalled.
+    /// @dev Empty `data` leaves stored keys in place: they are inert while the module is not installed but become
+    /// usable again if the module is re-installed. To clear keys pass
+    /// `abi.encode(string[] originDomains, bytes[] credentialIds)` (pairwise); each listed key must exist and is
+    /// removed without the last-key check.
+    /// @param data Empty, or the keys to clear.
+    function onUninstall(bytes calldata data) external override {
+        if (data.length == 0) return;
+        (string[] memory origins, bytes[] memory credentialIds) = abi.decode(data, (string[], bytes[]));
+        require(origins.length == credentialIds.length, KeyNotFound());
+        for (uint256 i = 0; i < origins.length; ++i) {
+            _removeKey(msg.sender, credentialIds[i], origins[i]);
+        }
+    }
+
+    /// @notice Whether this module is of the given ERC-7579 module type (only validator, type 1).
+    /// @param moduleTypeId The module type id.
+    /// @return True iff `moduleTypeId == 1`.
+    function isModuleType(uint256 moduleTypeId) external pure override returns (bool) {
+        return moduleTypeId == MODULE_TYPE_VALIDATOR;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Key management (msg.sender is the account)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice Registers a passkey for the calling account.
+    /// @dev Reverts if the key exists, the credential id is shorter than 16 bytes, the origin is not 1–255 bytes
+    /// or the key is zero.
+    /// @param credentialId The WebAuthn credential id (≥ 16 bytes).
+    /// @param newKey The P-256 public key `(x, y)`.
+    /// @param originDomain The WebAuthn origin, exactly as it appears in `clientDataJSON.origin`.
+    /// @return True (kept for ZKsync SSO ABI compatibility).
+    function addValidationKey(bytes calldata credentialId, bytes32[2] calldata newKey, string calldata originDomain)
+        external
+        returns (bool)
+    {
+        _addKey(msg.sender, credentialId, newKey, originDomain);
+        return true;
+    }
+
+    /// @notice Removes a passkey of the calling account. Reverts if it does not exist or is the account's last key.
+    /// @param credentialId The WebAuthn credential id.
+    /// @param originDomain The WebAuthn origin the key is bound to.
+    function removeValidationKey(bytes calldata credentialId, string calldata originDomain) external {
+        require(_keyCount[msg.sender] > 1, CannotRemoveLastKey());
+        _removeKey(msg.sender, credentialId, originDomain);
+    }
+
+    /// @notice The key of `account` for `(originDomain, credentialId)`, or `(0, 0)` if none.
+    /// @param originDomain The WebAuthn origin.
+    /// @param credentialId The WebAuthn credential id.
+    /// @param account The smart account.
+    /// @return The P-256 public key `(x, y)`.
+    function getAccountKey(string calldata originDomain, bytes calldata credentialId, address account)
+        external
+        view
+        returns (bytes32[2] memory)
+    {
+        return _keys[originDomain][credentialId][account];
+    }
+
+    /// @notice The accounts that registered `(originDomain, credentialId)` (for login on a new device).
+    /// @param originDomain The WebAuthn origin.
+    /// @param credentialId The WebAuthn credential id.
+    /// @return The account addresses (unordered).
+    function getAccountList(string calldata originDomain, bytes calldata credentialId)
+        external
+        view
+        returns (address[] memory)
+    {
+        return _accounts[originDomain][credentialId];
+    }
+
+    /// @notice Number of passkeys registered by `account`.
+    /// @param account The smart account.
+    /// @return The key count.
+    function keyCount(address account) external view returns (uint256) {
+        return _keyCount[account];
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Validation
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @notice ERC-4337 UserOp validation on behalf of the calling account.
+    /// @dev `userOp.signature = validatorAddress (20 bytes) ‖ abi.encode(authenticatorData, clientDataJSON, rs,
+    /// credentialId)`; the WebAuthn challenge is `userOpHash`. Never reverts on malformed signature bytes.
+    /// @param userOp The packed UserOperation (as passed by the account).
+    /// @param userOpHash The EntryPoint's UserOp hash.
+    /// @return 0 on success, 1 (`SIG_VALIDATION_FAILED`) on any failure.
+    function validateUserOp(PackedUserOperation calldata userOp, bytes32 userOpHash)
+        external
+        view
+        override
+        returns (uint256)
+    {
+        bytes calldata signature = userOp.signature;
+        if (signature.length < 20) return _SIG_VALIDATION_FAILED;
+        return _verify(userOpHash, signature[20:], msg.sender) ? _SIG_VALIDATION_SUCCESS : _SIG_VALIDATION_FAILED;
+    }
+
+    /// @notice ERC-1271 validation on behalf of the calling account (`msg.sender`), made replay-safe across
+    /// accounts with ERC-7739 against the account's own EIP-712 domain (read via ERC-5267 `eip712Domain()`).
+    /// @dev Two ERC-7739 paths are accepted:
+    /// - TypedDataSign: `signature = passkeySig ‖ appSeparator ‖ contentsHash ‖ contentsDescr ‖ uint16(len)`,
+    ///   with `hash == toTypedDataHash(appSeparator, contentsHash)`; the challenge is
+    ///   `toTypedDataHash(appSeparator, TypedDataSign struct hash(contents, account domain))`.
+    /// - PersonalSign: `signature = passkeySig`; the challenge is
+    ///   `toTypedDataHash(accountDomainSeparator, keccak256(abi.encode(PERSONAL_SIGN_TYPEHASH, hash)))`.
+    /// `passkeySig` is the same encoding as for UserOps, without the 20-byte validator prefix.
+    /// @param sender The ERC-1271 caller of the account (unused).
+    /// @param hash The hash being verified.
+    /// @param signature The ERC-7739 wrapped passkey signature.
+    /// @return `0x1626ba7e` if valid, `0xffffffff` otherwise.
+    function isValidSignatureWithSender(address sender, bytes32 hash, bytes calldata signature)
+        external
+        view
+        override
+        returns (bytes4)
+    {
+        sender; // unused
+        (bool ok, bytes memory domainBytes, bytes32 domainSeparator) = _accountDomain(msg.sender);
+        if (!ok) return _ERC1271_INVALID;
+
+        // ERC-7739 TypedDataSign path.
+        if (_isValidTypedDataSign(hash, signature, domainBytes)) return _ERC1271_MAGIC;
+
+        // ERC-7739 PersonalSign path.
+        if (_verify(domainSeparator.toTypedDataHash(hash.personalSignStructHash()), signature, msg.sender)) {
+            return _ERC1271_MAGIC;
+        }
+        return _ERC1271_INVALID;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @dev ERC-7739 TypedDataSign check of `signature` against `hash` for the calling account.
+    function _isValidTypedDataSign(bytes32 hash, bytes calldata signature, bytes memory domainBytes)
+        private
+        view
+        returns (bool)
+    {
+        (bytes calldata inner, bytes32 appSeparator, bytes32 contentsHash, string calldata contentsDescr) =
+            signature.decodeTypedDataSig();
+        if (inner.length == 0 || hash != appSeparator.toTypedDataHash(contentsHash)) return false;
+        bytes32 structHash = ERC7739Utils.typedDataSignStructHash(contentsDescr, contentsHash, domainBytes);
+        return structHash != 0 && _verify(appSeparator.toTypedDataHash(structHash), inner, msg.sender);
+    }
+
+    function _addKey(address account, bytes memory credentialId, bytes32[2] memory key, string memory originDomain)
+        private
+    {
+        uint256 originLength = bytes(originDomain).length;
+        require(originLength != 0 && originLength <= _MAX_ORIGIN_LENGTH, BadOriginLength(originLength));
+        require(credentialId.length >= _MIN_CREDENTIAL_ID_LENGTH, CredentialIdTooShort(credentialId.length));
+        require(key[0] != 0 || key[1] != 0, EmptyKey());
+        bytes32[2] storage slot = _keys[originDomain][credentialId][account];
+        require(slot[0] == 0 && slot[1] == 0, KeyAlreadyExists());
+        slot[0] = key[0];
+        slot[1] = key[1];
+        _accounts[originDomain][credentialId].push(account);
+        ++_keyCount[account];
+        emit PasskeyCreated(account, keccak256(bytes(originDomain)), originDomain, credentialId, key);
+    }
+
+    function _removeKey(address account, bytes memory credentialId, string memory originDomain) private {
+        bytes32[2] storage slot = _keys[originDomain][credentialId][account];
+        require(slot[0] != 0 || slot[1] != 0, KeyNotFound());
+        delete _keys[originDomain][credentialId][account];
+        address[] storage list = _accounts[originDomain][credentialId];
+        uint256 last = list.length - 1;
+        for (uint256 i = 0; i <= last; ++i) {
+            if (list[i] == account) {
+                list[i] = list[last];
+                list.pop();
+                break;
+            }
+        }
+        --_keyCount[account];
+        emit PasskeyRemoved(account, keccak256(bytes(originDomain)), originDomain, credentialId);
+    }
+
+    /// @dev Verifies a passkey signature `data` over `challenge` for `account`. Never reverts on malformed data.
+    function _verify(bytes32 challenge, bytes calldata data, address account) private view returns (bool) {
+        (bool ok, bytes32 qx, bytes32 qy) = _checkAndLookup(challenge, data, account);
+        if (!ok) return false;
+        // `data` is well-formed here (length >= 160, both dynamic fields in bounds).
+        (, bytes calldata authData) = _dynamicAt(data, 0);
+        (, bytes calldata clientData) = _dynamicAt(data, 32);
+        bytes32 digest = sha256(abi.encodePacked(authData, sha256(clientData)));
+        // P256.verify rejects r, s out of range and high-s (s > n/2).
+        return P256.verify(digest, bytes32(data[64:96]), bytes32(data[96:128]), qx, qy);
+    }
+
+    /// @dev Bounds-checks the ABI encoding `abi.encode(bytes authenticatorData, string clientDataJSON,
+    /// bytes32[2] rs, bytes credentialId)`, checks the UP+UV flags and clientDataJSON, and returns the key of
+    /// `(origin, credentialId, account)`; `ok == false` instead of a revert on any problem.
+    function _checkAndLookup(bytes32 challenge, bytes calldata data, address account)
+        private
+        view
+        returns (bool ok, bytes32 qx, bytes32 qy)
+    {
+        if (data.length < 160) return (false, 0, 0);
+        {
+            bytes calldata authData;
+            (ok, authData) = _dynamicAt(data, 0);
+            if (!ok || authData.length < 37 || (authData[32] & _UP_UV) != _UP_UV) return (false, 0, 0);
+        }
+        bytes calldata origin;
+        {
+            bytes calldata clientData;
+            (ok, clientData) = _dynamicAt(data, 32);
+            if (!ok) return (false, 0, 0);
+            (ok, origin) = _checkClientData(challenge, clientData);
+            if (!ok) return (false, 0, 0);
+        }
+        bytes calldata credentialId;
+        (ok, credentialId) = _dynamicAt(data, 128);
+        if (!ok) return (false, 0, 0);
+        bytes32[2] storage key = _keys[string(origin)][credentialId][account];
+        qx = key[0];
+        qy = key[1];
+        ok = qx != 0 || qy != 0;
+    }
+
+    /// @dev WebAuthn limited verification of `clientDataJSON`; returns the origin on success.
+    function _checkClientData(bytes32 challenge, bytes calldata clientData)
+        private
+        pure
+        returns (bool, bytes calldata origin)
+    {
+        origin = clientData[:0];
+        // Fixed prefix with the expected challenge.
+        bytes memory prefix = bytes.concat(
+            '{"type":"webauthn.get","challenge":"', bytes(Base64.encodeURL(abi.encodePacked(challenge))), '","origin":"'
+        );
+        uint256 start = prefix.length;
+        if (clientData.length <= start || keccak256(clientData[:start]) != keccak256(prefix)) return (false, origin);
+
+        // Origin: up to the next `"`.
+        uint256 end = start;
+        while (end < clientData.length && clientData[end] != '"') ++end;
+        if (end == clientData.length) return (false, origin);
+
+        // Remainder: `}` or `,"crossOrigin":false` (anything after that is accepted).
+        bytes calldata rest = clientData[end + 1:];
+        bytes memory crossOriginFalse = ',"crossOrigin":false';
+        bool closed = rest.length != 0 && rest[0] == "}";
+        bool sameOrigin = rest.length >= crossOriginFalse.length
+            && keccak256(rest[:crossOriginFalse.length]) == keccak256(crossOriginFalse);
+        if (!closed && !sameOrigin) return (false, origin);
+        return (true, clientData[start:end]);
+    }
+
+    /// @dev The dynamic `bytes` whose offset is at head position `head` of `data` (`data.length >= head + 32`).
+    function _dynamicAt(bytes calldata data, uint256 head) private pure returns (bool, bytes calldata) {
+        uint256 offset = uint256(bytes32(data[head:head + 32]));
+        if (offset > data.length - 32) return (false, data[:0]);
+        uint256 length = uint256(bytes32(data[offset:offset + 32]));
+        if (length > data.length - offset - 32) return (false, data[:0]);
+        return (true, data[offset + 32:offset + 32 + length]);
+    }
+
+    /// @dev The account's EIP-712 domain (ERC-5267): the ERC-7739 `domainBytes` and the domain separator. Only
+    /// domains with fields `0x0f` (name, version, chainId, verifyingContract) are supported.
+    function _accountDomain(address account)
+        private
+        view
+        returns (bool ok, bytes memory domainBytes, bytes32 domainSeparator)
+    {
+        if (account.code.length == 0) return (false, domainBytes, 0);
+        try IERC5267(account).eip712Domain() returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory
+        ) {
+            if (fields != 0x0f) return (false, domainBytes, 0);
+            bytes32 nameHash = keccak256(bytes(name));
+            bytes32 versionHash = keccak256(bytes(version));
+            domainBytes = abi.encode(nameHash, versionHash, chainId, verifyingContract, salt);
+            domainSeparator = keccak256(abi.encode(_DOMAIN_TYPEHASH, nameHash, versionHash, chainId, verifyingContract));
+            return (true, domainBytes, domainSeparator);
+        } catch {
+            return (false, domainBytes, 0);
+        }
+    }
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
+import {IEntryPoint} from "account-abstraction/interfaces/IEntryPoint.sol";
+import {PackedUserOperation as EpUserOp} from "account-abstraction/interfaces/PackedUserOperation.sol";
+import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
+import {Execution, IERC7579Execution} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
+import {Account} from "@openzeppelin/contracts/account/Account.sol";
+import {ERC7579Utils} from "@openzeppelin/contracts/account/utils/draft-ERC7579Utils.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {AccountFactory} from "../src/AccountFactory.sol";
+import {SsoAccount} from "../src/SsoAccount.sol";
+import {WebAuthnValidator} from "../src/WebAuthnValidator.sol";
+import {TestBase} from "./utils/TestBase.sol";
+
+contract Target {
+    uint256 public value;
+    uint256 public received;
+
+    function set(uint256 v) external payable {
+        value = v;
+        received += msg.value;
+    }
+
+    function fail() external pure {
+        revert("nope");
+    }
+}
+
+contract SsoAccountTest is TestBase {
+    address internal constant ENTRY_POINT = 0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108;
+    bytes32 internal constant SALT = keccak256("salt");
+    bytes32 internal constant MODE_SINGLE = bytes32(0);
+    bytes32 internal constant MODE_BATCH = bytes32(uint256(0x01) << 248);
+    bytes32 internal constant MODE_TRY_BATCH = bytes32((uint256(0x01) << 248) | (uint256(0x01) << 240));
+    bytes32 internal constant MODE_DELEGATECALL = bytes32(uint256(0xff) << 248);
+
+    WebAuthnValidator internal validator;
+    SsoAccount internal implementation;
+    AccountFactory internal factory;
+    Target internal target;
+
+    function setUp() public {
+        // Deploy EntryPoint v0.8 *at* its canonical address: run its creation code there (so immutables such as
+        // the SenderCreator's `entryPoint` refer to the canonical address), then install the returned runtime code.
+        vm.etch(ENTRY_POINT, type(EntryPoint).creationCode);
+        (bool ok, bytes memory runtime) = ENTRY_POINT.call("");
+        require(ok, "EntryPoint deploy");
+        vm.etch(ENTRY_POINT, runtime);
+
+        validator = new WebAuthnValidator();
+        implementation = new SsoAccount();
+        factory = new AccountFactory(address(implementation), address(validator));
+        target = new Target();
+    }
+
+    function _create() internal returns (SsoAccount) {
+        return SsoAccount(payable(factory.createAccount(SALT, CRED_ID, publicKey(PASSKEY_PK), ORIGIN)));
+    }
+
+    // ---- factory ----
+
+    function test_getAddress_matchesCreateAccount() public {
+        address predicted = factory.getAddress(SALT, CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+        assertEq(predicted.code.length, 0, "not deployed yet");
+        assertEq(address(_create()), predicted, "address");
+        assertTrue(predicted.code.length > 0, "deployed");
+    }
+
+    function test_createAccount_addressDependsOnlyOnSaltAndPasskey() public {
+        bytes32[2] memory key = publicKey(PASSKEY_PK);
+        address predicted = factory.getAddress(SALT, CRED_ID, key, ORIGIN);
+        vm.prank(address(0xCAFE));
+        address fromOther = factory.getAddress(SALT, CRED_ID, key, ORIGIN);
+        assertEq(fromOther, predicted, "view independent of caller");
+        vm.prank(address(0xCAFE));
+        assertEq(factory.createAccount(SALT, CRED_ID, key, ORIGIN), predicted, "create independent of caller");
+        assertTrue(factory.getAddress(keccak256("other"), CRED_ID, key, ORIGIN) != predicted, "salt");
+        assertTrue(factory.getAddress(SALT, CRED_ID, publicKey(2), ORIGIN) != predicted, "key");
+        assertTrue(factory.getAddress(SALT, hex"ffeeddccbbaa99887766554433221100", key, ORIGIN) != predicted, "cred");
+        assertTrue(factory.getAddress(SALT, CRED_ID, key, "https://example.org") != predicted, "origin");
+    }
+
+    function test_createAccount_secondCallReturnsSameAccount() public {
+        address first = address(_create());
+        assertEq(address(_create()), first, "same account, no revert");
+    }
+
+    function test_createAccount_emitsAccountCreated() public {
+        address predicted = factory.getAddress(SALT, CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+        bytes32[2] memory key = publicKey(PASSKEY_PK);
+        vm.expectEmit(address(factory));
+        emit AccountFactory.AccountCreated(predicted, SALT);
+        factory.createAccount(SALT, CRED_ID, key, ORIGIN);
+    }
+
+    function test_createAccount_installsWebAuthnValidatorWithPasskey() public {
+        SsoAccount account = _create();
+        assertTrue(account.isModuleInstalled(1, address(validator), ""), "validator installed");
+        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(account))[0], publicKey(PASSKEY_PK)[0], "key");
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID)[0], address(account), "account list");
+    }
+
+    // ---- account basics ----
+
+    function test_initialize_implementationIsDisabled() public {
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        implementation.initialize(address(validator), "");
+    }
+
+    function test_initialize_cannotReinitialize() public {
+        SsoAccount account = _create();
+        vm.expectRevert(Initializable.InvalidInitialization.selector);
+        account.initialize(address(validator), "");
+    }
+
+    function test_entryPoint_isV08() public {
+        assertEq(address(_create().entryPoint()), ENTRY_POINT, "entry point");
+    }
+
+    function test_eip712Domain_isSsoAccountV1() public {
+        SsoAccount account = _create();
+        (bytes1 fields, string memory name, string memory version, uint256 chainId, address verifying,,) =
+            account.eip712Domain();
+        assertTrue(fields == 0x0f, "fields");
+        assertEq(keccak256(bytes(name)), keccak256("SsoAccount"), "name");
+        assertEq(keccak256(bytes(version)), keccak256("1"), "version");
+        assertEq(chainId, block.chainid, "chain id");
+        assertEq(verifying, address(account), "verifying contract is the clone");
+    }
+
+    function test_supportsExecutionMode_singleBatchDefaultTryOnly() public {
+        SsoAccount account = _create();
+        assertTrue(account.supportsExecutionMode(MODE_SINGLE), "single");
+        assertTrue(account.supportsExecutionMode(MODE_BATCH), "batch");
+        assertTrue(account.supportsExecutionMode(MODE_TRY_BATCH), "try batch");
+        assertTrue(!account.supportsExecutionMode(MODE_DELEGATECALL), "no delegatecall");
+        assertTrue(!account.supportsExecutionMode(bytes32(uint256(0x02) << 240)), "no unknown exec type");
+    }
+
+    function test_receive_acceptsEth() public {
+        SsoAccount account = _create();
+        vm.deal(address(this), 1 ether);
+        (bool ok,) = address(account).call{value: 1 ether}("");
+        assertTrue(ok && address(account).balance == 1 ether, "received");
+    }
+
+    // ---- execution ----
+
+    function test_execute_singleFromEntryPoint() public {
+        SsoAccount account = _create();
+        vm.deal(address(account), 1 ether);
+        vm.prank(ENTRY_POINT);
+        account.execute(MODE_SINGLE, abi.encodePacked(address(target), uint256(5), abi.encodeCall(Target.set, (42))));
+        assertEq(target.value(), 42, "value");
+        assertEq(target.received(), 5, "eth");
+    }
+
+    function test_execute_batchFromEntryPoint() public {
+        SsoAccount account = _create();
+        vm.deal(address(account), 1 ether);
+        Execution[] memory calls = new Execution[](2);
+        calls[0] = Execution(address(target), 0, abi.encodeCall(Target.set, (1)));
+        calls[1] = Execution(address(0xD00D), 0.25 ether, "");
+        vm.prank(ENTRY_POINT);
+        account.execute(MODE_BATCH, abi.encode(calls));
+        assertEq(target.value(), 1, "call");
+        assertEq(address(0xD00D).balance, 0.25 ether, "transfer");
+    }
+
+    function test_execute_tryBatchContinuesAfterFailure() public {
+        SsoAccount account = _create();
+        Execution[] memory calls = new Execution[](2);
+        calls[0] = Execution(address(target), 0, abi.encodeCall(Target.fail, ()));
+        calls[1] = Execution(address(target), 0, abi.encodeCall(Target.set, (7)));
+        vm.prank(ENTRY_POINT);
+        account.execute(MODE_TRY_BATCH, abi.encode(calls));
+        assertEq(target.value(), 7, "second call ran");
+    }
+
+    function test_execute_defaultBatchRevertsOnFailure() public {
+        SsoAccount account = _create();
+        Execution[] memory calls = new Execution[](1);
+        calls[0] = Execution(address(target), 0, abi.encodeCall(Target.fail, ()));
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert();
+        account.execute(MODE_BATCH, abi.encode(calls));
+    }
+
+    function test_execute_rejectsDelegatecall() public {
+        SsoAccount account = _create();
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert(abi.encodeWithSelector(ERC7579Utils.ERC7579UnsupportedCallType.selector, bytes1(0xff)));
+        account.execute(MODE_DELEGATECALL, abi.encodePacked(address(target), abi.encodeCall(Target.set, (1))));
+    }
+
+    function test_execute_rejectsOtherCaller() public {
+        SsoAccount account = _create();
+        vm.expectRevert(abi.encodeWithSelector(Account.AccountUnauthorized.selector, address(this)));
+        account.execute(MODE_SINGLE, abi.encodePacked(address(target), uint256(0), abi.encodeCall(Target.set, (1))));
+    }
+
+    // ---- validateUserOp routing ----
+
+    function test_validateUserOp_failsForUninstalledValidatorPrefix() public {
+        SsoAccount account = _create();
+        PackedUserOperation memory op;
+        op.sender = address(account);
+        op.signature = abi.encodePacked(address(0xBAD), passkeySig(keccak256("h")));
+        vm.prank(ENTRY_POINT);
+        assertEq(account.validateUserOp(op, keccak256("h"), 0), 1, "uninstalled validator");
+    }
+
+    function test_validateUserOp_failsForSignatureShorterThanPrefix() public {
+        SsoAccount account = _create();
+        PackedUserOperation memory op;
+        op.sender = address(account);
+        op.signature = hex"0102";
+        vm.prank(ENTRY_POINT);
+        assertEq(account.validateUserOp(op, keccak256("h"), 0), 1, "short signature");
+    }
+
+    // ---- EntryPoint end to end ----
+
+    function _op(address sender, bytes memory initCode, bytes memory callData)
+        internal
+        view
+        returns (EpUserOp memory op)
+    {
+        op.sender = sender;
+        op.nonce = IEntryPoint(ENTRY_POINT).getNonce(sender, 0);
+        op.initCode = initCode;
+        op.callData = callData;
+        op.accountGasLimits = bytes32((uint256(2_000_000) << 128) | 300_000);
+        op.preVerificationGas = 60_000;
+        op.gasFees = bytes32((uint256(1 gwei) << 128) | 2 gwei);
+    }
+
+    function _signOp(EpUserOp memory op) internal view {
+        bytes32 userOpHash = IEntryPoint(ENTRY_POINT).getUserOpHash(op);
+        op.signature = abi.encodePacked(address(validator), passkeySig(userOpHash));
+    }
+
+    function _handle(EpUserOp memory op) internal {
+        EpUserOp[] memory ops = new EpUserOp[](1);
+        ops[0] = op;
+        vm.prank(address(0xB0B0), address(0xB0B0));
+        IEntryPoint(ENTRY_POINT).handleOps(ops, payable(address(0xBEEF)));
+    }
+
+    function test_handleOps_deploysAccountViaInitCodeAndTransfersEth() public {
+        bytes32[2] memory key = publicKey(PASSKEY_PK);
+        address sender = factory.getAddress(SALT, CRED_ID, key, ORIGIN);
+        vm.deal(sender, 1 ether);
+        bytes memory initCode = abi.encodePacked(
+            address(factory), abi.encodeCall(AccountFactory.createAccount, (SALT, CRED_ID, key, ORIGIN))
+        );
+        bytes memory callData = abi.encodeCall(
+            IERC7579Execution.execute, (MODE_SINGLE, abi.encodePacked(address(0xD00D), uint256(0.1 ether), ""))
+        );
+        EpUserOp memory op = _op(sender, initCode, callData);
+        _signOp(op);
+        _handle(op);
+        assertTrue(sender.code.length > 0, "deployed");
+        assertEq(address(0xD00D).balance, 0.1 ether, "transferred");
+        assertEq(IEntryPoint(ENTRY_POINT).getNonce(sender, 0), 1, "nonce");
+
+        // Second op, account already deployed, batch execution.
+        Execution[] memory calls = new Execution[](2);
+        calls[0] = Execution(address(target), 0, abi.encodeCall(Target.set, (9)));
+        calls[1] = Execution(address(0xD00D), 0.2 ether, "");
+        EpUserOp memory op2 =
+            _op(sender, "", abi.encodeCall(IERC7579Execution.execute, (MODE_BATCH, abi.encode(calls))));
+        _signOp(op2);
+        _handle(op2);
+        assertEq(target.value(), 9, "batch call");
+        assertEq(address(0xD00D).balance, 0.3 ether, "batch transfer");
+    }
+
+    function test_handleOps_rejectsWrongPasskeySignature() public {
+        bytes32[2] memory key = publicKey(PASSKEY_PK);
+        address sender = factory.getAddress(SALT, CRED_ID, key, ORIGIN);
+        vm.deal(sender, 1 ether);
+        bytes memory initCode = abi.encodePacked(
+            address(factory), abi.encodeCall(AccountFactory.createAccount, (SALT, CRED_ID, key, ORIGIN))
+        );
+        EpUserOp memory op = _op(sender, initCode, "");
+        op.signature = abi.encodePacked(address(validator), passkeySig(keccak256("not the userOpHash")));
+        EpUserOp[] memory ops = new EpUserOp[](1);
+        ops[0] = op;
+        vm.expectRevert(abi.encodeWithSelector(IEntryPoint.FailedOp.selector, 0, "AA24 signature error"));
+        vm.prank(address(0xB0B0), address(0xB0B0));
+        IEntryPoint(ENTRY_POINT).handleOps(ops, payable(address(0xBEEF)));
+    }
+
+    // ---- ERC-1271 / ERC-7739 ----
+
+    function _domainSeparator(address account) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("SsoAccount"),
+                keccak256("1"),
+                block.chainid,
+                account
+            )
+        );
+    }
+
+    function _personalSign(address account, bytes32 hash) internal view returns (bytes memory) {
+        bytes32 structHash = keccak256(abi.encode(keccak256("PersonalSign(bytes prefixed)"), hash));
+        bytes32 challenge = MessageHashUtils.toTypedDataHash(_domainSeparator(account), structHash);
+        return abi.encodePacked(address(validator), passkeySig(challenge));
+    }
+
+    function test_isValidSignature_acceptsPersonalSign() public {
+        SsoAccount account = _create();
+        bytes32 hash = MessageHashUtils.toEthSignedMessageHash(bytes("hello"));
+        assertTrue(account.isValidSignature(hash, _personalSign(address(account), hash)) == 0x1626ba7e, "valid");
+        assertTrue(
+            account.isValidSignature(keccak256("x"), _personalSign(address(account), hash)) == 0xffffffff, "hash"
+        );
+    }
+
+    function test_isValidSignature_rejectsReplayOnAnotherAccount() public {
+        SsoAccount account = _create();
+        SsoAccount other =
+            SsoAccount(payable(factory.createAccount(keccak256("2"), CRED_ID, publicKey(PASSKEY_PK), ORIGIN)));
+        bytes32 hash = keccak256("message");
+        bytes memory sig = _personalSign(address(account), hash);
+        assertTrue(other.isValidSignature(hash, sig) == 0xffffffff, "replay rejected");
+    }
+
+    function test_isValidSignature_acceptsTypedDataSign() public {
+        SsoAccount account = _create();
+        bytes32 appSeparator = keccak256("some app domain separator");
+        string memory contentsType = "Mail(address to,string contents)";
+        bytes32 contentsHash = keccak256(abi.encode(keccak256(bytes(contentsType)), address(0xD00D), keccak256("hi")));
+        bytes32 hash = MessageHashUtils.toTypedDataHash(appSeparator, contentsHash);
+        bytes32 typedDataSignTypehash = keccak256(
+            abi.encodePacked(
+                "TypedDataSign(Mail contents,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)",
+                contentsType
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                typedDataSignTypehash,
+                contentsHash,
+                keccak256("SsoAccount"),
+                keccak256("1"),
+                block.chainid,
+                address(account),
+                bytes32(0)
+            )
+        );
+        bytes memory inner = passkeySig(MessageHashUtils.toTypedDataHash(appSeparator, structHash));
+        bytes memory sig = abi.encodePacked(
+            address(validator), inner, appSeparator, contentsHash, contentsType, uint16(bytes(contentsType).length)
+        );
+        assertTrue(account.isValidSignature(hash, sig) == 0x1626ba7e, "valid");
+        assertTrue(account.isValidSignature(keccak256("x"), sig) == 0xffffffff, "wrong hash");
+    }
+
+    function test_isValidSignature_answersErc7739Probe() public {
+        SsoAccount account = _create();
+        bytes32 probe = 0x7739773977397739773977397739773977397739773977397739773977397739;
+        assertTrue(account.isValidSignature(probe, "") == 0x77390001, "probe");
+    }
+
+    function test_isValidSignature_rejectsGarbage() public {
+        SsoAccount account = _create();
+        assertTrue(account.isValidSignature(keccak256("x"), hex"01") == 0xffffffff, "short");
+        assertTrue(
+            account.isValidSignature(keccak256("x"), abi.encodePacked(address(validator), hex"deadbeef")) == 0xffffffff,
+            "garbage"
+        );
+    }
+}

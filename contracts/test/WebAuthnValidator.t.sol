@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
+import {WebAuthnValidator} from "../src/WebAuthnValidator.sol";
+import {TestBase} from "./utils/TestBase.sol";
+
+/// @dev The test contract itself plays the account (msg.sender of the validator).
+contract WebAuthnValidatorTest is TestBase {
+    WebAuthnValidator internal validator;
+    bytes32 internal constant USER_OP_HASH = keccak256("userOpHash");
+
+    function setUp() public {
+        validator = new WebAuthnValidator();
+        validator.addValidationKey(CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+    }
+
+    function _userOp(bytes memory validatorData) internal view returns (PackedUserOperation memory op) {
+        op.sender = address(this);
+        op.signature = abi.encodePacked(address(validator), validatorData);
+    }
+
+    function _validate(bytes memory validatorData) internal view returns (uint256) {
+        return validator.validateUserOp(_userOp(validatorData), USER_OP_HASH);
+    }
+
+    // ---- module & key management ----
+
+    function test_isModuleType_onlyValidator() public view {
+        assertTrue(validator.isModuleType(1), "type 1");
+        assertTrue(!validator.isModuleType(2) && !validator.isModuleType(3), "not 2/3");
+    }
+
+    function test_addValidationKey_storesKeyAndAccountList() public view {
+        bytes32[2] memory key = validator.getAccountKey(ORIGIN, CRED_ID, address(this));
+        bytes32[2] memory expected = publicKey(PASSKEY_PK);
+        assertEq(key[0], expected[0], "x");
+        assertEq(key[1], expected[1], "y");
+        address[] memory list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 1, "list length");
+        assertEq(list[0], address(this), "list entry");
+        assertEq(validator.keyCount(address(this)), 1, "count");
+    }
+
+    function test_addValidationKey_emitsPasskeyCreated() public {
+        bytes memory credId = hex"ffeeddccbbaa99887766554433221100";
+        bytes32[2] memory key = publicKey(2);
+        vm.expectEmit(address(validator));
+        emit WebAuthnValidator.PasskeyCreated(address(this), keccak256(bytes(ORIGIN)), ORIGIN, credId, key);
+        validator.addValidationKey(credId, key, ORIGIN);
+    }
+
+    function test_addValidationKey_rejectsDuplicateKey() public {
+        vm.expectRevert(WebAuthnValidator.KeyAlreadyExists.selector);
+        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+    }
+
+    function test_addValidationKey_rejectsShortCredentialId() public {
+        vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.CredentialIdTooShort.selector, 15));
+        validator.addValidationKey(hex"00112233445566778899aabbccddee", publicKey(2), ORIGIN);
+    }
+
+    function test_addValidationKey_rejectsEmptyOrigin() public {
+        vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.BadOriginLength.selector, 0));
+        validator.addValidationKey(CRED_ID, publicKey(2), "");
+    }
+
+    function test_addValidationKey_rejectsTooLongOrigin() public {
+        bytes memory origin = new bytes(256);
+        for (uint256 i = 0; i < origin.length; ++i) {
+            origin[i] = "a";
+        }
+        vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.BadOriginLength.selector, 256));
+        validator.addValidationKey(CRED_ID, publicKey(2), string(origin));
+    }
+
+    function test_addValidationKey_rejectsZeroKey() public {
+        bytes32[2] memory zero;
+        vm.expectRevert(WebAuthnValidator.EmptyKey.selector);
+        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", zero, ORIGIN);
+    }
+
+    function test_addValidationKey_sameCredentialForAnotherAccount() public {
+        vm.prank(address(0xB0B));
+        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 2, "two accounts");
+    }
+
+    function test_removeValidationKey_rejectsLastKey() public {
+        vm.expectRevert(WebAuthnValidator.CannotRemoveLastKey.selector);
+        validator.removeValidationKey(CRED_ID, ORIGIN);
+    }
+
+    function test_removeValidationKey_rejectsUnknownKey() public {
+        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", publicKey(2), ORIGIN);
+        vm.expectRevert(WebAuthnValidator.KeyNotFound.selector);
+        validator.removeValidationKey(hex"aaeeddccbbaa99887766554433221100", ORIGIN);
+    }
+
+    function test_removeValidationKey_removesKeyAndListEntry() public {
+        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", publicKey(2), ORIGIN);
+        validator.removeValidationKey(CRED_ID, ORIGIN);
+        bytes32[2] memory key = validator.getAccountKey(ORIGIN, CRED_ID, address(this));
+        assertTrue(key[0] == 0 && key[1] == 0, "key cleared");
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 0, "list cleared");
+        assertEq(validator.keyCount(address(this)), 1, "count");
+        assertEq(_validate(passkeySig(USER_OP_HASH)), 1, "removed key no longer validates");
+    }
+
+    function test_onInstall_emptyDataAddsNoKey() public {
+        vm.prank(address(0xB0B));
+        validator.onInstall("");
+        assertEq(validator.keyCount(address(0xB0B)), 0, "no key");
+    }
+
+    function test_onInstall_addsKey() public {
+        vm.prank(address(0xB0B));
+        validator.onInstall(abi.encode(CRED_ID, publicKey(2), ORIGIN));
+        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[0], publicKey(2)[0], "key");
+    }
+
+    function test_onUninstall_emptyDataKeepsKeys() public {
+        validator.onUninstall("");
+        assertEq(validator.keyCount(address(this)), 1, "kept");
+    }
+
+    function test_onUninstall_clearsListedKeys() public {
+        string[] memory origins = new string[](1);
+        bytes[] memory credIds = new bytes[](1);
+        origins[0] = ORIGIN;
+        credIds[0] = CRED_ID;
+        validator.onUninstall(abi.encode(origins, credIds));
+        assertEq(validator.keyCount(address(this)), 0, "cleared");
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 0, "list cleared");
+    }
+
+    // ---- validateUserOp ----
+
+    function test_validateUserOp_acceptsValidSignature() public view {
+        assertEq(_validate(passkeySig(USER_OP_HASH)), 0, "valid");
+    }
+
+    function test_validateUserOp_acceptsClientDataWithoutCrossOrigin() public view {
+        bytes memory sig = passkeySig(PASSKEY_PK, authenticatorData(0x05), clientDataJSON(USER_OP_HASH, "}"), CRED_ID);
+        assertEq(_validate(sig), 0, "valid");
+    }
+
+    function test_validateUserOp_acceptsExtraKeysAfterCrossOriginFalse() public view {
+        string memory cd = clientDataJSON(USER_OP_HASH, ',"crossOrigin":false,"other_keys_can_be_added_here":"x"}');
+        assertEq(_validate(passkeySig(PASSKEY_PK, authenticatorData(0x05), cd, CRED_ID)), 0, "valid");
+    }
+
+    function test_validateUserOp_acceptsExtraAuthenticatorFlags() public view {
+        bytes memory sig = passkeySig(PASSKEY_PK, authenticatorData(0x1d), clientDataJSON(USER_OP_HASH), CRED_ID);
+        assertEq(_validate(sig), 0, "BE/BS flags do not matter");
+    }
+
+    function test_validateUserOp_rejectsWrongChallenge() public view {
+        assertEq(_validate(passkeySig(keccak256("other"))), 1, "wrong challenge");
+    }
+
+    function test_validateUserOp_rejectsMissingUV() public view {
+        bytes memory sig = passkeySig(PASSKEY_PK, authenticatorData(0x01), clientDataJSON(USER_OP_HASH), CRED_ID);
+        assertEq(_validate(sig), 1, "UV missing");
+    }
+
+    function test_validateUserOp_rejectsMissingUP() public view {
+        bytes memory sig = passkeySig(PASSKEY_PK, authenticatorData(0x04), clientDataJSON(USER_OP_HASH), CRED_ID);
+        assertEq(_validate(sig), 1, "UP missing");
+    }
+
+    function test_validateUserOp_rejectsCrossOriginTrue() public view {
+        string memory cd = clientDataJSON(USER_OP_HASH, ',"crossOrigin":true}');
+        assertEq(_validate(passkeySig(PASSKEY_PK, authenticatorData(0x05), cd, CRED_ID)), 1, "crossOrigin true");
+    }
+
+    function test_validateUserOp_rejectsUnexpectedClientDataTail() public view {
+        string memory cd = clientDataJSON(USER_OP_HASH, ',"topOrigin":"https://evil.example"}');
+        assertEq(_validate(passkeySig(PASSKEY_PK, authenticatorData(0x05), cd, CRED_ID)), 1, "tail");
+    }
+
+    function test_validateUserOp_rejectsCreateType() public view {
+        bytes memory cd = bytes(clientDataJSON(USER_OP_HASH));
+        bytes memory create = bytes("webauthn.create");
+        bytes memory patched = bytes.concat(bytes('{"type":"'), create, _slice(cd, 22));
+        assertEq(_validate(passkeySig(PASSKEY_PK, authenticatorData(0x05), string(patched), CRED_ID)), 1, "type");
+    }
+
+    function test_validateUserOp_rejectsWrongOrigin() public view {
+        string memory cd = string.concat(
+            '{"type":"webauthn.get","challenge":"',
+            _b64(USER_OP_HASH),
+            '","origin":"chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba","crossOrigin":false}'
+        );
+        assertEq(_validate(passkeySig(PASSKEY_PK, authenticatorData(0x05), cd, CRED_ID)), 1, "origin");
+    }
+
+    function test_validateUserOp_rejectsUnknownCredential() public view {
+        bytes memory sig = passkeySig(
+            PASSKEY_PK, authenticatorData(0x05), clientDataJSON(USER_OP_HASH), hex"ffeeddccbbaa99887766554433221100"
+        );
+        assertEq(_validate(sig), 1, "unknown credential");
+    }
+
+    function test_validateUserOp_rejectsKeyOfAnotherAccount() public {
+        PackedUserOperation memory op = _userOp(passkeySig(USER_OP_HASH));
+        vm.prank(address(0xB0B));
+        assertEq(validator.validateUserOp(op, USER_OP_HASH), 1, "other account");
+    }
+
+    function test_validateUserOp_rejectsWrongKey() public view {
+        bytes memory sig = passkeySig(2, authenticatorData(0x05), clientDataJSON(USER_OP_HASH), CRED_ID);
+        assertEq(_validate(sig), 1, "wrong signer");
+    }
+
+    function test_validateUserOp_rejectsHighS() public view {
+        bytes memory authData = authenticatorData(0x05);
+        string memory cd = clientDataJSON(USER_OP_HASH);
+        (bytes32 r, bytes32 s) = signLowS(PASSKEY_PK, sha256(abi.encodePacked(authData, sha256(bytes(cd)))));
+        bytes32 highS = bytes32(P256_N - uint256(s));
+        assertEq(_validate(abi.encode(authData, cd, [r, highS], CRED_ID)), 1, "high s");
+    }
+
+    function test_validateUserOp_rejectsTamperedAuthenticatorData() public view {
+        bytes memory sig = passkeySig(USER_OP_HASH);
+        (bytes memory authData, string memory cd, bytes32[2] memory rs, bytes memory credId) =
+            abi.decode(sig, (bytes, string, bytes32[2], bytes));
+        authData[36] = 0x08; // sign counter changed after signing
+        assertEq(_validate(abi.encode(authData, cd, rs, credId)), 1, "tampered");
+    }
+
+    function test_validateUserOp_rejectsShortAuthenticatorData() public view {
+        bytes memory sig = passkeySig(PASSKEY_PK, hex"0505050505", clientDataJSON(USER_OP_HASH), CRED_ID);
+        assertEq(_validate(sig), 1, "short authData");
+    }
+
+    function test_validateUserOp_rejectsGarbageSignature() public view {
+        bytes32[2] memory rs = [keccak256("r"), keccak256("s")];
+        bytes memory sig = abi.encode(hex"deadbeef", "not json", rs, hex"00");
+        assertEq(_validate(sig), 1, "garbage");
+        // Right shape, all zero (what a wallet may use as a gas-estimation dummy).
+        bytes32[2] memory zero;
+        assertEq(_validate(abi.encode(new bytes(37), clientDataJSON(USER_OP_HASH), zero, CRED_ID)), 1, "zeros");
+    }
+
+    function test_validateUserOp_rejectsMalformedAbi() public view {
+        assertEq(_validate(hex"00"), 1, "1 byte");
+        assertEq(_validate(new bytes(159)), 1, "159 zero bytes");
+        bytes memory sig = passkeySig(USER_OP_HASH);
+        // Offset of authenticatorData points past the end.
+        bytes memory bad = bytes.concat(bytes32(type(uint256).max), _slice(sig, 32));
+        assertEq(_validate(bad), 1, "huge offset");
+        // Truncated encoding.
+        assertEq(_validate(_truncate(sig, sig.length - 40)), 1, "truncated");
+        // Length of clientDataJSON larger than the data.
+        uint256 cdOffset = uint256(bytes32(_slice(sig, 32)));
+        bytes memory badLen =
+            bytes.concat(_truncate(sig, cdOffset), bytes32(uint256(1 << 200)), _slice(sig, cdOffset + 32));
+        assertEq(_validate(badLen), 1, "huge length");
+    }
+
+    function test_validateUserOp_rejectsTooShortSignature() public view {
+        PackedUserOperation memory op;
+        op.signature = hex"0102030405";
+        assertEq(validator.validateUserOp(op, USER_OP_HASH), 1, "shorter than prefix");
+        op.signature = abi.encodePacked(address(validator));
+        assertEq(validator.validateUserOp(op, USER_OP_HASH), 1, "prefix only");
+    }
+
+    // ---- helpers ----
+
+    function _b64(bytes32 h) internal pure returns (string memory) {
+        bytes memory cd = bytes(clientDataJSON(h));
+        bytes memory out = new bytes(43);
+        for (uint256 i = 0; i < 43; ++i) {
+            out[i] = cd[36 + i];
+        }
+        return string(out);
+    }
+
+    function _slice(bytes memory data, uint256 from) internal pure returns (bytes memory out) {
+        out = new bytes(data.length - from);
+        for (uint256 i = 0; i < out.length; ++i) {
+            out[i] = data[from + i];
+        }
+    }
+
+    function _truncate(bytes memory data, uint256 length) internal pure returns (bytes memory out) {
+        out = new bytes(length);
+        for (uint256 i = 0; i < length; ++i) {
+            out[i] = data[i];
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @dev The few Foundry cheatcodes these tests use (no forge-std available offline).
+interface Vm {
+    function prank(address msgSender) external;
+    function prank(address msgSender, address txOrigin) external;
+    function startPrank(address msgSender) external;
+    function stopPrank() external;
+    function expectRevert() external;
+    function expectRevert(bytes4 revertData) external;
+    function expectRevert(bytes calldata revertData) external;
+    function expectEmit(address emitter) external;
+    function etch(address target, bytes calldata newRuntimeBytecode) external;
+    function deal(address account, uint256 newBalance) external;
+    function signP256(uint256 privateKey, bytes32 digest) external pure returns (bytes32 r, bytes32 s);
+    function publicKeyP256(uint256 privateKey) external pure returns (uint256 publicKeyX, uint256 publicKeyY);
+}

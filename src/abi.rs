@@ -1,0 +1,48 @@
+//! Solidity bindings (alloy `sol!`) for the contracts the wallet calls. They mirror
+//! `contracts/src` and the EntryPoint v0.8; the e2e tests prove the encodings are accepted.
+
+#![allow(missing_docs)]
+
+alloy_sol_types::sol! {
+    /// The deterministic account factory: the address depends only on the salt and the
+    /// initial passkey.
+    interface IAccountFactory {
+        function getAddress(bytes32 salt, bytes credentialId, bytes32[2] publicKey, string originDomain) external view returns (address);
+        function createAccount(bytes32 salt, bytes credentialId, bytes32[2] publicKey, string originDomain) external returns (address account);
+    }
+
+    /// ERC-7579 execution.
+    interface IERC7579Execution {
+        function execute(bytes32 mode, bytes executionCalldata) external payable;
+    }
+
+    /// One call of an ERC-7579 batch.
+    struct Execution {
+        address target;
+        uint256 value;
+        bytes callData;
+    }
+
+    /// The EntryPoint's nonce manager.
+    interface IEntryPoint {
+        function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
+    }
+
+    /// The passkey validator's lookups.
+    interface IWebAuthnValidator {
+        function getAccountKey(string originDomain, bytes credentialId, address account) external view returns (bytes32[2]);
+        function getAccountList(string originDomain, bytes credentialId) external view returns (address[]);
+    }
+
+    /// The EIP-712 struct whose signing hash is the EntryPoint v0.8 userOpHash.
+    struct PackedUserOperation {
+        address sender;
+        uint256 nonce;
+        bytes initCode;
+        bytes callData;
+        bytes32 accountGasLimits;
+        uint256 preVerificationGas;
+        bytes32 gasFees;
+        bytes paymasterAndData;
+    }
+}

@@ -1,0 +1,50 @@
+//! The passkey-owned smart account: what the wallet remembers about it and how it is deployed
+//! counterfactually through the factory on its first UserOperation.
+
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_sol_types::SolCall;
+use serde::{Deserialize, Serialize};
+
+use crate::abi::IAccountFactory;
+use crate::webauthn::Passkey;
+
+/// The account record kept in storage. Everything in it can be recovered from the chain and
+/// the passkey (the address is the factory's view of salt + passkey).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The account address (identical on every chain with the same factory).
+    pub address: Address,
+    /// The factory salt.
+    pub salt: B256,
+    /// The owning passkey.
+    pub passkey: Passkey,
+    /// The WebAuthn origin the passkey signs for (`chrome-extension://<id>`).
+    pub origin_domain: String,
+}
+
+impl Account {
+    /// The factory's `getAddress` call for this account's parameters.
+    pub fn get_address_call(&self) -> Bytes {
+        IAccountFactory::getAddressCall {
+            salt: self.salt,
+            credentialId: self.passkey.credential_id.clone(),
+            publicKey: self.passkey.public_key,
+            originDomain: self.origin_domain.clone(),
+        }
+        .abi_encode()
+        .into()
+    }
+
+    /// The `factoryData` that deploys this account.
+    pub fn factory_data(&self) -> Bytes {
+        IAccountFactory::createAccountCall {
+            salt: self.salt,
+            credentialId: self.passkey.credential_id.clone(),
+            publicKey: self.passkey.public_key,
+            originDomain: self.origin_domain.clone(),
+        }
+        .abi_encode()
+        .into()
+    }
+}

@@ -1,0 +1,163 @@
+//! The approval queue: every request that needs the user waits here with an id until the UI
+//! resolves it by that id. Resolving takes the approval out of the queue, so it can never run
+//! twice; unknown or stale ids are refused.
+
+use alloy_primitives::B256;
+use serde::{Deserialize, Serialize};
+
+use crate::erc4337::UserOperation;
+use crate::erc7579::Call;
+use crate::{Error, Result};
+
+/// Where the dapp's answer goes: a page port and the page's request id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyTo {
+    /// The background's id of the page's port.
+    pub port: u32,
+    /// The page's request id.
+    pub request: u64,
+}
+
+/// A transaction prepared for signing: the userOpHash is what the passkey signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreparedTransaction {
+    /// The chain it is for.
+    pub chain_id: u64,
+    /// The call the dapp asked for.
+    pub call: Call,
+    /// The UserOperation, signature still the dummy.
+    pub user_op: UserOperation,
+    /// Its hash.
+    pub user_op_hash: B256,
+}
+
+/// What is being approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ApprovalKind {
+    /// Connect the origin (create a passkey first if needed).
+    Connect,
+    /// Sign and send a transaction.
+    SendTransaction(Box<PreparedTransaction>),
+}
+
+/// One pending approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    /// Its id.
+    pub id: u64,
+    /// The requesting origin (from the port sender, never from the message).
+    pub origin: String,
+    /// Where the answer goes.
+    pub reply_to: ReplyTo,
+    /// What is asked.
+    pub kind: ApprovalKind,
+}
+
+/// Pending approvals in arrival order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalQueue {
+    next_id: u64,
+    pending: Vec<Approval>,
+}
+
+impl ApprovalQueue {
+    /// Adds an approval and returns its id.
+    pub fn push(&mut self, origin: String, reply_to: ReplyTo, kind: ApprovalKind) -> u64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.pending.push(Approval {
+            id,
+            origin,
+            reply_to,
+            kind,
+        });
+        id
+    }
+
+    /// The approval with this id and its 1-based position.
+    pub fn get(&self, id: u64) -> Result<(usize, &Approval)> {
+        self.pending
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.id == id)
+            .map(|(i, a)| (i + 1, a))
+            .ok_or(Error::UnknownApproval(id))
+    }
+
+    /// The first pending approval.
+    pub fn first(&self) -> Option<&Approval> {
+        self.pending.first()
+    }
+
+    /// Number of pending approvals.
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Takes the approval out of the queue to carry it out or reject it; a second call with the
+    /// same id fails, so nothing is executed twice.
+    pub fn take(&mut self, id: u64) -> Result<Approval> {
+        let index = self
+            .pending
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or(Error::UnknownApproval(id))?;
+        Ok(self.pending.remove(index))
+    }
+
+    /// Removes every approval whose page port went away.
+    pub fn drop_port(&mut self, port: u32) -> Vec<Approval> {
+        let (gone, kept) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|a| a.reply_to.port == port);
+        self.pending = kept;
+        gone
+    }
+
+    /// Removes every approval (the approval window was closed).
+    pub fn drain(&mut self) -> Vec<Approval> {
+        std::mem::take(&mut self.pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(port: u32) -> ReplyTo {
+        ReplyTo { port, request: 1 }
+    }
+
+    #[test]
+    fn ids_are_unique_and_take_is_once_only() {
+        let mut q = ApprovalQueue::default();
+        let a = q.push("https://a".into(), reply(1), ApprovalKind::Connect);
+        let b = q.push("https://b".into(), reply(2), ApprovalKind::Connect);
+        assert_ne!(a, b);
+        assert_eq!(q.get(b).unwrap().0, 2);
+        assert_eq!(q.take(a).unwrap().origin, "https://a");
+        assert_eq!(q.take(a), Err(Error::UnknownApproval(a)));
+        assert_eq!(q.get(b).unwrap().0, 1);
+        assert_eq!(q.take(99), Err(Error::UnknownApproval(99)));
+    }
+
+    #[test]
+    fn dropping_a_port_removes_only_its_requests() {
+        let mut q = ApprovalQueue::default();
+        q.push("https://a".into(), reply(1), ApprovalKind::Connect);
+        let keep = q.push("https://b".into(), reply(2), ApprovalKind::Connect);
+        q.push("https://a".into(), reply(1), ApprovalKind::Connect);
+        assert_eq!(q.drop_port(1).len(), 2);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q.first().unwrap().id, keep);
+    }
+}

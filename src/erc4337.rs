@@ -1,0 +1,256 @@
+//! ERC-4337 v0.8 UserOperations: the unpacked JSON form bundlers take (ERC-7769), the packed
+//! form the EntryPoint hashes, the userOpHash (EIP-712 over the packed struct), gas figures and
+//! receipts.
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_sol_types::{Eip712Domain, SolStruct, eip712_domain};
+use serde::{Deserialize, Serialize};
+
+use crate::abi::PackedUserOperation;
+
+/// The canonical EntryPoint v0.8 address.
+pub const ENTRY_POINT_V08: Address =
+    alloy_primitives::address!("4337084D9E255Ff0702461CF8895CE9E3b5Ff108");
+
+/// A v0.8 UserOperation in the unpacked form of `eth_sendUserOperation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserOperation {
+    /// The smart account.
+    pub sender: Address,
+    /// Nonce: key (upper 192 bits) and sequence.
+    pub nonce: U256,
+    /// Factory that deploys the account on its first operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory: Option<Address>,
+    /// Calldata for the factory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factory_data: Option<Bytes>,
+    /// Calldata for the account (an ERC-7579 `execute`).
+    pub call_data: Bytes,
+    /// Gas for the execution phase.
+    pub call_gas_limit: U256,
+    /// Gas for deployment and validation.
+    pub verification_gas_limit: U256,
+    /// Gas paid for the bundle overhead and calldata.
+    pub pre_verification_gas: U256,
+    /// EIP-1559 max fee.
+    pub max_fee_per_gas: U256,
+    /// EIP-1559 priority fee.
+    pub max_priority_fee_per_gas: U256,
+    /// The signature, starting with the validator's address.
+    pub signature: Bytes,
+}
+
+/// Gas figures returned by `eth_estimateUserOperationGas`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GasEstimate {
+    /// Gas paid for the bundle overhead and calldata.
+    pub pre_verification_gas: U256,
+    /// Gas for deployment and validation.
+    pub verification_gas_limit: U256,
+    /// Gas for the execution phase.
+    pub call_gas_limit: U256,
+}
+
+/// The part of `eth_getUserOperationReceipt` the wallet reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserOperationReceipt {
+    /// The userOpHash.
+    pub user_op_hash: B256,
+    /// Whether the account's execution succeeded.
+    pub success: bool,
+    /// Revert data of the execution, when it failed.
+    #[serde(default)]
+    pub reason: Option<Bytes>,
+    /// The bundle transaction's receipt.
+    pub receipt: TransactionReceipt,
+}
+
+/// The bundle transaction receipt fields the wallet reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionReceipt {
+    /// Hash of the bundle transaction.
+    pub transaction_hash: B256,
+}
+
+fn pack_u128_pair(high: U256, low: U256) -> B256 {
+    let mask = U256::from(u128::MAX);
+    B256::from((high & mask) << 128 | (low & mask))
+}
+
+impl UserOperation {
+    /// `factory ‖ factoryData`, or empty.
+    pub fn init_code(&self) -> Bytes {
+        match (&self.factory, &self.factory_data) {
+            (Some(factory), data) => {
+                let mut out = factory.to_vec();
+                if let Some(data) = data {
+                    out.extend_from_slice(data);
+                }
+                out.into()
+            }
+            _ => Bytes::new(),
+        }
+    }
+
+    /// `verificationGasLimit ‖ callGasLimit` as two 128-bit halves.
+    pub fn account_gas_limits(&self) -> B256 {
+        pack_u128_pair(self.verification_gas_limit, self.call_gas_limit)
+    }
+
+    /// `maxPriorityFeePerGas ‖ maxFeePerGas` as two 128-bit halves.
+    pub fn gas_fees(&self) -> B256 {
+        pack_u128_pair(self.max_priority_fee_per_gas, self.max_fee_per_gas)
+    }
+
+    /// The packed struct the EntryPoint hashes.
+    pub fn packed(&self) -> PackedUserOperation {
+        PackedUserOperation {
+            sender: self.sender,
+            nonce: self.nonce,
+            initCode: self.init_code(),
+            callData: self.call_data.clone(),
+            accountGasLimits: self.account_gas_limits(),
+            preVerificationGas: self.pre_verification_gas,
+            gasFees: self.gas_fees(),
+            paymasterAndData: Bytes::new(),
+        }
+    }
+
+    /// The v0.8 userOpHash: the EIP-712 signing hash of the packed struct under the domain
+    /// `{name: "ERC4337", version: "1", chainId, verifyingContract: entryPoint}`.
+    pub fn hash(&self, entry_point: Address, chain_id: u64) -> B256 {
+        self.packed()
+            .eip712_signing_hash(&entry_point_domain(entry_point, chain_id))
+    }
+
+    /// Applies a bundler gas estimate, with head-room on validation (the estimate is made
+    /// with a dummy signature).
+    pub fn apply_gas(&mut self, estimate: &GasEstimate) {
+        self.pre_verification_gas = estimate.pre_verification_gas;
+        self.verification_gas_limit = estimate.verification_gas_limit * U256::from(12) / U256::from(10);
+        self.call_gas_limit = estimate.call_gas_limit;
+    }
+
+    /// Total gas the operation may use.
+    pub fn total_gas(&self) -> U256 {
+        self.pre_verification_gas + self.verification_gas_limit + self.call_gas_limit
+    }
+
+    /// The most the operation can cost the account: `maxFeePerGas × total gas`.
+    pub fn max_cost(&self) -> U256 {
+        self.max_fee_per_gas * self.total_gas()
+    }
+}
+
+/// The EntryPoint v0.8 EIP-712 domain.
+pub fn entry_point_domain(entry_point: Address, chain_id: u64) -> Eip712Domain {
+    eip712_domain! {
+        name: "ERC4337",
+        version: "1",
+        chain_id: chain_id,
+        verifying_contract: entry_point,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{hex, keccak256};
+    use alloy_sol_types::SolValue;
+
+    fn sample() -> UserOperation {
+        UserOperation {
+            sender: Address::repeat_byte(0x11),
+            nonce: U256::from(7),
+            factory: Some(Address::repeat_byte(0x22)),
+            factory_data: Some(Bytes::from_static(&[0xab, 0xcd])),
+            call_data: Bytes::from_static(&[1, 2, 3]),
+            call_gas_limit: U256::from(100_000),
+            verification_gas_limit: U256::from(200_000),
+            pre_verification_gas: U256::from(50_000),
+            max_fee_per_gas: U256::from(3_000_000_000u64),
+            max_priority_fee_per_gas: U256::from(1_000_000_000u64),
+            signature: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn init_code_is_factory_then_data() {
+        let op = sample();
+        let init = op.init_code();
+        assert_eq!(&init[..20], Address::repeat_byte(0x22).as_slice());
+        assert_eq!(&init[20..], &[0xab, 0xcd]);
+        let mut deployed = op;
+        deployed.factory = None;
+        assert!(deployed.init_code().is_empty());
+    }
+
+    #[test]
+    fn gas_fields_pack_high_then_low() {
+        let op = sample();
+        let limits = op.account_gas_limits();
+        assert_eq!(U256::from_be_slice(&limits[..16]), U256::from(200_000));
+        assert_eq!(U256::from_be_slice(&limits[16..]), U256::from(100_000));
+        let fees = op.gas_fees();
+        assert_eq!(U256::from_be_slice(&fees[..16]), U256::from(1_000_000_000u64));
+        assert_eq!(U256::from_be_slice(&fees[16..]), U256::from(3_000_000_000u64));
+    }
+
+    /// The hash written out the way EntryPoint v0.8 (`UserOperationLib.hash` + `EIP712`)
+    /// computes it, independently of alloy's `SolStruct`.
+    #[test]
+    fn hash_matches_entry_point_v08_definition() {
+        let op = sample();
+        let typehash = keccak256(
+            "PackedUserOperation(address sender,uint256 nonce,bytes initCode,bytes callData,bytes32 accountGasLimits,uint256 preVerificationGas,bytes32 gasFees,bytes paymasterAndData)",
+        );
+        let struct_hash = keccak256(
+            (
+                typehash,
+                op.sender,
+                op.nonce,
+                keccak256(op.init_code()),
+                keccak256(&op.call_data),
+                op.account_gas_limits(),
+                op.pre_verification_gas,
+                op.gas_fees(),
+                keccak256([]),
+            )
+                .abi_encode(),
+        );
+        let domain_typehash = keccak256(
+            "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)",
+        );
+        let domain_separator = keccak256(
+            (
+                domain_typehash,
+                keccak256("ERC4337"),
+                keccak256("1"),
+                U256::from(31337),
+                ENTRY_POINT_V08,
+            )
+                .abi_encode(),
+        );
+        let mut digest_input = hex!("1901").to_vec();
+        digest_input.extend_from_slice(domain_separator.as_slice());
+        digest_input.extend_from_slice(struct_hash.as_slice());
+        assert_eq!(op.hash(ENTRY_POINT_V08, 31337), keccak256(digest_input));
+    }
+
+    #[test]
+    fn serializes_in_bundler_json_shape() {
+        let mut op = sample();
+        op.factory = None;
+        op.factory_data = None;
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["callGasLimit"], "0x186a0");
+        assert_eq!(json["maxFeePerGas"], "0xb2d05e00");
+        assert!(json.get("factory").is_none());
+        assert_eq!(json["callData"], "0x010203");
+    }
+}

@@ -1,0 +1,73 @@
+//! The core library's one error type. It is turned into an EIP-1193 error exactly once, by
+//! [`crate::eip1193::ProviderError::from`], at the boundary to the page.
+
+use crate::jsonrpc::RpcError;
+
+/// Everything that can go wrong while the wallet serves a request.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// The user declined, or closed the approval window.
+    #[error("User rejected the request.")]
+    UserRejected,
+    /// The requesting origin has not been granted access to the account.
+    #[error("The origin {0} is not connected to SSO Wallet; call eth_requestAccounts first.")]
+    Unauthorized(String),
+    /// The method is not part of the wallet's API.
+    #[error("The method \"{0}\" is not supported by SSO Wallet.")]
+    UnsupportedMethod(String),
+    /// The request's parameters are malformed.
+    #[error("Invalid params: {0}")]
+    InvalidParams(String),
+    /// The wallet has no account yet.
+    #[error("SSO Wallet has no account yet; create one with a passkey first.")]
+    NoAccount,
+    /// A node or bundler could not be reached.
+    #[error("Could not reach {url}: {message}")]
+    Transport {
+        /// The endpoint that failed.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A node or bundler answered with a JSON-RPC error.
+    #[error("{}", .0.message)]
+    Rpc(RpcError),
+    /// A node or bundler answered with something the wallet cannot read.
+    #[error("Unexpected answer from {url}: {message}")]
+    BadResponse {
+        /// The endpoint that answered.
+        url: String,
+        /// What was wrong with the answer.
+        message: String,
+    },
+    /// Passkey data (attestation, assertion, signature) is malformed or does not verify.
+    #[error("Passkey error: {0}")]
+    WebAuthn(String),
+    /// An approval id that is not pending (already resolved, or never existed).
+    #[error("There is no pending approval with id {0}.")]
+    UnknownApproval(u64),
+    /// The UserOperation was included but its execution reverted.
+    #[error("The transaction was included in {tx_hash} but reverted{}", .reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
+    ExecutionReverted {
+        /// The bundle transaction hash.
+        tx_hash: String,
+        /// The decoded revert reason, when there is one.
+        reason: Option<String>,
+    },
+    /// The bundler did not include the UserOperation in time.
+    #[error("The bundler did not include UserOperation {0} in time.")]
+    Timeout(String),
+    /// Persisted state could not be read or written.
+    #[error("Storage error: {0}")]
+    Storage(String),
+    /// A bug or an impossible state; never caused by the page.
+    #[error("Internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidParams`].
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Error::InvalidParams(message.into())
+    }
+}

@@ -1,0 +1,43 @@
+//! # SSO Wallet core
+//!
+//! Everything the wallet decides or encodes, as pure Rust with no browser APIs, so it is tested
+//! natively and compiled unchanged into the extension's wasm background and UI.
+//!
+//! ```text
+//!  page ──EIP-1193──▶ eip1193 (parse + access level) ──▶ approval (queue) ──▶ protocol (UI views)
+//!                                                            │
+//!        webauthn (attestation, assertion → signature) ◀─────┤ approved
+//!                                                            ▼
+//!        erc7579 (execute calldata) ─▶ erc4337 (UserOp, v0.8 hash) ─▶ jsonrpc (node + bundler)
+//! ```
+//!
+//! - [`abi`]: Solidity bindings (alloy `sol!`) of the contracts the wallet calls.
+//! - [`account`]: the passkey-owned smart account record and its counterfactual deployment data.
+//! - [`approval`]: the approval queue state machine (ids, positions, resolve/reject, dropped pages).
+//! - [`eip1193`]: dapp requests parsed into typed methods with access levels; EIP-1193 errors.
+//! - [`erc4337`]: v0.8 UserOperations: packing, the EntryPoint's EIP-712 userOpHash, bundler types.
+//! - [`erc7579`]: ERC-7579 `execute` encodings (single and batch).
+//! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
+//! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
+//! - [`protocol`]: the typed messages between page, UI and background.
+//! - [`storage`]: the versioned persisted wallet state.
+//! - [`webauthn`]: passkey attestation parsing, assertion checks and the validator's signature format.
+//! - [`error`]: the crate's one error enum.
+
+pub mod abi;
+pub mod account;
+pub mod approval;
+pub mod eip1193;
+pub mod erc4337;
+pub mod erc7579;
+pub mod error;
+pub mod jsonrpc;
+pub mod network;
+pub mod protocol;
+pub mod storage;
+pub mod webauthn;
+
+pub use error::Error;
+
+/// Result type of the core library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

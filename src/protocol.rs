@@ -1,0 +1,271 @@
+//! The typed messages that cross extension contexts. The page's messages come in as
+//! [`PageRequest`] and leave as [`PageMessage`]; the trusted UI talks to the background with
+//! [`UiRequest`] / [`UiResponse`] wrapped in an [`Envelope`] that pairs answers with questions.
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::eip1193::ProviderError;
+use crate::webauthn::Assertion;
+use crate::{Error, Result};
+
+/// A request relayed from a page (`{id, method, params}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRequest {
+    /// The page's request id, echoed in the answer.
+    pub id: u64,
+    /// The method name as the dapp sent it.
+    pub method: String,
+    /// Raw params, parsed per method.
+    pub params: Option<Value>,
+}
+
+impl PageRequest {
+    /// Reads a relayed message. On failure returns the id (if one could be read) with the error.
+    pub fn parse(message: Value) -> std::result::Result<Self, (Option<u64>, Error)> {
+        let Value::Object(mut map) = message else {
+            return Err((None, Error::invalid_params("request must be an object")));
+        };
+        let id = map.get("id").and_then(Value::as_u64);
+        let Some(id) = id else {
+            return Err((None, Error::invalid_params("request id must be an integer")));
+        };
+        let method = match map.remove("method") {
+            Some(Value::String(m)) if !m.is_empty() && m.len() <= 128 => m,
+            _ => {
+                return Err((
+                    Some(id),
+                    Error::invalid_params("method must be a non-empty string"),
+                ));
+            }
+        };
+        Ok(PageRequest {
+            id,
+            method,
+            params: map.remove("params"),
+        })
+    }
+}
+
+/// Events the provider emits to pages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", content = "data")]
+pub enum ProviderEvent {
+    /// `accountsChanged`.
+    #[serde(rename = "accountsChanged")]
+    AccountsChanged(Vec<Address>),
+    /// `chainChanged` with the hex chain id.
+    #[serde(rename = "chainChanged")]
+    ChainChanged(String),
+}
+
+/// What the background sends to a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PageMessage {
+    /// A successful answer.
+    Result {
+        /// The request id.
+        id: u64,
+        /// The result.
+        result: Value,
+    },
+    /// A failed answer.
+    Error {
+        /// The request id.
+        id: u64,
+        /// The EIP-1193 error.
+        error: ProviderError,
+    },
+    /// An event.
+    Event(ProviderEvent),
+}
+
+impl PageMessage {
+    /// The answer to request `id`.
+    pub fn answer(id: u64, outcome: Result<Value>) -> Self {
+        match outcome {
+            Ok(result) => PageMessage::Result { id, result },
+            Err(e) => PageMessage::Error {
+                id,
+                error: ProviderError::from(&e),
+            },
+        }
+    }
+}
+
+/// A UI message with its sequence number (answers carry the same number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// Pairs an answer with its question.
+    pub seq: u64,
+    /// The message.
+    #[serde(flatten)]
+    pub body: T,
+}
+
+/// Requests from the trusted UI (approval window).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum UiRequest {
+    /// The approval to show: the one named, or else the first pending one.
+    #[serde(rename_all = "camelCase")]
+    GetApproval {
+        /// Which approval, if the window was opened for one.
+        approval_id: Option<u64>,
+    },
+    /// A passkey was created in the UI: make it the account's owner.
+    #[serde(rename_all = "camelCase")]
+    CreatePasskey {
+        /// `response.attestationObject`.
+        attestation_object: Bytes,
+    },
+    /// The user approved; transactions carry the passkey assertion over the userOpHash.
+    #[serde(rename_all = "camelCase")]
+    Approve {
+        /// The approval.
+        approval_id: u64,
+        /// The assertion, for requests that need a signature.
+        assertion: Option<Assertion>,
+    },
+    /// The user rejected.
+    #[serde(rename_all = "camelCase")]
+    Reject {
+        /// The approval.
+        approval_id: u64,
+    },
+}
+
+/// Answers to [`UiRequest`]s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum UiResponse {
+    /// The approval to show, or none pending.
+    Approval {
+        /// The approval's view.
+        approval: Option<ApprovalView>,
+    },
+    /// The passkey now owns this account.
+    AccountCreated {
+        /// The counterfactual account address.
+        address: Address,
+    },
+    /// The approval was carried out.
+    Done {
+        /// What the dapp received (a transaction hash, the accounts, …).
+        result: Value,
+    },
+    /// The request failed; the message is for the user.
+    Error {
+        /// Readable reason.
+        message: String,
+    },
+}
+
+/// What an approval window shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalView {
+    /// The approval id to resolve.
+    pub id: u64,
+    /// The requesting origin.
+    pub origin: String,
+    /// 1-based position in the queue.
+    pub position: usize,
+    /// Pending approvals in all.
+    pub total: usize,
+    /// The network's name.
+    pub network: String,
+    /// The network's chain id.
+    pub chain_id: u64,
+    /// The request.
+    pub request: RequestView,
+}
+
+/// The request part of an [`ApprovalView`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RequestView {
+    /// Connect the origin to the account (onboarding first when there is none).
+    #[serde(rename_all = "camelCase")]
+    Connect {
+        /// The account, if the wallet has one.
+        account: Option<Address>,
+    },
+    /// Send one transaction from the account.
+    #[serde(rename_all = "camelCase")]
+    SendTransaction {
+        /// The account.
+        from: Address,
+        /// The callee.
+        to: Address,
+        /// Wei sent.
+        value: U256,
+        /// Calldata.
+        data: Bytes,
+        /// The most the UserOperation can cost, in wei.
+        max_fee: U256,
+        /// Whether this operation also deploys the account.
+        deploys_account: bool,
+        /// The hash the passkey signs.
+        user_op_hash: B256,
+        /// The passkey to ask for.
+        credential_id: Bytes,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn page_request_parse_reports_id_with_error() {
+        let ok = PageRequest::parse(json!({"id": 3, "method": "eth_chainId"})).unwrap();
+        assert_eq!(ok.method, "eth_chainId");
+        assert_eq!(
+            PageRequest::parse(json!({"id": 4, "method": 5})).unwrap_err().0,
+            Some(4)
+        );
+        assert_eq!(PageRequest::parse(json!([1])).unwrap_err().0, None);
+        assert_eq!(
+            PageRequest::parse(json!({"id": "x", "method": "a"}))
+                .unwrap_err()
+                .0,
+            None
+        );
+    }
+
+    #[test]
+    fn page_messages_have_eip1193_shapes() {
+        let answer = PageMessage::answer(1, Ok(json!("0x7a69")));
+        assert_eq!(
+            serde_json::to_value(answer).unwrap(),
+            json!({"id": 1, "result": "0x7a69"})
+        );
+        let failure = PageMessage::answer(2, Err(Error::UserRejected));
+        assert_eq!(serde_json::to_value(failure).unwrap()["error"]["code"], 4001);
+        let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
+        assert_eq!(
+            serde_json::to_value(event).unwrap(),
+            json!({"event": "accountsChanged", "data": []})
+        );
+    }
+
+    #[test]
+    fn ui_messages_round_trip() {
+        let msg = Envelope {
+            seq: 9,
+            body: UiRequest::Approve {
+                approval_id: 2,
+                assertion: None,
+            },
+        };
+        let value = serde_json::to_value(&msg).unwrap();
+        assert_eq!(value["type"], "approve");
+        assert_eq!(value["approvalId"], 2);
+        let back: Envelope<UiRequest> = serde_json::from_value(value).unwrap();
+        assert_eq!(back, msg);
+    }
+}

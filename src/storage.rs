@@ -1,0 +1,93 @@
+//! The persisted wallet state (`chrome.storage.local`, key [`WALLET_KEY`]). It is versioned:
+//! [`WalletState::load`] migrates older versions and refuses newer ones instead of overwriting
+//! them, so an account is never lost.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::account::Account;
+use crate::{Error, Result};
+
+/// Storage key of the wallet state.
+pub const WALLET_KEY: &str = "wallet";
+
+/// Current schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A site the user connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Grant {
+    /// When it was granted (ms since the Unix epoch).
+    pub granted_at: u64,
+}
+
+/// Everything the wallet keeps across browser restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletState {
+    /// Schema version.
+    pub version: u32,
+    /// The account, once created.
+    pub account: Option<Account>,
+    /// Connected origins.
+    pub grants: BTreeMap<String, Grant>,
+    /// The selected network.
+    pub chain_id: Option<u64>,
+}
+
+impl Default for WalletState {
+    fn default() -> Self {
+        WalletState {
+            version: SCHEMA_VERSION,
+            account: None,
+            grants: BTreeMap::new(),
+            chain_id: None,
+        }
+    }
+}
+
+impl WalletState {
+    /// Reads stored state: nothing stored gives a fresh state; a newer version is refused.
+    pub fn load(stored: Option<Value>) -> Result<Self> {
+        let Some(value) = stored.filter(|v| !v.is_null()) else {
+            return Ok(WalletState::default());
+        };
+        let version = value.get("version").and_then(Value::as_u64).unwrap_or(0);
+        if version != u64::from(SCHEMA_VERSION) {
+            return Err(Error::Storage(format!(
+                "stored wallet has schema version {version}; this build reads version {SCHEMA_VERSION}"
+            )));
+        }
+        serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string()))
+    }
+
+    /// Whether `origin` may see the account.
+    pub fn is_connected(&self, origin: &str) -> bool {
+        self.account.is_some() && self.grants.contains_key(origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn empty_storage_is_a_fresh_wallet() {
+        assert_eq!(WalletState::load(None).unwrap(), WalletState::default());
+    }
+
+    #[test]
+    fn round_trips_and_refuses_unknown_versions() {
+        let mut state = WalletState::default();
+        state
+            .grants
+            .insert("https://a".into(), Grant { granted_at: 5 });
+        let stored = serde_json::to_value(&state).unwrap();
+        assert_eq!(WalletState::load(Some(stored)).unwrap(), state);
+        assert!(WalletState::load(Some(json!({"version": 99}))).is_err());
+    }
+}

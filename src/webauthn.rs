@@ -1,0 +1,361 @@
+//! Passkeys (WebAuthn, ES256): reading the public key out of an attestation object, checking an
+//! assertion exactly as the on-chain `WebAuthnValidator` does, and encoding it in the validator's
+//! signature format `validator ‖ abi.encode(bytes authenticatorData, string clientDataJSON,
+//! bytes32[2] rs, bytes credentialId)`.
+
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_sol_types::SolValue;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ciborium::Value as Cbor;
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// Authenticator flag: user present.
+pub const FLAG_UP: u8 = 0x01;
+/// Authenticator flag: user verified.
+pub const FLAG_UV: u8 = 0x04;
+/// Authenticator flag: attested credential data included.
+pub const FLAG_AT: u8 = 0x40;
+
+/// A passkey as the wallet and the validator know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Passkey {
+    /// The credential id the authenticator assigned.
+    pub credential_id: Bytes,
+    /// The P-256 public key as `(x, y)`.
+    pub public_key: [B256; 2],
+}
+
+/// What `navigator.credentials.get` returned, as raw bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assertion {
+    /// `response.authenticatorData`.
+    pub authenticator_data: Bytes,
+    /// `response.clientDataJSON`, which browsers always produce as UTF-8.
+    pub client_data_json: String,
+    /// `response.signature` (DER-encoded ECDSA).
+    pub signature: Bytes,
+}
+
+fn err(message: impl Into<String>) -> Error {
+    Error::WebAuthn(message.into())
+}
+
+/// Reads the credential id and P-256 public key from a WebAuthn attestation object
+/// (`response.attestationObject`), checking the flags a wallet passkey must have.
+pub fn parse_attestation_object(attestation_object: &[u8]) -> Result<Passkey> {
+    let value: Cbor = ciborium::from_reader(attestation_object)
+        .map_err(|e| err(format!("attestation object is not CBOR: {e}")))?;
+    let map = value
+        .as_map()
+        .ok_or_else(|| err("attestation object is not a CBOR map"))?;
+    let auth_data = map
+        .iter()
+        .find(|(k, _)| k.as_text() == Some("authData"))
+        .and_then(|(_, v)| v.as_bytes())
+        .ok_or_else(|| err("attestation object has no authData"))?;
+    parse_attested_auth_data(auth_data)
+}
+
+/// Parses authenticator data that carries attested credential data.
+pub fn parse_attested_auth_data(auth_data: &[u8]) -> Result<Passkey> {
+    // rpIdHash (32) ‖ flags (1) ‖ signCount (4) ‖ aaguid (16) ‖ idLen (2) ‖ id ‖ COSE key
+    if auth_data.len() < 55 {
+        return Err(err("authenticator data is too short"));
+    }
+    let flags = auth_data[32];
+    if flags & FLAG_AT == 0 {
+        return Err(err("authenticator data has no attested credential"));
+    }
+    if flags & (FLAG_UP | FLAG_UV) != FLAG_UP | FLAG_UV {
+        return Err(err("the passkey was created without user verification"));
+    }
+    let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
+    let id_end = 55 + id_len;
+    let credential_id = auth_data
+        .get(55..id_end)
+        .ok_or_else(|| err("credential id runs past the authenticator data"))?;
+    if credential_id.len() < 16 {
+        return Err(err("credential id is shorter than 16 bytes"));
+    }
+    let cose: Cbor = ciborium::from_reader(&auth_data[id_end..])
+        .map_err(|e| err(format!("credential public key is not CBOR: {e}")))?;
+    Ok(Passkey {
+        credential_id: Bytes::copy_from_slice(credential_id),
+        public_key: cose_p256_key(&cose)?,
+    })
+}
+
+/// Extracts `(x, y)` from a COSE EC2 P-256 ES256 key and checks the point is on the curve.
+fn cose_p256_key(cose: &Cbor) -> Result<[B256; 2]> {
+    let map = cose.as_map().ok_or_else(|| err("COSE key is not a map"))?;
+    let get = |label: i64| {
+        map.iter()
+            .find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(label))
+            .map(|(_, v)| v)
+    };
+    let int = |label| {
+        get(label)
+            .and_then(Cbor::as_integer)
+            .and_then(|i| i64::try_from(i).ok())
+    };
+    if int(1) != Some(2) || int(3) != Some(-7) || int(-1) != Some(1) {
+        return Err(err("the passkey is not an ES256 (P-256) key"));
+    }
+    let coord = |label| -> Result<B256> {
+        let bytes = get(label)
+            .and_then(Cbor::as_bytes)
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| err("COSE key coordinate missing or not 32 bytes"))?;
+        Ok(B256::from_slice(bytes))
+    };
+    let key = [coord(-2)?, coord(-3)?];
+    verifying_key(&key)?;
+    Ok(key)
+}
+
+fn verifying_key(key: &[B256; 2]) -> Result<VerifyingKey> {
+    let mut sec1 = [0u8; 65];
+    sec1[0] = 4;
+    sec1[1..33].copy_from_slice(key[0].as_slice());
+    sec1[33..].copy_from_slice(key[1].as_slice());
+    VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| err("public key is not a P-256 point"))
+}
+
+/// Converts a DER ECDSA signature into `(r, s)` with `s` normalised to the lower half of the
+/// curve order, as the validator requires.
+pub fn der_to_low_s_rs(der: &[u8]) -> Result<(Signature, [B256; 2])> {
+    let sig = Signature::from_der(der).map_err(|_| err("signature is not DER-encoded ECDSA"))?;
+    let sig = sig.normalize_s().unwrap_or(sig);
+    let (r, s) = sig.split_bytes();
+    Ok((sig, [B256::from_slice(&r), B256::from_slice(&s)]))
+}
+
+/// The `challenge` member of clientDataJSON for a 32-byte hash.
+pub fn challenge(hash: B256) -> String {
+    URL_SAFE_NO_PAD.encode(hash)
+}
+
+/// Checks clientDataJSON the way the validator does (the WebAuthn "limited verification" of the
+/// fixed serialization browsers produce) and returns its origin.
+pub fn check_client_data(client_data_json: &str, hash: B256) -> Result<&str> {
+    let prefix = format!(
+        "{{\"type\":\"webauthn.get\",\"challenge\":\"{}\",\"origin\":\"",
+        challenge(hash)
+    );
+    let rest = client_data_json
+        .strip_prefix(&prefix)
+        .ok_or_else(|| err("clientDataJSON is not a webauthn.get over this request"))?;
+    let end = rest
+        .find('"')
+        .ok_or_else(|| err("clientDataJSON origin is not terminated"))?;
+    let (origin, tail) = (&rest[..end], &rest[end + 1..]);
+    if !(tail.starts_with('}') || tail.starts_with(",\"crossOrigin\":false")) {
+        return Err(err("cross-origin assertions are not accepted"));
+    }
+    Ok(origin)
+}
+
+/// Verifies an assertion over `hash` for `passkey` at `expected_origin`, with the same checks as
+/// the on-chain validator, so a bad assertion is caught before it costs a bundler round trip.
+pub fn verify_assertion(
+    passkey: &Passkey,
+    assertion: &Assertion,
+    hash: B256,
+    expected_origin: &str,
+) -> Result<[B256; 2]> {
+    let auth = &assertion.authenticator_data;
+    if auth.len() < 37 {
+        return Err(err("authenticator data is too short"));
+    }
+    if auth[32] & (FLAG_UP | FLAG_UV) != FLAG_UP | FLAG_UV {
+        return Err(err("the authenticator did not verify the user"));
+    }
+    let origin = check_client_data(&assertion.client_data_json, hash)?;
+    if origin != expected_origin {
+        return Err(err(format!(
+            "assertion made for {origin}, expected {expected_origin}"
+        )));
+    }
+    let (sig, rs) = der_to_low_s_rs(&assertion.signature)?;
+    let mut message = auth.to_vec();
+    message.extend_from_slice(&Sha256::digest(assertion.client_data_json.as_bytes()));
+    verifying_key(&passkey.public_key)?
+        .verify(&message, &sig)
+        .map_err(|_| err("the passkey signature does not verify"))?;
+    Ok(rs)
+}
+
+/// The validator's signature data (without the validator prefix).
+pub fn signature_data(
+    authenticator_data: &[u8],
+    client_data_json: &str,
+    rs: [B256; 2],
+    credential_id: &[u8],
+) -> Bytes {
+    (
+        Bytes::copy_from_slice(authenticator_data),
+        client_data_json.to_owned(),
+        rs,
+        Bytes::copy_from_slice(credential_id),
+    )
+        .abi_encode_params()
+        .into()
+}
+
+/// `validator ‖ signature data` for a UserOperation.
+pub fn user_op_signature(validator: Address, data: &[u8]) -> Bytes {
+    let mut out = validator.to_vec();
+    out.extend_from_slice(data);
+    out.into()
+}
+
+/// A well-formed signature of the real shape and size that fails verification: used for gas
+/// estimation so validation returns "failed" instead of reverting.
+pub fn dummy_user_op_signature(validator: Address, origin: &str, credential_id: &[u8]) -> Bytes {
+    let mut auth_data = vec![0u8; 37];
+    auth_data[32] = FLAG_UP | FLAG_UV;
+    let client_data = format!(
+        "{{\"type\":\"webauthn.get\",\"challenge\":\"{}\",\"origin\":\"{origin}\",\"crossOrigin\":false}}",
+        challenge(B256::ZERO)
+    );
+    // A non-zero, low-s (r, s) so the verification path is the real one.
+    let rs = [B256::repeat_byte(0x11), B256::repeat_byte(0x11)];
+    user_op_signature(
+        validator,
+        &signature_data(&auth_data, &client_data, rs, credential_id),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::SigningKey;
+    use p256::ecdsa::signature::Signer;
+    use rand_core::OsRng;
+
+    const ORIGIN: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+
+    fn passkey_of(key: &SigningKey) -> Passkey {
+        let point = key.verifying_key().to_encoded_point(false);
+        Passkey {
+            credential_id: Bytes::from(vec![7u8; 16]),
+            public_key: [
+                B256::from_slice(point.x().unwrap()),
+                B256::from_slice(point.y().unwrap()),
+            ],
+        }
+    }
+
+    fn assert_over(key: &SigningKey, hash: B256, flags: u8, client_data: String) -> Assertion {
+        let mut auth = vec![0u8; 37];
+        auth[32] = flags;
+        let mut message = auth.clone();
+        message.extend_from_slice(&Sha256::digest(client_data.as_bytes()));
+        let sig: Signature = key.sign(&message);
+        Assertion {
+            authenticator_data: auth.into(),
+            client_data_json: client_data,
+            signature: sig.to_der().as_bytes().to_vec().into(),
+        }
+    }
+
+    fn client_data(hash: B256, tail: &str) -> String {
+        format!(
+            "{{\"type\":\"webauthn.get\",\"challenge\":\"{}\",\"origin\":\"{ORIGIN}\"{tail}",
+            challenge(hash)
+        )
+    }
+
+    #[test]
+    fn valid_assertion_verifies_and_yields_low_s() {
+        let key = SigningKey::random(&mut OsRng);
+        let hash = B256::repeat_byte(9);
+        let a = assert_over(&key, hash, 0x05, client_data(hash, ",\"crossOrigin\":false}"));
+        let rs = verify_assertion(&passkey_of(&key), &a, hash, ORIGIN).unwrap();
+        let half_n = alloy_primitives::U256::from_str_radix(
+            "7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8",
+            16,
+        )
+        .unwrap();
+        assert!(alloy_primitives::U256::from_be_bytes(rs[1].0) <= half_n);
+    }
+
+    #[test]
+    fn rejects_wrong_challenge_missing_uv_cross_origin_and_wrong_key() {
+        let key = SigningKey::random(&mut OsRng);
+        let pk = passkey_of(&key);
+        let hash = B256::repeat_byte(9);
+        let other = B256::repeat_byte(8);
+        let ok_tail = ",\"crossOrigin\":false}";
+        let wrong_challenge = assert_over(&key, other, 0x05, client_data(other, ok_tail));
+        assert!(verify_assertion(&pk, &wrong_challenge, hash, ORIGIN).is_err());
+        let no_uv = assert_over(&key, hash, 0x01, client_data(hash, ok_tail));
+        assert!(verify_assertion(&pk, &no_uv, hash, ORIGIN).is_err());
+        let cross = assert_over(&key, hash, 0x05, client_data(hash, ",\"crossOrigin\":true}"));
+        assert!(verify_assertion(&pk, &cross, hash, ORIGIN).is_err());
+        let good = assert_over(&key, hash, 0x05, client_data(hash, ok_tail));
+        assert!(verify_assertion(&pk, &good, hash, "chrome-extension://other").is_err());
+        let stranger = passkey_of(&SigningKey::random(&mut OsRng));
+        assert!(verify_assertion(&stranger, &good, hash, ORIGIN).is_err());
+    }
+
+    #[test]
+    fn attestation_object_yields_credential_and_key() {
+        let key = SigningKey::random(&mut OsRng);
+        let pk = passkey_of(&key);
+        let cose = Cbor::Map(vec![
+            (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
+            (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
+            (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
+            (Cbor::Integer((-2).into()), Cbor::Bytes(pk.public_key[0].to_vec())),
+            (Cbor::Integer((-3).into()), Cbor::Bytes(pk.public_key[1].to_vec())),
+        ]);
+        let mut auth = vec![0u8; 32];
+        auth.push(0x45);
+        auth.extend_from_slice(&[0, 0, 0, 0]);
+        auth.extend_from_slice(&[0u8; 16]);
+        auth.extend_from_slice(&(pk.credential_id.len() as u16).to_be_bytes());
+        auth.extend_from_slice(&pk.credential_id);
+        ciborium::into_writer(&cose, &mut auth).unwrap();
+        let att = Cbor::Map(vec![
+            (Cbor::Text("fmt".into()), Cbor::Text("none".into())),
+            (Cbor::Text("attStmt".into()), Cbor::Map(vec![])),
+            (Cbor::Text("authData".into()), Cbor::Bytes(auth)),
+        ]);
+        let mut bytes = Vec::new();
+        ciborium::into_writer(&att, &mut bytes).unwrap();
+        assert_eq!(parse_attestation_object(&bytes).unwrap(), pk);
+        assert!(parse_attestation_object(&bytes[..bytes.len() - 3]).is_err());
+        assert!(parse_attestation_object(b"not cbor").is_err());
+    }
+
+    #[test]
+    fn dummy_signature_has_real_shape() {
+        let validator = Address::repeat_byte(0x42);
+        let sig = dummy_user_op_signature(validator, ORIGIN, &[7u8; 16]);
+        assert_eq!(&sig[..20], validator.as_slice());
+        let (auth, cdj, rs, id) =
+            <(Bytes, String, [B256; 2], Bytes)>::abi_decode_params(&sig[20..]).unwrap();
+        assert_eq!(auth.len(), 37);
+        assert_eq!(check_client_data(&cdj, B256::ZERO).unwrap(), ORIGIN);
+        assert_ne!(rs[0], B256::ZERO);
+        assert_eq!(id.len(), 16);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_bytes_never_panic_the_parsers(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = parse_attestation_object(&data);
+            let _ = parse_attested_auth_data(&data);
+            let _ = der_to_low_s_rs(&data);
+        }
+    }
+}
