@@ -21,6 +21,7 @@
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`protocol`]: the typed messages between page, UI and background.
 //! - [`storage`]: the versioned persisted wallet state.
+//! - [`units`]: wei and token amounts formatted for people.
 //! - [`webauthn`]: passkey attestation parsing, assertion checks and the validator's signature format.
 //! - [`error`]: the crate's one error enum.
 
@@ -35,6 +36,7 @@ pub mod jsonrpc;
 pub mod network;
 pub mod protocol;
 pub mod storage;
+pub mod units;
 pub mod webauthn;
 
 pub use error::Error;

@@ -27,7 +27,14 @@ impl PageRequest {
         let Value::Object(mut map) = message else {
             return Err((None, Error::invalid_params("request must be an object")));
         };
-        let id = map.get("id").and_then(Value::as_u64);
+        // JS numbers may arrive as floats: accept any integral, safe-integer id.
+        let id = map.get("id").and_then(|v| {
+            v.as_u64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(f))
+                    .map(|f| f as u64)
+            })
+        });
         let Some(id) = id else {
             return Err((None, Error::invalid_params("request id must be an integer")));
         };
@@ -224,6 +231,14 @@ mod tests {
     fn page_request_parse_reports_id_with_error() {
         let ok = PageRequest::parse(json!({"id": 3, "method": "eth_chainId"})).unwrap();
         assert_eq!(ok.method, "eth_chainId");
+        let float_id = PageRequest::parse(json!({"id": 7.0, "method": "eth_chainId"})).unwrap();
+        assert_eq!(float_id.id, 7);
+        assert_eq!(
+            PageRequest::parse(json!({"id": 7.5, "method": "x"}))
+                .unwrap_err()
+                .0,
+            None
+        );
         assert_eq!(
             PageRequest::parse(json!({"id": 4, "method": 5})).unwrap_err().0,
             Some(4)

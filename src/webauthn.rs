@@ -254,7 +254,7 @@ mod tests {
         }
     }
 
-    fn assert_over(key: &SigningKey, hash: B256, flags: u8, client_data: String) -> Assertion {
+    fn assert_over(key: &SigningKey, flags: u8, client_data: String) -> Assertion {
         let mut auth = vec![0u8; 37];
         auth[32] = flags;
         let mut message = auth.clone();
@@ -278,7 +278,7 @@ mod tests {
     fn valid_assertion_verifies_and_yields_low_s() {
         let key = SigningKey::random(&mut OsRng);
         let hash = B256::repeat_byte(9);
-        let a = assert_over(&key, hash, 0x05, client_data(hash, ",\"crossOrigin\":false}"));
+        let a = assert_over(&key, 0x05, client_data(hash, ",\"crossOrigin\":false}"));
         let rs = verify_assertion(&passkey_of(&key), &a, hash, ORIGIN).unwrap();
         let half_n = alloy_primitives::U256::from_str_radix(
             "7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8",
@@ -295,13 +295,13 @@ mod tests {
         let hash = B256::repeat_byte(9);
         let other = B256::repeat_byte(8);
         let ok_tail = ",\"crossOrigin\":false}";
-        let wrong_challenge = assert_over(&key, other, 0x05, client_data(other, ok_tail));
+        let wrong_challenge = assert_over(&key, 0x05, client_data(other, ok_tail));
         assert!(verify_assertion(&pk, &wrong_challenge, hash, ORIGIN).is_err());
-        let no_uv = assert_over(&key, hash, 0x01, client_data(hash, ok_tail));
+        let no_uv = assert_over(&key, 0x01, client_data(hash, ok_tail));
         assert!(verify_assertion(&pk, &no_uv, hash, ORIGIN).is_err());
-        let cross = assert_over(&key, hash, 0x05, client_data(hash, ",\"crossOrigin\":true}"));
+        let cross = assert_over(&key, 0x05, client_data(hash, ",\"crossOrigin\":true}"));
         assert!(verify_assertion(&pk, &cross, hash, ORIGIN).is_err());
-        let good = assert_over(&key, hash, 0x05, client_data(hash, ok_tail));
+        let good = assert_over(&key, 0x05, client_data(hash, ok_tail));
         assert!(verify_assertion(&pk, &good, hash, "chrome-extension://other").is_err());
         let stranger = passkey_of(&SigningKey::random(&mut OsRng));
         assert!(verify_assertion(&stranger, &good, hash, ORIGIN).is_err());

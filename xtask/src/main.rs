@@ -1,1 +1,74 @@
-fn main(){}
+//! `cargo xtask <command>`: everything a developer or CI runs, each command installing what it
+//! needs first (idempotently, from the package registries only).
+//!
+//! - `setup`: wasm target, wasm-bindgen CLI, `npm ci`, Debian Chromium.
+//! - `build`: contracts, wasm crates, the unpacked extension in `dist/extension`, the store zip.
+//! - `devnet`: anvil + EntryPoint v0.8 + the project's contracts (CREATE2) + alto, until ^C.
+//! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
+//! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium.
+
+mod build;
+mod contracts;
+mod devnet;
+mod proc;
+mod serve;
+mod setup;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Result type of the xtask commands; errors are printed as they are.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn flag_value(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        })
+}
+
+fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
+    flag_value(args, name)
+        .map(|v| v.parse().map_err(|_| format!("{name} expects a port number, got {v}")))
+        .unwrap_or(Ok(default))
+}
+
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] | demo [--exit] | test [--e2e-only]>";
+
+fn run(args: Vec<String>) -> Result {
+    let command = args.first().map(String::as_str).unwrap_or("");
+    let rest = &args[args.len().min(1)..];
+    match command {
+        "setup" => setup::all(),
+        "build" => build::run().map(|_| ()),
+        "devnet" => devnet::run_foreground(devnet::Ports {
+            rpc: port_flag(rest, "--port", 8545)?,
+            bundler: port_flag(rest, "--bundler-port", 4337)?,
+        }),
+        "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
+        "test" => test::run(rest.iter().any(|a| a == "--e2e-only")),
+        _ => Err(USAGE.to_owned()),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,23 @@
+// SSO Wallet service-worker bootstrap. Every chrome.* listener is registered synchronously in
+// the first turn, so the event that woke a stopped worker is delivered; each listener waits for
+// the wasm to be ready and hands over to it.
+import init, { on_port_connect, on_port_message, on_port_disconnect, on_window_removed } from "./wasm/background.js";
+
+const ready = init({ module_or_path: chrome.runtime.getURL("wasm/background_bg.wasm") });
+ready.catch((e) => console.error("SSO Wallet: the background failed to start", e));
+let nextPortId = 0;
+
+chrome.runtime.onConnect.addListener((port) => {
+  const id = ++nextPortId;
+  port.onMessage.addListener((message) => {
+    ready.then(() => on_port_message(id, message));
+  });
+  port.onDisconnect.addListener(() => {
+    ready.then(() => on_port_disconnect(id));
+  });
+  ready.then(() => on_port_connect(id, port));
+});
+
+chrome.windows.onRemoved.addListener((windowId) => {
+  ready.then(() => on_window_removed(windowId));
+});

@@ -1,0 +1,59 @@
+// SSO Wallet content relay (ISOLATED world). A dumb pipe between the page's provider and the
+// background: it checks shape and size, adds nothing the background trusts (the background reads
+// the origin from the port's sender), and reconnects when the service worker restarted.
+(() => {
+  "use strict";
+  const TO_CONTENT = "sso-wallet:to-content";
+  const TO_PAGE = "sso-wallet:to-page";
+  const MAX_BYTES = 256 * 1024;
+  let port = null;
+  const inFlight = new Set();
+
+  function toPage(payload) {
+    window.postMessage({ target: TO_PAGE, payload }, location.origin);
+  }
+
+  function connect() {
+    if (port) return port;
+    port = chrome.runtime.connect({ name: "provider" });
+    port.onMessage.addListener((payload) => {
+      if (payload && typeof payload.id === "number") inFlight.delete(payload.id);
+      toPage(payload);
+    });
+    port.onDisconnect.addListener(() => {
+      port = null;
+      // Requests the worker never answered (it was stopped mid-way) fail instead of hanging.
+      for (const id of inFlight) {
+        toPage({ id, error: { code: 4900, message: "SSO Wallet restarted before answering; please retry." } });
+      }
+      inFlight.clear();
+    });
+    return port;
+  }
+
+  window.addEventListener("message", (event) => {
+    if (event.source !== window || event.origin !== location.origin) return;
+    const msg = event.data;
+    if (!msg || msg.target !== TO_CONTENT) return;
+    const p = msg.payload;
+    if (!p || typeof p !== "object" || !Number.isSafeInteger(p.id) || typeof p.method !== "string") return;
+    let size;
+    try {
+      size = JSON.stringify(p).length;
+    } catch {
+      size = Infinity;
+    }
+    if (size > MAX_BYTES) {
+      toPage({ id: p.id, error: { code: -32602, message: `request is larger than ${MAX_BYTES} bytes` } });
+      return;
+    }
+    inFlight.add(p.id);
+    try {
+      connect().postMessage({ id: p.id, method: p.method, params: p.params });
+    } catch {
+      // The port died between checks (worker restart): reconnect once.
+      port = null;
+      connect().postMessage({ id: p.id, method: p.method, params: p.params });
+    }
+  });
+})();

@@ -1,0 +1,203 @@
+//! The approval window and the approval lifecycle: queue a request, show it in one window,
+//! carry it out or reject it exactly once.
+
+use serde_json::{Value, json};
+
+use sso_wallet::account::Account;
+use sso_wallet::approval::{Approval, ApprovalKind, ReplyTo};
+use sso_wallet::protocol::{ApprovalView, PageMessage, ProviderEvent, RequestView};
+use sso_wallet::storage::Grant;
+use sso_wallet::webauthn::{self, Assertion};
+use sso_wallet::{Error, Result};
+
+use crate::{chrome, provider, state, userop};
+
+const WINDOW_PATH: &str = "approval.html";
+const WINDOW_WIDTH: u32 = 400;
+const WINDOW_HEIGHT: u32 = 640;
+
+/// Queues an approval and makes sure the approval window shows.
+pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Result<()> {
+    let window = state::with(|s| {
+        s.approvals.push(origin.to_owned(), reply_to, kind);
+        s.approval_window
+    });
+    if let Some(id) = window {
+        if chrome::focus_window(id).await {
+            return Ok(());
+        }
+    }
+    let id = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
+    state::with(|s| s.approval_window = Some(id));
+    Ok(())
+}
+
+/// The view of an approval (the named one, or the first pending).
+pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
+    let wallet = state::wallet().await?;
+    let network = state::network().await?;
+    let found = state::with(|s| {
+        let id = match approval_id {
+            Some(id) => id,
+            None => match s.approvals.first() {
+                Some(a) => a.id,
+                None => {
+                    // Nothing left: the window closes itself; the next request opens a new one.
+                    s.approval_window = None;
+                    return Ok(None);
+                }
+            },
+        };
+        let (position, approval) = s.approvals.get(id)?;
+        Ok::<_, Error>(Some((position, s.approvals.len(), approval.clone())))
+    })?;
+    let Some((position, total, approval)) = found else {
+        return Ok(None);
+    };
+    let account = wallet.account.as_ref();
+    let request = match &approval.kind {
+        ApprovalKind::Connect => RequestView::Connect {
+            account: account.map(|a| a.address),
+        },
+        ApprovalKind::SendTransaction(tx) => {
+            let account = account.ok_or(Error::NoAccount)?;
+            RequestView::SendTransaction {
+                from: tx.user_op.sender,
+                to: tx.call.to,
+                value: tx.call.value,
+                data: tx.call.data.clone(),
+                max_fee: tx.user_op.max_cost(),
+                deploys_account: tx.user_op.factory.is_some(),
+                user_op_hash: tx.user_op_hash,
+                credential_id: account.passkey.credential_id.clone(),
+            }
+        }
+    };
+    Ok(Some(ApprovalView {
+        id: approval.id,
+        origin: approval.origin,
+        position,
+        total,
+        network: network.name,
+        chain_id: network.chain_id,
+        request,
+    }))
+}
+
+/// Rejects an approval with 4001.
+pub fn reject(approval_id: u64) -> Result<()> {
+    let approval = state::with(|s| s.approvals.take(approval_id))?;
+    answer(&approval, Err(Error::UserRejected));
+    Ok(())
+}
+
+/// The approval window was closed: everything still pending is rejected with 4001.
+pub fn window_closed(window_id: i32) {
+    let gone = state::with(|s| {
+        if s.approval_window != Some(window_id) {
+            return Vec::new();
+        }
+        s.approval_window = None;
+        s.approvals.drain()
+    });
+    for approval in gone {
+        answer(&approval, Err(Error::UserRejected));
+    }
+}
+
+fn answer(approval: &Approval, outcome: Result<Value>) {
+    provider::reply(
+        approval.reply_to.port,
+        PageMessage::answer(approval.reply_to.request, outcome),
+    );
+}
+
+/// Carries out an approved request and returns what the dapp received.
+pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<Value> {
+    let wallet = state::wallet().await?;
+    let (_, pending) = state::with(|s| s.approvals.get(approval_id).map(|(p, a)| (p, a.clone())))?;
+    match &pending.kind {
+        ApprovalKind::Connect => {
+            let account = wallet.account.ok_or(Error::NoAccount)?;
+            let approval = state::with(|s| s.approvals.take(approval_id))?;
+            let origin = approval.origin.clone();
+            state::update_wallet(|w| {
+                w.grants.insert(
+                    origin.clone(),
+                    Grant {
+                        granted_at: js_sys::Date::now() as u64,
+                    },
+                );
+                Ok(())
+            })
+            .await?;
+            let accounts = json!([account.address]);
+            answer(&approval, Ok(accounts.clone()));
+            let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![account.address]));
+            for port in state::page_ports(&origin) {
+                port.send(&event);
+            }
+            Ok(accounts)
+        }
+        ApprovalKind::SendTransaction(tx) => {
+            let account = wallet.account.ok_or(Error::NoAccount)?;
+            let assertion = assertion
+                .ok_or_else(|| Error::invalid_params("a transaction needs a passkey assertion"))?;
+            // Checked before the approval leaves the queue: a bad assertion can be retried.
+            let rs = webauthn::verify_assertion(
+                &account.passkey,
+                &assertion,
+                tx.user_op_hash,
+                &account.origin_domain,
+            )?;
+            let approval = state::with(|s| s.approvals.take(approval_id))?;
+            let network = state::network().await?;
+            let mut user_op = tx.user_op.clone();
+            user_op.signature = webauthn::user_op_signature(
+                network.contracts.webauthn_validator,
+                &webauthn::signature_data(
+                    &assertion.authenticator_data,
+                    &assertion.client_data_json,
+                    rs,
+                    &account.passkey.credential_id,
+                ),
+            );
+            let outcome = userop::submit(&network, &user_op)
+                .await
+                .map(|hash| json!(hash));
+            answer(&approval, outcome.clone());
+            outcome
+        }
+    }
+}
+
+/// Makes a freshly created passkey the owner of the wallet's account.
+pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
+    let passkey = webauthn::parse_attestation_object(attestation_object)?;
+    let network = state::network().await?;
+    let mut account = Account {
+        address: Default::default(),
+        salt: Default::default(),
+        passkey,
+        origin_domain: chrome::extension_origin(),
+    };
+    let address = crate::rpc::call_typed::<alloy_primitives::Bytes>(
+        &network.rpc_url,
+        "eth_call",
+        json!([{"to": network.contracts.account_factory, "data": account.get_address_call()}, "latest"]),
+    )
+    .await?;
+    account.address = alloy_primitives::Address::from_word(
+        alloy_primitives::B256::try_from(address.as_ref())
+            .map_err(|_| Error::Internal("factory returned a malformed address".into()))?,
+    );
+    state::update_wallet(|w| {
+        if w.account.is_some() {
+            return Err(Error::invalid_params("the wallet already has an account"));
+        }
+        w.account = Some(account.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(account)
+}

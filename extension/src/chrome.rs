@@ -1,0 +1,220 @@
+//! Typed bindings to the few `chrome.*` and worker-global APIs the background uses. Everything
+//! untyped stops here: the rest of the crate sees Rust types.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use sso_wallet::{Error, Result};
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `chrome.runtime.Port`.
+    #[derive(Clone)]
+    pub type Port;
+    #[wasm_bindgen(method, js_name = postMessage, catch)]
+    fn post_message(this: &Port, message: &JsValue) -> std::result::Result<(), JsValue>;
+    #[wasm_bindgen(method, getter)]
+    pub fn name(this: &Port) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn sender(this: &Port) -> Option<MessageSender>;
+
+    type MessageSender;
+    #[wasm_bindgen(method, getter)]
+    fn origin(this: &MessageSender) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn id(this: &MessageSender) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn tab(this: &MessageSender) -> Option<Tab>;
+
+    type Tab;
+    #[wasm_bindgen(method, getter)]
+    fn id(this: &Tab) -> Option<i32>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
+    pub fn get_url(path: &str) -> String;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = id, thread_local_v2)]
+    static RUNTIME_ID: String;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    async fn local_get(key: &str) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
+    async fn local_set(items: &JsValue) -> std::result::Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = create, catch)]
+    async fn windows_create(options: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = update, catch)]
+    async fn windows_update(id: i32, options: &JsValue) -> std::result::Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
+}
+
+fn serializer() -> serde_wasm_bindgen::Serializer {
+    serde_wasm_bindgen::Serializer::json_compatible()
+}
+
+/// Converts a Rust value into a JSON-compatible JS value (plain objects, no `Map`s), the only
+/// kind extension messaging and storage keep intact.
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serializer())
+        .map_err(|e| Error::Internal(format!("serialize: {e}")))
+}
+
+/// Reads a JS value into a Rust value.
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::invalid_params(e.to_string()))
+}
+
+fn js_error(context: &str, e: JsValue) -> Error {
+    let detail = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"));
+    Error::Internal(format!("{context}: {detail}"))
+}
+
+/// Who is on the other end of a port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peer {
+    /// A web page, through the content script; the origin comes from Chrome.
+    Page {
+        /// The page's origin.
+        origin: String,
+    },
+    /// One of the extension's own pages.
+    Ui,
+}
+
+impl Port {
+    /// Sends a value; a port that closed meanwhile is ignored (its page is gone).
+    pub fn send<T: Serialize>(&self, message: &T) {
+        match to_js(message) {
+            Ok(js) => {
+                let _ = self.post_message(&js);
+            }
+            Err(e) => web_sys::console::error_1(&e.to_string().into()),
+        }
+    }
+
+    /// Classifies the peer from what Chrome says about the sender (never from the message).
+    pub fn peer(&self) -> Option<Peer> {
+        let sender = self.sender()?;
+        let origin = sender.origin()?;
+        let own = sender.id().is_some_and(|id| RUNTIME_ID.with(|rid| *rid == id));
+        match self.name().as_str() {
+            "ui" if own && origin == extension_origin() => Some(Peer::Ui),
+            "provider" if sender.tab().and_then(|t| t.id()).is_some() => {
+                Some(Peer::Page { origin })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `chrome-extension://<id>`: the WebAuthn origin of the wallet's passkeys.
+pub fn extension_origin() -> String {
+    get_url("").trim_end_matches('/').to_owned()
+}
+
+/// Reads a JSON value from `chrome.storage.local`.
+pub async fn storage_get(key: &str) -> Result<Option<serde_json::Value>> {
+    let all = local_get(key)
+        .await
+        .map_err(|e| js_error("storage read", e))?;
+    let value = js_sys::Reflect::get(&all, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map(Some)
+        .map_err(|e| Error::Storage(e.to_string()))
+}
+
+/// Writes a value to `chrome.storage.local`.
+pub async fn storage_set<T: Serialize>(key: &str, value: &T) -> Result<()> {
+    let items = js_sys::Object::new();
+    js_sys::Reflect::set(&items, &key.into(), &to_js(value)?)
+        .map_err(|e| js_error("storage write", e))?;
+    local_set(&items)
+        .await
+        .map(|_| ())
+        .map_err(|e| js_error("storage write", e))
+}
+
+/// Opens an extension page in a popup window and returns the window id.
+pub async fn open_popup(path: &str, width: u32, height: u32) -> Result<i32> {
+    let options = serde_json::json!({
+        "type": "popup", "url": get_url(path), "width": width, "height": height, "focused": true,
+    });
+    let window = windows_create(&to_js(&options)?)
+        .await
+        .map_err(|e| js_error("open window", e))?;
+    js_sys::Reflect::get(&window, &"id".into())
+        .ok()
+        .and_then(|id| id.as_f64())
+        .map(|id| id as i32)
+        .ok_or_else(|| Error::Internal("window has no id".into()))
+}
+
+/// Brings a window to the front; `false` when it no longer exists.
+pub async fn focus_window(id: i32) -> bool {
+    let Ok(options) = to_js(&serde_json::json!({"focused": true})) else {
+        return false;
+    };
+    windows_update(id, &options).await.is_ok()
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// POSTs a JSON body and returns the response text.
+pub async fn post_json(url: &str, body: &str) -> Result<String> {
+    let transport = |message: String| Error::Transport {
+        url: url.to_owned(),
+        message,
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new().map_err(|e| js_error("headers", e))?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(|e| js_error("headers", e))?;
+    init.set_headers(&headers);
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|e| transport(format!("{:?}", e.as_string().unwrap_or_else(|| "request failed".into()))))?;
+    let response: web_sys::Response = response.unchecked_into();
+    let text = wasm_bindgen_futures::JsFuture::from(
+        response.text().map_err(|e| js_error("response body", e))?,
+    )
+    .await
+    .map_err(|e| js_error("response body", e))?;
+    let text = text.as_string().unwrap_or_default();
+    if !response.ok() && !text.trim_start().starts_with('{') {
+        return Err(transport(format!("HTTP {}", response.status())));
+    }
+    Ok(text)
+}
+
+/// Fetches an extension resource as text.
+pub async fn fetch_resource(path: &str) -> Result<String> {
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str(&get_url(path)))
+        .await
+        .map_err(|e| js_error(path, e))?;
+    let response: web_sys::Response = response.unchecked_into();
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| js_error(path, e))?)
+        .await
+        .map_err(|e| js_error(path, e))?;
+    Ok(text.as_string().unwrap_or_default())
+}

@@ -1,0 +1,99 @@
+//! Page requests (EIP-1193): parse the method, check its access level against the origin the
+//! port came from, then answer, pass through to the node, or queue an approval.
+
+use serde_json::{Value, json};
+
+use sso_wallet::approval::{ApprovalKind, ReplyTo};
+use sso_wallet::eip1193::{self, Access, Method};
+use sso_wallet::protocol::{PageMessage, PageRequest};
+use sso_wallet::{Error, Result};
+
+use crate::{approvals, rpc, state, userop};
+
+/// Handles one request from a page port and answers it (now, or when its approval resolves).
+pub async fn handle(port_id: u32, origin: String, message: Value) {
+    let request = match PageRequest::parse(message) {
+        Ok(request) => request,
+        Err((Some(id), error)) => return reply(port_id, PageMessage::answer(id, Err(error))),
+        Err((None, error)) => {
+            // No id to answer to; the content script never forwards these.
+            return web_sys::console::warn_1(&format!("SSO Wallet: dropped request: {error}").into());
+        }
+    };
+    let id = request.id;
+    let reply_to = ReplyTo {
+        port: port_id,
+        request: id,
+    };
+    match route(reply_to, &origin, request).await {
+        Ok(Some(result)) => reply(port_id, PageMessage::answer(id, Ok(result))),
+        Ok(None) => {} // answered when the approval resolves
+        Err(error) => reply(port_id, PageMessage::answer(id, Err(error))),
+    }
+}
+
+/// Sends a message to a page port, if it is still connected.
+pub fn reply(port_id: u32, message: PageMessage) {
+    if let Some(port) = state::with(|s| s.ports.get(&port_id).map(|c| c.port.clone())) {
+        port.send(&message);
+    }
+}
+
+/// `Ok(None)` means an approval was queued and will answer later.
+async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<Option<Value>> {
+    let method = Method::parse(&request.method)
+        .ok_or_else(|| Error::UnsupportedMethod(request.method.clone()))?;
+    let wallet = state::wallet().await?;
+    let connected = wallet.is_connected(origin);
+    let address = wallet.account.as_ref().map(|a| a.address);
+    if method.access() == Access::Connected && !connected {
+        return Ok(Some(json!([])));
+    }
+    match method {
+        Method::ChainId => Ok(Some(json!(state::network().await?.chain_id_hex()))),
+        Method::NetVersion => Ok(Some(json!(state::network().await?.chain_id.to_string()))),
+        Method::Accounts => Ok(Some(json!([address]))),
+        Method::Read(name) => {
+            let params = eip1193::read_params(request.params)?;
+            Ok(Some(rpc::call(&state::network().await?.rpc_url, name, params).await?))
+        }
+        Method::RequestAccounts => {
+            if connected {
+                return Ok(Some(json!([address])));
+            }
+            if origin == "null" {
+                return Err(Error::Unauthorized(origin.to_owned()));
+            }
+            approvals::enqueue(origin, reply_to, ApprovalKind::Connect).await?;
+            Ok(None)
+        }
+        Method::SendTransaction => {
+            let tx = eip1193::send_transaction_params(request.params)?;
+            let account = wallet
+                .account
+                .filter(|_| connected)
+                .ok_or_else(|| Error::Unauthorized(origin.to_owned()))?;
+            if tx.from.is_some_and(|from| from != account.address) {
+                return Err(Error::Unauthorized(format!(
+                    "{origin} (from {} is not the connected account)",
+                    tx.from.unwrap_or_default()
+                )));
+            }
+            let network = state::network().await?;
+            if tx.chain_id.is_some_and(|c| c != network.chain_id) {
+                return Err(Error::invalid_params(format!(
+                    "chainId does not match the wallet's network ({})",
+                    network.chain_id
+                )));
+            }
+            let prepared = userop::prepare(&network, &account, tx.call).await?;
+            approvals::enqueue(
+                origin,
+                reply_to,
+                ApprovalKind::SendTransaction(Box::new(prepared)),
+            )
+            .await?;
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! JSON-RPC over `fetch` to the selected network's node and bundler.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use sso_wallet::jsonrpc::{self, Request, Response};
+use sso_wallet::{Error, Result};
+
+use crate::chrome;
+
+/// Calls `method` at `url` and returns the raw result.
+pub async fn call(url: &str, method: &str, params: Value) -> Result<Value> {
+    let body = serde_json::to_string(&Request::new(method, params))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let text = chrome::post_json(url, &body).await?;
+    let response: Response = serde_json::from_str(&text).map_err(|e| Error::BadResponse {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })?;
+    response.into_result()
+}
+
+/// Calls `method` and parses the result.
+pub async fn call_typed<T: DeserializeOwned>(url: &str, method: &str, params: Value) -> Result<T> {
+    jsonrpc::from_value(call(url, method, params).await?, url)
+}

@@ -1,0 +1,168 @@
+// End-to-end harness: the built extension in headless Chromium against the devnet that
+// `cargo xtask test` started (SSO_DEVNET_JSON), with a CDP virtual authenticator on every
+// approval window. Credentials created in one window are imported into the next, as a synced
+// passkey would be. Everything it starts it closes, also on failure.
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { createPublicClient, http, parseAbi, zeroHash } from "viem";
+
+function env(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests through \`cargo xtask test\``);
+  return value;
+}
+
+export const devnet = JSON.parse(await readFile(env("SSO_DEVNET_JSON"), "utf8"));
+export const dappPort = Number(env("SSO_DAPP_PORT"));
+/** The demo dapp at two different origins. */
+export const DAPP = `http://127.0.0.1:${dappPort}/`;
+export const OTHER_DAPP = `http://localhost:${dappPort}/`;
+export const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+
+/** JSON-RPC straight to the node (not through the wallet). */
+export async function nodeRpc(method, params = []) {
+  const response = await fetch(devnet.rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const json = await response.json();
+  if (json.error) throw new Error(`${method}: ${json.error.message}`);
+  return json.result;
+}
+
+const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64").toString("hex")}`;
+
+/** The P-256 public key (x, y) of a CDP credential, from its PKCS#8 private key. */
+export function publicKeyOf(credential) {
+  const key = createPrivateKey({ key: Buffer.from(credential.privateKey, "base64"), format: "der", type: "pkcs8" });
+  const jwk = createPublicKey(key).export({ format: "jwk" });
+  return [jwk.x, jwk.y].map((c) => `0x${Buffer.from(c, "base64url").toString("hex")}`);
+}
+
+/** The factory's counterfactual address for a passkey. */
+export async function factoryAddress(credential, extensionId) {
+  return chain.readContract({
+    address: devnet.contracts.accountFactory,
+    abi: parseAbi(["function getAddress(bytes32,bytes,bytes32[2],string) view returns (address)"]),
+    functionName: "getAddress",
+    args: [zeroHash, b64ToHex(credential.credentialId), publicKeyOf(credential), `chrome-extension://${extensionId}`],
+  });
+}
+
+const AUTHENTICATOR = {
+  protocol: "ctap2",
+  transport: "internal",
+  hasResidentKey: true,
+  hasUserVerification: true,
+  isUserVerified: true,
+  automaticPresenceSimulation: true,
+};
+
+export class Wallet {
+  static async launch() {
+    const dir = await mkdtemp(join(tmpdir(), "sso-wallet-e2e-"));
+    const extension = join(dir, "extension");
+    await cp(env("SSO_EXTENSION_DIR"), extension, { recursive: true });
+    // The devnet runs on free ports: point the default network at them.
+    await writeFile(join(extension, "networks.json"), JSON.stringify(devnet.networks));
+    let context;
+    try {
+      context = await chromium.launchPersistentContext(join(dir, "profile"), {
+        executablePath: env("SSO_CHROMIUM"),
+        headless: true,
+        args: [
+          `--disable-extensions-except=${extension}`,
+          `--load-extension=${extension}`,
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+      const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+      return new Wallet(dir, context, new URL(worker.url()).host);
+    } catch (e) {
+      await context?.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  constructor(dir, context, extensionId) {
+    this.dir = dir;
+    this.context = context;
+    this.extensionId = extensionId;
+    /** Credentials the virtual authenticators created (with private keys), to import into new windows. */
+    this.credentials = [];
+    this.approvalWindows = 0;
+    context.on("page", (page) => {
+      if (page.url().startsWith(`chrome-extension://${extensionId}/approval.html`)) this.approvalWindows += 1;
+    });
+  }
+
+  async close() {
+    await this.context.close().catch(() => {});
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Opens the demo dapp at `url` and waits for the wallet's EIP-6963 announcement. */
+  async openDapp(url = DAPP) {
+    const page = await this.context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => window.dapp?.provider);
+    return page;
+  }
+
+  /** Runs `trigger`, then returns the approval window it opened, with an authenticator attached. */
+  async approval(trigger) {
+    const opened = this.context.waitForEvent("page", { timeout: 15_000 });
+    const pending = trigger();
+    const page = await opened;
+    await page.waitForURL(/approval\.html/);
+    await this.attachAuthenticator(page);
+    await page.locator('[data-testid="approve"], [data-testid="create-passkey"]').first().waitFor();
+    return { page, pending };
+  }
+
+  async attachAuthenticator(page) {
+    const cdp = await this.context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable", { enableUI: false });
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
+    cdp.on("WebAuthn.credentialAdded", ({ credential }) => this.credentials.push(credential));
+    for (const credential of this.credentials) {
+      await cdp.send("WebAuthn.addCredential", { authenticatorId, credential });
+    }
+  }
+
+  /** Stops the extension's service worker (CDP), as Chrome does when it idles. */
+  async stopWorker() {
+    const page = await this.context.newPage();
+    try {
+      await page.goto(`chrome-extension://${this.extensionId}/manifest.json`);
+      const cdp = await this.context.newCDPSession(page);
+      await cdp.send("ServiceWorker.enable");
+      await cdp.send("ServiceWorker.stopAllWorkers");
+    } finally {
+      await page.close();
+    }
+  }
+}
+
+/** Calls the injected provider in `page`; resolves to {result} or {error: {code, message}}. */
+export function request(page, method, params) {
+  return page.evaluate(
+    ([method, params]) =>
+      window.ethereum.request(params === undefined ? { method } : { method, params }).then(
+        (result) => ({ result }),
+        (e) => ({ error: { code: e.code, message: e.message } }),
+      ),
+    [method, params],
+  );
+}

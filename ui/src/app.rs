@@ -1,0 +1,240 @@
+//! The approval window: shows the first pending request (connect / onboarding, transaction),
+//! runs the passkey ceremony the user asks for, and moves on to the next request or closes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use sso_wallet::protocol::{ApprovalView, RequestView, UiRequest, UiResponse};
+use sso_wallet::units::format_ether;
+
+use crate::{bridge, passkey};
+
+#[derive(Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Showing(Box<ApprovalView>),
+}
+
+#[derive(Clone, Copy)]
+struct Ui {
+    phase: RwSignal<Phase>,
+    busy: RwSignal<Option<&'static str>>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Ui {
+    /// Shows approval `id`, or the first pending one; closes the window when nothing is left.
+    fn load(self, id: Option<u64>) {
+        spawn_local(async move {
+            match bridge::request(UiRequest::GetApproval { approval_id: id }).await {
+                UiResponse::Approval {
+                    approval: Some(view),
+                } => {
+                    self.error.set(None);
+                    self.phase.set(Phase::Showing(Box::new(view)));
+                }
+                UiResponse::Approval { approval: None } => close_window(),
+                UiResponse::Error { message } if id.is_some() => {
+                    // The approval went away (its page closed): show the next one.
+                    self.error.set(Some(message));
+                    self.load(None);
+                }
+                other => self.fail(other),
+            }
+        });
+    }
+
+    fn fail(self, response: UiResponse) {
+        let message = match response {
+            UiResponse::Error { message } => message,
+            _ => "Unexpected answer from the wallet.".into(),
+        };
+        self.busy.set(None);
+        self.error.set(Some(message));
+    }
+
+    /// Runs an action with a busy label; on error keeps the request on screen.
+    fn run<F>(self, label: &'static str, action: F)
+    where
+        F: std::future::Future<Output = Result<UiResponse, String>> + 'static,
+    {
+        self.busy.set(Some(label));
+        self.error.set(None);
+        spawn_local(async move {
+            match action.await {
+                Ok(UiResponse::Error { message }) | Err(message) => {
+                    self.busy.set(None);
+                    self.error.set(Some(message));
+                }
+                Ok(UiResponse::AccountCreated { .. }) => {
+                    self.busy.set(None);
+                    let current = match self.phase.get_untracked() {
+                        Phase::Showing(view) => Some(view.id),
+                        Phase::Loading => None,
+                    };
+                    self.load(current);
+                }
+                Ok(_) => {
+                    self.busy.set(None);
+                    self.load(None);
+                }
+            }
+        });
+    }
+
+    fn create_passkey(self) {
+        self.run("Creating your passkey…", async {
+            let attestation_object = passkey::create().await?;
+            Ok(bridge::request(UiRequest::CreatePasskey { attestation_object }).await)
+        });
+    }
+
+    fn approve(self, view: ApprovalView) {
+        let id = view.id;
+        match view.request {
+            RequestView::Connect { .. } => self.run("Connecting…", async move {
+                Ok(bridge::request(UiRequest::Approve {
+                    approval_id: id,
+                    assertion: None,
+                })
+                .await)
+            }),
+            RequestView::SendTransaction {
+                user_op_hash,
+                credential_id,
+                ..
+            } => self.run("Confirm with your passkey, then sending…", async move {
+                let assertion = passkey::sign(user_op_hash, &credential_id).await?;
+                Ok(bridge::request(UiRequest::Approve {
+                    approval_id: id,
+                    assertion: Some(assertion),
+                })
+                .await)
+            }),
+        }
+    }
+
+    fn reject(self, id: u64) {
+        self.run("Rejecting…", async move {
+            Ok(bridge::request(UiRequest::Reject { approval_id: id }).await)
+        });
+    }
+}
+
+fn close_window() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.close();
+    }
+}
+
+/// The approval window's root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let ui = Ui {
+        phase: RwSignal::new(Phase::Loading),
+        busy: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    ui.load(None);
+    view! {
+        <main class="approval">
+            <header>
+                <img src="icons/icon.svg" alt="" width="28" height="28"/>
+                <span class="brand">"SSO Wallet"</span>
+            </header>
+            {move || match ui.phase.get() {
+                Phase::Loading => view! { <p class="muted" data-testid="loading">"Loading…"</p> }.into_any(),
+                Phase::Showing(view) => approval_view(ui, *view).into_any(),
+            }}
+            {move || ui.error.get().map(|message| view! {
+                <p class="error" role="alert" data-testid="error">{message}</p>
+            })}
+            {move || ui.busy.get().map(|label| view! {
+                <p class="status" data-testid="status">{label}</p>
+            })}
+        </main>
+    }
+}
+
+fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
+    let id = view.id;
+    let busy = move || ui.busy.get().is_some();
+    let queue = (view.total > 1).then(|| {
+        view! { <p class="queue" data-testid="queue-position">{format!("{} of {}", view.position, view.total)}</p> }
+    });
+    let site = view! {
+        <section class="site">
+            <div class="label">"Request from"</div>
+            <div class="origin" data-testid="approval-origin">{view.origin.clone()}</div>
+            <div class="muted" data-testid="approval-network">{format!("{} · chain {}", view.network, view.chain_id)}</div>
+        </section>
+    };
+    let needs_passkey = matches!(view.request, RequestView::Connect { account: None });
+    let body = match &view.request {
+        RequestView::Connect { account: None } => view! {
+            <h1>"Create your wallet"</h1>
+            <p>"SSO Wallet uses a passkey (Face ID, fingerprint or PIN) instead of a seed phrase. Your account is a smart account owned by that passkey."</p>
+        }
+        .into_any(),
+        RequestView::Connect {
+            account: Some(address),
+        } => view! {
+            <h1>"Connect this site?"</h1>
+            <p>"The site will see your account address and can ask you to approve transactions."</p>
+            <div class="label">"Account"</div>
+            <code class="address" data-testid="account-address">{address.to_string()}</code>
+        }
+        .into_any(),
+        RequestView::SendTransaction {
+            from,
+            to,
+            value,
+            data,
+            max_fee,
+            deploys_account,
+            ..
+        } => view! {
+            <h1>"Send transaction"</h1>
+            <dl>
+                <dt>"From"</dt><dd><code data-testid="tx-from">{from.to_string()}</code></dd>
+                <dt>"To"</dt><dd><code data-testid="tx-to">{to.to_string()}</code></dd>
+                <dt>"Amount"</dt><dd data-testid="tx-value">{format_ether(*value)}</dd>
+                <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
+                {(!data.is_empty()).then(|| view! {
+                    <dt>"Data"</dt><dd><code class="data" data-testid="tx-data">{data.to_string()}</code></dd>
+                })}
+            </dl>
+            {deploys_account.then(|| view! {
+                <p class="note" data-testid="tx-deploys">"This first transaction also deploys your account."</p>
+            })}
+        }
+        .into_any(),
+    };
+    let primary = if needs_passkey {
+        view! {
+            <button class="primary" data-testid="create-passkey" disabled=busy
+                on:click=move |_| ui.create_passkey()>"Create passkey"</button>
+        }
+        .into_any()
+    } else {
+        let label = match view.request {
+            RequestView::Connect { .. } => "Connect",
+            RequestView::SendTransaction { .. } => "Confirm with passkey",
+        };
+        let view_for_click = view.clone();
+        view! {
+            <button class="primary" data-testid="approve" disabled=busy
+                on:click=move |_| ui.approve(view_for_click.clone())>{label}</button>
+        }
+        .into_any()
+    };
+    view! {
+        {queue}
+        {site}
+        <section class="request">{body}</section>
+        <footer>
+            <button class="secondary" data-testid="reject" disabled=busy on:click=move |_| ui.reject(id)>"Reject"</button>
+            {primary}
+        </footer>
+    }
+}

@@ -1,0 +1,183 @@
+//! `cargo xtask build`: contracts, the two wasm crates (release → wasm-bindgen `--target web` →
+//! `wasm-opt -Oz`), the hand-written JS and static files, `networks.json` with the deterministic
+//! contract addresses, the manifest → `dist/extension/`, and a store-ready zip in `dist/`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::contracts::{self, Addresses};
+use crate::{Result, proc, root, setup};
+
+/// Output folder of the unpacked extension.
+pub fn extension_dir() -> PathBuf {
+    root().join("dist/extension")
+}
+
+const WASM_CRATES: &[(&str, &str)] = &[
+    ("sso-wallet-extension", "background"),
+    ("sso-wallet-ui", "ui"),
+];
+
+const WASM_OPT_FLAGS: &[&str] = &[
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Builds everything; returns the contract addresses written into `networks.json`.
+pub fn run() -> Result<Addresses> {
+    setup::wasm_toolchain()?;
+    setup::npm()?;
+    contracts::build()?;
+    let (_, addresses) = contracts::plan()?;
+
+    println!("build: wasm crates (release)");
+    let mut cargo = Command::new("cargo");
+    cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown"]);
+    for (krate, _) in WASM_CRATES {
+        cargo.args(["-p", krate]);
+    }
+    proc::run("cargo build (wasm)", cargo.current_dir(root()))?;
+
+    let out = extension_dir();
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("clean {}: {e}", out.display()))?;
+    }
+    let wasm_out = out.join("wasm");
+    fs::create_dir_all(&wasm_out).map_err(|e| e.to_string())?;
+    for (krate, name) in WASM_CRATES {
+        let input = root().join(format!(
+            "target/wasm32-unknown-unknown/release/{}.wasm",
+            krate.replace('-', "_")
+        ));
+        proc::run(
+            "wasm-bindgen",
+            Command::new(setup::wasm_bindgen_path())
+                .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
+                .arg(&wasm_out)
+                .arg(&input),
+        )?;
+        let wasm = wasm_out.join(format!("{name}_bg.wasm"));
+        proc::run(
+            "wasm-opt",
+            Command::new(setup::node_bin("wasm-opt"))
+                .args(WASM_OPT_FLAGS)
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm),
+        )?;
+    }
+
+    copy_dir(&root().join("extension/js"), &out)?;
+    copy_dir(&root().join("extension/static"), &out)?;
+    write_json(&out.join("networks.json"), &default_networks(&addresses, 8545, 4337))?;
+    let manifest = read_manifest()?;
+    write_json(&out.join("manifest.json"), &manifest)?;
+    let zip = store_zip(&out, &manifest)?;
+    println!("build: dist/extension ready; store zip {}", zip.display());
+    Ok(addresses)
+}
+
+/// The default network list: the local devnet at the given ports.
+pub fn default_networks(addresses: &Addresses, rpc_port: u16, bundler_port: u16) -> Value {
+    json!({
+        "defaultChainId": 31337,
+        "networks": [{
+            "chainId": 31337,
+            "name": "Local devnet",
+            "rpcUrl": format!("http://127.0.0.1:{rpc_port}"),
+            "bundlerUrl": format!("http://127.0.0.1:{bundler_port}"),
+            "contracts": {
+                "entryPoint": addresses.entry_point,
+                "accountFactory": addresses.account_factory,
+                "webauthnValidator": addresses.webauthn_validator,
+            },
+        }],
+    })
+}
+
+fn read_manifest() -> Result<Value> {
+    let text = fs::read_to_string(root().join("manifest.json"))
+        .map_err(|e| format!("manifest.json: {e}"))?;
+    let mut manifest: Value =
+        serde_json::from_str(&text).map_err(|e| format!("manifest.json: {e}"))?;
+    // Stamp the build: the version comes from the core crate.
+    manifest["version"] = json!(env!("CARGO_PKG_VERSION"));
+    Ok(manifest)
+}
+
+/// Writes pretty JSON.
+pub fn write_json(path: &Path, value: &Value) -> Result {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Copies a folder's files (recursively) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The Chrome Web Store rejects a manifest `key` (the store assigns the id), so the zip's
+/// manifest omits it; everything else is the unpacked extension.
+fn store_zip(dir: &Path, manifest: &Value) -> Result<PathBuf> {
+    let path = root().join(format!("dist/sso-wallet-{}.zip", env!("CARGO_PKG_VERSION")));
+    let file = fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut all = Vec::new();
+    files(dir, &mut all)?;
+    for file in all {
+        let name = file
+            .strip_prefix(dir)
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .into_owned();
+        let bytes = if name == "manifest.json" {
+            let mut store = manifest.clone();
+            store.as_object_mut().map(|m| m.remove("key"));
+            serde_json::to_vec_pretty(&store).map_err(|e| e.to_string())?
+        } else {
+            fs::read(&file).map_err(|e| e.to_string())?
+        };
+        zip.start_file(name, options).map_err(|e| e.to_string())?;
+        zip.write_all(&bytes).map_err(|e| e.to_string())?;
+    }
+    zip.finish().map_err(|e| e.to_string())?;
+    Ok(path)
+}

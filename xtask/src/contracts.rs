@@ -1,0 +1,118 @@
+//! The project's contracts: compiled with forge (through the solcjs wrapper), deployed through
+//! the deterministic CREATE2 deployer so every chain gets the same addresses, which the build
+//! computes from the artifacts without a chain.
+
+use std::process::Command;
+
+use alloy_primitives::{Address, B256, Bytes, address, b256, hex};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{Result, proc, root, setup};
+
+/// The CREATE2 deployer preinstalled on anvil (and on most chains).
+pub const CREATE2_DEPLOYER: Address = address!("4e59b44847b379578588920ca78fbf26c0b4956c");
+/// The salt that puts EntryPoint v0.8 at its canonical address.
+const ENTRY_POINT_SALT: B256 =
+    b256!("0a59dbff790c23c976a548690c27297883cc66b4c67024f9117b0238995e35e9");
+/// The canonical EntryPoint v0.8.
+pub const ENTRY_POINT: Address = address!("4337084D9E255Ff0702461CF8895CE9E3b5Ff108");
+/// The salt of the project's contracts.
+const SALT: B256 = B256::ZERO;
+
+/// Compiles the contracts.
+pub fn build() -> Result {
+    println!("build: contracts (forge)");
+    proc::run(
+        "forge build",
+        Command::new(setup::node_bin("forge"))
+            .args(["build", "--quiet"])
+            .current_dir(root().join("contracts")),
+    )
+}
+
+/// One contract deployed through the CREATE2 deployer.
+pub struct Planned {
+    /// Display name.
+    pub name: &'static str,
+    /// CREATE2 salt.
+    pub salt: B256,
+    /// Creation code with constructor arguments.
+    pub init_code: Bytes,
+    /// The resulting address.
+    pub address: Address,
+}
+
+/// Addresses of everything the wallet needs on a chain.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Addresses {
+    /// EntryPoint v0.8.
+    pub entry_point: Address,
+    /// The account factory.
+    pub account_factory: Address,
+    /// The passkey validator.
+    pub webauthn_validator: Address,
+    /// The account implementation the factory clones.
+    pub account_implementation: Address,
+}
+
+fn read_json(path: &std::path::Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {e} (run `cargo xtask build`)", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn hex_field(json: &Value, pointer: &str, what: &str) -> Result<Vec<u8>> {
+    let text = json
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{what}: no {pointer}"))?;
+    hex::decode(text).map_err(|e| format!("{what}: {e}"))
+}
+
+fn artifact(name: &str) -> Result<Vec<u8>> {
+    let path = root().join(format!("contracts/out/{name}.sol/{name}.json"));
+    hex_field(&read_json(&path)?, "/bytecode/object", name)
+}
+
+fn planned(name: &'static str, salt: B256, init_code: Vec<u8>) -> Planned {
+    let address = CREATE2_DEPLOYER.create2_from_code(salt, &init_code);
+    Planned {
+        name,
+        salt,
+        init_code: init_code.into(),
+        address,
+    }
+}
+
+/// The deployment plan, in dependency order.
+pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
+    let entry_point_code = hex_field(
+        &read_json(
+            &root().join("node_modules/@account-abstraction/contracts/artifacts/EntryPoint.json"),
+        )?,
+        "/bytecode",
+        "EntryPoint",
+    )?;
+    let entry_point = planned("EntryPoint v0.8", ENTRY_POINT_SALT, entry_point_code);
+    if entry_point.address != ENTRY_POINT {
+        return Err(format!(
+            "EntryPoint artifact would deploy to {}, not the canonical {ENTRY_POINT}",
+            entry_point.address
+        ));
+    }
+    let validator = planned("WebAuthnValidator", SALT, artifact("WebAuthnValidator")?);
+    let implementation = planned("SsoAccount", SALT, artifact("SsoAccount")?);
+    let mut factory_code = artifact("AccountFactory")?;
+    factory_code.extend_from_slice(implementation.address.into_word().as_slice());
+    factory_code.extend_from_slice(validator.address.into_word().as_slice());
+    let factory = planned("AccountFactory", SALT, factory_code);
+    let addresses = Addresses {
+        entry_point: entry_point.address,
+        account_factory: factory.address,
+        webauthn_validator: validator.address,
+        account_implementation: implementation.address,
+    };
+    Ok((vec![entry_point, validator, implementation, factory], addresses))
+}

@@ -1,0 +1,217 @@
+//! `cargo xtask devnet`: anvil (P256 precompile on) + EntryPoint v0.8 at its canonical address +
+//! the project's contracts at deterministic CREATE2 addresses + the alto bundler, all on
+//! 127.0.0.1. Writes `target/devnet/devnet.json`; stops everything it started on ^C / SIGTERM.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use alloy_primitives::Address;
+use serde_json::{Value, json};
+
+use crate::contracts::{self, Addresses};
+use crate::proc::{self, Guard};
+use crate::{Result, build, root, setup};
+
+/// Where the devnet listens.
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    /// anvil's JSON-RPC port.
+    pub rpc: u16,
+    /// alto's port.
+    pub bundler: u16,
+}
+
+/// A running devnet; dropping it stops its processes.
+pub struct Devnet {
+    /// What `devnet.json` says.
+    pub info: Value,
+    /// Where `devnet.json` is.
+    pub info_path: PathBuf,
+    // Drop order: the bundler before the chain.
+    _alto: Guard,
+    _anvil: Guard,
+}
+
+/// Chain id of the devnet.
+pub const CHAIN_ID: u64 = 31337;
+
+/// A JSON-RPC call over HTTP.
+pub fn rpc(url: &str, method: &str, params: Value) -> Result<Value> {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    // alto insists on exactly `application/json` (ureq adds a charset to send_json).
+    let mut response = ureq::post(url)
+        .header("content-type", "application/json")
+        .send(body.to_string())
+        .map_err(|e| format!("{method} at {url}: {e}"))?;
+    let value: Value = response
+        .body_mut()
+        .read_json()
+        .map_err(|e| format!("{method} at {url}: {e}"))?;
+    if let Some(error) = value.get("error") {
+        return Err(format!("{method} at {url}: {error}"));
+    }
+    Ok(value.get("result").cloned().unwrap_or(Value::Null))
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{what} was not ready within {timeout:?}"))
+}
+
+fn has_code(url: &str, address: Address) -> Result<bool> {
+    Ok(rpc(url, "eth_getCode", json!([address, "latest"]))?
+        .as_str()
+        .is_some_and(|code| code.len() > 2))
+}
+
+fn deploy_contracts(url: &str, from: &str) -> Result<Addresses> {
+    let (plan, addresses) = contracts::plan()?;
+    for contract in plan {
+        if has_code(url, contract.address)? {
+            continue;
+        }
+        let mut data = contract.salt.to_vec();
+        data.extend_from_slice(&contract.init_code);
+        let tx = rpc(
+            url,
+            "eth_sendTransaction",
+            json!([{"from": from, "to": contracts::CREATE2_DEPLOYER, "data": alloy_primitives::Bytes::from(data), "gas": "0x1c9c380"}]),
+        )?;
+        let mut receipt = Value::Null;
+        wait_until("deployment receipt", Duration::from_secs(20), || {
+            receipt = rpc(url, "eth_getTransactionReceipt", json!([tx])).unwrap_or(Value::Null);
+            !receipt.is_null()
+        })?;
+        if receipt.get("status").and_then(Value::as_str) != Some("0x1")
+            || !has_code(url, contract.address)?
+        {
+            return Err(format!("deploying {} failed: {receipt}", contract.name));
+        }
+        println!("devnet: {} at {}", contract.name, contract.address);
+    }
+    Ok(addresses)
+}
+
+/// Starts a devnet on `ports`, with state and logs under `dir`.
+pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
+    setup::npm()?;
+    if !root().join("contracts/out/AccountFactory.sol/AccountFactory.json").exists() {
+        contracts::build()?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let rpc_url = format!("http://127.0.0.1:{}", ports.rpc);
+    let bundler_url = format!("http://127.0.0.1:{}", ports.bundler);
+    let anvil_config = dir.join("anvil.json");
+    let _ = std::fs::remove_file(&anvil_config);
+
+    let anvil_log = dir.join("anvil.log");
+    let mut anvil = Command::new(setup::node_bin("anvil"));
+    anvil
+        .args(["--host", "127.0.0.1", "--port", &ports.rpc.to_string()])
+        .args(["--chain-id", &CHAIN_ID.to_string()])
+        .arg("--config-out")
+        .arg(&anvil_config);
+    let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
+    wait_until("anvil", Duration::from_secs(15), || {
+        rpc(&rpc_url, "eth_chainId", json!([])).is_ok() && anvil_config.exists()
+    })
+    .and_then(|_| anvil.check_alive(&anvil_log))?;
+
+    let config: Value = serde_json::from_str(
+        &std::fs::read_to_string(&anvil_config).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| format!("anvil config: {e}"))?;
+    let key = |i: usize| {
+        config["private_keys"][i]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "anvil config has no private keys".to_owned())
+    };
+    let deployer = config["available_accounts"][0]
+        .as_str()
+        .ok_or("anvil config has no accounts")?
+        .to_owned();
+    // The P256VERIFY precompile must be live: the passkey validator relies on it for gas.
+    let p256 = rpc(
+        &rpc_url,
+        "eth_call",
+        json!([{"to": "0x0000000000000000000000000000000000000100", "data": "0x"}, "latest"]),
+    );
+    if p256.is_err() {
+        return Err("anvil has no P256VERIFY precompile at 0x100".into());
+    }
+
+    let addresses = deploy_contracts(&rpc_url, &deployer)?;
+
+    let alto_log = dir.join("alto.log");
+    let mut alto = Command::new("node");
+    alto.arg("--require")
+        .arg(root().join("xtask/node/loopback.cjs"))
+        .arg(root().join("node_modules/@pimlico/alto/esm/cli/alto.js"))
+        .args(["--entrypoints", &contracts::ENTRY_POINT.to_string()])
+        .args(["--executor-private-keys", &key(1)?])
+        .args(["--utility-private-key", &key(2)?])
+        .args(["--rpc-url", &rpc_url])
+        .args(["--port", &ports.bundler.to_string()])
+        .args(["--safe-mode", "false", "--log-level", "warn"]);
+    let mut alto = proc::spawn("alto", alto, &alto_log)?;
+    wait_until("alto", Duration::from_secs(60), || {
+        rpc(&bundler_url, "eth_supportedEntryPoints", json!([])).is_ok()
+    })
+    .and_then(|_| alto.check_alive(&alto_log))?;
+
+    let info = json!({
+        "chainId": CHAIN_ID,
+        "rpcUrl": rpc_url,
+        "bundlerUrl": bundler_url,
+        "entryPoint": addresses.entry_point,
+        "contracts": addresses,
+        "funder": {"address": deployer, "privateKey": key(0)?},
+        "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
+        "networks": build::default_networks(&addresses, ports.rpc, ports.bundler),
+    });
+    let info_path = dir.join("devnet.json");
+    build::write_json(&info_path, &info)?;
+    Ok(Devnet {
+        info,
+        info_path,
+        _alto: alto,
+        _anvil: anvil,
+    })
+}
+
+/// Blocks until SIGINT or SIGTERM.
+pub fn wait_for_signal() -> Result {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("signal handler: {e}"))?;
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// `cargo xtask devnet`.
+pub fn run_foreground(ports: Ports) -> Result {
+    let devnet = start(ports, root().join("target/devnet"))?;
+    println!(
+        "devnet: chain {CHAIN_ID} at {}, bundler at {}\ndevnet: wrote {}\ndevnet: running; ^C stops it",
+        devnet.info["rpcUrl"].as_str().unwrap_or_default(),
+        devnet.info["bundlerUrl"].as_str().unwrap_or_default(),
+        devnet.info_path.display()
+    );
+    wait_for_signal()?;
+    println!("devnet: stopping");
+    drop(devnet);
+    Ok(())
+}

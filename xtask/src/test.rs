@@ -1,0 +1,147 @@
+//! `cargo xtask test` (what CI runs) and `cargo xtask demo` (the README's main command): both
+//! build the extension, bring up a devnet, serve the demo dapp and drive Chromium.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::devnet::{self, Devnet, Ports};
+use crate::{Result, build, proc, root, serve, setup};
+
+/// Bundles the demo dapp (viem + mipd) into `target/dapp`.
+fn bundle_dapp() -> Result<PathBuf> {
+    let out = root().join("target/dapp");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    proc::run(
+        "esbuild (demo dapp)",
+        Command::new(setup::node_bin("esbuild"))
+            .arg(root().join("tests/dapp/app.js"))
+            .args(["--bundle", "--format=esm", "--log-level=warning", "--target=es2022"])
+            .arg(format!("--outfile={}", out.join("app.js").display())),
+    )?;
+    std::fs::copy(root().join("tests/dapp/index.html"), out.join("index.html"))
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The environment the Node scripts under `tests/` read.
+fn node_env(command: &mut Command, devnet: &Devnet, dapp_port: u16, chromium: &PathBuf) {
+    command
+        .env("SSO_EXTENSION_DIR", build::extension_dir())
+        .env("SSO_DEVNET_JSON", &devnet.info_path)
+        .env("SSO_DAPP_PORT", dapp_port.to_string())
+        .env("SSO_CHROMIUM", chromium)
+        .current_dir(root());
+}
+
+fn step(name: &str, command: &mut Command) -> Result {
+    println!("\n== {name}");
+    proc::run(name, command)
+}
+
+/// `cargo xtask test`.
+pub fn run(e2e_only: bool) -> Result {
+    setup::all()?;
+    let forge = setup::node_bin("forge");
+    let contracts = root().join("contracts");
+    if !e2e_only {
+        step("cargo fmt --check", Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+        step(
+            "forge fmt --check",
+            Command::new(&forge).args(["fmt", "--check"]).current_dir(&contracts),
+        )?;
+        step(
+            "cargo clippy",
+            Command::new("cargo").args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )?;
+        step(
+            "cargo test",
+            Command::new("cargo").args(["test", "--quiet", "-p", "sso-wallet", "-p", "xtask"]),
+        )?;
+        step("forge test", Command::new(&forge).arg("test").current_dir(&contracts))?;
+    }
+    println!("\n== build");
+    build::run()?;
+    let chromium = setup::chromium()?;
+    let dapp = bundle_dapp()?;
+    println!("\n== devnet");
+    let ports = Ports {
+        rpc: proc::free_port()?,
+        bundler: proc::free_port()?,
+    };
+    let devnet = devnet::start(ports, root().join("target/e2e-devnet"))?;
+    let dapp_port = serve::start(dapp, 0)?;
+    println!("\n== end-to-end (headless Chromium)");
+    let mut tests: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    tests.sort();
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&tests);
+    node_env(&mut node, &devnet, dapp_port, &chromium);
+    let outcome = proc::run("end-to-end tests", &mut node);
+    drop(devnet);
+    outcome?;
+    println!("\nxtask test: all checks passed");
+    Ok(())
+}
+
+/// Port of the demo dapp.
+const DEMO_DAPP_PORT: u16 = 5173;
+
+/// `cargo xtask demo`.
+pub fn demo(exit: bool) -> Result {
+    build::run()?;
+    let chromium = setup::chromium()?;
+    let dapp = bundle_dapp()?;
+    println!("demo: starting the devnet");
+    let devnet = devnet::start(
+        Ports {
+            rpc: 8545,
+            bundler: 4337,
+        },
+        root().join("target/devnet"),
+    )?;
+    let dapp_port = serve::start(dapp, DEMO_DAPP_PORT)?;
+    let dapp_url = format!("http://127.0.0.1:{dapp_port}/");
+    println!("demo: dapp at {dapp_url}");
+    let headed = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) && !exit;
+    if headed {
+        let profile = root().join("target/demo/profile");
+        let ext = build::extension_dir();
+        let mut browser = Command::new(&chromium);
+        browser
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("--disable-extensions-except={}", ext.display()))
+            .arg(format!("--load-extension={}", ext.display()))
+            .args(["--no-first-run", "--disable-background-networking", "--disable-sync"])
+            .arg(&dapp_url);
+        let log = root().join("target/demo/chromium.log");
+        std::fs::create_dir_all(root().join("target/demo")).map_err(|e| e.to_string())?;
+        let _browser = proc::spawn("chromium", browser, &log)?;
+        println!("demo: Chromium is open with SSO Wallet; ^C stops everything");
+        devnet::wait_for_signal()?;
+    } else {
+        let mut node = Command::new("node");
+        node.arg(root().join("tests/demo/demo.mjs"));
+        node_env(&mut node, &devnet, dapp_port, &chromium);
+        step("headless demo", &mut node)?;
+        println!("demo: screenshots in target/demo/");
+        if !exit {
+            println!("demo: the devnet stays up at http://127.0.0.1:8545 (bundler :4337); ^C stops it");
+            devnet::wait_for_signal()?;
+        }
+    }
+    drop(devnet);
+    Ok(())
+}
