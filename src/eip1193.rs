@@ -218,8 +218,14 @@ mod tests {
 
     #[test]
     fn parses_known_methods_with_access_levels() {
-        assert_eq!(Method::parse("eth_chainId").unwrap().access(), Access::Public);
-        assert_eq!(Method::parse("eth_accounts").unwrap().access(), Access::Connected);
+        assert_eq!(
+            Method::parse("eth_chainId").unwrap().access(),
+            Access::Public
+        );
+        assert_eq!(
+            Method::parse("eth_accounts").unwrap().access(),
+            Access::Connected
+        );
         assert_eq!(
             Method::parse("eth_sendTransaction").unwrap().access(),
             Access::Approval
@@ -271,6 +277,9 @@ mod tests {
             ProviderError::from(&Error::UnsupportedMethod("x".into())).code,
             4200
         );
-        assert_eq!(ProviderError::from(&Error::Internal("x".into())).code, -32603);
+        assert_eq!(
+            ProviderError::from(&Error::Internal("x".into())).code,
+            -32603
+        );
     }
 }

@@ -132,7 +132,8 @@ impl UserOperation {
     /// with a dummy signature).
     pub fn apply_gas(&mut self, estimate: &GasEstimate) {
         self.pre_verification_gas = estimate.pre_verification_gas;
-        self.verification_gas_limit = estimate.verification_gas_limit * U256::from(12) / U256::from(10);
+        self.verification_gas_limit =
+            estimate.verification_gas_limit * U256::from(12) / U256::from(10);
         self.call_gas_limit = estimate.call_gas_limit;
     }
 
@@ -197,8 +198,14 @@ mod tests {
         assert_eq!(U256::from_be_slice(&limits[..16]), U256::from(200_000));
         assert_eq!(U256::from_be_slice(&limits[16..]), U256::from(100_000));
         let fees = op.gas_fees();
-        assert_eq!(U256::from_be_slice(&fees[..16]), U256::from(1_000_000_000u64));
-        assert_eq!(U256::from_be_slice(&fees[16..]), U256::from(3_000_000_000u64));
+        assert_eq!(
+            U256::from_be_slice(&fees[..16]),
+            U256::from(1_000_000_000u64)
+        );
+        assert_eq!(
+            U256::from_be_slice(&fees[16..]),
+            U256::from(3_000_000_000u64)
+        );
     }
 
     /// The hash written out the way EntryPoint v0.8 (`UserOperationLib.hash` + `EIP712`)

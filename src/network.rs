@@ -67,7 +67,10 @@ impl Networks {
     fn check(&self) -> Result<()> {
         for (i, n) in self.networks.iter().enumerate() {
             if self.networks[..i].iter().any(|m| m.chain_id == n.chain_id) {
-                return Err(Error::Internal(format!("chain {} listed twice", n.chain_id)));
+                return Err(Error::Internal(format!(
+                    "chain {} listed twice",
+                    n.chain_id
+                )));
             }
         }
         self.get(self.default_chain_id).map(|_| ())

@@ -151,7 +151,7 @@ pub enum UiResponse {
     /// The approval to show, or none pending.
     Approval {
         /// The approval's view.
-        approval: Option<ApprovalView>,
+        approval: Option<Box<ApprovalView>>,
     },
     /// The passkey now owns this account.
     AccountCreated {
@@ -240,7 +240,9 @@ mod tests {
             None
         );
         assert_eq!(
-            PageRequest::parse(json!({"id": 4, "method": 5})).unwrap_err().0,
+            PageRequest::parse(json!({"id": 4, "method": 5}))
+                .unwrap_err()
+                .0,
             Some(4)
         );
         assert_eq!(PageRequest::parse(json!([1])).unwrap_err().0, None);
@@ -260,7 +262,10 @@ mod tests {
             json!({"id": 1, "result": "0x7a69"})
         );
         let failure = PageMessage::answer(2, Err(Error::UserRejected));
-        assert_eq!(serde_json::to_value(failure).unwrap()["error"]["code"], 4001);
+        assert_eq!(
+            serde_json::to_value(failure).unwrap()["error"]["code"],
+            4001
+        );
         let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
         assert_eq!(
             serde_json::to_value(event).unwrap(),

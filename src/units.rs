@@ -26,7 +26,10 @@ mod tests {
 
     #[test]
     fn formats_exactly() {
-        assert_eq!(format_ether(U256::from(10_000_000_000_000_000u64)), "0.01 ETH");
+        assert_eq!(
+            format_ether(U256::from(10_000_000_000_000_000u64)),
+            "0.01 ETH"
+        );
         assert_eq!(format_units(U256::ZERO, 18), "0");
         assert_eq!(format_units(U256::from(1), 18), "0.000000000000000001");
         assert_eq!(format_units(U256::from(1_500_000u64), 6), "1.5");

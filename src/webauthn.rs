@@ -315,8 +315,14 @@ mod tests {
             (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
             (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
             (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
-            (Cbor::Integer((-2).into()), Cbor::Bytes(pk.public_key[0].to_vec())),
-            (Cbor::Integer((-3).into()), Cbor::Bytes(pk.public_key[1].to_vec())),
+            (
+                Cbor::Integer((-2).into()),
+                Cbor::Bytes(pk.public_key[0].to_vec()),
+            ),
+            (
+                Cbor::Integer((-3).into()),
+                Cbor::Bytes(pk.public_key[1].to_vec()),
+            ),
         ]);
         let mut auth = vec![0u8; 32];
         auth.push(0x45);

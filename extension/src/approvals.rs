@@ -22,10 +22,10 @@ pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Res
         s.approvals.push(origin.to_owned(), reply_to, kind);
         s.approval_window
     });
-    if let Some(id) = window {
-        if chrome::focus_window(id).await {
-            return Ok(());
-        }
+    if let Some(id) = window
+        && chrome::focus_window(id).await
+    {
+        return Ok(());
     }
     let id = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
     state::with(|s| s.approval_window = Some(id));

@@ -103,7 +103,9 @@ impl Port {
     pub fn peer(&self) -> Option<Peer> {
         let sender = self.sender()?;
         let origin = sender.origin()?;
-        let own = sender.id().is_some_and(|id| RUNTIME_ID.with(|rid| *rid == id));
+        let own = sender
+            .id()
+            .is_some_and(|id| RUNTIME_ID.with(|rid| *rid == id));
         match self.name().as_str() {
             "ui" if own && origin == extension_origin() => Some(Peer::Ui),
             "provider" if sender.tab().and_then(|t| t.id()).is_some() => {
@@ -192,7 +194,12 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| transport(format!("{:?}", e.as_string().unwrap_or_else(|| "request failed".into()))))?;
+        .map_err(|e| {
+            transport(format!(
+                "{:?}",
+                e.as_string().unwrap_or_else(|| "request failed".into())
+            ))
+        })?;
     let response: web_sys::Response = response.unchecked_into();
     let text = wasm_bindgen_futures::JsFuture::from(
         response.text().map_err(|e| js_error("response body", e))?,
@@ -213,8 +220,9 @@ pub async fn fetch_resource(path: &str) -> Result<String> {
         .await
         .map_err(|e| js_error(path, e))?;
     let response: web_sys::Response = response.unchecked_into();
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| js_error(path, e))?)
-        .await
-        .map_err(|e| js_error(path, e))?;
+    let text =
+        wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| js_error(path, e))?)
+            .await
+            .map_err(|e| js_error(path, e))?;
     Ok(text.as_string().unwrap_or_default())
 }

@@ -35,16 +35,20 @@ pub fn on_port_connect(port_id: u32, port: Port) {
         Some(peer) => {
             state::with(|s| s.ports.insert(port_id, Connection { port, peer }));
         }
-        None => web_sys::console::warn_1(&"SSO Wallet: ignoring a port from an unknown sender".into()),
+        None => {
+            web_sys::console::warn_1(&"SSO Wallet: ignoring a port from an unknown sender".into())
+        }
     }
 }
 
 /// A message on a known port.
 #[wasm_bindgen]
 pub fn on_port_message(port_id: u32, message: JsValue) {
-    let Some((port, peer)) =
-        state::with(|s| s.ports.get(&port_id).map(|c| (c.port.clone(), c.peer.clone())))
-    else {
+    let Some((port, peer)) = state::with(|s| {
+        s.ports
+            .get(&port_id)
+            .map(|c| (c.port.clone(), c.peer.clone()))
+    }) else {
         return;
     };
     match peer {

@@ -17,7 +17,9 @@ pub async fn handle(port_id: u32, origin: String, message: Value) {
         Err((Some(id), error)) => return reply(port_id, PageMessage::answer(id, Err(error))),
         Err((None, error)) => {
             // No id to answer to; the content script never forwards these.
-            return web_sys::console::warn_1(&format!("SSO Wallet: dropped request: {error}").into());
+            return web_sys::console::warn_1(
+                &format!("SSO Wallet: dropped request: {error}").into(),
+            );
         }
     };
     let id = request.id;
@@ -55,7 +57,9 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         Method::Accounts => Ok(Some(json!([address]))),
         Method::Read(name) => {
             let params = eip1193::read_params(request.params)?;
-            Ok(Some(rpc::call(&state::network().await?.rpc_url, name, params).await?))
+            Ok(Some(
+                rpc::call(&state::network().await?.rpc_url, name, params).await?,
+            ))
         }
         Method::RequestAccounts => {
             if connected {

@@ -74,7 +74,10 @@ pub async fn network() -> Result<Network> {
             with(|s| s.networks.get_or_insert(n).clone())
         }
     };
-    let chain_id = wallet().await?.chain_id.unwrap_or(networks.default_chain_id);
+    let chain_id = wallet()
+        .await?
+        .chain_id
+        .unwrap_or(networks.default_chain_id);
     networks.get(chain_id).cloned()
 }
 

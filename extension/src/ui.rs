@@ -29,10 +29,12 @@ pub async fn handle(port: Port, message: wasm_bindgen::JsValue) {
 async fn run(request: UiRequest) -> Result<UiResponse> {
     Ok(match request {
         UiRequest::GetApproval { approval_id } => UiResponse::Approval {
-            approval: approvals::view(approval_id).await?,
+            approval: approvals::view(approval_id).await?.map(Box::new),
         },
         UiRequest::CreatePasskey { attestation_object } => UiResponse::AccountCreated {
-            address: approvals::create_account(&attestation_object).await?.address,
+            address: approvals::create_account(&attestation_object)
+                .await?
+                .address,
         },
         UiRequest::Approve {
             approval_id,

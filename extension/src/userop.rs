@@ -36,7 +36,11 @@ async fn fees(network: &Network) -> Result<(U256, U256)> {
 
 /// Prepares a UserOperation for `call` from `account`: deployment when needed, nonce, fees and
 /// bundler gas estimation (with a dummy signature of the real shape).
-pub async fn prepare(network: &Network, account: &Account, call: Call) -> Result<PreparedTransaction> {
+pub async fn prepare(
+    network: &Network,
+    account: &Account,
+    call: Call,
+) -> Result<PreparedTransaction> {
     let sender = account.address;
     let entry_point = network.contracts.entry_point;
     let nonce_call = IEntryPoint::getNonceCall {
@@ -53,8 +57,8 @@ pub async fn prepare(network: &Network, account: &Account, call: Call) -> Result
         fees(network),
     );
     let deployed = !code?.is_empty();
-    let nonce = IEntryPoint::getNonceCall::abi_decode_returns(&nonce?)
-        .map_err(|e| Error::BadResponse {
+    let nonce =
+        IEntryPoint::getNonceCall::abi_decode_returns(&nonce?).map_err(|e| Error::BadResponse {
             url: network.rpc_url.clone(),
             message: format!("getNonce: {e}"),
         })?;

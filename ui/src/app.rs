@@ -31,7 +31,7 @@ impl Ui {
                     approval: Some(view),
                 } => {
                     self.error.set(None);
-                    self.phase.set(Phase::Showing(Box::new(view)));
+                    self.phase.set(Phase::Showing(view));
                 }
                 UiResponse::Approval { approval: None } => close_window(),
                 UiResponse::Error { message } if id.is_some() => {

@@ -38,7 +38,10 @@ fn random(len: u32) -> Result<Uint8Array, String> {
 }
 
 fn credentials() -> Result<web_sys::CredentialsContainer, String> {
-    Ok(web_sys::window().ok_or("no window")?.navigator().credentials())
+    Ok(web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .credentials())
 }
 
 fn js_message(e: JsValue) -> String {

@@ -61,7 +61,14 @@ pub fn run() -> Result<Addresses> {
         proc::run(
             "wasm-bindgen",
             Command::new(setup::wasm_bindgen_path())
-                .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
+                .args([
+                    "--target",
+                    "web",
+                    "--no-typescript",
+                    "--out-name",
+                    name,
+                    "--out-dir",
+                ])
                 .arg(&wasm_out)
                 .arg(&input),
         )?;
@@ -78,7 +85,10 @@ pub fn run() -> Result<Addresses> {
 
     copy_dir(&root().join("extension/js"), &out)?;
     copy_dir(&root().join("extension/static"), &out)?;
-    write_json(&out.join("networks.json"), &default_networks(&addresses, 8545, 4337))?;
+    write_json(
+        &out.join("networks.json"),
+        &default_networks(&addresses, 8545, 4337),
+    )?;
     let manifest = read_manifest()?;
     write_json(&out.join("manifest.json"), &manifest)?;
     let zip = store_zip(&out, &manifest)?;

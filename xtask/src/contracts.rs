@@ -114,5 +114,8 @@ pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
         webauthn_validator: validator.address,
         account_implementation: implementation.address,
     };
-    Ok((vec![entry_point, validator, implementation, factory], addresses))
+    Ok((
+        vec![entry_point, validator, implementation, factory],
+        addresses,
+    ))
 }

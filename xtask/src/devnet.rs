@@ -104,7 +104,10 @@ fn deploy_contracts(url: &str, from: &str) -> Result<Addresses> {
 /// Starts a devnet on `ports`, with state and logs under `dir`.
 pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
     setup::npm()?;
-    if !root().join("contracts/out/AccountFactory.sol/AccountFactory.json").exists() {
+    if !root()
+        .join("contracts/out/AccountFactory.sol/AccountFactory.json")
+        .exists()
+    {
         contracts::build()?;
     }
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -126,10 +129,9 @@ pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
     })
     .and_then(|_| anvil.check_alive(&anvil_log))?;
 
-    let config: Value = serde_json::from_str(
-        &std::fs::read_to_string(&anvil_config).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| format!("anvil config: {e}"))?;
+    let config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&anvil_config).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("anvil config: {e}"))?;
     let key = |i: usize| {
         config["private_keys"][i]
             .as_str()

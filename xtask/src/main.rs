@@ -41,7 +41,10 @@ fn flag_value(args: &[String], name: &str) -> Option<String> {
 
 fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
     flag_value(args, name)
-        .map(|v| v.parse().map_err(|_| format!("{name} expects a port number, got {v}")))
+        .map(|v| {
+            v.parse()
+                .map_err(|_| format!("{name} expects a port number, got {v}"))
+        })
         .unwrap_or(Ok(default))
 }
 

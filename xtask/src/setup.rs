@@ -48,7 +48,9 @@ pub fn wasm_toolchain() -> Result {
 pub fn wasm_bindgen_path() -> PathBuf {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+        });
     cargo_home.join("bin").join("wasm-bindgen")
 }
 
@@ -58,10 +60,10 @@ fn pinned_wasm_bindgen() -> Result<String> {
         .map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     Err("wasm-bindgen is not in Cargo.lock".into())
@@ -75,7 +77,9 @@ pub fn npm() -> Result {
     if is_newer(&installed, &lock) {
         return Ok(());
     }
-    println!("setup: npm ci (anvil, forge, solc, alto, playwright-core, esbuild, binaryen, viem, mipd)");
+    println!(
+        "setup: npm ci (anvil, forge, solc, alto, playwright-core, esbuild, binaryen, viem, mipd)"
+    );
     proc::run(
         "npm ci",
         Command::new("npm")
@@ -96,7 +100,10 @@ pub fn chromium() -> Result<PathBuf> {
         return Ok(binary);
     }
     println!("setup: installing Debian chromium");
-    proc::run("apt-get update", Command::new("apt-get").args(["update", "-qq"]))?;
+    proc::run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
     proc::run(
         "apt-get install chromium",
         Command::new("apt-get")
@@ -106,7 +113,10 @@ pub fn chromium() -> Result<PathBuf> {
     if binary.exists() {
         Ok(binary)
     } else {
-        Err(format!("chromium installed but {} is missing", binary.display()))
+        Err(format!(
+            "chromium installed but {} is missing",
+            binary.display()
+        ))
     }
 }
 

@@ -15,7 +15,12 @@ fn bundle_dapp() -> Result<PathBuf> {
         "esbuild (demo dapp)",
         Command::new(setup::node_bin("esbuild"))
             .arg(root().join("tests/dapp/app.js"))
-            .args(["--bundle", "--format=esm", "--log-level=warning", "--target=es2022"])
+            .args([
+                "--bundle",
+                "--format=esm",
+                "--log-level=warning",
+                "--target=es2022",
+            ])
             .arg(format!("--outfile={}", out.join("app.js").display())),
     )?;
     std::fs::copy(root().join("tests/dapp/index.html"), out.join("index.html"))
@@ -44,10 +49,15 @@ pub fn run(e2e_only: bool) -> Result {
     let forge = setup::node_bin("forge");
     let contracts = root().join("contracts");
     if !e2e_only {
-        step("cargo fmt --check", Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+        step(
+            "cargo fmt --check",
+            Command::new("cargo").args(["fmt", "--all", "--", "--check"]),
+        )?;
         step(
             "forge fmt --check",
-            Command::new(&forge).args(["fmt", "--check"]).current_dir(&contracts),
+            Command::new(&forge)
+                .args(["fmt", "--check"])
+                .current_dir(&contracts),
         )?;
         step(
             "cargo clippy",
@@ -65,7 +75,10 @@ pub fn run(e2e_only: bool) -> Result {
             "cargo test",
             Command::new("cargo").args(["test", "--quiet", "-p", "sso-wallet", "-p", "xtask"]),
         )?;
-        step("forge test", Command::new(&forge).arg("test").current_dir(&contracts))?;
+        step(
+            "forge test",
+            Command::new(&forge).arg("test").current_dir(&contracts),
+        )?;
     }
     println!("\n== build");
     build::run()?;
@@ -124,7 +137,11 @@ pub fn demo(exit: bool) -> Result {
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg(format!("--disable-extensions-except={}", ext.display()))
             .arg(format!("--load-extension={}", ext.display()))
-            .args(["--no-first-run", "--disable-background-networking", "--disable-sync"])
+            .args([
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-sync",
+            ])
             .arg(&dapp_url);
         let log = root().join("target/demo/chromium.log");
         std::fs::create_dir_all(root().join("target/demo")).map_err(|e| e.to_string())?;
@@ -138,7 +155,9 @@ pub fn demo(exit: bool) -> Result {
         step("headless demo", &mut node)?;
         println!("demo: screenshots in target/demo/");
         if !exit {
-            println!("demo: the devnet stays up at http://127.0.0.1:8545 (bundler :4337); ^C stops it");
+            println!(
+                "demo: the devnet stays up at http://127.0.0.1:8545 (bundler :4337); ^C stops it"
+            );
             devnet::wait_for_signal()?;
         }
     }
