@@ -20,6 +20,7 @@
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`protocol`]: the typed messages between page, UI and background.
+//! - [`session`]: session keys: the on-chain data model and the policy engine that mirrors the validator.
 //! - [`storage`]: the versioned persisted wallet state.
 //! - [`units`]: wei and token amounts formatted for people.
 //! - [`webauthn`]: passkey attestation parsing, assertion checks and the validator's signature format.
@@ -35,6 +36,7 @@ pub mod error;
 pub mod jsonrpc;
 pub mod network;
 pub mod protocol;
+pub mod session;
 pub mod storage;
 pub mod units;
 pub mod webauthn;

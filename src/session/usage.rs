@@ -1,0 +1,81 @@
+//! Usage counters, keyed the way the contract keys them: per (session, account) the fee, each
+//! transfer policy's value, each call policy's value and each constraint's parameter total — as a
+//! lifetime sum, or per epoch-aligned period for allowances.
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::U256;
+use serde::{Deserialize, Serialize};
+
+/// Which counter a use is charged to — the contract's limit id: kind, policy position and
+/// constraint position (positions are unambiguous because the first matching policy wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LimitKey {
+    /// The session's fee limit.
+    Fee,
+    /// Value sent by plain transfers matched by transfer policy `policy`.
+    TransferValue {
+        /// Position in `transferPolicies`.
+        policy: u64,
+    },
+    /// Value sent with calls matched by call policy `policy`.
+    CallValue {
+        /// Position in `callPolicies`.
+        policy: u64,
+    },
+    /// Sum of the calldata word checked by constraint `constraint` of call policy `policy`.
+    CallParam {
+        /// Position in `callPolicies`.
+        policy: u64,
+        /// Position in that policy's `constraints`.
+        constraint: u64,
+    },
+}
+
+/// One charge against a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Increment {
+    /// The counter.
+    pub key: LimitKey,
+    /// The period id for allowance limits (`None` for lifetime limits).
+    pub period_id: Option<u64>,
+    /// The amount charged.
+    pub amount: U256,
+}
+
+/// Counters of one session on one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    lifetime: BTreeMap<LimitKey, U256>,
+    periods: BTreeMap<(LimitKey, u64), U256>,
+}
+
+impl Usage {
+    /// What has been used of a counter (in period `period_id` for allowances).
+    pub fn used(&self, key: LimitKey, period_id: Option<u64>) -> U256 {
+        match period_id {
+            Some(p) => self.periods.get(&(key, p)).copied().unwrap_or_default(),
+            None => self.lifetime.get(&key).copied().unwrap_or_default(),
+        }
+    }
+
+    /// Sets a counter (e.g. from the chain's `sessionState`).
+    pub fn set(&mut self, key: LimitKey, period_id: Option<u64>, used: U256) {
+        match period_id {
+            Some(p) => self.periods.insert((key, p), used),
+            None => self.lifetime.insert(key, used),
+        };
+    }
+
+    /// Applies a charge (saturating: a limit check always comes first).
+    pub fn apply(&mut self, increment: &Increment) {
+        let used = self.used(increment.key, increment.period_id);
+        self.set(
+            increment.key,
+            increment.period_id,
+            used.saturating_add(increment.amount),
+        );
+    }
+}
