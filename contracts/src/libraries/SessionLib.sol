@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title SessionLib
+/// @notice Session data model of {SessionKeyValidator} plus the pure helpers it uses. The structs and enums are
+/// ABI-identical to ZKsync SSO's `SessionLib`, so `sessionHash = keccak256(abi.encode(spec))` matches its encoding;
+/// off-chain code (the Rust wallet) mirrors exactly these definitions.
+/// @dev The decoders never revert on out-of-range offsets of the outer layout: they return `ok == false` so that
+/// validation can answer `SIG_VALIDATION_FAILED`. Nested fields of a {SessionSpec} read through a calldata pointer
+/// are bounds-checked by the compiler (which reverts on malformed ABI).
+library SessionLib {
+    /// @notice How a limit is enforced.
+    /// @dev Unlimited: not tracked. Lifetime: total over the session's life. Allowance: total per fixed period
+    /// aligned to the Unix epoch (`periodId = timestamp / period`).
+    enum LimitType {
+        Unlimited,
+        Lifetime,
+        Allowance
+    }
+
+    /// @notice Comparison of a calldata word (left) against `refValue` (right), both as unsigned 256-bit integers.
+    enum Condition {
+        Unconstrained,
+        Equal,
+        Greater,
+        Less,
+        GreaterOrEqual,
+        LessOrEqual,
+        NotEqual
+    }
+
+    /// @notice Lifecycle of a session for an account: NotInitialized → Active → Closed (final).
+    enum Status {
+        NotInitialized,
+        Active,
+        Closed
+    }
+
+    /// @notice A usage limit (fees, value, or a constrained calldata word).
+    /// @param limitType Unlimited, Lifetime or Allowance.
+    /// @param limit Maximum total (Lifetime) or maximum per period (Allowance).
+    /// @param period Allowance period in seconds (ignored otherwise; must be non-zero for Allowance).
+    struct UsageLimit {
+        LimitType limitType;
+        uint256 limit;
+        uint48 period;
+    }
+
+    /// @notice A constraint on one static 32-byte ABI word of the call data.
+    /// @param condition How the word compares to `refValue`.
+    /// @param index Word index: the word sits at call data offset `4 + 32 * index`.
+    /// @param refValue Right-hand side of the comparison.
+    /// @param limit Usage limit charged `uint256(word)` per call.
+    struct Constraint {
+        Condition condition;
+        uint64 index;
+        bytes32 refValue;
+        UsageLimit limit;
+    }
+
+    /// @notice Permission to call `selector` on `target`.
+    /// @param target Called contract.
+    /// @param selector Function selector (first 4 bytes of the call data).
+    /// @param maxValuePerUse Maximum `msg.value` per call.
+    /// @param valueLimit Usage limit charged the call's value.
+    /// @param constraints Constraints on call data words; all must hold.
+    struct CallSpec {
+        address target;
+        bytes4 selector;
+        uint256 maxValuePerUse;
+        UsageLimit valueLimit;
+        Constraint[] constraints;
+    }
+
+    /// @notice Permission to send ETH with empty call data to `target`.
+    /// @param target Recipient.
+    /// @param maxValuePerUse Maximum value per transfer.
+    /// @param valueLimit Usage limit charged the transferred value.
+    struct TransferSpec {
+        address target;
+        uint256 maxValuePerUse;
+        UsageLimit valueLimit;
+    }
+
+    /// @notice A session: a secp256k1 key allowed to sign UserOps within these policies until `expiresAt`.
+    /// @param signer The session key's address (globally unique across all sessions).
+    /// @param expiresAt Last timestamp (inclusive) at which the session can be used.
+    /// @param feeLimit Limit on the maximum gas cost of UserOps without paymaster (never Unlimited).
+    /// @param callPolicies Allowed function calls (first match on `(target, selector)` wins).
+    /// @param transferPolicies Allowed plain ETH transfers (first match on `target` wins).
+    struct SessionSpec {
+        address signer;
+        uint48 expiresAt;
+        UsageLimit feeLimit;
+        CallSpec[] callPolicies;
+        TransferSpec[] transferPolicies;
+    }
+
+    /// @notice Remaining amount of one limit, with the policy it belongs to.
+    /// @param remaining What can still be used (in the current period for Allowance; `type(uint256).max` if
+    /// Unlimited).
+    /// @param target The policy's target.
+    /// @param selector The policy's selector (zero for transfer policies).
+    /// @param index The constraint's word index (zero for value limits).
+    struct LimitState {
+        uint256 remaining;
+        address target;
+        bytes4 selector;
+        uint256 index;
+    }
+
+    /// @notice Snapshot of a session's on-chain state for an account.
+    /// @param status The session status.
+    /// @param feesRemaining Remaining fee budget (current period for Allowance).
+    /// @param transferValue One entry per transfer policy, in order.
+    /// @param callValue One entry per call policy, in order.
+    /// @param callParams One entry per constraint, call policies in order and constraints in order within each.
+    struct SessionState {
+        Status status;
+        uint256 feesRemaining;
+        LimitState[] transferValue;
+        LimitState[] callValue;
+        LimitState[] callParams;
+    }
+
+    /// @dev Number of head words of an ABI-encoded {SessionSpec} (UsageLimit is static and inlined: 3 words).
+    uint256 internal constant SPEC_HEAD_SIZE = 7 * 32;
+
+    /// @notice Whether `param` satisfies `condition` against `refValue` (unsigned 256-bit comparison).
+    /// @param condition The condition.
+    /// @param param The calldata word.
+    /// @param refValue The reference value.
+    /// @return True iff the condition holds (always for Unconstrained).
+    function checkCondition(Condition condition, bytes32 param, bytes32 refValue) internal pure returns (bool) {
+        uint256 a = uint256(param);
+        uint256 b = uint256(refValue);
+        if (condition == Condition.Unconstrained) return true;
+        if (condition == Condition.Equal) return a == b;
+        if (condition == Condition.Greater) return a > b;
+        if (condition == Condition.Less) return a < b;
+        if (condition == Condition.GreaterOrEqual) return a >= b;
+        if (condition == Condition.LessOrEqual) return a <= b;
+        return a != b; // NotEqual
+    }
+
+    /// @notice Upper bound of the gas cost of a UserOp paid by the account:
+    /// `maxFeePerGas × (preVerificationGas + verificationGasLimit + callGasLimit)`.
+    /// @dev Uses no block-dependent opcode (ERC-7562). `ok == false` on overflow.
+    /// @param userOp The UserOp.
+    /// @return ok False on arithmetic overflow.
+    /// @return cost The maximum cost in wei.
+    function maxGasCost(PackedUserOperation calldata userOp) internal pure returns (bool ok, uint256 cost) {
+        uint256 limits = uint256(userOp.accountGasLimits);
+        uint256 gas;
+        // accountGasLimits = verificationGasLimit (high 128 bits) ‖ callGasLimit (low 128 bits)
+        // forge-lint: disable-next-line(unsafe-typecast)
+        (ok, gas) = Math.tryAdd(userOp.preVerificationGas, (limits >> 128) + uint128(limits));
+        if (!ok) return (false, 0);
+        // gasFees = maxPriorityFeePerGas (high 128 bits) ‖ maxFeePerGas (low 128 bits)
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return Math.tryMul(uint128(uint256(userOp.gasFees)), gas);
+    }
+
+    /// @notice Splits the session UserOp signature data `abi.encode(bytes ecdsaSignature, SessionSpec spec,
+    /// uint48[] periodIds)` into calldata views without copying, and computes the session hash.
+    /// @dev Checks that the three head offsets, the signature bytes and the period id array lie within `data`;
+    /// returns `ok == false` otherwise. The spec's encoding is taken to be exactly the bytes from its offset to
+    /// the `periodIds` offset (as in the standard, canonical ABI encoding), and `sessionHash` is
+    /// `keccak256(0x20 ‖ those bytes)`, which equals `keccak256(abi.encode(spec))` for a canonical encoding.
+    /// This is sound: an Active `sessionHash` was computed at creation from a canonical encoding, so (by collision
+    /// resistance) the hashed bytes are that canonical encoding, whose internal offsets all point inside it, and
+    /// reading `spec` through the calldata pointer yields exactly the created spec. A non-canonical encoding only
+    /// produces a hash that matches no session.
+    /// @param data The signature data (after the 20-byte validator prefix).
+    /// @return ok Whether the outer layout is well-formed.
+    /// @return signature The ECDSA signature bytes.
+    /// @return spec The session spec.
+    /// @return sessionHash `keccak256(abi.encode(spec))` for a canonically encoded spec.
+    /// @return periodIds The period ids.
+    function decodeSignature(bytes calldata data)
+        internal
+        pure
+        returns (
+            bool ok,
+            bytes calldata signature,
+            SessionSpec calldata spec,
+            bytes32 sessionHash,
+            uint48[] calldata periodIds
+        )
+    {
+        signature = data[:0];
+        assembly ("memory-safe") {
+            spec := data.offset
+            periodIds.offset := data.offset
+            periodIds.length := 0
+        }
+        uint256 len = data.length;
+        if (len < 3 * 32) return (false, signature, spec, 0, periodIds);
+        {
+            // ecdsaSignature
+            uint256 o0 = word(data, 0);
+            if (o0 > len - 32) return (false, signature, spec, 0, periodIds);
+            uint256 l0 = word(data, o0);
+            if (l0 > len - o0 - 32) return (false, signature, spec, 0, periodIds);
+            signature = data[o0 + 32:o0 + 32 + l0];
+        }
+        uint256 o1 = word(data, 32);
+        uint256 o2 = word(data, 64);
+        // periodIds
+        if (o2 > len - 32) return (false, signature, spec, 0, periodIds);
+        len = word(data, o2); // periodIds.length
+        if (len > (data.length - o2 - 32) / 32) return (false, signature, spec, 0, periodIds);
+        // spec: exactly the bytes between its offset and the periodIds offset
+        if (o1 > o2 || o2 - o1 < SPEC_HEAD_SIZE) return (false, signature, spec, 0, periodIds);
+        sessionHash = hashSpecEncoding(data[o1:o2]);
+        assembly ("memory-safe") {
+            spec := add(data.offset, o1)
+            periodIds.offset := add(add(data.offset, o2), 32)
+            periodIds.length := len
+        }
+        ok = true;
+    }
+
+    /// @notice Decodes account call data `execute(bytes32 mode, bytes executionCalldata)` exactly as the
+    /// account's ABI decoder reads it (selector `0xe9ae5c53`).
+    /// @param callData The UserOp call data.
+    /// @return ok Whether the selector is `execute` and the layout is in bounds.
+    /// @return mode The ERC-7579 execution mode.
+    /// @return executionCalldata The execution data.
+    function decodeExecute(bytes calldata callData)
+        internal
+        pure
+        returns (bool ok, bytes32 mode, bytes calldata executionCalldata)
+    {
+        executionCalldata = callData[:0];
+        uint256 len = callData.length;
+        // execute(bytes32,bytes)
+        if (len < 4 + 64 || bytes4(callData[:4]) != 0xe9ae5c53) return (false, 0, executionCalldata);
+        mode = bytes32(word(callData, 4));
+        uint256 offset = word(callData, 36);
+        if (offset > len - 4 - 32) return (false, 0, executionCalldata);
+        uint256 start = 4 + offset + 32;
+        uint256 length = word(callData, 4 + offset);
+        if (length > len - start) return (false, 0, executionCalldata);
+        return (true, mode, callData[start:start + length]);
+    }
+
+    /// @notice Reads the head of an ERC-7579 batch `abi.encode(Execution[])`.
+    /// @param exec The execution data.
+    /// @return ok Whether the array head and its element offsets lie within `exec`.
+    /// @return arrayStart Offset of the first element offset (just after the length word).
+    /// @return count Number of executions.
+    function decodeBatchHead(bytes calldata exec) internal pure returns (bool ok, uint256 arrayStart, uint256 count) {
+        uint256 len = exec.length;
+        if (len < 32) return (false, 0, 0);
+        uint256 offset = word(exec, 0);
+        if (offset > len - 32) return (false, 0, 0);
+        count = word(exec, offset);
+        arrayStart = offset + 32;
+        if (count > (len - arrayStart) / 32) return (false, 0, 0);
+        ok = true;
+    }
+
+    /// @notice Reads execution `i` of a batch whose head was read by {decodeBatchHead}, requiring every part of it
+    /// (head, call data) to lie within `exec` and the target word to be a clean address, so the validator sees
+    /// exactly what the account will execute.
+    /// @param exec The execution data.
+    /// @param arrayStart As returned by {decodeBatchHead}.
+    /// @param i Execution index (< count).
+    /// @return ok Whether execution `i` is well-formed.
+    /// @return target The call target.
+    /// @return value The call value.
+    /// @return callData The call data.
+    function batchItem(bytes calldata exec, uint256 arrayStart, uint256 i)
+        internal
+        pure
+        returns (bool ok, address target, uint256 value, bytes calldata callData)
+    {
+        callData = exec[:0];
+        uint256 len = exec.length;
+        // `pos` walks: element offset → element → call data; `raw` holds the word just read.
+        uint256 raw = word(exec, arrayStart + 32 * i); // element offset, relative to arrayStart
+        if (raw > len || len - raw < arrayStart + 96) return (false, address(0), 0, callData);
+        uint256 pos = arrayStart + raw;
+        raw = word(exec, pos); // target word
+        if (raw >> 160 != 0) return (false, address(0), 0, callData);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        target = address(uint160(raw)); // upper 96 bits checked zero just above
+        value = word(exec, pos + 32);
+        raw = word(exec, pos + 64); // call data offset, relative to the element
+        if (raw > len || len - raw < pos + 32) return (false, address(0), 0, callData);
+        pos += raw;
+        raw = word(exec, pos); // call data length
+        if (raw > len - pos - 32) return (false, address(0), 0, callData);
+        return (true, target, value, exec[pos + 32:pos + 32 + raw]);
+    }
+
+    /// @notice `keccak256(abi.encode(spec))` from the spec's tuple encoding (`abi.encode(spec)` without its leading
+    /// offset word `0x20`).
+    /// @param encoding The tuple encoding of the spec.
+    /// @return h The session hash.
+    function hashSpecEncoding(bytes calldata encoding) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            calldatacopy(add(ptr, 0x20), encoding.offset, encoding.length)
+            h := keccak256(ptr, add(encoding.length, 0x20))
+        }
+    }
+
+    /// @dev The 32-byte word of `data` at `pos`; the caller guarantees `pos + 32 <= data.length`.
+    function word(bytes calldata data, uint256 pos) internal pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := calldataload(add(data.offset, pos))
+        }
+    }
+}
