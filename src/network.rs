@@ -17,6 +17,8 @@ pub struct Contracts {
     pub account_factory: Address,
     /// The passkey validator module.
     pub webauthn_validator: Address,
+    /// The session key validator module.
+    pub session_key_validator: Address,
 }
 
 /// One chain the wallet can use.
@@ -95,7 +97,8 @@ mod tests {
             "rpcUrl": "http://127.0.0.1:8545", "bundlerUrl": "http://127.0.0.1:4337",
             "contracts": {{"entryPoint": "0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108",
             "accountFactory": "0x0000000000000000000000000000000000000001",
-            "webauthnValidator": "0x0000000000000000000000000000000000000002"}}}}]}}"#
+            "webauthnValidator": "0x0000000000000000000000000000000000000002",
+            "sessionKeyValidator": "0x0000000000000000000000000000000000000003"}}}}]}}"#
         )
     }
 

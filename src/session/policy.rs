@@ -110,6 +110,15 @@ pub enum Denied {
         /// What this request adds.
         requested: U256,
     },
+    /// The EntryPoint treats `validAfter` as exclusive, so the first second of an allowance
+    /// period cannot be used (the validator returns `validAfter = periodId * period`).
+    #[error("the operation would be valid only after {valid_after} (now {now})")]
+    NotYetValid {
+        /// The validator's `validAfter`.
+        valid_after: u64,
+        /// Evaluation time.
+        now: u64,
+    },
     /// A limit type the contract does not know, or an allowance with period 0.
     #[error("{key:?}: the limit is malformed")]
     MalformedLimit {
@@ -223,6 +232,12 @@ pub fn evaluate(
     }
     for (i, call) in calls.iter().enumerate() {
         check_call(spec, &mut eval, i, call)?;
+    }
+    if eval.valid_after > 0 && context.now <= eval.valid_after {
+        return Err(Denied::NotYetValid {
+            valid_after: eval.valid_after,
+            now: context.now,
+        });
     }
     Ok(Allowed {
         period_ids: eval.period_ids,
@@ -474,7 +489,12 @@ mod tests {
         );
         ok.increments.iter().for_each(|i| usage.apply(i));
         assert!(evaluate(&s2, &usage, &[transfer(ALICE, 1)], at(500_001 * 3600 - 1)).is_err());
-        assert!(evaluate(&s2, &usage, &[transfer(ALICE, 100)], at(500_001 * 3600)).is_ok());
+        // The EntryPoint's validAfter is exclusive: the period's first second is not usable.
+        assert!(matches!(
+            evaluate(&s2, &usage, &[transfer(ALICE, 100)], at(500_001 * 3600)),
+            Err(Denied::NotYetValid { .. })
+        ));
+        assert!(evaluate(&s2, &usage, &[transfer(ALICE, 100)], at(500_001 * 3600 + 1)).is_ok());
     }
 
     #[test]
@@ -591,9 +611,14 @@ mod tests {
         fn allowance_period_id_is_time_over_period(now in 1u64..(1u64 << 40), period in 1u64..100_000) {
             let mut s = spec(allowance(u64::MAX, period));
             s.expiresAt = U48::from(now + 1);
-            let ok = evaluate(&s, &Usage::default(), &[transfer(ALICE, 1)], Context { fee: None, now }).unwrap();
-            prop_assert_eq!(ok.period_ids[3], now / period);
-            prop_assert!(ok.valid_after <= now && now <= ok.valid_until);
+            let outcome = evaluate(&s, &Usage::default(), &[transfer(ALICE, 1)], Context { fee: None, now });
+            if now % period == 0 {
+                prop_assert!(matches!(outcome, Err(Denied::NotYetValid { .. })), "{:?}", outcome);
+            } else {
+                let ok = outcome.unwrap();
+                prop_assert_eq!(ok.period_ids[3], now / period);
+                prop_assert!(ok.valid_after < now && now <= ok.valid_until);
+            }
         }
     }
 }

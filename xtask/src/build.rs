@@ -109,6 +109,7 @@ pub fn default_networks(addresses: &Addresses, rpc_port: u16, bundler_port: u16)
                 "entryPoint": addresses.entry_point,
                 "accountFactory": addresses.account_factory,
                 "webauthnValidator": addresses.webauthn_validator,
+                "sessionKeyValidator": addresses.session_key_validator,
             },
         }],
     })

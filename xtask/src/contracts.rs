@@ -55,6 +55,8 @@ pub struct Addresses {
     pub webauthn_validator: Address,
     /// The account implementation the factory clones.
     pub account_implementation: Address,
+    /// The session key validator.
+    pub session_key_validator: Address,
 }
 
 fn read_json(path: &std::path::Path) -> Result<Value> {
@@ -108,14 +110,20 @@ pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
     factory_code.extend_from_slice(implementation.address.into_word().as_slice());
     factory_code.extend_from_slice(validator.address.into_word().as_slice());
     let factory = planned("AccountFactory", SALT, factory_code);
+    let sessions = planned(
+        "SessionKeyValidator",
+        SALT,
+        artifact("SessionKeyValidator")?,
+    );
     let addresses = Addresses {
         entry_point: entry_point.address,
         account_factory: factory.address,
         webauthn_validator: validator.address,
         account_implementation: implementation.address,
+        session_key_validator: sessions.address,
     };
     Ok((
-        vec![entry_point, validator, implementation, factory],
+        vec![entry_point, validator, implementation, factory, sessions],
         addresses,
     ))
 }
