@@ -32,6 +32,30 @@ alloy_sol_types::sol! {
     /// A session: its signer, expiry, fee limit and policies.
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct SessionSpec { address signer; uint48 expiresAt; UsageLimit feeLimit; CallSpec[] callPolicies; TransferSpec[] transferPolicies; }
+
+    /// Session status on chain.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    enum Status { NotInitialized, Active, Closed }
+
+    /// What is left of one limit.
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct LimitState { uint256 remaining; address target; bytes4 selector; uint256 index; }
+
+    /// `sessionState`: status, fees left, and what is left of every value and parameter limit
+    /// (one entry per transfer policy, call policy and constraint, in order).
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    struct SessionState { Status status; uint256 feesRemaining; LimitState[] transferValue; LimitState[] callValue; LimitState[] callParams; }
+
+    /// The session validator's interface.
+    interface ISessionKeyValidator {
+        function createSession(SessionSpec spec, bytes proof) external;
+        function revokeKey(bytes32 sessionHash) external;
+        function revokeKeys(bytes32[] sessionHashes) external;
+        function sessionStatus(address account, bytes32 sessionHash) external view returns (Status);
+        function sessionState(address account, SessionSpec spec) external view returns (SessionState);
+        event SessionCreated(address indexed account, bytes32 indexed sessionHash, SessionSpec spec);
+        event SessionRevoked(address indexed account, bytes32 indexed sessionHash);
+    }
 }
 
 /// `keccak256(abi.encode(spec))`.

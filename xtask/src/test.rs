@@ -71,13 +71,32 @@ pub fn run(e2e_only: bool) -> Result {
                 "warnings",
             ]),
         )?;
-        step(
-            "cargo test",
-            Command::new("cargo").args(["test", "--quiet", "-p", "sso-wallet", "-p", "xtask"]),
-        )?;
+        // forge first: the Rust ABI conformance test reads its artifacts.
         step(
             "forge test",
             Command::new(&forge).arg("test").current_dir(&contracts),
+        )?;
+        step(
+            "forge test (osaka: P256 precompile, real passkey fixtures)",
+            Command::new(&forge)
+                .args(["test", "--match-path", "test/WebAuthnFixture.t.sol"])
+                .env("FOUNDRY_PROFILE", "osaka")
+                .current_dir(&contracts),
+        )?;
+        step(
+            "cargo test",
+            Command::new("cargo").args([
+                "test",
+                "--quiet",
+                "-p",
+                "sso-wallet",
+                "-p",
+                "xtask",
+                "--",
+                "--include-ignored",
+                "--skip",
+                "devnet_",
+            ]),
         )?;
     }
     println!("\n== build");

@@ -1,0 +1,99 @@
+//! The Rust bindings (`sol!`) must match what forge compiled: every function the wallet calls has
+//! the same selector (which also pins the struct layouts inside its parameters) as in the
+//! contract's artifact. Needs `contracts/out`, so it runs from `cargo xtask test` after forge.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use alloy_sol_types::{SolCall, SolEvent};
+use sso_wallet::abi::{IAccountFactory, IERC7579Execution, IWebAuthnValidator};
+use sso_wallet::session::spec::ISessionKeyValidator;
+
+fn selectors(contract: &str) -> BTreeSet<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("contracts/out/{contract}.sol/{contract}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} — run `forge build` in contracts/", path.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["methodIdentifiers"]
+        .as_object()
+        .expect("artifact has methodIdentifiers")
+        .values()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn assert_has(contract: &str, selector: [u8; 4], signature: &str) {
+    let hex = alloy_primitives::hex::encode(selector);
+    assert!(
+        selectors(contract).contains(&hex),
+        "{contract} has no {signature} (selector {hex}): the Rust binding drifted from the contract"
+    );
+}
+
+#[test]
+#[ignore = "needs contracts/out: runs in `cargo xtask test` after forge"]
+fn bindings_match_compiled_contracts() {
+    assert_has(
+        "AccountFactory",
+        IAccountFactory::getAddressCall::SELECTOR,
+        IAccountFactory::getAddressCall::SIGNATURE,
+    );
+    assert_has(
+        "AccountFactory",
+        IAccountFactory::createAccountCall::SELECTOR,
+        IAccountFactory::createAccountCall::SIGNATURE,
+    );
+    assert_has(
+        "SsoAccount",
+        IERC7579Execution::executeCall::SELECTOR,
+        IERC7579Execution::executeCall::SIGNATURE,
+    );
+    assert_has(
+        "WebAuthnValidator",
+        IWebAuthnValidator::getAccountKeyCall::SELECTOR,
+        IWebAuthnValidator::getAccountKeyCall::SIGNATURE,
+    );
+    assert_has(
+        "WebAuthnValidator",
+        IWebAuthnValidator::getAccountListCall::SELECTOR,
+        IWebAuthnValidator::getAccountListCall::SIGNATURE,
+    );
+    for (selector, signature) in [
+        (
+            ISessionKeyValidator::createSessionCall::SELECTOR,
+            ISessionKeyValidator::createSessionCall::SIGNATURE,
+        ),
+        (
+            ISessionKeyValidator::revokeKeyCall::SELECTOR,
+            ISessionKeyValidator::revokeKeyCall::SIGNATURE,
+        ),
+        (
+            ISessionKeyValidator::revokeKeysCall::SELECTOR,
+            ISessionKeyValidator::revokeKeysCall::SIGNATURE,
+        ),
+        (
+            ISessionKeyValidator::sessionStatusCall::SELECTOR,
+            ISessionKeyValidator::sessionStatusCall::SIGNATURE,
+        ),
+        (
+            ISessionKeyValidator::sessionStateCall::SELECTOR,
+            ISessionKeyValidator::sessionStateCall::SIGNATURE,
+        ),
+    ] {
+        assert_has("SessionKeyValidator", selector, signature);
+    }
+}
+
+#[test]
+#[ignore = "needs contracts/out: runs in `cargo xtask test` after forge"]
+fn session_events_match_compiled_contract() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("contracts/out/SessionKeyValidator.sol/SessionKeyValidator.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let abi: alloy_json_abi::JsonAbi = serde_json::from_value(json["abi"].clone()).unwrap();
+    let topics: BTreeSet<_> = abi.events().map(|e| e.selector()).collect();
+    assert!(topics.contains(&ISessionKeyValidator::SessionCreated::SIGNATURE_HASH));
+    assert!(topics.contains(&ISessionKeyValidator::SessionRevoked::SIGNATURE_HASH));
+}
