@@ -35,9 +35,6 @@ pub enum Denied {
         /// Evaluation time.
         now: u64,
     },
-    /// No calls at all.
-    #[error("the request has no calls")]
-    Empty,
     /// Calldata of 1–3 bytes has no selector.
     #[error("call {call}: calldata of {len} bytes has no complete selector")]
     ShortCalldata {
@@ -201,7 +198,8 @@ pub fn condition_holds(condition: Condition, actual: B256, reference: B256) -> b
     }
 }
 
-/// Decides whether `calls` (one call, or an atomic batch) may be signed with the session key.
+/// Decides whether `calls` (one call, or an atomic batch; an empty batch charges only the fee,
+/// as on chain) may be signed with the session key.
 pub fn evaluate(
     spec: &SessionSpec,
     usage: &Usage,
@@ -214,9 +212,6 @@ pub fn evaluate(
             expires_at,
             now: context.now,
         });
-    }
-    if calls.is_empty() {
-        return Err(Denied::Empty);
     }
     let mut eval = Evaluation {
         usage: usage.clone(),
@@ -526,7 +521,8 @@ mod tests {
             evaluate(&s, &u, &[three], at(NOW)),
             Err(Denied::ShortCalldata { len: 3, .. })
         ));
-        assert!(matches!(evaluate(&s, &u, &[], at(NOW)), Err(Denied::Empty)));
+        // An empty batch is the validator's business too: only the fee is charged.
+        assert_eq!(evaluate(&s, &u, &[], at(NOW)).unwrap().period_ids, vec![0]);
     }
 
     #[test]

@@ -109,6 +109,20 @@ pub fn run(e2e_only: bool) -> Result {
         bundler: proc::free_port()?,
     };
     let devnet = devnet::start(ports, root().join("target/e2e-devnet"))?;
+    step(
+        "session policy engine vs SessionKeyValidator (differential, 2,000 cases)",
+        Command::new("cargo")
+            .args([
+                "test",
+                "--quiet",
+                "-p",
+                "sso-wallet",
+                "--test",
+                "session_differential",
+            ])
+            .args(["--", "--ignored", "--nocapture"])
+            .env("SSO_DEVNET_JSON", &devnet.info_path),
+    )?;
     let dapp_port = serve::start(dapp, 0)?;
     println!("\n== end-to-end (headless Chromium)");
     let mut tests: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
