@@ -8,6 +8,8 @@ import {SsoAccount} from "./SsoAccount.sol";
 /// @notice Deploys {SsoAccount} minimal-proxy clones with CREATE2 at an address that depends only on a salt and
 /// the initial passkey (never on `msg.sender`), so the wallet knows the address before deployment and can deploy
 /// on its first UserOp through `initCode` without any deploying server.
+/// @dev Clones carry {webAuthnValidator} as their immutable argument (the account's default validator, see
+/// {SsoAccount}).
 contract AccountFactory {
     /// @notice The {SsoAccount} implementation cloned for every account.
     address public immutable accountImplementation;
@@ -39,8 +41,10 @@ contract AccountFactory {
         bytes32[2] calldata publicKey,
         string calldata originDomain
     ) external view returns (address) {
-        return Clones.predictDeterministicAddress(
-            accountImplementation, _cloneSalt(salt, credentialId, publicKey, originDomain)
+        return Clones.predictDeterministicAddressWithImmutableArgs(
+            accountImplementation,
+            abi.encodePacked(webAuthnValidator),
+            _cloneSalt(salt, credentialId, publicKey, originDomain)
         );
     }
 
@@ -58,10 +62,11 @@ contract AccountFactory {
         string calldata originDomain
     ) external returns (address account) {
         bytes32 cloneSalt = _cloneSalt(salt, credentialId, publicKey, originDomain);
-        account = Clones.predictDeterministicAddress(accountImplementation, cloneSalt);
+        bytes memory args = abi.encodePacked(webAuthnValidator);
+        account = Clones.predictDeterministicAddressWithImmutableArgs(accountImplementation, args, cloneSalt);
         if (account.code.length != 0) return account;
-        Clones.cloneDeterministic(accountImplementation, cloneSalt);
-        SsoAccount(payable(account)).initialize(webAuthnValidator, abi.encode(credentialId, publicKey, originDomain));
+        Clones.cloneDeterministicWithImmutableArgs(accountImplementation, args, cloneSalt);
+        SsoAccount(payable(account)).initialize(cloneSalt, abi.encode(credentialId, publicKey, originDomain));
         emit AccountCreated(account, salt);
     }
 

@@ -48,8 +48,17 @@ contract WebAuthnValidator is IERC7579Validator {
 
     /// @dev `(originDomain, credentialId, account)` → P-256 public key `(x, y)`.
     mapping(string originDomain => mapping(bytes credentialId => mapping(address account => bytes32[2]))) private _keys;
+
+    /// @dev Accounts that registered one `(originDomain, credentialId)`: the length and the first account share a
+    /// slot (gas: registering the first account of a credential writes one slot, not two); entries 1.. follow.
+    struct AccountList {
+        uint96 length;
+        address first;
+        mapping(uint256 index => address) rest;
+    }
+
     /// @dev `(originDomain, credentialId)` → accounts that registered this credential.
-    mapping(string originDomain => mapping(bytes credentialId => address[])) private _accounts;
+    mapping(string originDomain => mapping(bytes credentialId => AccountList)) private _accounts;
     /// @dev Number of keys registered by each account.
     mapping(address account => uint256) private _keyCount;
 
@@ -175,7 +184,13 @@ contract WebAuthnValidator is IERC7579Validator {
         view
         returns (address[] memory)
     {
-        return _accounts[originDomain][credentialId];
+        AccountList storage list = _accounts[originDomain][credentialId];
+        uint256 length = list.length;
+        address[] memory accounts = new address[](length);
+        for (uint256 i = 0; i < length; ++i) {
+            accounts[i] = _at(list, i);
+        }
+        return accounts;
     }
 
     /// @notice Number of passkeys registered by `account`.
@@ -267,7 +282,11 @@ contract WebAuthnValidator is IERC7579Validator {
         require(slot[0] == 0 && slot[1] == 0, KeyAlreadyExists());
         slot[0] = key[0];
         slot[1] = key[1];
-        _accounts[originDomain][credentialId].push(account);
+        AccountList storage list = _accounts[originDomain][credentialId];
+        uint96 length = list.length;
+        if (length == 0) list.first = account;
+        else list.rest[length] = account;
+        list.length = length + 1;
         ++_keyCount[account];
         emit PasskeyCreated(account, keccak256(bytes(originDomain)), originDomain, credentialId, key);
     }
@@ -276,12 +295,16 @@ contract WebAuthnValidator is IERC7579Validator {
         bytes32[2] storage slot = _keys[originDomain][credentialId][account];
         require(slot[0] != 0 || slot[1] != 0, KeyNotFound());
         delete _keys[originDomain][credentialId][account];
-        address[] storage list = _accounts[originDomain][credentialId];
-        uint256 last = list.length - 1;
+        AccountList storage list = _accounts[originDomain][credentialId];
+        uint96 last = list.length - 1;
         for (uint256 i = 0; i <= last; ++i) {
-            if (list[i] == account) {
-                list[i] = list[last];
-                list.pop();
+            if (_at(list, i) == account) {
+                address moved = _at(list, last);
+                if (i == 0) list.first = moved;
+                else list.rest[i] = moved;
+                if (last == 0) list.first = address(0);
+                else delete list.rest[last];
+                list.length = last;
                 break;
             }
         }
@@ -359,6 +382,11 @@ contract WebAuthnValidator is IERC7579Validator {
             && keccak256(rest[:crossOriginFalse.length]) == keccak256(crossOriginFalse);
         if (!closed && !sameOrigin) return (false, origin);
         return (true, clientData[start:end]);
+    }
+
+    /// @dev Entry `i` of an account list.
+    function _at(AccountList storage list, uint256 i) private view returns (address) {
+        return i == 0 ? list.first : list.rest[i];
     }
 
     /// @dev The dynamic `bytes` whose offset is at head position `head` of `data` (`data.length >= head + 32`).

@@ -8,7 +8,6 @@ import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.s
 import {Execution, IERC7579Execution} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {Account} from "@openzeppelin/contracts/account/Account.sol";
 import {ERC7579Utils} from "@openzeppelin/contracts/account/utils/draft-ERC7579Utils.sol";
-import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {AccountFactory} from "../src/AccountFactory.sol";
 import {SsoAccount} from "../src/SsoAccount.sol";
@@ -105,15 +104,67 @@ contract SsoAccountTest is TestBase {
 
     // ---- account basics ----
 
+    function _cloneSalt() internal pure returns (bytes32) {
+        return keccak256(abi.encode(SALT, CRED_ID, publicKey(PASSKEY_PK), ORIGIN));
+    }
+
     function test_initialize_implementationIsDisabled() public {
-        vm.expectRevert(Initializable.InvalidInitialization.selector);
-        implementation.initialize(address(validator), "");
+        vm.expectRevert(SsoAccount.InvalidInitialization.selector);
+        implementation.initialize(_cloneSalt(), "");
     }
 
     function test_initialize_cannotReinitialize() public {
         SsoAccount account = _create();
-        vm.expectRevert(Initializable.InvalidInitialization.selector);
-        account.initialize(address(validator), "");
+        vm.expectRevert(SsoAccount.InvalidInitialization.selector);
+        account.initialize(_cloneSalt(), "");
+        vm.prank(address(0xBAD));
+        vm.expectRevert(SsoAccount.InvalidInitialization.selector);
+        account.initialize(_cloneSalt(), "");
+        vm.expectRevert(SsoAccount.InvalidInitialization.selector);
+        account.initialize(bytes32(0), "");
+    }
+
+    function test_defaultValidator_uninstallAndReinstall() public {
+        SsoAccount account = _create();
+        vm.startPrank(ENTRY_POINT);
+        vm.expectRevert(
+            abi.encodeWithSelector(ERC7579Utils.ERC7579AlreadyInstalledModule.selector, 1, address(validator))
+        );
+        account.installModule(1, address(validator), "");
+        account.uninstallModule(1, address(validator), "");
+        assertTrue(!account.isModuleInstalled(1, address(validator), ""), "uninstalled");
+        vm.expectRevert(abi.encodeWithSelector(ERC7579Utils.ERC7579UninstalledModule.selector, 1, address(validator)));
+        account.uninstallModule(1, address(validator), "");
+        account.installModule(1, address(validator), "");
+        assertTrue(account.isModuleInstalled(1, address(validator), ""), "re-installed");
+        vm.stopPrank();
+    }
+
+    function test_otherValidator_installAndUninstall() public {
+        SsoAccount account = _create();
+        WebAuthnValidator other = new WebAuthnValidator();
+        assertTrue(!account.isModuleInstalled(1, address(other), ""), "not installed");
+        assertTrue(!account.isModuleInstalled(1, address(0), ""), "zero never installed");
+        vm.startPrank(ENTRY_POINT);
+        account.installModule(1, address(other), "");
+        assertTrue(account.isModuleInstalled(1, address(other), ""), "installed");
+        vm.expectRevert(abi.encodeWithSelector(ERC7579Utils.ERC7579AlreadyInstalledModule.selector, 1, address(other)));
+        account.installModule(1, address(other), "");
+        account.uninstallModule(1, address(other), "");
+        assertTrue(!account.isModuleInstalled(1, address(other), ""), "uninstalled");
+        assertTrue(account.isModuleInstalled(1, address(validator), ""), "default untouched");
+        vm.expectRevert(abi.encodeWithSelector(ERC7579Utils.ERC7579UninstalledModule.selector, 1, address(other)));
+        account.uninstallModule(1, address(other), "");
+        vm.stopPrank();
+    }
+
+    function test_installModule_rejectsWrongModuleType() public {
+        SsoAccount account = _create();
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert(
+            abi.encodeWithSelector(ERC7579Utils.ERC7579MismatchedModuleTypeId.selector, 2, address(validator))
+        );
+        account.installModule(2, address(validator), "");
     }
 
     function test_entryPoint_isV08() public {

@@ -86,6 +86,53 @@ contract WebAuthnValidatorTest is TestBase {
         assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 2, "two accounts");
     }
 
+    function test_accountList_keepsOrderUnderSwapAndPop() public {
+        // address(this) is entry 0 (setUp); add three more accounts for the same credential.
+        for (uint160 i = 1; i <= 3; ++i) {
+            vm.prank(address(0xB0B0 + i));
+            validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+        }
+        address[] memory list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 4, "four accounts");
+        assertEq(list[0], address(this), "first (packed with the length)");
+        assertEq(list[3], address(0xB0B3), "last");
+        // Remove the first entry: the last one moves into the packed slot.
+        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", publicKey(3), ORIGIN);
+        validator.removeValidationKey(CRED_ID, ORIGIN);
+        list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 3, "three left");
+        assertEq(list[0], address(0xB0B3), "last moved to first");
+        assertEq(list[1], address(0xB0B1), "second kept");
+        assertEq(list[2], address(0xB0B2), "third kept");
+        // Remove a middle entry and then the last one.
+        vm.prank(address(0xB0B1));
+        validator.onUninstall(abi.encode(_strings(ORIGIN), _bytes(CRED_ID)));
+        list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 2, "two left");
+        assertEq(list[1], address(0xB0B2), "last moved to the middle");
+        vm.prank(address(0xB0B2));
+        validator.onUninstall(abi.encode(_strings(ORIGIN), _bytes(CRED_ID)));
+        vm.prank(address(0xB0B3));
+        validator.onUninstall(abi.encode(_strings(ORIGIN), _bytes(CRED_ID)));
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 0, "empty");
+        // The credential can be registered again from scratch.
+        vm.prank(address(0xB0B1));
+        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+        list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 1, "one again");
+        assertEq(list[0], address(0xB0B1), "re-registered");
+    }
+
+    function _strings(string memory a) private pure returns (string[] memory r) {
+        r = new string[](1);
+        r[0] = a;
+    }
+
+    function _bytes(bytes memory a) private pure returns (bytes[] memory r) {
+        r = new bytes[](1);
+        r[0] = a;
+    }
+
     function test_removeValidationKey_rejectsLastKey() public {
         vm.expectRevert(WebAuthnValidator.CannotRemoveLastKey.selector);
         validator.removeValidationKey(CRED_ID, ORIGIN);
