@@ -556,6 +556,24 @@ fn devnet_session_engine_matches_contract() {
                 accepted += 1;
                 chain.send(account, validator, &validate);
                 allowed.increments.iter().for_each(|i| usage.apply(i));
+                // The chain's view (`sessionState`) must give back the same lifetime counters.
+                let state = ISessionKeyValidator::sessionStateCall {
+                    account,
+                    spec: spec.clone(),
+                };
+                let state = ISessionKeyValidator::sessionStateCall::abi_decode_returns(
+                    &chain.call(account, validator, &state.abi_encode()),
+                )
+                .unwrap();
+                let from_chain = Usage::from_chain(&spec, &state, now);
+                for increment in allowed.increments.iter().filter(|i| i.period_id.is_none()) {
+                    assert_eq!(
+                        from_chain.used(increment.key, None),
+                        usage.used(increment.key, None),
+                        "sessionState disagrees with the engine's usage for {:?}",
+                        increment.key
+                    );
+                }
             }
         }
     }

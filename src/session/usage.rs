@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::U256;
+
+use super::spec::{LimitType, SessionSpec, SessionState, UsageLimit};
 use serde::{Deserialize, Serialize};
 
 /// Which counter a use is charged to — the contract's limit id: kind, policy position and
@@ -77,5 +79,59 @@ impl Usage {
             increment.period_id,
             used.saturating_add(increment.amount),
         );
+    }
+}
+
+impl Usage {
+    /// Usage as the chain reports it: `sessionState` gives what is *left* of every limit (for
+    /// allowances, in the period containing `now`), so used = limit − remaining. Add the wallet's
+    /// pending, unmined uses on top with [`Usage::apply`].
+    pub fn from_chain(spec: &SessionSpec, state: &SessionState, now: u64) -> Usage {
+        let mut usage = Usage::default();
+        let mut record = |key: LimitKey, limit: &UsageLimit, remaining: U256| {
+            let period: u64 = limit.period.to();
+            let period_id = match limit.limitType {
+                LimitType::Lifetime => None,
+                LimitType::Allowance if period > 0 => Some(now / period),
+                _ => return,
+            };
+            usage.set(key, period_id, limit.limit.saturating_sub(remaining));
+        };
+        record(LimitKey::Fee, &spec.feeLimit, state.feesRemaining);
+        for (i, (policy, left)) in spec
+            .transferPolicies
+            .iter()
+            .zip(&state.transferValue)
+            .enumerate()
+        {
+            record(
+                LimitKey::TransferValue { policy: i as u64 },
+                &policy.valueLimit,
+                left.remaining,
+            );
+        }
+        let mut params = state.callParams.iter();
+        for (i, policy) in spec.callPolicies.iter().enumerate() {
+            if let Some(left) = state.callValue.get(i) {
+                record(
+                    LimitKey::CallValue { policy: i as u64 },
+                    &policy.valueLimit,
+                    left.remaining,
+                );
+            }
+            for (j, constraint) in policy.constraints.iter().enumerate() {
+                if let Some(left) = params.next() {
+                    record(
+                        LimitKey::CallParam {
+                            policy: i as u64,
+                            constraint: j as u64,
+                        },
+                        &constraint.limit,
+                        left.remaining,
+                    );
+                }
+            }
+        }
+        usage
     }
 }

@@ -1,0 +1,1121 @@
+//! Creation-time rules for a [`SessionRequest`]: the `SessionKeyValidator.createSession` refusals
+//! the wallet can check before asking for a passkey signature, the wallet's own rules, the
+//! warnings the user must see, and a plain-language description of every policy.
+//!
+//! Hard errors are [`Violation`]s (→ [`crate::Error::InvalidParams`], −32602 for the dapp);
+//! [`Warning`]s are shown in the approval UI and never block on their own.
+
+use alloy_primitives::{Address, B256, U256};
+use serde::{Deserialize, Serialize};
+
+use super::request::{CallPolicy, SessionRequest, WordType};
+use super::spec::{Condition, LimitType, UsageLimit};
+use crate::units::format_ether;
+
+/// The contract's minimum session duration: `expiresAt >= block.timestamp + 60`.
+pub const MIN_DURATION: u64 = 60;
+/// Sessions expiring later than this from now get a [`Warning::LongExpiry`].
+pub const LONG_EXPIRY: u64 = 30 * 24 * 3600;
+
+/// `approve(address,uint256)` (ERC-20; ERC-721 shares the selector).
+pub const APPROVE: [u8; 4] = [0x09, 0x5e, 0xa7, 0xb3];
+/// `increaseAllowance(address,uint256)`.
+pub const INCREASE_ALLOWANCE: [u8; 4] = [0x39, 0x50, 0x93, 0x51];
+/// `setApprovalForAll(address,bool)` (ERC-721 / ERC-1155).
+pub const SET_APPROVAL_FOR_ALL: [u8; 4] = [0xa2, 0x2c, 0xb4, 0x65];
+
+/// What the rules need to know about the account and the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    /// The account the session is created on.
+    pub account: Address,
+    /// The chain the session is created on.
+    pub chain_id: u64,
+    /// Validators of the account, including the session validator itself.
+    pub validators: Vec<Address>,
+    /// Other modules installed on the account (executors, fallback handlers, hooks).
+    pub modules: Vec<Address>,
+    /// The EntryPoint.
+    pub entry_point: Address,
+    /// Current time (Unix seconds), ideally the latest block's timestamp.
+    pub now: u64,
+}
+
+/// Where a limit sits in the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LimitPlace {
+    /// The fee limit.
+    Fee,
+    /// A transfer policy's value limit.
+    TransferValue {
+        /// Position in `transferPolicies`.
+        policy: usize,
+    },
+    /// A call policy's value limit.
+    CallValue {
+        /// Position in `callPolicies`.
+        policy: usize,
+    },
+    /// A constraint's limit.
+    Constraint {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// Position in its `constraints`.
+        constraint: usize,
+    },
+}
+
+impl std::fmt::Display for LimitPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitPlace::Fee => f.write_str("feeLimit"),
+            LimitPlace::TransferValue { policy } => write!(f, "transfers[{policy}].valueLimit"),
+            LimitPlace::CallValue { policy } => write!(f, "contractCalls[{policy}].valueLimit"),
+            LimitPlace::Constraint { policy, constraint } => {
+                write!(f, "contractCalls[{policy}].constraints[{constraint}].limit")
+            }
+        }
+    }
+}
+
+/// What a banned target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BannedTarget {
+    /// The account itself (it could reconfigure itself).
+    Account,
+    /// A validator of the account (it could add keys or sessions).
+    Validator,
+    /// A module installed on the account.
+    Module,
+    /// The EntryPoint (deposits, stakes).
+    EntryPoint,
+}
+
+impl std::fmt::Display for BannedTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BannedTarget::Account => "the account itself",
+            BannedTarget::Validator => "a validator of the account",
+            BannedTarget::Module => "a module installed on the account",
+            BannedTarget::EntryPoint => "the EntryPoint",
+        })
+    }
+}
+
+/// A reason the wallet will not create the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "rule", rename_all = "camelCase")]
+pub enum Violation {
+    /// The request is for another chain.
+    #[error("the request is for chain {requested}, but the wallet is on chain {current}")]
+    WrongChain {
+        /// Requested chain id.
+        requested: u64,
+        /// The wallet's chain id.
+        current: u64,
+    },
+    /// The request names another account.
+    #[error("the request is for account {requested}, but the wallet's account is {account}")]
+    WrongAccount {
+        /// Requested account.
+        requested: Address,
+        /// The wallet's account.
+        account: Address,
+    },
+    /// The session allows nothing.
+    #[error("the session has no contract calls and no transfers, so it could do nothing")]
+    Empty,
+    /// `feeLimit` is unlimited (contract: `UnlimitedFees`).
+    #[error("feeLimit must not be unlimited; give a lifetime or allowance limit in wei")]
+    UnlimitedFees,
+    /// `expiresAt < now + 60` (contract: `SessionExpiresTooSoon`).
+    #[error(
+        "the session expires at {expires_at}, before the earliest allowed expiry {min_expires_at} (now + 60 s)"
+    )]
+    ExpiresTooSoon {
+        /// Requested expiry.
+        expires_at: u64,
+        /// `now + 60`.
+        min_expires_at: u64,
+    },
+    /// An allowance with period 0 (contract: `ZeroAllowancePeriod`).
+    #[error("{place}: an allowance needs a period of at least 1 second")]
+    ZeroAllowancePeriod {
+        /// Which limit.
+        place: LimitPlace,
+    },
+    /// A call policy targets the account, a validator, a module or the EntryPoint (contract:
+    /// `CallPolicyTargetsAccount` / `…Validator` / `…Module`; the EntryPoint is the wallet's rule).
+    #[error("contractCalls[{policy}]: a session may not call {target} ({what})")]
+    BannedCallTarget {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// The target.
+        target: Address,
+        /// What it is.
+        what: BannedTarget,
+    },
+    /// A transfer policy sends value to the account, a validator, a module or the EntryPoint.
+    #[error("transfers[{policy}]: a session may not send value to {target} ({what})")]
+    BannedTransferTarget {
+        /// Position in `transferPolicies`.
+        policy: usize,
+        /// The target.
+        target: Address,
+        /// What it is.
+        what: BannedTarget,
+    },
+    /// A constraint points into or past dynamic data.
+    #[error(
+        "contractCalls[{policy}].constraints[{constraint}]: word {index} is not among the {static_words} static words before the first dynamic parameter of {function}"
+    )]
+    ConstraintNotStatic {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// Position in its constraints.
+        constraint: usize,
+        /// The word index.
+        index: u64,
+        /// Static head words.
+        static_words: u64,
+        /// The function signature.
+        function: String,
+    },
+    /// A condition the contract does not know.
+    #[error("contractCalls[{policy}].constraints[{constraint}]: unknown condition")]
+    UnknownCondition {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// Position in its constraints.
+        constraint: usize,
+    },
+    /// A limit type the contract does not know.
+    #[error("{place}: unknown limit type")]
+    UnknownLimitType {
+        /// Which limit.
+        place: LimitPlace,
+    },
+}
+
+impl From<Violation> for crate::Error {
+    fn from(violation: Violation) -> Self {
+        crate::Error::InvalidParams(format!("session request: {violation}"))
+    }
+}
+
+/// Something the user should know before approving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "warning", rename_all = "camelCase")]
+pub enum Warning {
+    /// The session may grant an unlimited token allowance.
+    UnlimitedApproval {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// The token contract.
+        target: Address,
+        /// Which function (`approve`, `increaseAllowance`, `setApprovalForAll`).
+        function: String,
+        /// Why it is unbounded.
+        reason: String,
+    },
+    /// The session lives long.
+    LongExpiry {
+        /// Expiry (Unix seconds).
+        expires_at: u64,
+        /// Whole days from now.
+        days: u64,
+    },
+    /// A value limit is unlimited: the session may send any amount of ETH there.
+    UnlimitedValue {
+        /// Which limit.
+        place: LimitPlace,
+    },
+    /// A call policy repeats an earlier one's target and selector; only the first is ever used.
+    ShadowedCall {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// The earlier policy that wins.
+        first: usize,
+    },
+    /// A transfer policy repeats an earlier one's recipient; only the first is ever used.
+    ShadowedTransfer {
+        /// Position in `transferPolicies`.
+        policy: usize,
+        /// The earlier policy that wins.
+        first: usize,
+    },
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::UnlimitedApproval {
+                function,
+                target,
+                reason,
+                ..
+            } => write!(
+                f,
+                "Unlimited approval: the session may call {function} on {target} {reason}; whoever is approved could then take those tokens at any time, even after the session ends"
+            ),
+            Warning::LongExpiry { days, .. } => write!(
+                f,
+                "Long-lived session: it stays valid for {days} days unless you revoke it"
+            ),
+            Warning::UnlimitedValue { place } => write!(
+                f,
+                "Unlimited ETH: {place} is unlimited, so the session may send any amount of ETH there"
+            ),
+            Warning::ShadowedCall { policy, first } => write!(
+                f,
+                "contractCalls[{policy}] repeats contractCalls[{first}] (same contract and function); only the first one is ever used"
+            ),
+            Warning::ShadowedTransfer { policy, first } => write!(
+                f,
+                "transfers[{policy}] repeats transfers[{first}] (same recipient); only the first one is ever used"
+            ),
+        }
+    }
+}
+
+fn limits(request: &SessionRequest) -> Vec<(LimitPlace, &UsageLimit)> {
+    let mut out = vec![(LimitPlace::Fee, &request.fee_limit)];
+    for (i, t) in request.transfer_policies.iter().enumerate() {
+        out.push((LimitPlace::TransferValue { policy: i }, &t.valueLimit));
+    }
+    for (i, c) in request.call_policies.iter().enumerate() {
+        out.push((LimitPlace::CallValue { policy: i }, &c.spec.valueLimit));
+        for (j, k) in c.spec.constraints.iter().enumerate() {
+            out.push((
+                LimitPlace::Constraint {
+                    policy: i,
+                    constraint: j,
+                },
+                &k.limit,
+            ));
+        }
+    }
+    out
+}
+
+fn banned(env: &Environment, target: Address) -> Option<BannedTarget> {
+    if target == env.account {
+        Some(BannedTarget::Account)
+    } else if env.validators.contains(&target) {
+        Some(BannedTarget::Validator)
+    } else if env.modules.contains(&target) {
+        Some(BannedTarget::Module)
+    } else if target == env.entry_point {
+        Some(BannedTarget::EntryPoint)
+    } else {
+        None
+    }
+}
+
+/// Every reason the wallet refuses the session, in a fixed order (empty: it may be created).
+pub fn violations(request: &SessionRequest, env: &Environment) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if let Some(requested) = request.meta.chain_id.filter(|c| *c != env.chain_id) {
+        out.push(Violation::WrongChain {
+            requested,
+            current: env.chain_id,
+        });
+    }
+    if let Some(requested) = request.meta.from.filter(|a| *a != env.account) {
+        out.push(Violation::WrongAccount {
+            requested,
+            account: env.account,
+        });
+    }
+    if request.call_policies.is_empty() && request.transfer_policies.is_empty() {
+        out.push(Violation::Empty);
+    }
+    if request.fee_limit.limitType == LimitType::Unlimited {
+        out.push(Violation::UnlimitedFees);
+    }
+    let min_expires_at = env.now.saturating_add(MIN_DURATION);
+    if request.expires_at < min_expires_at {
+        out.push(Violation::ExpiresTooSoon {
+            expires_at: request.expires_at,
+            min_expires_at,
+        });
+    }
+    for (place, limit) in limits(request) {
+        match limit.limitType {
+            LimitType::Allowance if limit.period.is_zero() => {
+                out.push(Violation::ZeroAllowancePeriod { place });
+            }
+            LimitType::Unlimited | LimitType::Lifetime | LimitType::Allowance => {}
+            _ => out.push(Violation::UnknownLimitType { place }),
+        }
+    }
+    for (i, policy) in request.call_policies.iter().enumerate() {
+        if let Some(what) = banned(env, policy.spec.target) {
+            out.push(Violation::BannedCallTarget {
+                policy: i,
+                target: policy.spec.target,
+                what,
+            });
+        }
+        for (j, c) in policy.spec.constraints.iter().enumerate() {
+            if c.index >= policy.static_words {
+                out.push(Violation::ConstraintNotStatic {
+                    policy: i,
+                    constraint: j,
+                    index: c.index,
+                    static_words: policy.static_words,
+                    function: policy.function.clone(),
+                });
+            }
+            if !matches!(
+                c.condition,
+                Condition::Unconstrained
+                    | Condition::Equal
+                    | Condition::Greater
+                    | Condition::Less
+                    | Condition::GreaterOrEqual
+                    | Condition::LessOrEqual
+                    | Condition::NotEqual
+            ) {
+                out.push(Violation::UnknownCondition {
+                    policy: i,
+                    constraint: j,
+                });
+            }
+        }
+    }
+    for (i, policy) in request.transfer_policies.iter().enumerate() {
+        if let Some(what) = banned(env, policy.target) {
+            out.push(Violation::BannedTransferTarget {
+                policy: i,
+                target: policy.target,
+                what,
+            });
+        }
+    }
+    out
+}
+
+/// Checks a request: the first [`Violation`] (in the order of [`violations`]), or the warnings.
+pub fn validate(request: &SessionRequest, env: &Environment) -> Result<Vec<Warning>, Violation> {
+    match violations(request, env).into_iter().next() {
+        Some(v) => Err(v),
+        None => Ok(warnings(request, env.now)),
+    }
+}
+
+const HALF: U256 = U256::from_limbs([0, 0, 0, 1 << 63]);
+
+/// The largest value the word of constraint-set `policy` at `index` can take per call, as far as
+/// the constraints bound it (`None`: unbounded).
+fn per_call_cap(policy: &CallPolicy, index: u64) -> Option<U256> {
+    let mut cap: Option<U256> = None;
+    let mut tighten = |v: U256| cap = Some(cap.map_or(v, |c| c.min(v)));
+    for c in policy.spec.constraints.iter().filter(|c| c.index == index) {
+        let r = U256::from_be_bytes(c.refValue.0);
+        match c.condition {
+            Condition::Equal | Condition::LessOrEqual => tighten(r),
+            Condition::Less => tighten(r.saturating_sub(U256::from(1))),
+            _ => {}
+        }
+        if matches!(
+            c.limit.limitType,
+            LimitType::Lifetime | LimitType::Allowance
+        ) {
+            tighten(c.limit.limit);
+        }
+    }
+    cap
+}
+
+/// The largest total the word at `index` can sum to (lifetime limits only).
+fn total_cap(policy: &CallPolicy, index: u64) -> Option<U256> {
+    policy
+        .spec
+        .constraints
+        .iter()
+        .filter(|c| c.index == index && c.limit.limitType == LimitType::Lifetime)
+        .map(|c| c.limit.limit)
+        .min()
+}
+
+fn approval_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
+    let selector: [u8; 4] = policy.spec.selector.0;
+    let warn = |function: &str, reason: String| {
+        Some(Warning::UnlimitedApproval {
+            policy: i,
+            target: policy.spec.target,
+            function: function.to_owned(),
+            reason,
+        })
+    };
+    match selector {
+        APPROVE => match per_call_cap(policy, 1) {
+            None => warn(
+                "approve(address,uint256)",
+                "with no cap on the amount".to_owned(),
+            ),
+            Some(cap) if cap >= HALF => warn(
+                "approve(address,uint256)",
+                format!("with an amount up to {cap} (≥ 2^255, treated as unlimited by tokens)"),
+            ),
+            Some(_) => None,
+        },
+        INCREASE_ALLOWANCE => match total_cap(policy, 1) {
+            None => warn(
+                "increaseAllowance(address,uint256)",
+                "with no lifetime limit on the total increase (repeated calls add up)".to_owned(),
+            ),
+            Some(cap) if cap >= HALF => warn(
+                "increaseAllowance(address,uint256)",
+                format!("adding up to {cap} in total (≥ 2^255)"),
+            ),
+            Some(_) => None,
+        },
+        SET_APPROVAL_FOR_ALL => {
+            let only_false = policy.spec.constraints.iter().any(|c| {
+                c.index == 1
+                    && ((c.condition == Condition::Equal && c.refValue == B256::ZERO)
+                        || (c.condition == Condition::Less
+                            && c.refValue == B256::with_last_byte(1)))
+            });
+            (!only_false).then(|| Warning::UnlimitedApproval {
+                policy: i,
+                target: policy.spec.target,
+                function: "setApprovalForAll(address,bool)".to_owned(),
+                reason: "with `approved` = true (every token of the collection)".to_owned(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The warnings the user sees before approving.
+pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (i, policy) in request.call_policies.iter().enumerate() {
+        out.extend(approval_warning(i, policy));
+    }
+    if request.expires_at > now.saturating_add(LONG_EXPIRY) {
+        out.push(Warning::LongExpiry {
+            expires_at: request.expires_at,
+            days: (request.expires_at - now) / 86_400,
+        });
+    }
+    for (i, t) in request.transfer_policies.iter().enumerate() {
+        if t.valueLimit.limitType == LimitType::Unlimited {
+            out.push(Warning::UnlimitedValue {
+                place: LimitPlace::TransferValue { policy: i },
+            });
+        }
+        if let Some(first) = request.transfer_policies[..i]
+            .iter()
+            .position(|p| p.target == t.target)
+        {
+            out.push(Warning::ShadowedTransfer { policy: i, first });
+        }
+    }
+    for (i, c) in request.call_policies.iter().enumerate() {
+        if c.spec.valueLimit.limitType == LimitType::Unlimited {
+            out.push(Warning::UnlimitedValue {
+                place: LimitPlace::CallValue { policy: i },
+            });
+        }
+        if let Some(first) = request.call_policies[..i]
+            .iter()
+            .position(|p| p.spec.target == c.spec.target && p.spec.selector == c.spec.selector)
+        {
+            out.push(Warning::ShadowedCall { policy: i, first });
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------------
+// Descriptions
+// ------------------------------------------------------------------------------------------------
+
+/// `2027-01-15 08:00:00 UTC` for Unix seconds.
+pub fn format_utc(timestamp: u64) -> String {
+    let days = (timestamp / 86_400) as i64;
+    let secs = timestamp % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// `day (UTC)`, `3 hours`, `90 seconds`: an epoch-aligned period.
+fn period_text(period: u64) -> String {
+    match period {
+        1 => "second".to_owned(),
+        60 => "minute".to_owned(),
+        3600 => "hour (clock hour)".to_owned(),
+        86_400 => "day (UTC day)".to_owned(),
+        604_800 => "week (Thursday to Wednesday, UTC)".to_owned(),
+        p if p % 86_400 == 0 => format!("{} days (epoch-aligned)", p / 86_400),
+        p if p % 3600 == 0 => format!("{} hours (epoch-aligned)", p / 3600),
+        p if p % 60 == 0 => format!("{} minutes (epoch-aligned)", p / 60),
+        p => format!("{p} seconds (epoch-aligned)"),
+    }
+}
+
+/// `at most X in total` / `at most X per day (UTC day)` / `no limit`.
+fn limit_text(limit: &UsageLimit, amount: impl Fn(U256) -> String) -> String {
+    match limit.limitType {
+        LimitType::Unlimited => "no limit".to_owned(),
+        LimitType::Lifetime => format!("at most {} in total", amount(limit.limit)),
+        LimitType::Allowance => format!(
+            "at most {} per {}",
+            amount(limit.limit),
+            period_text(limit.period.to())
+        ),
+        _ => "an unknown limit type".to_owned(),
+    }
+}
+
+fn value_text(max_per_use: U256, limit: &UsageLimit) -> String {
+    let zero_total = limit.limitType != LimitType::Unlimited && limit.limit.is_zero();
+    if max_per_use.is_zero() || zero_total {
+        return "no ETH".to_owned();
+    }
+    let per_use = if max_per_use == U256::MAX {
+        "any amount of ETH per call".to_owned()
+    } else {
+        format!("up to {} per call", format_ether(max_per_use))
+    };
+    format!("{per_use}, {}", limit_text(limit, format_ether))
+}
+
+/// A constraint's reference value shown for its type.
+fn word_text(ty: Option<WordType>, word: B256) -> String {
+    let n = U256::from_be_bytes(word.0);
+    match ty {
+        Some(WordType::Address) if word[..12].iter().all(|b| *b == 0) => {
+            Address::from_word(word).to_checksum(None)
+        }
+        Some(WordType::Bool) if n <= U256::from(1) => (n == U256::from(1)).to_string(),
+        Some(WordType::Uint(_)) => n.to_string(),
+        Some(WordType::Int(_)) => alloy_primitives::I256::from_raw(n).to_string(),
+        Some(WordType::FixedBytes(len)) => {
+            format!(
+                "0x{}",
+                alloy_primitives::hex::encode(&word[..usize::from(len)])
+            )
+        }
+        _ => word.to_string(),
+    }
+}
+
+fn describe_call(policy: &CallPolicy) -> String {
+    let mut parts = Vec::new();
+    for (j, c) in policy.spec.constraints.iter().enumerate() {
+        let info = policy.constraints.get(j);
+        let name = info.map_or_else(|| format!("word {}", c.index), |i| format!("`{}`", i.param));
+        let ty: Option<WordType> = info.and_then(|i| i.ty.parse().ok());
+        let value = word_text(ty, c.refValue);
+        let condition = match c.condition {
+            Condition::Unconstrained => None,
+            Condition::Equal => Some(format!("{name} must equal {value}")),
+            Condition::NotEqual => Some(format!("{name} must not equal {value}")),
+            Condition::Greater => Some(format!("{name} > {value}")),
+            Condition::Less => Some(format!("{name} < {value}")),
+            Condition::GreaterOrEqual => Some(format!("{name} ≥ {value}")),
+            Condition::LessOrEqual => Some(format!("{name} ≤ {value}")),
+            _ => Some(format!("{name}: unknown condition")),
+        };
+        let limit = match c.limit.limitType {
+            LimitType::Unlimited => None,
+            _ => Some(format!(
+                "{name} summed over all calls: {}",
+                limit_text(&c.limit, |v| v.to_string())
+            )),
+        };
+        parts.extend(condition);
+        parts.extend(limit);
+    }
+    if parts.is_empty() {
+        parts.push("any arguments".to_owned());
+    }
+    parts.push(value_text(
+        policy.spec.maxValuePerUse,
+        &policy.spec.valueLimit,
+    ));
+    format!(
+        "Call {} on {}: {}",
+        policy.function,
+        policy.spec.target.to_checksum(None),
+        parts.join("; ")
+    )
+}
+
+/// One line per fact of the session, for the approval UI. Addresses are shown in full
+/// (checksummed); ETH amounts in ETH; call parameters as raw integers (token base units —
+/// the wallet does not know a token's decimals).
+pub fn describe(request: &SessionRequest) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Valid until {} (Unix time {})",
+        format_utc(request.expires_at),
+        request.expires_at
+    )];
+    lines.push(format!(
+        "Network fees paid by the account: {}",
+        limit_text(&request.fee_limit, format_ether)
+    ));
+    for policy in &request.call_policies {
+        lines.push(describe_call(policy));
+    }
+    for t in &request.transfer_policies {
+        lines.push(format!(
+            "Send ETH to {}: {}",
+            t.target.to_checksum(None),
+            value_text(t.maxValuePerUse, &t.valueLimit).replace(" per call", " per transfer")
+        ));
+    }
+    if request.call_policies.iter().any(|p| {
+        p.spec.constraints.iter().any(|c| {
+            c.limit.limitType != LimitType::Unlimited || c.condition != Condition::Unconstrained
+        })
+    }) {
+        lines.push(
+            "Call parameter amounts are raw integers (token base units), not adjusted for decimals."
+                .to_owned(),
+        );
+    }
+    if let Some(j) = &request.meta.justification {
+        lines.push(format!("The dapp says: \"{j}\""));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::request::parse_compact;
+    use alloy_primitives::aliases::U48;
+    use serde_json::{Value, json};
+
+    const NOW: u64 = 1_800_000_000;
+    const TOKEN: &str = "0x00000000000000000000000000000000000000aa";
+    const ALICE: &str = "0x00000000000000000000000000000000000000bb";
+
+    fn env() -> Environment {
+        Environment {
+            account: Address::repeat_byte(0xac),
+            chain_id: 1,
+            validators: vec![Address::repeat_byte(0x5e), Address::repeat_byte(0x7a)],
+            modules: vec![Address::repeat_byte(0x30)],
+            entry_point: Address::repeat_byte(0x43),
+            now: NOW,
+        }
+    }
+
+    fn request(extra: Value) -> SessionRequest {
+        let mut v = json!({ "expiresAt": NOW + 3600, "feeLimit": "1000",
+                            "transfers": [{ "to": ALICE, "valueLimit": "100" }] });
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        parse_compact(&v, NOW).unwrap()
+    }
+
+    fn call(address: &str, function: &str, constraints: Value) -> Value {
+        json!({ "contractCalls": [{ "address": address, "function": function, "constraints": constraints }] })
+    }
+
+    #[test]
+    fn accepts_a_sound_session_without_warnings() {
+        let r = request(call(
+            TOKEN,
+            "transfer(address to, uint256 amount)",
+            json!([{ "param": "to", "value": ALICE }]),
+        ));
+        assert_eq!(validate(&r, &env()), Ok(vec![]));
+    }
+
+    #[test]
+    fn contract_and_wallet_refusals() {
+        let hex = |a: Address| a.to_string();
+        let e = env();
+        type Edit = Box<dyn Fn(&mut SessionRequest)>;
+        fn ed(f: impl Fn(&mut SessionRequest) + 'static) -> Edit {
+            Box::new(f)
+        }
+        let cases: Vec<(SessionRequest, Edit, Violation)> = vec![
+            (
+                request(json!({})),
+                ed(|r| {
+                    r.fee_limit = UsageLimit {
+                        limitType: LimitType::Unlimited,
+                        limit: U256::ZERO,
+                        period: U48::ZERO,
+                    }
+                }),
+                Violation::UnlimitedFees,
+            ),
+            (
+                request(json!({})),
+                ed(|r| r.expires_at = NOW + 59),
+                Violation::ExpiresTooSoon {
+                    expires_at: NOW + 59,
+                    min_expires_at: NOW + 60,
+                },
+            ),
+            (
+                request(json!({})),
+                ed(|r| {
+                    r.fee_limit = UsageLimit {
+                        limitType: LimitType::Allowance,
+                        limit: U256::from(1),
+                        period: U48::ZERO,
+                    }
+                }),
+                Violation::ZeroAllowancePeriod {
+                    place: LimitPlace::Fee,
+                },
+            ),
+            (
+                request(
+                    json!({"transfers": [{ "to": ALICE, "valueLimit": {"type": "allowance", "limit": 1, "period": 0} }]}),
+                ),
+                ed(|_| {}),
+                Violation::ZeroAllowancePeriod {
+                    place: LimitPlace::TransferValue { policy: 0 },
+                },
+            ),
+            (
+                request(call(
+                    TOKEN,
+                    "f(uint256 x)",
+                    json!([{ "param": "x", "limit": {"type": "allowance", "limit": 1, "period": 0} }]),
+                )),
+                ed(|_| {}),
+                Violation::ZeroAllowancePeriod {
+                    place: LimitPlace::Constraint {
+                        policy: 0,
+                        constraint: 0,
+                    },
+                },
+            ),
+            (
+                request(call(&hex(e.account), "f()", json!([]))),
+                ed(|_| {}),
+                Violation::BannedCallTarget {
+                    policy: 0,
+                    target: e.account,
+                    what: BannedTarget::Account,
+                },
+            ),
+            (
+                request(call(&hex(e.validators[1]), "f()", json!([]))),
+                ed(|_| {}),
+                Violation::BannedCallTarget {
+                    policy: 0,
+                    target: e.validators[1],
+                    what: BannedTarget::Validator,
+                },
+            ),
+            (
+                request(call(&hex(e.modules[0]), "f()", json!([]))),
+                ed(|_| {}),
+                Violation::BannedCallTarget {
+                    policy: 0,
+                    target: e.modules[0],
+                    what: BannedTarget::Module,
+                },
+            ),
+            (
+                request(call(&hex(e.entry_point), "f()", json!([]))),
+                ed(|_| {}),
+                Violation::BannedCallTarget {
+                    policy: 0,
+                    target: e.entry_point,
+                    what: BannedTarget::EntryPoint,
+                },
+            ),
+            (
+                request(json!({"transfers": [{ "to": hex(e.account), "valueLimit": 1 }]})),
+                ed(|_| {}),
+                Violation::BannedTransferTarget {
+                    policy: 0,
+                    target: e.account,
+                    what: BannedTarget::Account,
+                },
+            ),
+            (
+                request(json!({"transfers": []})),
+                ed(|_| {}),
+                Violation::Empty,
+            ),
+            (
+                request(json!({})),
+                ed(|r| r.meta.chain_id = Some(10)),
+                Violation::WrongChain {
+                    requested: 10,
+                    current: 1,
+                },
+            ),
+            (
+                request(json!({})),
+                ed(|r| r.meta.from = Some(Address::repeat_byte(1))),
+                Violation::WrongAccount {
+                    requested: Address::repeat_byte(1),
+                    account: Address::repeat_byte(0xac),
+                },
+            ),
+            (
+                request(call(
+                    TOKEN,
+                    "f(uint256 x, bytes d)",
+                    json!([{ "param": "x", "value": 1 }]),
+                )),
+                ed(|r| r.call_policies[0].spec.constraints[0].index = 1),
+                Violation::ConstraintNotStatic {
+                    policy: 0,
+                    constraint: 0,
+                    index: 1,
+                    static_words: 1,
+                    function: "f(uint256,bytes)".into(),
+                },
+            ),
+        ];
+        for (mut r, edit, want) in cases {
+            edit(&mut r);
+            assert_eq!(validate(&r, &e), Err(want.clone()), "{want}");
+            assert!(violations(&r, &e).contains(&want));
+            let err: crate::Error = want.into();
+            assert!(matches!(err, crate::Error::InvalidParams(_)));
+        }
+        // `now + 60` exactly is accepted, as on chain.
+        let mut r = request(json!({}));
+        r.expires_at = NOW + 60;
+        assert!(validate(&r, &e).is_ok());
+        // Several violations are all reported by `violations`.
+        r.expires_at = 0;
+        r.fee_limit.limitType = LimitType::Unlimited;
+        assert_eq!(violations(&r, &e).len(), 2);
+    }
+
+    #[test]
+    fn unlimited_approval_warnings() {
+        let approve = "approve(address spender, uint256 amount)";
+        let big = "57896044618658097711785492504343953926634992332820282019728792003956564819968"; // 2^255
+        let cases: Vec<(Value, bool)> = vec![
+            (call(TOKEN, approve, json!([])), true),
+            (
+                call(
+                    TOKEN,
+                    approve,
+                    json!([{ "param": "spender", "value": ALICE }]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    approve,
+                    json!([{ "param": "amount", "condition": "lessOrEqual", "value": 1000 }]),
+                ),
+                false,
+            ),
+            (
+                call(
+                    TOKEN,
+                    approve,
+                    json!([{ "param": "amount", "condition": "less", "value": 1 }]),
+                ),
+                false,
+            ),
+            (
+                call(TOKEN, approve, json!([{ "param": "amount", "value": 5 }])),
+                false,
+            ),
+            (
+                call(TOKEN, approve, json!([{ "param": "amount", "limit": 100 }])),
+                false,
+            ),
+            (
+                call(
+                    TOKEN,
+                    approve,
+                    json!([{ "param": "amount", "condition": "lessOrEqual", "value": big }]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    approve,
+                    json!([{ "param": "amount", "condition": "greater", "value": 5 }]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    "increaseAllowance(address spender, uint256 added)",
+                    json!([{ "param": "added", "condition": "less", "value": 5 }]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    "increaseAllowance(address spender, uint256 added)",
+                    json!([{ "param": "added", "limit": 500 }]),
+                ),
+                false,
+            ),
+            (
+                call(
+                    TOKEN,
+                    "increaseAllowance(address spender, uint256 added)",
+                    json!([{ "param": "added", "limit": {"type": "allowance", "limit": 5, "period": 60} }]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    "setApprovalForAll(address operator, bool approved)",
+                    json!([]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    "setApprovalForAll(address operator, bool approved)",
+                    json!([{ "param": "approved", "value": true }]),
+                ),
+                true,
+            ),
+            (
+                call(
+                    TOKEN,
+                    "setApprovalForAll(address operator, bool approved)",
+                    json!([{ "param": "approved", "value": false }]),
+                ),
+                false,
+            ),
+            (
+                call(TOKEN, "transfer(address to, uint256 amount)", json!([])),
+                false,
+            ),
+        ];
+        for (input, warned) in cases {
+            let r = request(input.clone());
+            let w = validate(&r, &env()).unwrap();
+            let got = w
+                .iter()
+                .any(|w| matches!(w, Warning::UnlimitedApproval { .. }));
+            assert_eq!(got, warned, "{input} → {w:?}");
+        }
+        let w = warnings(&request(call(TOKEN, approve, json!([]))), NOW);
+        assert!(w[0].to_string().starts_with("Unlimited approval: the session may call approve(address,uint256) on 0x00000000000000000000000000000000000000AA with no cap on the amount"), "{}", w[0]);
+    }
+
+    #[test]
+    fn other_warnings() {
+        let mut r = request(json!({}));
+        r.expires_at = NOW + LONG_EXPIRY;
+        assert_eq!(warnings(&r, NOW), vec![]);
+        r.expires_at = NOW + LONG_EXPIRY + 1;
+        assert_eq!(
+            warnings(&r, NOW),
+            vec![Warning::LongExpiry {
+                expires_at: r.expires_at,
+                days: 30
+            }]
+        );
+        let r = request(
+            json!({ "transfers": [{ "to": ALICE, "valueLimit": "unlimited" }, { "to": ALICE, "valueLimit": 1 }],
+                                "contractCalls": [{ "address": TOKEN, "function": "f()", "valueLimit": "unlimited" },
+                                                  { "address": TOKEN, "function": "f()" }] }),
+        );
+        assert_eq!(
+            warnings(&r, NOW),
+            vec![
+                Warning::UnlimitedValue {
+                    place: LimitPlace::TransferValue { policy: 0 }
+                },
+                Warning::ShadowedTransfer {
+                    policy: 1,
+                    first: 0
+                },
+                Warning::UnlimitedValue {
+                    place: LimitPlace::CallValue { policy: 0 }
+                },
+                Warning::ShadowedCall {
+                    policy: 1,
+                    first: 0
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn describes_every_policy() {
+        let mut v = json!({
+            "expiresAt": 1_800_000_000u64, "feeLimit": { "type": "allowance", "limit": "10000000000000000", "period": 86400 },
+            "transfers": [{ "to": ALICE, "maxValuePerUse": "100000000000000000", "valueLimit": "1000000000000000000" }],
+            "contractCalls": [
+                { "address": TOKEN, "function": "transfer(address to, uint256 amount)",
+                  "constraints": [{ "param": "to", "value": ALICE },
+                                  { "param": "amount", "condition": "lessOrEqual", "value": 100, "limit": 1000 }] },
+                { "address": TOKEN, "function": "move(int24 dx, bytes2 tag, bool fast)",
+                  "constraints": [{ "param": "dx", "condition": "notEqual", "value": -3 },
+                                  { "param": "tag", "value": "0xbeef" }, { "param": "fast", "value": true }] },
+                { "address": TOKEN, "function": "ping()", "valueLimit": { "type": "allowance", "limit": "5", "period": 3600 } }
+            ]
+        });
+        v["justification"] = json!("Autoplay");
+        let r = parse_compact(&v, NOW).unwrap();
+        assert_eq!(
+            describe(&r),
+            vec![
+                "Valid until 2027-01-15 08:00:00 UTC (Unix time 1800000000)",
+                "Network fees paid by the account: at most 0.01 ETH per day (UTC day)",
+                "Call transfer(address,uint256) on 0x00000000000000000000000000000000000000AA: `to` must equal 0x00000000000000000000000000000000000000bb; `amount` ≤ 100; `amount` summed over all calls: at most 1000 in total; no ETH",
+                "Call move(int24,bytes2,bool) on 0x00000000000000000000000000000000000000AA: `dx` must not equal -3; `tag` must equal 0xbeef; `fast` must equal true; no ETH",
+                "Call ping() on 0x00000000000000000000000000000000000000AA: any arguments; up to 0.000000000000000005 ETH per call, at most 0.000000000000000005 ETH per hour (clock hour)",
+                "Send ETH to 0x00000000000000000000000000000000000000bb: up to 0.1 ETH per transfer, at most 1 ETH in total",
+                "Call parameter amounts are raw integers (token base units), not adjusted for decimals.",
+                "The dapp says: \"Autoplay\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn utc_dates_and_periods() {
+        for (t, s) in [
+            (0, "1970-01-01 00:00:00 UTC"),
+            (951_782_400, "2000-02-29 00:00:00 UTC"),
+            (1_709_251_199, "2024-02-29 23:59:59 UTC"),
+            (4_102_444_800, "2100-01-01 00:00:00 UTC"),
+            (253_402_300_799, "9999-12-31 23:59:59 UTC"),
+        ] {
+            assert_eq!(format_utc(t), s);
+        }
+        assert_eq!(period_text(7 * 86_400), "week (Thursday to Wednesday, UTC)");
+        assert_eq!(period_text(2 * 86_400), "2 days (epoch-aligned)");
+        assert_eq!(period_text(7200), "2 hours (epoch-aligned)");
+        assert_eq!(period_text(61), "61 seconds (epoch-aligned)");
+        assert!(format_utc(crate::session::request::MAX_EXPIRES_AT).ends_with("UTC"));
+    }
+}
