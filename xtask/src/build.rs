@@ -22,7 +22,8 @@ const WASM_CRATES: &[(&str, &str)] = &[
     ("sso-wallet-ui", "ui"),
 ];
 
-const WASM_OPT_FLAGS: &[&str] = &[
+/// wasm-opt settings (Debian's old binaryen breaks Chromium; the npm one is pinned).
+pub const WASM_OPT_FLAGS: &[&str] = &[
     "-Oz",
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",

@@ -6,7 +6,9 @@
 //! - `devnet`: anvil + EntryPoint v0.8 + the project's contracts (CREATE2) + alto, until ^C.
 //! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
 //! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium.
+//! - `bench`: criterion figures of the core, shipped sizes, the wasm the policy engine adds.
 
+mod bench;
 mod build;
 mod contracts;
 mod devnet;
@@ -48,7 +50,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] | demo [--exit] | test [--e2e-only]>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] | demo [--exit] | test [--e2e-only] | bench>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -62,6 +64,7 @@ fn run(args: Vec<String>) -> Result {
         }),
         "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
         "test" => test::run(rest.iter().any(|a| a == "--e2e-only")),
+        "bench" => bench::run(),
         _ => Err(USAGE.to_owned()),
     }
 }

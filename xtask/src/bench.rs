@@ -1,0 +1,190 @@
+//! `cargo xtask bench`: the figures that do not need a browser yet — criterion micro-benchmarks
+//! of the core, the size of every shipped file (raw and gzip), the store zip, and the wasm size the
+//! session policy engine adds — written to `target/bench/results.json` and printed as a table.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::{Result, build, proc, root, setup};
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("in-memory write");
+    encoder.finish().expect("in-memory write").len()
+}
+
+fn sizes(dir: &Path, prefix: &str, out: &mut Vec<Value>) -> Result {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = format!(
+            "{prefix}{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if path.is_dir() {
+            sizes(&path, &format!("{name}/"), out)?;
+        } else if name.ends_with(".wasm") || name.ends_with(".js") {
+            let bytes = fs::read(&path).map_err(|e| e.to_string())?;
+            out.push(json!({"file": name, "bytes": bytes.len(), "gzip": gzip_len(&bytes)}));
+        }
+    }
+    Ok(())
+}
+
+/// Median of a criterion benchmark, in nanoseconds.
+fn criterion_median(group_and_name: &str) -> Result<f64> {
+    let path = root()
+        .join("target/criterion")
+        .join(group_and_name)
+        .join("new/estimates.json");
+    let json: Value = serde_json::from_str(
+        &fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+    )
+    .map_err(|e| e.to_string())?;
+    json.pointer("/median/point_estimate")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| format!("{}: no median", path.display()))
+}
+
+const ENGINE_PROBE: &str = r#"
+use alloy_sol_types::SolValue;
+use sso_wallet::session::spec::SessionSpec;
+
+/// Decodes a spec (and, in the "with" build, evaluates a call against it) from linear memory.
+#[unsafe(no_mangle)]
+pub extern "C" fn probe(ptr: *const u8, len: usize, now: u64) -> u32 {
+    let input = unsafe { std::slice::from_raw_parts(ptr, len) };
+    let Ok(spec) = SessionSpec::abi_decode(input) else { return 2 };
+    EVALUATE
+}
+"#;
+
+fn engine_size(with_engine: bool) -> Result<(usize, usize)> {
+    let name = if with_engine { "with" } else { "without" };
+    let dir = root().join("target/bench/engine-size").join(name);
+    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"engine-size-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nsso-wallet = {{ path = \"{root}\" }}\nalloy-sol-types = \"1.7\"\nalloy-primitives = \"1.7\"\n\n\
+         [profile.release]\nopt-level = \"z\"\nlto = true\ncodegen-units = 1\npanic = \"abort\"\n\n[workspace]\n",
+        root = root().display()
+    );
+    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    let evaluate = if with_engine {
+        "{ let call = sso_wallet::erc7579::Call { to: spec.signer, value: alloy_primitives::U256::from(now), data: input[..4].to_vec().into() };\n    \
+         let ctx = sso_wallet::session::policy::Context { fee: Some(alloy_primitives::U256::from(now)), now };\n    \
+         sso_wallet::session::policy::evaluate(&spec, &Default::default(), &[call], ctx).map(|a| a.period_ids.len() as u32).unwrap_or(1) }"
+    } else {
+        "{ let _ = now; spec.callPolicies.len() as u32 }"
+    };
+    fs::write(
+        dir.join("src/lib.rs"),
+        ENGINE_PROBE.replace("EVALUATE", evaluate),
+    )
+    .map_err(|e| e.to_string())?;
+    let target = root().join("target/bench/engine-size/target");
+    proc::run(
+        "cargo build (engine size probe)",
+        Command::new("cargo")
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(&dir),
+    )?;
+    let wasm = target.join(format!(
+        "wasm32-unknown-unknown/release/engine_size_{name}.wasm"
+    ));
+    let optimized = dir.join("probe.wasm");
+    proc::run(
+        "wasm-opt (engine size probe)",
+        Command::new(setup::node_bin("wasm-opt"))
+            .args(build::WASM_OPT_FLAGS)
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    let bytes = fs::read(&optimized).map_err(|e| e.to_string())?;
+    Ok((bytes.len(), gzip_len(&bytes)))
+}
+
+/// `cargo xtask bench`.
+pub fn run() -> Result {
+    build::run()?;
+    println!("bench: criterion (core)");
+    proc::run(
+        "cargo bench",
+        Command::new("cargo")
+            .args(["bench", "--quiet", "-p", "sso-wallet", "--bench", "core"])
+            .current_dir(root()),
+    )?;
+    let policy_ns = criterion_median("session policy/evaluate, 10-policy session")?;
+    let hash_ns = criterion_median("userOpHash (v0.8, EIP-712)")?;
+    let encode_ns = criterion_median("passkey signature encoding")?;
+    println!("bench: wasm size added by the session policy engine");
+    let (with_raw, with_gz) = engine_size(true)?;
+    let (without_raw, without_gz) = engine_size(false)?;
+    let mut files = Vec::new();
+    sizes(&build::extension_dir(), "", &mut files)?;
+    let wasm_gzip: usize = files
+        .iter()
+        .filter(|f| f["file"].as_str().is_some_and(|n| n.ends_with(".wasm")))
+        .filter_map(|f| f["gzip"].as_u64())
+        .sum::<u64>() as usize;
+    let zip = root().join(format!("dist/sso-wallet-{}.zip", env!("CARGO_PKG_VERSION")));
+    let zip_bytes = fs::metadata(&zip).map(|m| m.len()).unwrap_or_default();
+    let results = json!({
+        "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+        "core": {
+            "policyEvaluateNs": policy_ns,
+            "policyEvaluationsPerSecond": 1e9 / policy_ns,
+            "userOpHashNs": hash_ns,
+            "passkeySignatureEncodingNs": encode_ns,
+        },
+        "engineWasm": {"withBytes": with_raw, "withoutBytes": without_raw, "addedBytes": with_raw as i64 - without_raw as i64,
+                        "addedGzip": with_gz as i64 - without_gz as i64},
+        "files": files,
+        "shippedWasmGzip": wasm_gzip,
+        "storeZipBytes": zip_bytes,
+    });
+    let out = root().join("target/bench/results.json");
+    fs::create_dir_all(out.parent().unwrap_or(Path::new("."))).map_err(|e| e.to_string())?;
+    build::write_json(&out, &results)?;
+
+    println!("\n| figure | value | goal |\n|---|---:|---|");
+    println!(
+        "| policy evaluation, 10-policy session | {:.0} ns ({:.2} M/s) | ≥ 1 M/s |",
+        policy_ns,
+        1e3 / policy_ns
+    );
+    println!("| userOpHash (v0.8) | {:.0} ns | |", hash_ns);
+    println!("| passkey signature encoding | {:.0} ns | |", encode_ns);
+    println!(
+        "| wasm added by the policy engine | {} B ({} B gzip) | |",
+        with_raw as i64 - without_raw as i64,
+        with_gz as i64 - without_gz as i64
+    );
+    for f in &files {
+        println!(
+            "| {} | {} B ({} B gzip) | |",
+            f["file"].as_str().unwrap_or(""),
+            f["bytes"],
+            f["gzip"]
+        );
+    }
+    println!("| total shipped wasm (gzip) | {wasm_gzip} B | ≤ 400 KB |");
+    println!("| store zip | {zip_bytes} B | |");
+    println!("\nbench: wrote {}", out.display());
+    Ok(())
+}
