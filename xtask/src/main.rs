@@ -7,6 +7,7 @@
 //! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
 //! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium.
 //! - `bench`: criterion figures of the core, shipped sizes, the wasm the policy engine adds.
+//! - `gas`: the gas table of docs/gas.md, from real `handleOps` transactions on a fresh devnet.
 
 mod bench;
 mod build;
@@ -50,7 +51,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] | demo [--exit] | test [--e2e-only] | bench>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] | demo [--exit] | test [--e2e-only] | bench | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -65,6 +66,7 @@ fn run(args: Vec<String>) -> Result {
         "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
         "test" => test::run(rest.iter().any(|a| a == "--e2e-only")),
         "bench" => bench::run(),
+        "gas" => test::gas(),
         _ => Err(USAGE.to_owned()),
     }
 }

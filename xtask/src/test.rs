@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::devnet::{self, Devnet, Ports};
-use crate::{Result, build, proc, root, serve, setup};
+use crate::{Result, build, contracts, proc, root, serve, setup};
 
 /// Bundles the demo dapp (viem + mipd) into `target/dapp`.
 fn bundle_dapp() -> Result<PathBuf> {
@@ -200,4 +200,27 @@ pub fn demo(exit: bool) -> Result {
     }
     drop(devnet);
     Ok(())
+}
+
+/// `cargo xtask gas`: the figures of docs/gas.md, measured as the `gasUsed` of real `handleOps`
+/// transactions on a fresh devnet (free ports).
+pub fn gas() -> Result {
+    setup::npm()?;
+    contracts::build()?;
+    let devnet = devnet::start(
+        Ports {
+            rpc: proc::free_port()?,
+            bundler: proc::free_port()?,
+        },
+        root().join("target/gas-devnet"),
+    )?;
+    let outcome = step(
+        "gas (handleOps on anvil)",
+        Command::new("node")
+            .arg(root().join("tests/gas/measure.mjs"))
+            .arg("--markdown")
+            .env("SSO_DEVNET_JSON", &devnet.info_path),
+    );
+    drop(devnet);
+    outcome
 }
