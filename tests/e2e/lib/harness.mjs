@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchWithExtension } from "./chromium.mjs";
 import { createPublicClient, http, parseAbi, zeroHash } from "viem";
 
 function env(name) {
@@ -69,27 +69,14 @@ export class Wallet {
     await cp(env("SSO_EXTENSION_DIR"), extension, { recursive: true });
     // The devnet runs on free ports: point the default network at them.
     await writeFile(join(extension, "networks.json"), JSON.stringify(devnet.networks));
-    let context;
     try {
-      context = await chromium.launchPersistentContext(join(dir, "profile"), {
+      const { context, extensionId } = await launchWithExtension({
+        profile: join(dir, "profile"),
+        extension,
         executablePath: env("SSO_CHROMIUM"),
-        headless: true,
-        args: [
-          `--disable-extensions-except=${extension}`,
-          `--load-extension=${extension}`,
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
       });
-      const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
-      return new Wallet(dir, context, new URL(worker.url()).host);
+      return new Wallet(dir, context, extensionId);
     } catch (e) {
-      await context?.close().catch(() => {});
       await rm(dir, { recursive: true, force: true });
       throw e;
     }

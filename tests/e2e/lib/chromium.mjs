@@ -1,0 +1,29 @@
+// Launching Debian Chromium headless with an unpacked extension, the one way every script here
+// does it (the flags keep Chromium off the closed network).
+import { chromium } from "playwright-core";
+
+/** Launches a persistent context with `extension` loaded; returns it with the extension id. */
+export async function launchWithExtension({ profile, extension, executablePath }) {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: [
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+    return { context, extensionId: new URL(worker.url()).host };
+  } catch (e) {
+    await context.close().catch(() => {});
+    throw e;
+  }
+}
