@@ -24,8 +24,8 @@ pub struct ReplyTo {
 pub struct PreparedTransaction {
     /// The chain it is for.
     pub chain_id: u64,
-    /// The call the dapp asked for.
-    pub call: Call,
+    /// The calls the dapp asked for (one for `eth_sendTransaction`), executed atomically.
+    pub calls: Vec<Call>,
     /// The UserOperation, signature still the dummy.
     pub user_op: UserOperation,
     /// Its hash.
@@ -38,8 +38,15 @@ pub struct PreparedTransaction {
 pub enum ApprovalKind {
     /// Connect the origin (create a passkey first if needed).
     Connect,
-    /// Sign and send a transaction.
+    /// Sign and send a transaction; the dapp gets the transaction hash once it is included.
     SendTransaction(Box<PreparedTransaction>),
+    /// Sign and send an EIP-5792 batch; the dapp gets the batch id once it is submitted.
+    SendCalls {
+        /// The prepared UserOperation.
+        prepared: Box<PreparedTransaction>,
+        /// The batch id the dapp will poll with `wallet_getCallsStatus`.
+        id: String,
+    },
 }
 
 /// One pending approval.

@@ -23,6 +23,14 @@ pub mod code {
     pub const INVALID_PARAMS: i64 = -32602;
     /// Internal error.
     pub const INTERNAL: i64 = -32603;
+    /// EIP-5792: unsupported non-optional capability.
+    pub const UNSUPPORTED_CAPABILITY: i64 = 5700;
+    /// EIP-5792: unsupported chain id.
+    pub const UNSUPPORTED_CHAIN: i64 = 5710;
+    /// EIP-5792: duplicate batch id.
+    pub const DUPLICATE_ID: i64 = 5720;
+    /// EIP-5792: unknown batch id.
+    pub const UNKNOWN_BUNDLE: i64 = 5730;
 }
 
 /// An EIP-1193 error as sent to the page.
@@ -44,6 +52,10 @@ impl From<&Error> for ProviderError {
             Error::Unauthorized(_) | Error::NoAccount => code::UNAUTHORIZED,
             Error::UnsupportedMethod(_) => code::UNSUPPORTED_METHOD,
             Error::InvalidParams(_) => code::INVALID_PARAMS,
+            Error::UnknownCallsId(_) => code::UNKNOWN_BUNDLE,
+            Error::DuplicateCallsId(_) => code::DUPLICATE_ID,
+            Error::UnsupportedCapability(_) => code::UNSUPPORTED_CAPABILITY,
+            Error::UnsupportedChain { .. } => code::UNSUPPORTED_CHAIN,
             Error::Rpc(rpc) => rpc.code,
             Error::Transport { .. } => code::DISCONNECTED,
             _ => code::INTERNAL,
@@ -113,6 +125,12 @@ pub enum Method {
     NetVersion,
     /// `eth_sendTransaction`: a passkey-approved UserOperation.
     SendTransaction,
+    /// EIP-5792 `wallet_sendCalls`: an atomic batch in one UserOperation.
+    SendCalls,
+    /// EIP-5792 `wallet_getCallsStatus`.
+    GetCallsStatus,
+    /// EIP-5792 `wallet_getCapabilities`.
+    GetCapabilities,
     /// A read-only node method from [`READ_METHODS`].
     Read(&'static str),
 }
@@ -126,6 +144,9 @@ impl Method {
             "eth_chainId" => Method::ChainId,
             "net_version" => Method::NetVersion,
             "eth_sendTransaction" => Method::SendTransaction,
+            "wallet_sendCalls" => Method::SendCalls,
+            "wallet_getCallsStatus" => Method::GetCallsStatus,
+            "wallet_getCapabilities" => Method::GetCapabilities,
             _ => Method::Read(READ_METHODS.iter().find(|m| **m == name)?),
         })
     }
@@ -133,8 +154,12 @@ impl Method {
     /// The method's access level.
     pub fn access(self) -> Access {
         match self {
-            Method::RequestAccounts | Method::SendTransaction => Access::Approval,
-            Method::Accounts => Access::Connected,
+            Method::RequestAccounts | Method::SendTransaction | Method::SendCalls => {
+                Access::Approval
+            }
+            Method::Accounts | Method::GetCallsStatus | Method::GetCapabilities => {
+                Access::Connected
+            }
             Method::ChainId | Method::NetVersion | Method::Read(_) => Access::Public,
         }
     }
@@ -211,6 +236,133 @@ pub fn send_transaction_params(params: Option<Value>) -> Result<SendTransaction>
     })
 }
 
+/// One call of `wallet_sendCalls`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CallRequest {
+    to: Option<Address>,
+    #[serde(default)]
+    data: Option<Bytes>,
+    #[serde(default)]
+    value: Option<U256>,
+    #[serde(default)]
+    capabilities: Option<serde_json::Map<String, Value>>,
+}
+
+/// The `wallet_sendCalls` request object (EIP-5792, version 2.0.0).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SendCallsRequest {
+    version: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    from: Option<Address>,
+    chain_id: U256,
+    #[serde(default)]
+    atomic_required: Option<bool>,
+    calls: Vec<CallRequest>,
+    #[serde(default)]
+    capabilities: Option<serde_json::Map<String, Value>>,
+}
+
+/// A parsed `wallet_sendCalls`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendCalls {
+    /// The dapp's batch id, if it chose one.
+    pub id: Option<String>,
+    /// The `from` the dapp named, if any.
+    pub from: Option<Address>,
+    /// The chain the calls are for.
+    pub chain_id: u64,
+    /// The calls, executed atomically in order.
+    pub calls: Vec<Call>,
+}
+
+/// Most calls one batch may carry.
+pub const MAX_BATCH_CALLS: usize = 64;
+
+/// Refuses capabilities the wallet does not support unless the dapp marked them optional.
+fn check_capabilities(capabilities: Option<&serde_json::Map<String, Value>>) -> Result<()> {
+    for (name, value) in capabilities.into_iter().flatten() {
+        let optional = value.get("optional").and_then(Value::as_bool) == Some(true);
+        if !optional {
+            return Err(Error::UnsupportedCapability(name.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `wallet_sendCalls` params: `[{version, id?, from?, chainId, atomicRequired, calls, capabilities?}]`.
+pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
+    let Some(Value::Array(mut items)) = params else {
+        return Err(Error::invalid_params("wallet_sendCalls expects [request]"));
+    };
+    if items.len() != 1 {
+        return Err(Error::invalid_params(
+            "wallet_sendCalls expects exactly one request object",
+        ));
+    }
+    let request: SendCallsRequest = serde_json::from_value(items.remove(0))
+        .map_err(|e| Error::invalid_params(format!("wallet_sendCalls: {e}")))?;
+    if request.version != "2.0.0" && request.version != "1.0" {
+        return Err(Error::invalid_params(format!(
+            "wallet_sendCalls version {} is not supported (use 2.0.0)",
+            request.version
+        )));
+    }
+    let _ = request.atomic_required; // every batch is atomic: one UserOperation
+    if request.calls.is_empty() || request.calls.len() > MAX_BATCH_CALLS {
+        return Err(Error::invalid_params(format!(
+            "wallet_sendCalls needs 1 to {MAX_BATCH_CALLS} calls"
+        )));
+    }
+    if request
+        .id
+        .as_ref()
+        .is_some_and(|id| id.is_empty() || id.len() > 4096)
+    {
+        return Err(Error::invalid_params(
+            "the batch id must be 1 to 4096 characters",
+        ));
+    }
+    check_capabilities(request.capabilities.as_ref())?;
+    let mut calls = Vec::with_capacity(request.calls.len());
+    for (i, call) in request.calls.into_iter().enumerate() {
+        check_capabilities(call.capabilities.as_ref())?;
+        let to = call.to.ok_or_else(|| {
+            Error::invalid_params(format!(
+                "call {i} has no `to`; contract creation is not supported"
+            ))
+        })?;
+        calls.push(Call {
+            to,
+            value: call.value.unwrap_or_default(),
+            data: call.data.unwrap_or_default(),
+        });
+    }
+    Ok(SendCalls {
+        id: request.id,
+        from: request.from,
+        chain_id: u64::try_from(request.chain_id)
+            .map_err(|_| Error::invalid_params("chainId is out of range"))?,
+        calls,
+    })
+}
+
+/// Parses `wallet_getCallsStatus` params: `[id]`.
+pub fn calls_id_param(params: Option<Value>) -> Result<String> {
+    match params {
+        Some(Value::Array(items)) if items.len() == 1 => match &items[0] {
+            Value::String(id) if !id.is_empty() && id.len() <= 4096 => Ok(id.clone()),
+            _ => Err(Error::invalid_params(
+                "the batch id must be a non-empty string",
+            )),
+        },
+        _ => Err(Error::invalid_params("wallet_getCallsStatus expects [id]")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +416,52 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn send_calls_params_are_checked() {
+        let ok = send_calls_params(Some(json!([{
+            "version": "2.0.0", "chainId": "0x7a69", "atomicRequired": true,
+            "calls": [
+                {"to": "0x00000000000000000000000000000000000000bb", "value": "0x1"},
+                {"to": "0x00000000000000000000000000000000000000cc", "data": "0xa9059cbb"},
+            ],
+        }])))
+        .unwrap();
+        assert_eq!(ok.chain_id, 31337);
+        assert_eq!(ok.calls.len(), 2);
+        assert_eq!(ok.calls[1].data.as_ref(), &[0xa9, 0x05, 0x9c, 0xbb]);
+        let required_capability = send_calls_params(Some(json!([{
+            "version": "2.0.0", "chainId": "0x1", "atomicRequired": true,
+            "calls": [{"to": "0x00000000000000000000000000000000000000bb"}],
+            "capabilities": {"paymasterService": {"url": "x"}},
+        }])));
+        assert_eq!(
+            ProviderError::from(&required_capability.unwrap_err()).code,
+            code::UNSUPPORTED_CAPABILITY
+        );
+        let optional_capability = send_calls_params(Some(json!([{
+            "version": "2.0.0", "chainId": "0x1", "atomicRequired": false,
+            "calls": [{"to": "0x00000000000000000000000000000000000000bb"}],
+            "capabilities": {"paymasterService": {"url": "x", "optional": true}},
+        }])));
+        assert!(optional_capability.is_ok());
+        for bad in [
+            json!(null),
+            json!([{"version": "2.0.0", "chainId": "0x1", "calls": []}]),
+            json!([{"version": "9", "chainId": "0x1", "calls": [{"to": "0x00000000000000000000000000000000000000bb"}]}]),
+            json!([{"version": "2.0.0", "chainId": "0x1", "calls": [{"data": "0x00"}]}]),
+            json!([{"version": "2.0.0", "chainId": "0x1", "calls": [{"to": "0x00000000000000000000000000000000000000bb", "__proto__": 1}]}]),
+        ] {
+            let err = send_calls_params(Some(bad.clone())).unwrap_err();
+            assert_eq!(
+                ProviderError::from(&err).code,
+                code::INVALID_PARAMS,
+                "{bad}"
+            );
+        }
+        assert_eq!(calls_id_param(Some(json!(["0xab"]))).unwrap(), "0xab");
+        assert!(calls_id_param(Some(json!([7]))).is_err());
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::abi::PackedUserOperation;
 pub const ENTRY_POINT_V08: Address =
     alloy_primitives::address!("4337084D9E255Ff0702461CF8895CE9E3b5Ff108");
 
+/// Verification gas added to the bundler's estimate for what the dummy signature skips (P-256
+/// verification through the precompile, hashing the client data).
+pub const VERIFICATION_HEADROOM: u64 = 50_000;
+
 /// A v0.8 UserOperation in the unpacked form of `eth_sendUserOperation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +69,9 @@ pub struct UserOperationReceipt {
     /// Revert data of the execution, when it failed.
     #[serde(default)]
     pub reason: Option<Bytes>,
+    /// Logs the operation emitted.
+    #[serde(default)]
+    pub logs: Vec<serde_json::Value>,
     /// The bundle transaction's receipt.
     pub receipt: TransactionReceipt,
 }
@@ -75,6 +82,15 @@ pub struct UserOperationReceipt {
 pub struct TransactionReceipt {
     /// Hash of the bundle transaction.
     pub transaction_hash: B256,
+    /// Block of inclusion.
+    #[serde(default)]
+    pub block_hash: Option<B256>,
+    /// Block number of inclusion (hex quantity).
+    #[serde(default)]
+    pub block_number: Option<U256>,
+    /// Gas used by the bundle transaction.
+    #[serde(default)]
+    pub gas_used: Option<U256>,
 }
 
 fn pack_u128_pair(high: U256, low: U256) -> B256 {
@@ -128,12 +144,15 @@ impl UserOperation {
             .eip712_signing_hash(&entry_point_domain(entry_point, chain_id))
     }
 
-    /// Applies a bundler gas estimate, with head-room on validation (the estimate is made
-    /// with a dummy signature).
+    /// Applies a bundler gas estimate, with head-room on validation: the estimate is made with a
+    /// dummy signature, which the validator refuses before the P-256 verification (precompile,
+    /// sha256 of the client data) that the real signature goes through. Unused verification gas
+    /// is not charged.
     pub fn apply_gas(&mut self, estimate: &GasEstimate) {
         self.pre_verification_gas = estimate.pre_verification_gas;
-        self.verification_gas_limit =
-            estimate.verification_gas_limit * U256::from(12) / U256::from(10);
+        self.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
+            / U256::from(10)
+            + U256::from(VERIFICATION_HEADROOM);
         self.call_gas_limit = estimate.call_gas_limit;
     }
 

@@ -46,6 +46,23 @@ pub enum Error {
     /// An approval id that is not pending (already resolved, or never existed).
     #[error("There is no pending approval with id {0}.")]
     UnknownApproval(u64),
+    /// EIP-5792: no batch with this id (or not from this origin).
+    #[error("No batch of calls with id {0} is known to this wallet.")]
+    UnknownCallsId(String),
+    /// EIP-5792: the dapp reused a batch id.
+    #[error("A batch with id {0} was already sent.")]
+    DuplicateCallsId(String),
+    /// EIP-5792: a required capability the wallet does not support.
+    #[error("The wallet does not support the capability \"{0}\".")]
+    UnsupportedCapability(String),
+    /// EIP-5792: calls for a chain other than the wallet's selected one.
+    #[error("The calls are for chain {requested}, but the wallet is on chain {current}.")]
+    UnsupportedChain {
+        /// The chain the dapp asked for.
+        requested: u64,
+        /// The wallet's chain.
+        current: u64,
+    },
     /// The UserOperation was included but its execution reverted.
     #[error("The transaction was included in {tx_hash} but reverted{}", .reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
     ExecutionReverted {

@@ -16,6 +16,7 @@
 //! - [`approval`]: the approval queue state machine (ids, positions, resolve/reject, dropped pages).
 //! - [`eip1193`]: dapp requests parsed into typed methods with access levels; EIP-1193 errors.
 //! - [`erc4337`]: v0.8 UserOperations: packing, the EntryPoint's EIP-712 userOpHash, bundler types.
+//! - [`erc5792`]: EIP-5792 batches: records, `wallet_getCallsStatus`, capabilities.
 //! - [`erc7579`]: ERC-7579 `execute` encodings (single and batch).
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
@@ -31,6 +32,7 @@ pub mod account;
 pub mod approval;
 pub mod eip1193;
 pub mod erc4337;
+pub mod erc5792;
 pub mod erc7579;
 pub mod error;
 pub mod jsonrpc;

@@ -200,17 +200,13 @@ pub enum RequestView {
         /// The account, if the wallet has one.
         account: Option<Address>,
     },
-    /// Send one transaction from the account.
+    /// Send one transaction, or an atomic batch of calls, from the account.
     #[serde(rename_all = "camelCase")]
     SendTransaction {
         /// The account.
         from: Address,
-        /// The callee.
-        to: Address,
-        /// Wei sent.
-        value: U256,
-        /// Calldata.
-        data: Bytes,
+        /// The calls, executed atomically in order.
+        calls: Vec<CallView>,
         /// The most the UserOperation can cost, in wei.
         max_fee: U256,
         /// Whether this operation also deploys the account.
@@ -220,6 +216,18 @@ pub enum RequestView {
         /// The passkey to ask for.
         credential_id: Bytes,
     },
+}
+
+/// One call as the approval window shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallView {
+    /// The callee.
+    pub to: Address,
+    /// Wei sent.
+    pub value: U256,
+    /// Calldata.
+    pub data: Bytes,
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
 use sso_wallet::approval::{Approval, ApprovalKind, ReplyTo};
-use sso_wallet::protocol::{ApprovalView, PageMessage, ProviderEvent, RequestView};
+use sso_wallet::erc5792::{self, CallsRecord};
+use sso_wallet::network::Network;
+use sso_wallet::protocol::{ApprovalView, CallView, PageMessage, ProviderEvent, RequestView};
 use sso_wallet::storage::Grant;
 use sso_wallet::webauthn::{self, Assertion};
 use sso_wallet::{Error, Result};
@@ -59,13 +61,19 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         ApprovalKind::Connect => RequestView::Connect {
             account: account.map(|a| a.address),
         },
-        ApprovalKind::SendTransaction(tx) => {
+        ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
             let account = account.ok_or(Error::NoAccount)?;
             RequestView::SendTransaction {
                 from: tx.user_op.sender,
-                to: tx.call.to,
-                value: tx.call.value,
-                data: tx.call.data.clone(),
+                calls: tx
+                    .calls
+                    .iter()
+                    .map(|c| CallView {
+                        to: c.to,
+                        value: c.value,
+                        data: c.data.clone(),
+                    })
+                    .collect(),
                 max_fee: tx.user_op.max_cost(),
                 deploys_account: tx.user_op.factory.is_some(),
                 user_op_hash: tx.user_op_hash,
@@ -139,7 +147,7 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             }
             Ok(accounts)
         }
-        ApprovalKind::SendTransaction(tx) => {
+        ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
             let account = wallet.account.ok_or(Error::NoAccount)?;
             let assertion = assertion
                 .ok_or_else(|| Error::invalid_params("a transaction needs a passkey assertion"))?;
@@ -162,13 +170,38 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
                     &account.passkey.credential_id,
                 ),
             );
-            let outcome = userop::submit(&network, &user_op)
-                .await
-                .map(|hash| json!(hash));
+            let outcome = match &approval.kind {
+                ApprovalKind::SendCalls { id, .. } => {
+                    send_calls(&network, &approval.origin, id, &user_op).await
+                }
+                _ => userop::submit(&network, &user_op)
+                    .await
+                    .map(|hash| json!(hash)),
+            };
             answer(&approval, outcome.clone());
             outcome
         }
     }
+}
+
+/// Submits a batch and records it for `wallet_getCallsStatus`; the dapp gets `{id}` at once.
+async fn send_calls(
+    network: &Network,
+    origin: &str,
+    id: &str,
+    user_op: &sso_wallet::erc4337::UserOperation,
+) -> Result<Value> {
+    let user_op_hash = userop::send(network, user_op).await?;
+    let record = CallsRecord {
+        id: id.to_owned(),
+        origin: origin.to_owned(),
+        chain_id: network.chain_id,
+        user_op_hash,
+    };
+    let mut records = state::calls_records().await?;
+    erc5792::remember(&mut records, record);
+    chrome::storage_set(erc5792::CALLS_KEY, &records).await?;
+    Ok(json!({ "id": id }))
 }
 
 /// Makes a freshly created passkey the owner of the wallet's account.

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::eip1193::{self, Access, Method};
+use sso_wallet::erc5792;
 use sso_wallet::protocol::{PageMessage, PageRequest};
 use sso_wallet::{Error, Result};
 
@@ -49,7 +50,11 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
     let connected = wallet.is_connected(origin);
     let address = wallet.account.as_ref().map(|a| a.address);
     if method.access() == Access::Connected && !connected {
-        return Ok(Some(json!([])));
+        // An unconnected origin sees no accounts, and may ask nothing else of them.
+        return match method {
+            Method::Accounts => Ok(Some(json!([]))),
+            _ => Err(Error::Unauthorized(origin.to_owned())),
+        };
     }
     match method {
         Method::ChainId => Ok(Some(json!(state::network().await?.chain_id_hex()))),
@@ -90,7 +95,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                     network.chain_id
                 )));
             }
-            let prepared = userop::prepare(&network, &account, tx.call).await?;
+            let prepared = userop::prepare(&network, &account, vec![tx.call]).await?;
             approvals::enqueue(
                 origin,
                 reply_to,
@@ -98,6 +103,60 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             )
             .await?;
             Ok(None)
+        }
+        Method::SendCalls => {
+            let batch = eip1193::send_calls_params(request.params)?;
+            let account = wallet
+                .account
+                .filter(|_| connected)
+                .ok_or_else(|| Error::Unauthorized(origin.to_owned()))?;
+            if batch.from.is_some_and(|from| from != account.address) {
+                return Err(Error::Unauthorized(format!(
+                    "{origin} (from is not the connected account)"
+                )));
+            }
+            let network = state::network().await?;
+            if batch.chain_id != network.chain_id {
+                return Err(Error::UnsupportedChain {
+                    requested: batch.chain_id,
+                    current: network.chain_id,
+                });
+            }
+            if let Some(id) = &batch.id
+                && state::calls_records().await?.iter().any(|r| &r.id == id)
+            {
+                return Err(Error::DuplicateCallsId(id.clone()));
+            }
+            let prepared = userop::prepare(&network, &account, batch.calls).await?;
+            // Without a dapp-chosen id, the userOpHash identifies the batch.
+            let id = batch
+                .id
+                .unwrap_or_else(|| prepared.user_op_hash.to_string());
+            approvals::enqueue(
+                origin,
+                reply_to,
+                ApprovalKind::SendCalls {
+                    prepared: Box::new(prepared),
+                    id,
+                },
+            )
+            .await?;
+            Ok(None)
+        }
+        Method::GetCallsStatus => {
+            let id = eip1193::calls_id_param(request.params)?;
+            let record = state::calls_records()
+                .await?
+                .into_iter()
+                .find(|r| r.id == id && r.origin == origin)
+                .ok_or(Error::UnknownCallsId(id))?;
+            let network = state::network().await?;
+            let receipt = userop::receipt(&network, record.user_op_hash).await?;
+            Ok(Some(erc5792::status_response(&record, receipt.as_ref())))
+        }
+        Method::GetCapabilities => {
+            let network = state::network().await?;
+            Ok(Some(erc5792::capabilities([network.chain_id])))
         }
     }
 }

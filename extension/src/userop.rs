@@ -34,12 +34,12 @@ async fn fees(network: &Network) -> Result<(U256, U256)> {
     Ok((base * U256::from(2) + priority, priority))
 }
 
-/// Prepares a UserOperation for `call` from `account`: deployment when needed, nonce, fees and
-/// bundler gas estimation (with a dummy signature of the real shape).
+/// Prepares a UserOperation for `calls` (one call, or an atomic batch) from `account`: deployment
+/// when needed, nonce, fees and bundler gas estimation (with a dummy signature of the real shape).
 pub async fn prepare(
     network: &Network,
     account: &Account,
-    call: Call,
+    calls: Vec<Call>,
 ) -> Result<PreparedTransaction> {
     let sender = account.address;
     let entry_point = network.contracts.entry_point;
@@ -68,7 +68,10 @@ pub async fn prepare(
         nonce,
         factory: (!deployed).then_some(network.contracts.account_factory),
         factory_data: (!deployed).then(|| account.factory_data()),
-        call_data: erc7579::execute_single(&call),
+        call_data: match calls.as_slice() {
+            [single] => erc7579::execute_single(single),
+            batch => erc7579::execute_batch(batch),
+        },
         call_gas_limit: U256::ZERO,
         verification_gas_limit: U256::ZERO,
         pre_verification_gas: U256::ZERO,
@@ -90,7 +93,7 @@ pub async fn prepare(
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
         chain_id: network.chain_id,
-        call,
+        calls,
         user_op,
         user_op_hash,
     })
@@ -100,23 +103,32 @@ pub async fn prepare(
 const RECEIPT_TIMEOUT_MS: i32 = 60_000;
 const RECEIPT_POLL_MS: i32 = 200;
 
-/// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
-pub async fn submit(network: &Network, user_op: &UserOperation) -> Result<B256> {
-    let hash: B256 = rpc::call_typed(
+/// Sends a signed UserOperation to the bundler; returns its userOpHash.
+pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
+    rpc::call_typed(
         &network.bundler_url,
         "eth_sendUserOperation",
         json!([user_op, network.contracts.entry_point]),
     )
-    .await?;
+    .await
+}
+
+/// The receipt of a UserOperation, if it was included.
+pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperationReceipt>> {
+    rpc::call_typed(
+        &network.bundler_url,
+        "eth_getUserOperationReceipt",
+        json!([hash]),
+    )
+    .await
+}
+
+/// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
+pub async fn submit(network: &Network, user_op: &UserOperation) -> Result<B256> {
+    let hash = send(network, user_op).await?;
     let mut waited = 0;
     loop {
-        let receipt: Option<UserOperationReceipt> = rpc::call_typed(
-            &network.bundler_url,
-            "eth_getUserOperationReceipt",
-            json!([hash]),
-        )
-        .await?;
-        if let Some(receipt) = receipt {
+        if let Some(receipt) = receipt(network, hash).await? {
             let tx_hash = receipt.receipt.transaction_hash;
             if !receipt.success {
                 return Err(Error::ExecutionReverted {

@@ -187,28 +187,43 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
         .into_any(),
         RequestView::SendTransaction {
             from,
-            to,
-            value,
-            data,
+            calls,
             max_fee,
             deploys_account,
             ..
-        } => view! {
-            <h1>"Send transaction"</h1>
-            <dl>
-                <dt>"From"</dt><dd><code data-testid="tx-from">{from.to_string()}</code></dd>
-                <dt>"To"</dt><dd><code data-testid="tx-to">{to.to_string()}</code></dd>
-                <dt>"Amount"</dt><dd data-testid="tx-value">{format_ether(*value)}</dd>
-                <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
-                {(!data.is_empty()).then(|| view! {
-                    <dt>"Data"</dt><dd><code class="data" data-testid="tx-data">{data.to_string()}</code></dd>
+        } => {
+            let title = if calls.len() == 1 {
+                "Send transaction".to_owned()
+            } else {
+                format!("Send {} calls (all or nothing)", calls.len())
+            };
+            let rows = calls
+                .iter()
+                .map(|call| {
+                    view! {
+                        <dl class="call" data-testid="call">
+                            <dt>"To"</dt><dd><code data-testid="tx-to">{call.to.to_string()}</code></dd>
+                            <dt>"Amount"</dt><dd data-testid="tx-value">{format_ether(call.value)}</dd>
+                            {(!call.data.is_empty()).then(|| view! {
+                                <dt>"Data"</dt><dd><code class="data" data-testid="tx-data">{call.data.to_string()}</code></dd>
+                            })}
+                        </dl>
+                    }
+                })
+                .collect::<Vec<_>>();
+            view! {
+                <h1 data-testid="tx-title">{title}</h1>
+                <dl>
+                    <dt>"From"</dt><dd><code data-testid="tx-from">{from.to_string()}</code></dd>
+                    <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
+                </dl>
+                {rows}
+                {deploys_account.then(|| view! {
+                    <p class="note" data-testid="tx-deploys">"This first transaction also deploys your account."</p>
                 })}
-            </dl>
-            {deploys_account.then(|| view! {
-                <p class="note" data-testid="tx-deploys">"This first transaction also deploys your account."</p>
-            })}
+            }
+            .into_any()
         }
-        .into_any(),
     };
     let primary = if needs_passkey {
         view! {

@@ -1,0 +1,95 @@
+// EIP-5792 batches: wallet_getCapabilities, wallet_sendCalls (three calls, atomic, one UserOp,
+// approved once with the passkey) + viem's waitForCallsStatus, and the EIP-5792 error codes.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { parseEther } from "viem";
+import { DAPP, OTHER_DAPP, Wallet, chain, nodeRpc, request } from "./lib/harness.mjs";
+
+const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
+
+describe("EIP-5792 batches", () => {
+  let wallet;
+  let dapp;
+  let account;
+
+  before(async () => {
+    wallet = await Wallet.launch();
+    dapp = await wallet.openDapp(DAPP);
+    const { page, pending } = await wallet.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    await page.getByTestId("create-passkey").click();
+    await page.getByTestId("account-address").waitFor();
+    await page.getByTestId("approve").click();
+    [account] = await pending;
+    await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
+  });
+  after(async () => {
+    await wallet?.close();
+  });
+
+  it("reports atomic batches as supported", async () => {
+    const capabilities = await dapp.evaluate((account) => window.dapp.wallet.getCapabilities({ account }), account);
+    assert.deepEqual(capabilities[31337], { atomic: { status: "supported" } });
+  });
+
+  it("sends three calls atomically in one UserOp approved once, and reports their status", async () => {
+    const recipients = ["0x" + "11".repeat(20), "0x" + "12".repeat(20), "0x" + "13".repeat(20)];
+    const amounts = [parseEther("0.001"), parseEther("0.002"), parseEther("0.003")];
+    const before = await Promise.all(recipients.map((address) => chain.getBalance({ address })));
+    const opened = wallet.approvalWindows;
+    const { page, pending } = await wallet.approval(() =>
+      dapp.evaluate(
+        ({ account, recipients, amounts, chain }) =>
+          window.dapp.wallet.sendCalls({
+            account,
+            chain,
+            calls: recipients.map((to, i) => ({ to, value: BigInt(amounts[i]) })),
+          }),
+        { account, recipients, amounts: amounts.map(String), chain: ANVIL },
+      ),
+    );
+    assert.equal(await page.getByTestId("call").count(), 3);
+    assert.equal(await page.getByTestId("tx-title").textContent(), "Send 3 calls (all or nothing)");
+    assert.deepEqual(await page.getByTestId("tx-value").allTextContents(), ["0.001 ETH", "0.002 ETH", "0.003 ETH"]);
+    await page.getByTestId("approve").click();
+    const { id } = await pending;
+    assert.match(id, /^0x[0-9a-f]{64}$/);
+    const status = await dapp.evaluate((id) => window.dapp.wallet.waitForCallsStatus({ id, timeout: 60_000 }), id);
+    assert.equal(status.status, "success");
+    assert.equal(status.atomic, true);
+    assert.equal(status.receipts.length, 1, "one UserOp, one receipt");
+    const receipt = await chain.getTransactionReceipt({ hash: status.receipts[0].transactionHash });
+    assert.equal(receipt.status, "success");
+    const afterBalances = await Promise.all(recipients.map((address) => chain.getBalance({ address })));
+    afterBalances.forEach((balance, i) => assert.equal(balance - before[i], amounts[i]));
+    assert.equal(wallet.approvalWindows, opened + 1, "one approval window for the whole batch");
+  });
+
+  it("answers EIP-5792 error codes: unknown id, other origin, duplicate id, wrong chain", async () => {
+    const unknown = await request(dapp, "wallet_getCallsStatus", ["0x" + "00".repeat(32)]);
+    assert.equal(unknown.error.code, 5730);
+    const call = { to: "0x" + "11".repeat(20), value: "0x1" };
+    const wrongChain = await request(dapp, "wallet_sendCalls", [{ version: "2.0.0", chainId: "0x1", atomicRequired: true, calls: [call] }]);
+    assert.equal(wrongChain.error.code, 5710);
+    const capability = await request(dapp, "wallet_sendCalls", [
+      { version: "2.0.0", chainId: "0x7a69", atomicRequired: true, calls: [call], capabilities: { paymasterService: { url: "x" } } },
+    ]);
+    assert.equal(capability.error.code, 5700);
+
+    const { page, pending } = await wallet.approval(() =>
+      request(dapp, "wallet_sendCalls", [{ version: "2.0.0", id: "my-batch", chainId: "0x7a69", atomicRequired: true, calls: [call] }]),
+    );
+    await page.getByTestId("approve").click();
+    const sent = await pending;
+    assert.deepEqual(sent.result, { id: "my-batch" }, JSON.stringify(sent));
+    const duplicate = await request(dapp, "wallet_sendCalls", [{ version: "2.0.0", id: "my-batch", chainId: "0x7a69", atomicRequired: true, calls: [call] }]);
+    assert.equal(duplicate.error.code, 5720);
+
+    const other = await wallet.openDapp(OTHER_DAPP);
+    try {
+      // Another origin is not connected: 4100; it can never read this origin's batches.
+      assert.equal((await request(other, "wallet_getCallsStatus", ["my-batch"])).error.code, 4100);
+    } finally {
+      await other.close();
+    }
+  });
+});
