@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::{Result, build, proc, root, setup};
+use crate::{Result, build, devnet, proc, root, serve, setup, test};
 
 fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -119,6 +119,33 @@ fn engine_size(with_engine: bool) -> Result<(usize, usize)> {
     Ok((bytes.len(), gzip_len(&bytes)))
 }
 
+/// The browser figures (`tests/bench/browser.mjs`): round trips against a bare echo extension
+/// built in the same run, cold start, approval window, passkey transaction, worker heap.
+fn browser_figures() -> Result<Value> {
+    println!("bench: browser (headless Chromium, devnet)");
+    let chromium = setup::chromium()?;
+    let dapp = test::bundle_dapp()?;
+    let devnet = devnet::start(
+        devnet::Ports {
+            rpc: proc::free_port()?,
+            bundler: proc::free_port()?,
+        },
+        root().join("target/bench/devnet"),
+    )?;
+    let dapp_port = serve::start(dapp, 0)?;
+    let out = root().join("target/bench/browser.json");
+    let mut node = Command::new("node");
+    node.arg(root().join("tests/bench/browser.mjs"))
+        .arg("--out")
+        .arg(&out);
+    test::node_env(&mut node, &devnet, dapp_port, &chromium);
+    let outcome = proc::run("browser benchmarks", &mut node);
+    drop(devnet);
+    outcome?;
+    serde_json::from_str(&fs::read_to_string(&out).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", out.display()))
+}
+
 /// `cargo xtask bench`.
 pub fn run() -> Result {
     build::run()?;
@@ -135,6 +162,7 @@ pub fn run() -> Result {
     println!("bench: wasm size added by the session policy engine");
     let (with_raw, with_gz) = engine_size(true)?;
     let (without_raw, without_gz) = engine_size(false)?;
+    let browser = browser_figures()?;
     let mut files = Vec::new();
     sizes(&build::extension_dir(), "", &mut files)?;
     let wasm_gzip: usize = files
@@ -157,6 +185,7 @@ pub fn run() -> Result {
         "files": files,
         "shippedWasmGzip": wasm_gzip,
         "storeZipBytes": zip_bytes,
+        "browser": browser,
     });
     let out = root().join("target/bench/results.json");
     fs::create_dir_all(out.parent().unwrap_or(Path::new("."))).map_err(|e| e.to_string())?;

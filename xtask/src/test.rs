@@ -8,7 +8,7 @@ use crate::devnet::{self, Devnet, Ports};
 use crate::{Result, build, contracts, proc, root, serve, setup};
 
 /// Bundles the demo dapp (viem + mipd) into `target/dapp`.
-fn bundle_dapp() -> Result<PathBuf> {
+pub fn bundle_dapp() -> Result<PathBuf> {
     let out = root().join("target/dapp");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     proc::run(
@@ -29,7 +29,7 @@ fn bundle_dapp() -> Result<PathBuf> {
 }
 
 /// The environment the Node scripts under `tests/` read.
-fn node_env(command: &mut Command, devnet: &Devnet, dapp_port: u16, chromium: &PathBuf) {
+pub fn node_env(command: &mut Command, devnet: &Devnet, dapp_port: u16, chromium: &PathBuf) {
     command
         .env("SSO_EXTENSION_DIR", build::extension_dir())
         .env("SSO_DEVNET_JSON", &devnet.info_path)

@@ -1,0 +1,605 @@
+// Browser benchmarks of SSO Wallet: provider round trip against a bare echo extension, cold start
+// after the service worker is stopped, approval window time to interactive, the passkey
+// transaction breakdown and the worker's JS heap — in headless Chromium against the devnet.
+//
+//   SSO_EXTENSION_DIR=dist/extension SSO_DEVNET_JSON=<devnet.json> SSO_DAPP_PORT=<port serving
+//   target/dapp> SSO_CHROMIUM=/usr/lib/chromium/chromium node tests/bench/browser.mjs --out <json>
+//
+// Every loop is bounded; everything runs on 127.0.0.1; browsers and temp dirs go in `finally`.
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { chromium } from "playwright-core";
+import WebSocket from "ws";
+import { DAPP, OTHER_DAPP, Wallet, devnet, nodeRpc } from "../e2e/lib/harness.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: "string", default: "target/bench/browser.json" },
+    calls: { type: "string", default: "1000" },
+    warmup: { type: "string", default: "100" },
+    cold: { type: "string", default: "20" },
+    windows: { type: "string", default: "10" },
+    txs: { type: "string", default: "5" },
+  },
+});
+const CALLS = Number(args.calls);
+const WARMUP = Number(args.warmup);
+const COLD = Number(args.cold);
+const WINDOWS = Number(args.windows);
+const TXS = Number(args.txs);
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+/** Wall-clock milliseconds with sub-millisecond resolution; comparable with a page's `epoch()`. */
+const epoch = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  const round = (x) => Math.round(x * 1000) / 1000;
+  return {
+    n: s.length,
+    median: round(q(0.5)),
+    p99: round(q(0.99)),
+    min: round(s[0]),
+    max: round(s[s.length - 1]),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Launching: the flags of tests/e2e/lib/chromium.mjs plus a DevTools port, so a raw browser-level
+// CDP connection can attach to the service worker (Playwright gives no CDP session on workers).
+
+async function launch(extension, profile) {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: env("SSO_CHROMIUM"),
+    headless: true,
+    args: [
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--remote-debugging-address=127.0.0.1",
+      "--remote-debugging-port=0",
+    ],
+  });
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+    return { context, extensionId: new URL(worker.url()).host };
+  } catch (e) {
+    await context.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** A raw CDP connection to the browser (flattened sessions), from the profile's DevToolsActivePort. */
+async function browserCdp(profile) {
+  let text = "";
+  for (let i = 0; i < 100 && !text.includes("\n"); i++) {
+    text = await readFile(join(profile, "DevToolsActivePort"), "utf8").catch(() => "");
+    if (!text.includes("\n")) await sleep(50);
+  }
+  const [port, path] = text.trim().split("\n");
+  if (!port || !path) throw new Error("no DevToolsActivePort");
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  let next = 1;
+  const waiting = new Map();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(data.toString());
+    const w = msg.id !== undefined && waiting.get(msg.id);
+    if (!w) return;
+    waiting.delete(msg.id);
+    if (msg.error) w.reject(new Error(`${w.method}: ${msg.error.message}`));
+    else w.resolve(msg.result);
+  });
+  const send = (method, params = {}, sessionId) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject, method });
+      ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+      setTimeout(() => {
+        if (waiting.delete(id)) reject(new Error(`${method}: CDP timeout`));
+      }, 15_000);
+    });
+  return { send, close: () => ws.close() };
+}
+
+/** JS heap of the extension's service worker, before and after a forced GC. */
+async function workerHeap(cdp, extensionId) {
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  const target = targetInfos.find(
+    (t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`),
+  );
+  if (!target) throw new Error("no running service worker target");
+  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  try {
+    const before = await cdp.send("Runtime.getHeapUsage", {}, sessionId);
+    await cdp.send("HeapProfiler.collectGarbage", {}, sessionId);
+    const after = await cdp.send("Runtime.getHeapUsage", {}, sessionId);
+    return {
+      usedBytes: before.usedSize,
+      totalBytes: before.totalSize,
+      usedAfterGcBytes: after.usedSize,
+      totalAfterGcBytes: after.totalSize,
+    };
+  } finally {
+    await cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page-side measurements (the loop runs inside the page: no Playwright round trip in the figure).
+
+/** `n` sequential `method` calls through window.ethereum after `warmup`; per-call ms. */
+function providerLoop(page, method, n, warmup) {
+  return page.evaluate(
+    async ([method, n, warmup]) => {
+      for (let i = 0; i < warmup; i++) await window.ethereum.request({ method });
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await window.ethereum.request({ method });
+        out[i] = performance.now() - t;
+      }
+      return out;
+    },
+    [method, n, warmup],
+  );
+}
+
+/** The same JSON-RPC call straight from the page to the node with fetch. */
+function fetchLoop(page, url, method, n, warmup) {
+  return page.evaluate(
+    async ([url, method, n, warmup]) => {
+      let id = 1;
+      const call = async () => {
+        const r = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: id++, method, params: [] }),
+        });
+        const json = await r.json();
+        if (json.error) throw new Error(json.error.message);
+        return json.result;
+      };
+      for (let i = 0; i < warmup; i++) await call();
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await call();
+        out[i] = performance.now() - t;
+      }
+      return out;
+    },
+    [url, method, n, warmup],
+  );
+}
+
+/** Time of one `eth_chainId` from the page (ms) and its answer. */
+function timedChainId(page) {
+  return page.evaluate(async () => {
+    const t = performance.now();
+    const result = await window.ethereum.request({ method: "eth_chainId" }).catch((e) => ({ code: e.code }));
+    return { ms: performance.now() - t, result };
+  });
+}
+
+async function openDapp(context, url) {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => window.ethereum);
+  return page;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cold start: stop the worker from a CDP session on an extension page, wait until Chrome reports it
+// stopped, then time the first eth_chainId from the dapp.
+
+async function coldStarts(context, extensionId, dapp, n) {
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/manifest.json`);
+  const cdp = await context.newCDPSession(page);
+  const status = new Map(); // versionId -> runningStatus, for this extension's worker
+  const changed = [];
+  cdp.on("ServiceWorker.workerVersionUpdated", ({ versions }) => {
+    for (const v of versions) {
+      if (!v.scriptURL.startsWith(`chrome-extension://${extensionId}/`)) continue;
+      status.set(v.versionId, v.runningStatus);
+      for (const f of changed.splice(0)) f();
+    }
+  });
+  const allStopped = () => [...status.values()].every((s) => s === "stopped");
+  const waitFor = async (pred, what) => {
+    const deadline = Date.now() + 10_000;
+    while (!pred()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the worker to be ${what}`);
+      await new Promise((r) => {
+        changed.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  const samples = [];
+  try {
+    await cdp.send("ServiceWorker.enable");
+    await waitFor(() => status.size > 0, "seen");
+    for (let i = 0; i < n; i++) {
+      await cdp.send("ServiceWorker.stopAllWorkers");
+      await waitFor(allStopped, "stopped");
+      await sleep(100); // let the content script see the port disconnect
+      const { ms, result } = await timedChainId(dapp);
+      if (result !== "0x7a69") throw new Error(`cold eth_chainId answered ${JSON.stringify(result)}`);
+      samples.push(ms);
+      await waitFor(() => [...status.values()].some((s) => s === "running"), "running");
+    }
+  } finally {
+    await cdp.detach().catch(() => {});
+    await page.close().catch(() => {});
+  }
+  return { ...stats(samples), first: Math.round(samples[0] * 1000) / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bare echo extension: same manifest shape, the same inpage.js/content.js, a JS background.
+
+const ECHO_BACKGROUND = `// Bare echo background for the benchmarks: answers every provider message with eth_chainId.
+chrome.runtime.onConnect.addListener((port) => {
+  port.onMessage.addListener((message) => port.postMessage({ id: message.id, result: "0x7a69" }));
+});
+`;
+
+async function buildEcho(source, dir) {
+  const manifest = JSON.parse(await readFile(join(source, "manifest.json"), "utf8"));
+  delete manifest.key; // its own id
+  manifest.name = "Bare echo";
+  delete manifest.icons;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  await cp(join(source, "inpage.js"), join(dir, "inpage.js"));
+  await cp(join(source, "content.js"), join(dir, "content.js"));
+  await writeFile(join(dir, "background.js"), ECHO_BACKGROUND);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval windows: an init script in every page stamps when the approve / create-passkey button
+// is in the DOM, visible and enabled (and the next animation frame), in the page's own clock.
+
+const READY_PROBE = () => {
+  if (!location.href.startsWith("chrome-extension://") || !location.pathname.endsWith("/approval.html")) return;
+  const now = () => performance.timeOrigin + performance.now();
+  window.__bench = { origin: performance.timeOrigin, ready: null, painted: null };
+  const check = () => {
+    if (window.__bench.ready) return;
+    const el = document.querySelector('[data-testid="approve"], [data-testid="create-passkey"]');
+    if (el && !el.disabled && el.getClientRects().length > 0) {
+      window.__bench.ready = now();
+      requestAnimationFrame(() => (window.__bench.painted = now()));
+    }
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
+  // Visibility can also change without a DOM mutation (the stylesheet arriving): check every frame too.
+  const frame = () => {
+    check();
+    if (!window.__bench.ready) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  addEventListener("load", check);
+};
+
+const APPROVAL_BUTTON = '[data-testid="approve"], [data-testid="create-passkey"]';
+
+/** As the harness' Wallet.attachAuthenticator, keeping the CDP session (for WebAuthn events). */
+async function attachAuthenticator(wallet, page) {
+  const cdp = await wallet.context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  cdp.on("WebAuthn.credentialAdded", ({ credential }) => wallet.credentials.push(credential));
+  for (const credential of wallet.credentials) await cdp.send("WebAuthn.addCredential", { authenticatorId, credential });
+  page.__benchCdp = cdp;
+}
+
+/** Runs `trigger`; returns the approval page with Node's time of its creation and its probe stamps. */
+async function approvalWindow(wallet, trigger, { authenticator = false, timeout = 60_000 } = {}) {
+  const opened = wallet.context.waitForEvent("page", {
+    timeout,
+    predicate: (p) => p.url().includes("approval.html") || p.url() === "about:blank" || p.url() === "",
+  });
+  const pending = trigger();
+  const page = await opened;
+  const seen = epoch();
+  await page.waitForURL(/approval\.html/);
+  if (authenticator) await attachAuthenticator(wallet, page);
+  await page.locator(APPROVAL_BUTTON).first().waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => window.__bench?.painted, null, { timeout: 10_000 }).catch(async (e) => {
+    const state = await page
+      .evaluate(() => ({ url: location.href, bench: window.__bench, buttons: [...document.querySelectorAll("button")].map((b) => b.outerHTML) }))
+      .catch((x) => x.message);
+    throw new Error(`approval window never interactive: ${JSON.stringify(state)}`);
+  });
+  const stamps = await page.evaluate(() => window.__bench);
+  return { page, pending, seen, stamps };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function run() {
+  const extensionSource = env("SSO_EXTENSION_DIR");
+  const dir = await mkdtemp(join(tmpdir(), "sso-wallet-bench-"));
+  const results = {
+    date: new Date().toISOString(),
+    chromium: null,
+    calls: CALLS,
+    warmup: WARMUP,
+    roundTrip: {},
+    coldStart: {},
+    approvalWindow: null,
+    passkeyTransaction: null,
+    workerHeap: {},
+  };
+  const open = [];
+  try {
+    // ---- bare echo -----------------------------------------------------------------------
+    const echoDir = join(dir, "echo");
+    await buildEcho(extensionSource, echoDir);
+    {
+      const profile = join(dir, "echo-profile");
+      const { context, extensionId } = await launch(echoDir, profile);
+      open.push(context);
+      results.chromium = context.browser()?.version() ?? null;
+      const cdp = await browserCdp(profile);
+      try {
+        const dapp = await openDapp(context, DAPP);
+        await timedChainId(dapp);
+        results.workerHeap.bareAfterStart = await workerHeap(cdp, extensionId);
+        console.error("bench: bare echo round trips");
+        results.roundTrip.bareChainId = stats(await providerLoop(dapp, "eth_chainId", CALLS, WARMUP));
+        results.roundTrip.bareAccounts = stats(await providerLoop(dapp, "eth_accounts", CALLS, WARMUP));
+        results.workerHeap.bareAfterRequests = await workerHeap(cdp, extensionId);
+        console.error("bench: bare echo cold starts");
+        results.coldStart.bare = await coldStarts(context, extensionId, dapp, COLD);
+      } finally {
+        cdp.close();
+        await context.close().catch(() => {});
+      }
+    }
+
+    // ---- SSO Wallet ----------------------------------------------------------------------
+    {
+      const walletDir = join(dir, "wallet");
+      const extension = join(walletDir, "extension");
+      const profile = join(walletDir, "profile");
+      await cp(extensionSource, extension, { recursive: true });
+      await writeFile(join(extension, "networks.json"), JSON.stringify(devnet.networks));
+      const { context, extensionId } = await launch(extension, profile);
+      open.push(context);
+      results.chromium ??= context.browser()?.version() ?? null;
+      // Wallet.close() removes walletDir; the harness' helpers (approval, authenticators) are reused.
+      const wallet = new Wallet(walletDir, context, extensionId);
+      await context.addInitScript(READY_PROBE);
+      const cdp = await browserCdp(profile);
+      try {
+        const dapp = await openDapp(context, DAPP);
+        await timedChainId(dapp);
+        results.workerHeap.oursAfterStart = await workerHeap(cdp, extensionId);
+
+        console.error("bench: provider round trips");
+        const chainId = await providerLoop(dapp, "eth_chainId", CALLS, WARMUP);
+        const accounts = await providerLoop(dapp, "eth_accounts", CALLS, WARMUP);
+        const blockNumber = await providerLoop(dapp, "eth_blockNumber", CALLS, WARMUP);
+        const direct = await fetchLoop(dapp, devnet.rpcUrl, "eth_blockNumber", CALLS, WARMUP);
+        results.roundTrip.oursChainId = stats(chainId);
+        results.roundTrip.oursAccounts = stats(accounts);
+        results.roundTrip.oursBlockNumber = stats(blockNumber);
+        results.roundTrip.directFetchBlockNumber = stats(direct);
+        results.workerHeap.oursAfterRequests = await workerHeap(cdp, extensionId);
+        const rt = results.roundTrip;
+        rt.ratios = {
+          chainIdMedian: rt.oursChainId.median / rt.bareChainId.median,
+          chainIdP99: rt.oursChainId.p99 / rt.bareChainId.p99,
+          accountsMedian: rt.oursAccounts.median / rt.bareAccounts.median,
+          accountsP99: rt.oursAccounts.p99 / rt.bareAccounts.p99,
+          blockNumberVsFetchMedian: rt.oursBlockNumber.median / rt.directFetchBlockNumber.median,
+          blockNumberVsFetchP99: rt.oursBlockNumber.p99 / rt.directFetchBlockNumber.p99,
+        };
+
+        console.error("bench: cold starts");
+        results.coldStart.ours = await coldStarts(context, extensionId, dapp, COLD);
+        results.coldStart.ratioMedian = results.coldStart.ours.median / results.coldStart.bare.median;
+
+        // ---- approval window: request -> window -> interactive, rejected each time ----------
+        console.error("bench: approval windows");
+        const other = await openDapp(context, OTHER_DAPP);
+        const win = { requestToWindow: [], windowToInteractive: [], requestToInteractive: [], requestToPainted: [], seenByDriver: [] };
+        for (let i = 0; i < WINDOWS; i++) {
+          const { page, stamps, seen, pending } = await approvalWindow(wallet, () =>
+            other.evaluate(() => {
+              window.__answer = window.ethereum.request({ method: "eth_requestAccounts" }).then(
+                (r) => ({ result: r }),
+                (e) => ({ code: e.code }),
+              );
+              return performance.timeOrigin + performance.now();
+            }),
+          );
+          const t0 = await pending;
+          const closed = page.waitForEvent("close");
+          await page.getByTestId("reject").click();
+          const answer = await other.evaluate(() => window.__answer);
+          if (answer.code !== 4001) throw new Error(`reject answered ${JSON.stringify(answer)}`);
+          await closed;
+          win.requestToWindow.push(stamps.origin - t0);
+          win.windowToInteractive.push(stamps.ready - stamps.origin);
+          win.requestToInteractive.push(stamps.ready - t0);
+          win.requestToPainted.push(stamps.painted - t0);
+          win.seenByDriver.push(seen - t0);
+        }
+        await other.close();
+        results.approvalWindow = Object.fromEntries(Object.entries(win).map(([k, v]) => [k, stats(v)]));
+
+        // ---- passkey transactions --------------------------------------------------------
+        console.error("bench: connect (create passkey)");
+        const connect = await approvalWindow(
+          wallet,
+          () => dapp.evaluate(() => window.ethereum.request({ method: "eth_requestAccounts" })),
+          { authenticator: true },
+        );
+        await connect.page.getByTestId("create-passkey").click();
+        await connect.page.getByTestId("account-address").waitFor({ timeout: 30_000 });
+        await connect.page.getByTestId("approve").click();
+        const [account] = await connect.pending;
+        await nodeRpc("anvil_setBalance", [account, "0xde0b6b3a7640000"]);
+
+        const recipient = `0x${"ab".repeat(20)}`;
+        const tx = { deploy: null, errors: [], requestToWindow: [], windowToInteractive: [], requestToInteractive: [], approveToAssertion: [], assertionToHash: [], approveToHash: [], total: [] };
+        for (let i = 0; i <= TXS; i++) {
+          console.error(`bench: passkey transaction ${i}${i === 0 ? " (deploys the account)" : ""}`);
+          let opened;
+          try {
+            opened = await approvalWindow(
+            wallet,
+            () =>
+              dapp.evaluate(
+                ([from, to]) => {
+                  const t0 = performance.timeOrigin + performance.now();
+                  window.__tx = window.ethereum
+                .request({ method: "eth_sendTransaction", params: [{ from, to, value: "0x1" }] })
+                .then(
+                  (hash) => ({ hash, at: performance.timeOrigin + performance.now() }),
+                      (e) => ({ code: e.code, message: e.message }),
+                    );
+                  return t0;
+                },
+                [account, recipient],
+              ),
+            { authenticator: true, timeout: 20_000 },
+          );
+          } catch (e) {
+            tx.errors.push({ index: i, message: `no approval window: ${e.message.split("\n")[0]}` });
+            break;
+          }
+          const { page, stamps, pending } = opened;
+          const t0 = await pending;
+          let asserted = null;
+          page.__benchCdp.on("WebAuthn.credentialAsserted", () => (asserted ??= epoch()));
+          const click = epoch();
+          await page.getByTestId("approve").click();
+          const answer = await dapp.evaluate(() => window.__tx);
+          // A failed send still times the window; its error is reported, not its latency.
+          if (!answer.hash) console.error(`bench: eth_sendTransaction answered ${JSON.stringify(answer)}`);
+          const row = {
+            requestToWindow: stamps.origin - t0,
+            windowToInteractive: stamps.ready - stamps.origin,
+            requestToInteractive: stamps.ready - t0,
+            approveToAssertion: asserted ? asserted - click : null,
+            assertionToHash: asserted && answer.hash ? answer.at - asserted : null,
+            approveToHash: answer.hash ? answer.at - click : null,
+            total: answer.hash ? answer.at - t0 : null,
+          };
+          if (!answer.hash) tx.errors.push({ index: i, ...answer });
+          if (!page.isClosed()) await page.close().catch(() => {});
+          if (i === 0) tx.deploy = row;
+          else for (const [k, v] of Object.entries(row)) if (v !== null) tx[k].push(v);
+        }
+        results.passkeyTransaction = {
+          deploy: tx.deploy,
+          errors: tx.errors,
+          ...Object.fromEntries(
+            Object.entries(tx)
+              .filter(([k, v]) => k !== "deploy" && k !== "errors" && v.length > 0)
+              .map(([k, v]) => [k, stats(v)]),
+          ),
+        };
+      } finally {
+        cdp.close();
+        await wallet.close(); // closes the context and removes walletDir
+      }
+    }
+  } finally {
+    for (const c of open) await c.close().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const ms = (x) => (x === null || x === undefined ? "–" : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
+const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+const x = (r) => `${r.toFixed(2)}×`;
+
+function table(r) {
+  const rt = r.roundTrip;
+  const rows = [
+    ["eth_chainId round trip, ours (median / p99)", `${ms(rt.oursChainId.median)} / ${ms(rt.oursChainId.p99)}`, ""],
+    ["eth_chainId round trip, bare echo (median / p99)", `${ms(rt.bareChainId.median)} / ${ms(rt.bareChainId.p99)}`, ""],
+    ["eth_chainId ours / bare (median / p99)", `${x(rt.ratios.chainIdMedian)} / ${x(rt.ratios.chainIdP99)}`, `≤ 1.2× ${rt.ratios.chainIdMedian <= 1.2 ? "✓" : "✗"}`],
+    ["eth_accounts round trip, ours (median / p99)", `${ms(rt.oursAccounts.median)} / ${ms(rt.oursAccounts.p99)}`, ""],
+    ["eth_accounts ours / bare echo (median / p99)", `${x(rt.ratios.accountsMedian)} / ${x(rt.ratios.accountsP99)}`, ""],
+    ["eth_blockNumber through the wallet (median / p99)", `${ms(rt.oursBlockNumber.median)} / ${ms(rt.oursBlockNumber.p99)}`, ""],
+    ["eth_blockNumber page fetch to node (median / p99)", `${ms(rt.directFetchBlockNumber.median)} / ${ms(rt.directFetchBlockNumber.p99)}`, ""],
+    ["eth_blockNumber wallet / fetch (median / p99)", `${x(rt.ratios.blockNumberVsFetchMedian)} / ${x(rt.ratios.blockNumberVsFetchP99)}`, ""],
+    ["cold start, first eth_chainId, ours (median / max)", `${ms(r.coldStart.ours.median)} / ${ms(r.coldStart.ours.max)}`, `≤ 40 ms ${r.coldStart.ours.median <= 40 ? "✓" : "✗"}`],
+    ["cold start, first eth_chainId, bare echo (median / max)", `${ms(r.coldStart.bare.median)} / ${ms(r.coldStart.bare.max)}`, ""],
+  ];
+  const w = r.approvalWindow;
+  if (w) {
+    rows.push(
+      ["approval window: request → window created", ms(w.requestToWindow.median), ""],
+      ["approval window: window created → button interactive", ms(w.windowToInteractive.median), ""],
+      ["approval window: request → interactive", ms(w.requestToInteractive.median), `≤ 200 ms ${w.requestToInteractive.median <= 200 ? "✓" : "✗"}`],
+      ["approval window: request → next frame painted", ms(w.requestToPainted.median), ""],
+    );
+  }
+  const t = r.passkeyTransaction;
+  if (t) {
+    rows.push(
+      ["passkey tx: request → window (incl. UserOp build + gas estimate)", ms(t.requestToWindow?.median), ""],
+      ["passkey tx: window → approve interactive", ms(t.windowToInteractive?.median), ""],
+      ["passkey tx: request → approve interactive", ms(t.requestToInteractive?.median), ""],
+      ["passkey tx: approve click → WebAuthn assertion", ms(t.approveToAssertion?.median), ""],
+      ["passkey tx: assertion → hash at the page", ms(t.assertionToHash?.median), ""],
+      ["passkey tx: approve click → hash at the page", ms(t.approveToHash?.median), ""],
+      ["passkey tx: first (deploying) tx, request → hash", ms(t.deploy?.total), ""],
+      ["passkey tx: failed sends", `${t.errors.length} of ${TXS + 1}${t.errors.length ? ` (${t.errors[0].message})` : ""}`, ""],
+    );
+  }
+  const h = r.workerHeap;
+  rows.push(
+    ["worker JS heap used, ours: after start / after requests", `${kib(h.oursAfterStart.usedBytes)} / ${kib(h.oursAfterRequests.usedBytes)}`, ""],
+    ["worker JS heap after GC, ours: after start / after requests", `${kib(h.oursAfterStart.usedAfterGcBytes)} / ${kib(h.oursAfterRequests.usedAfterGcBytes)}`, ""],
+    ["worker JS heap after GC, bare echo: after start / after requests", `${kib(h.bareAfterStart.usedAfterGcBytes)} / ${kib(h.bareAfterRequests.usedAfterGcBytes)}`, ""],
+  );
+  console.log("\n| figure | value | goal |\n|---|---:|---|");
+  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+}
+
+const results = await run();
+await mkdir(dirname(args.out), { recursive: true });
+await writeFile(args.out, `${JSON.stringify(results, null, 2)}\n`);
+table(results);
+console.log(`\nbench: wrote ${args.out}`);
