@@ -36,12 +36,17 @@ contract SessionKeyValidator is IERC7579Validator {
     uint256 private constant _KIND_TRANSFER_VALUE = 1;
     uint256 private constant _KIND_CALL_VALUE = 2;
     uint256 private constant _KIND_CALL_PARAM = 3;
+    /// @dev A session's state word holds its status in bits 248..255 and, for a Lifetime fee limit, the fees used
+    /// in bits 0..247 (so fees of `2^248` wei or more are never accepted).
+    uint256 private constant _STATUS_SHIFT = 248;
+    uint256 private constant _FEES_MASK = (1 << 248) - 1;
 
     /// @notice Whether a signer has been used by any session of any account (signers are globally unique).
     mapping(address signer => bool) public signerUsed;
-    /// @dev sessionHash → account → status.
-    mapping(bytes32 sessionHash => mapping(address account => SessionLib.Status)) private _status;
-    /// @dev usage key (see {_usageKey}) → account → amount used.
+    /// @dev sessionHash → account → state word: `status << 248 | lifetimeFeesUsed` (one slot, so validation reads
+    /// the status and a Lifetime fee counter with a single SLOAD).
+    mapping(bytes32 sessionHash => mapping(address account => uint256)) private _state;
+    /// @dev usage key (see {_usageKey}) → account → amount used (every limit except a Lifetime fee limit).
     mapping(bytes32 usageKey => mapping(address account => uint256)) private _used;
 
     /// @dev Validation accumulator: session, account, time range, the `periodIds` calldata array and the next
@@ -111,12 +116,22 @@ contract SessionKeyValidator is IERC7579Validator {
     /// @param data Empty or the initial sessions.
     function onInstall(bytes calldata data) external override {
         if (data.length == 0) return;
-        (SessionLib.SessionSpec[] memory specs, bytes[] memory proofs) =
-            abi.decode(data, (SessionLib.SessionSpec[], bytes[]));
+        // Decoded from a memory copy of `data`: same validation (reverts on malformed data).
+        (SessionLib.SessionSpec[] memory specs, bytes[] memory proofs) = _decodeInstallData(data);
         require(specs.length == proofs.length, InvalidSessionProof());
         for (uint256 i = 0; i < specs.length; ++i) {
             _createSession(msg.sender, specs[i], proofs[i]);
         }
+    }
+
+    /// @dev `abi.decode(data, (SessionSpec[], bytes[]))` (reverts on malformed data). `data` is in memory: the
+    /// legacy code generator runs out of stack for this decoder when it reads from calldata.
+    function _decodeInstallData(bytes memory data)
+        private
+        pure
+        returns (SessionLib.SessionSpec[] memory specs, bytes[] memory proofs)
+    {
+        (specs, proofs) = abi.decode(data, (SessionLib.SessionSpec[], bytes[]));
     }
 
     /// @notice Called by the account when the module is uninstalled; closes the listed sessions.
@@ -128,7 +143,7 @@ contract SessionKeyValidator is IERC7579Validator {
         if (data.length == 0) return;
         bytes32[] memory hashes = abi.decode(data, (bytes32[]));
         for (uint256 i = 0; i < hashes.length; ++i) {
-            if (_status[hashes[i]][msg.sender] == SessionLib.Status.Active) _revoke(msg.sender, hashes[i]);
+            if (_statusOf(hashes[i], msg.sender) == SessionLib.Status.Active) _revoke(msg.sender, hashes[i]);
         }
     }
 
@@ -154,7 +169,14 @@ contract SessionKeyValidator is IERC7579Validator {
     /// @param proof 65-byte ECDSA signature `(r, s, v)` by `spec.signer` over
     /// `keccak256(abi.encode(sessionHash, account))` (raw hash, no EIP-191 prefix).
     function createSession(SessionLib.SessionSpec calldata spec, bytes calldata proof) external {
-        _createSession(msg.sender, spec, proof);
+        // The spec is read from calldata and ABI-encoded once: that encoding is hashed and is the event data.
+        (bytes memory encodedSpec, bool canonical, bool zeroPeriod) = _encodeSpec(spec);
+        bytes32 sessionHash = keccak256(encodedSpec);
+        _checkNewSession(msg.sender, sessionHash, spec.signer, spec.feeLimit.limitType, spec.expiresAt);
+        if (canonical) require(!zeroPeriod, ZeroAllowancePeriod()); // periods already read by _encodeSpec
+        else _checkPeriodsCalldata(spec);
+        _checkCallTargetsCalldata(msg.sender, spec.callPolicies);
+        _activate(msg.sender, sessionHash, spec.signer, proof, encodedSpec);
     }
 
     /// @notice Closes an Active session of the calling account, forever. Reverts with {SessionNotActive} otherwise.
@@ -177,7 +199,7 @@ contract SessionKeyValidator is IERC7579Validator {
     /// @param sessionHash The session.
     /// @return The status.
     function sessionStatus(address account, bytes32 sessionHash) external view returns (SessionLib.Status) {
-        return _status[sessionHash][account];
+        return _statusOf(sessionHash, account);
     }
 
     /// @notice The status and remaining limits of a session for an account, at the current block timestamp (for
@@ -191,8 +213,8 @@ contract SessionKeyValidator is IERC7579Validator {
         returns (SessionLib.SessionState memory state)
     {
         bytes32 sessionHash = keccak256(abi.encode(spec));
-        state.status = _status[sessionHash][account];
-        state.feesRemaining = _remaining(sessionHash, account, spec.feeLimit, _limitId(_KIND_FEE, 0, 0));
+        state.status = _statusOf(sessionHash, account);
+        state.feesRemaining = _feesRemaining(sessionHash, account, spec.feeLimit);
         state.transferValue = _transferStates(sessionHash, account, spec.transferPolicies);
         state.callValue = _callValueStates(sessionHash, account, spec.callPolicies);
         state.callParams = _callParamStates(sessionHash, account, spec.callPolicies);
@@ -236,11 +258,13 @@ contract SessionKeyValidator is IERC7579Validator {
             bytes32 sessionHash,
             uint48[] calldata periodIds
         ) = SessionLib.decodeSignature(signature[20:]);
+        if (!ok) return _SIG_VALIDATION_FAILED;
+        uint256 sessionState_ = _state[sessionHash][msg.sender];
         if (
-            !ok || _status[sessionHash][msg.sender] != SessionLib.Status.Active
+            sessionState_ >> _STATUS_SHIFT != uint256(SessionLib.Status.Active)
                 || !_isSignedBySessionKey(userOp.nonce, userOpHash, ecdsaSignature, spec.signer)
         ) return _SIG_VALIDATION_FAILED;
-        return _validateSession(userOp, spec, sessionHash, periodIds);
+        return _validateSession(userOp, spec, sessionHash, periodIds, sessionState_);
     }
 
     /// @notice Sessions cannot sign ERC-1271 messages.
@@ -262,85 +286,191 @@ contract SessionKeyValidator is IERC7579Validator {
     // Internals: creation and revocation
     // ------------------------------------------------------------------------------------------------------------
 
+    /// @dev `abi.encode(spec)`. A canonically encoded spec (the usual case) is copied from calldata as is, and then
+    /// `zeroPeriod` tells whether an Allowance limit has period 0 (see {SessionLib-canonicalSpecLength}); any other
+    /// encoding is re-encoded by the compiler (`canonical == false`, `zeroPeriod` unset).
+    function _encodeSpec(SessionLib.SessionSpec calldata spec)
+        private
+        pure
+        returns (bytes memory encodedSpec, bool canonical, bool zeroPeriod)
+    {
+        uint256 length;
+        (length, zeroPeriod) = SessionLib.canonicalSpecLength(spec);
+        if (length == 0) return (abi.encode(spec), false, false);
+        assembly ("memory-safe") {
+            // encodedSpec = 0x20 ‖ calldata[spec : spec + length] (length is a multiple of 32)
+            encodedSpec := mload(0x40)
+            mstore(encodedSpec, add(length, 0x20))
+            mstore(add(encodedSpec, 0x20), 0x20)
+            calldatacopy(add(encodedSpec, 0x40), spec, length)
+            mstore(0x40, add(add(encodedSpec, 0x40), length))
+        }
+        canonical = true;
+    }
+
+    /// @dev {createSession} for a spec decoded to memory ({onInstall}); same checks, order and event.
     function _createSession(address account, SessionLib.SessionSpec memory spec, bytes memory proof) private {
-        require(_isInstalled(account, MODULE_TYPE_VALIDATOR, address(this), ""), ValidatorNotInstalled());
-        bytes32 sessionHash = keccak256(abi.encode(spec));
-        require(_status[sessionHash][account] == SessionLib.Status.NotInitialized, SessionAlreadyExists(sessionHash));
-        address signer = spec.signer;
-        require(signer != address(0), ZeroSigner());
-        require(!signerUsed[signer], SignerAlreadyUsed(signer));
-        require(spec.feeLimit.limitType != SessionLib.LimitType.Unlimited, UnlimitedFees());
-        require(
-            // forge-lint: disable-next-line(block-timestamp)
-            spec.expiresAt >= block.timestamp + _MIN_SESSION_DURATION,
-            SessionExpiresTooSoon(spec.expiresAt, block.timestamp + _MIN_SESSION_DURATION)
-        );
+        bytes memory encodedSpec = abi.encode(spec);
+        bytes32 sessionHash = keccak256(encodedSpec);
+        _checkNewSession(account, sessionHash, spec.signer, spec.feeLimit.limitType, spec.expiresAt);
         _checkPeriods(spec);
         _checkCallTargets(account, spec.callPolicies);
+        _activate(account, sessionHash, spec.signer, proof, encodedSpec);
+    }
+
+    /// @dev The checks of a new session that precede the period checks, in the documented order.
+    function _checkNewSession(
+        address account,
+        bytes32 sessionHash,
+        address signer,
+        SessionLib.LimitType feeLimitType,
+        uint48 expiresAt
+    ) private view {
+        require(_isInstalled(account, MODULE_TYPE_VALIDATOR, address(this), ""), ValidatorNotInstalled());
+        require(_state[sessionHash][account] == 0, SessionAlreadyExists(sessionHash)); // NotInitialized
+        require(signer != address(0), ZeroSigner());
+        require(!signerUsed[signer], SignerAlreadyUsed(signer));
+        require(feeLimitType != SessionLib.LimitType.Unlimited, UnlimitedFees());
+        _checkExpiry(expiresAt);
+    }
+
+    /// @dev `expiresAt` must be at least {_MIN_SESSION_DURATION} seconds in the future.
+    function _checkExpiry(uint48 expiresAt) private view {
+        require(
+            // forge-lint: disable-next-line(block-timestamp)
+            expiresAt >= block.timestamp + _MIN_SESSION_DURATION,
+            SessionExpiresTooSoon(expiresAt, block.timestamp + _MIN_SESSION_DURATION)
+        );
+    }
+
+    /// @dev Checks the proof, activates the session and emits {SessionCreated} with `encodedSpec`
+    /// (`abi.encode(spec)`, which is exactly the event's data since `spec` is its only non-indexed field).
+    function _activate(
+        address account,
+        bytes32 sessionHash,
+        address signer,
+        bytes memory proof,
+        bytes memory encodedSpec
+    ) private {
         require(proof.length == 65, InvalidSessionProof());
         (address recovered, ECDSA.RecoverError err,) =
             ECDSA.tryRecover(keccak256(abi.encode(sessionHash, account)), proof);
         require(err == ECDSA.RecoverError.NoError && recovered == signer, InvalidSessionProof());
 
         signerUsed[signer] = true;
-        _status[sessionHash][account] = SessionLib.Status.Active;
-        emit SessionCreated(account, sessionHash, spec);
+        _state[sessionHash][account] = uint256(SessionLib.Status.Active) << _STATUS_SHIFT;
+        bytes32 topic0 = SessionCreated.selector;
+        assembly ("memory-safe") {
+            // emit SessionCreated(account, sessionHash, spec)
+            log3(add(encodedSpec, 0x20), mload(encodedSpec), topic0, account, sessionHash)
+        }
     }
 
     /// @dev Every Allowance limit must have a non-zero period.
     function _checkPeriods(SessionLib.SessionSpec memory spec) private pure {
-        _checkPeriod(spec.feeLimit);
+        _checkPeriod(spec.feeLimit.limitType, spec.feeLimit.period);
         for (uint256 i = 0; i < spec.transferPolicies.length; ++i) {
-            _checkPeriod(spec.transferPolicies[i].valueLimit);
+            SessionLib.UsageLimit memory limit = spec.transferPolicies[i].valueLimit;
+            _checkPeriod(limit.limitType, limit.period);
         }
         for (uint256 i = 0; i < spec.callPolicies.length; ++i) {
             SessionLib.CallSpec memory policy = spec.callPolicies[i];
-            _checkPeriod(policy.valueLimit);
+            _checkPeriod(policy.valueLimit.limitType, policy.valueLimit.period);
             for (uint256 j = 0; j < policy.constraints.length; ++j) {
-                _checkPeriod(policy.constraints[j].limit);
+                SessionLib.UsageLimit memory limit = policy.constraints[j].limit;
+                _checkPeriod(limit.limitType, limit.period);
             }
         }
     }
 
-    function _checkPeriod(SessionLib.UsageLimit memory limit) private pure {
-        require(limit.limitType != SessionLib.LimitType.Allowance || limit.period != 0, ZeroAllowancePeriod());
+    /// @dev {_checkPeriods} for a calldata spec.
+    function _checkPeriodsCalldata(SessionLib.SessionSpec calldata spec) private pure {
+        _checkPeriod(spec.feeLimit.limitType, spec.feeLimit.period);
+        SessionLib.TransferSpec[] calldata transfers = spec.transferPolicies;
+        for (uint256 i = 0; i < transfers.length; ++i) {
+            SessionLib.UsageLimit calldata limit = transfers[i].valueLimit;
+            _checkPeriod(limit.limitType, limit.period);
+        }
+        SessionLib.CallSpec[] calldata calls = spec.callPolicies;
+        for (uint256 i = 0; i < calls.length; ++i) {
+            SessionLib.CallSpec calldata policy = calls[i];
+            _checkPeriod(policy.valueLimit.limitType, policy.valueLimit.period);
+            SessionLib.Constraint[] calldata constraints = policy.constraints;
+            for (uint256 j = 0; j < constraints.length; ++j) {
+                SessionLib.UsageLimit calldata limit = constraints[j].limit;
+                _checkPeriod(limit.limitType, limit.period);
+            }
+        }
+    }
+
+    function _checkPeriod(SessionLib.LimitType limitType, uint48 period) private pure {
+        require(limitType != SessionLib.LimitType.Allowance || period != 0, ZeroAllowancePeriod());
     }
 
     /// @dev Call policies may not target the account, this validator, or a module installed on the account.
     function _checkCallTargets(address account, SessionLib.CallSpec[] memory policies) private view {
         for (uint256 i = 0; i < policies.length; ++i) {
-            address target = policies[i].target;
-            require(target != account, CallPolicyTargetsAccount(i));
-            require(target != address(this), CallPolicyTargetsValidator(i));
-            require(
-                !_isInstalled(account, MODULE_TYPE_VALIDATOR, target, "")
-                    && !_isInstalled(account, MODULE_TYPE_EXECUTOR, target, "")
-                    && !_isInstalled(account, MODULE_TYPE_FALLBACK, target, abi.encodePacked(policies[i].selector)),
-                CallPolicyTargetsModule(i, target)
-            );
+            _checkCallTarget(account, i, policies[i].target, policies[i].selector);
         }
+    }
+
+    /// @dev {_checkCallTargets} for calldata policies.
+    function _checkCallTargetsCalldata(address account, SessionLib.CallSpec[] calldata policies) private view {
+        for (uint256 i = 0; i < policies.length; ++i) {
+            _checkCallTarget(account, i, policies[i].target, policies[i].selector);
+        }
+    }
+
+    function _checkCallTarget(address account, uint256 i, address target, bytes4 selector) private view {
+        require(target != account, CallPolicyTargetsAccount(i));
+        require(target != address(this), CallPolicyTargetsValidator(i));
+        require(
+            !_isInstalled(account, MODULE_TYPE_VALIDATOR, target, "")
+                && !_isInstalled(account, MODULE_TYPE_EXECUTOR, target, "")
+                && !_isInstalled(account, MODULE_TYPE_FALLBACK, target, abi.encodePacked(selector)),
+            CallPolicyTargetsModule(i, target)
+        );
     }
 
     /// @dev `IERC7579ModuleConfig(account).isModuleInstalled(...)`, false if the call fails or returns garbage.
     function _isInstalled(address account, uint256 moduleTypeId, address module, bytes memory context)
         private
         view
-        returns (bool)
+        returns (bool installed)
     {
-        (bool ok, bytes memory ret) = account.staticcall(
-            abi.encodeCall(IERC7579ModuleConfig.isModuleInstalled, (moduleTypeId, module, context))
-        );
-        return ok && ret.length == 32 && abi.decode(ret, (uint256)) == 1;
+        bytes4 selector = IERC7579ModuleConfig.isModuleInstalled.selector;
+        assembly ("memory-safe") {
+            // abi.encodeCall(isModuleInstalled, (moduleTypeId, module, context)) in unallocated memory
+            let ptr := mload(0x40)
+            let len := mload(context)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), moduleTypeId)
+            mstore(add(ptr, 0x24), shr(96, shl(96, module)))
+            mstore(add(ptr, 0x44), 0x60)
+            mstore(add(ptr, 0x64), len)
+            mcopy(add(ptr, 0x84), add(context, 0x20), len)
+            mstore(add(add(ptr, 0x84), len), 0) // zero padding
+            let ok := staticcall(gas(), account, ptr, add(0x84, and(add(len, 31), not(31))), 0x00, 0x20)
+            // the call succeeded and returned exactly one word equal to 1
+            installed := and(and(ok, eq(returndatasize(), 0x20)), eq(mload(0x00), 1))
+        }
     }
 
     function _requireActiveAndRevoke(bytes32 sessionHash) private {
-        require(_status[sessionHash][msg.sender] == SessionLib.Status.Active, SessionNotActive(sessionHash));
+        require(_statusOf(sessionHash, msg.sender) == SessionLib.Status.Active, SessionNotActive(sessionHash));
         _revoke(msg.sender, sessionHash);
     }
 
+    /// @dev Sets the status to Closed, keeping the fee counter.
     function _revoke(address account, bytes32 sessionHash) private {
-        _status[sessionHash][account] = SessionLib.Status.Closed;
+        uint256 state = _state[sessionHash][account];
+        _state[sessionHash][account] = (state & _FEES_MASK) | (uint256(SessionLib.Status.Closed) << _STATUS_SHIFT);
         emit SessionRevoked(account, sessionHash);
+    }
+
+    /// @dev The status stored in a session's state word.
+    function _statusOf(bytes32 sessionHash, address account) private view returns (SessionLib.Status) {
+        return SessionLib.Status(_state[sessionHash][account] >> _STATUS_SHIFT);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -418,7 +548,8 @@ contract SessionKeyValidator is IERC7579Validator {
         PackedUserOperation calldata userOp,
         SessionLib.SessionSpec calldata spec,
         bytes32 sessionHash,
-        uint48[] calldata periodIds
+        uint48[] calldata periodIds,
+        uint256 sessionState_
     ) private returns (uint256) {
         uint256 periodIdsOffset;
         assembly ("memory-safe") {
@@ -440,7 +571,21 @@ contract SessionKeyValidator is IERC7579Validator {
         if (userOp.paymasterAndData.length == 0) {
             uint256 cost;
             (ok, cost) = SessionLib.maxGasCost(userOp);
-            if (!ok || !_consume(ctx, spec.feeLimit, _limitId(_KIND_FEE, 0, 0), feePeriodId, cost)) {
+            if (!ok) return _SIG_VALIDATION_FAILED;
+            SessionLib.UsageLimit calldata feeLimit = spec.feeLimit;
+            if (feeLimit.limitType == SessionLib.LimitType.Lifetime) {
+                // Lifetime fee counter: bits 0..247 of the session's state word (already read, status Active).
+                if (cost != 0) {
+                    uint256 used = sessionState_ & _FEES_MASK;
+                    uint256 max = feeLimit.limit;
+                    if (max > _FEES_MASK) max = _FEES_MASK;
+                    if (used > max || cost > max - used) return _SIG_VALIDATION_FAILED;
+                    // used + cost <= max < 2^248: the status bits are unchanged
+                    unchecked {
+                        _state[sessionHash][msg.sender] = sessionState_ + cost;
+                    }
+                }
+            } else if (!_consume(ctx, feeLimit, _limitId(_KIND_FEE, 0, 0), feePeriodId, cost)) {
                 return _SIG_VALIDATION_FAILED;
             }
         }
@@ -462,7 +607,13 @@ contract SessionKeyValidator is IERC7579Validator {
         if (callType == 0x00) {
             // single: target (20) ‖ value (32) ‖ callData
             if (exec.length < 52) return false;
-            return _checkCall(ctx, spec, address(bytes20(exec[:20])), SessionLib.word(exec, 20), exec[52:]);
+            return _checkCall(
+                ctx,
+                spec,
+                address(bytes20(bytes32(SessionLib.word(exec, 0)))),
+                SessionLib.word(exec, 20),
+                SessionLib.slice(exec, 52, exec.length - 52)
+            );
         }
         if (callType == 0x01) return _checkBatch(ctx, spec, exec);
         return false; // delegatecall and unknown call types
@@ -493,11 +644,12 @@ contract SessionKeyValidator is IERC7579Validator {
     ) private returns (bool) {
         if (data.length == 0) return _checkTransfer(ctx, spec.transferPolicies, target, value);
         if (data.length < 4) return false;
-        bytes4 selector = bytes4(data[:4]);
+        bytes4 selector = bytes4(bytes32(SessionLib.word(data, 0))); // first 4 bytes (data.length >= 4)
         SessionLib.CallSpec[] calldata policies = spec.callPolicies;
         for (uint256 i = 0; i < policies.length; ++i) {
-            if (policies[i].target == target && policies[i].selector == selector) {
-                return _applyCallPolicy(ctx, policies[i], i, value, data);
+            SessionLib.CallSpec calldata policy = policies[i];
+            if (policy.target == target && policy.selector == selector) {
+                return _applyCallPolicy(ctx, policy, i, value, data);
             }
         }
         return false;
@@ -555,8 +707,11 @@ contract SessionKeyValidator is IERC7579Validator {
     ) private returns (bool) {
         (bool ok, uint48 periodId) = _nextPeriodId(ctx);
         if (!ok) return false;
-        uint256 offset = 4 + 32 * uint256(constraint.index);
-        if (data.length < offset + 32) return false;
+        uint256 offset;
+        unchecked {
+            offset = 4 + 32 * uint256(constraint.index); // index is a uint64: no overflow
+            if (data.length < offset + 32) return false;
+        }
         bytes32 param = bytes32(SessionLib.word(data, offset));
         return constraint.condition.checkCondition(param, constraint.refValue)
             && _consume(ctx, constraint.limit, limitId, periodId, uint256(param));
@@ -567,7 +722,9 @@ contract SessionKeyValidator is IERC7579Validator {
     function _nextPeriodId(Context memory ctx) private pure returns (bool, uint48) {
         uint256 idx = ctx.nextPeriodId;
         if (idx >= ctx.periodIdsLength) return (false, 0);
-        ctx.nextPeriodId = idx + 1;
+        unchecked {
+            ctx.nextPeriodId = idx + 1; // idx < periodIdsLength
+        }
         uint256 raw;
         uint256 offset = ctx.periodIdsOffset;
         assembly ("memory-safe") {
@@ -593,18 +750,24 @@ contract SessionKeyValidator is IERC7579Validator {
         if (limitType == SessionLib.LimitType.Allowance) {
             uint256 period = limit.period;
             if (period == 0) return false;
-            uint256 start = uint256(periodId) * period;
-            uint256 end = start + period - 1;
-            if (start > ctx.validAfter) ctx.validAfter = start;
-            if (end < ctx.validUntil) ctx.validUntil = end;
+            // Unchecked: uint48 × uint48 fits in 96 bits, and `period >= 1`.
+            unchecked {
+                uint256 start = uint256(periodId) * period;
+                uint256 end = start + period - 1;
+                if (start > ctx.validAfter) ctx.validAfter = start;
+                if (end < ctx.validUntil) ctx.validUntil = end;
+            }
             keyPeriod = periodId;
         }
         if (amount == 0) return true;
         uint256 max = limit.limit;
         mapping(address => uint256) storage usedOf = _used[_usageKey(ctx.sessionHash, limitId, keyPeriod)];
         uint256 used = usedOf[ctx.account];
-        if (used > max || amount > max - used) return false;
-        usedOf[ctx.account] = used + amount;
+        // Unchecked: `used <= max` and `amount <= max - used`, so `used + amount <= max`.
+        unchecked {
+            if (used > max || amount > max - used) return false;
+            usedOf[ctx.account] = used + amount;
+        }
         return true;
     }
 
@@ -626,6 +789,21 @@ contract SessionKeyValidator is IERC7579Validator {
         return used >= max ? 0 : max - used;
     }
 
+    /// @dev Remaining fee budget (Lifetime: from the session's state word, capped at `2^248 - 1` in total).
+    function _feesRemaining(bytes32 sessionHash, address account, SessionLib.UsageLimit calldata limit)
+        private
+        view
+        returns (uint256)
+    {
+        if (limit.limitType != SessionLib.LimitType.Lifetime) {
+            return _remaining(sessionHash, account, limit, _limitId(_KIND_FEE, 0, 0));
+        }
+        uint256 used = _state[sessionHash][account] & _FEES_MASK;
+        uint256 max = limit.limit;
+        if (max > _FEES_MASK) max = _FEES_MASK;
+        return used >= max ? 0 : max - used;
+    }
+
     /// @dev Limit id: kind (fee / transfer value / call value / call param) ‖ policy index ‖ constraint index.
     /// Policies are identified by position, which is unambiguous because the first matching policy always wins.
     function _limitId(uint256 kind, uint256 policyIndex, uint256 constraintIndex) private pure returns (uint256) {
@@ -633,7 +811,14 @@ contract SessionKeyValidator is IERC7579Validator {
     }
 
     /// @dev Usage key of a limit in a period (period 0 for Lifetime limits).
-    function _usageKey(bytes32 sessionHash, uint256 limitId, uint256 periodId) private pure returns (bytes32) {
-        return keccak256(abi.encode(sessionHash, limitId, periodId));
+    function _usageKey(bytes32 sessionHash, uint256 limitId, uint256 periodId) private pure returns (bytes32 key) {
+        // keccak256(abi.encode(sessionHash, limitId, periodId)), hashed in unallocated memory
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, sessionHash)
+            mstore(add(ptr, 0x20), limitId)
+            mstore(add(ptr, 0x40), periodId)
+            key := keccak256(ptr, 0x60)
+        }
     }
 }

@@ -186,6 +186,102 @@ contract SessionKeyValidatorTest is SessionTestBase {
         _expectCreateRevert(spec, hex"", err);
     }
 
+    function test_createSession_nonCanonicalSpecEncodingUsesCanonicalHash() public {
+        SessionLib.SessionSpec memory spec = _withTransfer(_callSpec(), address(0xD00D), 1, _lifetime(1));
+        bytes32 h = _hash(spec);
+        bytes memory tuple = _slice(abi.encode(spec), 32, abi.encode(spec).length); // spec tuple encoding
+        // Insert a zero word before the transferPolicies tail and shift its head offset: same decoded value.
+        uint256 transfersOffset = uint256(bytes32(_slice(tuple, 192, 224)));
+        bytes memory gapped = bytes.concat(
+            _slice(tuple, 0, 192),
+            bytes32(transfersOffset + 32),
+            _slice(tuple, 224, transfersOffset),
+            bytes32(0),
+            _slice(tuple, transfersOffset, tuple.length)
+        );
+        bytes memory proofEncoding = abi.encode(_proof(SESSION_PK, h, address(account)));
+        bytes memory callData = bytes.concat(
+            SessionKeyValidator.createSession.selector,
+            bytes32(uint256(64)),
+            bytes32(64 + gapped.length),
+            gapped,
+            _slice(proofEncoding, 32, proofEncoding.length)
+        );
+        vm.expectEmit(address(skv));
+        emit SessionKeyValidator.SessionCreated(address(account), h, spec);
+        vm.prank(address(account));
+        (bool ok,) = address(skv).call(callData);
+        assertTrue(ok, "created");
+        assertTrue(skv.sessionStatus(address(account), h) == SessionLib.Status.Active, "canonical hash");
+    }
+
+    function test_createSession_nonCanonicalSpecEncodingStillChecksPeriods() public {
+        SessionLib.SessionSpec memory spec = _withTransfer(_callSpec(), address(0xD00D), 1, _allowance(1, 0));
+        bytes memory tuple = _slice(abi.encode(spec), 32, abi.encode(spec).length);
+        // Trailing word after the spec's tail: the spec is still well-formed but not followed by `proof` directly.
+        bytes memory proofEncoding = abi.encode(_proof(SESSION_PK, _hash(spec), address(account)));
+        bytes memory callData = bytes.concat(
+            SessionKeyValidator.createSession.selector,
+            bytes32(uint256(64)),
+            bytes32(64 + tuple.length + 32),
+            tuple,
+            bytes32(0),
+            _slice(proofEncoding, 32, proofEncoding.length)
+        );
+        // Canonical bytes with a gap after them are still copied as is; a shifted head offset is not.
+        uint256 transfersOffset = uint256(bytes32(_slice(tuple, 192, 224)));
+        bytes memory gapped = bytes.concat(
+            _slice(tuple, 0, 192),
+            bytes32(transfersOffset + 32),
+            _slice(tuple, 224, transfersOffset),
+            bytes32(0),
+            _slice(tuple, transfersOffset, tuple.length)
+        );
+        bytes memory gappedCall = bytes.concat(
+            SessionKeyValidator.createSession.selector,
+            bytes32(uint256(64)),
+            bytes32(64 + gapped.length),
+            gapped,
+            _slice(proofEncoding, 32, proofEncoding.length)
+        );
+        bytes memory err = abi.encodeWithSelector(SessionKeyValidator.ZeroAllowancePeriod.selector);
+        vm.prank(address(account));
+        (bool ok, bytes memory ret) = address(skv).call(callData);
+        assertTrue(!ok && keccak256(ret) == keccak256(err), "canonical path");
+        vm.prank(address(account));
+        (ok, ret) = address(skv).call(gappedCall);
+        assertTrue(!ok && keccak256(ret) == keccak256(err), "re-encoding path");
+    }
+
+    function test_createSession_revertsOnDirtySpecEncoding() public {
+        SessionLib.SessionSpec memory spec = _callSpec();
+        bytes memory tuple = _slice(abi.encode(spec), 32, abi.encode(spec).length);
+        bytes memory proofEncoding = abi.encode(_proof(SESSION_PK, _hash(spec), address(account)));
+        uint256[3] memory dirtyWords = [uint256(0), 1, 2]; // signer, expiresAt, fee limit type
+        for (uint256 k = 0; k < dirtyWords.length; ++k) {
+            bytes memory dirty = bytes.concat(tuple);
+            dirty[32 * dirtyWords[k]] = 0x01; // set a high bit outside the value type's range
+            bytes memory callData = bytes.concat(
+                SessionKeyValidator.createSession.selector,
+                bytes32(uint256(64)),
+                bytes32(64 + dirty.length),
+                dirty,
+                _slice(proofEncoding, 32, proofEncoding.length)
+            );
+            vm.prank(address(account));
+            (bool ok,) = address(skv).call(callData);
+            assertTrue(!ok, "dirty spec rejected");
+        }
+        assertTrue(skv.sessionStatus(address(account), _hash(spec)) == SessionLib.Status.NotInitialized, "none");
+    }
+
+    function _slice(bytes memory data, uint256 start, uint256 end) internal pure returns (bytes memory out) {
+        out = new bytes(end - start);
+        for (uint256 i = start; i < end; ++i) {
+            out[i - start] = data[i];
+        }
+    }
+
     function test_createSession_revertsOnZeroAllowancePeriod() public {
         bytes memory err = abi.encodeWithSelector(SessionKeyValidator.ZeroAllowancePeriod.selector);
         SessionLib.SessionSpec memory spec = _callSpec();

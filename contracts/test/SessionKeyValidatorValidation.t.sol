@@ -326,6 +326,28 @@ contract SessionKeyValidatorValidationTest is SessionTestBase {
         assertEq(_validate(op, spec, _periods(2)), FAIL, "overflow");
     }
 
+    function test_validate_lifetimeFeesAtOrAbove2Pow248Rejected() public {
+        uint256 pk = 0xfee2;
+        signer = vm.addr(pk);
+        SessionLib.SessionSpec memory s = _withTransfer(_emptySpec(), RECIPIENT, 1 ether, _unlimited());
+        s.feeLimit = _lifetime(type(uint256).max);
+        bytes32 h = _createSession(s, pk);
+        // (2^128 - 1) × (2^120 + gas) >= 2^248: rejected even though the limit is type(uint256).max.
+        PackedUserOperation memory op = _op(_single(RECIPIENT, 1, ""));
+        op.preVerificationGas = uint256(1) << 120;
+        op.gasFees = bytes32((uint256(1) << 128) | uint256(type(uint128).max));
+        assertEq(_validate(op, pk, s, _periods(2)), FAIL, "fees >= 2^248");
+        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 248) - 1, "not charged");
+        // A normal op is charged; revoking keeps the counter and closes the session.
+        assertEq(_validate(_op(_single(RECIPIENT, 1, "")), pk, s, _periods(2)), _ok(), "normal fee");
+        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 248) - 1 - OP_COST, "charged");
+        vm.prank(address(account));
+        skv.revokeKey(h);
+        assertTrue(skv.sessionStatus(address(account), h) == SessionLib.Status.Closed, "closed");
+        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 248) - 1 - OP_COST, "kept");
+        assertEq(_validate(_op(_single(RECIPIENT, 1, "")), pk, s, _periods(2)), FAIL, "revoked");
+    }
+
     function test_validate_paymasterSkipsFeeLimit() public {
         PackedUserOperation memory op = _op(_single(RECIPIENT, 1, ""));
         op.gasFees = bytes32((uint256(1) << 128) | uint256(type(uint128).max));

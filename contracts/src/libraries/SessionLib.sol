@@ -199,23 +199,27 @@ library SessionLib {
         }
         uint256 len = data.length;
         if (len < 3 * 32) return (false, signature, spec, 0, periodIds);
-        {
-            // ecdsaSignature
-            uint256 o0 = word(data, 0);
-            if (o0 > len - 32) return (false, signature, spec, 0, periodIds);
-            uint256 l0 = word(data, o0);
-            if (l0 > len - o0 - 32) return (false, signature, spec, 0, periodIds);
-            signature = data[o0 + 32:o0 + 32 + l0];
-        }
         uint256 o1 = word(data, 32);
         uint256 o2 = word(data, 64);
-        // periodIds
-        if (o2 > len - 32) return (false, signature, spec, 0, periodIds);
-        len = word(data, o2); // periodIds.length
-        if (len > (data.length - o2 - 32) / 32) return (false, signature, spec, 0, periodIds);
-        // spec: exactly the bytes between its offset and the periodIds offset
-        if (o1 > o2 || o2 - o1 < SPEC_HEAD_SIZE) return (false, signature, spec, 0, periodIds);
-        sessionHash = hashSpecEncoding(data[o1:o2]);
+        // Unchecked: every subtraction below is guarded by the comparison before it, and every sum is at most
+        // `data.length`.
+        unchecked {
+            {
+                // ecdsaSignature
+                uint256 o0 = word(data, 0);
+                if (o0 > len - 32) return (false, signature, spec, 0, periodIds);
+                uint256 l0 = word(data, o0);
+                if (l0 > len - o0 - 32) return (false, signature, spec, 0, periodIds);
+                signature = slice(data, o0 + 32, l0);
+            }
+            // periodIds
+            if (o2 > len - 32) return (false, signature, spec, 0, periodIds);
+            len = word(data, o2); // periodIds.length
+            if (len > (data.length - o2 - 32) / 32) return (false, signature, spec, 0, periodIds);
+            // spec: exactly the bytes between its offset and the periodIds offset
+            if (o1 > o2 || o2 - o1 < SPEC_HEAD_SIZE) return (false, signature, spec, 0, periodIds);
+            sessionHash = hashSpecEncoding(slice(data, o1, o2 - o1));
+        }
         assembly ("memory-safe") {
             spec := add(data.offset, o1)
             periodIds.offset := add(add(data.offset, o2), 32)
@@ -238,14 +242,17 @@ library SessionLib {
         executionCalldata = callData[:0];
         uint256 len = callData.length;
         // execute(bytes32,bytes)
-        if (len < 4 + 64 || bytes4(callData[:4]) != 0xe9ae5c53) return (false, 0, executionCalldata);
+        if (len < 4 + 64 || word(callData, 0) >> 224 != 0xe9ae5c53) return (false, 0, executionCalldata);
         mode = bytes32(word(callData, 4));
         uint256 offset = word(callData, 36);
-        if (offset > len - 4 - 32) return (false, 0, executionCalldata);
-        uint256 start = 4 + offset + 32;
-        uint256 length = word(callData, 4 + offset);
-        if (length > len - start) return (false, 0, executionCalldata);
-        return (true, mode, callData[start:start + length]);
+        // Unchecked: `len >= 68`, `offset <= len - 36` and `length <= len - start` bound every operation.
+        unchecked {
+            if (offset > len - 4 - 32) return (false, 0, executionCalldata);
+            uint256 start = 4 + offset + 32;
+            uint256 length = word(callData, 4 + offset);
+            if (length > len - start) return (false, 0, executionCalldata);
+            return (true, mode, slice(callData, start, length));
+        }
     }
 
     /// @notice Reads the head of an ERC-7579 batch `abi.encode(Execution[])`.
@@ -257,10 +264,13 @@ library SessionLib {
         uint256 len = exec.length;
         if (len < 32) return (false, 0, 0);
         uint256 offset = word(exec, 0);
-        if (offset > len - 32) return (false, 0, 0);
-        count = word(exec, offset);
-        arrayStart = offset + 32;
-        if (count > (len - arrayStart) / 32) return (false, 0, 0);
+        // Unchecked: `len >= 32` and `offset <= len - 32`, so `arrayStart <= len`.
+        unchecked {
+            if (offset > len - 32) return (false, 0, 0);
+            count = word(exec, offset);
+            arrayStart = offset + 32;
+            if (count > (len - arrayStart) / 32) return (false, 0, 0);
+        }
         ok = true;
     }
 
@@ -281,21 +291,25 @@ library SessionLib {
     {
         callData = exec[:0];
         uint256 len = exec.length;
-        // `pos` walks: element offset → element → call data; `raw` holds the word just read.
-        uint256 raw = word(exec, arrayStart + 32 * i); // element offset, relative to arrayStart
-        if (raw > len || len - raw < arrayStart + 96) return (false, address(0), 0, callData);
-        uint256 pos = arrayStart + raw;
-        raw = word(exec, pos); // target word
-        if (raw >> 160 != 0) return (false, address(0), 0, callData);
-        // forge-lint: disable-next-line(unsafe-typecast)
-        target = address(uint160(raw)); // upper 96 bits checked zero just above
-        value = word(exec, pos + 32);
-        raw = word(exec, pos + 64); // call data offset, relative to the element
-        if (raw > len || len - raw < pos + 32) return (false, address(0), 0, callData);
-        pos += raw;
-        raw = word(exec, pos); // call data length
-        if (raw > len - pos - 32) return (false, address(0), 0, callData);
-        return (true, target, value, exec[pos + 32:pos + 32 + raw]);
+        // Unchecked: `arrayStart + 32 * i < len` (i < count, see {decodeBatchHead}); each offset read is compared
+        // against `len` before it is added, so every position stays at most `len`.
+        unchecked {
+            // `pos` walks: element offset → element → call data; `raw` holds the word just read.
+            uint256 raw = word(exec, arrayStart + 32 * i); // element offset, relative to arrayStart
+            if (raw > len || len - raw < arrayStart + 96) return (false, address(0), 0, callData);
+            uint256 pos = arrayStart + raw;
+            raw = word(exec, pos); // target word
+            if (raw >> 160 != 0) return (false, address(0), 0, callData);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            target = address(uint160(raw)); // upper 96 bits checked zero just above
+            value = word(exec, pos + 32);
+            raw = word(exec, pos + 64); // call data offset, relative to the element
+            if (raw > len || len - raw < pos + 32) return (false, address(0), 0, callData);
+            pos += raw;
+            raw = word(exec, pos); // call data length
+            if (raw > len - pos - 32) return (false, address(0), 0, callData);
+            return (true, target, value, slice(exec, pos + 32, raw));
+        }
     }
 
     /// @notice `keccak256(abi.encode(spec))` from the spec's tuple encoding (`abi.encode(spec)` without its leading
@@ -308,6 +322,84 @@ library SessionLib {
             mstore(ptr, 0x20)
             calldatacopy(add(ptr, 0x20), encoding.offset, encoding.length)
             h := keccak256(ptr, add(encoding.length, 0x20))
+        }
+    }
+
+    /// @notice Length of the tuple encoding of `spec` if the calldata bytes at `spec` are exactly its canonical ABI
+    /// encoding (so that `abi.encode(spec) == 0x20 ‖ calldata[spec : spec + length]`), else 0; and whether some
+    /// Allowance limit of the spec has period 0 (meaningful only when `length != 0`).
+    /// @dev Checks every head offset against the canonical layout (tails in order, no gaps), every value type for
+    /// clean high/low bits and enum range, and that all bytes lie within the call data. Never reverts.
+    /// @param spec The spec, a calldata pointer.
+    /// @return length The encoding length, or 0 if the encoding is not canonical.
+    /// @return zeroPeriod Whether an Allowance limit (fee, value or constraint limit) has period 0.
+    function canonicalSpecLength(SessionSpec calldata spec) internal pure returns (uint256 length, bool zeroPeriod) {
+        assembly ("memory-safe") {
+            // UsageLimit at `q`: limitType < 3 and period < 2^48.
+            function limitOk(q) -> r {
+                r := and(lt(calldataload(q), 3), iszero(shr(48, calldataload(add(q, 0x40)))))
+            }
+            // UsageLimit at `q` is an Allowance with period 0.
+            function zeroPeriodAt(q) -> r {
+                r := and(eq(calldataload(q), 2), iszero(calldataload(add(q, 0x40))))
+            }
+            function specLength(b, end) -> len, zp {
+                // SessionSpec head (7 words) and the callPolicies length word
+                if gt(add(b, 0x100), end) { leave }
+                if shr(160, calldataload(b)) { leave } // signer
+                if shr(48, calldataload(add(b, 0x20))) { leave } // expiresAt
+                if iszero(limitOk(add(b, 0x40))) { leave } // feeLimit
+                zp := zeroPeriodAt(add(b, 0x40))
+                if iszero(eq(calldataload(add(b, 0xa0)), 0xe0)) { leave } // callPolicies offset
+                let heads := add(b, 0x100)
+                let n := calldataload(add(b, 0xe0))
+                if gt(n, div(sub(end, heads), 0x20)) { leave }
+                let p := add(heads, mul(n, 0x20))
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    if iszero(eq(calldataload(add(heads, mul(i, 0x20))), sub(p, heads))) { leave }
+                    // CallSpec head (7 words) and the constraints length word
+                    if gt(add(p, 0x100), end) { leave }
+                    if shr(160, calldataload(p)) { leave } // target
+                    if shl(32, calldataload(add(p, 0x20))) { leave } // selector
+                    if iszero(limitOk(add(p, 0x60))) { leave } // valueLimit
+                    zp := or(zp, zeroPeriodAt(add(p, 0x60)))
+                    if iszero(eq(calldataload(add(p, 0xc0)), 0xe0)) { leave } // constraints offset
+                    let m := calldataload(add(p, 0xe0))
+                    p := add(p, 0x100)
+                    if gt(m, div(sub(end, p), 0xc0)) { leave }
+                    for { let j := 0 } lt(j, m) { j := add(j, 1) } {
+                        if iszero(lt(calldataload(p), 7)) { leave } // condition
+                        if shr(64, calldataload(add(p, 0x20))) { leave } // index
+                        if iszero(limitOk(add(p, 0x60))) { leave } // limit
+                        zp := or(zp, zeroPeriodAt(add(p, 0x60)))
+                        p := add(p, 0xc0)
+                    }
+                }
+                if iszero(eq(calldataload(add(b, 0xc0)), sub(p, b))) { leave } // transferPolicies offset
+                if gt(add(p, 0x20), end) { leave }
+                let t := calldataload(p)
+                p := add(p, 0x20)
+                if gt(t, div(sub(end, p), 0xa0)) { leave }
+                for { let k := 0 } lt(k, t) { k := add(k, 1) } {
+                    if shr(160, calldataload(p)) { leave } // target
+                    if iszero(limitOk(add(p, 0x40))) { leave } // valueLimit
+                    zp := or(zp, zeroPeriodAt(add(p, 0x40)))
+                    p := add(p, 0xa0)
+                }
+                len := sub(p, b)
+            }
+            let zp
+            length, zp := specLength(spec, calldatasize())
+            zeroPeriod := zp
+        }
+    }
+
+    /// @dev `data[start:start + length]` without bounds checks; the caller guarantees
+    /// `start + length <= data.length`.
+    function slice(bytes calldata data, uint256 start, uint256 length) internal pure returns (bytes calldata s) {
+        assembly ("memory-safe") {
+            s.offset := add(data.offset, start)
+            s.length := length
         }
     }
 
