@@ -36,8 +36,10 @@ pub struct PreparedTransaction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ApprovalKind {
-    /// Connect the origin (create a passkey first if needed).
+    /// Connect the origin (create a passkey first if needed); the dapp gets the accounts.
     Connect,
+    /// EIP-2255: the same consent, answered with the permission objects.
+    RequestPermissions,
     /// Sign and send a transaction; the dapp gets the transaction hash once it is included.
     SendTransaction(Box<PreparedTransaction>),
     /// Sign and send an EIP-5792 batch; the dapp gets the batch id once it is submitted.

@@ -23,6 +23,8 @@ pub mod code {
     pub const INVALID_PARAMS: i64 = -32602;
     /// Internal error.
     pub const INTERNAL: i64 = -32603;
+    /// EIP-3326: unrecognized chain id.
+    pub const UNRECOGNIZED_CHAIN: i64 = 4902;
     /// EIP-5792: unsupported non-optional capability.
     pub const UNSUPPORTED_CAPABILITY: i64 = 5700;
     /// EIP-5792: unsupported chain id.
@@ -50,7 +52,8 @@ impl From<&Error> for ProviderError {
         let code = match error {
             Error::UserRejected => code::USER_REJECTED,
             Error::Unauthorized(_) | Error::NoAccount => code::UNAUTHORIZED,
-            Error::UnsupportedMethod(_) => code::UNSUPPORTED_METHOD,
+            Error::UnsupportedMethod(_) | Error::Refused { .. } => code::UNSUPPORTED_METHOD,
+            Error::UnknownChain(_) => code::UNRECOGNIZED_CHAIN,
             Error::InvalidParams(_) => code::INVALID_PARAMS,
             Error::UnknownCallsId(_) => code::UNKNOWN_BUNDLE,
             Error::DuplicateCallsId(_) => code::DUPLICATE_ID,
@@ -131,6 +134,16 @@ pub enum Method {
     GetCallsStatus,
     /// EIP-5792 `wallet_getCapabilities`.
     GetCapabilities,
+    /// EIP-2255 `wallet_getPermissions`.
+    GetPermissions,
+    /// EIP-2255 `wallet_requestPermissions`: the connect approval, answered with permissions.
+    RequestPermissions,
+    /// EIP-2255 `wallet_revokePermissions`: disconnect.
+    RevokePermissions,
+    /// EIP-3326 `wallet_switchEthereumChain`.
+    SwitchChain,
+    /// `eth_sign`: refused, it signs arbitrary hashes a user cannot read.
+    EthSign,
     /// A read-only node method from [`READ_METHODS`].
     Read(&'static str),
 }
@@ -147,6 +160,11 @@ impl Method {
             "wallet_sendCalls" => Method::SendCalls,
             "wallet_getCallsStatus" => Method::GetCallsStatus,
             "wallet_getCapabilities" => Method::GetCapabilities,
+            "wallet_getPermissions" => Method::GetPermissions,
+            "wallet_requestPermissions" => Method::RequestPermissions,
+            "wallet_revokePermissions" => Method::RevokePermissions,
+            "wallet_switchEthereumChain" => Method::SwitchChain,
+            "eth_sign" => Method::EthSign,
             _ => Method::Read(READ_METHODS.iter().find(|m| **m == name)?),
         })
     }
@@ -154,13 +172,20 @@ impl Method {
     /// The method's access level.
     pub fn access(self) -> Access {
         match self {
-            Method::RequestAccounts | Method::SendTransaction | Method::SendCalls => {
-                Access::Approval
-            }
+            Method::RequestAccounts
+            | Method::SendTransaction
+            | Method::SendCalls
+            | Method::RequestPermissions => Access::Approval,
             Method::Accounts | Method::GetCallsStatus | Method::GetCapabilities => {
                 Access::Connected
             }
-            Method::ChainId | Method::NetVersion | Method::Read(_) => Access::Public,
+            Method::ChainId
+            | Method::NetVersion
+            | Method::Read(_)
+            | Method::GetPermissions
+            | Method::RevokePermissions
+            | Method::SwitchChain
+            | Method::EthSign => Access::Public,
         }
     }
 }
@@ -350,6 +375,28 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
     })
 }
 
+/// Parses `wallet_switchEthereumChain` params: `[{chainId}]`.
+pub fn switch_chain_params(params: Option<Value>) -> Result<u64> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Switch {
+        chain_id: U256,
+    }
+    let Some(Value::Array(mut items)) = params else {
+        return Err(Error::invalid_params(
+            "wallet_switchEthereumChain expects [{chainId}]",
+        ));
+    };
+    if items.len() != 1 {
+        return Err(Error::invalid_params(
+            "wallet_switchEthereumChain expects [{chainId}]",
+        ));
+    }
+    let switch: Switch = serde_json::from_value(items.remove(0))
+        .map_err(|e| Error::invalid_params(format!("wallet_switchEthereumChain: {e}")))?;
+    u64::try_from(switch.chain_id).map_err(|_| Error::invalid_params("chainId is out of range"))
+}
+
 /// Parses `wallet_getCallsStatus` params: `[id]`.
 pub fn calls_id_param(params: Option<Value>) -> Result<String> {
     match params {
@@ -386,7 +433,8 @@ mod tests {
             Method::parse("eth_getBalance"),
             Some(Method::Read("eth_getBalance"))
         );
-        assert_eq!(Method::parse("eth_sign"), None);
+        assert_eq!(Method::parse("eth_sign"), Some(Method::EthSign));
+        assert_eq!(Method::parse("eth_signTransaction"), None);
         assert_eq!(Method::parse("__proto__"), None);
     }
 

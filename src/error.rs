@@ -15,6 +15,17 @@ pub enum Error {
     /// The method is not part of the wallet's API.
     #[error("The method \"{0}\" is not supported by SSO Wallet.")]
     UnsupportedMethod(String),
+    /// A method the wallet deliberately refuses, with the reason.
+    #[error("{method} is refused: {reason}")]
+    Refused {
+        /// The method.
+        method: String,
+        /// Why the wallet never serves it.
+        reason: String,
+    },
+    /// The dapp asked for a chain the wallet does not know (EIP-3326: 4902).
+    #[error("Chain {0} is not known to SSO Wallet; add it first.")]
+    UnknownChain(String),
     /// The request's parameters are malformed.
     #[error("Invalid params: {0}")]
     InvalidParams(String),

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
 use sso_wallet::approval::{Approval, ApprovalKind, ReplyTo};
+use sso_wallet::eip2255;
 use sso_wallet::erc5792::{self, CallsRecord};
 use sso_wallet::network::Network;
 use sso_wallet::protocol::{ApprovalView, CallView, PageMessage, ProviderEvent, RequestView};
@@ -58,7 +59,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
     };
     let account = wallet.account.as_ref();
     let request = match &approval.kind {
-        ApprovalKind::Connect => RequestView::Connect {
+        ApprovalKind::Connect | ApprovalKind::RequestPermissions => RequestView::Connect {
             account: account.map(|a| a.address),
         },
         ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
@@ -125,22 +126,26 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
     let wallet = state::wallet().await?;
     let (_, pending) = state::with(|s| s.approvals.get(approval_id).map(|(p, a)| (p, a.clone())))?;
     match &pending.kind {
-        ApprovalKind::Connect => {
+        ApprovalKind::Connect | ApprovalKind::RequestPermissions => {
             let account = wallet.account.ok_or(Error::NoAccount)?;
             let approval = state::with(|s| s.approvals.take(approval_id))?;
             let origin = approval.origin.clone();
+            let grant = Grant {
+                granted_at: js_sys::Date::now() as u64,
+            };
             state::update_wallet(|w| {
-                w.grants.insert(
-                    origin.clone(),
-                    Grant {
-                        granted_at: js_sys::Date::now() as u64,
-                    },
-                );
+                w.grants.insert(origin.clone(), grant.clone());
                 Ok(())
             })
             .await?;
             let accounts = json!([account.address]);
-            answer(&approval, Ok(accounts.clone()));
+            let reply = match approval.kind {
+                ApprovalKind::RequestPermissions => {
+                    eip2255::permissions(&origin, Some(&grant), Some(account.address))
+                }
+                _ => accounts.clone(),
+            };
+            answer(&approval, Ok(reply));
             let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![account.address]));
             for port in state::page_ports(&origin) {
                 port.send(&event);

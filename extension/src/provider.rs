@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::eip1193::{self, Access, Method};
+use sso_wallet::eip2255;
 use sso_wallet::erc5792;
-use sso_wallet::protocol::{PageMessage, PageRequest};
+use sso_wallet::protocol::{PageMessage, PageRequest, ProviderEvent};
 use sso_wallet::{Error, Result};
 
 use crate::{approvals, rpc, state, userop};
@@ -158,5 +159,52 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             let network = state::network().await?;
             Ok(Some(erc5792::capabilities([network.chain_id])))
         }
+        Method::GetPermissions => Ok(Some(eip2255::permissions(
+            origin,
+            wallet.grants.get(origin),
+            address,
+        ))),
+        Method::RequestPermissions => {
+            eip2255::permission_params(request.params)?;
+            if connected {
+                return Ok(Some(eip2255::permissions(
+                    origin,
+                    wallet.grants.get(origin),
+                    address,
+                )));
+            }
+            if origin == "null" {
+                return Err(Error::Unauthorized(origin.to_owned()));
+            }
+            approvals::enqueue(origin, reply_to, ApprovalKind::RequestPermissions).await?;
+            Ok(None)
+        }
+        Method::RevokePermissions => {
+            eip2255::permission_params(request.params)?;
+            let removed = state::update_wallet(|w| Ok(w.grants.remove(origin).is_some())).await?;
+            if removed {
+                let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
+                for port in state::page_ports(origin) {
+                    port.send(&event);
+                }
+            }
+            Ok(Some(Value::Null))
+        }
+        Method::SwitchChain => {
+            let requested = eip1193::switch_chain_params(request.params)?;
+            let network = state::network().await?;
+            if requested == network.chain_id {
+                Ok(Some(Value::Null))
+            } else {
+                // Only the networks in networks.json exist until networks become editable.
+                Err(Error::UnknownChain(format!("{requested:#x}")))
+            }
+        }
+        Method::EthSign => Err(Error::Refused {
+            method: "eth_sign".into(),
+            reason: "it signs an arbitrary hash the user cannot read; use personal_sign or \
+                     eth_signTypedData_v4"
+                .into(),
+        }),
     }
 }
