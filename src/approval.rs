@@ -32,6 +32,34 @@ pub struct PreparedTransaction {
     pub user_op_hash: B256,
 }
 
+/// A message signature prepared for the passkey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreparedSignature {
+    /// What the user is shown.
+    pub content: SignContent,
+    /// The digest the passkey signs (ERC-7739, bound to the account and chain).
+    pub digest: B256,
+    /// Appended after the WebAuthn signature data (ERC-7739 `TypedDataSign` fields), if any.
+    pub suffix: alloy_primitives::Bytes,
+}
+
+/// The content of a signature request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SignContent {
+    /// `personal_sign` bytes.
+    Message {
+        /// The raw message.
+        message: alloy_primitives::Bytes,
+    },
+    /// `eth_signTypedData_v4` JSON.
+    TypedData {
+        /// The typed data as the dapp sent it.
+        typed_data: serde_json::Value,
+    },
+}
+
 /// What is being approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -42,6 +70,8 @@ pub enum ApprovalKind {
     RequestPermissions,
     /// Sign and send a transaction; the dapp gets the transaction hash once it is included.
     SendTransaction(Box<PreparedTransaction>),
+    /// Sign a message (`personal_sign`) or typed data (`eth_signTypedData_v4`) with the passkey.
+    Sign(Box<PreparedSignature>),
     /// Sign and send an EIP-5792 batch; the dapp gets the batch id once it is submitted.
     SendCalls {
         /// The prepared UserOperation.

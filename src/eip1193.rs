@@ -144,6 +144,10 @@ pub enum Method {
     SwitchChain,
     /// `eth_sign`: refused, it signs arbitrary hashes a user cannot read.
     EthSign,
+    /// `personal_sign`: an EIP-191 message signed with the passkey (ERC-1271 / ERC-6492).
+    PersonalSign,
+    /// `eth_signTypedData_v4`: EIP-712 data signed with the passkey (ERC-1271 / ERC-6492).
+    SignTypedData,
     /// A read-only node method from [`READ_METHODS`].
     Read(&'static str),
 }
@@ -165,6 +169,8 @@ impl Method {
             "wallet_revokePermissions" => Method::RevokePermissions,
             "wallet_switchEthereumChain" => Method::SwitchChain,
             "eth_sign" => Method::EthSign,
+            "personal_sign" => Method::PersonalSign,
+            "eth_signTypedData_v4" => Method::SignTypedData,
             _ => Method::Read(READ_METHODS.iter().find(|m| **m == name)?),
         })
     }
@@ -175,7 +181,9 @@ impl Method {
             Method::RequestAccounts
             | Method::SendTransaction
             | Method::SendCalls
-            | Method::RequestPermissions => Access::Approval,
+            | Method::RequestPermissions
+            | Method::PersonalSign
+            | Method::SignTypedData => Access::Approval,
             Method::Accounts | Method::GetCallsStatus | Method::GetCapabilities => {
                 Access::Connected
             }
@@ -373,6 +381,66 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
             .map_err(|_| Error::invalid_params("chainId is out of range"))?,
         calls,
     })
+}
+
+/// Parses `personal_sign` params: `[message, address]`; the message is hex data, or else text.
+pub fn personal_sign_params(params: Option<Value>) -> Result<(Bytes, Option<Address>)> {
+    let Some(Value::Array(items)) = params else {
+        return Err(Error::invalid_params(
+            "personal_sign expects [message, address]",
+        ));
+    };
+    let (message, address) = match items.as_slice() {
+        [Value::String(m)] => (m, None),
+        [Value::String(m), Value::String(a)] => (
+            m,
+            Some(
+                a.parse::<Address>()
+                    .map_err(|e| Error::invalid_params(format!("personal_sign: address: {e}")))?,
+            ),
+        ),
+        _ => {
+            return Err(Error::invalid_params(
+                "personal_sign expects [message, address]",
+            ));
+        }
+    };
+    let bytes = match message.strip_prefix("0x") {
+        Some(hex) => alloy_primitives::hex::decode(hex)
+            .map_err(|e| Error::invalid_params(format!("personal_sign: message: {e}")))?,
+        None => message.as_bytes().to_vec(),
+    };
+    if bytes.len() > MAX_PARAMS_BYTES {
+        return Err(Error::invalid_params("personal_sign: message too long"));
+    }
+    Ok((bytes.into(), address))
+}
+
+/// Parses `eth_signTypedData_v4` params: `[address, typedData]` (typed data as JSON or a JSON string).
+pub fn sign_typed_data_params(
+    params: Option<Value>,
+) -> Result<(Address, alloy_dyn_abi::TypedData, Value)> {
+    let Some(Value::Array(items)) = params else {
+        return Err(Error::invalid_params(
+            "eth_signTypedData_v4 expects [address, typedData]",
+        ));
+    };
+    let [Value::String(address), data] = items.as_slice() else {
+        return Err(Error::invalid_params(
+            "eth_signTypedData_v4 expects [address, typedData]",
+        ));
+    };
+    let address = address
+        .parse::<Address>()
+        .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: address: {e}")))?;
+    let json = match data {
+        Value::String(text) => serde_json::from_str(text)
+            .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: {e}")))?,
+        other => other.clone(),
+    };
+    let typed = serde_json::from_value(json.clone())
+        .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: {e}")))?;
+    Ok((address, typed, json))
 }
 
 /// Parses `wallet_switchEthereumChain` params: `[{chainId}]`.

@@ -16,6 +16,7 @@
 //! - [`approval`]: the approval queue state machine (ids, positions, resolve/reject, dropped pages).
 //! - [`eip1193`]: dapp requests parsed into typed methods with access levels; EIP-1193 errors.
 //! - [`eip2255`]: wallet permissions (`eth_accounts` per origin).
+//! - [`erc1271`]: message signatures: ERC-7739 digests for the passkey, ERC-6492 wrapping.
 //! - [`erc4337`]: v0.8 UserOperations: packing, the EntryPoint's EIP-712 userOpHash, bundler types.
 //! - [`erc5792`]: EIP-5792 batches: records, `wallet_getCallsStatus`, capabilities.
 //! - [`erc7579`]: ERC-7579 `execute` encodings (single and batch).
@@ -33,6 +34,7 @@ pub mod account;
 pub mod approval;
 pub mod eip1193;
 pub mod eip2255;
+pub mod erc1271;
 pub mod erc4337;
 pub mod erc5792;
 pub mod erc7579;

@@ -200,6 +200,36 @@ pub enum RequestView {
         /// The account, if the wallet has one.
         account: Option<Address>,
     },
+    /// Sign a message with the passkey.
+    #[serde(rename_all = "camelCase")]
+    SignMessage {
+        /// The account.
+        account: Address,
+        /// The message as text, when it is printable UTF-8.
+        text: Option<String>,
+        /// The raw message.
+        message: Bytes,
+        /// What the passkey signs.
+        digest: B256,
+        /// The passkey to ask for.
+        credential_id: Bytes,
+    },
+    /// Sign EIP-712 typed data with the passkey.
+    #[serde(rename_all = "camelCase")]
+    SignTypedData {
+        /// The account.
+        account: Address,
+        /// The data's EIP-712 domain (JSON).
+        domain: Value,
+        /// The primary type.
+        primary_type: String,
+        /// The message (JSON).
+        message: Value,
+        /// What the passkey signs.
+        digest: B256,
+        /// The passkey to ask for.
+        credential_id: Bytes,
+    },
     /// Send one transaction, or an atomic batch of calls, from the account.
     #[serde(rename_all = "camelCase")]
     SendTransaction {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
-use sso_wallet::approval::{Approval, ApprovalKind, ReplyTo};
+use sso_wallet::approval::{Approval, ApprovalKind, ReplyTo, SignContent};
 use sso_wallet::eip2255;
 use sso_wallet::erc5792::{self, CallsRecord};
 use sso_wallet::network::Network;
@@ -62,6 +62,30 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         ApprovalKind::Connect | ApprovalKind::RequestPermissions => RequestView::Connect {
             account: account.map(|a| a.address),
         },
+        ApprovalKind::Sign(sign) => {
+            let account = account.ok_or(Error::NoAccount)?;
+            match &sign.content {
+                SignContent::Message { message } => RequestView::SignMessage {
+                    account: account.address,
+                    text: printable(message),
+                    message: message.clone(),
+                    digest: sign.digest,
+                    credential_id: account.passkey.credential_id.clone(),
+                },
+                SignContent::TypedData { typed_data } => RequestView::SignTypedData {
+                    account: account.address,
+                    domain: typed_data.get("domain").cloned().unwrap_or_default(),
+                    primary_type: typed_data
+                        .get("primaryType")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    message: typed_data.get("message").cloned().unwrap_or_default(),
+                    digest: sign.digest,
+                    credential_id: account.passkey.credential_id.clone(),
+                },
+            }
+        }
         ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
             let account = account.ok_or(Error::NoAccount)?;
             RequestView::SendTransaction {
@@ -152,6 +176,21 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             }
             Ok(accounts)
         }
+        ApprovalKind::Sign(sign) => {
+            let account = wallet.account.ok_or(Error::NoAccount)?;
+            let assertion = assertion
+                .ok_or_else(|| Error::invalid_params("a signature needs a passkey assertion"))?;
+            let rs = webauthn::verify_assertion(
+                &account.passkey,
+                &assertion,
+                sign.digest,
+                &account.origin_domain,
+            )?;
+            let approval = state::with(|s| s.approvals.take(approval_id))?;
+            let outcome = signature(&account, &assertion, rs, &sign.suffix).await;
+            answer(&approval, outcome.clone());
+            outcome
+        }
         ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
             let account = wallet.account.ok_or(Error::NoAccount)?;
             let assertion = assertion
@@ -187,6 +226,50 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             outcome
         }
     }
+}
+
+/// The ERC-1271 signature (validator ‖ WebAuthn data ‖ ERC-7739 suffix), ERC-6492-wrapped while
+/// the account has no code.
+async fn signature(
+    account: &Account,
+    assertion: &Assertion,
+    rs: [alloy_primitives::B256; 2],
+    suffix: &[u8],
+) -> Result<Value> {
+    let network = state::network().await?;
+    let mut data = webauthn::signature_data(
+        &assertion.authenticator_data,
+        &assertion.client_data_json,
+        rs,
+        &account.passkey.credential_id,
+    )
+    .to_vec();
+    data.extend_from_slice(suffix);
+    let signature = webauthn::user_op_signature(network.contracts.webauthn_validator, &data);
+    let code: alloy_primitives::Bytes = crate::rpc::call_typed(
+        &network.rpc_url,
+        "eth_getCode",
+        json!([account.address, "latest"]),
+    )
+    .await?;
+    let signature = if code.is_empty() {
+        sso_wallet::erc1271::wrap_erc6492(
+            network.contracts.account_factory,
+            &account.factory_data(),
+            &signature,
+        )
+    } else {
+        signature
+    };
+    Ok(json!(signature))
+}
+
+/// A message shown as text when it is printable UTF-8.
+fn printable(message: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(message).ok()?;
+    text.chars()
+        .all(|c| !c.is_control() || c == '\n' || c == '\t')
+        .then(|| text.to_owned())
 }
 
 /// Submits a batch and records it for `wallet_getCallsStatus`; the dapp gets `{id}` at once.

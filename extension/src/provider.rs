@@ -3,9 +3,10 @@
 
 use serde_json::{Value, json};
 
-use sso_wallet::approval::{ApprovalKind, ReplyTo};
+use sso_wallet::approval::{ApprovalKind, PreparedSignature, ReplyTo, SignContent};
 use sso_wallet::eip1193::{self, Access, Method};
 use sso_wallet::eip2255;
+use sso_wallet::erc1271;
 use sso_wallet::erc5792;
 use sso_wallet::protocol::{PageMessage, PageRequest, ProviderEvent};
 use sso_wallet::{Error, Result};
@@ -199,6 +200,55 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                 // Only the networks in networks.json exist until networks become editable.
                 Err(Error::UnknownChain(format!("{requested:#x}")))
             }
+        }
+        Method::PersonalSign | Method::SignTypedData => {
+            let account = wallet
+                .account
+                .filter(|_| connected)
+                .ok_or_else(|| Error::Unauthorized(origin.to_owned()))?;
+            let network = state::network().await?;
+            let (signer, prepared) = match method {
+                Method::PersonalSign => {
+                    let (message, signer) = eip1193::personal_sign_params(request.params)?;
+                    let digest =
+                        erc1271::personal_sign_digest(&message, account.address, network.chain_id);
+                    let content = SignContent::Message { message };
+                    (
+                        signer,
+                        PreparedSignature {
+                            content,
+                            digest,
+                            suffix: Default::default(),
+                        },
+                    )
+                }
+                _ => {
+                    let (signer, typed, json) = eip1193::sign_typed_data_params(request.params)?;
+                    if let Some(chain) = typed.domain.chain_id
+                        && chain != alloy_primitives::U256::from(network.chain_id)
+                    {
+                        return Err(Error::invalid_params(format!(
+                            "the typed data is for chain {chain}, the wallet is on {}",
+                            network.chain_id
+                        )));
+                    }
+                    let sign = erc1271::typed_data_sign(&typed, account.address, network.chain_id)?;
+                    let content = SignContent::TypedData { typed_data: json };
+                    let prepared = PreparedSignature {
+                        content,
+                        digest: sign.digest,
+                        suffix: sign.suffix,
+                    };
+                    (Some(signer), prepared)
+                }
+            };
+            if signer.is_some_and(|s| s != account.address) {
+                return Err(Error::Unauthorized(format!(
+                    "{origin} (the signer is not the connected account)"
+                )));
+            }
+            approvals::enqueue(origin, reply_to, ApprovalKind::Sign(Box::new(prepared))).await?;
+            Ok(None)
         }
         Method::EthSign => Err(Error::Refused {
             method: "eth_sign".into(),

@@ -99,6 +99,23 @@ impl Ui {
                 })
                 .await)
             }),
+            RequestView::SignMessage {
+                digest,
+                credential_id,
+                ..
+            }
+            | RequestView::SignTypedData {
+                digest,
+                credential_id,
+                ..
+            } => self.run("Confirm with your passkey…", async move {
+                let assertion = passkey::sign(digest, &credential_id).await?;
+                Ok(bridge::request(UiRequest::Approve {
+                    approval_id: id,
+                    assertion: Some(assertion),
+                })
+                .await)
+            }),
             RequestView::SendTransaction {
                 user_op_hash,
                 credential_id,
@@ -185,6 +202,38 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             <code class="address" data-testid="account-address">{address.to_string()}</code>
         }
         .into_any(),
+        RequestView::SignMessage {
+            account,
+            text,
+            message,
+            ..
+        } => view! {
+            <h1>"Sign message"</h1>
+            <p class="muted">"Signing proves you own "<code>{account.to_string()}</code>". It sends nothing and costs nothing."</p>
+            {match text {
+                Some(text) => view! { <pre class="message" data-testid="sign-message">{text.clone()}</pre> }.into_any(),
+                None => view! {
+                    <div class="label">"Raw data (not text)"</div>
+                    <code class="data" data-testid="sign-message">{message.to_string()}</code>
+                }.into_any(),
+            }}
+        }
+        .into_any(),
+        RequestView::SignTypedData {
+            account,
+            domain,
+            primary_type,
+            message,
+            ..
+        } => view! {
+            <h1>"Sign typed data"</h1>
+            <p class="muted">"Signed by "<code>{account.to_string()}</code>". Check the domain: it names the app and contract the signature is for."</p>
+            <div class="label">"Domain"</div>
+            <div data-testid="sign-typed-domain">{json_tree(domain)}</div>
+            <div class="label" data-testid="sign-typed-type">{primary_type.clone()}</div>
+            <div data-testid="sign-typed-message">{json_tree(message)}</div>
+        }
+        .into_any(),
         RequestView::SendTransaction {
             from,
             calls,
@@ -234,6 +283,9 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
     } else {
         let label = match view.request {
             RequestView::Connect { .. } => "Connect",
+            RequestView::SignMessage { .. } | RequestView::SignTypedData { .. } => {
+                "Sign with passkey"
+            }
             RequestView::SendTransaction { .. } => "Confirm with passkey",
         };
         let view_for_click = view.clone();
@@ -251,5 +303,30 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             <button class="secondary" data-testid="reject" disabled=busy on:click=move |_| ui.reject(id)>"Reject"</button>
             {primary}
         </footer>
+    }
+}
+
+/// A JSON value as a readable tree: objects and arrays as nested definition lists.
+fn json_tree(value: &serde_json::Value) -> AnyView {
+    match value {
+        serde_json::Value::Object(map) => {
+            let rows = map
+                .iter()
+                .map(|(key, value)| {
+                    view! { <dt>{key.clone()}</dt><dd>{json_tree(value)}</dd> }
+                })
+                .collect::<Vec<_>>();
+            view! { <dl class="tree">{rows}</dl> }.into_any()
+        }
+        serde_json::Value::Array(items) => {
+            let rows = items
+                .iter()
+                .enumerate()
+                .map(|(i, value)| view! { <dt>{format!("[{i}]")}</dt><dd>{json_tree(value)}</dd> })
+                .collect::<Vec<_>>();
+            view! { <dl class="tree">{rows}</dl> }.into_any()
+        }
+        serde_json::Value::String(s) => view! { <code>{s.clone()}</code> }.into_any(),
+        other => view! { <code>{other.to_string()}</code> }.into_any(),
     }
 }

@@ -1,0 +1,110 @@
+// personal_sign and eth_signTypedData_v4 from the passkey account: ERC-6492-wrapped while the
+// account is counterfactual, plain ERC-1271 (ERC-7739-nested) once deployed — both verified by viem's
+// verifyMessage / verifyTypedData against the real contracts on the devnet.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { parseAbi, parseEther } from "viem";
+import { DAPP, Wallet, chain, nodeRpc, request } from "./lib/harness.mjs";
+
+const MAGIC_6492 = "6492".repeat(16);
+const MAIL = {
+  domain: { name: "Ether Mail", version: "1", chainId: 31337, verifyingContract: "0x" + "cc".repeat(20) },
+  types: {
+    Person: [
+      { name: "name", type: "string" },
+      { name: "wallet", type: "address" },
+    ],
+    Mail: [
+      { name: "from", type: "Person" },
+      { name: "to", type: "Person" },
+      { name: "contents", type: "string" },
+    ],
+  },
+  primaryType: "Mail",
+  message: {
+    from: { name: "Alice", wallet: "0x" + "aa".repeat(20) },
+    to: { name: "Bob", wallet: "0x" + "bb".repeat(20) },
+    contents: "Hello, Bob!",
+  },
+};
+
+describe("message signatures", () => {
+  let wallet;
+  let dapp;
+  let account;
+
+  async function signMessage(message) {
+    const { page, pending } = await wallet.approval(() =>
+      dapp.evaluate(({ account, message }) => window.dapp.wallet.signMessage({ account, message }), { account, message }),
+    );
+    assert.equal(await page.getByTestId("sign-message").textContent(), message);
+    await page.getByTestId("approve").click();
+    return pending;
+  }
+
+  async function signTypedData() {
+    const { page, pending } = await wallet.approval(() =>
+      dapp.evaluate(({ account, typed }) => window.dapp.wallet.signTypedData({ account, ...typed }), { account, typed: MAIL }),
+    );
+    assert.match(await page.getByTestId("sign-typed-domain").textContent(), /Ether Mail/);
+    assert.equal(await page.getByTestId("sign-typed-type").textContent(), "Mail");
+    assert.match(await page.getByTestId("sign-typed-message").textContent(), /Hello, Bob!/);
+    await page.getByTestId("approve").click();
+    return pending;
+  }
+
+  before(async () => {
+    wallet = await Wallet.launch();
+    dapp = await wallet.openDapp(DAPP);
+    const { page, pending } = await wallet.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    await page.getByTestId("create-passkey").click();
+    await page.getByTestId("account-address").waitFor();
+    await page.getByTestId("approve").click();
+    [account] = await pending;
+  });
+  after(async () => {
+    await wallet?.close();
+  });
+
+  it("signs messages and typed data before deployment (ERC-6492), verified by viem", async () => {
+    assert.equal(await chain.getCode({ address: account }), undefined);
+    const signature = await signMessage("Sign in to the demo dapp\nnonce: 42");
+    assert.ok(signature.endsWith(MAGIC_6492), "counterfactual signatures are ERC-6492-wrapped");
+    assert.equal(await chain.verifyMessage({ address: account, message: "Sign in to the demo dapp\nnonce: 42", signature }), true);
+    assert.equal(await chain.verifyMessage({ address: account, message: "something else", signature }), false);
+    const typed = await signTypedData();
+    assert.ok(typed.endsWith(MAGIC_6492));
+    assert.equal(await chain.verifyTypedData({ address: account, ...MAIL, signature: typed }), true);
+    const other = { ...MAIL, message: { ...MAIL.message, contents: "Pay Mallory" } };
+    assert.equal(await chain.verifyTypedData({ address: account, ...other, signature: typed }), false);
+  });
+
+  it("signs with plain ERC-1271 once the account is deployed", async () => {
+    await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
+    const { page, pending } = await wallet.approval(() => request(dapp, "eth_sendTransaction", [{ from: account, to: account, value: "0x0" }]));
+    await page.getByTestId("approve").click();
+    assert.match((await pending).result, /^0x[0-9a-f]{64}$/);
+    assert.ok((await chain.getCode({ address: account }))?.length > 2);
+
+    const signature = await signMessage("after deployment");
+    assert.ok(!signature.endsWith(MAGIC_6492));
+    assert.equal(await chain.verifyMessage({ address: account, message: "after deployment", signature }), true);
+    const magic = await chain.readContract({
+      address: account,
+      abi: parseAbi(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]),
+      functionName: "isValidSignature",
+      args: [(await import("viem")).hashMessage("after deployment"), signature],
+    });
+    assert.equal(magic, "0x1626ba7e");
+    const typed = await signTypedData();
+    assert.equal(await chain.verifyTypedData({ address: account, ...MAIL, signature: typed }), true);
+  });
+
+  it("refuses a signer that is not the account and typed data for another chain", async () => {
+    const wrongSigner = await request(dapp, "personal_sign", ["0x68656c6c6f", "0x" + "11".repeat(20)]);
+    assert.equal(wrongSigner.error.code, 4100);
+    const otherChain = { ...MAIL, domain: { ...MAIL.domain, chainId: 1 }, types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }], ...MAIL.types } };
+    const wrongChain = await request(dapp, "eth_signTypedData_v4", [account, JSON.stringify(otherChain)]);
+    assert.equal(wrongChain.error.code, -32602);
+  });
+});
