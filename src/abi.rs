@@ -34,6 +34,12 @@ alloy_sol_types::sol! {
         function getAccountList(string originDomain, bytes credentialId) external view returns (address[]);
     }
 
+    /// ERC-20 metadata, for showing token amounts.
+    interface IERC20Metadata {
+        function symbol() external view returns (string);
+        function decimals() external view returns (uint8);
+    }
+
     /// The EIP-712 struct whose signing hash is the EntryPoint v0.8 userOpHash.
     struct PackedUserOperation {
         address sender;

@@ -5,6 +5,7 @@
 use alloy_primitives::B256;
 use serde::{Deserialize, Serialize};
 
+use crate::decode::{DecodedCall, Warning};
 use crate::erc4337::UserOperation;
 use crate::erc7579::Call;
 use crate::{Error, Result};
@@ -28,8 +29,24 @@ pub struct PreparedTransaction {
     pub calls: Vec<Call>,
     /// The UserOperation, signature still the dummy.
     pub user_op: UserOperation,
+    /// Per call: its decoding (known selectors) and warnings, in call order.
+    #[serde(default)]
+    pub explained: Vec<ExplainedCall>,
+    /// Warnings about the whole request (value over the balance).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     /// Its hash.
     pub user_op_hash: B256,
+}
+
+/// What the approval window says about one call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainedCall {
+    /// The decoded function and arguments, for known selectors.
+    pub decoded: Option<DecodedCall>,
+    /// Warnings about the call.
+    pub warnings: Vec<Warning>,
 }
 
 /// A message signature prepared for the passkey.

@@ -14,6 +14,7 @@
 //! - [`abi`]: Solidity bindings (alloy `sol!`) of the contracts the wallet calls.
 //! - [`account`]: the passkey-owned smart account record and its counterfactual deployment data.
 //! - [`approval`]: the approval queue state machine (ids, positions, resolve/reject, dropped pages).
+//! - [`decode`]: known selectors decoded for the approval window, and call warnings.
 //! - [`eip1193`]: dapp requests parsed into typed methods with access levels; EIP-1193 errors.
 //! - [`eip2255`]: wallet permissions (`eth_accounts` per origin).
 //! - [`erc1271`]: message signatures: ERC-7739 digests for the passkey, ERC-6492 wrapping.
@@ -32,6 +33,7 @@
 pub mod abi;
 pub mod account;
 pub mod approval;
+pub mod decode;
 pub mod eip1193;
 pub mod eip2255;
 pub mod erc1271;

@@ -239,6 +239,8 @@ pub enum RequestView {
         calls: Vec<CallView>,
         /// The most the UserOperation can cost, in wei.
         max_fee: U256,
+        /// Warnings about the whole request, as sentences.
+        warnings: Vec<String>,
         /// Whether this operation also deploys the account.
         deploys_account: bool,
         /// The hash the passkey signs.
@@ -258,6 +260,10 @@ pub struct CallView {
     pub value: U256,
     /// Calldata.
     pub data: Bytes,
+    /// The decoded function, for known selectors.
+    pub decoded: Option<crate::decode::DecodedCall>,
+    /// Warnings about this call, as sentences.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

@@ -93,12 +93,19 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 calls: tx
                     .calls
                     .iter()
-                    .map(|c| CallView {
-                        to: c.to,
-                        value: c.value,
-                        data: c.data.clone(),
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let explained = tx.explained.get(i).cloned().unwrap_or_default();
+                        CallView {
+                            to: c.to,
+                            value: c.value,
+                            data: c.data.clone(),
+                            decoded: explained.decoded,
+                            warnings: explained.warnings.iter().map(|w| w.message()).collect(),
+                        }
                     })
                     .collect(),
+                warnings: tx.warnings.iter().map(|w| w.message()).collect(),
                 max_fee: tx.user_op.max_cost(),
                 deploys_account: tx.user_op.factory.is_some(),
                 user_op_hash: tx.user_op_hash,

@@ -14,11 +14,13 @@
 //! - [`state`]: memory caches + `chrome.storage` persistence.
 //! - [`provider`]: page requests; [`ui`]: UI requests; [`approvals`]: the approval lifecycle.
 //! - [`userop`]: UserOperation preparation and submission; [`rpc`]: JSON-RPC over fetch.
+//! - [`explain`]: chain lookups that let the approval window explain calls.
 
 use wasm_bindgen::prelude::*;
 
 pub mod approvals;
 pub mod chrome;
+pub mod explain;
 pub mod provider;
 pub mod rpc;
 pub mod state;

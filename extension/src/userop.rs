@@ -47,7 +47,7 @@ pub async fn prepare(
         sender,
         key: Default::default(),
     };
-    let (code, nonce, fees) = futures::join!(
+    let (code, nonce, fees, (explained, warnings)) = futures::join!(
         rpc::call_typed::<Bytes>(&network.rpc_url, "eth_getCode", json!([sender, "latest"])),
         rpc::call_typed::<Bytes>(
             &network.rpc_url,
@@ -55,6 +55,7 @@ pub async fn prepare(
             json!([{"to": entry_point, "data": Bytes::from(nonce_call.abi_encode())}, "latest"]),
         ),
         fees(network),
+        crate::explain::explain(network, sender, &calls),
     );
     let deployed = !code?.is_empty();
     let nonce =
@@ -93,6 +94,8 @@ pub async fn prepare(
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
         chain_id: network.chain_id,
+        explained,
+        warnings,
         calls,
         user_op,
         user_op_hash,

@@ -238,9 +238,11 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             from,
             calls,
             max_fee,
+            warnings,
             deploys_account,
             ..
         } => {
+            let request_warnings = warnings_view(warnings);
             let title = if calls.len() == 1 {
                 "Send transaction".to_owned()
             } else {
@@ -253,10 +255,12 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
                         <dl class="call" data-testid="call">
                             <dt>"To"</dt><dd><code data-testid="tx-to">{call.to.to_string()}</code></dd>
                             <dt>"Amount"</dt><dd data-testid="tx-value">{format_ether(call.value)}</dd>
+                            {function_view(call)}
                             {(!call.data.is_empty()).then(|| view! {
                                 <dt>"Data"</dt><dd><code class="data" data-testid="tx-data">{call.data.to_string()}</code></dd>
                             })}
                         </dl>
+                        {warnings_view(&call.warnings)}
                     }
                 })
                 .collect::<Vec<_>>();
@@ -266,6 +270,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
                     <dt>"From"</dt><dd><code data-testid="tx-from">{from.to_string()}</code></dd>
                     <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
                 </dl>
+                {request_warnings}
                 {rows}
                 {deploys_account.then(|| view! {
                     <p class="note" data-testid="tx-deploys">"This first transaction also deploys your account."</p>
@@ -329,4 +334,46 @@ fn json_tree(value: &serde_json::Value) -> AnyView {
         serde_json::Value::String(s) => view! { <code>{s.clone()}</code> }.into_any(),
         other => view! { <code>{other.to_string()}</code> }.into_any(),
     }
+}
+
+/// The decoded function of a call (known selectors), or its raw selector.
+fn function_view(call: &sso_wallet::protocol::CallView) -> Option<AnyView> {
+    if call.data.is_empty() {
+        return None;
+    }
+    Some(match &call.decoded {
+        Some(decoded) => {
+            let args = decoded
+                .args
+                .iter()
+                .map(|arg| {
+                    view! {
+                        <dt>{arg.name.clone()}</dt>
+                        <dd data-testid=format!("call-arg-{}", arg.name)>{arg.value.clone()}</dd>
+                    }
+                })
+                .collect::<Vec<_>>();
+            view! {
+                <dt>"Function"</dt><dd><code data-testid="call-function">{decoded.name.clone()}</code></dd>
+                {args}
+            }
+            .into_any()
+        }
+        None => {
+            let selector =
+                alloy_primitives::hex::encode_prefixed(&call.data[..call.data.len().min(4)]);
+            view! {
+                <dt>"Function"</dt><dd><code data-testid="call-function">{format!("{selector} (unknown)")}</code></dd>
+            }
+            .into_any()
+        }
+    })
+}
+
+/// Warnings, most important first as the wallet produced them.
+fn warnings_view(warnings: &[String]) -> impl IntoView + use<> {
+    warnings
+        .iter()
+        .map(|w| view! { <p class="warning" role="alert" data-testid="warning">{w.clone()}</p> })
+        .collect::<Vec<_>>()
 }

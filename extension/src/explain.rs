@@ -1,0 +1,86 @@
+//! Reads what the approval window needs to explain calls: whether each callee has code, the
+//! ERC-20 symbol and decimals for token calls, and the account's balance. Lookups that fail only
+//! leave the explanation shorter; they never block the request.
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+use serde_json::json;
+
+use sso_wallet::abi::IERC20Metadata;
+use sso_wallet::approval::ExplainedCall;
+use sso_wallet::decode::{self, TokenInfo, Warning};
+use sso_wallet::erc7579::Call;
+use sso_wallet::network::Network;
+
+use crate::rpc;
+
+async fn eth_call(network: &Network, to: Address, data: Vec<u8>) -> Option<Bytes> {
+    rpc::call_typed(
+        &network.rpc_url,
+        "eth_call",
+        json!([{"to": to, "data": Bytes::from(data)}, "latest"]),
+    )
+    .await
+    .ok()
+}
+
+async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
+    let (symbol, decimals) = futures::join!(
+        eth_call(network, to, IERC20Metadata::symbolCall {}.abi_encode()),
+        eth_call(network, to, IERC20Metadata::decimalsCall {}.abi_encode()),
+    );
+    Some(TokenInfo {
+        symbol: IERC20Metadata::symbolCall::abi_decode_returns(&symbol?).ok()?,
+        decimals: IERC20Metadata::decimalsCall::abi_decode_returns(&decimals?).ok()?,
+    })
+}
+
+async fn explain_call(network: &Network, call: &Call) -> ExplainedCall {
+    let code = async {
+        rpc::call_typed::<Bytes>(&network.rpc_url, "eth_getCode", json!([call.to, "latest"]))
+            .await
+            .map(|code| !code.is_empty())
+            .unwrap_or(true)
+    };
+    let token = async {
+        if decode::is_erc20_call(&call.data) {
+            token(network, call.to).await
+        } else {
+            None
+        }
+    };
+    let (has_code, token) = futures::join!(code, token);
+    ExplainedCall {
+        decoded: decode::decode(&call.data, token.as_ref()),
+        warnings: decode::call_warnings(call, has_code),
+    }
+}
+
+/// Explanations for every call, and the request-level warnings.
+pub async fn explain(
+    network: &Network,
+    account: Address,
+    calls: &[Call],
+) -> (Vec<ExplainedCall>, Vec<Warning>) {
+    let balance = async {
+        rpc::call_typed::<U256>(
+            &network.rpc_url,
+            "eth_getBalance",
+            json!([account, "latest"]),
+        )
+        .await
+        .ok()
+    };
+    let (explained, balance) = futures::join!(
+        futures::future::join_all(calls.iter().map(|c| explain_call(network, c))),
+        balance
+    );
+    let value = calls
+        .iter()
+        .fold(U256::ZERO, |sum, c| sum.saturating_add(c.value));
+    let warnings = match balance {
+        Some(balance) if value > balance => vec![Warning::ValueOverBalance { value, balance }],
+        _ => Vec::new(),
+    };
+    (explained, warnings)
+}

@@ -1,0 +1,81 @@
+// The approval window explains contract calls: a known selector decoded into its function and
+// named arguments (ERC-20 amounts with the token's decimals and symbol, read from chain), and
+// warnings for an unlimited approval and for calldata sent to an address without code.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { after, before, describe, it } from "node:test";
+import { encodeFunctionData, maxUint256, parseAbi, parseEther } from "viem";
+import { DAPP, Wallet, chain, devnet, nodeRpc, request } from "./lib/harness.mjs";
+
+const ERC20 = parseAbi([
+  "function transfer(address to, uint256 amount) returns (bool)",
+  "function approve(address spender, uint256 amount) returns (bool)",
+  "function mint(address to, uint256 amount)",
+]);
+
+async function deployTestToken() {
+  const artifact = JSON.parse(await readFile(new URL("../../contracts/out/TestERC20.sol/TestERC20.json", import.meta.url), "utf8"));
+  const hash = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, data: artifact.bytecode.object, gas: "0x2dc6c0" }]);
+  const receipt = await chain.waitForTransactionReceipt({ hash });
+  return receipt.contractAddress;
+}
+
+describe("explaining calls", () => {
+  let wallet;
+  let dapp;
+  let account;
+  let token;
+
+  before(async () => {
+    token = await deployTestToken();
+    wallet = await Wallet.launch();
+    dapp = await wallet.openDapp(DAPP);
+    const { page, pending } = await wallet.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    await page.getByTestId("create-passkey").click();
+    await page.getByTestId("account-address").waitFor();
+    await page.getByTestId("approve").click();
+    [account] = await pending;
+    await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
+    await nodeRpc("eth_sendTransaction", [
+      { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, parseEther("10")] }) },
+    ]);
+  });
+  after(async () => {
+    await wallet?.close();
+  });
+
+  async function rejectAfter(tx, check) {
+    const { page, pending } = await wallet.approval(() => request(dapp, "eth_sendTransaction", [tx]));
+    await check(page);
+    await page.getByTestId("reject").click();
+    assert.equal((await pending).error.code, 4001);
+  }
+
+  it("decodes an ERC-20 transfer with the token's decimals", async () => {
+    const recipient = "0x" + "ab".repeat(20);
+    const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [recipient, parseEther("1.5")] });
+    await rejectAfter({ from: account, to: token, data }, async (page) => {
+      assert.equal(await page.getByTestId("call-function").textContent(), "transfer");
+      assert.equal((await page.getByTestId("call-arg-to").textContent()).toLowerCase(), recipient);
+      assert.equal(await page.getByTestId("call-arg-amount").textContent(), "1.5 TST");
+      assert.equal(await page.getByTestId("warning").count(), 0);
+    });
+  });
+
+  it("warns about an unlimited approval", async () => {
+    const spender = "0x" + "5e".repeat(20);
+    const data = encodeFunctionData({ abi: ERC20, functionName: "approve", args: [spender, maxUint256] });
+    await rejectAfter({ from: account, to: token, data }, async (page) => {
+      assert.equal(await page.getByTestId("call-function").textContent(), "approve");
+      assert.equal(await page.getByTestId("call-arg-amount").textContent(), "unlimited TST");
+      assert.match(await page.getByTestId("warning").textContent(), /^Unlimited approval: 0x5[eE]/);
+    });
+  });
+
+  it("shows an unknown selector raw and warns about calldata to an address without code", async () => {
+    await rejectAfter({ from: account, to: "0x" + "77".repeat(20), data: "0x12345678" }, async (page) => {
+      assert.equal(await page.getByTestId("call-function").textContent(), "0x12345678 (unknown)");
+      assert.match(await page.getByTestId("warning").textContent(), /has no contract code/);
+    });
+  });
+});
