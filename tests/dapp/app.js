@@ -1,12 +1,13 @@
 // Demo dapp: finds SSO Wallet through EIP-6963 (mipd), connects, shows the account and its
 // balance, and sends ETH with viem — the way any dapp would. `window.dapp` exposes the same
-// objects to the end-to-end tests.
+// objects (and an ethers v6 BrowserProvider) to the end-to-end tests.
+import { BrowserProvider } from "ethers";
 import { createStore } from "mipd";
 import { createPublicClient, createWalletClient, custom, formatEther, parseEther } from "viem";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const store = createStore();
-const dapp = { store, provider: null, info: null, wallet: null, public: null, address: null };
+const dapp = { store, provider: null, info: null, wallet: null, public: null, ethers: null, address: null };
 window.dapp = dapp;
 
 function showError(e) {
@@ -26,6 +27,7 @@ function useWallet(detail) {
   dapp.info = detail.info;
   dapp.wallet = createWalletClient({ transport: custom(detail.provider) });
   dapp.public = createPublicClient({ transport: custom(detail.provider) });
+  dapp.ethers = new BrowserProvider(detail.provider);
   $("dapp-wallet").textContent = detail.info.name;
   $("dapp-wallet-icon").src = detail.info.icon;
   $("dapp-connect").disabled = false;
