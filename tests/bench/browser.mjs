@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { chromium } from "playwright-core";
 import WebSocket from "ws";
+import { launchWithExtension } from "../e2e/lib/chromium.mjs";
 import { DAPP, OTHER_DAPP, Wallet, devnet, nodeRpc } from "../e2e/lib/harness.mjs";
 
 const { values: args } = parseArgs({
@@ -58,31 +58,13 @@ function stats(samples) {
 // Launching: the flags of tests/e2e/lib/chromium.mjs plus a DevTools port, so a raw browser-level
 // CDP connection can attach to the service worker (Playwright gives no CDP session on workers).
 
-async function launch(extension, profile) {
-  const context = await chromium.launchPersistentContext(profile, {
+function launch(extension, profile) {
+  return launchWithExtension({
+    profile,
+    extension,
     executablePath: env("SSO_CHROMIUM"),
-    headless: true,
-    args: [
-      `--disable-extensions-except=${extension}`,
-      `--load-extension=${extension}`,
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--remote-debugging-address=127.0.0.1",
-      "--remote-debugging-port=0",
-    ],
+    extraArgs: ["--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"],
   });
-  try {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
-    return { context, extensionId: new URL(worker.url()).host };
-  } catch (e) {
-    await context.close().catch(() => {});
-    throw e;
-  }
 }
 
 /** A raw CDP connection to the browser (flattened sessions), from the profile's DevToolsActivePort. */

@@ -30,11 +30,7 @@ describe("explaining calls", () => {
     token = await deployTestToken();
     wallet = await Wallet.launch();
     dapp = await wallet.openDapp(DAPP);
-    const { page, pending } = await wallet.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
-    await page.getByTestId("create-passkey").click();
-    await page.getByTestId("account-address").waitFor();
-    await page.getByTestId("approve").click();
-    [account] = await pending;
+    account = await wallet.connect(dapp);
     await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
     await nodeRpc("eth_sendTransaction", [
       { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, parseEther("10")] }) },

@@ -56,11 +56,7 @@ describe("message signatures", () => {
   before(async () => {
     wallet = await Wallet.launch();
     dapp = await wallet.openDapp(DAPP);
-    const { page, pending } = await wallet.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
-    await page.getByTestId("create-passkey").click();
-    await page.getByTestId("account-address").waitFor();
-    await page.getByTestId("approve").click();
-    [account] = await pending;
+    account = await wallet.connect(dapp);
   });
   after(async () => {
     await wallet?.close();

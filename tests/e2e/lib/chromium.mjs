@@ -3,7 +3,7 @@
 import { chromium } from "playwright-core";
 
 /** Launches a persistent context with `extension` loaded; returns it with the extension id. */
-export async function launchWithExtension({ profile, extension, executablePath }) {
+export async function launchWithExtension({ profile, extension, executablePath, extraArgs = [] }) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
@@ -17,6 +17,7 @@ export async function launchWithExtension({ profile, extension, executablePath }
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
   try {

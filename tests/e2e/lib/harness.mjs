@@ -107,6 +107,16 @@ export class Wallet {
     return page;
   }
 
+  /** Onboards from `dapp` (create passkey + connect) and returns the account address. */
+  async connect(dapp) {
+    const { page, pending } = await this.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    await page.getByTestId("create-passkey").click();
+    await page.getByTestId("account-address").waitFor();
+    await page.getByTestId("approve").click();
+    const [account] = await pending;
+    return account;
+  }
+
   /** Runs `trigger`, then returns the approval window it opened, with an authenticator attached. */
   async approval(trigger) {
     const opened = this.context.waitForEvent("page", { timeout: 15_000 });
