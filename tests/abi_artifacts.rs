@@ -9,13 +9,17 @@ use alloy_sol_types::{SolCall, SolEvent};
 use sso_wallet::abi::{IAccountFactory, IERC7579Execution, IWebAuthnValidator};
 use sso_wallet::session::spec::ISessionKeyValidator;
 
-fn selectors(contract: &str) -> BTreeSet<String> {
+/// The forge artifact of `contract`.
+fn artifact(contract: &str) -> serde_json::Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(format!("contracts/out/{contract}.sol/{contract}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} — run `forge build` in contracts/", path.display()));
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    json["methodIdentifiers"]
+    serde_json::from_str(&text).unwrap()
+}
+
+fn selectors(contract: &str) -> BTreeSet<String> {
+    artifact(contract)["methodIdentifiers"]
         .as_object()
         .expect("artifact has methodIdentifiers")
         .values()
@@ -88,11 +92,8 @@ fn bindings_match_compiled_contracts() {
 #[test]
 #[ignore = "needs contracts/out: runs in `cargo xtask test` after forge"]
 fn session_events_match_compiled_contract() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("contracts/out/SessionKeyValidator.sol/SessionKeyValidator.json");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let abi: alloy_json_abi::JsonAbi = serde_json::from_value(json["abi"].clone()).unwrap();
+    let abi: alloy_json_abi::JsonAbi =
+        serde_json::from_value(artifact("SessionKeyValidator")["abi"].clone()).unwrap();
     let topics: BTreeSet<_> = abi.events().map(|e| e.selector()).collect();
     assert!(topics.contains(&ISessionKeyValidator::SessionCreated::SIGNATURE_HASH));
     assert!(topics.contains(&ISessionKeyValidator::SessionRevoked::SIGNATURE_HASH));
