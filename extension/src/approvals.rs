@@ -214,12 +214,7 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             let mut user_op = tx.user_op.clone();
             user_op.signature = webauthn::user_op_signature(
                 network.contracts.webauthn_validator,
-                &webauthn::signature_data(
-                    &assertion.authenticator_data,
-                    &assertion.client_data_json,
-                    rs,
-                    &account.passkey.credential_id,
-                ),
+                &passkey_signature_data(&account, &assertion, rs),
             );
             let outcome = match &approval.kind {
                 ApprovalKind::SendCalls { id, .. } => {
@@ -244,13 +239,7 @@ async fn signature(
     suffix: &[u8],
 ) -> Result<Value> {
     let network = state::network().await?;
-    let mut data = webauthn::signature_data(
-        &assertion.authenticator_data,
-        &assertion.client_data_json,
-        rs,
-        &account.passkey.credential_id,
-    )
-    .to_vec();
+    let mut data = passkey_signature_data(account, assertion, rs).to_vec();
     data.extend_from_slice(suffix);
     let signature = webauthn::user_op_signature(network.contracts.webauthn_validator, &data);
     let code: alloy_primitives::Bytes = crate::rpc::call_typed(
@@ -269,6 +258,20 @@ async fn signature(
         signature
     };
     Ok(json!(signature))
+}
+
+/// The validator's signature data for an assertion by the account's passkey.
+fn passkey_signature_data(
+    account: &Account,
+    assertion: &Assertion,
+    rs: [alloy_primitives::B256; 2],
+) -> alloy_primitives::Bytes {
+    webauthn::signature_data(
+        &assertion.authenticator_data,
+        &assertion.client_data_json,
+        rs,
+        &account.passkey.credential_id,
+    )
 }
 
 /// A message shown as text when it is printable UTF-8.

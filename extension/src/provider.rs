@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use alloy_primitives::Address;
+use sso_wallet::account::Account;
 use sso_wallet::approval::{ApprovalKind, PreparedSignature, ReplyTo, SignContent};
 use sso_wallet::eip1193::{self, Access, Method};
 use sso_wallet::eip2255;
@@ -80,16 +82,8 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::SendTransaction => {
             let tx = eip1193::send_transaction_params(request.params)?;
-            let account = wallet
-                .account
-                .filter(|_| connected)
-                .ok_or_else(|| Error::Unauthorized(origin.to_owned()))?;
-            if tx.from.is_some_and(|from| from != account.address) {
-                return Err(Error::Unauthorized(format!(
-                    "{origin} (from {} is not the connected account)",
-                    tx.from.unwrap_or_default()
-                )));
-            }
+            let account = connected_account(wallet.account, connected, origin)?;
+            check_claimed(origin, tx.from, &account)?;
             let network = state::network().await?;
             if tx.chain_id.is_some_and(|c| c != network.chain_id) {
                 return Err(Error::invalid_params(format!(
@@ -108,15 +102,8 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::SendCalls => {
             let batch = eip1193::send_calls_params(request.params)?;
-            let account = wallet
-                .account
-                .filter(|_| connected)
-                .ok_or_else(|| Error::Unauthorized(origin.to_owned()))?;
-            if batch.from.is_some_and(|from| from != account.address) {
-                return Err(Error::Unauthorized(format!(
-                    "{origin} (from is not the connected account)"
-                )));
-            }
+            let account = connected_account(wallet.account, connected, origin)?;
+            check_claimed(origin, batch.from, &account)?;
             let network = state::network().await?;
             if batch.chain_id != network.chain_id {
                 return Err(Error::UnsupportedChain {
@@ -202,10 +189,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             }
         }
         Method::PersonalSign | Method::SignTypedData => {
-            let account = wallet
-                .account
-                .filter(|_| connected)
-                .ok_or_else(|| Error::Unauthorized(origin.to_owned()))?;
+            let account = connected_account(wallet.account, connected, origin)?;
             let network = state::network().await?;
             let (signer, prepared) = match method {
                 Method::PersonalSign => {
@@ -242,11 +226,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                     (Some(signer), prepared)
                 }
             };
-            if signer.is_some_and(|s| s != account.address) {
-                return Err(Error::Unauthorized(format!(
-                    "{origin} (the signer is not the connected account)"
-                )));
-            }
+            check_claimed(origin, signer, &account)?;
             approvals::enqueue(origin, reply_to, ApprovalKind::Sign(Box::new(prepared))).await?;
             Ok(None)
         }
@@ -256,5 +236,22 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                      eth_signTypedData_v4"
                 .into(),
         }),
+    }
+}
+
+/// The account, if `origin` is connected to it (else 4100).
+fn connected_account(account: Option<Account>, connected: bool, origin: &str) -> Result<Account> {
+    account
+        .filter(|_| connected)
+        .ok_or_else(|| Error::Unauthorized(origin.to_owned()))
+}
+
+/// A `from` / signer the dapp named must be the connected account (else 4100).
+fn check_claimed(origin: &str, claimed: Option<Address>, account: &Account) -> Result<()> {
+    match claimed {
+        Some(claimed) if claimed != account.address => Err(Error::Unauthorized(format!(
+            "{origin} ({claimed} is not the connected account)"
+        ))),
+        _ => Ok(()),
     }
 }
