@@ -27,66 +27,29 @@ fn selectors(contract: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn assert_has(contract: &str, selector: [u8; 4], signature: &str) {
-    let hex = alloy_primitives::hex::encode(selector);
+/// `contract`'s artifact has the selector of the binding `C` (pinning its parameter types).
+fn assert_has<C: SolCall>(contract: &str) {
+    let hex = alloy_primitives::hex::encode(C::SELECTOR);
     assert!(
         selectors(contract).contains(&hex),
-        "{contract} has no {signature} (selector {hex}): the Rust binding drifted from the contract"
+        "{contract} has no {} (selector {hex}): the Rust binding drifted from the contract",
+        C::SIGNATURE
     );
 }
 
 #[test]
 #[ignore = "needs contracts/out: runs in `cargo xtask test` after forge"]
 fn bindings_match_compiled_contracts() {
-    assert_has(
-        "AccountFactory",
-        IAccountFactory::getAddressCall::SELECTOR,
-        IAccountFactory::getAddressCall::SIGNATURE,
-    );
-    assert_has(
-        "AccountFactory",
-        IAccountFactory::createAccountCall::SELECTOR,
-        IAccountFactory::createAccountCall::SIGNATURE,
-    );
-    assert_has(
-        "SsoAccount",
-        IERC7579Execution::executeCall::SELECTOR,
-        IERC7579Execution::executeCall::SIGNATURE,
-    );
-    assert_has(
-        "WebAuthnValidator",
-        IWebAuthnValidator::getAccountKeyCall::SELECTOR,
-        IWebAuthnValidator::getAccountKeyCall::SIGNATURE,
-    );
-    assert_has(
-        "WebAuthnValidator",
-        IWebAuthnValidator::getAccountListCall::SELECTOR,
-        IWebAuthnValidator::getAccountListCall::SIGNATURE,
-    );
-    for (selector, signature) in [
-        (
-            ISessionKeyValidator::createSessionCall::SELECTOR,
-            ISessionKeyValidator::createSessionCall::SIGNATURE,
-        ),
-        (
-            ISessionKeyValidator::revokeKeyCall::SELECTOR,
-            ISessionKeyValidator::revokeKeyCall::SIGNATURE,
-        ),
-        (
-            ISessionKeyValidator::revokeKeysCall::SELECTOR,
-            ISessionKeyValidator::revokeKeysCall::SIGNATURE,
-        ),
-        (
-            ISessionKeyValidator::sessionStatusCall::SELECTOR,
-            ISessionKeyValidator::sessionStatusCall::SIGNATURE,
-        ),
-        (
-            ISessionKeyValidator::sessionStateCall::SELECTOR,
-            ISessionKeyValidator::sessionStateCall::SIGNATURE,
-        ),
-    ] {
-        assert_has("SessionKeyValidator", selector, signature);
-    }
+    assert_has::<IAccountFactory::getAddressCall>("AccountFactory");
+    assert_has::<IAccountFactory::createAccountCall>("AccountFactory");
+    assert_has::<IERC7579Execution::executeCall>("SsoAccount");
+    assert_has::<IWebAuthnValidator::getAccountKeyCall>("WebAuthnValidator");
+    assert_has::<IWebAuthnValidator::getAccountListCall>("WebAuthnValidator");
+    assert_has::<ISessionKeyValidator::createSessionCall>("SessionKeyValidator");
+    assert_has::<ISessionKeyValidator::revokeKeyCall>("SessionKeyValidator");
+    assert_has::<ISessionKeyValidator::revokeKeysCall>("SessionKeyValidator");
+    assert_has::<ISessionKeyValidator::sessionStatusCall>("SessionKeyValidator");
+    assert_has::<ISessionKeyValidator::sessionStateCall>("SessionKeyValidator");
 }
 
 #[test]
