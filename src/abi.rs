@@ -16,6 +16,12 @@ alloy_sol_types::sol! {
         function execute(bytes32 mode, bytes executionCalldata) external payable;
     }
 
+    /// ERC-7579 module configuration.
+    interface IERC7579ModuleConfig {
+        function installModule(uint256 moduleTypeId, address module, bytes initData) external;
+        function isModuleInstalled(uint256 moduleTypeId, address module, bytes additionalContext) external view returns (bool);
+    }
+
     /// One call of an ERC-7579 batch.
     struct Execution {
         address target;

@@ -19,6 +19,14 @@ pub struct ReplyTo {
     pub request: u64,
 }
 
+impl ReplyTo {
+    /// No page waits for the answer (the wallet's own UI asked). Page ports are numbered from 1.
+    pub const NOBODY: ReplyTo = ReplyTo {
+        port: 0,
+        request: 0,
+    };
+}
+
 /// A transaction prepared for signing: the userOpHash is what the passkey signs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -37,6 +45,9 @@ pub struct PreparedTransaction {
     pub warnings: Vec<Warning>,
     /// Its hash.
     pub user_op_hash: B256,
+    /// Why the dapp's session could not cover this request, when it fell back to the passkey.
+    #[serde(default)]
+    pub session_fallback: Option<String>,
 }
 
 /// What the approval window says about one call.
@@ -96,6 +107,30 @@ pub enum ApprovalKind {
         /// The batch id the dapp will poll with `wallet_getCallsStatus`.
         id: String,
     },
+    /// Create a session: one passkey-signed UserOperation that installs the session validator
+    /// when needed and registers the session (and deploys the account when needed).
+    CreateSession(Box<SessionCreation>),
+    /// Revoke a session on chain (`revokeKey`), passkey-signed.
+    RevokeSession {
+        /// The prepared UserOperation.
+        prepared: Box<PreparedTransaction>,
+        /// The session hash.
+        context: B256,
+    },
+}
+
+/// A session waiting for the user's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionCreation {
+    /// The UserOperation that creates it.
+    pub prepared: PreparedTransaction,
+    /// The record kept once it exists on chain.
+    pub record: crate::session::registry::SessionRecord,
+    /// The session's private key (stays in the background).
+    pub key: B256,
+    /// Warnings for the user.
+    pub warnings: Vec<String>,
 }
 
 /// One pending approval.

@@ -148,6 +148,14 @@ pub enum Method {
     PersonalSign,
     /// `eth_signTypedData_v4`: EIP-712 data signed with the passkey (ERC-1271 / ERC-6492).
     SignTypedData,
+    /// ERC-7715 `wallet_requestExecutionPermissions`: a session, approved once with the passkey.
+    RequestExecutionPermissions,
+    /// ERC-7715 `wallet_getGrantedExecutionPermissions`: the origin's live sessions.
+    GetGrantedExecutionPermissions,
+    /// ERC-7715 `wallet_revokeExecutionPermission`: end one of the origin's sessions.
+    RevokeExecutionPermission,
+    /// ERC-7715 `wallet_getSupportedExecutionPermissions`.
+    GetSupportedExecutionPermissions,
     /// A read-only node method from [`READ_METHODS`].
     Read(&'static str),
 }
@@ -171,6 +179,10 @@ impl Method {
             "eth_sign" => Method::EthSign,
             "personal_sign" => Method::PersonalSign,
             "eth_signTypedData_v4" => Method::SignTypedData,
+            "wallet_requestExecutionPermissions" => Method::RequestExecutionPermissions,
+            "wallet_getGrantedExecutionPermissions" => Method::GetGrantedExecutionPermissions,
+            "wallet_revokeExecutionPermission" => Method::RevokeExecutionPermission,
+            "wallet_getSupportedExecutionPermissions" => Method::GetSupportedExecutionPermissions,
             _ => Method::Read(READ_METHODS.iter().find(|m| **m == name)?),
         })
     }
@@ -183,17 +195,21 @@ impl Method {
             | Method::SendCalls
             | Method::RequestPermissions
             | Method::PersonalSign
-            | Method::SignTypedData => Access::Approval,
-            Method::Accounts | Method::GetCallsStatus | Method::GetCapabilities => {
-                Access::Connected
-            }
+            | Method::SignTypedData
+            | Method::RequestExecutionPermissions => Access::Approval,
+            Method::Accounts
+            | Method::GetCallsStatus
+            | Method::GetCapabilities
+            | Method::GetGrantedExecutionPermissions
+            | Method::RevokeExecutionPermission => Access::Connected,
             Method::ChainId
             | Method::NetVersion
             | Method::Read(_)
             | Method::GetPermissions
             | Method::RevokePermissions
             | Method::SwitchChain
-            | Method::EthSign => Access::Public,
+            | Method::EthSign
+            | Method::GetSupportedExecutionPermissions => Access::Public,
         }
     }
 }
@@ -310,6 +326,8 @@ pub struct SendCalls {
     pub chain_id: u64,
     /// The calls, executed atomically in order.
     pub calls: Vec<Call>,
+    /// ERC-7715 `capabilities.permissions.context`: the session the dapp wants used.
+    pub session: Option<alloy_primitives::B256>,
 }
 
 /// Most calls one batch may carry.
@@ -318,12 +336,37 @@ pub const MAX_BATCH_CALLS: usize = 64;
 /// Refuses capabilities the wallet does not support unless the dapp marked them optional.
 fn check_capabilities(capabilities: Option<&serde_json::Map<String, Value>>) -> Result<()> {
     for (name, value) in capabilities.into_iter().flatten() {
+        if name == PERMISSIONS_CAPABILITY {
+            continue;
+        }
         let optional = value.get("optional").and_then(Value::as_bool) == Some(true);
         if !optional {
             return Err(Error::UnsupportedCapability(name.clone()));
         }
     }
     Ok(())
+}
+
+/// The ERC-7715 capability naming the session a batch should use.
+pub const PERMISSIONS_CAPABILITY: &str = "permissions";
+
+/// `capabilities.permissions.context`, if given (a malformed one is refused).
+fn session_context(
+    capabilities: Option<&serde_json::Map<String, Value>>,
+) -> Result<Option<alloy_primitives::B256>> {
+    let Some(permissions) = capabilities.and_then(|c| c.get(PERMISSIONS_CAPABILITY)) else {
+        return Ok(None);
+    };
+    permissions
+        .get("context")
+        .and_then(Value::as_str)
+        .and_then(|c| c.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            Error::invalid_params(
+                "capabilities.permissions.context must be the 32-byte hex context of a granted session",
+            )
+        })
 }
 
 /// Parses `wallet_sendCalls` params: `[{version, id?, from?, chainId, atomicRequired, calls, capabilities?}]`.
@@ -360,6 +403,7 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
         ));
     }
     check_capabilities(request.capabilities.as_ref())?;
+    let session = session_context(request.capabilities.as_ref())?;
     let mut calls = Vec::with_capacity(request.calls.len());
     for (i, call) in request.calls.into_iter().enumerate() {
         check_capabilities(call.capabilities.as_ref())?;
@@ -380,6 +424,7 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
         chain_id: u64::try_from(request.chain_id)
             .map_err(|_| Error::invalid_params("chainId is out of range"))?,
         calls,
+        session,
     })
 }
 

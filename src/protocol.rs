@@ -142,6 +142,14 @@ pub enum UiRequest {
         /// The approval.
         approval_id: u64,
     },
+    /// Every session the wallet created, with what is left of its limits.
+    ListSessions,
+    /// The user asked to revoke a session (opens a passkey approval).
+    #[serde(rename_all = "camelCase")]
+    RevokeSession {
+        /// The session hash.
+        context: B256,
+    },
 }
 
 /// Answers to [`UiRequest`]s.
@@ -162,6 +170,11 @@ pub enum UiResponse {
     Done {
         /// What the dapp received (a transaction hash, the accounts, …).
         result: Value,
+    },
+    /// The wallet's sessions, newest first.
+    Sessions {
+        /// The sessions.
+        sessions: Vec<SessionView>,
     },
     /// The request failed; the message is for the user.
     Error {
@@ -247,7 +260,61 @@ pub enum RequestView {
         user_op_hash: B256,
         /// The passkey to ask for.
         credential_id: Bytes,
+        /// Why the site's session could not send this without asking, if it has one.
+        session_fallback: Option<String>,
     },
+    /// Grant a session: a key the wallet holds that signs matching transactions without asking.
+    #[serde(rename_all = "camelCase")]
+    CreateSession {
+        /// The account.
+        account: Address,
+        /// The session, as the user reads it.
+        session: SessionView,
+        /// Risk warnings, as sentences.
+        warnings: Vec<String>,
+        /// The most the creating UserOperation can cost, in wei.
+        max_fee: U256,
+        /// Whether this operation also deploys the account.
+        deploys_account: bool,
+        /// The hash the passkey signs.
+        user_op_hash: B256,
+        /// The passkey to ask for.
+        credential_id: Bytes,
+    },
+    /// End a session on chain.
+    #[serde(rename_all = "camelCase")]
+    RevokeSession {
+        /// The session.
+        session: SessionView,
+        /// The most the UserOperation can cost, in wei.
+        max_fee: U256,
+        /// The hash the passkey signs.
+        user_op_hash: B256,
+        /// The passkey to ask for.
+        credential_id: Bytes,
+    },
+}
+
+/// A session as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// The session hash (ERC-7715 `context`).
+    pub context: B256,
+    /// The site it belongs to.
+    pub origin: String,
+    /// Expiry (Unix seconds).
+    pub expires_at: u64,
+    /// Expiry, absolute (UTC) and relative ("in 2 h 5 min").
+    pub expires: String,
+    /// `active`, `revoking`, `revoked`, `expired` or `keyLost`.
+    pub status: String,
+    /// One line per permission (fee limit, calls with their constraints, transfers).
+    pub permissions: Vec<String>,
+    /// What is left of each limit (from the chain plus pending uses), when known.
+    pub remaining: Vec<String>,
+    /// The dapp's own words, if it gave a reason.
+    pub justification: Option<String>,
 }
 
 /// One call as the approval window shows it.

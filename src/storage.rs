@@ -36,6 +36,9 @@ pub struct WalletState {
     pub grants: BTreeMap<String, Grant>,
     /// The selected network.
     pub chain_id: Option<u64>,
+    /// Sessions the wallet created (their keys live apart, in memory-only storage).
+    #[serde(default)]
+    pub sessions: Vec<crate::session::registry::SessionRecord>,
 }
 
 impl Default for WalletState {
@@ -45,6 +48,7 @@ impl Default for WalletState {
             account: None,
             grants: BTreeMap::new(),
             chain_id: None,
+            sessions: Vec::new(),
         }
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use alloy_sol_types::{SolCall, SolEvent};
-use sso_wallet::abi::{IAccountFactory, IERC7579Execution, IWebAuthnValidator};
+use sso_wallet::abi::{
+    IAccountFactory, IERC7579Execution, IERC7579ModuleConfig, IWebAuthnValidator,
+};
 use sso_wallet::session::spec::ISessionKeyValidator;
 
 /// The forge artifact of `contract`.
@@ -43,6 +45,8 @@ fn bindings_match_compiled_contracts() {
     assert_has::<IAccountFactory::getAddressCall>("AccountFactory");
     assert_has::<IAccountFactory::createAccountCall>("AccountFactory");
     assert_has::<IERC7579Execution::executeCall>("SsoAccount");
+    assert_has::<IERC7579ModuleConfig::installModuleCall>("SsoAccount");
+    assert_has::<IERC7579ModuleConfig::isModuleInstalledCall>("SsoAccount");
     assert_has::<IWebAuthnValidator::getAccountKeyCall>("WebAuthnValidator");
     assert_has::<IWebAuthnValidator::getAccountListCall>("WebAuthnValidator");
     assert_has::<ISessionKeyValidator::createSessionCall>("SessionKeyValidator");

@@ -110,6 +110,36 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 deploys_account: tx.user_op.factory.is_some(),
                 user_op_hash: tx.user_op_hash,
                 credential_id: account.passkey.credential_id.clone(),
+                session_fallback: tx.session_fallback.clone(),
+            }
+        }
+        ApprovalKind::CreateSession(creation) => {
+            let account = account.ok_or(Error::NoAccount)?;
+            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let tx = &creation.prepared;
+            RequestView::CreateSession {
+                account: account.address,
+                session: crate::session::view(&creation.record, now, vec![]),
+                warnings: creation.warnings.clone(),
+                max_fee: tx.user_op.max_cost(),
+                deploys_account: tx.user_op.factory.is_some(),
+                user_op_hash: tx.user_op_hash,
+                credential_id: account.passkey.credential_id.clone(),
+            }
+        }
+        ApprovalKind::RevokeSession { prepared, context } => {
+            let account = account.ok_or(Error::NoAccount)?;
+            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let record = wallet
+                .sessions
+                .iter()
+                .find(|s| s.context == *context)
+                .ok_or_else(|| Error::Internal("the session to revoke is gone".into()))?;
+            RequestView::RevokeSession {
+                session: crate::session::view(record, now, vec![]),
+                max_fee: prepared.user_op.max_cost(),
+                user_op_hash: prepared.user_op_hash,
+                credential_id: account.passkey.credential_id.clone(),
             }
         }
     };
@@ -198,36 +228,58 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             answer(&approval, outcome.clone());
             outcome
         }
-        ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
-            let account = wallet.account.ok_or(Error::NoAccount)?;
-            let assertion = assertion
-                .ok_or_else(|| Error::invalid_params("a transaction needs a passkey assertion"))?;
-            // Checked before the approval leaves the queue: a bad assertion can be retried.
-            let rs = webauthn::verify_assertion(
-                &account.passkey,
-                &assertion,
-                tx.user_op_hash,
-                &account.origin_domain,
-            )?;
-            let approval = state::with(|s| s.approvals.take(approval_id))?;
-            let network = state::network().await?;
-            let mut user_op = tx.user_op.clone();
-            user_op.signature = webauthn::user_op_signature(
-                network.contracts.webauthn_validator,
-                &passkey_signature_data(&account, &assertion, rs),
-            );
-            let outcome = match &approval.kind {
-                ApprovalKind::SendCalls { id, .. } => {
-                    send_calls(&network, &approval.origin, id, &user_op).await
-                }
-                _ => userop::submit(&network, &user_op)
-                    .await
-                    .map(|hash| json!(hash)),
-            };
-            answer(&approval, outcome.clone());
-            outcome
+        ApprovalKind::SendTransaction(tx)
+        | ApprovalKind::SendCalls { prepared: tx, .. }
+        | ApprovalKind::RevokeSession { prepared: tx, .. } => {
+            sign_and_send(approval_id, wallet.account, assertion, tx).await
+        }
+        ApprovalKind::CreateSession(creation) => {
+            sign_and_send(approval_id, wallet.account, assertion, &creation.prepared).await
         }
     }
+}
+
+/// Verifies the passkey assertion over the prepared userOpHash, takes the approval out of the
+/// queue (so it runs once), signs, and carries it out by kind.
+async fn sign_and_send(
+    approval_id: u64,
+    account: Option<Account>,
+    assertion: Option<Assertion>,
+    tx: &sso_wallet::approval::PreparedTransaction,
+) -> Result<Value> {
+    let account = account.ok_or(Error::NoAccount)?;
+    let assertion = assertion
+        .ok_or_else(|| Error::invalid_params("a transaction needs a passkey assertion"))?;
+    // Checked before the approval leaves the queue: a bad assertion can be retried.
+    let rs = webauthn::verify_assertion(
+        &account.passkey,
+        &assertion,
+        tx.user_op_hash,
+        &account.origin_domain,
+    )?;
+    let approval = state::with(|s| s.approvals.take(approval_id))?;
+    let network = state::network().await?;
+    let mut user_op = tx.user_op.clone();
+    user_op.signature = webauthn::user_op_signature(
+        network.contracts.webauthn_validator,
+        &passkey_signature_data(&account, &assertion, rs),
+    );
+    let outcome = match &approval.kind {
+        ApprovalKind::SendCalls { id, .. } => {
+            send_calls(&network, &approval.origin, id, &user_op).await
+        }
+        ApprovalKind::CreateSession(creation) => {
+            crate::session::created(&network, creation, &user_op).await
+        }
+        ApprovalKind::RevokeSession { context, .. } => {
+            crate::session::revoked(&network, *context, &user_op).await
+        }
+        _ => userop::submit(&network, &user_op)
+            .await
+            .map(|hash| json!(hash)),
+    };
+    answer(&approval, outcome.clone());
+    outcome
 }
 
 /// The ERC-1271 signature (validator ‖ WebAuthn data ‖ ERC-7739 suffix), ERC-6492-wrapped while
@@ -290,6 +342,17 @@ async fn send_calls(
     user_op: &sso_wallet::erc4337::UserOperation,
 ) -> Result<Value> {
     let user_op_hash = userop::send(network, user_op).await?;
+    remember_calls(network, origin, id, user_op_hash).await?;
+    Ok(json!({ "id": id }))
+}
+
+/// Records a sent batch for `wallet_getCallsStatus`.
+pub async fn remember_calls(
+    network: &Network,
+    origin: &str,
+    id: &str,
+    user_op_hash: alloy_primitives::B256,
+) -> Result<()> {
     let record = CallsRecord {
         id: id.to_owned(),
         origin: origin.to_owned(),
@@ -298,8 +361,7 @@ async fn send_calls(
     };
     let mut records = state::calls_records().await?;
     erc5792::remember(&mut records, record);
-    chrome::storage_set(erc5792::CALLS_KEY, &records).await?;
-    Ok(json!({ "id": id }))
+    chrome::storage_set(erc5792::CALLS_KEY, &records).await
 }
 
 /// Makes a freshly created passkey the owner of the wallet's account.

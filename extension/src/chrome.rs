@@ -40,6 +40,10 @@ extern "C" {
     async fn local_get(key: &str) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
     async fn local_set(items: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = get, catch)]
+    async fn session_get(key: &str) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
+    async fn session_set(items: &JsValue) -> std::result::Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = create, catch)]
     async fn windows_create(options: &JsValue) -> std::result::Result<JsValue, JsValue>;
@@ -123,9 +127,31 @@ pub fn extension_origin() -> String {
 
 /// Reads a JSON value from `chrome.storage.local`.
 pub async fn storage_get(key: &str) -> Result<Option<serde_json::Value>> {
-    let all = local_get(key)
+    read_item(local_get(key).await, key)
+}
+
+/// Reads a JSON value from `chrome.storage.session`: memory only, never written to disk, cleared
+/// when the browser closes, and (by Chrome's default access level) out of content scripts' reach.
+pub async fn memory_get(key: &str) -> Result<Option<serde_json::Value>> {
+    read_item(session_get(key).await, key)
+}
+
+/// Writes a value to `chrome.storage.session` (see [`memory_get`]).
+pub async fn memory_set<T: Serialize>(key: &str, value: &T) -> Result<()> {
+    let items = js_sys::Object::new();
+    js_sys::Reflect::set(&items, &key.into(), &to_js(value)?)
+        .map_err(|e| js_error("storage write", e))?;
+    session_set(&items)
         .await
-        .map_err(|e| js_error("storage read", e))?;
+        .map(|_| ())
+        .map_err(|e| js_error("storage write", e))
+}
+
+fn read_item(
+    all: std::result::Result<JsValue, JsValue>,
+    key: &str,
+) -> Result<Option<serde_json::Value>> {
+    let all = all.map_err(|e| js_error("storage read", e))?;
     let value = js_sys::Reflect::get(&all, &key.into()).unwrap_or(JsValue::UNDEFINED);
     if value.is_undefined() {
         return Ok(None);

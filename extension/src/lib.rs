@@ -15,6 +15,7 @@
 //! - [`provider`]: page requests; [`ui`]: UI requests; [`approvals`]: the approval lifecycle.
 //! - [`userop`]: UserOperation preparation and submission; [`rpc`]: JSON-RPC over fetch.
 //! - [`explain`]: chain lookups that let the approval window explain calls.
+//! - [`session`]: session creation, silent signing within the policy, revocation, listing.
 
 use wasm_bindgen::prelude::*;
 
@@ -23,6 +24,7 @@ pub mod chrome;
 pub mod explain;
 pub mod provider;
 pub mod rpc;
+pub mod session;
 pub mod state;
 pub mod ui;
 pub mod userop;

@@ -13,6 +13,7 @@ use sso_wallet::erc5792;
 use sso_wallet::protocol::{PageMessage, PageRequest, ProviderEvent};
 use sso_wallet::{Error, Result};
 
+use crate::session::{self, Attempt};
 use crate::{approvals, rpc, state, userop};
 
 /// Handles one request from a page port and answers it (now, or when its approval resolves).
@@ -91,7 +92,16 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                     network.chain_id
                 )));
             }
-            let prepared = userop::prepare(&network, &account, vec![tx.call]).await?;
+            let calls = vec![tx.call];
+            let fallback = match session::try_send(&network, &account, origin, &calls, None).await?
+            {
+                Attempt::Sent(hash) => {
+                    return Ok(Some(json!(userop::wait(&network, hash).await?)));
+                }
+                Attempt::Fallback(reason) => reason,
+            };
+            let mut prepared = userop::prepare(&network, &account, calls).await?;
+            prepared.session_fallback = fallback;
             approvals::enqueue(
                 origin,
                 reply_to,
@@ -116,7 +126,18 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             {
                 return Err(Error::DuplicateCallsId(id.clone()));
             }
-            let prepared = userop::prepare(&network, &account, batch.calls).await?;
+            let attempt =
+                session::try_send(&network, &account, origin, &batch.calls, batch.session).await?;
+            let fallback = match attempt {
+                Attempt::Sent(hash) => {
+                    let id = batch.id.unwrap_or_else(|| hash.to_string());
+                    approvals::remember_calls(&network, origin, &id, hash).await?;
+                    return Ok(Some(json!({ "id": id })));
+                }
+                Attempt::Fallback(reason) => reason,
+            };
+            let mut prepared = userop::prepare(&network, &account, batch.calls).await?;
+            prepared.session_fallback = fallback;
             // Without a dapp-chosen id, the userOpHash identifies the batch.
             let id = batch
                 .id
@@ -229,6 +250,27 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             check_claimed(origin, signer, &account)?;
             approvals::enqueue(origin, reply_to, ApprovalKind::Sign(Box::new(prepared))).await?;
             Ok(None)
+        }
+        Method::RequestExecutionPermissions => {
+            let account = connected_account(wallet.account, connected, origin)?;
+            session::request(origin, reply_to, request.params, account).await?;
+            Ok(None)
+        }
+        Method::GetGrantedExecutionPermissions => Ok(Some(session::granted(origin).await?)),
+        Method::RevokeExecutionPermission => {
+            let context =
+                sso_wallet::session::request::parse_revoke(&request.params.unwrap_or_default())?;
+            if session::revoke(context, Some(origin), reply_to).await? {
+                Ok(None)
+            } else {
+                Ok(Some(Value::Null))
+            }
+        }
+        Method::GetSupportedExecutionPermissions => {
+            let network = state::network().await?;
+            Ok(Some(
+                sso_wallet::session::request::supported_execution_permissions(&[network.chain_id]),
+            ))
         }
         Method::EthSign => Err(Error::Refused {
             method: "eth_sign".into(),

@@ -1,6 +1,6 @@
 //! Building, gas-estimating and submitting the account's UserOperations.
 
-use alloy_primitives::{B256, Bytes, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::SolCall;
 use serde::Deserialize;
 use serde_json::json;
@@ -19,19 +19,68 @@ use crate::{chrome, rpc};
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Block {
+    number: U256,
+    timestamp: U256,
     base_fee_per_gas: Option<U256>,
 }
 
-/// Current fees: `maxFeePerGas = 2 × baseFee + priority`.
-async fn fees(network: &Network) -> Result<(U256, U256)> {
+/// The chain's head: where reads are pinned, its time, and current fees.
+#[derive(Debug, Clone, Copy)]
+pub struct Head {
+    /// Block number (hex-encoded in reads, so nonce and counters come from the same block).
+    pub number: U256,
+    /// Block timestamp (Unix seconds): the time sessions are evaluated at.
+    pub timestamp: u64,
+    /// `maxFeePerGas = 2 × baseFee + priority`.
+    pub max_fee_per_gas: U256,
+    /// `maxPriorityFeePerGas`.
+    pub max_priority_fee_per_gas: U256,
+}
+
+/// The latest block and current fees.
+pub async fn head(network: &Network) -> Result<Head> {
     let rpc_url = &network.rpc_url;
     let (block, priority) = futures::join!(
         rpc::call_typed::<Block>(rpc_url, "eth_getBlockByNumber", json!(["latest", false])),
         rpc::call_typed::<U256>(rpc_url, "eth_maxPriorityFeePerGas", json!([])),
     );
-    let base = block?.base_fee_per_gas.unwrap_or_default();
+    let block = block?;
+    let base = block.base_fee_per_gas.unwrap_or_default();
     let priority = priority?;
-    Ok((base * U256::from(2) + priority, priority))
+    Ok(Head {
+        number: block.number,
+        timestamp: block.timestamp.saturating_to(),
+        max_fee_per_gas: base * U256::from(2) + priority,
+        max_priority_fee_per_gas: priority,
+    })
+}
+
+/// The EntryPoint nonce of `sender` on lane `key`, at block `at`.
+pub async fn nonce(network: &Network, sender: Address, key: U256, at: &str) -> Result<U256> {
+    let call = IEntryPoint::getNonceCall {
+        sender,
+        key: key.to(),
+    };
+    let raw: Bytes = rpc::call_typed(
+        &network.rpc_url,
+        "eth_call",
+        json!([{"to": network.contracts.entry_point, "data": Bytes::from(call.abi_encode())}, at]),
+    )
+    .await?;
+    IEntryPoint::getNonceCall::abi_decode_returns(&raw).map_err(|e| Error::BadResponse {
+        url: network.rpc_url.clone(),
+        message: format!("getNonce: {e}"),
+    })
+}
+
+/// Gas estimation through the bundler (the signature must have the real shape).
+pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasEstimate> {
+    rpc::call_typed(
+        &network.bundler_url,
+        "eth_estimateUserOperationGas",
+        json!([user_op, network.contracts.entry_point]),
+    )
+    .await
 }
 
 /// Prepares a UserOperation for `calls` (one call, or an atomic batch) from `account`: deployment
@@ -43,27 +92,19 @@ pub async fn prepare(
 ) -> Result<PreparedTransaction> {
     let sender = account.address;
     let entry_point = network.contracts.entry_point;
-    let nonce_call = IEntryPoint::getNonceCall {
-        sender,
-        key: Default::default(),
-    };
-    let (code, nonce, fees, (explained, warnings)) = futures::join!(
+    let (code, nonce, head, (explained, warnings)) = futures::join!(
         rpc::call_typed::<Bytes>(&network.rpc_url, "eth_getCode", json!([sender, "latest"])),
-        rpc::call_typed::<Bytes>(
-            &network.rpc_url,
-            "eth_call",
-            json!([{"to": entry_point, "data": Bytes::from(nonce_call.abi_encode())}, "latest"]),
-        ),
-        fees(network),
+        nonce(network, sender, U256::ZERO, "latest"),
+        head(network),
         crate::explain::explain(network, sender, &calls),
     );
     let deployed = !code?.is_empty();
-    let nonce =
-        IEntryPoint::getNonceCall::abi_decode_returns(&nonce?).map_err(|e| Error::BadResponse {
-            url: network.rpc_url.clone(),
-            message: format!("getNonce: {e}"),
-        })?;
-    let (max_fee_per_gas, max_priority_fee_per_gas) = fees?;
+    let nonce = nonce?;
+    let Head {
+        max_fee_per_gas,
+        max_priority_fee_per_gas,
+        ..
+    } = head?;
     let mut user_op = UserOperation {
         sender,
         nonce,
@@ -84,12 +125,7 @@ pub async fn prepare(
             &account.passkey.credential_id,
         ),
     };
-    let estimate: GasEstimate = rpc::call_typed(
-        &network.bundler_url,
-        "eth_estimateUserOperationGas",
-        json!([user_op, entry_point]),
-    )
-    .await?;
+    let estimate = estimate(network, &user_op).await?;
     user_op.apply_gas(&estimate);
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
@@ -99,6 +135,7 @@ pub async fn prepare(
         calls,
         user_op,
         user_op_hash,
+        session_fallback: None,
     })
 }
 
@@ -129,6 +166,12 @@ pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperati
 /// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
 pub async fn submit(network: &Network, user_op: &UserOperation) -> Result<B256> {
     let hash = send(network, user_op).await?;
+    wait(network, hash).await
+}
+
+/// Waits for a sent UserOperation's receipt; returns the bundle transaction hash, or the
+/// revert as an error.
+pub async fn wait(network: &Network, hash: B256) -> Result<B256> {
     let mut waited = 0;
     loop {
         if let Some(receipt) = receipt(network, hash).await? {

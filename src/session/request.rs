@@ -1465,6 +1465,62 @@ pub fn parse_erc7715(params: &Value) -> Result<SessionRequest> {
     })
 }
 
+/// Decodes `wallet_requestExecutionPermissions` params in either format: ERC-7715 (an array of
+/// permission requests with a `permission` field) or the compact SSO form (`[ { expiresAt |
+/// expiry, feeLimit, … } ]`, or the bare object).
+pub fn parse_request(params: &Value, now: u64) -> Result<SessionRequest> {
+    let first = match params {
+        Value::Array(items) => items.first(),
+        other => Some(other),
+    };
+    let compact = first.is_some_and(|item| {
+        item.is_object() && item.get("permission").is_none() && item.get("permissions").is_none()
+    });
+    match (compact, params) {
+        (true, Value::Array(items)) if items.len() == 1 => parse_compact(&items[0], now),
+        (true, Value::Array(items)) => Err(RequestError::new(
+            "params",
+            format!(
+                "SSO Wallet grants one session per request, got {} sessions",
+                items.len()
+            ),
+        )),
+        (true, object) => parse_compact(object, now),
+        (false, _) => parse_erc7715(params),
+    }
+}
+
+/// Decodes `wallet_revokeExecutionPermission` params: `[{ permissionContext }]` (the current
+/// draft), `{ permissionContext }`, or `["0x…"]` — the session hash the grant returned.
+pub fn parse_revoke(params: &Value) -> Result<B256> {
+    let item = match params {
+        Value::Array(items) if items.len() == 1 => &items[0],
+        Value::Array(_) => {
+            return Err(RequestError::new(
+                "params",
+                "expected one permission context to revoke",
+            ));
+        }
+        other => other,
+    };
+    let context = match item {
+        Value::Object(map) => map
+            .get("permissionContext")
+            .or_else(|| map.get("context"))
+            .ok_or_else(|| RequestError::new("params[0]", "`permissionContext` is required"))?,
+        other => other,
+    };
+    context
+        .as_str()
+        .and_then(|s| s.parse::<B256>().ok())
+        .ok_or_else(|| {
+            RequestError::new(
+                "params[0].permissionContext",
+                "expected the 32-byte hex context that wallet_requestExecutionPermissions returned",
+            )
+        })
+}
+
 /// An ERC-4337 factory call the dapp must make before the permission can be used (the account
 /// is not deployed yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -2239,6 +2295,40 @@ mod tests {
             now: NOW,
         };
         assert_eq!(crate::session::rules::validate(&r, &env), Ok(vec![]));
+    }
+
+    #[test]
+    fn parse_request_accepts_both_formats_and_revoke_takes_the_context() {
+        let compact = json!({ "expiresAt": NOW + 3600, "feeLimit": "1000",
+            "transfers": [{ "to": ALICE, "valueLimit": "5" }] });
+        let a = parse_request(&json!([compact.clone()]), NOW).unwrap();
+        let b = parse_request(&compact, NOW).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.meta.format, RequestFormat::Compact);
+        assert!(parse_request(&json!([compact.clone(), compact]), NOW).is_err());
+        let erc7715 = json!([{ "chainId": "0x1", "permission": { "type": "sso-session",
+            "data": { "feeLimit": "1000", "transfers": [{ "to": ALICE, "valueLimit": "5" }] } },
+            "rules": [{ "type": "expiry", "data": { "timestamp": NOW + 3600 } }] }]);
+        assert_eq!(
+            parse_request(&erc7715, NOW).unwrap().meta.format,
+            RequestFormat::Erc7715
+        );
+        let hash = b256!("1111111111111111111111111111111111111111111111111111111111111111");
+        for params in [
+            json!([{ "permissionContext": hash }]),
+            json!({ "permissionContext": hash }),
+            json!([hash]),
+        ] {
+            assert_eq!(parse_revoke(&params).unwrap(), hash);
+        }
+        for bad in [
+            json!([]),
+            json!([{}]),
+            json!(["0x12"]),
+            json!([{ "permissionContext": 5 }]),
+        ] {
+            assert!(parse_revoke(&bad).is_err(), "{bad}");
+        }
     }
 
     /// A random ABI type: (signature text, head words or None when dynamic).

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::request::{CallPolicy, SessionRequest, WordType};
 use super::spec::{Condition, LimitType, UsageLimit};
+use super::usage::{LimitKey, Usage};
 use crate::units::format_ether;
 
 /// The contract's minimum session duration: `expiresAt >= block.timestamp + 60`.
@@ -703,6 +704,104 @@ pub fn describe(request: &SessionRequest) -> Vec<String> {
     lines
 }
 
+/// `in 2 h 5 min` / `3 days ago`: how far `at` is from `now`, coarsely.
+pub fn format_relative(at: u64, now: u64) -> String {
+    let (delta, future) = if at >= now {
+        (at - now, true)
+    } else {
+        (now - at, false)
+    };
+    let text = match delta {
+        0..60 => format!("{delta} s"),
+        60..3600 => format!("{} min", delta / 60),
+        3600..86_400 => match delta / 60 % 60 {
+            0 => format!("{} h", delta / 3600),
+            m => format!("{} h {m} min", delta / 3600),
+        },
+        _ => match delta / 86_400 {
+            1 => "1 day".to_owned(),
+            d => format!("{d} days"),
+        },
+    };
+    if future {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+/// What is left of every limit of a session, given its usage (chain + pending) at `now`.
+pub fn remaining(request: &SessionRequest, usage: &Usage, now: u64) -> Vec<String> {
+    let left = |limit: &UsageLimit, key: LimitKey| -> Option<U256> {
+        let period: u64 = limit.period.to();
+        let period_id = match limit.limitType {
+            LimitType::Lifetime => None,
+            LimitType::Allowance if period > 0 => Some(now / period),
+            _ => return None,
+        };
+        Some(limit.limit.saturating_sub(usage.used(key, period_id)))
+    };
+    let span = |limit: &UsageLimit| match limit.limitType {
+        LimitType::Allowance => format!(" this {}", period_text(limit.period.to())),
+        _ => String::new(),
+    };
+    let mut lines = Vec::new();
+    if let Some(fees) = left(&request.fee_limit, LimitKey::Fee) {
+        lines.push(format!(
+            "Network fees: {} left of {}{}",
+            format_ether(fees),
+            format_ether(request.fee_limit.limit),
+            span(&request.fee_limit)
+        ));
+    }
+    for (i, policy) in request.call_policies.iter().enumerate() {
+        let what = format!(
+            "{} on {}",
+            policy.function,
+            policy.spec.target.to_checksum(None)
+        );
+        let value_limit = &policy.spec.valueLimit;
+        if !value_limit.limit.is_zero()
+            && let Some(v) = left(value_limit, LimitKey::CallValue { policy: i as u64 })
+        {
+            lines.push(format!(
+                "{what}: {} ETH value left{}",
+                format_ether(v),
+                span(value_limit)
+            ));
+        }
+        for (j, c) in policy.spec.constraints.iter().enumerate() {
+            let key = LimitKey::CallParam {
+                policy: i as u64,
+                constraint: j as u64,
+            };
+            if let Some(v) = left(&c.limit, key) {
+                let name = policy.constraints.get(j).map_or_else(
+                    || format!("word {}", c.index),
+                    |info| format!("`{}`", info.param),
+                );
+                lines.push(format!(
+                    "{what}: {name} {v} left of {}{}",
+                    c.limit.limit,
+                    span(&c.limit)
+                ));
+            }
+        }
+    }
+    for (i, t) in request.transfer_policies.iter().enumerate() {
+        if let Some(v) = left(&t.valueLimit, LimitKey::TransferValue { policy: i as u64 }) {
+            lines.push(format!(
+                "ETH to {}: {} left of {}{}",
+                t.target.to_checksum(None),
+                format_ether(v),
+                format_ether(t.valueLimit.limit),
+                span(&t.valueLimit)
+            ));
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1117,5 +1216,48 @@ mod tests {
         assert_eq!(period_text(7200), "2 hours (epoch-aligned)");
         assert_eq!(period_text(61), "61 seconds (epoch-aligned)");
         assert!(format_utc(crate::session::request::MAX_EXPIRES_AT).ends_with("UTC"));
+    }
+
+    #[test]
+    fn relative_times_and_remaining_limits_read_naturally() {
+        assert_eq!(format_relative(NOW + 7500, NOW), "in 2 h 5 min");
+        assert_eq!(format_relative(NOW + 59, NOW), "in 59 s");
+        assert_eq!(format_relative(NOW - 3 * 86_400, NOW), "3 days ago");
+        let request = parse_compact(
+            &json!({ "expiresAt": NOW + 3600, "feeLimit": "1000000000000000000",
+                "contractCalls": [{ "address": TOKEN, "function": "transfer(address to, uint256 amount)",
+                    "constraints": [{ "param": "to", "value": ALICE },
+                                    { "param": "amount", "limit": { "type": "lifetime", "limit": "100" } }] }],
+                "transfers": [{ "to": ALICE, "valueLimit": { "type": "allowance", "limit": "1000000000000000000", "period": 86400 } }] }),
+            NOW,
+        )
+        .unwrap();
+        let mut usage = Usage::default();
+        usage.set(LimitKey::Fee, None, U256::from(250_000_000_000_000_000u64));
+        usage.set(
+            LimitKey::CallParam {
+                policy: 0,
+                constraint: 1,
+            },
+            None,
+            U256::from(40),
+        );
+        let lines = remaining(&request, &usage, NOW);
+        assert_eq!(lines[0], "Network fees: 0.75 ETH left of 1 ETH");
+        assert!(
+            lines[1].ends_with("`amount` 60 left of 100"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].ends_with("1 ETH left of 1 ETH this day (UTC day)"),
+            "{}",
+            lines[2]
+        );
+        assert_eq!(
+            lines.len(),
+            3,
+            "no line for the unlimited `to` constraint: {lines:?}"
+        );
     }
 }

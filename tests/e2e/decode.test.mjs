@@ -2,23 +2,15 @@
 // named arguments (ERC-20 amounts with the token's decimals and symbol, read from chain), and
 // warnings for an unlimited approval and for calldata sent to an address without code.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { encodeFunctionData, maxUint256, parseAbi, parseEther } from "viem";
-import { DAPP, Wallet, chain, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { DAPP, Wallet, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi([
   "function transfer(address to, uint256 amount) returns (bool)",
   "function approve(address spender, uint256 amount) returns (bool)",
   "function mint(address to, uint256 amount)",
 ]);
-
-async function deployTestToken() {
-  const artifact = JSON.parse(await readFile(new URL("../../contracts/out/TestERC20.sol/TestERC20.json", import.meta.url), "utf8"));
-  const hash = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, data: artifact.bytecode.object, gas: "0x2dc6c0" }]);
-  const receipt = await chain.waitForTransactionReceipt({ hash });
-  return receipt.contractAddress;
-}
 
 describe("explaining calls", () => {
   let wallet;

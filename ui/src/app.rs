@@ -120,6 +120,16 @@ impl Ui {
                 user_op_hash,
                 credential_id,
                 ..
+            }
+            | RequestView::CreateSession {
+                user_op_hash,
+                credential_id,
+                ..
+            }
+            | RequestView::RevokeSession {
+                user_op_hash,
+                credential_id,
+                ..
             } => self.run("Confirm with your passkey, then sending…", async move {
                 let assertion = passkey::sign(user_op_hash, &credential_id).await?;
                 Ok(bridge::request(UiRequest::Approve {
@@ -234,12 +244,48 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             <div data-testid="sign-typed-message">{json_tree(message)}</div>
         }
         .into_any(),
+        RequestView::CreateSession {
+            account,
+            session,
+            warnings,
+            max_fee,
+            deploys_account,
+            ..
+        } => view! {
+            <h1 data-testid="session-title">"Allow this site to act without asking?"</h1>
+            <p>"SSO Wallet will keep a session key for this site. It signs the site's transactions that fit the rules below "<strong>"without asking you"</strong>", until the session expires or you revoke it. Anything else still asks."</p>
+            <dl>
+                <dt>"Account"</dt><dd><code>{account.to_string()}</code></dd>
+                <dt>"Expires"</dt><dd data-testid="session-expires">{session.expires.clone()}</dd>
+                <dt>"Max network fee now"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
+            </dl>
+            {warnings_view(warnings)}
+            {session_rules(session)}
+            {deploys_account.then(|| view! {
+                <p class="note" data-testid="tx-deploys">"This also deploys your account."</p>
+            })}
+        }
+        .into_any(),
+        RequestView::RevokeSession {
+            session, max_fee, ..
+        } => view! {
+            <h1 data-testid="session-title">"Revoke this session?"</h1>
+            <p>"The session key is already erased from SSO Wallet. Confirming also closes the session on chain, so no copy of the key could ever use it."</p>
+            <dl>
+                <dt>"Site"</dt><dd data-testid="session-origin">{session.origin.clone()}</dd>
+                <dt>"Expires"</dt><dd>{session.expires.clone()}</dd>
+                <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
+            </dl>
+            {session_rules(session)}
+        }
+        .into_any(),
         RequestView::SendTransaction {
             from,
             calls,
             max_fee,
             warnings,
             deploys_account,
+            session_fallback,
             ..
         } => {
             let request_warnings = warnings_view(warnings);
@@ -270,6 +316,9 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
                     <dt>"From"</dt><dd><code data-testid="tx-from">{from.to_string()}</code></dd>
                     <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
                 </dl>
+                {session_fallback.clone().map(|reason| view! {
+                    <p class="note" data-testid="session-fallback">{format!("Your session with this site cannot send this without asking: {reason}.")}</p>
+                })}
                 {request_warnings}
                 {rows}
                 {deploys_account.then(|| view! {
@@ -292,6 +341,8 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
                 "Sign with passkey"
             }
             RequestView::SendTransaction { .. } => "Confirm with passkey",
+            RequestView::CreateSession { .. } => "Approve with passkey",
+            RequestView::RevokeSession { .. } => "Revoke with passkey",
         };
         let view_for_click = view.clone();
         view! {
@@ -370,8 +421,33 @@ fn function_view(call: &sso_wallet::protocol::CallView) -> Option<AnyView> {
     })
 }
 
+/// A session's rules, one line each, and the dapp's own words.
+pub(crate) fn session_rules(session: &sso_wallet::protocol::SessionView) -> impl IntoView + use<> {
+    let lines = session
+        .permissions
+        .iter()
+        .map(|line| view! { <li data-testid="session-permission">{line.clone()}</li> })
+        .collect::<Vec<_>>();
+    let remaining = session
+        .remaining
+        .iter()
+        .map(|line| view! { <li data-testid="session-remaining">{line.clone()}</li> })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="label">"The session may"</div>
+        <ul class="rules">{lines}</ul>
+        {(!remaining.is_empty()).then(|| view! {
+            <div class="label">"Left"</div>
+            <ul class="rules">{remaining}</ul>
+        })}
+        {session.justification.clone().map(|j| view! {
+            <p class="muted" data-testid="session-justification">{format!("The site says: \u{201c}{j}\u{201d}")}</p>
+        })}
+    }
+}
+
 /// Warnings, most important first as the wallet produced them.
-fn warnings_view(warnings: &[String]) -> impl IntoView + use<> {
+pub(crate) fn warnings_view(warnings: &[String]) -> impl IntoView + use<> {
     warnings
         .iter()
         .map(|w| view! { <p class="warning" role="alert" data-testid="warning">{w.clone()}</p> })

@@ -7,16 +7,25 @@
 //!
 //! - [`bridge`]: the typed Port to the background.
 //! - [`passkey`]: WebAuthn create / get.
-//! - `app`: the components.
+//! - `app`: the approval window's components; `home`: the home page (`home.html`, the toolbar
+//!   popup) with the sessions view.
 
 use wasm_bindgen::prelude::*;
 
 mod app;
 pub mod bridge;
+mod home;
 pub mod passkey;
 
-/// Mounts the approval window.
+/// Mounts the page named by `<body data-page>`: `home`, or else the approval window.
 #[wasm_bindgen(start)]
 pub fn start() {
-    leptos::mount::mount_to_body(app::App);
+    let page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .and_then(|b| b.get_attribute("data-page"));
+    match page.as_deref() {
+        Some("home") => leptos::mount::mount_to_body(home::Home),
+        _ => leptos::mount::mount_to_body(app::App),
+    }
 }

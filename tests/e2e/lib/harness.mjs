@@ -34,6 +34,14 @@ export async function nodeRpc(method, params = []) {
   return json.result;
 }
 
+/** Deploys a fresh TestERC20 (symbol TST, 18 decimals, public mint) from the devnet's funder. */
+export async function deployTestToken() {
+  const artifact = JSON.parse(await readFile(new URL("../../../contracts/out/TestERC20.sol/TestERC20.json", import.meta.url), "utf8"));
+  const hash = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, data: artifact.bytecode.object, gas: "0x2dc6c0" }]);
+  const receipt = await chain.waitForTransactionReceipt({ hash });
+  return receipt.contractAddress;
+}
+
 const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64").toString("hex")}`;
 
 /** The P-256 public key (x, y) of a CDP credential, from its PKCS#8 private key. */

@@ -1,0 +1,548 @@
+//! Sessions in the background: a dapp's request becomes a passkey approval that creates the
+//! session on chain; afterwards matching transactions from that origin are signed with the
+//! session key and sent without a window, after the policy engine has said the validator will
+//! accept them. Revocation erases the key at once and closes the session on chain.
+//!
+//! Keys live in `chrome.storage.session` (memory only); the records (spec, origin, pending uses)
+//! in the wallet state. One task at a time builds a session operation (an async lock), so nonces
+//! and pending usage never race.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_sol_types::{SolCall, SolValue};
+use futures::lock::Mutex;
+use serde_json::{Value, json};
+
+use sso_wallet::abi::IERC7579ModuleConfig;
+use sso_wallet::account::Account;
+use sso_wallet::approval::{ApprovalKind, ReplyTo, SessionCreation};
+use sso_wallet::erc4337::UserOperation;
+use sso_wallet::erc7579::{self, Call};
+use sso_wallet::network::Network;
+use sso_wallet::protocol::SessionView;
+use sso_wallet::session::key::SessionKey;
+use sso_wallet::session::policy::Context;
+use sso_wallet::session::registry::{
+    self, Ended, PendingUse, SESSION_KEYS_KEY, SessionRecord, SessionStatus,
+};
+use sso_wallet::session::request::{self, erc7715_response};
+use sso_wallet::session::rules::{self, Environment};
+use sso_wallet::session::spec::{
+    ISessionKeyValidator, SessionSpec, SessionState, create_proof_digest, session_hash,
+};
+use sso_wallet::{Error, Result};
+
+use crate::{approvals, chrome, rpc, state, userop};
+
+/// ERC-7579 module type of validators.
+const MODULE_TYPE_VALIDATOR: u64 = 1;
+
+thread_local! {
+    static LOCK: Rc<Mutex<()>> = Rc::new(Mutex::new(()));
+}
+
+fn lock() -> Rc<Mutex<()>> {
+    LOCK.with(Rc::clone)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Keys (memory-only storage)
+// ------------------------------------------------------------------------------------------------
+
+async fn keys() -> Result<BTreeMap<B256, B256>> {
+    match chrome::memory_get(SESSION_KEYS_KEY).await? {
+        Some(value) => serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string())),
+        None => Ok(BTreeMap::new()),
+    }
+}
+
+async fn store_key(context: B256, key: B256) -> Result<()> {
+    let mut all = keys().await?;
+    all.insert(context, key);
+    chrome::memory_set(SESSION_KEYS_KEY, &all).await
+}
+
+async fn erase_keys(contexts: &[B256]) -> Result<()> {
+    if contexts.is_empty() {
+        return Ok(());
+    }
+    let mut all = keys().await?;
+    let before = all.len();
+    all.retain(|c, _| !contexts.contains(c));
+    if all.len() != before {
+        chrome::memory_set(SESSION_KEYS_KEY, &all).await?;
+    }
+    Ok(())
+}
+
+/// Marks sessions past their expiry as expired and those whose key is gone (browser restart) as
+/// such, and erases the keys of every session that ended.
+async fn sweep(now: u64) -> Result<()> {
+    let keys = keys().await?;
+    let erased = state::update_wallet(|w| {
+        let mut erased = Vec::new();
+        for record in &mut w.sessions {
+            match record.status_at(now) {
+                SessionStatus::Ended(Ended::Expired) => {
+                    record.status = SessionStatus::Ended(Ended::Expired);
+                    record.pending.clear();
+                }
+                SessionStatus::Active if !keys.contains_key(&record.context) => {
+                    record.status = SessionStatus::Ended(Ended::KeyLost);
+                }
+                _ => {}
+            }
+            if record.status != SessionStatus::Active && keys.contains_key(&record.context) {
+                erased.push(record.context);
+            }
+        }
+        Ok(erased)
+    })
+    .await?;
+    erase_keys(&erased).await
+}
+
+// ------------------------------------------------------------------------------------------------
+// Chain reads
+// ------------------------------------------------------------------------------------------------
+
+fn block_tag(number: U256) -> String {
+    format!("{number:#x}")
+}
+
+async fn session_state(
+    network: &Network,
+    account: Address,
+    spec: &SessionSpec,
+    at: &str,
+) -> Result<SessionState> {
+    let call = ISessionKeyValidator::sessionStateCall {
+        account,
+        spec: spec.clone(),
+    };
+    let raw: Bytes = rpc::call_typed(
+        &network.rpc_url,
+        "eth_call",
+        json!([{"to": network.contracts.session_key_validator, "data": Bytes::from(call.abi_encode())}, at]),
+    )
+    .await?;
+    ISessionKeyValidator::sessionStateCall::abi_decode_returns(&raw).map_err(|e| {
+        Error::BadResponse {
+            url: network.rpc_url.clone(),
+            message: format!("sessionState: {e}"),
+        }
+    })
+}
+
+async fn validator_installed(network: &Network, account: Address) -> Result<bool> {
+    let code: Bytes =
+        rpc::call_typed(&network.rpc_url, "eth_getCode", json!([account, "latest"])).await?;
+    if code.is_empty() {
+        return Ok(false);
+    }
+    let call = IERC7579ModuleConfig::isModuleInstalledCall {
+        moduleTypeId: U256::from(MODULE_TYPE_VALIDATOR),
+        module: network.contracts.session_key_validator,
+        additionalContext: Bytes::new(),
+    };
+    let raw: Bytes = rpc::call_typed(
+        &network.rpc_url,
+        "eth_call",
+        json!([{"to": account, "data": Bytes::from(call.abi_encode())}, "latest"]),
+    )
+    .await?;
+    IERC7579ModuleConfig::isModuleInstalledCall::abi_decode_returns(&raw).map_err(|e| {
+        Error::BadResponse {
+            url: network.rpc_url.clone(),
+            message: format!("isModuleInstalled: {e}"),
+        }
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Creation
+// ------------------------------------------------------------------------------------------------
+
+/// `wallet_requestExecutionPermissions`: validates the request, generates the key and queues the
+/// passkey approval of the creating UserOperation.
+pub async fn request(
+    origin: &str,
+    reply_to: ReplyTo,
+    params: Option<Value>,
+    account: Account,
+) -> Result<()> {
+    let network = state::network().await?;
+    let params = params.unwrap_or(Value::Null);
+    let head = userop::head(&network).await?;
+    let request = request::parse_request(&params, head.timestamp)?;
+    let environment = Environment {
+        account: account.address,
+        chain_id: network.chain_id,
+        validators: vec![
+            network.contracts.webauthn_validator,
+            network.contracts.session_key_validator,
+        ],
+        modules: vec![],
+        entry_point: network.contracts.entry_point,
+        now: head.timestamp,
+    };
+    let warnings = rules::validate(&request, &environment)?;
+    let key = SessionKey::generate();
+    let spec = request.to_spec(key.address());
+    let context = session_hash(&spec);
+    let proof = key.sign_hash(create_proof_digest(context, account.address))?;
+    let create = ISessionKeyValidator::createSessionCall {
+        spec: spec.clone(),
+        proof: Bytes::copy_from_slice(&proof),
+    };
+    let validator = network.contracts.session_key_validator;
+    let call = if validator_installed(&network, account.address).await? {
+        Call {
+            to: validator,
+            value: U256::ZERO,
+            data: create.abi_encode().into(),
+        }
+    } else {
+        // Installing the validator with the session as its init data creates it in one step.
+        let init = (vec![spec.clone()], vec![Bytes::copy_from_slice(&proof)]).abi_encode_params();
+        let install = IERC7579ModuleConfig::installModuleCall {
+            moduleTypeId: U256::from(MODULE_TYPE_VALIDATOR),
+            module: validator,
+            initData: init.into(),
+        };
+        Call {
+            to: account.address,
+            value: U256::ZERO,
+            data: install.abi_encode().into(),
+        }
+    };
+    let prepared = userop::prepare(&network, &account, vec![call]).await?;
+    let record = SessionRecord {
+        context,
+        origin: origin.to_owned(),
+        chain_id: network.chain_id,
+        account: account.address,
+        spec,
+        request,
+        params,
+        created_at: js_sys::Date::now() as u64,
+        status: SessionStatus::Active,
+        pending: vec![],
+    };
+    let creation = SessionCreation {
+        prepared,
+        record,
+        key: key.to_bytes(),
+        warnings: warnings.iter().map(ToString::to_string).collect(),
+    };
+    approvals::enqueue(
+        origin,
+        reply_to,
+        ApprovalKind::CreateSession(Box::new(creation)),
+    )
+    .await
+}
+
+/// The approved creation was signed: send it, then keep the key and the record. Returns the
+/// ERC-7715 response.
+pub async fn created(
+    network: &Network,
+    creation: &SessionCreation,
+    user_op: &UserOperation,
+) -> Result<Value> {
+    userop::submit(network, user_op).await?;
+    let record = creation.record.clone();
+    store_key(record.context, creation.key).await?;
+    let response = erc7715_response(
+        &record.params,
+        record.account,
+        &record.request,
+        record.context,
+        &[],
+    );
+    state::update_wallet(|w| {
+        w.sessions.retain(|s| s.context != record.context);
+        w.sessions.push(record);
+        Ok(())
+    })
+    .await?;
+    Ok(response)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Silent signing
+// ------------------------------------------------------------------------------------------------
+
+/// What a session did with a request.
+pub enum Attempt {
+    /// Signed with the session key and sent: the userOpHash.
+    Sent(B256),
+    /// Not covered: the passkey approval takes over; the reason, when the origin has sessions.
+    Fallback(Option<String>),
+}
+
+/// Tries the origin's sessions for `calls`; sends with the first one the engine allows.
+pub async fn try_send(
+    network: &Network,
+    account: &Account,
+    origin: &str,
+    calls: &[Call],
+    named: Option<B256>,
+) -> Result<Attempt> {
+    let lock = lock();
+    let _guard = lock.lock().await;
+    let wallet = state::wallet().await?;
+    if !wallet.sessions.iter().any(|s| s.origin == origin) {
+        return Ok(Attempt::Fallback(None));
+    }
+    let head = userop::head(network).await?;
+    let now = head.timestamp;
+    sweep(now).await?;
+    let wallet = state::wallet().await?;
+    let candidates: Vec<SessionRecord> = registry::candidates(
+        &wallet.sessions,
+        origin,
+        network.chain_id,
+        account.address,
+        named,
+        now,
+    )
+    .into_iter()
+    .cloned()
+    .collect();
+    if candidates.is_empty() {
+        let why = match named {
+            Some(context) => format!("the session {context} is not active"),
+            None => "this site's sessions have ended (expired or revoked)".to_owned(),
+        };
+        return Ok(Attempt::Fallback(Some(why)));
+    }
+    let keys = keys().await?;
+    let mut reasons = Vec::new();
+    for record in candidates {
+        let Some(key) = keys.get(&record.context) else {
+            continue;
+        };
+        match send_with(network, account, &record, key, calls, head).await {
+            Ok(hash) => return Ok(Attempt::Sent(hash)),
+            Err(reason) => reasons.push(reason),
+        }
+    }
+    Ok(Attempt::Fallback(Some(reasons.join("; "))))
+}
+
+/// Evaluates, builds, signs and sends one session operation; `Err` is the reason it did not.
+async fn send_with(
+    network: &Network,
+    account: &Account,
+    record: &SessionRecord,
+    key: &B256,
+    calls: &[Call],
+    head: userop::Head,
+) -> std::result::Result<B256, String> {
+    let failed = |e: Error| format!("the session could not send it: {e}");
+    let at = block_tag(head.number);
+    let (chain_state, lane_nonce) = futures::join!(
+        session_state(network, account.address, &record.spec, &at),
+        userop::nonce(network, account.address, record.nonce_key(), &at),
+    );
+    let chain_state = chain_state.map_err(failed)?;
+    let lane_nonce = lane_nonce.map_err(failed)?;
+    let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
+    let mut context = Context {
+        fee: Some(U256::ZERO),
+        now: head.timestamp,
+    };
+    let denied = |e: registry::NotCovered| format!("the session does not cover it: {e}");
+    let allowed = record
+        .evaluate(&chain_state, &usage, calls, context)
+        .map_err(denied)?;
+    let validator = network.contracts.session_key_validator;
+    let mut user_op = UserOperation {
+        sender: account.address,
+        nonce: record.next_nonce(lane_nonce),
+        factory: None,
+        factory_data: None,
+        call_data: match calls {
+            [single] => erc7579::execute_single(single),
+            batch => erc7579::execute_batch(batch),
+        },
+        call_gas_limit: U256::ZERO,
+        verification_gas_limit: U256::ZERO,
+        pre_verification_gas: U256::ZERO,
+        max_fee_per_gas: head.max_fee_per_gas,
+        max_priority_fee_per_gas: head.max_priority_fee_per_gas,
+        signature: registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
+    };
+    let estimate = userop::estimate(network, &user_op).await.map_err(failed)?;
+    registry::apply_session_gas(&mut user_op, &estimate, allowed.increments.len());
+    // The fee limit is charged the operation's most expensive case.
+    context.fee = Some(user_op.max_cost());
+    let allowed = record
+        .evaluate(&chain_state, &usage, calls, context)
+        .map_err(denied)?;
+    let hash = user_op.hash(network.contracts.entry_point, network.chain_id);
+    let signer = SessionKey::from_bytes(key.as_slice()).map_err(failed)?;
+    let ecdsa = signer.sign_hash(hash).map_err(failed)?;
+    user_op.signature =
+        registry::session_signature(validator, &ecdsa, &record.spec, &allowed.period_ids);
+    let sent = userop::send(network, &user_op).await.map_err(failed)?;
+    let pending = PendingUse {
+        user_op_hash: sent,
+        nonce: user_op.nonce,
+        increments: allowed.increments,
+    };
+    state::update_wallet(|w| {
+        if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == record.context) {
+            stored.prune_pending(lane_nonce);
+            stored.pending.push(pending);
+        }
+        Ok(())
+    })
+    .await
+    .map_err(failed)?;
+    Ok(sent)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Management
+// ------------------------------------------------------------------------------------------------
+
+/// `wallet_getGrantedExecutionPermissions`: the origin's live sessions, in the grant's shape.
+pub async fn granted(origin: &str) -> Result<Value> {
+    let network = state::network().await?;
+    let head = userop::head(&network).await?;
+    sweep(head.timestamp).await?;
+    let wallet = state::wallet().await?;
+    let items: Vec<Value> = wallet
+        .sessions
+        .iter()
+        .filter(|s| s.origin == origin && s.status_at(head.timestamp) == SessionStatus::Active)
+        .filter_map(|s| {
+            erc7715_response(&s.params, s.account, &s.request, s.context, &[])
+                .as_array()
+                .and_then(|a| a.first().cloned())
+        })
+        .collect();
+    Ok(Value::Array(items))
+}
+
+/// Starts revoking a session: the key is erased now (the wallet can no longer sign with it),
+/// and a passkey approval closes it on chain. `origin` is the dapp's, or `None` from the UI.
+pub async fn revoke(context: B256, origin: Option<&str>, reply_to: ReplyTo) -> Result<bool> {
+    let wallet = state::wallet().await?;
+    let record = wallet
+        .sessions
+        .iter()
+        .find(|s| s.context == context && origin.is_none_or(|o| o == s.origin))
+        .cloned()
+        .ok_or_else(|| {
+            Error::invalid_params(format!(
+                "no session with context {context} was granted to this site"
+            ))
+        })?;
+    if matches!(record.status, SessionStatus::Ended(Ended::Revoked)) {
+        return Ok(false);
+    }
+    erase_keys(&[context]).await?;
+    state::update_wallet(|w| {
+        if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == context) {
+            stored.status = SessionStatus::Revoking;
+            stored.pending.clear();
+        }
+        Ok(())
+    })
+    .await?;
+    let network = state::network().await?;
+    let account = wallet.account.ok_or(Error::NoAccount)?;
+    let call = Call {
+        to: network.contracts.session_key_validator,
+        value: U256::ZERO,
+        data: ISessionKeyValidator::revokeKeyCall {
+            sessionHash: context,
+        }
+        .abi_encode()
+        .into(),
+    };
+    let prepared = userop::prepare(&network, &account, vec![call]).await?;
+    approvals::enqueue(
+        origin.unwrap_or(&chrome::extension_origin()),
+        reply_to,
+        ApprovalKind::RevokeSession {
+            prepared: Box::new(prepared),
+            context,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The approved revocation was signed: send it and record the session as revoked.
+pub async fn revoked(network: &Network, context: B256, user_op: &UserOperation) -> Result<Value> {
+    userop::submit(network, user_op).await?;
+    state::update_wallet(|w| {
+        if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == context) {
+            stored.status = SessionStatus::Ended(Ended::Revoked);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Value::Null)
+}
+
+/// A session as the UI shows it; `remaining` needs the chain (live sessions only).
+pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> SessionView {
+    let expires_at = record.expires_at();
+    let status = match record.status_at(now) {
+        SessionStatus::Active => "active",
+        SessionStatus::Revoking => "revoking",
+        SessionStatus::Ended(Ended::Revoked) => "revoked",
+        SessionStatus::Ended(Ended::Expired) => "expired",
+        SessionStatus::Ended(Ended::KeyLost) => "keyLost",
+    };
+    let mut permissions = rules::describe(&record.request);
+    permissions
+        .retain(|line| !line.starts_with("Valid until") && !line.starts_with("The dapp says"));
+    SessionView {
+        context: record.context,
+        origin: record.origin.clone(),
+        expires_at,
+        expires: format!(
+            "{} ({})",
+            rules::format_utc(expires_at),
+            rules::format_relative(expires_at, now)
+        ),
+        status: status.to_owned(),
+        permissions,
+        remaining,
+        justification: record.request.meta.justification.clone(),
+    }
+}
+
+/// Every session, newest first, with what is left of the live ones' limits.
+pub async fn list() -> Result<Vec<SessionView>> {
+    let network = state::network().await?;
+    let head = userop::head(&network).await?;
+    let now = head.timestamp;
+    sweep(now).await?;
+    let wallet = state::wallet().await?;
+    let at = block_tag(head.number);
+    let mut views = Vec::new();
+    for record in wallet.sessions.iter().rev() {
+        let mut remaining = Vec::new();
+        if record.status_at(now) == SessionStatus::Active && record.chain_id == network.chain_id {
+            let (chain_state, lane_nonce) = futures::join!(
+                session_state(&network, record.account, &record.spec, &at),
+                userop::nonce(&network, record.account, record.nonce_key(), &at),
+            );
+            if let (Ok(chain_state), Ok(lane_nonce)) = (chain_state, lane_nonce) {
+                let usage = record.usage(&chain_state, lane_nonce, now);
+                remaining = rules::remaining(&record.request, &usage, now);
+            }
+        }
+        views.push(view(record, now, remaining));
+    }
+    Ok(views)
+}

@@ -1,0 +1,102 @@
+//! The session key: a secp256k1 key the wallet generates for one session and never hands out.
+//! The `SessionKeyValidator` recovers it with `ecrecover`, so it signs raw 32-byte digests
+//! (the userOpHash, the create proof) as `r ‖ s ‖ v` with low `s` and `v ∈ {27, 28}`.
+
+use alloy_primitives::{Address, B256, keccak256};
+use k256::ecdsa::SigningKey;
+
+use crate::{Error, Result};
+
+/// A session's private key. `Debug` never prints it.
+#[derive(Clone)]
+pub struct SessionKey(SigningKey);
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SessionKey({})", self.address())
+    }
+}
+
+impl SessionKey {
+    /// A fresh key from the operating system's (the browser's `crypto.getRandomValues`) RNG.
+    pub fn generate() -> Self {
+        SessionKey(SigningKey::random(&mut rand_core::OsRng))
+    }
+
+    /// Restores a stored key (32-byte scalar).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        SigningKey::from_slice(bytes)
+            .map(SessionKey)
+            .map_err(|_| Error::Storage("a stored session key is malformed".into()))
+    }
+
+    /// The 32-byte scalar, for storage.
+    pub fn to_bytes(&self) -> B256 {
+        B256::from_slice(&self.0.to_bytes())
+    }
+
+    /// The Ethereum address of the key: the session's `signer`.
+    pub fn address(&self) -> Address {
+        let point = self.0.verifying_key().to_encoded_point(false);
+        Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..])
+    }
+
+    /// Signs a raw digest (no EIP-191 prefix): `r ‖ s ‖ v`, low `s`, `v = 27 + recovery id`.
+    pub fn sign_hash(&self, digest: B256) -> Result<[u8; 65]> {
+        let (signature, recovery) = self
+            .0
+            .sign_prehash_recoverable(digest.as_slice())
+            .map_err(|e| Error::Internal(format!("session key signature: {e}")))?;
+        // k256 signs with low s already; normalise anyway so the validator's low-s rule holds.
+        let (signature, recovery) = match signature.normalize_s() {
+            Some(normalized) => (
+                normalized,
+                k256::ecdsa::RecoveryId::new(!recovery.is_y_odd(), recovery.is_x_reduced()),
+            ),
+            None => (signature, recovery),
+        };
+        let mut out = [0u8; 65];
+        out[..64].copy_from_slice(&signature.to_bytes());
+        out[64] = 27 + recovery.to_byte();
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+
+    #[test]
+    fn signatures_recover_to_the_key_address_with_low_s() {
+        let key = SessionKey::generate();
+        for i in 0..32u8 {
+            let digest = keccak256([i]);
+            let bytes = key.sign_hash(digest).unwrap();
+            assert!(bytes[64] == 27 || bytes[64] == 28);
+            let s = alloy_primitives::U256::from_be_slice(&bytes[32..64]);
+            let half_n = alloy_primitives::U256::from_str_radix(
+                "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0",
+                16,
+            )
+            .unwrap();
+            assert!(s <= half_n, "high s");
+            let signature = Signature::from_slice(&bytes[..64]).unwrap();
+            let recovery = RecoveryId::from_byte(bytes[64] - 27).unwrap();
+            let recovered =
+                VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recovery)
+                    .unwrap();
+            assert_eq!(&recovered, key.0.verifying_key());
+        }
+    }
+
+    #[test]
+    fn keys_round_trip_and_are_distinct() {
+        let key = SessionKey::generate();
+        let back = SessionKey::from_bytes(key.to_bytes().as_slice()).unwrap();
+        assert_eq!(back.address(), key.address());
+        assert_ne!(SessionKey::generate().address(), key.address());
+        assert!(SessionKey::from_bytes(&[0u8; 32]).is_err());
+        assert!(!format!("{key:?}").contains(&key.to_bytes().to_string()[2..]));
+    }
+}
