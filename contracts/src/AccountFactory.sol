@@ -8,8 +8,8 @@ import {SsoAccount} from "./SsoAccount.sol";
 /// @notice Deploys {SsoAccount} minimal-proxy clones with CREATE2 at an address that depends only on a salt and
 /// the initial passkey (never on `msg.sender`), so the wallet knows the address before deployment and can deploy
 /// on its first UserOp through `initCode` without any deploying server.
-/// @dev Clones carry {webAuthnValidator} as their immutable argument (the account's default validator, see
-/// {SsoAccount}).
+/// @dev Clones are plain ERC-1167 proxies of {accountImplementation}, whose default validator (see {SsoAccount})
+/// must be {webAuthnValidator}: deploy the implementation with `new SsoAccount(webAuthnValidator)`.
 contract AccountFactory {
     /// @notice The {SsoAccount} implementation cloned for every account.
     address public immutable accountImplementation;
@@ -41,10 +41,8 @@ contract AccountFactory {
         bytes32[2] calldata publicKey,
         string calldata originDomain
     ) external view returns (address) {
-        return Clones.predictDeterministicAddressWithImmutableArgs(
-            accountImplementation,
-            abi.encodePacked(webAuthnValidator),
-            _cloneSalt(salt, credentialId, publicKey, originDomain)
+        return Clones.predictDeterministicAddress(
+            accountImplementation, _cloneSalt(salt, credentialId, publicKey, originDomain)
         );
     }
 
@@ -62,10 +60,9 @@ contract AccountFactory {
         string calldata originDomain
     ) external returns (address account) {
         bytes32 cloneSalt = _cloneSalt(salt, credentialId, publicKey, originDomain);
-        bytes memory args = abi.encodePacked(webAuthnValidator);
-        account = Clones.predictDeterministicAddressWithImmutableArgs(accountImplementation, args, cloneSalt);
+        account = Clones.predictDeterministicAddress(accountImplementation, cloneSalt);
         if (account.code.length != 0) return account;
-        Clones.cloneDeterministicWithImmutableArgs(accountImplementation, args, cloneSalt);
+        Clones.cloneDeterministic(accountImplementation, cloneSalt);
         SsoAccount(payable(account)).initialize(cloneSalt, abi.encode(credentialId, publicKey, originDomain));
         emit AccountCreated(account, salt);
     }

@@ -36,24 +36,31 @@ contract SessionKeyValidator is IERC7579Validator {
     uint256 private constant _KIND_TRANSFER_VALUE = 1;
     uint256 private constant _KIND_CALL_VALUE = 2;
     uint256 private constant _KIND_CALL_PARAM = 3;
-    /// @dev A session's state word holds its status in bits 248..255 and, for a Lifetime fee limit, the fees used
-    /// in bits 0..247 (so fees of `2^248` wei or more are never accepted).
+    /// @dev A session's state word holds its status in bits 248..255, for a Lifetime fee limit the fees used in
+    /// bits 0..127, and for a Lifetime value limit of transfer policy 0 the value used in bits 128..247 (so fees of
+    /// `2^128` wei or more, and transfers of policy 0 totalling `2^120` wei or more, are never accepted: far more
+    /// than all the ether in existence, these caps only refuse more).
     uint256 private constant _STATUS_SHIFT = 248;
-    uint256 private constant _FEES_MASK = (1 << 248) - 1;
+    uint256 private constant _FEES_MASK = (1 << 128) - 1;
+    uint256 private constant _VALUE_SHIFT = 128;
+    uint256 private constant _VALUE_MASK = (1 << 120) - 1;
+    uint256 private constant _COUNTERS_MASK = (1 << 248) - 1;
 
     /// @notice Whether a signer has been used by any session of any account (signers are globally unique).
     mapping(address signer => bool) public signerUsed;
-    /// @dev sessionHash → account → state word: `status << 248 | lifetimeFeesUsed` (one slot, so validation reads
-    /// the status and a Lifetime fee counter with a single SLOAD).
+    /// @dev sessionHash → account → state word: `status << 248 | transfer0LifetimeValueUsed << 128 |
+    /// lifetimeFeesUsed` (one slot, so validation reads the status, a Lifetime fee counter and the Lifetime value
+    /// counter of the first transfer policy with a single SLOAD, and writes them with a single SSTORE).
     mapping(bytes32 sessionHash => mapping(address account => uint256)) private _state;
     /// @dev usage key (see {_usageKey}) → account → amount used (every limit except a Lifetime fee limit).
     mapping(bytes32 usageKey => mapping(address account => uint256)) private _used;
 
-    /// @dev Validation accumulator: session, account, time range, the `periodIds` calldata array and the next
-    /// unread entry.
+    /// @dev Validation accumulator: session, account, the session's state word (updated in memory, written once at
+    /// the end), time range, the `periodIds` calldata array and the next unread entry.
     struct Context {
         bytes32 sessionHash;
         address account;
+        uint256 state;
         uint256 validAfter;
         uint256 validUntil;
         uint256 periodIdsOffset;
@@ -461,10 +468,10 @@ contract SessionKeyValidator is IERC7579Validator {
         _revoke(msg.sender, sessionHash);
     }
 
-    /// @dev Sets the status to Closed, keeping the fee counter.
+    /// @dev Sets the status to Closed, keeping the usage counters of the state word.
     function _revoke(address account, bytes32 sessionHash) private {
         uint256 state = _state[sessionHash][account];
-        _state[sessionHash][account] = (state & _FEES_MASK) | (uint256(SessionLib.Status.Closed) << _STATUS_SHIFT);
+        _state[sessionHash][account] = (state & _COUNTERS_MASK) | (uint256(SessionLib.Status.Closed) << _STATUS_SHIFT);
         emit SessionRevoked(account, sessionHash);
     }
 
@@ -484,8 +491,10 @@ contract SessionKeyValidator is IERC7579Validator {
     {
         states = new SessionLib.LimitState[](policies.length);
         for (uint256 i = 0; i < policies.length; ++i) {
-            states[i].remaining =
-                _remaining(sessionHash, account, policies[i].valueLimit, _limitId(_KIND_TRANSFER_VALUE, i, 0));
+            SessionLib.UsageLimit calldata limit = policies[i].valueLimit;
+            states[i].remaining = i == 0 && limit.limitType == SessionLib.LimitType.Lifetime
+                ? _remainingInState(_state[sessionHash][account], _VALUE_SHIFT, _VALUE_MASK, limit.limit)
+                : _remaining(sessionHash, account, limit, _limitId(_KIND_TRANSFER_VALUE, i, 0));
             states[i].target = policies[i].target;
         }
     }
@@ -558,6 +567,7 @@ contract SessionKeyValidator is IERC7579Validator {
         Context memory ctx = Context({
             sessionHash: sessionHash,
             account: msg.sender,
+            state: sessionState_,
             validAfter: 0,
             validUntil: spec.expiresAt,
             periodIdsOffset: periodIdsOffset,
@@ -574,22 +584,14 @@ contract SessionKeyValidator is IERC7579Validator {
             if (!ok) return _SIG_VALIDATION_FAILED;
             SessionLib.UsageLimit calldata feeLimit = spec.feeLimit;
             if (feeLimit.limitType == SessionLib.LimitType.Lifetime) {
-                // Lifetime fee counter: bits 0..247 of the session's state word (already read, status Active).
-                if (cost != 0) {
-                    uint256 used = sessionState_ & _FEES_MASK;
-                    uint256 max = feeLimit.limit;
-                    if (max > _FEES_MASK) max = _FEES_MASK;
-                    if (used > max || cost > max - used) return _SIG_VALIDATION_FAILED;
-                    // used + cost <= max < 2^248: the status bits are unchanged
-                    unchecked {
-                        _state[sessionHash][msg.sender] = sessionState_ + cost;
-                    }
-                }
+                // Lifetime fee counter: bits 0..127 of the session's state word (already read, status Active).
+                if (!_consumeInState(ctx, 0, _FEES_MASK, feeLimit.limit, cost)) return _SIG_VALIDATION_FAILED;
             } else if (!_consume(ctx, feeLimit, _limitId(_KIND_FEE, 0, 0), feePeriodId, cost)) {
                 return _SIG_VALIDATION_FAILED;
             }
         }
         if (!_checkExecution(ctx, spec, userOp.callData)) return _SIG_VALIDATION_FAILED;
+        if (ctx.state != sessionState_) _state[sessionHash][msg.sender] = ctx.state;
 
         // validUntil == 0 would mean "no expiry" to the EntryPoint.
         if (ctx.validUntil == 0 || ctx.validAfter > type(uint48).max) return _SIG_VALIDATION_FAILED;
@@ -666,8 +668,13 @@ contract SessionKeyValidator is IERC7579Validator {
             if (policies[i].target != target) continue;
             SessionLib.TransferSpec calldata policy = policies[i];
             (bool ok, uint48 periodId) = _nextPeriodId(ctx);
-            return ok && value <= policy.maxValuePerUse
-                && _consume(ctx, policy.valueLimit, _limitId(_KIND_TRANSFER_VALUE, i, 0), periodId, value);
+            if (!ok || value > policy.maxValuePerUse) return false;
+            SessionLib.UsageLimit calldata limit = policy.valueLimit;
+            // Lifetime value counter of transfer policy 0: bits 128..247 of the session's state word.
+            if (i == 0 && limit.limitType == SessionLib.LimitType.Lifetime) {
+                return _consumeInState(ctx, _VALUE_SHIFT, _VALUE_MASK, limit.limit, value);
+            }
+            return _consume(ctx, limit, _limitId(_KIND_TRANSFER_VALUE, i, 0), periodId, value);
         }
         return false;
     }
@@ -771,6 +778,26 @@ contract SessionKeyValidator is IERC7579Validator {
         return true;
     }
 
+    /// @dev Charges `amount` to a Lifetime counter kept in the session's state word (`ctx.state`) at bits
+    /// `shift .. shift + log2(mask + 1) - 1`; the limit is capped at `mask`. Zero amounts change nothing.
+    function _consumeInState(Context memory ctx, uint256 shift, uint256 mask, uint256 max, uint256 amount)
+        private
+        pure
+        returns (bool)
+    {
+        if (amount == 0) return true;
+        uint256 state = ctx.state;
+        uint256 used = (state >> shift) & mask;
+        if (max > mask) max = mask;
+        // Unchecked: `used <= max` and `amount <= max - used`, so `used + amount <= max <= mask`: the sum stays in
+        // its own bits and no other field of the word changes.
+        unchecked {
+            if (used > max || amount > max - used) return false;
+            ctx.state = state + (amount << shift);
+        }
+        return true;
+    }
+
     /// @dev Remaining amount of a limit at `block.timestamp` (view; Allowance: current period).
     function _remaining(bytes32 sessionHash, address account, SessionLib.UsageLimit calldata limit, uint256 limitId)
         private
@@ -789,7 +816,7 @@ contract SessionKeyValidator is IERC7579Validator {
         return used >= max ? 0 : max - used;
     }
 
-    /// @dev Remaining fee budget (Lifetime: from the session's state word, capped at `2^248 - 1` in total).
+    /// @dev Remaining fee budget (Lifetime: from the session's state word, capped at `2^128 - 1` in total).
     function _feesRemaining(bytes32 sessionHash, address account, SessionLib.UsageLimit calldata limit)
         private
         view
@@ -798,9 +825,13 @@ contract SessionKeyValidator is IERC7579Validator {
         if (limit.limitType != SessionLib.LimitType.Lifetime) {
             return _remaining(sessionHash, account, limit, _limitId(_KIND_FEE, 0, 0));
         }
-        uint256 used = _state[sessionHash][account] & _FEES_MASK;
-        uint256 max = limit.limit;
-        if (max > _FEES_MASK) max = _FEES_MASK;
+        return _remainingInState(_state[sessionHash][account], 0, _FEES_MASK, limit.limit);
+    }
+
+    /// @dev Remaining amount of a Lifetime counter kept in a state word (see {_consumeInState}).
+    function _remainingInState(uint256 state, uint256 shift, uint256 mask, uint256 max) private pure returns (uint256) {
+        uint256 used = (state >> shift) & mask;
+        if (max > mask) max = mask;
         return used >= max ? 0 : max - used;
     }
 

@@ -4,32 +4,42 @@ pragma solidity ^0.8.28;
 import {AccountERC7579} from "@openzeppelin/contracts/account/extensions/draft-AccountERC7579.sol";
 import {ERC7579Utils, Mode, CallType} from "@openzeppelin/contracts/account/utils/draft-ERC7579Utils.sol";
 import {IEntryPoint, PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
-import {IERC7579Module, MODULE_TYPE_VALIDATOR} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {
+    IERC7579Module,
+    IERC7579Validator,
+    MODULE_TYPE_VALIDATOR
+} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 
 /// @title SsoAccount
 /// @notice ERC-4337 (EntryPoint v0.8) + ERC-7579 smart account owned by validator modules (passkeys, sessions).
-/// Deployed as ERC-1167 minimal-proxy clones with one immutable argument (the default validator) by
-/// {AccountFactory}.
+/// Deployed as plain ERC-1167 minimal-proxy clones (45 bytes of code) by {AccountFactory}.
 /// @dev Validator selection: `userOp.signature = validatorAddress (20 bytes) ‖ validator data`; the account routes
 /// to that validator if it is installed, else validation fails. ERC-1271 signatures use the same prefix.
 /// Execution: call types single (0x00) and batch (0x01), exec types default (0x00) and try (0x01);
 /// delegatecall is not supported. The EIP-712 domain (ERC-5267) is `{name: "SsoAccount", version: "1", chainId,
 /// verifyingContract: <the clone>}`, used by validators for ERC-7739 replay protection.
 ///
-/// Validators (gas): the clone's immutable argument is its *default validator* (the factory's WebAuthnValidator).
-/// It counts as installed from deployment, without any storage write, until it is uninstalled (a flag is then set;
-/// re-installing clears it). Other validators are recorded in a plain mapping (ERC-7579 needs no enumeration).
-/// Executors and fallback handlers use OpenZeppelin's `AccountERC7579` storage unchanged.
+/// Validators (gas): the implementation's immutable `defaultValidator` (the factory's WebAuthnValidator, checked to
+/// be a validator once, at construction) is every clone's *default validator*. It counts as installed on a clone
+/// from deployment, without any storage write, until it is uninstalled (a flag is then set; re-installing clears
+/// it); on the implementation itself no validator is ever installed. Other validators are recorded in a plain
+/// mapping (ERC-7579 needs no enumeration). Executors and fallback handlers use OpenZeppelin's `AccountERC7579`
+/// storage unchanged.
+/// Hot paths (gas): `validateUserOp` forwards the UserOp to the validator by copying its ABI encoding from this
+/// call's calldata, and `execute` runs a single call with the default exec type without decoding through
+/// `ERC7579Utils` and without copying the return data (which `execute` does not return); both behave exactly as
+/// the `AccountERC7579` code they replace.
 contract SsoAccount is AccountERC7579, EIP712 {
     /// @dev Canonical ERC-4337 EntryPoint v0.8.
     IEntryPoint private constant _ENTRY_POINT_V08 = IEntryPoint(0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108);
-    /// @dev Runtime size of an ERC-1167 clone (45 bytes) with a 20-byte immutable argument.
-    uint256 private constant _CLONE_WITH_ARG_SIZE = 0x41;
-
     /// @dev This implementation (clones delegatecall into it; immutables live in its code).
     address private immutable _SELF;
+    /// @dev Every clone's default validator.
+    address private immutable _DEFAULT_VALIDATOR;
+    /// @dev `keccak256` of the ERC-1167 creation code of a clone of this implementation (for CREATE2 addresses).
+    bytes32 private immutable _CLONE_INITCODE_HASH;
 
     /// @dev Non-default validators that are installed.
     mapping(address module => bool) private _installedValidators;
@@ -41,29 +51,43 @@ contract SsoAccount is AccountERC7579, EIP712 {
     /// deploying and never again).
     error InvalidInitialization();
 
-    /// @notice Records the implementation address; the implementation itself can never be initialized.
-    constructor() EIP712("SsoAccount", "1") {
+    /// @notice Records the implementation address and the clones' default validator, which must report validator
+    /// module type (checked here once instead of on every clone's initialization). The implementation itself can
+    /// never be initialized and has no validator installed.
+    /// @param defaultValidator The default validator of every clone (the factory's WebAuthnValidator).
+    constructor(address defaultValidator) EIP712("SsoAccount", "1") {
+        require(
+            IERC7579Module(defaultValidator).isModuleType(MODULE_TYPE_VALIDATOR),
+            ERC7579Utils.ERC7579MismatchedModuleTypeId(MODULE_TYPE_VALIDATOR, defaultValidator)
+        );
         _SELF = address(this);
+        _DEFAULT_VALIDATOR = defaultValidator;
+        // ERC-1167 creation code for this implementation, as deployed by `Clones.cloneDeterministic`.
+        _CLONE_INITCODE_HASH = keccak256(
+            abi.encodePacked(
+                hex"3d602d80600a3d3981f3363d3d373d3d3d363d73", address(this), hex"5af43d82803e903d91602b57fd5bf3"
+            )
+        );
     }
 
-    /// @notice Initializes a fresh clone by running the `onInstall` hook of its default validator (the clone's
-    /// immutable argument) and emitting `ModuleInstalled`. Only the clone's CREATE2 deployer can call it: the
-    /// caller must prove it with the CREATE2 salt (the clone's address is recomputed from `msg.sender`).
+    /// @notice Initializes a fresh clone by running the `onInstall` hook of its default validator and emitting
+    /// `ModuleInstalled`. Only the clone's CREATE2 deployer can call it: the caller must prove it with the CREATE2
+    /// salt (the clone's address is recomputed from `msg.sender`).
     /// @param cloneSalt The CREATE2 salt the clone was deployed with.
     /// @param validatorData The default validator's `onInstall` data.
     function initialize(bytes32 cloneSalt, bytes calldata validatorData) external {
-        address validator = _defaultValidator();
-        require(
-            validator != address(0)
-                && Clones.predictDeterministicAddressWithImmutableArgs(
-                        _SELF, abi.encodePacked(validator), cloneSalt, msg.sender
-                    ) == address(this),
-            InvalidInitialization()
-        );
-        require(
-            IERC7579Module(validator).isModuleType(MODULE_TYPE_VALIDATOR),
-            ERC7579Utils.ERC7579MismatchedModuleTypeId(MODULE_TYPE_VALIDATOR, validator)
-        );
+        bytes32 initCodeHash = _CLONE_INITCODE_HASH;
+        address clone;
+        assembly ("memory-safe") {
+            // address(keccak256(0xff ‖ msg.sender ‖ cloneSalt ‖ initCodeHash)), hashed in unallocated memory
+            let ptr := mload(0x40)
+            mstore(ptr, or(shl(160, 0xff), caller()))
+            mstore(add(ptr, 0x20), cloneSalt)
+            mstore(add(ptr, 0x40), initCodeHash)
+            clone := and(keccak256(add(ptr, 0x0b), 0x55), 0xffffffffffffffffffffffffffffffffffffffff)
+        }
+        require(clone == address(this), InvalidInitialization());
+        address validator = _DEFAULT_VALIDATOR;
         IERC7579Module(validator).onInstall(validatorData);
         emit ModuleInstalled(MODULE_TYPE_VALIDATOR, validator);
     }
@@ -117,11 +141,71 @@ contract SsoAccount is AccountERC7579, EIP712 {
         return super.isValidSignature(hash, signature);
     }
 
+    /// @notice Executes a call or a batch of calls (ERC-7579) on behalf of the account; only the EntryPoint or the
+    /// account itself may call it.
+    /// @dev Single call with the default exec type (mode bytes 0 and 1 zero): `executionCalldata = target (20) ‖
+    /// value (32) ‖ callData`, reverting (without data) if shorter than 52 bytes; target zero means the account;
+    /// a failed call reverts with its revert data, or `FailedCall()` if it has none. Every other mode goes through
+    /// {_execute} (delegatecall refused).
+    /// @param mode The ERC-7579 execution mode.
+    /// @param executionCalldata The encoded execution(s).
+    function execute(bytes32 mode, bytes calldata executionCalldata) public payable override onlyEntryPointOrSelf {
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (bytes2(mode) != 0) {
+            _execute(Mode.wrap(mode), executionCalldata);
+            return;
+        }
+        bool success;
+        assembly ("memory-safe") {
+            if lt(executionCalldata.length, 52) { revert(0x00, 0x00) }
+            let target := shr(96, calldataload(executionCalldata.offset))
+            if iszero(target) { target := address() }
+            let length := sub(executionCalldata.length, 52)
+            let ptr := mload(0x40)
+            calldatacopy(ptr, add(executionCalldata.offset, 52), length)
+            success := call(gas(), target, calldataload(add(executionCalldata.offset, 20)), ptr, length, 0x00, 0x00)
+            if and(iszero(success), iszero(iszero(returndatasize()))) {
+                returndatacopy(ptr, 0x00, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+        if (!success) revert Errors.FailedCall();
+    }
+
     /// @dev Delegatecall execution is refused (a module or call could otherwise rewrite the account's storage).
     function _execute(Mode mode, bytes calldata executionCalldata) internal override returns (bytes[] memory) {
-        (CallType callType,,,) = ERC7579Utils.decodeMode(mode);
+        CallType callType = CallType.wrap(bytes1(Mode.unwrap(mode))); // ERC-7579 call type: the mode's first byte
         if (callType == ERC7579Utils.CALLTYPE_DELEGATECALL) revert ERC7579Utils.ERC7579UnsupportedCallType(callType);
         return super._execute(mode, executionCalldata);
+    }
+
+    /// @dev Same as `AccountERC7579`: the validator named by the signature prefix validates the UserOp if it is
+    /// installed, else `SIG_VALIDATION_FAILED`. The call `validator.validateUserOp(userOp, userOpHash)` is built by
+    /// copying `userOp`'s ABI encoding (the tuple, whose offsets are relative to its start, through the end of the
+    /// calldata) instead of re-encoding it; a revert of the validator is bubbled up, and return data shorter than
+    /// one word reverts, as with a high-level call.
+    function _validateUserOp(PackedUserOperation calldata userOp, bytes32 userOpHash, bytes calldata)
+        internal
+        override
+        returns (uint256 validationData)
+    {
+        address module = _extractUserOpValidator(userOp);
+        if (!_isValidatorInstalled(module)) return 1; // SIG_VALIDATION_FAILED
+        bytes4 selector = IERC7579Validator.validateUserOp.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let length := sub(calldatasize(), userOp)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), 0x40) // offset of the userOp tuple
+            mstore(add(ptr, 0x24), userOpHash)
+            calldatacopy(add(ptr, 0x44), userOp, length)
+            if iszero(call(gas(), module, 0, ptr, add(0x44, length), 0x00, 0x20)) {
+                returndatacopy(ptr, 0x00, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
+            validationData := mload(0x00)
+        }
     }
 
     /// @dev Validators are recorded without `EnumerableSet` (see the contract notes); same checks, errors, hook
@@ -136,7 +220,7 @@ contract SsoAccount is AccountERC7579, EIP712 {
             ERC7579Utils.ERC7579MismatchedModuleTypeId(moduleTypeId, module)
         );
         require(!_isValidatorInstalled(module), ERC7579Utils.ERC7579AlreadyInstalledModule(moduleTypeId, module));
-        if (module == _defaultValidator()) _defaultValidatorUninstalled = false;
+        if (module == _DEFAULT_VALIDATOR) _defaultValidatorUninstalled = false;
         else _installedValidators[module] = true;
         IERC7579Module(module).onInstall(initData);
         emit ModuleInstalled(moduleTypeId, module);
@@ -149,28 +233,17 @@ contract SsoAccount is AccountERC7579, EIP712 {
             return;
         }
         require(_isValidatorInstalled(module), ERC7579Utils.ERC7579UninstalledModule(moduleTypeId, module));
-        if (module == _defaultValidator()) _defaultValidatorUninstalled = true;
+        if (module == _DEFAULT_VALIDATOR) _defaultValidatorUninstalled = true;
         else delete _installedValidators[module];
         IERC7579Module(module).onUninstall(deInitData);
         emit ModuleUninstalled(moduleTypeId, module);
     }
 
-    /// @dev Whether `module` is an installed validator.
+    /// @dev Whether `module` is an installed validator (on the implementation itself: never).
     function _isValidatorInstalled(address module) private view returns (bool) {
-        if (module == address(0)) return false;
-        if (module == _defaultValidator()) return !_defaultValidatorUninstalled;
+        if (module == address(0) || address(this) == _SELF) return false;
+        if (module == _DEFAULT_VALIDATOR) return !_defaultValidatorUninstalled;
         return _installedValidators[module];
-    }
-
-    /// @dev The clone's immutable argument (20 bytes after the 45-byte ERC-1167 code), or address(0) when this
-    /// code is not a clone with exactly that argument (e.g. the implementation itself).
-    function _defaultValidator() private view returns (address validator) {
-        assembly ("memory-safe") {
-            if eq(extcodesize(address()), _CLONE_WITH_ARG_SIZE) {
-                extcodecopy(address(), 0x00, 0x2d, 0x14)
-                validator := shr(96, mload(0x00))
-            }
-        }
     }
 
     /// @dev The validator is the 20-byte prefix of the signature; address(0) (never installed, so validation

@@ -106,11 +106,11 @@ contract WebAuthnValidator is IERC7579Validator {
 
     /// @notice Called by the account when the module is installed.
     /// @param data Empty (no key) or `abi.encode(bytes credentialId, bytes32[2] publicKey, string originDomain)`.
+    /// @dev `data` is read in place from calldata (no memory copy); malformed data reverts, as `abi.decode` would.
     function onInstall(bytes calldata data) external override {
         if (data.length == 0) return;
-        (bytes memory credentialId, bytes32[2] memory publicKey, string memory originDomain) =
-            abi.decode(data, (bytes, bytes32[2], string));
-        _addKey(msg.sender, credentialId, publicKey, originDomain);
+        (bytes calldata credentialId, bytes32[2] calldata publicKey, bytes calldata originDomain) = _decodeKeyData(data);
+        _addKey(msg.sender, credentialId, publicKey, string(originDomain));
     }
 
     /// @notice Called by the account when the module is uninstalled.
@@ -271,9 +271,35 @@ contract WebAuthnValidator is IERC7579Validator {
         return structHash != 0 && _verify(appSeparator.toTypedDataHash(structHash), inner, msg.sender);
     }
 
-    function _addKey(address account, bytes memory credentialId, bytes32[2] memory key, string memory originDomain)
+    /// @dev `abi.decode(data, (bytes, bytes32[2], string))` as calldata views; reverts (without data) when a
+    /// head offset or a length points outside `data`.
+    function _decodeKeyData(bytes calldata data)
         private
+        pure
+        returns (bytes calldata credentialId, bytes32[2] calldata publicKey, bytes calldata originDomain)
     {
+        require(data.length >= 0x80);
+        credentialId = _dynamicAtStrict(data, 0x00);
+        assembly ("memory-safe") {
+            publicKey := add(data.offset, 0x20)
+        }
+        originDomain = _dynamicAtStrict(data, 0x60);
+    }
+
+    /// @dev The `bytes` whose offset is at head position `head` of `data` (`data.length >= head + 32`); reverts
+    /// (without data) when it does not lie within `data`.
+    function _dynamicAtStrict(bytes calldata data, uint256 head) private pure returns (bytes calldata) {
+        (bool ok, bytes calldata value) = _dynamicAt(data, head);
+        require(ok);
+        return value;
+    }
+
+    function _addKey(
+        address account,
+        bytes calldata credentialId,
+        bytes32[2] calldata key,
+        string calldata originDomain
+    ) private {
         uint256 originLength = bytes(originDomain).length;
         require(originLength != 0 && originLength <= _MAX_ORIGIN_LENGTH, BadOriginLength(originLength));
         require(credentialId.length >= _MIN_CREDENTIAL_ID_LENGTH, CredentialIdTooShort(credentialId.length));
@@ -390,12 +416,24 @@ contract WebAuthnValidator is IERC7579Validator {
     }
 
     /// @dev The dynamic `bytes` whose offset is at head position `head` of `data` (`data.length >= head + 32`).
-    function _dynamicAt(bytes calldata data, uint256 head) private pure returns (bool, bytes calldata) {
-        uint256 offset = uint256(bytes32(data[head:head + 32]));
-        if (offset > data.length - 32) return (false, data[:0]);
-        uint256 length = uint256(bytes32(data[offset:offset + 32]));
-        if (length > data.length - offset - 32) return (false, data[:0]);
-        return (true, data[offset + 32:offset + 32 + length]);
+    /// Same checks as `offset <= data.length - 32 && length <= data.length - offset - 32` with checked slices, in
+    /// assembly (no subtraction can underflow: `data.length >= 32`, and `offset <= data.length - 32` is checked
+    /// before `data.length - offset - 32` is computed).
+    function _dynamicAt(bytes calldata data, uint256 head) private pure returns (bool ok, bytes calldata value) {
+        assembly ("memory-safe") {
+            value.offset := data.offset
+            value.length := 0
+            let len := data.length
+            let offset := calldataload(add(data.offset, head))
+            if iszero(gt(offset, sub(len, 0x20))) {
+                let length := calldataload(add(data.offset, offset))
+                if iszero(gt(length, sub(sub(len, offset), 0x20))) {
+                    ok := 1
+                    value.offset := add(add(data.offset, offset), 0x20)
+                    value.length := length
+                }
+            }
+        }
     }
 
     /// @dev The account's EIP-712 domain (ERC-5267): the ERC-7739 `domainBytes` and the domain separator. Only

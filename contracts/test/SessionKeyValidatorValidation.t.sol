@@ -251,6 +251,70 @@ contract SessionKeyValidatorValidationTest is SessionTestBase {
         assertEq(_check(_single(RECIPIENT, 0, ""), _periods(2)), _ok(), "zero still fine");
     }
 
+    /// @dev Transfer policy 0's Lifetime value counter lives in the session's state word next to the fee counter;
+    /// transfer policy 1's uses its own slot: all three are independent, survive revocation and are reported by
+    /// `sessionState`.
+    function test_validate_transferPolicy0CounterSharesStateWord() public {
+        uint256 pk = 0x7a1;
+        signer = vm.addr(pk);
+        address other = address(0xD11D);
+        SessionLib.SessionSpec memory s = _withTransfer(_emptySpec(), RECIPIENT, 2 ether, _lifetime(2 ether));
+        s = _withTransfer(s, other, 1 ether, _lifetime(1 ether));
+        bytes32 h = _createSession(s, pk);
+        uint256 ok = _vd(0, s.expiresAt);
+
+        assertEq(_validate(_op(_single(RECIPIENT, 1.5 ether, "")), pk, s, _periods(2)), ok, "policy 0: 1.5");
+        assertEq(_validate(_op(_single(other, 0.75 ether, "")), pk, s, _periods(2)), ok, "policy 1: 0.75");
+        SessionLib.SessionState memory state = skv.sessionState(address(account), s);
+        assertEq(state.transferValue[0].remaining, 0.5 ether, "policy 0 remaining");
+        assertEq(state.transferValue[1].remaining, 0.25 ether, "policy 1 remaining");
+        assertEq(state.feesRemaining, 1 ether - 2 * OP_COST, "fees remaining");
+
+        // Two transfers of policy 0 in one batch are charged one after the other.
+        Execution[] memory two = new Execution[](2);
+        two[0] = Execution(RECIPIENT, 0.25 ether, "");
+        two[1] = two[0];
+        assertEq(_validate(_op(_batch(two)), pk, s, _periods(3)), ok, "2 x 0.25 fits");
+        assertEq(_validate(_op(_single(RECIPIENT, 1, "")), pk, s, _periods(2)), FAIL, "policy 0 exhausted");
+        assertEq(_validate(_op(_single(other, 0.25 ether + 1, "")), pk, s, _periods(2)), FAIL, "policy 1 over");
+        assertEq(_validate(_op(_single(other, 0.25 ether, "")), pk, s, _periods(2)), ok, "policy 1 exactly");
+        two[1] = Execution(RECIPIENT, 1, "");
+        two[0] = Execution(other, 0, "");
+        assertEq(_validate(_op(_batch(two)), pk, s, _periods(3)), FAIL, "a failing batch charges nothing");
+        state = skv.sessionState(address(account), s);
+        assertEq(state.transferValue[0].remaining, 0, "policy 0 used up");
+        assertEq(state.transferValue[1].remaining, 0, "policy 1 used up");
+        assertEq(state.feesRemaining, 1 ether - 4 * OP_COST, "fees of the accepted ops only");
+
+        vm.prank(address(account));
+        skv.revokeKey(h);
+        state = skv.sessionState(address(account), s);
+        assertTrue(state.status == SessionLib.Status.Closed, "closed");
+        assertEq(state.transferValue[0].remaining, 0, "value counter kept");
+        assertEq(state.feesRemaining, 1 ether - 4 * OP_COST, "fee counter kept");
+    }
+
+    /// @dev The state-word value counter of transfer policy 0 holds at most `2^120 - 1` wei in total: a larger
+    /// Lifetime limit is capped there (which only refuses more), without touching the fee counter or the status.
+    function test_validate_transferPolicy0LifetimeValueCappedAt2Pow120() public {
+        uint256 pk = 0x7a2;
+        signer = vm.addr(pk);
+        uint256 cap = (uint256(1) << 120) - 1;
+        SessionLib.SessionSpec memory s =
+            _withTransfer(_emptySpec(), RECIPIENT, type(uint256).max, _lifetime(type(uint256).max));
+        _createSession(s, pk);
+        uint256 ok = _vd(0, s.expiresAt);
+        assertEq(skv.sessionState(address(account), s).transferValue[0].remaining, cap, "capped");
+        assertEq(_validate(_op(_single(RECIPIENT, cap + 1, "")), pk, s, _periods(2)), FAIL, "2^120");
+        assertEq(_validate(_op(_single(RECIPIENT, cap - 1, "")), pk, s, _periods(2)), ok, "2^120 - 2");
+        assertEq(_validate(_op(_single(RECIPIENT, 2, "")), pk, s, _periods(2)), FAIL, "over the cap");
+        assertEq(_validate(_op(_single(RECIPIENT, 1, "")), pk, s, _periods(2)), ok, "exactly the cap");
+        SessionLib.SessionState memory state = skv.sessionState(address(account), s);
+        assertEq(state.transferValue[0].remaining, 0, "used up");
+        assertEq(state.feesRemaining, 1 ether - 2 * OP_COST, "fees untouched by the value counter");
+        assertTrue(state.status == SessionLib.Status.Active, "still active");
+    }
+
     function test_validate_rejectsConstraintLimitExceeded() public {
         assertEq(_check(_erc20(RECIPIENT, 100), _periods(4)), _ok(), "100");
         assertEq(_check(_erc20(RECIPIENT, 100), _periods(4)), _ok(), "200");
@@ -326,25 +390,24 @@ contract SessionKeyValidatorValidationTest is SessionTestBase {
         assertEq(_validate(op, spec, _periods(2)), FAIL, "overflow");
     }
 
-    function test_validate_lifetimeFeesAtOrAbove2Pow248Rejected() public {
+    function test_validate_lifetimeFeesAtOrAbove2Pow128Rejected() public {
         uint256 pk = 0xfee2;
         signer = vm.addr(pk);
         SessionLib.SessionSpec memory s = _withTransfer(_emptySpec(), RECIPIENT, 1 ether, _unlimited());
         s.feeLimit = _lifetime(type(uint256).max);
         bytes32 h = _createSession(s, pk);
-        // (2^128 - 1) × (2^120 + gas) >= 2^248: rejected even though the limit is type(uint256).max.
+        // (2^128 - 1) × gas >= 2^128: rejected even though the limit is type(uint256).max.
         PackedUserOperation memory op = _op(_single(RECIPIENT, 1, ""));
-        op.preVerificationGas = uint256(1) << 120;
         op.gasFees = bytes32((uint256(1) << 128) | uint256(type(uint128).max));
-        assertEq(_validate(op, pk, s, _periods(2)), FAIL, "fees >= 2^248");
-        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 248) - 1, "not charged");
+        assertEq(_validate(op, pk, s, _periods(2)), FAIL, "fees >= 2^128");
+        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 128) - 1, "not charged");
         // A normal op is charged; revoking keeps the counter and closes the session.
         assertEq(_validate(_op(_single(RECIPIENT, 1, "")), pk, s, _periods(2)), _ok(), "normal fee");
-        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 248) - 1 - OP_COST, "charged");
+        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 128) - 1 - OP_COST, "charged");
         vm.prank(address(account));
         skv.revokeKey(h);
         assertTrue(skv.sessionStatus(address(account), h) == SessionLib.Status.Closed, "closed");
-        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 248) - 1 - OP_COST, "kept");
+        assertEq(skv.sessionState(address(account), s).feesRemaining, (uint256(1) << 128) - 1 - OP_COST, "kept");
         assertEq(_validate(_op(_single(RECIPIENT, 1, "")), pk, s, _periods(2)), FAIL, "revoked");
     }
 

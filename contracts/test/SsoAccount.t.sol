@@ -5,10 +5,15 @@ import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {IEntryPoint} from "account-abstraction/interfaces/IEntryPoint.sol";
 import {PackedUserOperation as EpUserOp} from "account-abstraction/interfaces/PackedUserOperation.sol";
 import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
-import {Execution, IERC7579Execution} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
+import {
+    Execution,
+    IERC7579Execution,
+    IERC7579ModuleConfig
+} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {Account} from "@openzeppelin/contracts/account/Account.sol";
 import {ERC7579Utils} from "@openzeppelin/contracts/account/utils/draft-ERC7579Utils.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {AccountFactory} from "../src/AccountFactory.sol";
 import {SsoAccount} from "../src/SsoAccount.sol";
 import {WebAuthnValidator} from "../src/WebAuthnValidator.sol";
@@ -25,6 +30,44 @@ contract Target {
 
     function fail() external pure {
         revert("nope");
+    }
+}
+
+/// @dev Validator that records the UserOp it is asked to validate, and can revert or return short data.
+contract RecordingValidator {
+    bytes32 public seenOp;
+    bytes32 public seenHash;
+    uint256 public mode; // 0: return 42, 1: revert with reason, 2: return nothing
+
+    function setMode(uint256 m) external {
+        mode = m;
+    }
+
+    function isModuleType(uint256 moduleTypeId) external pure returns (bool) {
+        return moduleTypeId == 1;
+    }
+
+    function onInstall(bytes calldata) external {}
+
+    function onUninstall(bytes calldata) external {}
+
+    function validateUserOp(PackedUserOperation calldata userOp, bytes32 userOpHash) external returns (uint256) {
+        seenOp = keccak256(abi.encode(userOp));
+        seenHash = userOpHash;
+        if (mode == 1) revert("validator says no");
+        if (mode == 2) {
+            assembly ("memory-safe") {
+                return(0, 0)
+            }
+        }
+        return 42;
+    }
+}
+
+/// @dev Reverts without data.
+contract SilentReverter {
+    fallback() external payable {
+        revert();
     }
 }
 
@@ -50,7 +93,7 @@ contract SsoAccountTest is TestBase {
         vm.etch(ENTRY_POINT, runtime);
 
         validator = new WebAuthnValidator();
-        implementation = new SsoAccount();
+        implementation = new SsoAccount(address(validator));
         factory = new AccountFactory(address(implementation), address(validator));
         target = new Target();
     }
@@ -253,6 +296,48 @@ contract SsoAccountTest is TestBase {
         account.execute(MODE_SINGLE, abi.encodePacked(address(target), uint256(0), abi.encodeCall(Target.set, (1))));
     }
 
+    function test_execute_singleTargetZeroIsAccount() public {
+        SsoAccount account = _create();
+        WebAuthnValidator other = new WebAuthnValidator();
+        bytes memory install = abi.encodeCall(IERC7579ModuleConfig.installModule, (1, address(other), ""));
+        vm.prank(ENTRY_POINT);
+        account.execute(MODE_SINGLE, abi.encodePacked(address(0), uint256(0), install));
+        assertTrue(account.isModuleInstalled(1, address(other), ""), "called itself");
+    }
+
+    function test_execute_singleBubblesRevertData() public {
+        SsoAccount account = _create();
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert(bytes("nope"));
+        account.execute(MODE_SINGLE, abi.encodePacked(address(target), uint256(0), abi.encodeCall(Target.fail, ())));
+    }
+
+    function test_execute_singleFailureWithoutDataIsFailedCall() public {
+        SsoAccount account = _create();
+        address reverter = address(new SilentReverter());
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert(Errors.FailedCall.selector);
+        account.execute(MODE_SINGLE, abi.encodePacked(reverter, uint256(0)));
+    }
+
+    function test_execute_singleRejectsShortExecutionData() public {
+        SsoAccount account = _create();
+        vm.deal(address(account), 1 ether);
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert();
+        account.execute(MODE_SINGLE, abi.encodePacked(address(0xD00D), uint248(1))); // 51 bytes
+        vm.prank(ENTRY_POINT);
+        account.execute(MODE_SINGLE, abi.encodePacked(address(0xD00D), uint256(1))); // 52 bytes
+        assertEq(address(0xD00D).balance, 1, "52 bytes: plain transfer");
+    }
+
+    function test_execute_singleTryModeStillTries() public {
+        SsoAccount account = _create();
+        bytes32 modeTrySingle = bytes32(uint256(0x01) << 240);
+        vm.prank(ENTRY_POINT);
+        account.execute(modeTrySingle, abi.encodePacked(address(target), uint256(0), abi.encodeCall(Target.fail, ())));
+    }
+
     // ---- validateUserOp routing ----
 
     function test_validateUserOp_failsForUninstalledValidatorPrefix() public {
@@ -262,6 +347,49 @@ contract SsoAccountTest is TestBase {
         op.signature = abi.encodePacked(address(0xBAD), passkeySig(keccak256("h")));
         vm.prank(ENTRY_POINT);
         assertEq(account.validateUserOp(op, keccak256("h"), 0), 1, "uninstalled validator");
+    }
+
+    /// @dev The UserOp is forwarded to the validator by copying its calldata encoding: the validator decodes
+    /// exactly the same UserOp and hash; its reverts bubble up and short return data reverts.
+    function test_validateUserOp_forwardsUserOpUnchanged() public {
+        SsoAccount account = _create();
+        RecordingValidator rec = new RecordingValidator();
+        vm.prank(ENTRY_POINT);
+        account.installModule(1, address(rec), "");
+        PackedUserOperation memory op;
+        op.sender = address(account);
+        op.nonce = 7;
+        op.initCode = hex"0102";
+        op.callData = abi.encodeCall(Target.set, (3));
+        op.accountGasLimits = bytes32(uint256(5));
+        op.preVerificationGas = 6;
+        op.gasFees = bytes32(uint256(8));
+        op.paymasterAndData = hex"aabbcc";
+        op.signature = abi.encodePacked(address(rec), hex"deadbeef");
+        vm.deal(address(account), 1 ether);
+        vm.prank(ENTRY_POINT);
+        assertEq(account.validateUserOp(op, keccak256("h"), 3), 42, "validator's answer");
+        assertEq(rec.seenOp(), keccak256(abi.encode(op)), "same userOp");
+        assertEq(rec.seenHash(), keccak256("h"), "same hash");
+        assertEq(ENTRY_POINT.balance, 3, "prefund paid");
+
+        rec.setMode(1);
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert(bytes("validator says no"));
+        account.validateUserOp(op, keccak256("h"), 0);
+        rec.setMode(2);
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert();
+        account.validateUserOp(op, keccak256("h"), 0);
+    }
+
+    function test_constructor_rejectsNonValidatorDefault() public {
+        vm.expectRevert();
+        new SsoAccount(address(target));
+    }
+
+    function test_implementation_hasNoValidatorInstalled() public view {
+        assertTrue(!implementation.isModuleInstalled(1, address(validator), ""), "implementation inert");
     }
 
     function test_validateUserOp_failsForSignatureShorterThanPrefix() public {

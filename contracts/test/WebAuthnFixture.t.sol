@@ -117,7 +117,7 @@ contract WebAuthnFixtureTest is TestBase {
     }
 
     function test_accountValidateUserOp_acceptsEachRecordedAssertion() public {
-        SsoAccount implementation = new SsoAccount();
+        SsoAccount implementation = new SsoAccount(address(validator));
         AccountFactory factory = new AccountFactory(address(implementation), address(validator));
         address account = factory.createAccount(bytes32(0), credentialId, key, origin);
         for (uint256 i = 0; i < assertions.length; ++i) {

@@ -166,6 +166,39 @@ contract WebAuthnValidatorTest is TestBase {
         assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[0], publicKey(2)[0], "key");
     }
 
+    /// @dev onInstall reads its data in place from calldata: every field is checked against the data bounds and
+    /// malformed data reverts (as `abi.decode` would), adding no key.
+    function test_onInstall_rejectsMalformedData() public {
+        bytes memory good = abi.encode(CRED_ID, publicKey(2), ORIGIN);
+        bytes memory data = new bytes(0x7f); // shorter than the four head words
+        vm.prank(address(0xB0B));
+        vm.expectRevert();
+        validator.onInstall(data);
+
+        data = bytes.concat(good); // credentialId offset past the end
+        assembly ("memory-safe") {
+            mstore(add(data, 0x20), mload(data))
+        }
+        vm.prank(address(0xB0B));
+        vm.expectRevert();
+        validator.onInstall(data);
+
+        data = bytes.concat(good); // originDomain length past the end
+        assembly ("memory-safe") {
+            let originOffset := mload(add(data, 0x80))
+            mstore(add(add(data, 0x20), originOffset), 0x1000)
+        }
+        vm.prank(address(0xB0B));
+        vm.expectRevert();
+        validator.onInstall(data);
+
+        // Trailing bytes after a well-formed encoding are accepted, as by `abi.decode`.
+        vm.prank(address(0xB0B));
+        validator.onInstall(bytes.concat(good, hex"00"));
+        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[1], publicKey(2)[1], "key");
+        assertEq(validator.keyCount(address(0xB0B)), 1, "one key");
+    }
+
     function test_onUninstall_emptyDataKeepsKeys() public {
         validator.onUninstall("");
         assertEq(validator.keyCount(address(this)), 1, "kept");

@@ -41,6 +41,8 @@ const MODULE_TYPE_VALIDATOR: u64 = 1;
 
 thread_local! {
     static LOCK: Rc<Mutex<()>> = Rc::new(Mutex::new(()));
+    /// Cache of the memory-only key store (this worker is its only writer).
+    static KEYS: std::cell::RefCell<Option<BTreeMap<B256, B256>>> = const { std::cell::RefCell::new(None) };
 }
 
 fn lock() -> Rc<Mutex<()>> {
@@ -52,16 +54,26 @@ fn lock() -> Rc<Mutex<()>> {
 // ------------------------------------------------------------------------------------------------
 
 async fn keys() -> Result<BTreeMap<B256, B256>> {
-    match chrome::memory_get(SESSION_KEYS_KEY).await? {
-        Some(value) => serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string())),
-        None => Ok(BTreeMap::new()),
+    if let Some(cached) = KEYS.with(|k| k.borrow().clone()) {
+        return Ok(cached);
     }
+    let loaded = match chrome::memory_get(SESSION_KEYS_KEY).await? {
+        Some(value) => serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string()))?,
+        None => BTreeMap::new(),
+    };
+    Ok(KEYS.with(|k| k.borrow_mut().get_or_insert(loaded).clone()))
+}
+
+async fn write_keys(all: BTreeMap<B256, B256>) -> Result<()> {
+    chrome::memory_set(SESSION_KEYS_KEY, &all).await?;
+    KEYS.with(|k| *k.borrow_mut() = Some(all));
+    Ok(())
 }
 
 async fn store_key(context: B256, key: B256) -> Result<()> {
     let mut all = keys().await?;
     all.insert(context, key);
-    chrome::memory_set(SESSION_KEYS_KEY, &all).await
+    write_keys(all).await
 }
 
 async fn erase_keys(contexts: &[B256]) -> Result<()> {
@@ -72,7 +84,7 @@ async fn erase_keys(contexts: &[B256]) -> Result<()> {
     let before = all.len();
     all.retain(|c, _| !contexts.contains(c));
     if all.len() != before {
-        chrome::memory_set(SESSION_KEYS_KEY, &all).await?;
+        write_keys(all).await?;
     }
     Ok(())
 }
@@ -81,6 +93,13 @@ async fn erase_keys(contexts: &[B256]) -> Result<()> {
 /// such, and erases the keys of every session that ended.
 async fn sweep(now: u64) -> Result<()> {
     let keys = keys().await?;
+    let stale = |record: &SessionRecord| match record.status_at(now) {
+        SessionStatus::Active => !keys.contains_key(&record.context),
+        ended => ended != record.status || keys.contains_key(&record.context),
+    };
+    if !state::wallet().await?.sessions.iter().any(stale) {
+        return Ok(()); // the common case: nothing to write
+    }
     let erased = state::update_wallet(|w| {
         let mut erased = Vec::new();
         for record in &mut w.sessions {

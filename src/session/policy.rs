@@ -6,7 +6,7 @@ use alloy_primitives::{Address, B256, FixedBytes, U256};
 use serde::{Deserialize, Serialize};
 
 use super::spec::{Condition, LimitType, SessionSpec, UsageLimit};
-use super::usage::{Increment, LimitKey, Usage};
+use super::usage::{Increment, LimitKey, Usage, effective_limit};
 use crate::erc7579::Call;
 
 /// What the validator would accept, and what it needs in the signature.
@@ -96,7 +96,7 @@ pub enum Denied {
         actual: B256,
     },
     /// A limit would be exceeded.
-    #[error("{key:?}: {requested} more would exceed the limit {limit} (already used {used})")]
+    #[error("{key}: {requested} more would exceed the limit {limit} (already used {used})")]
     LimitExceeded {
         /// Which counter.
         key: LimitKey,
@@ -117,7 +117,7 @@ pub enum Denied {
         now: u64,
     },
     /// A limit type the contract does not know, or an allowance with period 0.
-    #[error("{key:?}: the limit is malformed")]
+    #[error("{key}: the limit is malformed")]
     MalformedLimit {
         /// Which counter.
         key: LimitKey,
@@ -157,13 +157,11 @@ impl Evaluation {
             _ => return Err(Denied::MalformedLimit { key }),
         };
         let used = self.usage.used(key, period_id);
-        if used
-            .checked_add(amount)
-            .is_none_or(|total| total > limit.limit)
-        {
+        let max = effective_limit(key, limit);
+        if used.checked_add(amount).is_none_or(|total| total > max) {
             return Err(Denied::LimitExceeded {
                 key,
-                limit: limit.limit,
+                limit: max,
                 used,
                 requested: amount,
             });
@@ -450,6 +448,52 @@ mod tests {
         assert_eq!(ok.valid_until, NOW + 3600);
         assert_eq!(ok.increments.len(), 2); // fee + amount (unlimited ones are not tracked)
         assert_eq!(ok.increments[1].amount, U256::from(40));
+    }
+
+    #[test]
+    fn packed_counters_are_capped_as_the_validator_caps_them() {
+        use crate::session::usage::{FEE_COUNTER_CAP, TRANSFER0_COUNTER_CAP};
+        let mut s = spec(lifetime(100));
+        s.feeLimit = lifetime(0);
+        s.feeLimit.limit = U256::MAX;
+        s.transferPolicies[0].maxValuePerUse = U256::MAX;
+        s.transferPolicies[0].valueLimit.limit = U256::MAX;
+        let big = |value: U256| Call {
+            to: ALICE,
+            value,
+            data: Bytes::new(),
+        };
+        let fee = |fee: U256| Context {
+            fee: Some(fee),
+            now: NOW,
+        };
+        let usage = Usage::default();
+        assert!(
+            evaluate(
+                &s,
+                &usage,
+                &[big(TRANSFER0_COUNTER_CAP)],
+                fee(FEE_COUNTER_CAP)
+            )
+            .is_ok()
+        );
+        let over = TRANSFER0_COUNTER_CAP + U256::from(1);
+        assert!(matches!(
+            evaluate(&s, &usage, &[big(over)], at(NOW)),
+            Err(Denied::LimitExceeded { key: LimitKey::TransferValue { policy: 0 }, limit, .. }) if limit == TRANSFER0_COUNTER_CAP
+        ));
+        assert!(matches!(
+            evaluate(
+                &s,
+                &usage,
+                &[big(U256::from(1))],
+                fee(FEE_COUNTER_CAP + U256::from(1))
+            ),
+            Err(Denied::LimitExceeded {
+                key: LimitKey::Fee,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::request::{CallPolicy, SessionRequest, WordType};
 use super::spec::{Condition, LimitType, UsageLimit};
-use super::usage::{LimitKey, Usage};
+use super::usage::{LimitKey, Usage, effective_limit};
 use crate::units::format_ether;
 
 /// The contract's minimum session duration: `expiresAt >= block.timestamp + 60`.
@@ -739,7 +739,7 @@ pub fn remaining(request: &SessionRequest, usage: &Usage, now: u64) -> Vec<Strin
             LimitType::Allowance if period > 0 => Some(now / period),
             _ => return None,
         };
-        Some(limit.limit.saturating_sub(usage.used(key, period_id)))
+        Some(effective_limit(key, limit).saturating_sub(usage.used(key, period_id)))
     };
     let span = |limit: &UsageLimit| match limit.limitType {
         LimitType::Allowance => format!(" this {}", period_text(limit.period.to())),

@@ -35,6 +35,42 @@ pub enum LimitKey {
     },
 }
 
+impl std::fmt::Display for LimitKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitKey::Fee => f.write_str("network fees"),
+            LimitKey::TransferValue { policy } => write!(f, "ETH sent by transfer rule {policy}"),
+            LimitKey::CallValue { policy } => write!(f, "ETH sent with call rule {policy}"),
+            LimitKey::CallParam { policy, constraint } => {
+                write!(
+                    f,
+                    "parameter total of call rule {policy}, constraint {constraint}"
+                )
+            }
+        }
+    }
+}
+
+/// The validator keeps the Lifetime fee counter in bits 0..127 of the session's state word, so a
+/// Lifetime fee limit is effectively capped at `2^128 − 1` wei.
+pub const FEE_COUNTER_CAP: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
+/// The validator keeps the Lifetime value counter of transfer policy 0 in bits 128..247 of the
+/// state word, so that limit is effectively capped at `2^120 − 1` wei.
+pub const TRANSFER0_COUNTER_CAP: U256 = U256::from_limbs([u64::MAX, (1 << 56) - 1, 0, 0]);
+
+/// The limit the validator actually enforces for a counter: the spec's, capped where the counter
+/// is packed into the session's state word (caps far above all the ether there is; they only
+/// refuse more).
+pub fn effective_limit(key: LimitKey, limit: &UsageLimit) -> U256 {
+    match (key, limit.limitType) {
+        (LimitKey::Fee, LimitType::Lifetime) => limit.limit.min(FEE_COUNTER_CAP),
+        (LimitKey::TransferValue { policy: 0 }, LimitType::Lifetime) => {
+            limit.limit.min(TRANSFER0_COUNTER_CAP)
+        }
+        _ => limit.limit,
+    }
+}
+
 /// One charge against a limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,7 +131,11 @@ impl Usage {
                 LimitType::Allowance if period > 0 => Some(now / period),
                 _ => return,
             };
-            usage.set(key, period_id, limit.limit.saturating_sub(remaining));
+            usage.set(
+                key,
+                period_id,
+                effective_limit(key, limit).saturating_sub(remaining),
+            );
         };
         record(LimitKey::Fee, &spec.feeLimit, state.feesRemaining);
         for (i, (policy, left)) in spec

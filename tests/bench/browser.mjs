@@ -7,6 +7,7 @@
 //
 // Every loop is bounded; everything runs on 127.0.0.1; browsers and temp dirs go in `finally`.
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -23,8 +24,11 @@ const { values: args } = parseArgs({
     cold: { type: "string", default: "20" },
     windows: { type: "string", default: "10" },
     txs: { type: "string", default: "5" },
+    "session-txs": { type: "string", default: "120" },
+    only: { type: "string" },
   },
 });
+const SESSION_TXS = Number(args["session-txs"]);
 const CALLS = Number(args.calls);
 const WARMUP = Number(args.warmup);
 const COLD = Number(args.cold);
@@ -174,13 +178,31 @@ function fetchLoop(page, url, method, n, warmup) {
   );
 }
 
-/** Time of one `eth_chainId` from the page (ms) and its answer. */
+/** Time of one `eth_chainId` from the page (ms), its answer, and its wall-clock start and end. */
 function timedChainId(page) {
   return page.evaluate(async () => {
     const t = performance.now();
     const result = await window.ethereum.request({ method: "eth_chainId" }).catch((e) => ({ code: e.code }));
-    return { ms: performance.now() - t, result };
+    const end = performance.now();
+    return { ms: end - t, result, start: performance.timeOrigin + t, end: performance.timeOrigin + end };
   });
+}
+
+/** The worker's start-up marks (`__ssoStartup` of background.js) and its wasm fetch timing, over CDP. */
+async function workerStartup(cdp, extensionId) {
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  const target = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
+  if (!target) return null;
+  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  try {
+    const expression = `JSON.stringify({ ...globalThis.__ssoStartup, wasmFetch: performance.getEntriesByType("resource")
+      .filter((e) => e.name.endsWith(".wasm"))
+      .map((e) => ({ start: performance.timeOrigin + e.startTime, end: performance.timeOrigin + e.responseEnd }))[0] ?? null })`;
+    const { result } = await cdp.send("Runtime.evaluate", { expression, returnByValue: true }, sessionId);
+    return JSON.parse(result.value);
+  } finally {
+    await cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {});
+  }
 }
 
 async function openDapp(context, url) {
@@ -194,7 +216,7 @@ async function openDapp(context, url) {
 // Cold start: stop the worker from a CDP session on an extension page, wait until Chrome reports it
 // stopped, then time the first eth_chainId from the dapp.
 
-async function coldStarts(context, extensionId, dapp, n) {
+async function coldStarts(context, extensionId, dapp, n, browser = null) {
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/manifest.json`);
   const cdp = await context.newCDPSession(page);
@@ -219,6 +241,7 @@ async function coldStarts(context, extensionId, dapp, n) {
     }
   };
   const samples = [];
+  const phases = {};
   try {
     await cdp.send("ServiceWorker.enable");
     await waitFor(() => status.size > 0, "seen");
@@ -226,16 +249,30 @@ async function coldStarts(context, extensionId, dapp, n) {
       await cdp.send("ServiceWorker.stopAllWorkers");
       await waitFor(allStopped, "stopped");
       await sleep(100); // let the content script see the port disconnect
-      const { ms, result } = await timedChainId(dapp);
+      const { ms, result, start, end } = await timedChainId(dapp);
       if (result !== "0x7a69") throw new Error(`cold eth_chainId answered ${JSON.stringify(result)}`);
       samples.push(ms);
       await waitFor(() => [...status.values()].some((s) => s === "running"), "running");
+      const marks = browser ? await workerStartup(browser, extensionId) : null;
+      if (marks?.wasmReady && marks.firstMessage) {
+        const phase = (k, v) => (phases[k] ??= []).push(v);
+        phase("requestToWorkerStart", marks.workerOrigin - start);
+        phase("moduleScriptsLoaded", marks.scriptStart - marks.workerOrigin);
+        if (marks.wasmFetch) {
+          phase("wasmFetch", marks.wasmFetch.end - marks.scriptStart);
+          phase("wasmCompileAndInstantiate", marks.wasmReady - marks.wasmFetch.end);
+        }
+        phase("scriptStartToWasmReady", marks.wasmReady - marks.scriptStart);
+        phase("firstMessageArrival", marks.firstMessage - marks.scriptStart);
+        phase("readyAndMessageToAnswer", end - Math.max(marks.wasmReady, marks.firstMessage));
+      }
     }
   } finally {
     await cdp.detach().catch(() => {});
     await page.close().catch(() => {});
   }
-  return { ...stats(samples), first: Math.round(samples[0] * 1000) / 1000 };
+  const breakdown = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, stats(v)]));
+  return { ...stats(samples), first: Math.round(samples[0] * 1000) / 1000, ...(browser ? { breakdown } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,6 +366,113 @@ async function approvalWindow(wallet, trigger, { authenticator = false, timeout 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Session transactions: the wallet's own time from `eth_sendTransaction` (the page's call) to
+// `eth_sendUserOperation` (its arrival at the bundler), minus the time the node and the bundler
+// spent answering in between. The wallet talks to both through a timing proxy that logs every
+// request's [arrival, answer sent]; the union of those intervals inside the window is subtracted.
+
+/** An HTTP proxy on 127.0.0.1: `/rpc` → the node, `/bundler` → the bundler; logs each call. */
+async function timingProxy() {
+  const routes = { "/rpc": devnet.rpcUrl, "/bundler": devnet.bundlerUrl };
+  const log = [];
+  const server = http.createServer(async (req, res) => {
+    const start = epoch();
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString();
+    let method = null;
+    try {
+      method = JSON.parse(body).method;
+    } catch {}
+    try {
+      const upstream = await fetch(routes[req.url], { method: "POST", headers: { "content-type": "application/json" }, body });
+      const text = await upstream.text();
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(text);
+    } catch (e) {
+      res.writeHead(502);
+      res.end(String(e));
+    }
+    log.push({ method, start, end: epoch() });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return { rpcUrl: `${url}/rpc`, bundlerUrl: `${url}/bundler`, log, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Total length of the union of `intervals` clipped to [from, to]. */
+function covered(intervals, from, to) {
+  const clipped = intervals
+    .map(({ start, end }) => [Math.max(start, from), Math.min(end, to)])
+    .filter(([a, b]) => b > a)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [cs, ce] = [null, null];
+  for (const [a, b] of clipped) {
+    if (ce === null || a > ce) {
+      if (ce !== null) total += ce - cs;
+      [cs, ce] = [a, b];
+    } else ce = Math.max(ce, b);
+  }
+  if (ce !== null) total += ce - cs;
+  return total;
+}
+
+async function sessionLatency(extensionSource, dir) {
+  const proxy = await timingProxy();
+  const walletDir = join(dir, "session-wallet");
+  const extension = join(walletDir, "extension");
+  await cp(extensionSource, extension, { recursive: true });
+  const networks = structuredClone(devnet.networks);
+  for (const n of networks.networks) Object.assign(n, { rpcUrl: proxy.rpcUrl, bundlerUrl: proxy.bundlerUrl });
+  await writeFile(join(extension, "networks.json"), JSON.stringify(networks));
+  const { context, extensionId } = await launch(extension, join(walletDir, "profile"));
+  const wallet = new Wallet(walletDir, context, extensionId);
+  try {
+    const dapp = await openDapp(context, DAPP);
+    const account = await wallet.connect(dapp);
+    await nodeRpc("anvil_setBalance", [account, "0x56bc75e2d63100000"]); // 100 ETH
+    const recipient = `0x${"cd".repeat(20)}`;
+    const block = await nodeRpc("eth_getBlockByNumber", ["latest", false]);
+    const expiresAt = Number(block.timestamp) + 3600;
+    const { page, pending } = await wallet.approval(() =>
+      dapp.evaluate(
+        ([to, expiresAt]) =>
+          window.ethereum.request({
+            method: "wallet_requestExecutionPermissions",
+            params: [{ expiresAt, feeLimit: "10000000000000000000", transfers: [{ to, valueLimit: "1000000000000000000" }] }],
+          }),
+        [recipient, expiresAt],
+      ),
+    );
+    await page.getByTestId("approve").click();
+    await pending;
+    const windows = wallet.approvalWindows;
+    const samples = [];
+    for (let i = 0; i < SESSION_TXS; i++) {
+      const from = proxy.log.length;
+      const { t0, hash } = await dapp.evaluate(
+        async ([from, to]) => {
+          const t0 = performance.timeOrigin + performance.now();
+          const hash = await window.ethereum.request({ method: "eth_sendTransaction", params: [{ from, to, value: "0x1" }] });
+          return { t0, hash };
+        },
+        [account, recipient],
+      );
+      if (!/^0x[0-9a-f]{64}$/.test(hash)) throw new Error(`session tx ${i} answered ${hash}`);
+      const calls = proxy.log.slice(from);
+      const send = calls.find((c) => c.method === "eth_sendUserOperation");
+      if (!send) throw new Error(`session tx ${i} sent no UserOperation`);
+      const upstream = covered(calls.filter((c) => c !== send), t0, send.start);
+      samples.push(send.start - t0 - upstream);
+    }
+    if (wallet.approvalWindows !== windows) throw new Error("a session transaction opened an approval window");
+    return { ...stats(samples.slice(Math.min(20, samples.length >> 2))), warmup: Math.min(20, samples.length >> 2) };
+  } finally {
+    await wallet.close();
+    await proxy.close();
+  }
+}
 
 async function run() {
   const extensionSource = env("SSO_EXTENSION_DIR");
@@ -342,9 +486,18 @@ async function run() {
     coldStart: {},
     approvalWindow: null,
     passkeyTransaction: null,
+    sessionTransaction: null,
     workerHeap: {},
   };
   const open = [];
+  if (args.only === "session") {
+    try {
+      results.sessionTransaction = await sessionLatency(extensionSource, dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return results;
+  }
   try {
     // ---- bare echo -----------------------------------------------------------------------
     const echoDir = join(dir, "echo");
@@ -411,7 +564,7 @@ async function run() {
         };
 
         console.error("bench: cold starts");
-        results.coldStart.ours = await coldStarts(context, extensionId, dapp, COLD);
+        results.coldStart.ours = await coldStarts(context, extensionId, dapp, COLD, cdp);
         results.coldStart.ratioMedian = results.coldStart.ours.median / results.coldStart.bare.median;
 
         // ---- approval window: request -> window -> interactive, rejected each time ----------
@@ -521,6 +674,10 @@ async function run() {
         await wallet.close(); // closes the context and removes walletDir
       }
     }
+
+    // ---- session transactions (own wallet, RPC through the timing proxy) ------------------
+    console.error(`bench: ${SESSION_TXS} session transactions`);
+    results.sessionTransaction = await sessionLatency(extensionSource, dir);
   } finally {
     for (const c of open) await c.close().catch(() => {});
     await rm(dir, { recursive: true, force: true });
@@ -535,6 +692,15 @@ const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
 const x = (r) => `${r.toFixed(2)}×`;
 
 function table(r) {
+  const st = r.sessionTransaction;
+  const sessionRows = st
+    ? [[`session tx: eth_sendTransaction → eth_sendUserOperation, wallet time excl. node/bundler (median / p99, n=${st.n})`, `${ms(st.median)} / ${ms(st.p99)}`, `≤ 30 ms ${st.median <= 30 ? "✓" : "✗"}`]]
+    : [];
+  if (!r.roundTrip.oursChainId) {
+    console.log("\n| figure | value | goal |\n|---|---:|---|");
+    for (const [a, b, c] of sessionRows) console.log(`| ${a} | ${b} | ${c} |`);
+    return;
+  }
   const rt = r.roundTrip;
   const rows = [
     ["eth_chainId round trip, ours (median / p99)", `${ms(rt.oursChainId.median)} / ${ms(rt.oursChainId.p99)}`, ""],
@@ -547,6 +713,7 @@ function table(r) {
     ["eth_blockNumber wallet / fetch (median / p99)", `${x(rt.ratios.blockNumberVsFetchMedian)} / ${x(rt.ratios.blockNumberVsFetchP99)}`, ""],
     ["cold start, first eth_chainId, ours (median / max)", `${ms(r.coldStart.ours.median)} / ${ms(r.coldStart.ours.max)}`, `≤ 40 ms ${r.coldStart.ours.median <= 40 ? "✓" : "✗"}`],
     ["cold start, first eth_chainId, bare echo (median / max)", `${ms(r.coldStart.bare.median)} / ${ms(r.coldStart.bare.max)}`, ""],
+    ...Object.entries(r.coldStart.ours.breakdown ?? {}).map(([phase, s]) => [`cold start phase (ours): ${phase}`, ms(s.median), ""]),
   ];
   const w = r.approvalWindow;
   if (w) {
@@ -570,6 +737,7 @@ function table(r) {
       ["passkey tx: failed sends", `${t.errors.length} of ${TXS + 1}${t.errors.length ? ` (${t.errors[0].message})` : ""}`, ""],
     );
   }
+  rows.push(...sessionRows);
   const h = r.workerHeap;
   rows.push(
     ["worker JS heap used, ours: after start / after requests", `${kib(h.oursAfterStart.usedBytes)} / ${kib(h.oursAfterRequests.usedBytes)}`, ""],

@@ -157,6 +157,21 @@ describe("sessions", () => {
     const context = await grant(dapp, { total: 5n });
     const windows = wallet.approvalWindows;
     assert.ok((await request(dapp, "eth_sendTransaction", [transfer()])).result);
+    // An EIP-5792 batch naming the session goes silently too: one UserOp, both calls.
+    const before = await balance(recipient);
+    const call = { to: token, data: transfer().data };
+    const batch = await request(dapp, "wallet_sendCalls", [
+      { version: "2.0.0", chainId: toHex(devnet.chainId), from: account, atomicRequired: true, calls: [call, call], capabilities: { permissions: { context } } },
+    ]);
+    assert.ok(batch.result?.id, JSON.stringify(batch.error));
+    let callsStatus;
+    for (let i = 0; i < 100 && callsStatus?.status !== 200; i += 1) {
+      callsStatus = (await request(dapp, "wallet_getCallsStatus", [batch.result.id])).result;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(callsStatus.status, 200);
+    assert.equal(callsStatus.receipts.length, 1);
+    assert.equal((await balance(recipient)) - before, 2n * ONE);
     assert.equal(wallet.approvalWindows, windows);
     const { page, pending } = await wallet.approval(() =>
       request(dapp, "wallet_revokeExecutionPermission", [{ permissionContext: context }]),

@@ -8,14 +8,14 @@
 //
 // Usage:
 //   cargo xtask devnet                       # or any devnet that wrote a devnet.json
-//   SSO_DEVNET_JSON=target/devnet/devnet.json node tests/gas/measure.mjs [--markdown]
+//   SSO_DEVNET_JSON=target/devnet/devnet.json node tests/gas/measure.mjs [--markdown] [--json <file>]
 //
 // Output: a JSON object {figures: {name: gasUsed}, notMeasured: {name: reason}} on stdout, or with
 // --markdown a table with the ZKsync SSO reference figures (measured the same way) and the ratios.
 // Session figures need `contracts.sessionKeyValidator` in devnet.json (and the TestERC20 artifact in
 // contracts/out for the ERC-20 figures); without them they are listed under notMeasured, never as figures.
 import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -67,6 +67,8 @@ const LABELS = {
 };
 
 const markdown = process.argv.includes("--markdown");
+// --json <file>: also write {figures, notMeasured, reference, goals, labels} there (cargo xtask bench).
+const jsonOut = process.argv.includes("--json") ? process.argv[process.argv.indexOf("--json") + 1] : null;
 const devnetPath = process.env.SSO_DEVNET_JSON;
 if (!devnetPath) throw new Error("SSO_DEVNET_JSON is not set (path to a devnet.json written by `cargo xtask devnet`)");
 const devnet = JSON.parse(readFileSync(devnetPath, "utf8"));
@@ -341,6 +343,10 @@ function specParam() {
 // Output
 // ---------------------------------------------------------------------------------------------------------
 
+if (jsonOut) {
+  const goals = Object.fromEntries(Object.keys(REFERENCE).map((name) => [name, GOAL[name] ?? DEFAULT_GOAL]));
+  writeFileSync(jsonOut, `${JSON.stringify({ figures, notMeasured, reference: REFERENCE, goals, labels: LABELS }, null, 2)}\n`);
+}
 if (!markdown) {
   console.log(JSON.stringify({ figures, notMeasured }, null, 2));
 } else {

@@ -119,10 +119,12 @@ fn engine_size(with_engine: bool) -> Result<(usize, usize)> {
     Ok((bytes.len(), gzip_len(&bytes)))
 }
 
-/// The browser figures (`tests/bench/browser.mjs`): round trips against a bare echo extension
-/// built in the same run, cold start, approval window, passkey transaction, worker heap.
-fn browser_figures() -> Result<Value> {
-    println!("bench: browser (headless Chromium, devnet)");
+/// The figures that need a devnet, measured on one fresh devnet: the gas table of docs/gas.md
+/// (`tests/gas/measure.mjs`, first, so the chain is as `cargo xtask gas` sees it), then the browser
+/// figures (`tests/bench/browser.mjs`): round trips against a bare echo extension built in the same
+/// run, cold start, approval window, passkey and session transactions, worker heap.
+fn devnet_figures() -> Result<(Value, Value)> {
+    println!("bench: gas and browser figures (devnet, headless Chromium)");
     let chromium = setup::chromium()?;
     let dapp = test::bundle_dapp()?;
     let devnet = devnet::start(
@@ -132,6 +134,16 @@ fn browser_figures() -> Result<Value> {
         },
         root().join("target/bench/devnet"),
     )?;
+    let gas_out = root().join("target/bench/gas.json");
+    let gas = proc::run(
+        "gas (handleOps on anvil)",
+        Command::new("node")
+            .arg(root().join("tests/gas/measure.mjs"))
+            .arg("--markdown")
+            .arg("--json")
+            .arg(&gas_out)
+            .env("SSO_DEVNET_JSON", &devnet.info_path),
+    );
     let dapp_port = serve::start(dapp, 0)?;
     let out = root().join("target/bench/browser.json");
     let mut node = Command::new("node");
@@ -141,9 +153,36 @@ fn browser_figures() -> Result<Value> {
     test::node_env(&mut node, &devnet, dapp_port, &chromium);
     let outcome = proc::run("browser benchmarks", &mut node);
     drop(devnet);
+    gas?;
     outcome?;
-    serde_json::from_str(&fs::read_to_string(&out).map_err(|e| e.to_string())?)
-        .map_err(|e| format!("{}: {e}", out.display()))
+    let read = |path: &Path| -> Result<Value> {
+        serde_json::from_str(&fs::read_to_string(path).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    Ok((read(&out)?, read(&gas_out)?))
+}
+
+/// The gas figures as table rows, each against its reference (ZKsync SSO, same measurement).
+fn gas_rows(gas: &Value) {
+    let Some(labels) = gas["labels"].as_object() else {
+        return;
+    };
+    for (name, label) in labels {
+        let Some(used) = gas["figures"][name].as_f64() else {
+            continue;
+        };
+        let label = label.as_str().unwrap_or(name);
+        match (gas["reference"][name].as_f64(), gas["goals"][name].as_f64()) {
+            (Some(reference), Some(goal)) => {
+                let ratio = used / reference;
+                let verdict = if ratio <= goal { "✓" } else { "✗" };
+                println!(
+                    "| gas: {label} | {used:.0} ({ratio:.2}× ZKsync SSO {reference:.0}) | ≤ {goal}× {verdict} |"
+                );
+            }
+            _ => println!("| gas: {label} | {used:.0} | |"),
+        }
+    }
 }
 
 /// `cargo xtask bench`.
@@ -162,7 +201,7 @@ pub fn run() -> Result {
     println!("bench: wasm size added by the session policy engine");
     let (with_raw, with_gz) = engine_size(true)?;
     let (without_raw, without_gz) = engine_size(false)?;
-    let browser = browser_figures()?;
+    let (browser, gas) = devnet_figures()?;
     let mut files = Vec::new();
     sizes(&build::extension_dir(), "", &mut files)?;
     let wasm_gzip: usize = files
@@ -186,6 +225,7 @@ pub fn run() -> Result {
         "shippedWasmGzip": wasm_gzip,
         "storeZipBytes": zip_bytes,
         "browser": browser,
+        "gas": gas,
     });
     let out = root().join("target/bench/results.json");
     fs::create_dir_all(out.parent().unwrap_or(Path::new("."))).map_err(|e| e.to_string())?;
@@ -214,6 +254,7 @@ pub fn run() -> Result {
     }
     println!("| total shipped wasm (gzip) | {wasm_gzip} B | ≤ 400 KB |");
     println!("| store zip | {zip_bytes} B | |");
+    gas_rows(&gas);
     println!("\nbench: wrote {}", out.display());
     Ok(())
 }

@@ -105,7 +105,10 @@ pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
         ));
     }
     let validator = planned("WebAuthnValidator", SALT, artifact("WebAuthnValidator")?);
-    let implementation = planned("SsoAccount", SALT, artifact("SsoAccount")?);
+    // The implementation's constructor argument is the clones' default validator.
+    let mut implementation_code = artifact("SsoAccount")?;
+    implementation_code.extend_from_slice(validator.address.into_word().as_slice());
+    let implementation = planned("SsoAccount", SALT, implementation_code);
     let mut factory_code = artifact("AccountFactory")?;
     factory_code.extend_from_slice(implementation.address.into_word().as_slice());
     factory_code.extend_from_slice(validator.address.into_word().as_slice());

@@ -70,7 +70,7 @@ abstract contract SessionTestBase is TestBase {
         vm.etch(ENTRY_POINT, runtime);
 
         webAuthn = new WebAuthnValidator();
-        factory = new AccountFactory(address(new SsoAccount()), address(webAuthn));
+        factory = new AccountFactory(address(new SsoAccount(address(webAuthn))), address(webAuthn));
         skv = new SessionKeyValidator();
         target = new SessionTarget();
         token = new TestERC20();
