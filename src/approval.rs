@@ -10,21 +10,24 @@ use crate::erc4337::UserOperation;
 use crate::erc7579::Call;
 use crate::{Error, Result};
 
-/// Where the dapp's answer goes: a page port and the page's request id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where the dapp's answer goes: the page (its content script's random per-document id, which
+/// survives a service-worker restart, unlike the port) and the page's request id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyTo {
-    /// The background's id of the page's port.
-    pub port: u32,
+    /// The page's id (from its port name); empty when no page waits.
+    pub page: String,
     /// The page's request id.
     pub request: u64,
 }
 
 impl ReplyTo {
-    /// No page waits for the answer (the wallet's own UI asked). Page ports are numbered from 1.
-    pub const NOBODY: ReplyTo = ReplyTo {
-        port: 0,
-        request: 0,
-    };
+    /// No page waits for the answer (the wallet's own UI asked).
+    pub fn nobody() -> ReplyTo {
+        ReplyTo {
+            page: String::new(),
+            request: 0,
+        }
+    }
 }
 
 /// A transaction prepared for signing: the userOpHash is what the passkey signs.
@@ -48,6 +51,9 @@ pub struct PreparedTransaction {
     /// Why the dapp's session could not cover this request, when it fell back to the passkey.
     #[serde(default)]
     pub session_fallback: Option<String>,
+    /// The account's expected balance changes (`eth_simulateV1`), when the node can simulate.
+    #[serde(default)]
+    pub balance_changes: Option<Vec<String>>,
 }
 
 /// What the approval window says about one call.
@@ -110,6 +116,8 @@ pub enum ApprovalKind {
     /// Create a session: one passkey-signed UserOperation that installs the session validator
     /// when needed and registers the session (and deploys the account when needed).
     CreateSession(Box<SessionCreation>),
+    /// Add a network (EIP-3085), already checked to run the account.
+    AddChain(Box<crate::network::Network>),
     /// Revoke a session on chain (`revokeKey`), passkey-signed.
     RevokeSession {
         /// The prepared UserOperation.
@@ -146,6 +154,10 @@ pub struct Approval {
     /// What is asked.
     pub kind: ApprovalKind,
 }
+
+/// `chrome.storage.session` key of the pending approvals (and the approval window), so a
+/// service-worker restart loses none of them.
+pub const APPROVALS_KEY: &str = "approvals";
 
 /// Pending approvals in arrival order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,13 +217,20 @@ impl ApprovalQueue {
         Ok(self.pending.remove(index))
     }
 
-    /// Removes every approval whose page port went away.
-    pub fn drop_port(&mut self, port: u32) -> Vec<Approval> {
+    /// Removes every approval of a page that went away (navigated or closed).
+    pub fn drop_page(&mut self, page: &str) -> Vec<Approval> {
         let (gone, kept) = std::mem::take(&mut self.pending)
             .into_iter()
-            .partition(|a| a.reply_to.port == port);
+            .partition(|a| a.reply_to.page == page);
         self.pending = kept;
         gone
+    }
+
+    /// Whether request `request` of `page` waits for the user.
+    pub fn waits(&self, page: &str, request: u64) -> bool {
+        self.pending
+            .iter()
+            .any(|a| a.reply_to.page == page && a.reply_to.request == request)
     }
 
     /// Removes every approval (the approval window was closed).
@@ -224,8 +243,11 @@ impl ApprovalQueue {
 mod tests {
     use super::*;
 
-    fn reply(port: u32) -> ReplyTo {
-        ReplyTo { port, request: 1 }
+    fn reply(page: u32) -> ReplyTo {
+        ReplyTo {
+            page: page.to_string(),
+            request: 1,
+        }
     }
 
     #[test]
@@ -242,12 +264,14 @@ mod tests {
     }
 
     #[test]
-    fn dropping_a_port_removes_only_its_requests() {
+    fn dropping_a_page_removes_only_its_requests() {
         let mut q = ApprovalQueue::default();
         q.push("https://a".into(), reply(1), ApprovalKind::Connect);
         let keep = q.push("https://b".into(), reply(2), ApprovalKind::Connect);
         q.push("https://a".into(), reply(1), ApprovalKind::Connect);
-        assert_eq!(q.drop_port(1).len(), 2);
+        assert!(q.waits("1", 1) && q.waits("2", 1) && !q.waits("3", 1));
+        assert_eq!(q.drop_page("1").len(), 2);
+        assert!(!q.waits("1", 1));
         assert_eq!(q.len(), 1);
         assert_eq!(q.first().unwrap().id, keep);
     }

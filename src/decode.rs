@@ -97,6 +97,11 @@ pub enum Warning {
         /// The account's balance.
         balance: U256,
     },
+    /// The node's simulation says the execution reverts.
+    SimulationReverts {
+        /// The decoded reason, if any.
+        reason: Option<String>,
+    },
 }
 
 impl Warning {
@@ -117,6 +122,10 @@ impl Warning {
                 crate::units::format_ether(*value),
                 crate::units::format_ether(*balance)
             ),
+            Warning::SimulationReverts { reason } => match reason {
+                Some(reason) => format!("Simulation: this would revert ({reason})."),
+                None => "Simulation: this would revert.".to_owned(),
+            },
         }
     }
 }

@@ -58,6 +58,7 @@ impl From<&Error> for ProviderError {
             Error::UnknownCallsId(_) => code::UNKNOWN_BUNDLE,
             Error::DuplicateCallsId(_) => code::DUPLICATE_ID,
             Error::UnsupportedCapability(_) => code::UNSUPPORTED_CAPABILITY,
+            Error::Interrupted => code::DISCONNECTED,
             Error::UnsupportedChain { .. } => code::UNSUPPORTED_CHAIN,
             Error::Rpc(rpc) => rpc.code,
             Error::Transport { .. } => code::DISCONNECTED,
@@ -134,6 +135,8 @@ pub enum Method {
     GetCallsStatus,
     /// EIP-5792 `wallet_getCapabilities`.
     GetCapabilities,
+    /// EIP-5792 `wallet_showCallsStatus`: opens the wallet's activity view on the batch.
+    ShowCallsStatus,
     /// EIP-2255 `wallet_getPermissions`.
     GetPermissions,
     /// EIP-2255 `wallet_requestPermissions`: the connect approval, answered with permissions.
@@ -142,6 +145,8 @@ pub enum Method {
     RevokePermissions,
     /// EIP-3326 `wallet_switchEthereumChain`.
     SwitchChain,
+    /// EIP-3085 `wallet_addEthereumChain`: an approval, after checking the chain can run the account.
+    AddChain,
     /// `eth_sign`: refused, it signs arbitrary hashes a user cannot read.
     EthSign,
     /// `personal_sign`: an EIP-191 message signed with the passkey (ERC-1271 / ERC-6492).
@@ -172,10 +177,12 @@ impl Method {
             "wallet_sendCalls" => Method::SendCalls,
             "wallet_getCallsStatus" => Method::GetCallsStatus,
             "wallet_getCapabilities" => Method::GetCapabilities,
+            "wallet_showCallsStatus" => Method::ShowCallsStatus,
             "wallet_getPermissions" => Method::GetPermissions,
             "wallet_requestPermissions" => Method::RequestPermissions,
             "wallet_revokePermissions" => Method::RevokePermissions,
             "wallet_switchEthereumChain" => Method::SwitchChain,
+            "wallet_addEthereumChain" => Method::AddChain,
             "eth_sign" => Method::EthSign,
             "personal_sign" => Method::PersonalSign,
             "eth_signTypedData_v4" => Method::SignTypedData,
@@ -196,10 +203,12 @@ impl Method {
             | Method::RequestPermissions
             | Method::PersonalSign
             | Method::SignTypedData
-            | Method::RequestExecutionPermissions => Access::Approval,
+            | Method::RequestExecutionPermissions
+            | Method::AddChain => Access::Approval,
             Method::Accounts
             | Method::GetCallsStatus
             | Method::GetCapabilities
+            | Method::ShowCallsStatus
             | Method::GetGrantedExecutionPermissions
             | Method::RevokeExecutionPermission => Access::Connected,
             Method::ChainId
@@ -510,7 +519,116 @@ pub fn switch_chain_params(params: Option<Value>) -> Result<u64> {
     u64::try_from(switch.chain_id).map_err(|_| Error::invalid_params("chainId is out of range"))
 }
 
-/// Parses `wallet_getCallsStatus` params: `[id]`.
+/// A parsed EIP-3085 `wallet_addEthereumChain` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddChain {
+    /// The chain id.
+    pub chain_id: u64,
+    /// `chainName`.
+    pub name: String,
+    /// `rpcUrls` (at least one; the first reachable one is used).
+    pub rpc_urls: Vec<String>,
+    /// `bundlerUrls` (SSO Wallet's extension of EIP-3085: ERC-4337 bundlers for the chain).
+    pub bundler_urls: Vec<String>,
+    /// `blockExplorerUrls[0]`, if any.
+    pub explorer_url: Option<String>,
+}
+
+/// Most URLs of one kind a request may list.
+const MAX_URLS: usize = 8;
+
+fn urls(value: Option<Vec<String>>, what: &str, required: bool) -> Result<Vec<String>> {
+    let urls = value.unwrap_or_default();
+    if required && urls.is_empty() {
+        return Err(Error::invalid_params(format!(
+            "wallet_addEthereumChain: `{what}` needs at least one URL"
+        )));
+    }
+    if urls.len() > MAX_URLS {
+        return Err(Error::invalid_params(format!(
+            "wallet_addEthereumChain: at most {MAX_URLS} `{what}`"
+        )));
+    }
+    for url in &urls {
+        let ok = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 2048
+            && !url.chars().any(char::is_whitespace);
+        if !ok {
+            return Err(Error::invalid_params(format!(
+                "wallet_addEthereumChain: `{what}` must be http(s) URLs, got {url:?}"
+            )));
+        }
+    }
+    Ok(urls)
+}
+
+/// Parses `wallet_addEthereumChain` params: `[{chainId, chainName, rpcUrls, nativeCurrency?,
+/// blockExplorerUrls?, iconUrls?, bundlerUrls?}]`. The native currency must have 18 decimals
+/// (the wallet shows amounts in ETH units).
+pub fn add_chain_params(params: Option<Value>) -> Result<AddChain> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Currency {
+        decimals: u8,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Add {
+        chain_id: String,
+        chain_name: Option<String>,
+        rpc_urls: Option<Vec<String>>,
+        native_currency: Option<Currency>,
+        block_explorer_urls: Option<Vec<String>>,
+        bundler_urls: Option<Vec<String>>,
+    }
+    let usage = "wallet_addEthereumChain expects [{chainId, chainName, rpcUrls, nativeCurrency, bundlerUrls?}]";
+    let Some(Value::Array(mut items)) = params else {
+        return Err(Error::invalid_params(usage));
+    };
+    if items.len() != 1 {
+        return Err(Error::invalid_params(usage));
+    }
+    let add: Add = serde_json::from_value(items.remove(0))
+        .map_err(|e| Error::invalid_params(format!("wallet_addEthereumChain: {e}")))?;
+    let chain_id = add
+        .chain_id
+        .strip_prefix("0x")
+        .filter(|hex| !hex.is_empty() && !hex.starts_with('0') && hex.len() <= 13)
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            Error::invalid_params(format!(
+                "wallet_addEthereumChain: chainId must be a 0x-prefixed hex number without leading zeros, got {:?}",
+                add.chain_id
+            ))
+        })?;
+    let name = add
+        .chain_name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty() && n.chars().count() <= 64 && !n.chars().any(char::is_control))
+        .ok_or_else(|| {
+            Error::invalid_params("wallet_addEthereumChain: chainName must be 1 to 64 characters")
+        })?;
+    if let Some(currency) = add.native_currency
+        && currency.decimals != 18
+    {
+        return Err(Error::invalid_params(format!(
+            "wallet_addEthereumChain: SSO Wallet supports native currencies with 18 decimals, not {}",
+            currency.decimals
+        )));
+    }
+    Ok(AddChain {
+        chain_id,
+        name,
+        rpc_urls: urls(add.rpc_urls, "rpcUrls", true)?,
+        bundler_urls: urls(add.bundler_urls, "bundlerUrls", false)?,
+        explorer_url: urls(add.block_explorer_urls, "blockExplorerUrls", false)?
+            .into_iter()
+            .next(),
+    })
+}
+
+/// Parses `wallet_getCallsStatus` / `wallet_showCallsStatus` params: `[id]`.
 pub fn calls_id_param(params: Option<Value>) -> Result<String> {
     match params {
         Some(Value::Array(items)) if items.len() == 1 => match &items[0] {
@@ -640,5 +758,47 @@ mod tests {
             ProviderError::from(&Error::Internal("x".into())).code,
             -32603
         );
+    }
+
+    #[test]
+    fn add_chain_params_are_checked() {
+        let ok = add_chain_params(Some(json!([{
+            "chainId": "0x7a6a", "chainName": " Second devnet ", "rpcUrls": ["http://127.0.0.1:9545"],
+            "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
+            "bundlerUrls": ["http://127.0.0.1:9437"], "blockExplorerUrls": ["https://x.example"],
+            "iconUrls": ["https://x.example/i.svg"]
+        }])))
+        .unwrap();
+        assert_eq!(ok.chain_id, 31338);
+        assert_eq!(ok.name, "Second devnet");
+        assert_eq!(ok.bundler_urls, vec!["http://127.0.0.1:9437"]);
+        assert_eq!(ok.explorer_url.as_deref(), Some("https://x.example"));
+        let base = json!({"chainId": "0x7a6a", "chainName": "A", "rpcUrls": ["http://a"]});
+        let with = |key: &str, value: Value| {
+            let mut item = base.clone();
+            item[key] = value;
+            add_chain_params(Some(json!([item])))
+        };
+        assert!(add_chain_params(Some(json!([base.clone()]))).is_ok());
+        for (key, bad) in [
+            ("chainId", json!("0x07a6a")),
+            ("chainId", json!("31338")),
+            ("chainId", json!("0x")),
+            ("chainId", json!(5)),
+            ("chainName", json!("")),
+            ("rpcUrls", json!([])),
+            ("rpcUrls", json!(["ftp://a"])),
+            ("rpcUrls", json!(["javascript:alert(1)"])),
+            ("bundlerUrls", json!(["not a url"])),
+            (
+                "nativeCurrency",
+                json!({"name": "X", "symbol": "X", "decimals": 6}),
+            ),
+        ] {
+            let err = with(key, bad.clone()).unwrap_err();
+            assert!(matches!(err, Error::InvalidParams(_)), "{key}: {bad}");
+        }
+        assert!(add_chain_params(Some(json!([]))).is_err());
+        assert!(add_chain_params(None).is_err());
     }
 }

@@ -85,6 +85,10 @@ pub enum Error {
     /// The bundler did not include the UserOperation in time.
     #[error("The bundler did not include UserOperation {0} in time.")]
     Timeout(String),
+    /// The worker restarted while answering a request that was not waiting for the user (EIP-1193
+    /// 4900); nothing was signed for it.
+    #[error("SSO Wallet restarted before answering; please retry.")]
+    Interrupted,
     /// Persisted state could not be read or written.
     #[error("Storage error: {0}")]
     Storage(String),

@@ -60,7 +60,7 @@ impl Response {
     pub fn into_result(self) -> Result<Value> {
         match (self.error, self.result) {
             (Some(mut rpc), _) => {
-                if let Some(reason) = rpc.data.as_ref().and_then(revert_reason_from_value) {
+                if let Some(reason) = revert_reason(&rpc) {
                     rpc.message = format!("{} ({reason})", rpc.message);
                 }
                 Err(Error::Rpc(rpc))
@@ -79,22 +79,29 @@ pub fn from_value<T: serde::de::DeserializeOwned>(value: Value, url: &str) -> Re
     })
 }
 
-fn revert_reason_from_value(data: &Value) -> Option<String> {
-    let hex = data.as_str()?;
+/// Revert data from an error's `data` (a hex string, or an object carrying one — bundlers use
+/// `revertData` / `data`), else from a hex blob that ends the message ("… with reason: 0x…").
+fn revert_reason(rpc: &RpcError) -> Option<String> {
+    let from_data = rpc.data.as_ref().and_then(|data| match data {
+        Value::String(hex) => Some(hex.as_str()),
+        Value::Object(map) => ["revertData", "data", "reason"]
+            .iter()
+            .find_map(|k| map.get(*k).and_then(Value::as_str)),
+        _ => None,
+    });
+    let from_message = rpc
+        .message
+        .rsplit(|c: char| c.is_whitespace() || c == ':')
+        .next()
+        .filter(|word| word.starts_with("0x") && word.len() >= 10);
+    let hex = from_data.filter(|h| h.starts_with("0x")).or(from_message)?;
     let bytes = alloy_primitives::hex::decode(hex).ok()?;
     decode_revert_reason(&bytes)
 }
 
-/// Decodes `Error(string)` and `Panic(uint256)` revert data into words.
+/// Revert data in words (see [`crate::revert`]).
 pub fn decode_revert_reason(data: &[u8]) -> Option<String> {
-    use alloy_sol_types::{Panic, Revert, SolError};
-    if let Ok(revert) = Revert::abi_decode(data) {
-        return Some(revert.reason);
-    }
-    if let Ok(panic) = Panic::abi_decode(data) {
-        return Some(format!("panic code {}", panic.code));
-    }
-    None
+    crate::revert::decode(data)
 }
 
 #[cfg(test)]
@@ -116,6 +123,33 @@ mod tests {
         };
         assert_eq!(err.code, 3);
         assert_eq!(err.message, "execution reverted (nope)");
+    }
+
+    #[test]
+    fn bundler_errors_name_the_revert_in_their_message() {
+        // Error("nope"), as alto appends it to a simulation failure.
+        let data = "0x08c379a0000000000000000000000000000000000000000000000000000000000000002000000000000000000000000000000000000000000000000000000000000000046e6f706500000000000000000000000000000000000000000000000000000000";
+        let response: Response = serde_json::from_value(json!({
+            "jsonrpc": "2.0", "id": 1,
+            "error": {"code": -32521, "message": format!("UserOperation reverted during simulation with reason: {data}")}
+        }))
+        .unwrap();
+        let Err(Error::Rpc(err)) = response.into_result() else {
+            panic!("expected an rpc error")
+        };
+        assert!(err.message.ends_with("(nope)"), "{}", err.message);
+        let response: Response = serde_json::from_value(json!({
+            "jsonrpc": "2.0", "id": 1,
+            "error": {"code": -32521, "message": "reverted", "data": {"revertData": "0xdeadbeef"}}
+        }))
+        .unwrap();
+        let Err(Error::Rpc(err)) = response.into_result() else {
+            panic!("expected an rpc error")
+        };
+        assert_eq!(
+            err.message,
+            "reverted (custom error 0xdeadbeef (unknown to the wallet))"
+        );
     }
 
     #[test]

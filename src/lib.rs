@@ -24,7 +24,9 @@
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`protocol`]: the typed messages between page, UI and background.
+//! - [`revert`]: revert data in words (`Error`, `Panic`, known custom errors, unknown selectors).
 //! - [`session`]: session keys: the on-chain data model and the policy engine that mirrors the validator.
+//! - [`simulate`]: expected balance changes from the node's `eth_simulateV1`.
 //! - [`storage`]: the versioned persisted wallet state.
 //! - [`units`]: wei and token amounts formatted for people.
 //! - [`webauthn`]: passkey attestation parsing, assertion checks and the validator's signature format.
@@ -44,7 +46,9 @@ pub mod error;
 pub mod jsonrpc;
 pub mod network;
 pub mod protocol;
+pub mod revert;
 pub mod session;
+pub mod simulate;
 pub mod storage;
 pub mod units;
 pub mod webauthn;

@@ -78,6 +78,16 @@ impl Networks {
         self.get(self.default_chain_id).map(|_| ())
     }
 
+    /// The shipped list plus the networks the user added (shipped entries win on a clash).
+    pub fn with_added(mut self, added: &[Network]) -> Networks {
+        for network in added {
+            if !self.networks.iter().any(|n| n.chain_id == network.chain_id) {
+                self.networks.push(network.clone());
+            }
+        }
+        self
+    }
+
     /// The network with this chain id.
     pub fn get(&self, chain_id: u64) -> Result<&Network> {
         self.networks

@@ -22,6 +22,13 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The content script's `{resume: [ids]}` after it reconnected to a restarted worker: the
+    /// request ids it still waits for. `None` for anything else.
+    pub fn resume_ids(message: &Value) -> Option<Vec<u64>> {
+        let ids = message.as_object()?.get("resume")?.as_array()?;
+        Some(ids.iter().filter_map(Value::as_u64).take(1024).collect())
+    }
+
     /// Reads a relayed message. On failure returns the id (if one could be read) with the error.
     pub fn parse(message: Value) -> std::result::Result<Self, (Option<u64>, Error)> {
         let Value::Object(mut map) = message else {
@@ -90,6 +97,14 @@ pub enum PageMessage {
 }
 
 impl PageMessage {
+    /// The request id this message answers (`None` for events).
+    pub fn id(&self) -> Option<u64> {
+        match self {
+            PageMessage::Result { id, .. } | PageMessage::Error { id, .. } => Some(*id),
+            PageMessage::Event(_) => None,
+        }
+    }
+
     /// The answer to request `id`.
     pub fn answer(id: u64, outcome: Result<Value>) -> Self {
         match outcome {
@@ -144,6 +159,8 @@ pub enum UiRequest {
     },
     /// Every session the wallet created, with what is left of its limits.
     ListSessions,
+    /// The EIP-5792 batches sent, newest first, with their status.
+    ListActivity,
     /// The user asked to revoke a session (opens a passkey approval).
     #[serde(rename_all = "camelCase")]
     RevokeSession {
@@ -175,6 +192,11 @@ pub enum UiResponse {
     Sessions {
         /// The sessions.
         sessions: Vec<SessionView>,
+    },
+    /// The batches sent, newest first.
+    Activity {
+        /// The batches.
+        items: Vec<ActivityView>,
     },
     /// The request failed; the message is for the user.
     Error {
@@ -262,6 +284,9 @@ pub enum RequestView {
         credential_id: Bytes,
         /// Why the site's session could not send this without asking, if it has one.
         session_fallback: Option<String>,
+        /// The account's expected balance changes (`-0.01 ETH`, `+1.5 TST`), when the node can
+        /// simulate; an empty list means nothing moves.
+        balance_changes: Option<Vec<String>>,
     },
     /// Grant a session: a key the wallet holds that signs matching transactions without asking.
     #[serde(rename_all = "camelCase")]
@@ -281,6 +306,12 @@ pub enum RequestView {
         /// The passkey to ask for.
         credential_id: Bytes,
     },
+    /// Add a network to the wallet.
+    #[serde(rename_all = "camelCase")]
+    AddChain {
+        /// The network as it will be stored.
+        network: crate::network::Network,
+    },
     /// End a session on chain.
     #[serde(rename_all = "camelCase")]
     RevokeSession {
@@ -293,6 +324,24 @@ pub enum RequestView {
         /// The passkey to ask for.
         credential_id: Bytes,
     },
+}
+
+/// One sent batch as the activity view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    /// The EIP-5792 batch id.
+    pub id: String,
+    /// The site that sent it.
+    pub origin: String,
+    /// Its chain.
+    pub chain_id: u64,
+    /// The UserOperation carrying it.
+    pub user_op_hash: B256,
+    /// `pending`, `confirmed` or `reverted`.
+    pub status: String,
+    /// The bundle transaction, once included.
+    pub tx_hash: Option<B256>,
 }
 
 /// A session as the UI shows it.

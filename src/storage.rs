@@ -39,6 +39,9 @@ pub struct WalletState {
     /// Sessions the wallet created (their keys live apart, in memory-only storage).
     #[serde(default)]
     pub sessions: Vec<crate::session::registry::SessionRecord>,
+    /// Networks the user added (EIP-3085), besides the shipped list.
+    #[serde(default)]
+    pub networks: Vec<crate::network::Network>,
 }
 
 impl Default for WalletState {
@@ -49,6 +52,7 @@ impl Default for WalletState {
             grants: BTreeMap::new(),
             chain_id: None,
             sessions: Vec::new(),
+            networks: Vec::new(),
         }
     }
 }

@@ -1,13 +1,15 @@
 // SSO Wallet service-worker bootstrap. Every chrome.* listener is registered synchronously in
 // the first turn, so the event that woke a stopped worker is delivered; each listener waits for
 // the wasm to be ready and hands over to it.
-import init, { on_port_connect, on_port_message, on_port_disconnect, on_window_removed } from "./wasm/background.js";
+import init, { on_port_connect, on_port_message, on_port_disconnect, on_window_removed, restore } from "./wasm/background.js";
 
 // Start-up marks (wall-clock ms), read by the cold-start benchmark over CDP; no data in them.
 const now = () => performance.timeOrigin + performance.now();
 const startup = (globalThis.__ssoStartup = { workerOrigin: performance.timeOrigin, scriptStart: now() });
-const ready = init({ module_or_path: chrome.runtime.getURL("wasm/background_bg.wasm") });
-ready.then(() => (startup.wasmReady = now()));
+// Ready once the wasm runs and what survived a restart (pending approvals) is restored.
+const ready = init({ module_or_path: chrome.runtime.getURL("wasm/background_bg.wasm") })
+  .then(() => (startup.wasmReady = now()))
+  .then(() => restore());
 ready.catch((e) => console.error("SSO Wallet: the background failed to start", e));
 let nextPortId = 0;
 

@@ -6,6 +6,9 @@
   const TO_CONTENT = "sso-wallet:to-content";
   const TO_PAGE = "sso-wallet:to-page";
   const MAX_BYTES = 256 * 1024;
+  // This document's id: the background answers by it, so an answer finds the page again on a
+  // new port after the service worker restarted.
+  const PAGE_ID = crypto.randomUUID();
   let port = null;
   const inFlight = new Set();
 
@@ -15,18 +18,27 @@
 
   function connect() {
     if (port) return port;
-    port = chrome.runtime.connect({ name: "provider" });
+    port = chrome.runtime.connect({ name: `provider:${PAGE_ID}` });
     port.onMessage.addListener((payload) => {
       if (payload && typeof payload.id === "number") inFlight.delete(payload.id);
       toPage(payload);
     });
     port.onDisconnect.addListener(() => {
       port = null;
-      // Requests the worker never answered (it was stopped mid-way) fail instead of hanging.
-      for (const id of inFlight) {
-        toPage({ id, error: { code: 4900, message: "SSO Wallet restarted before answering; please retry." } });
-      }
-      inFlight.clear();
+      // The worker stopped. Requests waiting for the user survive it (the background keeps them
+      // in chrome.storage.session): reconnect at once and say which ids are still open; the
+      // background answers 4900 for those it lost, and the rest when the user decides.
+      if (inFlight.size === 0) return;
+      setTimeout(() => {
+        try {
+          connect().postMessage({ resume: [...inFlight] });
+        } catch {
+          for (const id of inFlight) {
+            toPage({ id, error: { code: 4900, message: "SSO Wallet is unavailable; please retry." } });
+          }
+          inFlight.clear();
+        }
+      }, 0);
     });
     return port;
   }

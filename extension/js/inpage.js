@@ -28,6 +28,7 @@
   let nextId = 1;
   let chainId = null;
   let connected = false;
+  let subscribed = false;
 
   function emit(event, payload) {
     for (const listener of [...(listeners.get(event) ?? [])]) {
@@ -112,6 +113,12 @@
       if (typeof listener !== "function") return provider;
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event).add(listener);
+      // A page that listens must be reachable: the first subscription opens the channel (and
+      // learns the chain, so `connect` fires) even if the page never sent a request.
+      if (!connected && !subscribed) {
+        subscribed = true;
+        send("eth_chainId").catch(() => {});
+      }
       return provider;
     },
     removeListener(event, listener) {

@@ -25,6 +25,7 @@ pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Res
         s.approvals.push(origin.to_owned(), reply_to, kind);
         s.approval_window
     });
+    state::save_approvals().await?;
     if let Some(id) = window
         && chrome::focus_window(id).await
     {
@@ -32,7 +33,7 @@ pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Res
     }
     let id = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
     state::with(|s| s.approval_window = Some(id));
-    Ok(())
+    state::save_approvals().await
 }
 
 /// The view of an approval (the named one, or the first pending).
@@ -55,12 +56,16 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         Ok::<_, Error>(Some((position, s.approvals.len(), approval.clone())))
     })?;
     let Some((position, total, approval)) = found else {
+        state::save_approvals().await?; // the window is gone from the state
         return Ok(None);
     };
     let account = wallet.account.as_ref();
     let request = match &approval.kind {
         ApprovalKind::Connect | ApprovalKind::RequestPermissions => RequestView::Connect {
             account: account.map(|a| a.address),
+        },
+        ApprovalKind::AddChain(network) => RequestView::AddChain {
+            network: (**network).clone(),
         },
         ApprovalKind::Sign(sign) => {
             let account = account.ok_or(Error::NoAccount)?;
@@ -111,6 +116,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 user_op_hash: tx.user_op_hash,
                 credential_id: account.passkey.credential_id.clone(),
                 session_fallback: tx.session_fallback.clone(),
+                balance_changes: tx.balance_changes.clone(),
             }
         }
         ApprovalKind::CreateSession(creation) => {
@@ -155,14 +161,17 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
 }
 
 /// Rejects an approval with 4001.
-pub fn reject(approval_id: u64) -> Result<()> {
-    let approval = state::with(|s| s.approvals.take(approval_id))?;
+pub async fn reject(approval_id: u64) -> Result<()> {
+    let approval = take(approval_id).await?;
     answer(&approval, Err(Error::UserRejected));
     Ok(())
 }
 
 /// The approval window was closed: everything still pending is rejected with 4001.
 pub fn window_closed(window_id: i32) {
+    if state::with(|s| s.approval_window != Some(window_id)) {
+        return;
+    }
     let gone = state::with(|s| {
         if s.approval_window != Some(window_id) {
             return Vec::new();
@@ -170,16 +179,30 @@ pub fn window_closed(window_id: i32) {
         s.approval_window = None;
         s.approvals.drain()
     });
-    for approval in gone {
-        answer(&approval, Err(Error::UserRejected));
+    for approval in &gone {
+        answer(approval, Err(Error::UserRejected));
     }
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = state::save_approvals().await;
+    });
 }
 
 fn answer(approval: &Approval, outcome: Result<Value>) {
+    if approval.reply_to.page.is_empty() {
+        return; // the wallet's own UI asked; nobody waits
+    }
     provider::reply(
-        approval.reply_to.port,
+        &approval.reply_to.page,
         PageMessage::answer(approval.reply_to.request, outcome),
     );
+}
+
+/// Takes an approval out of the queue and persists that before anything is carried out, so a
+/// worker restart can never bring it back (exactly once).
+async fn take(approval_id: u64) -> Result<Approval> {
+    let approval = state::with(|s| s.approvals.take(approval_id))?;
+    state::save_approvals().await?;
+    Ok(approval)
 }
 
 /// Carries out an approved request and returns what the dapp received.
@@ -189,7 +212,7 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
     match &pending.kind {
         ApprovalKind::Connect | ApprovalKind::RequestPermissions => {
             let account = wallet.account.ok_or(Error::NoAccount)?;
-            let approval = state::with(|s| s.approvals.take(approval_id))?;
+            let approval = take(approval_id).await?;
             let origin = approval.origin.clone();
             let grant = Grant {
                 granted_at: js_sys::Date::now() as u64,
@@ -213,6 +236,12 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             }
             Ok(accounts)
         }
+        ApprovalKind::AddChain(network) => {
+            let approval = take(approval_id).await?;
+            let outcome = crate::networks::added(network).await;
+            answer(&approval, outcome.clone());
+            outcome
+        }
         ApprovalKind::Sign(sign) => {
             let account = wallet.account.ok_or(Error::NoAccount)?;
             let assertion = assertion
@@ -223,7 +252,7 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
                 sign.digest,
                 &account.origin_domain,
             )?;
-            let approval = state::with(|s| s.approvals.take(approval_id))?;
+            let approval = take(approval_id).await?;
             let outcome = signature(&account, &assertion, rs, &sign.suffix).await;
             answer(&approval, outcome.clone());
             outcome
@@ -257,8 +286,8 @@ async fn sign_and_send(
         tx.user_op_hash,
         &account.origin_domain,
     )?;
-    let approval = state::with(|s| s.approvals.take(approval_id))?;
-    let network = state::network().await?;
+    let approval = take(approval_id).await?;
+    let network = state::network_for(tx.chain_id).await?;
     let mut user_op = tx.user_op.clone();
     user_op.signature = webauthn::user_op_signature(
         network.contracts.webauthn_validator,
@@ -362,6 +391,46 @@ pub async fn remember_calls(
     let mut records = state::calls_records().await?;
     erc5792::remember(&mut records, record);
     chrome::storage_set(erc5792::CALLS_KEY, &records).await
+}
+
+/// Opens the activity view (the home page) on one batch.
+pub async fn show_activity(id: &str) -> Result<()> {
+    let path = format!(
+        "home.html?calls={}",
+        String::from(js_sys::encode_uri_component(id))
+    );
+    chrome::open_popup(&path, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
+    Ok(())
+}
+
+/// The batches sent, newest first, with their status from the bundler.
+pub async fn activity() -> Result<Vec<sso_wallet::protocol::ActivityView>> {
+    let records = state::calls_records().await?;
+    let networks = state::networks().await?;
+    let mut items = Vec::with_capacity(records.len());
+    for record in records.iter().rev() {
+        let receipt = match networks.get(record.chain_id) {
+            Ok(network) => userop::receipt(network, record.user_op_hash)
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        };
+        let (status, tx_hash) = match &receipt {
+            None => ("pending", None),
+            Some(r) if r.success => ("confirmed", Some(r.receipt.transaction_hash)),
+            Some(r) => ("reverted", Some(r.receipt.transaction_hash)),
+        };
+        items.push(sso_wallet::protocol::ActivityView {
+            id: record.id.clone(),
+            origin: record.origin.clone(),
+            chain_id: record.chain_id,
+            user_op_hash: record.user_op_hash,
+            status: status.to_owned(),
+            tx_hash,
+        });
+    }
+    Ok(items)
 }
 
 /// Makes a freshly created passkey the owner of the wallet's account.

@@ -47,6 +47,8 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = create, catch)]
     async fn windows_create(options: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = get, catch)]
+    async fn windows_get(id: i32) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = update, catch)]
     async fn windows_update(id: i32, options: &JsValue) -> std::result::Result<JsValue, JsValue>;
 
@@ -87,6 +89,9 @@ pub enum Peer {
     Page {
         /// The page's origin.
         origin: String,
+        /// The content script's random per-document id (port name `provider:<id>`): it outlives
+        /// a service-worker restart, so answers find the page on its new port.
+        page: String,
     },
     /// One of the extension's own pages.
     Ui,
@@ -112,8 +117,14 @@ impl Port {
             .is_some_and(|id| RUNTIME_ID.with(|rid| *rid == id));
         match self.name().as_str() {
             "ui" if own && origin == extension_origin() => Some(Peer::Ui),
-            "provider" if sender.tab().and_then(|t| t.id()).is_some() => {
-                Some(Peer::Page { origin })
+            name if sender.tab().and_then(|t| t.id()).is_some() => {
+                let page = name.strip_prefix("provider:")?;
+                let valid = (8..=64).contains(&page.len())
+                    && page.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                valid.then(|| Peer::Page {
+                    origin,
+                    page: page.to_owned(),
+                })
             }
             _ => None,
         }
@@ -193,6 +204,11 @@ pub async fn focus_window(id: i32) -> bool {
         return false;
     };
     windows_update(id, &options).await.is_ok()
+}
+
+/// Whether a window still exists.
+pub async fn window_exists(id: i32) -> bool {
+    windows_get(id).await.is_ok()
 }
 
 /// Resolves after `ms` milliseconds.

@@ -11,6 +11,7 @@ use sso_wallet::approval::ExplainedCall;
 use sso_wallet::decode::{self, TokenInfo, Warning};
 use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
+use sso_wallet::simulate::{self, Asset, Simulation};
 
 use crate::rpc;
 
@@ -24,7 +25,8 @@ async fn eth_call(network: &Network, to: Address, data: Vec<u8>) -> Option<Bytes
     .ok()
 }
 
-async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
+/// An ERC-20's symbol and decimals, if it answers both.
+pub async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
     let (symbol, decimals) = futures::join!(
         eth_call(network, to, IERC20Metadata::symbolCall {}.abi_encode()),
         eth_call(network, to, IERC20Metadata::decimalsCall {}.abi_encode()),
@@ -83,4 +85,52 @@ pub async fn explain(
         _ => Vec::new(),
     };
     (explained, warnings)
+}
+
+/// The account's expected balance changes for a UserOperation's execution (`eth_simulateV1`),
+/// as lines for the approval window, plus a warning if the simulation reverts. `None` when the
+/// node cannot simulate (the window then shows no simulation).
+pub async fn simulate_changes(
+    network: &Network,
+    account: Address,
+    deployment: Option<(Address, &Bytes)>,
+    call_data: &Bytes,
+) -> (Option<Vec<String>>, Option<Warning>) {
+    let params = simulate::params(
+        network.contracts.entry_point,
+        account,
+        deployment,
+        call_data,
+    );
+    let Ok(result) = rpc::call(&network.rpc_url, "eth_simulateV1", params).await else {
+        return (None, None);
+    };
+    match simulate::interpret(result, account) {
+        None => (None, None),
+        Some(Simulation::Reverts { reason }) => (None, Some(Warning::SimulationReverts { reason })),
+        Some(Simulation::Changes { changes }) => {
+            let lines = futures::future::join_all(changes.iter().map(|change| async move {
+                let sign = if change.delta.is_negative() {
+                    "−"
+                } else {
+                    "+"
+                };
+                let amount = change.delta.unsigned_abs();
+                match change.asset {
+                    Asset::Eth => format!("{sign}{}", sso_wallet::units::format_ether(amount)),
+                    Asset::Token { token: address } => match token(network, address).await {
+                        Some(info) => format!(
+                            "{sign}{} {}",
+                            sso_wallet::units::format_units(amount, info.decimals),
+                            info.symbol
+                        ),
+                        None => format!("{sign}{amount} units of token {address}"),
+                    },
+                    Asset::Nft { token, id } => format!("{sign}NFT #{id} of {token}"),
+                }
+            }))
+            .await;
+            (Some(lines), None)
+        }
+    }
 }

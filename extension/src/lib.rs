@@ -15,6 +15,7 @@
 //! - [`provider`]: page requests; [`ui`]: UI requests; [`approvals`]: the approval lifecycle.
 //! - [`userop`]: UserOperation preparation and submission; [`rpc`]: JSON-RPC over fetch.
 //! - [`explain`]: chain lookups that let the approval window explain calls.
+//! - [`networks`]: adding (EIP-3085) and switching (EIP-3326) networks.
 //! - [`session`]: session creation, silent signing within the policy, revocation, listing.
 
 use wasm_bindgen::prelude::*;
@@ -22,6 +23,7 @@ use wasm_bindgen::prelude::*;
 pub mod approvals;
 pub mod chrome;
 pub mod explain;
+pub mod networks;
 pub mod provider;
 pub mod rpc;
 pub mod session;
@@ -56,22 +58,55 @@ pub fn on_port_message(port_id: u32, message: JsValue) {
         return;
     };
     match peer {
-        Peer::Page { origin } => {
+        Peer::Page { origin, page } => {
             let Ok(message) = serde_wasm_bindgen::from_value(message) else {
                 return;
             };
-            wasm_bindgen_futures::spawn_local(provider::handle(port_id, origin, message));
+            wasm_bindgen_futures::spawn_local(provider::handle(page, origin, message));
         }
         Peer::Ui => wasm_bindgen_futures::spawn_local(ui::handle(port, message)),
     }
 }
 
-/// A port closed: its page is gone, so its pending approvals are dropped.
+/// Restores what must survive a worker restart; `background.js` waits for it before handing
+/// any event over.
+#[wasm_bindgen]
+pub async fn restore() {
+    if let Err(e) = state::restore_approvals().await {
+        web_sys::console::error_1(&format!("SSO Wallet: approvals not restored: {e}").into());
+    }
+    // The approval window may have closed while no worker ran to hear it: reject what it showed.
+    if let Some(window) = state::with(|s| s.approval_window)
+        && !chrome::window_exists(window).await
+    {
+        approvals::window_closed(window);
+    }
+}
+
+/// How long a page has to reconnect before its port closing counts as the page going away.
+const PAGE_GONE_AFTER_MS: i32 = 1_000;
+
+/// A port closed. A page whose port closed and that does not reconnect within
+/// [`PAGE_GONE_AFTER_MS`] navigated or closed: its pending approvals are dropped. (A port can
+/// also close because the worker restarted, or a reconnect raced its start; then the content
+/// script comes back with the same page id and keeps its approvals.)
 #[wasm_bindgen]
 pub fn on_port_disconnect(port_id: u32) {
-    state::with(|s| {
-        s.ports.remove(&port_id);
-        s.approvals.drop_port(port_id);
+    let page = state::with(|s| match s.ports.remove(&port_id)?.peer {
+        Peer::Page { page, .. } => Some(page),
+        Peer::Ui => None,
+    });
+    let Some(page) = page else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        chrome::sleep(PAGE_GONE_AFTER_MS).await;
+        if state::page_port(&page).is_some() {
+            return;
+        }
+        if !state::with(|s| s.approvals.drop_page(&page)).is_empty() {
+            let _ = state::save_approvals().await;
+        }
     });
 }
 

@@ -14,13 +14,28 @@ use sso_wallet::protocol::{PageMessage, PageRequest, ProviderEvent};
 use sso_wallet::{Error, Result};
 
 use crate::session::{self, Attempt};
-use crate::{approvals, rpc, state, userop};
+use crate::{approvals, networks, rpc, state, userop};
 
-/// Handles one request from a page port and answers it (now, or when its approval resolves).
-pub async fn handle(port_id: u32, origin: String, message: Value) {
+/// Handles one message from a page port: a request, answered now or when its approval resolves;
+/// or, after a worker restart, the ids the content script still waits for
+/// ([`PageRequest::resume_ids`]): those not waiting for the user get 4900 (they were lost).
+pub async fn handle(page: String, origin: String, message: Value) {
+    if let Some(ids) = PageRequest::resume_ids(&message) {
+        let held = state::take_held(&page);
+        let answered: Vec<u64> = held.iter().filter_map(PageMessage::id).collect();
+        for message in held {
+            reply(&page, message);
+        }
+        for id in ids {
+            if !answered.contains(&id) && !state::with(|s| s.approvals.waits(&page, id)) {
+                reply(&page, PageMessage::answer(id, Err(Error::Interrupted)));
+            }
+        }
+        return;
+    }
     let request = match PageRequest::parse(message) {
         Ok(request) => request,
-        Err((Some(id), error)) => return reply(port_id, PageMessage::answer(id, Err(error))),
+        Err((Some(id), error)) => return reply(&page, PageMessage::answer(id, Err(error))),
         Err((None, error)) => {
             // No id to answer to; the content script never forwards these.
             return web_sys::console::warn_1(
@@ -30,20 +45,23 @@ pub async fn handle(port_id: u32, origin: String, message: Value) {
     };
     let id = request.id;
     let reply_to = ReplyTo {
-        port: port_id,
+        page: page.clone(),
         request: id,
     };
     match route(reply_to, &origin, request).await {
-        Ok(Some(result)) => reply(port_id, PageMessage::answer(id, Ok(result))),
+        Ok(Some(result)) => reply(&page, PageMessage::answer(id, Ok(result))),
         Ok(None) => {} // answered when the approval resolves
-        Err(error) => reply(port_id, PageMessage::answer(id, Err(error))),
+        Err(error) => reply(&page, PageMessage::answer(id, Err(error))),
     }
 }
 
-/// Sends a message to a page port, if it is still connected.
-pub fn reply(port_id: u32, message: PageMessage) {
-    if let Some(port) = state::with(|s| s.ports.get(&port_id).map(|c| c.port.clone())) {
-        port.send(&message);
+/// Sends a message to a page on its current port; an answer for a page without a port (the
+/// worker just restarted and the page has not reconnected yet) is held until it does.
+pub fn reply(page: &str, message: PageMessage) {
+    match state::page_port(page) {
+        Some(port) => port.send(&message),
+        None if message.id().is_some() => state::hold(page, message),
+        None => {}
     }
 }
 
@@ -164,6 +182,18 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             let receipt = userop::receipt(&network, record.user_op_hash).await?;
             Ok(Some(erc5792::status_response(&record, receipt.as_ref())))
         }
+        Method::ShowCallsStatus => {
+            let id = eip1193::calls_id_param(request.params)?;
+            if !state::calls_records()
+                .await?
+                .iter()
+                .any(|r| r.id == id && r.origin == origin)
+            {
+                return Err(Error::UnknownCallsId(id));
+            }
+            crate::approvals::show_activity(&id).await?;
+            Ok(Some(Value::Null))
+        }
         Method::GetCapabilities => {
             let network = state::network().await?;
             Ok(Some(erc5792::capabilities([network.chain_id])))
@@ -201,12 +231,15 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::SwitchChain => {
             let requested = eip1193::switch_chain_params(request.params)?;
-            let network = state::network().await?;
-            if requested == network.chain_id {
-                Ok(Some(Value::Null))
+            Ok(Some(networks::switch(requested).await?))
+        }
+        Method::AddChain => {
+            let add = eip1193::add_chain_params(request.params)?;
+            connected_account(wallet.account, connected, origin)?;
+            if networks::add(origin, reply_to, add).await? {
+                Ok(None)
             } else {
-                // Only the networks in networks.json exist until networks become editable.
-                Err(Error::UnknownChain(format!("{requested:#x}")))
+                Ok(Some(Value::Null))
             }
         }
         Method::PersonalSign | Method::SignTypedData => {

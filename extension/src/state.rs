@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use sso_wallet::approval::ApprovalQueue;
+use sso_wallet::approval::{APPROVALS_KEY, ApprovalQueue};
 use sso_wallet::network::{Network, Networks};
 use sso_wallet::storage::{WALLET_KEY, WalletState};
 use sso_wallet::{Error, Result};
@@ -28,6 +28,9 @@ pub struct Background {
     pub approvals: ApprovalQueue,
     /// The open approval window.
     pub approval_window: Option<i32>,
+    /// Answers for pages that had no port when they were ready (the worker had just restarted);
+    /// delivered when the page reconnects.
+    pub outbox: Vec<(String, sso_wallet::protocol::PageMessage)>,
     /// Cache of the stored wallet state (the storage copy is the truth across restarts).
     wallet: Option<WalletState>,
     /// The network list shipped with the extension.
@@ -65,15 +68,21 @@ pub async fn update_wallet<R>(change: impl FnOnce(&mut WalletState) -> Result<R>
     Ok(result)
 }
 
-/// The selected network.
-pub async fn network() -> Result<Network> {
-    let networks = match with(|s| s.networks.clone()) {
+/// Every network: the shipped list plus the ones the user added.
+pub async fn networks() -> Result<Networks> {
+    let shipped = match with(|s| s.networks.clone()) {
         Some(n) => n,
         None => {
             let n = Networks::from_json(&chrome::fetch_resource("networks.json").await?)?;
             with(|s| s.networks.get_or_insert(n).clone())
         }
     };
+    Ok(shipped.with_added(&wallet().await?.networks))
+}
+
+/// The selected network.
+pub async fn network() -> Result<Network> {
+    let networks = networks().await?;
     let chain_id = wallet()
         .await?
         .chain_id
@@ -81,15 +90,103 @@ pub async fn network() -> Result<Network> {
     networks.get(chain_id).cloned()
 }
 
+/// The network of `chain_id` (a request prepared there is carried out there, whatever is
+/// selected when it is approved).
+pub async fn network_for(chain_id: u64) -> Result<Network> {
+    networks().await?.get(chain_id).cloned()
+}
+
+/// Every connected page port.
+pub fn all_page_ports() -> Vec<Port> {
+    with(|s| {
+        s.ports
+            .values()
+            .filter(|c| matches!(&c.peer, Peer::Page { .. }))
+            .map(|c| c.port.clone())
+            .collect()
+    })
+}
+
 /// Ports of pages at `origin`.
 pub fn page_ports(origin: &str) -> Vec<Port> {
     with(|s| {
         s.ports
             .values()
-            .filter(|c| matches!(&c.peer, Peer::Page { origin: o } if o == origin))
+            .filter(|c| matches!(&c.peer, Peer::Page { origin: o, .. } if o == origin))
             .map(|c| c.port.clone())
             .collect()
     })
+}
+
+/// The current port of page `page`: its newest (ports change when the worker restarts, and a
+/// reconnect can briefly leave two).
+pub fn page_port(page: &str) -> Option<Port> {
+    with(|s| {
+        s.ports
+            .iter()
+            .filter(|(_, c)| matches!(&c.peer, Peer::Page { page: p, .. } if p == page))
+            .max_by_key(|(id, _)| **id)
+            .map(|(_, c)| c.port.clone())
+    })
+}
+
+/// What survives a worker restart of the approval lifecycle.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersistedApprovals {
+    queue: ApprovalQueue,
+    window: Option<i32>,
+}
+
+/// Writes the pending approvals and the approval window to `chrome.storage.session`. Called
+/// after every change; awaited before an approval is carried out, so a restart can never bring
+/// back one that already ran.
+pub async fn save_approvals() -> Result<()> {
+    let snapshot = with(|s| PersistedApprovals {
+        queue: s.approvals.clone(),
+        window: s.approval_window,
+    });
+    chrome::memory_set(APPROVALS_KEY, &snapshot).await
+}
+
+/// Answers waiting for a page at most (older ones are dropped first).
+const OUTBOX_LIMIT: usize = 256;
+
+/// Keeps an answer for a page that is not connected right now.
+pub fn hold(page: &str, message: sso_wallet::protocol::PageMessage) {
+    with(|s| {
+        if s.outbox.len() >= OUTBOX_LIMIT {
+            s.outbox.remove(0);
+        }
+        s.outbox.push((page.to_owned(), message));
+    });
+}
+
+/// Takes the answers held for `page`.
+pub fn take_held(page: &str) -> Vec<sso_wallet::protocol::PageMessage> {
+    with(|s| {
+        let (mine, rest) = std::mem::take(&mut s.outbox)
+            .into_iter()
+            .partition(|(p, _)| p == page);
+        s.outbox = rest;
+        mine.into_iter().map(|(_, m)| m).collect()
+    })
+}
+
+/// Restores the pending approvals after a worker restart (before any event is handled).
+pub async fn restore_approvals() -> Result<()> {
+    let Some(value) = chrome::memory_get(APPROVALS_KEY).await? else {
+        return Ok(());
+    };
+    let restored: PersistedApprovals =
+        serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string()))?;
+    with(|s| {
+        if s.approvals.is_empty() && s.approval_window.is_none() {
+            s.approvals = restored.queue;
+            s.approval_window = restored.window;
+        }
+    });
+    Ok(())
 }
 
 /// The EIP-5792 batches sent so far (persisted, so status survives worker restarts).

@@ -42,18 +42,21 @@ async fn run(request: UiRequest) -> Result<UiResponse> {
         } => UiResponse::Done {
             result: approvals::approve(approval_id, assertion).await?,
         },
+        UiRequest::ListActivity => UiResponse::Activity {
+            items: approvals::activity().await?,
+        },
         UiRequest::ListSessions => UiResponse::Sessions {
             sessions: crate::session::list().await?,
         },
         UiRequest::RevokeSession { context } => {
-            let nobody = sso_wallet::approval::ReplyTo::NOBODY;
+            let nobody = sso_wallet::approval::ReplyTo::nobody();
             crate::session::revoke(context, None, nobody).await?;
             UiResponse::Done {
                 result: serde_json::Value::Null,
             }
         }
         UiRequest::Reject { approval_id } => {
-            approvals::reject(approval_id)?;
+            approvals::reject(approval_id).await?;
             UiResponse::Done {
                 result: serde_json::Value::Null,
             }

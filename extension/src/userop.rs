@@ -125,7 +125,14 @@ pub async fn prepare(
             &account.passkey.credential_id,
         ),
     };
-    let estimate = estimate(network, &user_op).await?;
+    let deployment = user_op.factory.zip(user_op.factory_data.as_ref());
+    let (estimate, (balance_changes, reverts)) = futures::join!(
+        estimate(network, &user_op),
+        crate::explain::simulate_changes(network, sender, deployment, &user_op.call_data),
+    );
+    let mut warnings = warnings;
+    warnings.extend(reverts);
+    let estimate = estimate?;
     user_op.apply_gas(&estimate);
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
@@ -136,6 +143,7 @@ pub async fn prepare(
         user_op,
         user_op_hash,
         session_fallback: None,
+        balance_changes,
     })
 }
 

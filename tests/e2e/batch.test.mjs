@@ -1,5 +1,6 @@
 // EIP-5792 batches: wallet_getCapabilities, wallet_sendCalls (three calls, atomic, one UserOp,
-// approved once with the passkey) + viem's waitForCallsStatus, and the EIP-5792 error codes.
+// approved once with the passkey) + viem's waitForCallsStatus, the EIP-5792 error codes, and
+// wallet_showCallsStatus opening the activity view.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseEther } from "viem";
@@ -84,8 +85,29 @@ describe("EIP-5792 batches", () => {
     try {
       // Another origin is not connected: 4100; it can never read this origin's batches.
       assert.equal((await request(other, "wallet_getCallsStatus", ["my-batch"])).error.code, 4100);
+      assert.equal((await request(other, "wallet_showCallsStatus", ["my-batch"])).error.code, 4100);
     } finally {
       await other.close();
     }
+  });
+
+  it("wallet_showCallsStatus opens the activity view on the batch", async () => {
+    assert.equal((await request(dapp, "wallet_showCallsStatus", ["no-such-batch"])).error.code, 5730);
+    const opened = wallet.context.waitForEvent("page", { predicate: (p) => p.url().includes("home.html") });
+    assert.deepEqual(await request(dapp, "wallet_showCallsStatus", ["my-batch"]), { result: null });
+    const view = await opened;
+    const item = view.locator('[data-testid="activity-item"][data-id="my-batch"]');
+    await item.waitFor();
+    assert.equal(await item.getAttribute("data-selected"), "true");
+    assert.equal(await item.getByTestId("activity-origin").textContent(), DAPP.replace(/\/$/, ""));
+    // It was sent in the previous test and has been mined since.
+    await view.waitForFunction(() =>
+      document.querySelector('[data-id="my-batch"] [data-testid="activity-status"]')?.textContent === "Confirmed" ||
+      (document.querySelector('[data-testid="refresh-sessions"]').click(), false),
+    { polling: 500, timeout: 30_000 });
+    assert.match(await item.getByTestId("activity-tx").textContent(), /^0x[0-9a-f]{64}$/);
+    // The other batches are listed too, not selected.
+    assert.ok((await view.getByTestId("activity-item").count()) >= 2);
+    await view.close();
   });
 });

@@ -47,6 +47,8 @@ describe("explaining calls", () => {
       assert.equal((await page.getByTestId("call-arg-to").textContent()).toLowerCase(), recipient);
       assert.equal(await page.getByTestId("call-arg-amount").textContent(), "1.5 TST");
       assert.equal(await page.getByTestId("warning").count(), 0);
+      // eth_simulateV1 (anvil): the account's expected change, in the token's units.
+      assert.deepEqual(await page.getByTestId("balance-change").allTextContents(), ["−1.5 TST"]);
     });
   });
 
@@ -60,10 +62,23 @@ describe("explaining calls", () => {
     });
   });
 
+  it("names a custom error when the call would revert", async () => {
+    // More than the account holds: OpenZeppelin's ERC20InsufficientBalance, decoded by name.
+    const recipient = "0x" + "ab".repeat(20);
+    const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [recipient, parseEther("11")] });
+    const answer = await request(dapp, "eth_sendTransaction", [{ from: account, to: token, data }]);
+    assert.ok(answer.error, JSON.stringify(answer));
+    assert.match(
+      answer.error.message,
+      /ERC20InsufficientBalance\(sender: 0x[0-9a-fA-F]{40}, balance: 10000000000000000000, needed: 11000000000000000000\)/,
+    );
+  });
+
   it("shows an unknown selector raw and warns about calldata to an address without code", async () => {
     await rejectAfter({ from: account, to: "0x" + "77".repeat(20), data: "0x12345678" }, async (page) => {
       assert.equal(await page.getByTestId("call-function").textContent(), "0x12345678 (unknown)");
       assert.match(await page.getByTestId("warning").textContent(), /has no contract code/);
+      assert.equal(await page.getByTestId("balance-change-none").count(), 1, "nothing moves");
     });
   });
 });

@@ -112,6 +112,7 @@ describe("walking skeleton", () => {
     const { page } = await wallet.approval(() => dapp.getByTestId("dapp-send").click());
     assert.equal((await page.getByTestId("tx-to").textContent()).toLowerCase(), recipient);
     assert.equal(await page.getByTestId("tx-value").textContent(), "0.01 ETH");
+    assert.deepEqual(await page.getByTestId("balance-change").allTextContents(), ["−0.01 ETH"], "simulated, deployment included");
     assert.match(await page.getByTestId("tx-fee").textContent(), /^\d+(\.\d+)? ETH$/);
     await page.getByTestId("tx-deploys").waitFor();
     await page.getByTestId("approve").click();

@@ -92,13 +92,15 @@ impl Ui {
     fn approve(self, view: ApprovalView) {
         let id = view.id;
         match view.request {
-            RequestView::Connect { .. } => self.run("Connecting…", async move {
-                Ok(bridge::request(UiRequest::Approve {
-                    approval_id: id,
-                    assertion: None,
+            RequestView::Connect { .. } | RequestView::AddChain { .. } => {
+                self.run("Saving…", async move {
+                    Ok(bridge::request(UiRequest::Approve {
+                        approval_id: id,
+                        assertion: None,
+                    })
+                    .await)
                 })
-                .await)
-            }),
+            }
             RequestView::SignMessage {
                 digest,
                 credential_id,
@@ -266,6 +268,20 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             })}
         }
         .into_any(),
+        RequestView::AddChain { network } => view! {
+            <h1 data-testid="chain-title">"Add this network?"</h1>
+            <p>"The site suggests a network. SSO Wallet checked that its node answers for this chain, that a bundler serves the EntryPoint, and that your account's contracts are deployed there."</p>
+            <dl>
+                <dt>"Name"</dt><dd data-testid="chain-name">{network.name.clone()}</dd>
+                <dt>"Chain id"</dt><dd data-testid="chain-id">{network.chain_id.to_string()}</dd>
+                <dt>"Node"</dt><dd><code data-testid="chain-rpc">{network.rpc_url.clone()}</code></dd>
+                <dt>"Bundler"</dt><dd><code data-testid="chain-bundler">{network.bundler_url.clone()}</code></dd>
+                {network.explorer_url.clone().map(|url| view! {
+                    <dt>"Explorer"</dt><dd><code data-testid="chain-explorer">{url}</code></dd>
+                })}
+            </dl>
+        }
+        .into_any(),
         RequestView::RevokeSession {
             session, max_fee, ..
         } => view! {
@@ -286,6 +302,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             warnings,
             deploys_account,
             session_fallback,
+            balance_changes,
             ..
         } => {
             let request_warnings = warnings_view(warnings);
@@ -320,6 +337,16 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
                     <p class="note" data-testid="session-fallback">{format!("Your session with this site cannot send this without asking: {reason}.")}</p>
                 })}
                 {request_warnings}
+                {balance_changes.clone().map(|changes| view! {
+                    <div class="label">"Expected balance changes (simulated)"</div>
+                    {if changes.is_empty() {
+                        view! { <p class="muted" data-testid="balance-change-none">"No balance of the account changes."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="rules">{changes.into_iter().map(|c| view! { <li data-testid="balance-change">{c}</li> }).collect::<Vec<_>>()}</ul>
+                        }.into_any()
+                    }}
+                })}
                 {rows}
                 {deploys_account.then(|| view! {
                     <p class="note" data-testid="tx-deploys">"This first transaction also deploys your account."</p>
@@ -337,6 +364,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
     } else {
         let label = match view.request {
             RequestView::Connect { .. } => "Connect",
+            RequestView::AddChain { .. } => "Add network",
             RequestView::SignMessage { .. } | RequestView::SignTypedData { .. } => {
                 "Sign with passkey"
             }

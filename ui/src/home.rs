@@ -1,11 +1,13 @@
 //! The wallet's home page (`home.html`, the toolbar popup): the sessions the wallet holds, each
-//! with its site, expiry, rules, what is left of its limits, and a Revoke button. Revoking
-//! erases the key at once and opens the passkey approval that closes the session on chain.
+//! with its site, expiry, rules, what is left of its limits, and a Revoke button (revoking erases
+//! the key at once and opens the passkey approval that closes the session on chain); and the
+//! activity: every EIP-5792 batch sent, with its status. `wallet_showCallsStatus` opens this page
+//! as `home.html?calls=<id>`, which highlights that batch.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use sso_wallet::protocol::{SessionView, UiRequest, UiResponse};
+use sso_wallet::protocol::{ActivityView, SessionView, UiRequest, UiResponse};
 
 use crate::app::session_rules;
 use crate::bridge;
@@ -28,6 +30,18 @@ pub fn Home() -> impl IntoView {
         });
     };
     load();
+    let activity = RwSignal::new(None::<Vec<ActivityView>>);
+    let load_activity = move || {
+        spawn_local(async move {
+            match bridge::request(UiRequest::ListActivity).await {
+                UiResponse::Activity { items } => activity.set(Some(items)),
+                UiResponse::Error { message } => error.set(Some(message)),
+                _ => error.set(Some("Unexpected answer from the wallet.".into())),
+            }
+        });
+    };
+    load_activity();
+    let selected = selected_batch();
     let revoke = move |context| {
         spawn_local(async move {
             match bridge::request(UiRequest::RevokeSession { context }).await {
@@ -41,7 +55,7 @@ pub fn Home() -> impl IntoView {
             <header>
                 <img src="icons/icon.svg" alt="" width="28" height="28"/>
                 <span class="brand">"SSO Wallet"</span>
-                <button class="secondary small" data-testid="refresh-sessions" on:click=move |_| load()>"Refresh"</button>
+                <button class="secondary small" data-testid="refresh-sessions" on:click=move |_| { load(); load_activity(); }>"Refresh"</button>
             </header>
             <h1>"Sessions"</h1>
             {move || match sessions.get() {
@@ -52,6 +66,18 @@ pub fn Home() -> impl IntoView {
                 Some(list) => list
                     .into_iter()
                     .map(|session| session_card(session, revoke))
+                    .collect::<Vec<_>>()
+                    .into_any(),
+            }}
+            <h1>"Activity"</h1>
+            {move || match activity.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(items) if items.is_empty() => view! {
+                    <p class="muted" data-testid="no-activity">"No batch of calls sent yet."</p>
+                }.into_any(),
+                Some(items) => items
+                    .into_iter()
+                    .map(|item| activity_item(item, selected.as_deref()))
                     .collect::<Vec<_>>()
                     .into_any(),
             }}
@@ -88,6 +114,33 @@ fn session_card(
             {session_rules(&session)}
             {revocable.then(|| view! {
                 <button class="secondary" data-testid="revoke-session" on:click=move |_| revoke(context)>"Revoke"</button>
+            })}
+        </section>
+    }
+}
+
+/// The batch named by `?calls=<id>` (`wallet_showCallsStatus`), if any.
+fn selected_batch() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let encoded = search.strip_prefix("?calls=")?;
+    js_sys::decode_uri_component(encoded).ok().map(String::from)
+}
+
+fn activity_item(item: ActivityView, selected: Option<&str>) -> impl IntoView + use<> {
+    let is_selected = selected == Some(item.id.as_str());
+    let status = match item.status.as_str() {
+        "confirmed" => "Confirmed",
+        "reverted" => "Reverted (nothing happened)",
+        _ => "Pending",
+    };
+    view! {
+        <section class="activity" class:selected=is_selected data-testid="activity-item"
+            data-id=item.id.clone() data-selected=is_selected.to_string()>
+            <div class="origin" data-testid="activity-origin">{item.origin.clone()}</div>
+            <div data-testid="activity-status">{status}</div>
+            <div class="muted">{format!("Chain {} · batch {}", item.chain_id, item.id)}</div>
+            {item.tx_hash.map(|hash| view! {
+                <code class="data" data-testid="activity-tx">{hash.to_string()}</code>
             })}
         </section>
     }

@@ -37,6 +37,8 @@ pub struct Devnet {
 
 /// Chain id of the devnet.
 pub const CHAIN_ID: u64 = 31337;
+/// Chain id of the second devnet the end-to-end tests add with `wallet_addEthereumChain`.
+pub const SECOND_CHAIN_ID: u64 = 31338;
 
 /// A JSON-RPC call over HTTP.
 pub fn rpc(url: &str, method: &str, params: Value) -> Result<Value> {
@@ -101,8 +103,13 @@ fn deploy_contracts(url: &str, from: &str) -> Result<Addresses> {
     Ok(addresses)
 }
 
-/// Starts a devnet on `ports`, with state and logs under `dir`.
+/// Starts the devnet (chain [`CHAIN_ID`]) on `ports`, with state and logs under `dir`.
 pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
+    start_chain(CHAIN_ID, ports, dir)
+}
+
+/// Starts a devnet with chain id `chain_id`: the same contracts at the same addresses.
+pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> {
     setup::npm()?;
     if !root()
         .join("contracts/out/AccountFactory.sol/AccountFactory.json")
@@ -120,7 +127,7 @@ pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
     let mut anvil = Command::new(setup::node_bin("anvil"));
     anvil
         .args(["--host", "127.0.0.1", "--port", &ports.rpc.to_string()])
-        .args(["--chain-id", &CHAIN_ID.to_string()])
+        .args(["--chain-id", &chain_id.to_string()])
         .arg("--config-out")
         .arg(&anvil_config);
     let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
@@ -172,7 +179,7 @@ pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
     .and_then(|_| alto.check_alive(&alto_log))?;
 
     let info = json!({
-        "chainId": CHAIN_ID,
+        "chainId": chain_id,
         "rpcUrl": rpc_url,
         "bundlerUrl": bundler_url,
         "entryPoint": addresses.entry_point,
@@ -204,10 +211,14 @@ pub fn wait_for_signal() -> Result {
 }
 
 /// `cargo xtask devnet`.
-pub fn run_foreground(ports: Ports) -> Result {
-    let devnet = start(ports, root().join("target/devnet"))?;
+pub fn run_foreground(ports: Ports, chain_id: u64) -> Result {
+    let dir = match chain_id {
+        CHAIN_ID => root().join("target/devnet"),
+        other => root().join(format!("target/devnet-{other}")),
+    };
+    let devnet = start_chain(chain_id, ports, dir)?;
     println!(
-        "devnet: chain {CHAIN_ID} at {}, bundler at {}\ndevnet: wrote {}\ndevnet: running; ^C stops it",
+        "devnet: chain {chain_id} at {}, bundler at {}\ndevnet: wrote {}\ndevnet: running; ^C stops it",
         devnet.info["rpcUrl"].as_str().unwrap_or_default(),
         devnet.info["bundlerUrl"].as_str().unwrap_or_default(),
         devnet.info_path.display()

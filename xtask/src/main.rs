@@ -51,7 +51,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] | demo [--exit] | test [--e2e-only] | bench | gas>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | demo [--exit] | test [--e2e-only] | bench | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -59,10 +59,16 @@ fn run(args: Vec<String>) -> Result {
     match command {
         "setup" => setup::all(),
         "build" => build::run().map(|_| ()),
-        "devnet" => devnet::run_foreground(devnet::Ports {
-            rpc: port_flag(rest, "--port", 8545)?,
-            bundler: port_flag(rest, "--bundler-port", 4337)?,
-        }),
+        "devnet" => devnet::run_foreground(
+            devnet::Ports {
+                rpc: port_flag(rest, "--port", 8545)?,
+                bundler: port_flag(rest, "--bundler-port", 4337)?,
+            },
+            match flag_value(rest, "--chain-id") {
+                Some(id) => id.parse().map_err(|_| format!("bad --chain-id {id}"))?,
+                None => devnet::CHAIN_ID,
+            },
+        ),
         "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
         "test" => test::run(rest.iter().any(|a| a == "--e2e-only")),
         "bench" => bench::run(),

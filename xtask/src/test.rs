@@ -113,6 +113,15 @@ pub fn run(e2e_only: bool) -> Result {
         bundler: proc::free_port()?,
     };
     let devnet = devnet::start(ports, root().join("target/e2e-devnet"))?;
+    // A second chain with the same contracts, for adding and switching networks.
+    let second = devnet::start_chain(
+        devnet::SECOND_CHAIN_ID,
+        Ports {
+            rpc: proc::free_port()?,
+            bundler: proc::free_port()?,
+        },
+        root().join("target/e2e-devnet-2"),
+    )?;
     step(
         "session policy engine vs SessionKeyValidator (differential, 2,000 cases)",
         Command::new("cargo")
@@ -139,7 +148,9 @@ pub fn run(e2e_only: bool) -> Result {
     node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
         .args(&tests);
     node_env(&mut node, &devnet, dapp_port, &chromium);
+    node.env("SSO_DEVNET2_JSON", &second.info_path);
     let outcome = proc::run("end-to-end tests", &mut node);
+    drop(second);
     drop(devnet);
     outcome?;
     println!("\nxtask test: all checks passed");

@@ -1,0 +1,132 @@
+//! Networks the dapp adds (EIP-3085) and switches to (EIP-3326). A chain is added only when it
+//! can run the account: its node serves the requested chain id, an ERC-4337 bundler serves the
+//! EntryPoint, and SSO Wallet's contracts are deployed at their deterministic addresses there.
+
+use alloy_primitives::{Address, Bytes};
+use serde_json::{Value, json};
+
+use sso_wallet::approval::{ApprovalKind, ReplyTo};
+use sso_wallet::eip1193::AddChain;
+use sso_wallet::network::Network;
+use sso_wallet::protocol::{PageMessage, ProviderEvent};
+use sso_wallet::{Error, Result};
+
+use crate::{approvals, rpc, state};
+
+/// `wallet_addEthereumChain`: checks the chain, then asks the user. A chain already known
+/// answers `null` at once.
+pub async fn add(origin: &str, reply_to: ReplyTo, request: AddChain) -> Result<bool> {
+    let networks = state::networks().await?;
+    if networks.get(request.chain_id).is_ok() {
+        return Ok(false);
+    }
+    let current = state::network().await?;
+    let network = check(&request, &current.contracts).await?;
+    approvals::enqueue(origin, reply_to, ApprovalKind::AddChain(Box::new(network))).await?;
+    Ok(true)
+}
+
+/// The network if the chain can run the account, else a readable refusal (−32602).
+async fn check(request: &AddChain, contracts: &sso_wallet::network::Contracts) -> Result<Network> {
+    let refuse = |why: String| {
+        Error::invalid_params(format!(
+            "SSO Wallet cannot use chain {} ({}): {why}",
+            request.chain_id, request.name
+        ))
+    };
+    let mut rpc_url = None;
+    let mut problems = Vec::new();
+    for url in &request.rpc_urls {
+        match rpc::call_typed::<alloy_primitives::U64>(url, "eth_chainId", json!([])).await {
+            Ok(id) if id.to::<u64>() == request.chain_id => {
+                rpc_url = Some(url.clone());
+                break;
+            }
+            Ok(id) => problems.push(format!("{url} serves chain {id}")),
+            Err(e) => problems.push(format!("{url}: {e}")),
+        }
+    }
+    let rpc_url =
+        rpc_url.ok_or_else(|| refuse(format!("no RPC URL serves it ({})", problems.join("; "))))?;
+    let needed: [(&str, Address); 4] = [
+        ("EntryPoint v0.8", contracts.entry_point),
+        ("account factory", contracts.account_factory),
+        ("passkey validator", contracts.webauthn_validator),
+        ("session validator", contracts.session_key_validator),
+    ];
+    let mut missing = Vec::new();
+    for (what, address) in needed {
+        let code: Bytes =
+            rpc::call_typed(&rpc_url, "eth_getCode", json!([address, "latest"])).await?;
+        if code.is_empty() {
+            missing.push(format!("{what} at {address}"));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(refuse(format!(
+            "the account's contracts are not deployed there (missing: {})",
+            missing.join(", ")
+        )));
+    }
+    // A bundler: one of `bundlerUrls`, else the RPC itself if it also serves ERC-4337.
+    let mut candidates = request.bundler_urls.clone();
+    candidates.push(rpc_url.clone());
+    let mut bundler_url = None;
+    for url in candidates {
+        let entry_points: Result<Vec<Address>> =
+            rpc::call_typed(&url, "eth_supportedEntryPoints", json!([])).await;
+        if entry_points.is_ok_and(|eps| eps.contains(&contracts.entry_point)) {
+            bundler_url = Some(url);
+            break;
+        }
+    }
+    let bundler_url = bundler_url.ok_or_else(|| {
+        refuse(format!(
+            "no ERC-4337 bundler for EntryPoint {} answered; pass its URL in `bundlerUrls`",
+            contracts.entry_point
+        ))
+    })?;
+    Ok(Network {
+        chain_id: request.chain_id,
+        name: request.name.clone(),
+        rpc_url,
+        bundler_url,
+        explorer_url: request.explorer_url.clone(),
+        contracts: contracts.clone(),
+    })
+}
+
+/// The user approved adding `network`.
+pub async fn added(network: &Network) -> Result<Value> {
+    let network = network.clone();
+    state::update_wallet(|w| {
+        if !w.networks.iter().any(|n| n.chain_id == network.chain_id) {
+            w.networks.push(network);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Value::Null)
+}
+
+/// `wallet_switchEthereumChain`: selects a known chain and tells every page (`chainChanged`).
+pub async fn switch(chain_id: u64) -> Result<Value> {
+    let networks = state::networks().await?;
+    let network = networks
+        .get(chain_id)
+        .map_err(|_| Error::UnknownChain(format!("{chain_id:#x}")))?
+        .clone();
+    if state::network().await?.chain_id == chain_id {
+        return Ok(Value::Null);
+    }
+    state::update_wallet(|w| {
+        w.chain_id = Some(chain_id);
+        Ok(())
+    })
+    .await?;
+    let event = PageMessage::Event(ProviderEvent::ChainChanged(network.chain_id_hex()));
+    for port in state::all_page_ports() {
+        port.send(&event);
+    }
+    Ok(Value::Null)
+}
