@@ -30,20 +30,41 @@ pub struct CallsRecord {
 pub mod status {
     /// Submitted, not yet included.
     pub const PENDING: u16 = 100;
+    /// Not included, and it never will be: the bundler no longer knows the operation.
+    pub const FAILED_OFFCHAIN: u16 = 400;
     /// Included, and the calls succeeded.
     pub const CONFIRMED: u16 = 200;
     /// Included, and the batch reverted (atomically: nothing happened).
     pub const REVERTED: u16 = 500;
 }
 
-/// The `wallet_getCallsStatus` answer for a record and its receipt (if included).
-pub fn status_response(record: &CallsRecord, receipt: Option<&UserOperationReceipt>) -> Value {
+/// Where a batch's UserOperation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inclusion<'a> {
+    /// Included, with its receipt.
+    Included(&'a UserOperationReceipt),
+    /// Not included yet; the bundler still has it.
+    Pending,
+    /// Not included, and the bundler no longer knows it (dropped).
+    Dropped,
+}
+
+/// The `wallet_getCallsStatus` answer for a record.
+pub fn status_response(record: &CallsRecord, inclusion: Inclusion<'_>) -> Value {
     let chain_id = format!("{:#x}", record.chain_id);
-    let Some(receipt) = receipt else {
-        return json!({
-            "version": "2.0.0", "id": record.id, "chainId": chain_id,
-            "status": status::PENDING, "atomic": true,
-        });
+    let receipt = match inclusion {
+        Inclusion::Included(receipt) => receipt,
+        Inclusion::Pending | Inclusion::Dropped => {
+            let status = if inclusion == Inclusion::Pending {
+                status::PENDING
+            } else {
+                status::FAILED_OFFCHAIN
+            };
+            return json!({
+                "version": "2.0.0", "id": record.id, "chainId": chain_id,
+                "status": status, "atomic": true,
+            });
+        }
     };
     let tx = &receipt.receipt;
     json!({
@@ -102,8 +123,12 @@ mod tests {
 
     #[test]
     fn pending_then_confirmed_or_reverted() {
-        let pending = status_response(&record(), None);
+        let pending = status_response(&record(), Inclusion::Pending);
         assert_eq!(pending["status"], 100);
+        assert_eq!(
+            status_response(&record(), Inclusion::Dropped)["status"],
+            400
+        );
         assert_eq!(pending["chainId"], "0x7a69");
         assert!(pending.get("receipts").is_none());
         let receipt: UserOperationReceipt = serde_json::from_value(json!({
@@ -112,7 +137,7 @@ mod tests {
                         "blockNumber": "0x5", "gasUsed": "0x100"}
         }))
         .unwrap();
-        let done = status_response(&record(), Some(&receipt));
+        let done = status_response(&record(), Inclusion::Included(&receipt));
         assert_eq!(done["status"], 200);
         assert_eq!(done["receipts"][0]["status"], "0x1");
         assert_eq!(done["receipts"][0]["blockNumber"], "0x5");
@@ -120,7 +145,10 @@ mod tests {
             success: false,
             ..receipt
         };
-        assert_eq!(status_response(&record(), Some(&failed))["status"], 500);
+        assert_eq!(
+            status_response(&record(), Inclusion::Included(&failed))["status"],
+            500
+        );
     }
 
     #[test]

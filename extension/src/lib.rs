@@ -72,7 +72,9 @@ pub fn on_port_message(port_id: u32, message: JsValue) {
 /// any event over.
 #[wasm_bindgen]
 pub async fn restore() {
-    if let Err(e) = state::restore_approvals().await {
+    // Warm the wallet and network caches meanwhile: the event that woke the worker needs them.
+    let (restored, _) = futures::join!(state::restore_approvals(), state::network());
+    if let Err(e) = restored {
         web_sys::console::error_1(&format!("SSO Wallet: approvals not restored: {e}").into());
     }
     // The approval window may have closed while no worker ran to hear it: reject what it showed.

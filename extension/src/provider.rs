@@ -69,9 +69,16 @@ pub fn reply(page: &str, message: PageMessage) {
 async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<Option<Value>> {
     let method = Method::parse(&request.method)
         .ok_or_else(|| Error::UnsupportedMethod(request.method.clone()))?;
-    let wallet = state::wallet().await?;
-    let connected = wallet.is_connected(origin);
-    let address = wallet.account.as_ref().map(|a| a.address);
+    // Only what the request needs, read without copying the whole wallet state.
+    let (connected, account, grant) = state::read_wallet(|w| {
+        (
+            w.is_connected(origin),
+            w.account.clone(),
+            w.grants.get(origin).cloned(),
+        )
+    })
+    .await?;
+    let address = account.as_ref().map(|a| a.address);
     if method.access() == Access::Connected && !connected {
         // An unconnected origin sees no accounts, and may ask nothing else of them.
         return match method {
@@ -101,7 +108,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::SendTransaction => {
             let tx = eip1193::send_transaction_params(request.params)?;
-            let account = connected_account(wallet.account, connected, origin)?;
+            let account = connected_account(account, connected, origin)?;
             check_claimed(origin, tx.from, &account)?;
             let network = state::network().await?;
             if tx.chain_id.is_some_and(|c| c != network.chain_id) {
@@ -130,7 +137,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::SendCalls => {
             let batch = eip1193::send_calls_params(request.params)?;
-            let account = connected_account(wallet.account, connected, origin)?;
+            let account = connected_account(account, connected, origin)?;
             check_claimed(origin, batch.from, &account)?;
             let network = state::network().await?;
             if batch.chain_id != network.chain_id {
@@ -178,9 +185,16 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                 .into_iter()
                 .find(|r| r.id == id && r.origin == origin)
                 .ok_or(Error::UnknownCallsId(id))?;
-            let network = state::network().await?;
+            let network = state::network_for(record.chain_id).await?;
             let receipt = userop::receipt(&network, record.user_op_hash).await?;
-            Ok(Some(erc5792::status_response(&record, receipt.as_ref())))
+            let inclusion = match &receipt {
+                Some(receipt) => erc5792::Inclusion::Included(receipt),
+                None if userop::still_pending(&network, record.user_op_hash).await? => {
+                    erc5792::Inclusion::Pending
+                }
+                None => erc5792::Inclusion::Dropped,
+            };
+            Ok(Some(erc5792::status_response(&record, inclusion)))
         }
         Method::ShowCallsStatus => {
             let id = eip1193::calls_id_param(request.params)?;
@@ -198,19 +212,11 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             let network = state::network().await?;
             Ok(Some(erc5792::capabilities([network.chain_id])))
         }
-        Method::GetPermissions => Ok(Some(eip2255::permissions(
-            origin,
-            wallet.grants.get(origin),
-            address,
-        ))),
+        Method::GetPermissions => Ok(Some(eip2255::permissions(origin, grant.as_ref(), address))),
         Method::RequestPermissions => {
             eip2255::permission_params(request.params)?;
             if connected {
-                return Ok(Some(eip2255::permissions(
-                    origin,
-                    wallet.grants.get(origin),
-                    address,
-                )));
+                return Ok(Some(eip2255::permissions(origin, grant.as_ref(), address)));
             }
             if origin == "null" {
                 return Err(Error::Unauthorized(origin.to_owned()));
@@ -235,7 +241,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::AddChain => {
             let add = eip1193::add_chain_params(request.params)?;
-            connected_account(wallet.account, connected, origin)?;
+            connected_account(account, connected, origin)?;
             if networks::add(origin, reply_to, add).await? {
                 Ok(None)
             } else {
@@ -243,7 +249,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             }
         }
         Method::PersonalSign | Method::SignTypedData => {
-            let account = connected_account(wallet.account, connected, origin)?;
+            let account = connected_account(account, connected, origin)?;
             let network = state::network().await?;
             let (signer, prepared) = match method {
                 Method::PersonalSign => {
@@ -285,7 +291,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
             Ok(None)
         }
         Method::RequestExecutionPermissions => {
-            let account = connected_account(wallet.account, connected, origin)?;
+            let account = connected_account(account, connected, origin)?;
             session::request(origin, reply_to, request.params, account).await?;
             Ok(None)
         }

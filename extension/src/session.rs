@@ -97,7 +97,7 @@ async fn sweep(now: u64) -> Result<()> {
         SessionStatus::Active => !keys.contains_key(&record.context),
         ended => ended != record.status || keys.contains_key(&record.context),
     };
-    if !state::wallet().await?.sessions.iter().any(stale) {
+    if !state::read_wallet(|w| w.sessions.iter().any(stale)).await? {
         return Ok(()); // the common case: nothing to write
     }
     let erased = state::update_wallet(|w| {
@@ -312,8 +312,7 @@ pub async fn try_send(
 ) -> Result<Attempt> {
     let lock = lock();
     let _guard = lock.lock().await;
-    let wallet = state::wallet().await?;
-    if !wallet.sessions.iter().any(|s| s.origin == origin) {
+    if !state::read_wallet(|w| w.sessions.iter().any(|s| s.origin == origin)).await? {
         return Ok(Attempt::Fallback(None));
     }
     let head = userop::head(network).await?;

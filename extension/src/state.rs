@@ -35,6 +35,8 @@ pub struct Background {
     wallet: Option<WalletState>,
     /// The network list shipped with the extension.
     networks: Option<Networks>,
+    /// The selected network, resolved (cleared whenever the wallet state changes).
+    selected: Option<Network>,
 }
 
 thread_local! {
@@ -46,20 +48,35 @@ pub fn with<R>(f: impl FnOnce(&mut Background) -> R) -> R {
     STATE.with(|s| f(&mut s.borrow_mut()))
 }
 
-/// The wallet state, loaded from storage on first use.
-pub async fn wallet() -> Result<WalletState> {
-    if let Some(w) = with(|s| s.wallet.clone()) {
-        return Ok(w);
+/// Loads the wallet state from storage into the cache, once.
+async fn ensure_loaded() -> Result<()> {
+    if with(|s| s.wallet.is_some()) {
+        return Ok(());
     }
     let loaded = WalletState::load(chrome::storage_get(WALLET_KEY).await?)?;
     // Another task may have loaded (and changed) it meanwhile: the cache wins.
-    Ok(with(|s| s.wallet.get_or_insert(loaded).clone()))
+    with(|s| {
+        s.wallet.get_or_insert(loaded);
+    });
+    Ok(())
+}
+
+/// Reads from the cached wallet state without copying it (the hot path of every request).
+pub async fn read_wallet<R>(read: impl FnOnce(&WalletState) -> R) -> Result<R> {
+    ensure_loaded().await?;
+    Ok(with(|s| read(s.wallet.as_ref().expect("loaded above"))))
+}
+
+/// A copy of the wallet state, loaded from storage on first use.
+pub async fn wallet() -> Result<WalletState> {
+    read_wallet(WalletState::clone).await
 }
 
 /// Applies `change` to the wallet state and persists the result.
 pub async fn update_wallet<R>(change: impl FnOnce(&mut WalletState) -> Result<R>) -> Result<R> {
-    wallet().await?;
+    ensure_loaded().await?;
     let (result, snapshot) = with(|s| {
+        s.selected = None; // the selected network may change
         let w = s.wallet.as_mut().expect("loaded above");
         let result = change(w)?;
         Ok::<_, Error>((result, w.clone()))
@@ -77,17 +94,22 @@ pub async fn networks() -> Result<Networks> {
             with(|s| s.networks.get_or_insert(n).clone())
         }
     };
-    Ok(shipped.with_added(&wallet().await?.networks))
+    let added = read_wallet(|w| w.networks.clone()).await?;
+    Ok(shipped.with_added(&added))
 }
 
-/// The selected network.
+/// The selected network (cached until the wallet state changes).
 pub async fn network() -> Result<Network> {
+    if let Some(selected) = with(|s| s.selected.clone()) {
+        return Ok(selected);
+    }
     let networks = networks().await?;
-    let chain_id = wallet()
+    let chain_id = read_wallet(|w| w.chain_id)
         .await?
-        .chain_id
         .unwrap_or(networks.default_chain_id);
-    networks.get(chain_id).cloned()
+    let selected = networks.get(chain_id)?.clone();
+    with(|s| s.selected = Some(selected.clone()));
+    Ok(selected)
 }
 
 /// The network of `chain_id` (a request prepared there is carried out there, whatever is

@@ -171,6 +171,30 @@ pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperati
     .await
 }
 
+/// Whether the bundler may still include a UserOperation that has no receipt yet. Asked with
+/// `pimlico_getUserOperationStatus` (alto's mempool status); a bundler without it is assumed to
+/// still have the operation.
+pub async fn still_pending(network: &Network, hash: B256) -> Result<bool> {
+    #[derive(Deserialize)]
+    struct Status {
+        status: String,
+    }
+    match rpc::call_typed::<Status>(
+        &network.bundler_url,
+        "pimlico_getUserOperationStatus",
+        json!([hash]),
+    )
+    .await
+    {
+        Ok(s) => Ok(!matches!(
+            s.status.as_str(),
+            "not_found" | "rejected" | "failed"
+        )),
+        Err(Error::Rpc(_)) => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
 /// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
 pub async fn submit(network: &Network, user_op: &UserOperation) -> Result<B256> {
     let hash = send(network, user_op).await?;
