@@ -3,7 +3,6 @@
 //! leave the explanation shorter; they never block the request.
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::SolCall;
 use serde_json::json;
 
 use sso_wallet::abi::IERC20Metadata;
@@ -15,25 +14,16 @@ use sso_wallet::simulate::{self, Asset, Simulation};
 
 use crate::rpc;
 
-async fn eth_call(network: &Network, to: Address, data: Vec<u8>) -> Option<Bytes> {
-    rpc::call_typed(
-        &network.rpc_url,
-        "eth_call",
-        json!([{"to": to, "data": Bytes::from(data)}, "latest"]),
-    )
-    .await
-    .ok()
-}
-
 /// An ERC-20's symbol and decimals, if it answers both.
 pub async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
+    let url = &network.rpc_url;
     let (symbol, decimals) = futures::join!(
-        eth_call(network, to, IERC20Metadata::symbolCall {}.abi_encode()),
-        eth_call(network, to, IERC20Metadata::decimalsCall {}.abi_encode()),
+        rpc::call_contract(url, to, &IERC20Metadata::symbolCall {}, "latest"),
+        rpc::call_contract(url, to, &IERC20Metadata::decimalsCall {}, "latest"),
     );
     Some(TokenInfo {
-        symbol: IERC20Metadata::symbolCall::abi_decode_returns(&symbol?).ok()?,
-        decimals: IERC20Metadata::decimalsCall::abi_decode_returns(&decimals?).ok()?,
+        symbol: symbol.ok()?,
+        decimals: decimals.ok()?,
     })
 }
 

@@ -1,7 +1,9 @@
 //! JSON-RPC over `fetch` to the selected network's node and bundler.
 
+use alloy_primitives::{Address, Bytes};
+use alloy_sol_types::SolCall;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use sso_wallet::jsonrpc::{self, Request, Response};
 use sso_wallet::{Error, Result};
@@ -23,4 +25,19 @@ pub async fn call(url: &str, method: &str, params: Value) -> Result<Value> {
 /// Calls `method` and parses the result.
 pub async fn call_typed<T: DeserializeOwned>(url: &str, method: &str, params: Value) -> Result<T> {
     jsonrpc::from_value(call(url, method, params).await?, url)
+}
+
+/// `eth_call` of a typed contract call at block `at` (`"latest"` or a hex number), decoded.
+pub async fn call_contract<C: SolCall>(
+    url: &str,
+    to: Address,
+    call: &C,
+    at: &str,
+) -> Result<C::Return> {
+    let data = Bytes::from(call.abi_encode());
+    let raw: Bytes = call_typed(url, "eth_call", json!([{"to": to, "data": data}, at])).await?;
+    C::abi_decode_returns(&raw).map_err(|e| Error::BadResponse {
+        url: url.to_owned(),
+        message: format!("{}: {e}", C::SIGNATURE),
+    })
 }

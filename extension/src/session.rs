@@ -141,18 +141,8 @@ async fn session_state(
         account,
         spec: spec.clone(),
     };
-    let raw: Bytes = rpc::call_typed(
-        &network.rpc_url,
-        "eth_call",
-        json!([{"to": network.contracts.session_key_validator, "data": Bytes::from(call.abi_encode())}, at]),
-    )
-    .await?;
-    ISessionKeyValidator::sessionStateCall::abi_decode_returns(&raw).map_err(|e| {
-        Error::BadResponse {
-            url: network.rpc_url.clone(),
-            message: format!("sessionState: {e}"),
-        }
-    })
+    let validator = network.contracts.session_key_validator;
+    rpc::call_contract(&network.rpc_url, validator, &call, at).await
 }
 
 async fn validator_installed(network: &Network, account: Address) -> Result<bool> {
@@ -166,18 +156,7 @@ async fn validator_installed(network: &Network, account: Address) -> Result<bool
         module: network.contracts.session_key_validator,
         additionalContext: Bytes::new(),
     };
-    let raw: Bytes = rpc::call_typed(
-        &network.rpc_url,
-        "eth_call",
-        json!([{"to": account, "data": Bytes::from(call.abi_encode())}, "latest"]),
-    )
-    .await?;
-    IERC7579ModuleConfig::isModuleInstalledCall::abi_decode_returns(&raw).map_err(|e| {
-        Error::BadResponse {
-            url: network.rpc_url.clone(),
-            message: format!("isModuleInstalled: {e}"),
-        }
-    })
+    rpc::call_contract(&network.rpc_url, account, &call, "latest").await
 }
 
 // ------------------------------------------------------------------------------------------------

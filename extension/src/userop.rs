@@ -1,7 +1,6 @@
 //! Building, gas-estimating and submitting the account's UserOperations.
 
 use alloy_primitives::{Address, B256, Bytes, U256};
-use alloy_sol_types::SolCall;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -61,16 +60,7 @@ pub async fn nonce(network: &Network, sender: Address, key: U256, at: &str) -> R
         sender,
         key: key.to(),
     };
-    let raw: Bytes = rpc::call_typed(
-        &network.rpc_url,
-        "eth_call",
-        json!([{"to": network.contracts.entry_point, "data": Bytes::from(call.abi_encode())}, at]),
-    )
-    .await?;
-    IEntryPoint::getNonceCall::abi_decode_returns(&raw).map_err(|e| Error::BadResponse {
-        url: network.rpc_url.clone(),
-        message: format!("getNonce: {e}"),
-    })
+    rpc::call_contract(&network.rpc_url, network.contracts.entry_point, &call, at).await
 }
 
 /// Gas estimation through the bundler (the signature must have the real shape).

@@ -6,22 +6,13 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { createPublicClient, http, parseEther, toHex } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { DAPP, OTHER_DAPP, Wallet, chain, devnet, jsonRpc, nodeRpc, request } from "./lib/harness.mjs";
 
 if (!process.env.SSO_DEVNET2_JSON) throw new Error("SSO_DEVNET2_JSON is not set: run the end-to-end tests through `cargo xtask test`");
 const second = JSON.parse(await readFile(process.env.SSO_DEVNET2_JSON, "utf8"));
 const secondChain = createPublicClient({ transport: http(second.rpcUrl) });
 
-async function secondRpc(method, params = []) {
-  const response = await fetch(second.rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const json = await response.json();
-  if (json.error) throw new Error(`${method}: ${json.error.message}`);
-  return json.result;
-}
+const secondRpc = (method, params) => jsonRpc(second.rpcUrl, method, params);
 
 describe("networks", () => {
   let wallet;

@@ -23,8 +23,13 @@ export const OTHER_DAPP = `http://localhost:${dappPort}/`;
 export const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
 
 /** JSON-RPC straight to the node (not through the wallet). */
-export async function nodeRpc(method, params = []) {
-  const response = await fetch(devnet.rpcUrl, {
+export function nodeRpc(method, params = []) {
+  return jsonRpc(devnet.rpcUrl, method, params);
+}
+
+/** JSON-RPC to `url`; throws the node's error message. */
+export async function jsonRpc(url, method, params = []) {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
