@@ -27,7 +27,7 @@ use sso_wallet::session::policy::Context;
 use sso_wallet::session::registry::{
     self, Ended, PendingUse, SESSION_KEYS_KEY, SessionRecord, SessionStatus,
 };
-use sso_wallet::session::request::{self, erc7715_response};
+use sso_wallet::session::request::{self, SessionRequest, erc7715_response};
 use sso_wallet::session::rules::{self, Environment};
 use sso_wallet::session::spec::{
     ISessionKeyValidator, SessionSpec, SessionState, create_proof_digest, session_hash,
@@ -216,7 +216,11 @@ pub async fn request(
             data: install.abi_encode().into(),
         }
     };
-    let prepared = userop::prepare(&network, &account, vec![call]).await?;
+    let (prepared, tokens) = futures::join!(
+        userop::prepare(&network, &account, vec![call]),
+        token_metadata(&network, &request),
+    );
+    let prepared = prepared?;
     let record = SessionRecord {
         context,
         origin: origin.to_owned(),
@@ -228,6 +232,7 @@ pub async fn request(
         created_at: js_sys::Date::now() as u64,
         status: SessionStatus::Active,
         pending: vec![],
+        tokens,
     };
     let creation = SessionCreation {
         prepared,
@@ -241,6 +246,29 @@ pub async fn request(
         ApprovalKind::CreateSession(Box::new(creation)),
     )
     .await
+}
+
+/// Symbol and decimals of the contracts the call rules target, for those that answer as ERC-20
+/// tokens (so amounts read `100 USDC`, not base units).
+async fn token_metadata(network: &Network, request: &SessionRequest) -> rules::Tokens {
+    let mut targets: Vec<Address> = request
+        .call_policies
+        .iter()
+        .map(|p| p.spec.target)
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let found = futures::future::join_all(
+        targets
+            .iter()
+            .map(|target| crate::explain::token(network, *target)),
+    )
+    .await;
+    targets
+        .into_iter()
+        .zip(found)
+        .filter_map(|(target, token)| Some((target, token?)))
+        .collect()
 }
 
 /// The approved creation was signed: send it, then keep the key and the record. Returns the
@@ -499,7 +527,7 @@ pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> Session
         SessionStatus::Ended(Ended::Expired) => "expired",
         SessionStatus::Ended(Ended::KeyLost) => "keyLost",
     };
-    let mut permissions = rules::describe(&record.request);
+    let mut permissions = rules::describe_with_tokens(&record.request, &record.tokens);
     permissions
         .retain(|line| !line.starts_with("Valid until") && !line.starts_with("The dapp says"));
     SessionView {
@@ -536,7 +564,7 @@ pub async fn list() -> Result<Vec<SessionView>> {
             );
             if let (Ok(chain_state), Ok(lane_nonce)) = (chain_state, lane_nonce) {
                 let usage = record.usage(&chain_state, lane_nonce, now);
-                remaining = rules::remaining(&record.request, &usage, now);
+                remaining = rules::remaining(&record.request, &usage, now, &record.tokens);
             }
         }
         views.push(view(record, now, remaining));

@@ -93,6 +93,9 @@ pub struct SessionRecord {
     /// Uses sent and not yet seen mined.
     #[serde(default)]
     pub pending: Vec<PendingUse>,
+    /// ERC-20 metadata of the tokens its call rules touch (read when it was requested).
+    #[serde(default)]
+    pub tokens: super::rules::Tokens,
 }
 
 impl SessionRecord {
@@ -266,6 +269,7 @@ mod tests {
             created_at,
             status: SessionStatus::Active,
             pending: vec![],
+            tokens: Default::default(),
         }
     }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::request::{CallPolicy, SessionRequest, WordType};
 use super::spec::{Condition, LimitType, UsageLimit};
 use super::usage::{LimitKey, Usage, effective_limit};
-use crate::units::format_ether;
+use crate::units::{format_ether, format_units};
 
 /// The contract's minimum session duration: `expiresAt >= block.timestamp + 60`.
 pub const MIN_DURATION: u64 = 60;
@@ -623,13 +623,60 @@ fn word_text(ty: Option<WordType>, word: B256) -> String {
     }
 }
 
-fn describe_call(policy: &CallPolicy) -> String {
+/// Token metadata by contract, read from the chain when the session was requested, so token
+/// amounts read as `100 USDC` instead of raw base units.
+pub type Tokens = std::collections::BTreeMap<Address, crate::decode::TokenInfo>;
+
+/// `transfer(address,uint256)`.
+const TRANSFER: [u8; 4] = [0xa9, 0x05, 0x9c, 0xbb];
+/// `transferFrom(address,address,uint256)`.
+const TRANSFER_FROM: [u8; 4] = [0x23, 0xb8, 0x72, 0xdd];
+
+/// The token amount formatter for constraint word `index` of `policy`, when that word is the
+/// amount of an ERC-20 function (`transfer` / `approve` / `increaseAllowance`: word 1;
+/// `transferFrom`: word 2) on a token whose metadata is known.
+fn token_amount(
+    policy: &CallPolicy,
+    index: u64,
+    tokens: &Tokens,
+) -> Option<impl Fn(U256) -> String + use<>> {
+    let amount_word = match policy.spec.selector.0 {
+        TRANSFER | APPROVE | INCREASE_ALLOWANCE => 1,
+        TRANSFER_FROM => 2,
+        _ => return None,
+    };
+    let token = tokens
+        .get(&policy.spec.target)
+        .filter(|_| index == amount_word)?;
+    let (symbol, decimals) = (token.symbol.clone(), token.decimals);
+    Some(move |amount: U256| format!("{} {symbol}", format_units(amount, decimals)))
+}
+
+/// Whether some constraint of the request shows a raw number (not a token amount).
+fn has_raw_amounts(request: &SessionRequest, tokens: &Tokens) -> bool {
+    request.call_policies.iter().any(|p| {
+        p.spec.constraints.iter().any(|c| {
+            let numeric = c.limit.limitType != LimitType::Unlimited
+                || !matches!(
+                    c.condition,
+                    Condition::Unconstrained | Condition::Equal | Condition::NotEqual
+                );
+            numeric && token_amount(p, c.index, tokens).is_none()
+        })
+    })
+}
+
+fn describe_call(policy: &CallPolicy, tokens: &Tokens) -> String {
     let mut parts = Vec::new();
     for (j, c) in policy.spec.constraints.iter().enumerate() {
         let info = policy.constraints.get(j);
         let name = info.map_or_else(|| format!("word {}", c.index), |i| format!("`{}`", i.param));
         let ty: Option<WordType> = info.and_then(|i| i.ty.parse().ok());
-        let value = word_text(ty, c.refValue);
+        let token = token_amount(policy, c.index, tokens);
+        let value = match &token {
+            Some(amount) => amount(U256::from_be_bytes(c.refValue.0)),
+            None => word_text(ty, c.refValue),
+        };
         let condition = match c.condition {
             Condition::Unconstrained => None,
             Condition::Equal => Some(format!("{name} must equal {value}")),
@@ -640,9 +687,13 @@ fn describe_call(policy: &CallPolicy) -> String {
             Condition::LessOrEqual => Some(format!("{name} ≤ {value}")),
             _ => Some(format!("{name}: unknown condition")),
         };
-        let limit = match c.limit.limitType {
-            LimitType::Unlimited => None,
-            _ => Some(format!(
+        let limit = match (c.limit.limitType, &token) {
+            (LimitType::Unlimited, _) => None,
+            (_, Some(amount)) => Some(format!(
+                "{name} summed over all calls: {}",
+                limit_text(&c.limit, amount)
+            )),
+            (_, None) => Some(format!(
                 "{name} summed over all calls: {}",
                 limit_text(&c.limit, |v| v.to_string())
             )),
@@ -669,6 +720,11 @@ fn describe_call(policy: &CallPolicy) -> String {
 /// (checksummed); ETH amounts in ETH; call parameters as raw integers (token base units —
 /// the wallet does not know a token's decimals).
 pub fn describe(request: &SessionRequest) -> Vec<String> {
+    describe_with_tokens(request, &Tokens::new())
+}
+
+/// [`describe`], with token amounts in the token's units where its metadata is known.
+pub fn describe_with_tokens(request: &SessionRequest, tokens: &Tokens) -> Vec<String> {
     let mut lines = vec![format!(
         "Valid until {} (Unix time {})",
         format_utc(request.expires_at),
@@ -679,7 +735,7 @@ pub fn describe(request: &SessionRequest) -> Vec<String> {
         limit_text(&request.fee_limit, format_ether)
     ));
     for policy in &request.call_policies {
-        lines.push(describe_call(policy));
+        lines.push(describe_call(policy, tokens));
     }
     for t in &request.transfer_policies {
         lines.push(format!(
@@ -688,11 +744,7 @@ pub fn describe(request: &SessionRequest) -> Vec<String> {
             value_text(t.maxValuePerUse, &t.valueLimit).replace(" per call", " per transfer")
         ));
     }
-    if request.call_policies.iter().any(|p| {
-        p.spec.constraints.iter().any(|c| {
-            c.limit.limitType != LimitType::Unlimited || c.condition != Condition::Unconstrained
-        })
-    }) {
+    if has_raw_amounts(request, tokens) {
         lines.push(
             "Call parameter amounts are raw integers (token base units), not adjusted for decimals."
                 .to_owned(),
@@ -731,7 +783,12 @@ pub fn format_relative(at: u64, now: u64) -> String {
 }
 
 /// What is left of every limit of a session, given its usage (chain + pending) at `now`.
-pub fn remaining(request: &SessionRequest, usage: &Usage, now: u64) -> Vec<String> {
+pub fn remaining(
+    request: &SessionRequest,
+    usage: &Usage,
+    now: u64,
+    tokens: &Tokens,
+) -> Vec<String> {
     let left = |limit: &UsageLimit, key: LimitKey| -> Option<U256> {
         let period: u64 = limit.period.to();
         let period_id = match limit.limitType {
@@ -780,9 +837,12 @@ pub fn remaining(request: &SessionRequest, usage: &Usage, now: u64) -> Vec<Strin
                     || format!("word {}", c.index),
                     |info| format!("`{}`", info.param),
                 );
+                let (v, total) = match token_amount(policy, c.index, tokens) {
+                    Some(amount) => (amount(v), amount(c.limit.limit)),
+                    None => (v.to_string(), c.limit.limit.to_string()),
+                };
                 lines.push(format!(
-                    "{what}: {name} {v} left of {}{}",
-                    c.limit.limit,
+                    "{what}: {name} {v} left of {total}{}",
                     span(&c.limit)
                 ));
             }
@@ -1242,7 +1302,7 @@ mod tests {
             None,
             U256::from(40),
         );
-        let lines = remaining(&request, &usage, NOW);
+        let lines = remaining(&request, &usage, NOW, &Tokens::new());
         assert_eq!(lines[0], "Network fees: 0.75 ETH left of 1 ETH");
         assert!(
             lines[1].ends_with("`amount` 60 left of 100"),
@@ -1258,6 +1318,56 @@ mod tests {
             lines.len(),
             3,
             "no line for the unlimited `to` constraint: {lines:?}"
+        );
+    }
+
+    #[test]
+    fn token_amounts_read_in_the_token_units_when_known() {
+        let request = parse_compact(
+            &json!({ "expiresAt": NOW + 3600, "feeLimit": "1000",
+                "contractCalls": [{ "address": TOKEN, "function": "transfer(address to, uint256 amount)",
+                    "constraints": [{ "param": "to", "value": ALICE },
+                                    { "param": "amount", "condition": "lessOrEqual", "value": "100000000",
+                                      "limit": { "type": "allowance", "limit": "500000000", "period": 86400 } }] }] }),
+            NOW,
+        )
+        .unwrap();
+        let mut tokens = Tokens::new();
+        tokens.insert(
+            TOKEN.parse().unwrap(),
+            crate::decode::TokenInfo {
+                symbol: "USDC".into(),
+                decimals: 6,
+            },
+        );
+        let lines = describe_with_tokens(&request, &tokens);
+        assert!(
+            lines[2].contains(
+                "`amount` ≤ 100 USDC; `amount` summed over all calls: at most 500 USDC per day (UTC day)"
+            ),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            !lines.iter().any(|l| l.contains("raw integers")),
+            "{lines:?}"
+        );
+        let raw = describe(&request);
+        assert!(raw[2].contains("`amount` ≤ 100000000"));
+        assert!(raw.iter().any(|l| l.contains("raw integers")));
+        let mut usage = Usage::default();
+        usage.set(
+            LimitKey::CallParam {
+                policy: 0,
+                constraint: 1,
+            },
+            Some(NOW / 86_400),
+            U256::from(200_000_000),
+        );
+        let left = remaining(&request, &usage, NOW, &tokens);
+        assert!(
+            left[1].ends_with("`amount` 300 USDC left of 500 USDC this day (UTC day)"),
+            "{left:?}"
         );
     }
 }

@@ -78,8 +78,10 @@ describe("sessions", () => {
     const { page: window, pending } = await wallet.approval(() => request(page, "wallet_requestExecutionPermissions", params));
     assert.equal(await window.getByTestId("session-title").textContent(), "Allow this site to act without asking?");
     const rules = (await window.getByTestId("session-permission").allTextContents()).join("\n");
-    assert.match(rules, new RegExp(`Call transfer\\(address,uint256\\) on ${token}: \`to\` must equal ${recipient}; \`amount\` ≤ ${ONE}`, "i"));
-    assert.match(rules, /`amount` summed over all calls: at most \d+ in total/);
+    // Token amounts in the token's units (symbol and decimals read from the chain).
+    assert.match(rules, new RegExp(`Call transfer\\(address,uint256\\) on ${token}: \`to\` must equal ${recipient}; \`amount\` ≤ 1 TST`, "i"));
+    assert.match(rules, /`amount` summed over all calls: at most \d+ TST in total/);
+    assert.doesNotMatch(rules, /raw integers/);
     assert.match(await window.getByTestId("session-expires").textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ (s|min|h)/);
     assert.match(await window.getByTestId("session-justification").textContent(), /Pay the recipient/);
     await window.getByTestId("approve").click();
@@ -130,7 +132,7 @@ describe("sessions", () => {
       assert.equal(await card.getByTestId("session-origin").textContent(), DAPP.replace(/\/$/, ""));
       assert.equal(await card.getByTestId("session-status").textContent(), "Active");
       const left = (await card.getByTestId("session-remaining").allTextContents()).join("\n");
-      assert.match(left, /`amount` 0 left of 20000000000000000000/);
+      assert.match(left, /`amount` 0 TST left of 20 TST/);
     } finally {
       await home.close();
     }
