@@ -375,6 +375,8 @@ async fn send_with(
     );
     let chain_state = chain_state.map_err(failed)?;
     let lane_nonce = lane_nonce.map_err(failed)?;
+    let mut record = record.clone();
+    record.prune_pending(lane_nonce, head.timestamp);
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
     let mut context = Context {
         fee: Some(U256::ZERO),
@@ -418,10 +420,11 @@ async fn send_with(
         user_op_hash: sent,
         nonce: user_op.nonce,
         increments: allowed.increments,
+        sent_at: head.timestamp,
     };
     state::update_wallet(|w| {
         if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == record.context) {
-            stored.prune_pending(lane_nonce);
+            stored.prune_pending(lane_nonce, head.timestamp);
             stored.pending.push(pending);
         }
         Ok(())

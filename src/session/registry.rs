@@ -32,6 +32,10 @@ pub const COUNTER_GAS: u64 = 25_000;
 /// Verification gas for matching the calls against the policies (same reason).
 pub const POLICY_GAS: u64 = 30_000;
 
+/// A pending use not mined after this long (chain seconds) is taken as dropped by the bundler:
+/// it no longer counts, and its nonce is reused (else one lost operation would block the lane).
+pub const PENDING_TIMEOUT: u64 = 120;
+
 /// A use sent to the bundler and not yet seen mined.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,6 +46,9 @@ pub struct PendingUse {
     pub nonce: U256,
     /// What it charges.
     pub increments: Vec<Increment>,
+    /// When it was sent (chain time, Unix seconds).
+    #[serde(default)]
+    pub sent_at: u64,
 }
 
 /// Why a session is no longer usable.
@@ -128,9 +135,11 @@ impl SessionRecord {
         U256::from_be_slice(self.spec.signer.as_slice())
     }
 
-    /// Forgets uses the chain has included (`lane_nonce` = the lane's next nonce on chain).
-    pub fn prune_pending(&mut self, lane_nonce: U256) {
-        self.pending.retain(|p| p.nonce >= lane_nonce);
+    /// Forgets uses the chain has included (`lane_nonce` = the lane's next nonce on chain) and
+    /// uses pending for longer than [`PENDING_TIMEOUT`] at chain time `now` (dropped).
+    pub fn prune_pending(&mut self, lane_nonce: U256, now: u64) {
+        self.pending
+            .retain(|p| p.nonce >= lane_nonce && now.saturating_sub(p.sent_at) <= PENDING_TIMEOUT);
     }
 
     /// The nonce for the next use: after the chain's and after every pending one.
@@ -277,6 +286,7 @@ mod tests {
         PendingUse {
             user_op_hash: B256::ZERO,
             nonce: U256::from(nonce),
+            sent_at: 1_000,
             increments: vec![Increment {
                 key: LimitKey::Fee,
                 period_id: None,
@@ -311,9 +321,13 @@ mod tests {
         // Nonce 5 mined (its 100 is now in the chain's 300).
         let usage = s.usage(&chain_state(700), U256::from(6), 0);
         assert_eq!(usage.used(LimitKey::Fee, None), U256::from(350));
-        s.prune_pending(U256::from(6));
+        s.prune_pending(U256::from(6), 1_000);
         assert_eq!(s.pending.len(), 1);
         assert_eq!(s.next_nonce(U256::from(9)), U256::from(9));
+        // Never mined within the timeout: dropped, its nonce free again.
+        s.prune_pending(U256::from(6), 1_000 + PENDING_TIMEOUT + 1);
+        assert!(s.pending.is_empty());
+        assert_eq!(s.next_nonce(U256::from(6)), U256::from(6));
     }
 
     #[test]
