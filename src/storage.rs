@@ -89,6 +89,24 @@ mod tests {
     }
 
     #[test]
+    fn loads_data_written_before_sessions_and_added_networks() {
+        // What the previous release wrote: schema 1 without `sessions` / `networks`.
+        let stored = json!({
+            "version": 1,
+            "account": null,
+            "grants": { "https://dapp.example": { "grantedAt": 1_763_700_000_000u64 } },
+            "chainId": 31337
+        });
+        let state = WalletState::load(Some(stored)).unwrap();
+        assert_eq!(state.chain_id, Some(31337));
+        assert!(state.grants.contains_key("https://dapp.example"));
+        assert!(state.sessions.is_empty() && state.networks.is_empty());
+        // Written back, it keeps everything it had.
+        let again = WalletState::load(Some(serde_json::to_value(&state).unwrap())).unwrap();
+        assert_eq!(again, state);
+    }
+
+    #[test]
     fn round_trips_and_refuses_unknown_versions() {
         let mut state = WalletState::default();
         state
