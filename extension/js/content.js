@@ -11,6 +11,10 @@
   const PAGE_ID = crypto.randomUUID();
   let port = null;
   const inFlight = new Set();
+  // Reconnects in quick succession (the port died within a second); bounded, so a worker that
+  // cannot start never makes the page spin. A port that lived longer (an idle stop) starts over.
+  let reconnects = 0;
+  const MAX_RECONNECTS = 5;
 
   function toPage(payload) {
     window.postMessage({ target: TO_PAGE, payload }, location.origin);
@@ -19,6 +23,7 @@
   function connect() {
     if (port) return port;
     port = chrome.runtime.connect({ name: `provider:${PAGE_ID}` });
+    const openedAt = Date.now();
     port.onMessage.addListener((payload) => {
       if (payload && typeof payload.id === "number") inFlight.delete(payload.id);
       toPage(payload);
@@ -29,16 +34,22 @@
       // in chrome.storage.session): reconnect at once and say which ids are still open; the
       // background answers 4900 for those it lost, and the rest when the user decides.
       if (inFlight.size === 0) return;
+      if (Date.now() - openedAt > 1000) reconnects = 0;
+      const giveUp = () => {
+        for (const id of inFlight) {
+          toPage({ id, error: { code: 4900, message: "SSO Wallet is unavailable; please retry." } });
+        }
+        inFlight.clear();
+        reconnects = 0;
+      };
+      if (++reconnects > MAX_RECONNECTS) return giveUp();
       setTimeout(() => {
         try {
           connect().postMessage({ resume: [...inFlight] });
         } catch {
-          for (const id of inFlight) {
-            toPage({ id, error: { code: 4900, message: "SSO Wallet is unavailable; please retry." } });
-          }
-          inFlight.clear();
+          giveUp();
         }
-      }, 0);
+      }, 50 * reconnects);
     });
     return port;
   }
