@@ -127,6 +127,22 @@ pub enum ApprovalKind {
     },
 }
 
+impl ApprovalKind {
+    /// The prepared UserOperation, for the kinds that send one.
+    pub fn prepared(&self) -> Option<&PreparedTransaction> {
+        match self {
+            ApprovalKind::SendTransaction(tx)
+            | ApprovalKind::SendCalls { prepared: tx, .. }
+            | ApprovalKind::RevokeSession { prepared: tx, .. } => Some(tx),
+            ApprovalKind::CreateSession(creation) => Some(&creation.prepared),
+            ApprovalKind::Connect
+            | ApprovalKind::RequestPermissions
+            | ApprovalKind::Sign(_)
+            | ApprovalKind::AddChain(_) => None,
+        }
+    }
+}
+
 /// A session waiting for the user's approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -39,7 +39,6 @@ pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Res
 /// The view of an approval (the named one, or the first pending).
 pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
     let wallet = state::wallet().await?;
-    let network = state::network().await?;
     let found = state::with(|s| {
         let id = match approval_id {
             Some(id) => id,
@@ -58,6 +57,11 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
     let Some((position, total, approval)) = found else {
         state::save_approvals().await?; // the window is gone from the state
         return Ok(None);
+    };
+    // A transaction is shown (and sent) on the chain it was prepared for.
+    let network = match approval.kind.prepared() {
+        Some(tx) => state::network_for(tx.chain_id).await?,
+        None => state::network().await?,
     };
     let account = wallet.account.as_ref();
     let request = match &approval.kind {
@@ -173,9 +177,6 @@ pub fn window_closed(window_id: i32) {
         return;
     }
     let gone = state::with(|s| {
-        if s.approval_window != Some(window_id) {
-            return Vec::new();
-        }
         s.approval_window = None;
         s.approvals.drain()
     });
@@ -257,13 +258,15 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             answer(&approval, outcome.clone());
             outcome
         }
-        ApprovalKind::SendTransaction(tx)
-        | ApprovalKind::SendCalls { prepared: tx, .. }
-        | ApprovalKind::RevokeSession { prepared: tx, .. } => {
+        ApprovalKind::SendTransaction(_)
+        | ApprovalKind::SendCalls { .. }
+        | ApprovalKind::RevokeSession { .. }
+        | ApprovalKind::CreateSession(_) => {
+            let tx = pending
+                .kind
+                .prepared()
+                .expect("these kinds send a UserOperation");
             sign_and_send(approval_id, wallet.account, assertion, tx).await
-        }
-        ApprovalKind::CreateSession(creation) => {
-            sign_and_send(approval_id, wallet.account, assertion, &creation.prepared).await
         }
     }
 }

@@ -54,11 +54,13 @@ async fn check(request: &AddChain, contracts: &sso_wallet::network::Contracts) -
         ("passkey validator", contracts.webauthn_validator),
         ("session validator", contracts.session_key_validator),
     ];
+    let codes = futures::future::join_all(needed.iter().map(|(_, address)| {
+        rpc::call_typed::<Bytes>(&rpc_url, "eth_getCode", json!([address, "latest"]))
+    }))
+    .await;
     let mut missing = Vec::new();
-    for (what, address) in needed {
-        let code: Bytes =
-            rpc::call_typed(&rpc_url, "eth_getCode", json!([address, "latest"])).await?;
-        if code.is_empty() {
+    for ((what, address), code) in needed.iter().zip(codes) {
+        if code?.is_empty() {
             missing.push(format!("{what} at {address}"));
         }
     }

@@ -90,30 +90,23 @@ async fn erase_keys(contexts: &[B256]) -> Result<()> {
 }
 
 /// Marks sessions past their expiry as expired and those whose key is gone (browser restart) as
-/// such, and erases the keys of every session that ended.
+/// such, and erases the keys of every session that ended (`SessionRecord::settle`).
 async fn sweep(now: u64) -> Result<()> {
     let keys = keys().await?;
-    let stale = |record: &SessionRecord| match record.status_at(now) {
-        SessionStatus::Active => !keys.contains_key(&record.context),
-        ended => ended != record.status || keys.contains_key(&record.context),
-    };
-    if !state::read_wallet(|w| w.sessions.iter().any(stale)).await? {
+    let settle = |record: &SessionRecord| record.settle(now, keys.contains_key(&record.context));
+    let unsettled = |record: &SessionRecord| settle(record) != (None, false);
+    if !state::read_wallet(|w| w.sessions.iter().any(unsettled)).await? {
         return Ok(()); // the common case: nothing to write
     }
     let erased = state::update_wallet(|w| {
         let mut erased = Vec::new();
         for record in &mut w.sessions {
-            match record.status_at(now) {
-                SessionStatus::Ended(Ended::Expired) => {
-                    record.status = SessionStatus::Ended(Ended::Expired);
-                    record.pending.clear();
-                }
-                SessionStatus::Active if !keys.contains_key(&record.context) => {
-                    record.status = SessionStatus::Ended(Ended::KeyLost);
-                }
-                _ => {}
+            let (next, erase) = settle(record);
+            if let Some(next) = next {
+                record.status = next;
+                record.pending.clear();
             }
-            if record.status != SessionStatus::Active && keys.contains_key(&record.context) {
+            if erase {
                 erased.push(record.context);
             }
         }

@@ -121,6 +121,19 @@ impl SessionRecord {
         }
     }
 
+    /// What the wallet must record about the session at `now`, given whether its key is still
+    /// held: the status it must move to (`None`: unchanged) — expired, or `keyLost` when an
+    /// active session has no key — and whether its key must be erased (it ended but is held).
+    pub fn settle(&self, now: u64, has_key: bool) -> (Option<SessionStatus>, bool) {
+        let next = match self.status_at(now) {
+            changed if changed != self.status => Some(changed),
+            SessionStatus::Active if !has_key => Some(SessionStatus::Ended(Ended::KeyLost)),
+            _ => None,
+        };
+        let ended = next.unwrap_or(self.status) != SessionStatus::Active;
+        (next, ended && has_key)
+    }
+
     /// Whether the session may sign for `origin` on `chain_id` / `account` at `now`.
     pub fn usable_by(&self, origin: &str, chain_id: u64, account: Address, now: u64) -> bool {
         self.origin == origin
@@ -366,6 +379,24 @@ mod tests {
             sessions[3].status_at(101),
             SessionStatus::Ended(Ended::Expired)
         );
+    }
+
+    #[test]
+    fn settling_expires_loses_keys_and_erases_ended_ones() {
+        let mut s = record("https://a", 1, 100);
+        assert_eq!(s.settle(50, true), (None, false));
+        assert_eq!(
+            s.settle(50, false),
+            (Some(SessionStatus::Ended(Ended::KeyLost)), false)
+        );
+        assert_eq!(
+            s.settle(101, true),
+            (Some(SessionStatus::Ended(Ended::Expired)), true)
+        );
+        s.status = SessionStatus::Ended(Ended::Expired);
+        assert_eq!(s.settle(101, false), (None, false));
+        s.status = SessionStatus::Revoking;
+        assert_eq!(s.settle(50, true), (None, true));
     }
 
     #[test]
