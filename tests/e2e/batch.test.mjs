@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseEther } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, nodeRpc, request } from "./lib/harness.mjs";
+import { DAPP, OTHER_DAPP, Wallet, chain, request } from "./lib/harness.mjs";
 
 const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
 
@@ -14,10 +14,7 @@ describe("EIP-5792 batches", () => {
   let account;
 
   before(async () => {
-    wallet = await Wallet.launch();
-    dapp = await wallet.openDapp(DAPP);
-    account = await wallet.connect(dapp);
-    await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
+    ({ wallet, dapp, account } = await Wallet.onboarded("1"));
   });
   after(async () => {
     await wallet?.close();

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { encodeFunctionData, maxUint256, parseAbi, parseEther } from "viem";
-import { DAPP, Wallet, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { Wallet, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi([
   "function transfer(address to, uint256 amount) returns (bool)",
@@ -20,10 +20,7 @@ describe("explaining calls", () => {
 
   before(async () => {
     token = await deployTestToken();
-    wallet = await Wallet.launch();
-    dapp = await wallet.openDapp(DAPP);
-    account = await wallet.connect(dapp);
-    await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
+    ({ wallet, dapp, account } = await Wallet.onboarded("1"));
     await nodeRpc("eth_sendTransaction", [
       { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, parseEther("10")] }) },
     ]);

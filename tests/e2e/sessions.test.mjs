@@ -25,10 +25,7 @@ describe("sessions", () => {
 
   before(async () => {
     token = await deployTestToken();
-    wallet = await Wallet.launch();
-    dapp = await wallet.openDapp(DAPP);
-    account = await wallet.connect(dapp);
-    await nodeRpc("anvil_setBalance", [account, toHex(parseEther("10"))]);
+    ({ wallet, dapp, account } = await Wallet.onboarded("10"));
     await nodeRpc("eth_sendTransaction", [
       { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, parseEther("1000")] }) },
     ]);

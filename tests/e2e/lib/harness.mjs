@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchWithExtension } from "./chromium.mjs";
-import { createPublicClient, http, parseAbi, zeroHash } from "viem";
+import { createPublicClient, http, parseAbi, parseEther, zeroHash } from "viem";
 
 function env(name) {
   const value = process.env[name];
@@ -91,6 +91,23 @@ export class Wallet {
       return new Wallet(dir, context, extensionId);
     } catch (e) {
       await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * A wallet onboarded from the demo dapp: launched, passkey created, connected, and the account
+   * funded with `ether` on the devnet. Closes the browser if any step fails.
+   */
+  static async onboarded(ether = "1") {
+    const wallet = await Wallet.launch();
+    try {
+      const dapp = await wallet.openDapp(DAPP);
+      const account = await wallet.connect(dapp);
+      await nodeRpc("anvil_setBalance", [account, `0x${parseEther(ether).toString(16)}`]);
+      return { wallet, dapp, account };
+    } catch (e) {
+      await wallet.close();
       throw e;
     }
   }
