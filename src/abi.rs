@@ -9,6 +9,7 @@ alloy_sol_types::sol! {
     interface IAccountFactory {
         function getAddress(bytes32 salt, bytes credentialId, bytes32[2] publicKey, string originDomain) external view returns (address);
         function createAccount(bytes32 salt, bytes credentialId, bytes32[2] publicKey, string originDomain) external returns (address account);
+        event AccountCreated(address indexed account, bytes32 indexed salt);
     }
 
     /// ERC-7579 execution.
@@ -34,16 +35,23 @@ alloy_sol_types::sol! {
         function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
     }
 
-    /// The passkey validator's lookups.
+    /// The passkey validator: lookups for logging in, key management (called by the account) and
+    /// the events the passkey list is read from.
     interface IWebAuthnValidator {
         function getAccountKey(string originDomain, bytes credentialId, address account) external view returns (bytes32[2]);
         function getAccountList(string originDomain, bytes credentialId) external view returns (address[]);
+        function keyCount(address account) external view returns (uint256);
+        function addValidationKey(bytes credentialId, bytes32[2] newKey, string originDomain) external returns (bool);
+        function removeValidationKey(bytes credentialId, string originDomain) external;
+        event PasskeyCreated(address indexed account, bytes32 indexed originDomainHash, string originDomain, bytes credentialId, bytes32[2] publicKey);
+        event PasskeyRemoved(address indexed account, bytes32 indexed originDomainHash, string originDomain, bytes credentialId);
     }
 
     /// ERC-20 metadata, for showing token amounts.
     interface IERC20Metadata {
         function symbol() external view returns (string);
         function decimals() external view returns (uint8);
+        function balanceOf(address owner) external view returns (uint256);
     }
 
     /// The EIP-712 struct whose signing hash is the EntryPoint v0.8 userOpHash.

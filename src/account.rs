@@ -17,13 +17,22 @@ pub struct Account {
     pub address: Address,
     /// The factory salt.
     pub salt: B256,
-    /// The owning passkey.
+    /// The passkey the account was created with (the factory's parameters, with the salt).
     pub passkey: Passkey,
     /// The WebAuthn origin the passkey signs for (`chrome-extension://<id>`).
     pub origin_domain: String,
+    /// The passkey this browser signs with, when it is not the one the account was created with
+    /// (logged in with a passkey added later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<Passkey>,
 }
 
 impl Account {
+    /// The passkey this browser signs with.
+    pub fn signing_passkey(&self) -> &Passkey {
+        self.signer.as_ref().unwrap_or(&self.passkey)
+    }
+
     /// The factory's `getAddress` call for this account's parameters.
     pub fn get_address_call(&self) -> Bytes {
         IAccountFactory::getAddressCall {

@@ -125,6 +125,40 @@ pub enum ApprovalKind {
         /// The session hash.
         context: B256,
     },
+    /// Add or remove one of the account's passkeys, signed by the passkey this browser uses.
+    ChangePasskeys {
+        /// The prepared UserOperation (`addValidationKey` / `removeValidationKey`).
+        prepared: Box<PreparedTransaction>,
+        /// What changes.
+        change: PasskeyChange,
+    },
+}
+
+/// A change to the account's passkeys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum PasskeyChange {
+    /// Register a new passkey.
+    Add {
+        /// The passkey.
+        passkey: crate::webauthn::Passkey,
+    },
+    /// Remove a passkey.
+    #[serde(rename_all = "camelCase")]
+    Remove {
+        /// Its credential id.
+        credential_id: alloy_primitives::Bytes,
+    },
+}
+
+impl PasskeyChange {
+    /// The credential added or removed.
+    pub fn credential_id(&self) -> &alloy_primitives::Bytes {
+        match self {
+            PasskeyChange::Add { passkey } => &passkey.credential_id,
+            PasskeyChange::Remove { credential_id } => credential_id,
+        }
+    }
 }
 
 impl ApprovalKind {
@@ -133,7 +167,8 @@ impl ApprovalKind {
         match self {
             ApprovalKind::SendTransaction(tx)
             | ApprovalKind::SendCalls { prepared: tx, .. }
-            | ApprovalKind::RevokeSession { prepared: tx, .. } => Some(tx),
+            | ApprovalKind::RevokeSession { prepared: tx, .. }
+            | ApprovalKind::ChangePasskeys { prepared: tx, .. } => Some(tx),
             ApprovalKind::CreateSession(creation) => Some(&creation.prepared),
             ApprovalKind::Connect
             | ApprovalKind::RequestPermissions

@@ -1,30 +1,10 @@
-//! EIP-5792 batches: what the wallet remembers about a `wallet_sendCalls` batch, and the
-//! `wallet_getCallsStatus` / `wallet_getCapabilities` answers.
+//! EIP-5792 batches: the `wallet_getCallsStatus` answer for a batch in the activity log
+//! ([`crate::activity`]), and `wallet_getCapabilities`.
 
-use alloy_primitives::B256;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::activity::ActivityRecord;
 use crate::erc4337::UserOperationReceipt;
-
-/// Storage key of the batch records.
-pub const CALLS_KEY: &str = "calls";
-/// Batches remembered (the oldest are forgotten first).
-pub const MAX_RECORDS: usize = 200;
-
-/// A submitted batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallsRecord {
-    /// The batch id given to the dapp.
-    pub id: String,
-    /// The origin that sent it (only it may ask for its status).
-    pub origin: String,
-    /// The chain it was sent on.
-    pub chain_id: u64,
-    /// The UserOperation carrying it.
-    pub user_op_hash: B256,
-}
 
 /// Status codes of `wallet_getCallsStatus`.
 pub mod status {
@@ -50,7 +30,7 @@ pub enum Inclusion<'a> {
 }
 
 /// The `wallet_getCallsStatus` answer for a record.
-pub fn status_response(record: &CallsRecord, inclusion: Inclusion<'_>) -> Value {
+pub fn status_response(record: &ActivityRecord, inclusion: Inclusion<'_>) -> Value {
     let chain_id = format!("{:#x}", record.chain_id);
     let receipt = match inclusion {
         Inclusion::Included(receipt) => receipt,
@@ -99,25 +79,19 @@ pub fn capabilities(chain_ids: impl IntoIterator<Item = u64>) -> Value {
     )
 }
 
-/// Adds a record, forgetting the oldest beyond [`MAX_RECORDS`].
-pub fn remember(records: &mut Vec<CallsRecord>, record: CallsRecord) {
-    records.push(record);
-    if records.len() > MAX_RECORDS {
-        let excess = records.len() - MAX_RECORDS;
-        records.drain(..excess);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::B256;
 
-    fn record() -> CallsRecord {
-        CallsRecord {
+    fn record() -> ActivityRecord {
+        ActivityRecord {
             id: "0xab".into(),
             origin: "https://a".into(),
             chain_id: 31337,
             user_op_hash: B256::repeat_byte(1),
+            sent_at: 0,
+            what: String::new(),
         }
     }
 
@@ -152,19 +126,7 @@ mod tests {
     }
 
     #[test]
-    fn remembers_a_bounded_number() {
-        let mut records = Vec::new();
-        for i in 0..MAX_RECORDS + 5 {
-            remember(
-                &mut records,
-                CallsRecord {
-                    id: i.to_string(),
-                    ..record()
-                },
-            );
-        }
-        assert_eq!(records.len(), MAX_RECORDS);
-        assert_eq!(records[0].id, "5");
+    fn every_chain_supports_atomic_batches() {
         assert_eq!(
             capabilities([31337])["0x7a69"]["atomic"]["status"],
             "supported"

@@ -89,6 +89,12 @@ pub enum Error {
     /// 4900); nothing was signed for it.
     #[error("SSO Wallet restarted before answering; please retry.")]
     Interrupted,
+    /// The wallet lock is on and the wallet is locked: unlock with the passkey first (4100).
+    #[error("SSO Wallet is locked; unlock it with your passkey.")]
+    Locked,
+    /// The user asked for something the wallet refuses, with the reason in words (for the UI).
+    #[error("{0}")]
+    NotAllowed(String),
     /// Persisted state could not be read or written.
     #[error("Storage error: {0}")]
     Storage(String),

@@ -13,17 +13,20 @@
 //!
 //! - [`abi`]: Solidity bindings (alloy `sol!`) of the contracts the wallet calls.
 //! - [`account`]: the passkey-owned smart account record and its counterfactual deployment data.
+//! - [`activity`]: the log of every UserOperation sent (time, site, what it did).
 //! - [`approval`]: the approval queue state machine (ids, positions, resolve/reject, dropped pages).
 //! - [`decode`]: known selectors decoded for the approval window, and call warnings.
 //! - [`eip1193`]: dapp requests parsed into typed methods with access levels; EIP-1193 errors.
 //! - [`eip2255`]: wallet permissions (`eth_accounts` per origin).
 //! - [`erc1271`]: message signatures: ERC-7739 digests for the passkey, ERC-6492 wrapping.
 //! - [`erc4337`]: v0.8 UserOperations: packing, the EntryPoint's EIP-712 userOpHash, bundler types.
-//! - [`erc5792`]: EIP-5792 batches: records, `wallet_getCallsStatus`, capabilities.
+//! - [`erc5792`]: EIP-5792 `wallet_getCallsStatus` and capabilities.
 //! - [`erc7579`]: ERC-7579 `execute` encodings (single and batch).
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
+//! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`protocol`]: the typed messages between page, UI and background.
+//! - [`recovery`]: an account's passkeys and sessions read back from chain logs (logging in elsewhere).
 //! - [`revert`]: revert data in words (`Error`, `Panic`, known custom errors, unknown selectors).
 //! - [`session`]: session keys: the on-chain data model and the policy engine that mirrors the validator.
 //! - [`simulate`]: expected balance changes from the node's `eth_simulateV1`.
@@ -34,6 +37,7 @@
 
 pub mod abi;
 pub mod account;
+pub mod activity;
 pub mod approval;
 pub mod decode;
 pub mod eip1193;
@@ -44,8 +48,10 @@ pub mod erc5792;
 pub mod erc7579;
 pub mod error;
 pub mod jsonrpc;
+pub mod lock;
 pub mod network;
 pub mod protocol;
+pub mod recovery;
 pub mod revert;
 pub mod session;
 pub mod simulate;

@@ -167,6 +167,112 @@ pub enum UiRequest {
         /// The session hash.
         context: B256,
     },
+    /// Everything the home view shows besides sessions, activity and passkeys.
+    GetHome,
+    /// Make another known network the selected one.
+    #[serde(rename_all = "camelCase")]
+    SelectNetwork {
+        /// Its chain id.
+        chain_id: u64,
+    },
+    /// Add a network the user typed in (checked like `wallet_addEthereumChain`), or replace the
+    /// user-added network `replaces` with it.
+    #[serde(rename_all = "camelCase")]
+    SaveNetwork {
+        /// The network's fields.
+        network: NetworkInput,
+        /// The chain id of the user-added network being edited.
+        replaces: Option<u64>,
+    },
+    /// Remove a user-added network.
+    #[serde(rename_all = "camelCase")]
+    RemoveNetwork {
+        /// Its chain id.
+        chain_id: u64,
+    },
+    /// Add an ERC-20 token (on the selected network) to the home view.
+    AddToken {
+        /// The token contract.
+        address: Address,
+    },
+    /// Remove a token from the home view.
+    #[serde(rename_all = "camelCase")]
+    RemoveToken {
+        /// Its chain.
+        chain_id: u64,
+        /// The token contract.
+        address: Address,
+    },
+    /// Disconnect a site: it no longer sees the account.
+    Disconnect {
+        /// The site.
+        origin: String,
+    },
+    /// The passkeys registered for the account.
+    ListPasskeys,
+    /// A new passkey was created in the UI: register it with the account (opens a passkey
+    /// approval by a passkey the account already has).
+    #[serde(rename_all = "camelCase")]
+    AddPasskey {
+        /// `response.attestationObject`.
+        attestation_object: Bytes,
+    },
+    /// Remove one of the account's passkeys (opens a passkey approval); never the last.
+    #[serde(rename_all = "camelCase")]
+    RemovePasskey {
+        /// Its credential id.
+        credential_id: Bytes,
+    },
+    /// Log in to an existing account with a discoverable passkey assertion. An account that is
+    /// not deployed anywhere needs a second assertion by the same passkey (its key is recovered
+    /// from the two signatures).
+    #[serde(rename_all = "camelCase")]
+    Login {
+        /// The credential the user picked (`rawId`).
+        credential_id: Bytes,
+        /// The assertions with the challenges they sign (one, or two when asked for).
+        assertions: Vec<SignedChallenge>,
+    },
+    /// Change the lock settings.
+    SetLock {
+        /// The new settings.
+        settings: crate::lock::LockSettings,
+    },
+    /// Lock the wallet now.
+    LockNow,
+    /// The challenge an unlock assertion must sign.
+    UnlockChallenge,
+    /// Unlock with a passkey assertion over the unlock challenge.
+    Unlock {
+        /// The assertion.
+        assertion: Assertion,
+    },
+}
+
+/// A passkey assertion and the challenge it signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedChallenge {
+    /// The challenge.
+    pub challenge: B256,
+    /// The assertion.
+    pub assertion: Assertion,
+}
+
+/// A network as the user types it in the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInput {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Its name.
+    pub name: String,
+    /// Node RPC URL.
+    pub rpc_url: String,
+    /// Bundler URL (empty: the node's URL).
+    pub bundler_url: String,
+    /// Block explorer base URL (empty: none).
+    pub explorer_url: String,
 }
 
 /// Answers to [`UiRequest`]s.
@@ -203,6 +309,99 @@ pub enum UiResponse {
         /// Readable reason.
         message: String,
     },
+    /// The home view.
+    Home {
+        /// What it shows.
+        home: Box<HomeView>,
+    },
+    /// The account's passkeys.
+    Passkeys {
+        /// The passkeys, oldest first.
+        passkeys: Vec<PasskeyView>,
+    },
+    /// The account is not deployed on any network: log in again with a second assertion by
+    /// the same passkey, so its public key can be recovered.
+    #[serde(rename_all = "camelCase")]
+    NeedSecondSignature {
+        /// The credential to ask for.
+        credential_id: Bytes,
+    },
+    /// The wallet is unlocked.
+    Unlocked,
+    /// The challenge to sign to unlock.
+    #[serde(rename_all = "camelCase")]
+    Challenge {
+        /// The challenge.
+        challenge: B256,
+        /// The passkey to sign it with.
+        credential_id: Bytes,
+    },
+}
+
+/// The home view (the toolbar popup): the account on the selected network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HomeView {
+    /// The account; `None` before onboarding.
+    pub account: Option<Address>,
+    /// The lock is on and the wallet is locked: nothing else is filled in.
+    pub locked: bool,
+    /// The selected network.
+    pub chain_id: u64,
+    /// Every network the wallet knows.
+    pub networks: Vec<NetworkView>,
+    /// The native balance (`1.5 ETH`), when the node answered.
+    pub balance: Option<String>,
+    /// Whether the account has code on the selected network, when the node answered.
+    pub deployed: Option<bool>,
+    /// The user's tokens on the selected network.
+    pub tokens: Vec<TokenView>,
+    /// Connected sites.
+    pub sites: Vec<SiteView>,
+    /// The lock settings.
+    pub lock: crate::lock::LockSettings,
+}
+
+/// A network in the home view's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkView {
+    /// The network.
+    pub network: crate::network::Network,
+    /// The user added it (so may edit or remove it); shipped networks are fixed.
+    pub user_added: bool,
+}
+
+/// A token in the home view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenView {
+    /// The token contract.
+    pub address: Address,
+    /// Its symbol.
+    pub symbol: String,
+    /// The account's balance in the token's units (`12.5 TST`), when the node answered.
+    pub balance: Option<String>,
+}
+
+/// A connected site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteView {
+    /// The origin.
+    pub origin: String,
+    /// When it was connected (ms since the Unix epoch).
+    pub granted_at: u64,
+}
+
+/// One of the account's passkeys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyView {
+    /// Its credential id.
+    pub credential_id: Bytes,
+    /// The one this browser signs with.
+    pub current: bool,
 }
 
 /// What an approval window shows.
@@ -221,6 +420,9 @@ pub struct ApprovalView {
     pub network: String,
     /// The network's chain id.
     pub chain_id: u64,
+    /// The wallet is locked: the window unlocks it with the passkey before showing the request.
+    #[serde(default)]
+    pub locked: bool,
     /// The request.
     pub request: RequestView,
 }
@@ -312,6 +514,22 @@ pub enum RequestView {
         /// The network as it will be stored.
         network: crate::network::Network,
     },
+    /// Add or remove one of the account's passkeys.
+    #[serde(rename_all = "camelCase")]
+    ChangePasskeys {
+        /// `true` to add, `false` to remove.
+        add: bool,
+        /// The credential added or removed.
+        passkey: Bytes,
+        /// The most the UserOperation can cost, in wei.
+        max_fee: U256,
+        /// Whether this operation also deploys the account.
+        deploys_account: bool,
+        /// The hash the passkey signs.
+        user_op_hash: B256,
+        /// The passkey to ask for.
+        credential_id: Bytes,
+    },
     /// End a session on chain.
     #[serde(rename_all = "camelCase")]
     RevokeSession {
@@ -326,22 +544,28 @@ pub enum RequestView {
     },
 }
 
-/// One sent batch as the activity view shows it.
+/// One sent UserOperation as the activity view shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityView {
-    /// The EIP-5792 batch id.
+    /// The EIP-5792 batch id, or the userOpHash.
     pub id: String,
-    /// The site that sent it.
+    /// The site that sent it (empty: the wallet itself).
     pub origin: String,
     /// Its chain.
     pub chain_id: u64,
-    /// The UserOperation carrying it.
+    /// The UserOperation.
     pub user_op_hash: B256,
-    /// `pending`, `confirmed` or `reverted`.
+    /// When it was sent (ms since the Unix epoch; 0 if unknown).
+    pub sent_at: u64,
+    /// What it did.
+    pub what: String,
+    /// `pending`, `success` or `failed`.
     pub status: String,
     /// The bundle transaction, once included.
     pub tx_hash: Option<B256>,
+    /// The transaction on the network's block explorer, when it has one.
+    pub explorer_url: Option<String>,
 }
 
 /// A session as the UI shows it.

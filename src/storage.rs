@@ -1,6 +1,9 @@
 //! The persisted wallet state (`chrome.storage.local`, key [`WALLET_KEY`]). It is versioned:
-//! [`WalletState::load`] migrates older versions and refuses newer ones instead of overwriting
-//! them, so an account is never lost.
+//! [`WalletState::load`] migrates older versions step by step and refuses newer ones instead of
+//! overwriting them, so an account is never lost.
+//!
+//! Versions: 1 — account, connected sites, selected chain (later also sessions and added
+//! networks, defaulted when absent); 2 — adds the user's tokens and the lock settings.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +17,7 @@ use crate::{Error, Result};
 pub const WALLET_KEY: &str = "wallet";
 
 /// Current schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A site the user connected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +25,20 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Grant {
     /// When it was granted (ms since the Unix epoch).
     pub granted_at: u64,
+}
+
+/// An ERC-20 token the user added to the home view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    /// The chain it lives on.
+    pub chain_id: u64,
+    /// The token contract.
+    pub address: alloy_primitives::Address,
+    /// `symbol()`, read when it was added.
+    pub symbol: String,
+    /// `decimals()`, read when it was added.
+    pub decimals: u8,
 }
 
 /// Everything the wallet keeps across browser restarts.
@@ -42,6 +59,10 @@ pub struct WalletState {
     /// Networks the user added (EIP-3085), besides the shipped list.
     #[serde(default)]
     pub networks: Vec<crate::network::Network>,
+    /// Tokens the user added to the home view.
+    pub tokens: Vec<Token>,
+    /// The lock settings.
+    pub lock: crate::lock::LockSettings,
 }
 
 impl Default for WalletState {
@@ -53,20 +74,25 @@ impl Default for WalletState {
             chain_id: None,
             sessions: Vec::new(),
             networks: Vec::new(),
+            tokens: Vec::new(),
+            lock: crate::lock::LockSettings::default(),
         }
     }
 }
 
 impl WalletState {
-    /// Reads stored state: nothing stored gives a fresh state; a newer version is refused.
+    /// Reads stored state: nothing stored gives a fresh state; an older version is migrated; a
+    /// newer (or unknown) one is refused.
     pub fn load(stored: Option<Value>) -> Result<Self> {
-        let Some(value) = stored.filter(|v| !v.is_null()) else {
+        let Some(mut value) = stored.filter(|v| !v.is_null()) else {
             return Ok(WalletState::default());
         };
         let version = value.get("version").and_then(Value::as_u64).unwrap_or(0);
-        if version != u64::from(SCHEMA_VERSION) {
+        if version == 1 {
+            migrate_1_to_2(&mut value)?;
+        } else if version != u64::from(SCHEMA_VERSION) {
             return Err(Error::Storage(format!(
-                "stored wallet has schema version {version}; this build reads version {SCHEMA_VERSION}"
+                "stored wallet has schema version {version}; this build reads versions 1 to {SCHEMA_VERSION}"
             )));
         }
         serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string()))
@@ -76,6 +102,21 @@ impl WalletState {
     pub fn is_connected(&self, origin: &str) -> bool {
         self.account.is_some() && self.grants.contains_key(origin)
     }
+}
+
+/// Version 1 → 2: no tokens yet, the lock off.
+fn migrate_1_to_2(value: &mut Value) -> Result<()> {
+    let map = value
+        .as_object_mut()
+        .ok_or_else(|| Error::Storage("stored wallet is not an object".into()))?;
+    map.insert("tokens".into(), Value::Array(Vec::new()));
+    map.insert(
+        "lock".into(),
+        serde_json::to_value(crate::lock::LockSettings::default())
+            .map_err(|e| Error::Storage(e.to_string()))?,
+    );
+    map.insert("version".into(), Value::from(2));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -89,21 +130,39 @@ mod tests {
     }
 
     #[test]
-    fn loads_data_written_before_sessions_and_added_networks() {
-        // What the previous release wrote: schema 1 without `sessions` / `networks`.
+    fn migrates_version_1_data() {
+        // What the first release wrote: schema 1 with an account, without sessions or networks.
         let stored = json!({
             "version": 1,
-            "account": null,
+            "account": {
+                "address": "0x1111111111111111111111111111111111111111",
+                "salt": "0x0000000000000000000000000000000000000000000000000000000000000000",
+                "passkey": {
+                    "credentialId": "0x07070707070707070707070707070707",
+                    "publicKey": [
+                        "0x0101010101010101010101010101010101010101010101010101010101010101",
+                        "0x0202020202020202020202020202020202020202020202020202020202020202"
+                    ]
+                },
+                "originDomain": "chrome-extension://abc"
+            },
             "grants": { "https://dapp.example": { "grantedAt": 1_763_700_000_000u64 } },
             "chainId": 31337
         });
         let state = WalletState::load(Some(stored)).unwrap();
+        assert_eq!(state.version, SCHEMA_VERSION);
+        let account = state.account.as_ref().unwrap();
+        assert_eq!(account.origin_domain, "chrome-extension://abc");
+        assert_eq!(account.passkey.credential_id.len(), 16);
         assert_eq!(state.chain_id, Some(31337));
         assert!(state.grants.contains_key("https://dapp.example"));
         assert!(state.sessions.is_empty() && state.networks.is_empty());
-        // Written back, it keeps everything it had.
-        let again = WalletState::load(Some(serde_json::to_value(&state).unwrap())).unwrap();
-        assert_eq!(again, state);
+        assert!(state.tokens.is_empty());
+        assert!(!state.lock.enabled);
+        // Written back, it is version 2 and keeps everything it had.
+        let written = serde_json::to_value(&state).unwrap();
+        assert_eq!(written["version"], 2);
+        assert_eq!(WalletState::load(Some(written)).unwrap(), state);
     }
 
     #[test]
@@ -115,5 +174,7 @@ mod tests {
         let stored = serde_json::to_value(&state).unwrap();
         assert_eq!(WalletState::load(Some(stored)).unwrap(), state);
         assert!(WalletState::load(Some(json!({"version": 99}))).is_err());
+        assert!(WalletState::load(Some(json!({"version": 0}))).is_err());
+        assert!(WalletState::load(Some(json!({"version": 1, "grants": 5}))).is_err());
     }
 }

@@ -171,6 +171,17 @@ pub fn verify_assertion(
     hash: B256,
     expected_origin: &str,
 ) -> Result<[B256; 2]> {
+    check_assertion_shape(assertion, hash, expected_origin)?;
+    let (sig, rs) = der_to_low_s_rs(&assertion.signature)?;
+    verifying_key(&passkey.public_key)?
+        .verify(&signed_message(assertion), &sig)
+        .map_err(|_| err("the passkey signature does not verify"))?;
+    Ok(rs)
+}
+
+/// The validator's checks besides the signature: user present and verified, a `webauthn.get`
+/// over `hash`, made at `expected_origin`.
+fn check_assertion_shape(assertion: &Assertion, hash: B256, expected_origin: &str) -> Result<()> {
     let auth = &assertion.authenticator_data;
     if auth.len() < 37 {
         return Err(err("authenticator data is too short"));
@@ -184,13 +195,64 @@ pub fn verify_assertion(
             "assertion made for {origin}, expected {expected_origin}"
         )));
     }
-    let (sig, rs) = der_to_low_s_rs(&assertion.signature)?;
-    let mut message = auth.to_vec();
+    Ok(())
+}
+
+/// What the authenticator signed: `authenticatorData ‖ sha256(clientDataJSON)`.
+fn signed_message(assertion: &Assertion) -> Vec<u8> {
+    let mut message = assertion.authenticator_data.to_vec();
     message.extend_from_slice(&Sha256::digest(assertion.client_data_json.as_bytes()));
-    verifying_key(&passkey.public_key)?
-        .verify(&message, &sig)
-        .map_err(|_| err("the passkey signature does not verify"))?;
-    Ok(rs)
+    message
+}
+
+/// The candidate public keys of the passkey that made `assertion` over `hash` (ECDSA public-key
+/// recovery: up to four points, usually two). Used to log back in to an account that is not
+/// deployed yet, whose key is not on chain: two assertions by the same passkey have exactly one
+/// candidate in common ([`recover_public_key`]). Checks the assertion like [`verify_assertion`].
+pub fn public_key_candidates(
+    assertion: &Assertion,
+    hash: B256,
+    expected_origin: &str,
+) -> Result<Vec<[B256; 2]>> {
+    check_assertion_shape(assertion, hash, expected_origin)?;
+    let (sig, _) = der_to_low_s_rs(&assertion.signature)?;
+    let prehash = Sha256::digest(signed_message(assertion));
+    let mut keys = Vec::new();
+    for id in 0..4u8 {
+        let Some(recovery_id) = ecdsa::RecoveryId::from_byte(id) else {
+            continue;
+        };
+        if let Ok(key) = VerifyingKey::recover_from_prehash(&prehash, &sig, recovery_id) {
+            let point = key.to_encoded_point(false);
+            let (Some(x), Some(y)) = (point.x(), point.y()) else {
+                continue;
+            };
+            let key = [B256::from_slice(x), B256::from_slice(y)];
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// The one public key that made both assertions (each over its own hash), or an error when the
+/// assertions do not come from one passkey.
+pub fn recover_public_key(
+    first: (&Assertion, B256),
+    second: (&Assertion, B256),
+    expected_origin: &str,
+) -> Result<[B256; 2]> {
+    let a = public_key_candidates(first.0, first.1, expected_origin)?;
+    let b = public_key_candidates(second.0, second.1, expected_origin)?;
+    let common: Vec<_> = a.into_iter().filter(|k| b.contains(k)).collect();
+    match common.as_slice() {
+        [key] => Ok(*key),
+        [] => Err(err(
+            "the two passkey signatures do not come from one passkey",
+        )),
+        _ => Err(err("the passkey's public key is ambiguous; sign once more")),
+    }
 }
 
 /// The validator's signature data (without the validator prefix).
@@ -305,6 +367,29 @@ mod tests {
         assert!(verify_assertion(&pk, &good, hash, "chrome-extension://other").is_err());
         let stranger = passkey_of(&SigningKey::random(&mut OsRng));
         assert!(verify_assertion(&stranger, &good, hash, ORIGIN).is_err());
+    }
+
+    #[test]
+    fn two_assertions_recover_the_passkey_public_key() {
+        let key = SigningKey::random(&mut OsRng);
+        let ok_tail = ",\"crossOrigin\":false}";
+        let (h1, h2) = (B256::repeat_byte(1), B256::repeat_byte(2));
+        let a1 = assert_over(&key, 0x05, client_data(h1, ok_tail));
+        let a2 = assert_over(&key, 0x05, client_data(h2, ok_tail));
+        let candidates = public_key_candidates(&a1, h1, ORIGIN).unwrap();
+        assert!(candidates.contains(&passkey_of(&key).public_key));
+        let recovered = recover_public_key((&a1, h1), (&a2, h2), ORIGIN).unwrap();
+        assert_eq!(recovered, passkey_of(&key).public_key);
+        // Another passkey's second signature has no key in common with the first.
+        let other = assert_over(
+            &SigningKey::random(&mut OsRng),
+            0x05,
+            client_data(h2, ok_tail),
+        );
+        assert!(recover_public_key((&a1, h1), (&other, h2), ORIGIN).is_err());
+        // The same checks as verification: challenge and origin.
+        assert!(public_key_candidates(&a1, h2, ORIGIN).is_err());
+        assert!(public_key_candidates(&a1, h1, "chrome-extension://other").is_err());
     }
 
     #[test]

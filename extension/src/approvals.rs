@@ -4,15 +4,15 @@
 use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
-use sso_wallet::approval::{Approval, ApprovalKind, ReplyTo, SignContent};
+use sso_wallet::activity::describe_calls;
+use sso_wallet::approval::{Approval, ApprovalKind, PasskeyChange, ReplyTo, SignContent};
 use sso_wallet::eip2255;
-use sso_wallet::erc5792::{self, CallsRecord};
-use sso_wallet::network::Network;
 use sso_wallet::protocol::{ApprovalView, CallView, PageMessage, ProviderEvent, RequestView};
 use sso_wallet::storage::Grant;
 use sso_wallet::webauthn::{self, Assertion};
 use sso_wallet::{Error, Result};
 
+use crate::activity::Entry;
 use crate::{chrome, provider, state, userop};
 
 const WINDOW_PATH: &str = "approval.html";
@@ -79,7 +79,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                     text: printable(message),
                     message: message.clone(),
                     digest: sign.digest,
-                    credential_id: account.passkey.credential_id.clone(),
+                    credential_id: account.signing_passkey().credential_id.clone(),
                 },
                 SignContent::TypedData { typed_data } => RequestView::SignTypedData {
                     account: account.address,
@@ -91,7 +91,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                         .to_owned(),
                     message: typed_data.get("message").cloned().unwrap_or_default(),
                     digest: sign.digest,
-                    credential_id: account.passkey.credential_id.clone(),
+                    credential_id: account.signing_passkey().credential_id.clone(),
                 },
             }
         }
@@ -118,7 +118,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 max_fee: tx.user_op.max_cost(),
                 deploys_account: tx.user_op.factory.is_some(),
                 user_op_hash: tx.user_op_hash,
-                credential_id: account.passkey.credential_id.clone(),
+                credential_id: account.signing_passkey().credential_id.clone(),
                 session_fallback: tx.session_fallback.clone(),
                 balance_changes: tx.balance_changes.clone(),
             }
@@ -134,7 +134,18 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 max_fee: tx.user_op.max_cost(),
                 deploys_account: tx.user_op.factory.is_some(),
                 user_op_hash: tx.user_op_hash,
-                credential_id: account.passkey.credential_id.clone(),
+                credential_id: account.signing_passkey().credential_id.clone(),
+            }
+        }
+        ApprovalKind::ChangePasskeys { prepared, change } => {
+            let account = account.ok_or(Error::NoAccount)?;
+            RequestView::ChangePasskeys {
+                add: matches!(change, PasskeyChange::Add { .. }),
+                passkey: change.credential_id().clone(),
+                max_fee: prepared.user_op.max_cost(),
+                deploys_account: prepared.user_op.factory.is_some(),
+                user_op_hash: prepared.user_op_hash,
+                credential_id: account.signing_passkey().credential_id.clone(),
             }
         }
         ApprovalKind::RevokeSession { prepared, context } => {
@@ -149,7 +160,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 session: crate::session::view(record, now, vec![]),
                 max_fee: prepared.user_op.max_cost(),
                 user_op_hash: prepared.user_op_hash,
-                credential_id: account.passkey.credential_id.clone(),
+                credential_id: account.signing_passkey().credential_id.clone(),
             }
         }
     };
@@ -160,6 +171,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         total,
         network: network.name,
         chain_id: network.chain_id,
+        locked: crate::lock::is_locked().await?,
         request,
     }))
 }
@@ -208,6 +220,15 @@ async fn take(approval_id: u64) -> Result<Approval> {
 
 /// Carries out an approved request and returns what the dapp received.
 pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<Value> {
+    crate::lock::ensure_unlocked().await?;
+    let outcome = carry_out(approval_id, assertion).await;
+    if outcome.is_ok() {
+        crate::lock::touch().await?;
+    }
+    outcome
+}
+
+async fn carry_out(approval_id: u64, assertion: Option<Assertion>) -> Result<Value> {
     let wallet = state::wallet().await?;
     let (_, pending) = state::with(|s| s.approvals.get(approval_id).map(|(p, a)| (p, a.clone())))?;
     match &pending.kind {
@@ -248,7 +269,7 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
             let assertion = assertion
                 .ok_or_else(|| Error::invalid_params("a signature needs a passkey assertion"))?;
             let rs = webauthn::verify_assertion(
-                &account.passkey,
+                account.signing_passkey(),
                 &assertion,
                 sign.digest,
                 &account.origin_domain,
@@ -261,6 +282,7 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
         ApprovalKind::SendTransaction(_)
         | ApprovalKind::SendCalls { .. }
         | ApprovalKind::RevokeSession { .. }
+        | ApprovalKind::ChangePasskeys { .. }
         | ApprovalKind::CreateSession(_) => {
             let tx = pending
                 .kind
@@ -284,7 +306,7 @@ async fn sign_and_send(
         .ok_or_else(|| Error::invalid_params("a transaction needs a passkey assertion"))?;
     // Checked before the approval leaves the queue: a bad assertion can be retried.
     let rs = webauthn::verify_assertion(
-        &account.passkey,
+        account.signing_passkey(),
         &assertion,
         tx.user_op_hash,
         &account.origin_domain,
@@ -296,17 +318,35 @@ async fn sign_and_send(
         network.contracts.webauthn_validator,
         &passkey_signature_data(&account, &assertion, rs),
     );
+    let origin = approval.origin.as_str();
+    let entry = |what: String, batch_id: Option<&'static str>| Entry {
+        origin,
+        what,
+        batch_id,
+    };
     let outcome = match &approval.kind {
         ApprovalKind::SendCalls { id, .. } => {
-            send_calls(&network, &approval.origin, id, &user_op).await
+            let entry = Entry {
+                origin,
+                what: describe_calls(&tx.calls),
+                batch_id: Some(id),
+            };
+            userop::send(&network, &user_op, entry)
+                .await
+                .map(|_| json!({ "id": id }))
         }
         ApprovalKind::CreateSession(creation) => {
-            crate::session::created(&network, creation, &user_op).await
+            let entry = entry("Created a session".into(), None);
+            crate::session::created(&network, creation, &user_op, entry).await
         }
         ApprovalKind::RevokeSession { context, .. } => {
-            crate::session::revoked(&network, *context, &user_op).await
+            let entry = entry("Revoked a session".into(), None);
+            crate::session::revoked(&network, *context, &user_op, entry).await
         }
-        _ => userop::submit(&network, &user_op)
+        ApprovalKind::ChangePasskeys { change, .. } => {
+            crate::passkeys::changed(&network, origin, change, &user_op).await
+        }
+        _ => userop::submit(&network, &user_op, entry(describe_calls(&tx.calls), None))
             .await
             .map(|hash| json!(hash)),
     };
@@ -354,7 +394,7 @@ fn passkey_signature_data(
         &assertion.authenticator_data,
         &assertion.client_data_json,
         rs,
-        &account.passkey.credential_id,
+        &account.signing_passkey().credential_id,
     )
 }
 
@@ -364,36 +404,6 @@ fn printable(message: &[u8]) -> Option<String> {
     text.chars()
         .all(|c| !c.is_control() || c == '\n' || c == '\t')
         .then(|| text.to_owned())
-}
-
-/// Submits a batch and records it for `wallet_getCallsStatus`; the dapp gets `{id}` at once.
-async fn send_calls(
-    network: &Network,
-    origin: &str,
-    id: &str,
-    user_op: &sso_wallet::erc4337::UserOperation,
-) -> Result<Value> {
-    let user_op_hash = userop::send(network, user_op).await?;
-    remember_calls(network, origin, id, user_op_hash).await?;
-    Ok(json!({ "id": id }))
-}
-
-/// Records a sent batch for `wallet_getCallsStatus`.
-pub async fn remember_calls(
-    network: &Network,
-    origin: &str,
-    id: &str,
-    user_op_hash: alloy_primitives::B256,
-) -> Result<()> {
-    let record = CallsRecord {
-        id: id.to_owned(),
-        origin: origin.to_owned(),
-        chain_id: network.chain_id,
-        user_op_hash,
-    };
-    let mut records = state::calls_records().await?;
-    erc5792::remember(&mut records, record);
-    chrome::storage_set(erc5792::CALLS_KEY, &records).await
 }
 
 /// Opens the activity view (the home page) on one batch.
@@ -406,36 +416,6 @@ pub async fn show_activity(id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The batches sent, newest first, with their status from the bundler.
-pub async fn activity() -> Result<Vec<sso_wallet::protocol::ActivityView>> {
-    let records = state::calls_records().await?;
-    let networks = state::networks().await?;
-    let mut items = Vec::with_capacity(records.len());
-    for record in records.iter().rev() {
-        let receipt = match networks.get(record.chain_id) {
-            Ok(network) => userop::receipt(network, record.user_op_hash)
-                .await
-                .ok()
-                .flatten(),
-            Err(_) => None,
-        };
-        let (status, tx_hash) = match &receipt {
-            None => ("pending", None),
-            Some(r) if r.success => ("confirmed", Some(r.receipt.transaction_hash)),
-            Some(r) => ("reverted", Some(r.receipt.transaction_hash)),
-        };
-        items.push(sso_wallet::protocol::ActivityView {
-            id: record.id.clone(),
-            origin: record.origin.clone(),
-            chain_id: record.chain_id,
-            user_op_hash: record.user_op_hash,
-            status: status.to_owned(),
-            tx_hash,
-        });
-    }
-    Ok(items)
-}
-
 /// Makes a freshly created passkey the owner of the wallet's account.
 pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
     let passkey = webauthn::parse_attestation_object(attestation_object)?;
@@ -445,6 +425,7 @@ pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
         salt: Default::default(),
         passkey,
         origin_domain: chrome::extension_origin(),
+        signer: None,
     };
     let address = crate::rpc::call_typed::<alloy_primitives::Bytes>(
         &network.rpc_url,

@@ -20,10 +20,15 @@
 
 use wasm_bindgen::prelude::*;
 
+pub mod activity;
 pub mod approvals;
 pub mod chrome;
 pub mod explain;
+pub mod home;
+pub mod lock;
+pub mod login;
 pub mod networks;
+pub mod passkeys;
 pub mod provider;
 pub mod rpc;
 pub mod session;

@@ -1,6 +1,8 @@
-//! Networks the dapp adds (EIP-3085) and switches to (EIP-3326). A chain is added only when it
-//! can run the account: its node serves the requested chain id, an ERC-4337 bundler serves the
-//! EntryPoint, and SSO Wallet's contracts are deployed at their deterministic addresses there.
+//! Networks the dapp adds (EIP-3085) and switches to (EIP-3326), and the ones the user adds,
+//! edits and removes in the settings. A chain is added only when it can run the account: its
+//! node serves the requested chain id, an ERC-4337 bundler serves the EntryPoint, and SSO
+//! Wallet's contracts are deployed at their deterministic addresses there. The shipped networks
+//! are fixed; only user-added ones change.
 
 use alloy_primitives::{Address, Bytes};
 use serde_json::{Value, json};
@@ -8,7 +10,7 @@ use serde_json::{Value, json};
 use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::eip1193::AddChain;
 use sso_wallet::network::Network;
-use sso_wallet::protocol::{PageMessage, ProviderEvent};
+use sso_wallet::protocol::{NetworkInput, PageMessage, ProviderEvent};
 use sso_wallet::{Error, Result};
 
 use crate::{approvals, rpc, state};
@@ -131,4 +133,80 @@ pub async fn switch(chain_id: u64) -> Result<Value> {
         port.send(&event);
     }
     Ok(Value::Null)
+}
+
+/// Adds a network typed in the settings, or replaces the user-added network `replaces` with it,
+/// after the same checks as `wallet_addEthereumChain`.
+pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
+    let networks = state::networks().await?;
+    let user_added = state::read_wallet(|w| w.networks.clone()).await?;
+    let is_user_added = |id: u64| user_added.iter().any(|n| n.chain_id == id);
+    if let Some(old) = replaces
+        && !is_user_added(old)
+    {
+        return Err(Error::NotAllowed(format!(
+            "Chain {old} is one of the wallet's own networks; only networks you added can be edited."
+        )));
+    }
+    if replaces != Some(input.chain_id) && networks.get(input.chain_id).is_ok() {
+        return Err(Error::NotAllowed(format!(
+            "The wallet already has a network with chain id {}.",
+            input.chain_id
+        )));
+    }
+    let name = input.name.trim();
+    if name.is_empty() || name.len() > 64 {
+        return Err(Error::invalid_params("the name must be 1 to 64 characters"));
+    }
+    for (what, url) in [
+        ("RPC", &input.rpc_url),
+        ("bundler", &input.bundler_url),
+        ("explorer", &input.explorer_url),
+    ] {
+        let url = url.trim();
+        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Error::invalid_params(format!(
+                "the {what} URL must start with https:// or http://"
+            )));
+        }
+    }
+    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let request = AddChain {
+        chain_id: input.chain_id,
+        name: name.to_owned(),
+        rpc_urls: optional(&input.rpc_url).into_iter().collect(),
+        bundler_urls: optional(&input.bundler_url).into_iter().collect(),
+        explorer_url: optional(&input.explorer_url),
+    };
+    if request.rpc_urls.is_empty() {
+        return Err(Error::invalid_params("the RPC URL is required"));
+    }
+    let current = state::network().await?;
+    let network = check(&request, &current.contracts).await?;
+    state::update_wallet(|w| {
+        w.networks
+            .retain(|n| Some(n.chain_id) != replaces && n.chain_id != network.chain_id);
+        w.networks.push(network);
+        Ok(())
+    })
+    .await
+}
+
+/// Removes a user-added network; when it was selected, the default network is selected.
+pub async fn remove(chain_id: u64) -> Result<()> {
+    if !state::read_wallet(|w| w.networks.iter().any(|n| n.chain_id == chain_id)).await? {
+        return Err(Error::NotAllowed(format!(
+            "Chain {chain_id} is not a network you added; the wallet's own networks cannot be removed."
+        )));
+    }
+    let default = state::networks().await?.default_chain_id;
+    let was_selected = state::network().await?.chain_id == chain_id;
+    if was_selected {
+        switch(default).await?;
+    }
+    state::update_wallet(|w| {
+        w.networks.retain(|n| n.chain_id != chain_id);
+        Ok(())
+    })
+    .await
 }

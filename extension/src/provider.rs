@@ -118,13 +118,13 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                 )));
             }
             let calls = vec![tx.call];
-            let fallback = match session::try_send(&network, &account, origin, &calls, None).await?
-            {
-                Attempt::Sent(hash) => {
-                    return Ok(Some(json!(userop::wait(&network, hash).await?)));
-                }
-                Attempt::Fallback(reason) => reason,
-            };
+            let fallback =
+                match session::try_send(&network, &account, origin, &calls, None, None).await? {
+                    Attempt::Sent(hash) => {
+                        return Ok(Some(json!(userop::wait(&network, hash).await?)));
+                    }
+                    Attempt::Fallback(reason) => reason,
+                };
             let mut prepared = userop::prepare(&network, &account, calls).await?;
             prepared.session_fallback = fallback;
             approvals::enqueue(
@@ -147,16 +147,25 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                 });
             }
             if let Some(id) = &batch.id
-                && state::calls_records().await?.iter().any(|r| &r.id == id)
+                && crate::activity::records()
+                    .await?
+                    .iter()
+                    .any(|r| &r.id == id)
             {
                 return Err(Error::DuplicateCallsId(id.clone()));
             }
-            let attempt =
-                session::try_send(&network, &account, origin, &batch.calls, batch.session).await?;
+            let attempt = session::try_send(
+                &network,
+                &account,
+                origin,
+                &batch.calls,
+                batch.session,
+                batch.id.as_deref(),
+            )
+            .await?;
             let fallback = match attempt {
                 Attempt::Sent(hash) => {
                     let id = batch.id.unwrap_or_else(|| hash.to_string());
-                    approvals::remember_calls(&network, origin, &id, hash).await?;
                     return Ok(Some(json!({ "id": id })));
                 }
                 Attempt::Fallback(reason) => reason,
@@ -180,7 +189,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::GetCallsStatus => {
             let id = eip1193::calls_id_param(request.params)?;
-            let record = state::calls_records()
+            let record = crate::activity::records()
                 .await?
                 .into_iter()
                 .find(|r| r.id == id && r.origin == origin)
@@ -198,7 +207,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::ShowCallsStatus => {
             let id = eip1193::calls_id_param(request.params)?;
-            if !state::calls_records()
+            if !crate::activity::records()
                 .await?
                 .iter()
                 .any(|r| r.id == id && r.origin == origin)

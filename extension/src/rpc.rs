@@ -41,3 +41,17 @@ pub async fn call_contract<C: SolCall>(
         message: format!("{}: {e}", C::SIGNATURE),
     })
 }
+
+/// `eth_getLogs` of `address` with `topics`, over the whole chain.
+pub async fn logs(
+    url: &str,
+    address: Address,
+    topics: Value,
+) -> Result<Vec<sso_wallet::recovery::Log>> {
+    call_typed(
+        url,
+        "eth_getLogs",
+        json!([{"address": address, "topics": topics, "fromBlock": "earliest", "toBlock": "latest"}]),
+    )
+    .await
+}

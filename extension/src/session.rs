@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use sso_wallet::abi::IERC7579ModuleConfig;
 use sso_wallet::account::Account;
+use sso_wallet::activity::describe_calls;
 use sso_wallet::approval::{ApprovalKind, ReplyTo, SessionCreation};
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::{self, Call};
@@ -34,6 +35,7 @@ use sso_wallet::session::spec::{
 };
 use sso_wallet::{Error, Result};
 
+use crate::activity::Entry;
 use crate::{approvals, chrome, rpc, state, userop};
 
 /// ERC-7579 module type of validators.
@@ -270,8 +272,9 @@ pub async fn created(
     network: &Network,
     creation: &SessionCreation,
     user_op: &UserOperation,
+    entry: Entry<'_>,
 ) -> Result<Value> {
-    userop::submit(network, user_op).await?;
+    userop::submit(network, user_op, entry).await?;
     let record = creation.record.clone();
     store_key(record.context, creation.key).await?;
     let response = erc7715_response(
@@ -309,11 +312,17 @@ pub async fn try_send(
     origin: &str,
     calls: &[Call],
     named: Option<B256>,
+    batch_id: Option<&str>,
 ) -> Result<Attempt> {
     let lock = lock();
     let _guard = lock.lock().await;
     if !state::read_wallet(|w| w.sessions.iter().any(|s| s.origin == origin)).await? {
         return Ok(Attempt::Fallback(None));
+    }
+    if crate::lock::is_locked().await? {
+        return Ok(Attempt::Fallback(Some(
+            "the wallet is locked; sessions sign again once you unlock it".into(),
+        )));
     }
     let head = userop::head(network).await?;
     let now = head.timestamp;
@@ -343,8 +352,16 @@ pub async fn try_send(
         let Some(key) = keys.get(&record.context) else {
             continue;
         };
-        match send_with(network, account, &record, key, calls, head).await {
-            Ok(hash) => return Ok(Attempt::Sent(hash)),
+        let entry = Entry {
+            origin,
+            what: format!("{} (session)", describe_calls(calls)),
+            batch_id,
+        };
+        match send_with(network, account, &record, key, calls, head, entry).await {
+            Ok(hash) => {
+                crate::lock::touch().await?;
+                return Ok(Attempt::Sent(hash));
+            }
             Err(reason) => reasons.push(reason),
         }
     }
@@ -359,6 +376,7 @@ async fn send_with(
     key: &B256,
     calls: &[Call],
     head: userop::Head,
+    entry: Entry<'_>,
 ) -> std::result::Result<B256, String> {
     let failed = |e: Error| format!("the session could not send it: {e}");
     let at = block_tag(head.number);
@@ -408,7 +426,9 @@ async fn send_with(
     let ecdsa = signer.sign_hash(hash).map_err(failed)?;
     user_op.signature =
         registry::session_signature(validator, &ecdsa, &record.spec, &allowed.period_ids);
-    let sent = userop::send(network, &user_op).await.map_err(failed)?;
+    let sent = userop::send(network, &user_op, entry)
+        .await
+        .map_err(failed)?;
     let pending = PendingUse {
         user_op_hash: sent,
         nonce: user_op.nonce,
@@ -501,8 +521,13 @@ pub async fn revoke(context: B256, origin: Option<&str>, reply_to: ReplyTo) -> R
 }
 
 /// The approved revocation was signed: send it and record the session as revoked.
-pub async fn revoked(network: &Network, context: B256, user_op: &UserOperation) -> Result<Value> {
-    userop::submit(network, user_op).await?;
+pub async fn revoked(
+    network: &Network,
+    context: B256,
+    user_op: &UserOperation,
+    entry: Entry<'_>,
+) -> Result<Value> {
+    userop::submit(network, user_op, entry).await?;
     state::update_wallet(|w| {
         if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == context) {
             stored.status = SessionStatus::Ended(Ended::Revoked);

@@ -210,11 +210,3 @@ pub async fn restore_approvals() -> Result<()> {
     });
     Ok(())
 }
-
-/// The EIP-5792 batches sent so far (persisted, so status survives worker restarts).
-pub async fn calls_records() -> Result<Vec<sso_wallet::erc5792::CallsRecord>> {
-    match chrome::storage_get(sso_wallet::erc5792::CALLS_KEY).await? {
-        Some(value) => serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string())),
-        None => Ok(Vec::new()),
-    }
-}

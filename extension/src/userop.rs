@@ -112,7 +112,7 @@ pub async fn prepare(
         signature: webauthn::dummy_user_op_signature(
             network.contracts.webauthn_validator,
             &account.origin_domain,
-            &account.passkey.credential_id,
+            &account.signing_passkey().credential_id,
         ),
     };
     let deployment = user_op.factory.zip(user_op.factory_data.as_ref());
@@ -141,14 +141,24 @@ pub async fn prepare(
 const RECEIPT_TIMEOUT_MS: i32 = 60_000;
 const RECEIPT_POLL_MS: i32 = 200;
 
-/// Sends a signed UserOperation to the bundler; returns its userOpHash.
-pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
-    rpc::call_typed(
+/// Sends a signed UserOperation to the bundler and records it in the activity log; returns its
+/// userOpHash.
+pub async fn send(
+    network: &Network,
+    user_op: &UserOperation,
+    entry: crate::activity::Entry<'_>,
+) -> Result<B256> {
+    let hash = rpc::call_typed(
         &network.bundler_url,
         "eth_sendUserOperation",
         json!([user_op, network.contracts.entry_point]),
     )
-    .await
+    .await?;
+    // It is sent: a failure to log it must not turn into a failure to the dapp.
+    if let Err(e) = crate::activity::record(network, entry, hash).await {
+        web_sys::console::error_1(&format!("SSO Wallet: activity not recorded: {e}").into());
+    }
+    Ok(hash)
 }
 
 /// The receipt of a UserOperation, if it was included.
@@ -186,8 +196,12 @@ pub async fn still_pending(network: &Network, hash: B256) -> Result<bool> {
 }
 
 /// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
-pub async fn submit(network: &Network, user_op: &UserOperation) -> Result<B256> {
-    let hash = send(network, user_op).await?;
+pub async fn submit(
+    network: &Network,
+    user_op: &UserOperation,
+    entry: crate::activity::Entry<'_>,
+) -> Result<B256> {
+    let hash = send(network, user_op, entry).await?;
     wait(network, hash).await
 }
 

@@ -156,6 +156,87 @@ impl SessionRequest {
     }
 }
 
+impl SessionRequest {
+    /// A request read back from an on-chain spec (a session restored from `SessionCreated` logs
+    /// after logging in elsewhere). The chain keeps no metadata: functions the wallet knows get
+    /// their names and parameter names back, other selectors and words are shown raw.
+    pub fn from_spec(spec: &SessionSpec) -> Self {
+        let call_policies = spec
+            .callPolicies
+            .iter()
+            .map(|call| {
+                let function = crate::decode::KNOWN_FUNCTIONS
+                    .iter()
+                    .filter_map(|sig| alloy_json_abi::Function::parse(sig).ok())
+                    .find(|f| f.selector() == call.selector);
+                let params: Vec<ParamInfo> = function
+                    .as_ref()
+                    .map(|f| {
+                        f.inputs
+                            .iter()
+                            .map(|p| ParamInfo {
+                                name: p.name.clone(),
+                                ty: p.selector_type().into_owned(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let constraints = call
+                    .constraints
+                    .iter()
+                    .map(|c| {
+                        let named = params
+                            .get(c.index as usize)
+                            .filter(|p| !p.name.is_empty() && is_word_type(&p.ty));
+                        match named {
+                            Some(p) => ConstraintInfo {
+                                param: p.name.clone(),
+                                ty: p.ty.clone(),
+                            },
+                            None => ConstraintInfo {
+                                param: format!("word {}", c.index),
+                                ty: "uint256".into(),
+                            },
+                        }
+                    })
+                    .collect();
+                CallPolicy {
+                    spec: call.clone(),
+                    function: function
+                        .map(|f| f.signature())
+                        .unwrap_or_else(|| call.selector.to_string()),
+                    params,
+                    static_words: call
+                        .constraints
+                        .iter()
+                        .map(|c| c.index + 1)
+                        .max()
+                        .unwrap_or(0),
+                    constraints,
+                }
+            })
+            .collect();
+        SessionRequest {
+            expires_at: spec.expiresAt.to(),
+            fee_limit: spec.feeLimit.clone(),
+            call_policies,
+            transfer_policies: spec.transferPolicies.clone(),
+            meta: RequestMeta {
+                format: RequestFormat::Compact,
+                chain_id: None,
+                from: None,
+                adjustment_allowed: false,
+                justification: None,
+            },
+        }
+    }
+}
+
+/// Whether a parameter type is one 32-byte word (what a constraint compares).
+fn is_word_type(ty: &str) -> bool {
+    ty.parse::<WordType>().is_ok()
+}
+
 // ------------------------------------------------------------------------------------------------
 // JSON helpers
 // ------------------------------------------------------------------------------------------------

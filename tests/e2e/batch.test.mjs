@@ -99,7 +99,7 @@ describe("EIP-5792 batches", () => {
     assert.equal(await item.getByTestId("activity-origin").textContent(), DAPP.replace(/\/$/, ""));
     // It was sent in the previous test and has been mined since.
     await view.waitForFunction(() =>
-      document.querySelector('[data-id="my-batch"] [data-testid="activity-status"]')?.textContent === "Confirmed" ||
+      document.querySelector('[data-id="my-batch"] [data-testid="activity-status"]')?.textContent === "Success" ||
       (document.querySelector('[data-testid="refresh-sessions"]').click(), false),
     { polling: 500, timeout: 30_000 });
     assert.match(await item.getByTestId("activity-tx").textContent(), /^0x[0-9a-f]{64}$/);

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use sso_wallet::protocol::{ApprovalView, RequestView, UiRequest, UiResponse};
 use sso_wallet::units::format_ether;
 
-use crate::{bridge, passkey};
+use crate::{bridge, flows, passkey};
 
 #[derive(Clone, PartialEq)]
 enum Phase {
@@ -66,7 +66,8 @@ impl Ui {
                     self.busy.set(None);
                     self.error.set(Some(message));
                 }
-                Ok(UiResponse::AccountCreated { .. }) => {
+                // The account now exists, or the wallet is unlocked: the same request again.
+                Ok(UiResponse::AccountCreated { .. } | UiResponse::Unlocked) => {
                     self.busy.set(None);
                     let current = match self.phase.get_untracked() {
                         Phase::Showing(view) => Some(view.id),
@@ -84,9 +85,17 @@ impl Ui {
 
     fn create_passkey(self) {
         self.run("Creating your passkey…", async {
-            let attestation_object = passkey::create().await?;
+            let attestation_object = passkey::create(&[]).await?;
             Ok(bridge::request(UiRequest::CreatePasskey { attestation_object }).await)
         });
+    }
+
+    fn login(self) {
+        self.run("Finding your account…", flows::login());
+    }
+
+    fn unlock(self) {
+        self.run("Unlocking…", flows::unlock());
     }
 
     fn approve(self, view: ApprovalView) {
@@ -129,6 +138,11 @@ impl Ui {
                 ..
             }
             | RequestView::RevokeSession {
+                user_op_hash,
+                credential_id,
+                ..
+            }
+            | RequestView::ChangePasskeys {
                 user_op_hash,
                 credential_id,
                 ..
@@ -185,7 +199,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
+fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     let id = view.id;
     let busy = move || ui.busy.get().is_some();
     let queue = (view.total > 1).then(|| {
@@ -203,6 +217,30 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
         RequestView::Connect { account: None } => view! {
             <h1>"Create your wallet"</h1>
             <p>"SSO Wallet uses a passkey (Face ID, fingerprint or PIN) instead of a seed phrase. Your account is a smart account owned by that passkey."</p>
+            <p class="muted">"Already created one on another device or browser? Log in with its passkey: the account, its balance and sessions come back from the chain."</p>
+            <button class="secondary" data-testid="login" disabled=busy on:click=move |_| ui.login()>"I already have an account"</button>
+        }
+        .into_any(),
+        RequestView::ChangePasskeys {
+            add,
+            passkey,
+            max_fee,
+            deploys_account,
+            ..
+        } => view! {
+            <h1 data-testid="passkey-title">{if *add { "Add this passkey to your account?" } else { "Remove this passkey from your account?" }}</h1>
+            <p>{if *add {
+                "The new passkey will be able to sign for your account, on any device it is on. Confirm with a passkey the account already has."
+            } else {
+                "The passkey will no longer be able to sign for your account."
+            }}</p>
+            <dl>
+                <dt>"Passkey"</dt><dd><code class="data" data-testid="passkey-changed">{short_id(passkey)}</code></dd>
+                <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(*max_fee)}</dd>
+            </dl>
+            {deploys_account.then(|| view! {
+                <p class="note" data-testid="tx-deploys">"This also deploys your account."</p>
+            })}
         }
         .into_any(),
         RequestView::Connect {
@@ -371,6 +409,8 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             RequestView::SendTransaction { .. } => "Confirm with passkey",
             RequestView::CreateSession { .. } => "Approve with passkey",
             RequestView::RevokeSession { .. } => "Revoke with passkey",
+            RequestView::ChangePasskeys { add: true, .. } => "Add with passkey",
+            RequestView::ChangePasskeys { add: false, .. } => "Remove with passkey",
         };
         let view_for_click = view.clone();
         view! {
@@ -379,6 +419,21 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
         }
         .into_any()
     };
+    if view.locked {
+        return view! {
+            {queue}
+            {site}
+            <section class="request" data-testid="locked">
+                <h1>"SSO Wallet is locked"</h1>
+                <p>"Unlock with your passkey to see this request."</p>
+            </section>
+            <footer>
+                <button class="secondary" data-testid="reject" disabled=busy on:click=move |_| ui.reject(id)>"Reject"</button>
+                <button class="primary" data-testid="unlock" disabled=busy on:click=move |_| ui.unlock()>"Unlock"</button>
+            </footer>
+        }
+        .into_any();
+    }
     view! {
         {queue}
         {site}
@@ -388,6 +443,16 @@ fn approval_view(ui: Ui, view: ApprovalView) -> impl IntoView {
             {primary}
         </footer>
     }
+    .into_any()
+}
+
+/// A credential id shortened for display (`a1b2c3…d4e5f6`).
+pub(crate) fn short_id(id: &alloy_primitives::Bytes) -> String {
+    let hex = alloy_primitives::hex::encode(id);
+    if hex.len() <= 16 {
+        return hex;
+    }
+    format!("{}…{}", &hex[..8], &hex[hex.len() - 8..])
 }
 
 /// A JSON value as a readable tree: objects and arrays as nested definition lists.

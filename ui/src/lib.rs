@@ -7,6 +7,7 @@
 //!
 //! - [`bridge`]: the typed Port to the background.
 //! - [`passkey`]: WebAuthn create / get.
+//! - [`flows`]: logging in and unlocking, shared by both pages.
 //! - `app`: the approval window's components; `home`: the home page (`home.html`, the toolbar
 //!   popup) with the sessions view.
 
@@ -14,6 +15,7 @@ use wasm_bindgen::prelude::*;
 
 mod app;
 pub mod bridge;
+pub mod flows;
 mod home;
 pub mod passkey;
 

@@ -1,6 +1,7 @@
-//! WebAuthn from the approval window: create the wallet's passkey (ES256, resident key, user
-//! verification required) and sign a 32-byte hash with it. The relying party is the extension
-//! itself (`chrome-extension://<id>`), so `rp.id` is left out.
+//! WebAuthn from the wallet's pages: create a passkey (ES256, resident key, user verification
+//! required), sign a 32-byte hash with a given passkey, or let the user pick one of the wallet's
+//! passkeys (a discoverable `get`, to log in). The relying party is the extension itself
+//! (`chrome-extension://<id>`), so `rp.id` is left out.
 
 use alloy_primitives::{B256, Bytes};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -57,8 +58,25 @@ fn js_message(e: JsValue) -> String {
     }
 }
 
-/// Creates the wallet passkey and returns the attestation object.
-pub async fn create() -> Result<Bytes, String> {
+/// A random 32-byte challenge.
+pub fn random_hash() -> Result<B256, String> {
+    Ok(B256::from_slice(&random(32)?.to_vec()))
+}
+
+fn descriptors(ids: &[Bytes]) -> Array {
+    ids.iter()
+        .map(|id| {
+            JsValue::from(obj(&[
+                ("type", "public-key".into()),
+                ("id", Uint8Array::from(id.as_ref()).into()),
+            ]))
+        })
+        .collect()
+}
+
+/// Creates a passkey (not one of `exclude`, so an authenticator that already holds one of the
+/// account's passkeys says so) and returns the attestation object.
+pub async fn create(exclude: &[Bytes]) -> Result<Bytes, String> {
     let params = Array::of1(&obj(&[("type", "public-key".into()), ("alg", (-7).into())]).into());
     let public_key = obj(&[
         ("rp", obj(&[("name", "SSO Wallet".into())]).into()),
@@ -83,6 +101,7 @@ pub async fn create() -> Result<Bytes, String> {
             .into(),
         ),
         ("attestation", "none".into()),
+        ("excludeCredentials", descriptors(exclude).into()),
         ("timeout", 120_000.into()),
     ]);
     let options = obj(&[("publicKey", public_key.into())]);
@@ -96,30 +115,38 @@ pub async fn create() -> Result<Bytes, String> {
 
 /// Signs `hash` with the passkey `credential_id`.
 pub async fn sign(hash: B256, credential_id: &[u8]) -> Result<Assertion, String> {
-    let allow = Array::of1(
-        &obj(&[
-            ("type", "public-key".into()),
-            ("id", Uint8Array::from(credential_id).into()),
-        ])
-        .into(),
-    );
+    let allow = descriptors(&[Bytes::copy_from_slice(credential_id)]);
+    Ok(get(hash, Some(allow)).await?.1)
+}
+
+/// Lets the user pick one of the wallet's passkeys (no allow-list) and sign `hash` with it;
+/// returns the credential id picked and the assertion.
+pub async fn discover(hash: B256) -> Result<(Bytes, Assertion), String> {
+    get(hash, None).await
+}
+
+async fn get(hash: B256, allow: Option<Array>) -> Result<(Bytes, Assertion), String> {
     let public_key = obj(&[
         ("challenge", Uint8Array::from(hash.as_slice()).into()),
-        ("allowCredentials", allow.into()),
         ("userVerification", "required".into()),
         ("timeout", 120_000.into()),
     ]);
+    if let Some(allow) = allow {
+        set(&public_key, "allowCredentials", allow);
+    }
     let options = obj(&[("publicKey", public_key.into())]);
     let promise = credentials()?
         .get_with_options(options.unchecked_ref())
         .map_err(js_message)?;
     let credential = JsFuture::from(promise).await.map_err(js_message)?;
+    let raw_id = bytes_of(&credential, "rawId")?;
     let response = Reflect::get(&credential, &"response".into()).map_err(js_message)?;
     let client_data_json = String::from_utf8(bytes_of(&response, "clientDataJSON")?)
         .map_err(|_| "clientDataJSON is not UTF-8".to_owned())?;
-    Ok(Assertion {
+    let assertion = Assertion {
         authenticator_data: bytes_of(&response, "authenticatorData")?.into(),
         client_data_json,
         signature: bytes_of(&response, "signature")?.into(),
-    })
+    };
+    Ok((raw_id.into(), assertion))
 }

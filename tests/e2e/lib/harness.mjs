@@ -2,10 +2,11 @@
 // `cargo xtask test` started (SSO_DEVNET_JSON), with a CDP virtual authenticator on every
 // approval window. Credentials created in one window are imported into the next, as a synced
 // passkey would be. Everything it starts it closes, also on failure.
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { launchWithExtension } from "./chromium.mjs";
 import { createPublicClient, http, parseAbi, parseEther, zeroHash } from "viem";
 
@@ -154,16 +155,29 @@ export class Wallet {
     const page = await opened;
     await page.waitForURL(/approval\.html/);
     await this.attachAuthenticator(page);
-    await page.locator('[data-testid="approve"], [data-testid="create-passkey"]').first().waitFor();
+    await page.locator('[data-testid="approve"], [data-testid="create-passkey"], [data-testid="unlock"]').first().waitFor();
     return { page, pending };
   }
 
-  async attachAuthenticator(page) {
+  /**
+   * Opens the home page (what the toolbar button shows) in a tab, with an authenticator attached:
+   * one holding the wallet's passkeys, or with `newAuthenticator` an empty one (another device,
+   * where a new passkey is created).
+   */
+  async openHome({ query = "", newAuthenticator = false } = {}) {
+    const page = await this.context.newPage();
+    await page.goto(`chrome-extension://${this.extensionId}/home.html${query}`);
+    await this.attachAuthenticator(page, newAuthenticator ? [] : this.credentials);
+    await page.locator('[data-testid="home-address"], [data-testid="no-account"], [data-testid="locked"]').first().waitFor();
+    return page;
+  }
+
+  async attachAuthenticator(page, credentials = this.credentials) {
     const cdp = await this.context.newCDPSession(page);
     await cdp.send("WebAuthn.enable", { enableUI: false });
     const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", { options: AUTHENTICATOR });
     cdp.on("WebAuthn.credentialAdded", ({ credential }) => this.credentials.push(credential));
-    for (const credential of this.credentials) {
+    for (const credential of [...credentials]) {
       await cdp.send("WebAuthn.addCredential", { authenticatorId, credential });
     }
   }
@@ -180,6 +194,15 @@ export class Wallet {
       await page.close();
     }
   }
+}
+
+/** Where the e2e run writes screenshots for review. */
+export const SCREENSHOTS = fileURLToPath(new URL("../../../target/screenshots/", import.meta.url));
+
+/** Saves a full-page screenshot of `page` as `<name>.png` in {@link SCREENSHOTS}. */
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 /** Calls the injected provider in `page`; resolves to {result} or {error: {code, message}}. */

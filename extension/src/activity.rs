@@ -1,0 +1,85 @@
+//! The activity log in the background: every UserOperation is recorded as it is sent
+//! ([`userop::send`](crate::userop::send) takes the entry), and listed with its status read
+//! from the bundler.
+
+use alloy_primitives::B256;
+
+use sso_wallet::activity::{self, ACTIVITY_KEY, ActivityRecord};
+use sso_wallet::network::Network;
+use sso_wallet::protocol::ActivityView;
+use sso_wallet::{Error, Result};
+
+use crate::{chrome, state, userop};
+
+/// What a UserOperation about to be sent is, for the log.
+pub struct Entry<'a> {
+    /// The site it is for (empty: the wallet's own pages).
+    pub origin: &'a str,
+    /// What it does, in words.
+    pub what: String,
+    /// The EIP-5792 batch id the dapp gets, if it is a batch.
+    pub batch_id: Option<&'a str>,
+}
+
+/// The log, oldest first.
+pub async fn records() -> Result<Vec<ActivityRecord>> {
+    match chrome::storage_get(ACTIVITY_KEY).await? {
+        Some(value) => serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string())),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Records a sent UserOperation.
+pub async fn record(network: &Network, entry: Entry<'_>, user_op_hash: B256) -> Result<()> {
+    let record = ActivityRecord {
+        id: entry
+            .batch_id
+            .map(str::to_owned)
+            .unwrap_or_else(|| user_op_hash.to_string()),
+        origin: entry.origin.to_owned(),
+        chain_id: network.chain_id,
+        user_op_hash,
+        sent_at: js_sys::Date::now() as u64,
+        what: entry.what,
+    };
+    let mut records = records().await?;
+    activity::remember(&mut records, record);
+    chrome::storage_set(ACTIVITY_KEY, &records).await
+}
+
+/// The log, newest first, with each operation's status from its network's bundler.
+pub async fn list() -> Result<Vec<ActivityView>> {
+    let records = records().await?;
+    let networks = state::networks().await?;
+    let views = records.iter().rev().map(|record| async {
+        let network = networks.get(record.chain_id).ok();
+        let receipt = match network {
+            Some(network) => userop::receipt(network, record.user_op_hash)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let (status, tx_hash) = match &receipt {
+            None => ("pending", None),
+            Some(r) if r.success => ("success", Some(r.receipt.transaction_hash)),
+            Some(r) => ("failed", Some(r.receipt.transaction_hash)),
+        };
+        let explorer_url = network
+            .and_then(|n| n.explorer_url.as_deref())
+            .zip(tx_hash)
+            .map(|(base, hash)| format!("{}/tx/{hash}", base.trim_end_matches('/')));
+        ActivityView {
+            id: record.id.clone(),
+            origin: record.origin.clone(),
+            chain_id: record.chain_id,
+            user_op_hash: record.user_op_hash,
+            sent_at: record.sent_at,
+            what: record.what.clone(),
+            status: status.to_owned(),
+            tx_hash,
+            explorer_url,
+        }
+    });
+    Ok(futures::future::join_all(views).await)
+}

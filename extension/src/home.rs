@@ -1,0 +1,131 @@
+//! The home view's data (the toolbar popup): the account on the selected network with its
+//! native and token balances, whether it is deployed, the connected sites and the settings; and
+//! the home view's own changes (tokens, disconnecting a site).
+
+use alloy_primitives::{Address, Bytes, U256};
+use serde_json::json;
+
+use sso_wallet::abi::IERC20Metadata;
+use sso_wallet::protocol::{
+    HomeView, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
+};
+use sso_wallet::storage::Token;
+use sso_wallet::units::{format_ether, format_units};
+use sso_wallet::{Error, Result};
+
+use crate::{rpc, state};
+
+/// Everything the home view shows besides sessions, activity and passkeys.
+pub async fn view() -> Result<HomeView> {
+    let wallet = state::wallet().await?;
+    let network = state::network().await?;
+    let networks = state::networks().await?;
+    let locked = crate::lock::is_locked().await?;
+    let mut home = HomeView {
+        account: wallet.account.as_ref().map(|a| a.address),
+        locked,
+        chain_id: network.chain_id,
+        networks: networks
+            .networks
+            .iter()
+            .map(|n| NetworkView {
+                network: n.clone(),
+                user_added: wallet.networks.iter().any(|a| a.chain_id == n.chain_id),
+            })
+            .collect(),
+        balance: None,
+        deployed: None,
+        tokens: Vec::new(),
+        sites: Vec::new(),
+        lock: wallet.lock,
+    };
+    let Some(account) = home.account.filter(|_| !locked) else {
+        return Ok(home);
+    };
+    let url = &network.rpc_url;
+    let tokens: Vec<&Token> = wallet
+        .tokens
+        .iter()
+        .filter(|t| t.chain_id == network.chain_id)
+        .collect();
+    let (balance, code, token_balances) = futures::join!(
+        rpc::call_typed::<U256>(url, "eth_getBalance", json!([account, "latest"])),
+        rpc::call_typed::<Bytes>(url, "eth_getCode", json!([account, "latest"])),
+        futures::future::join_all(tokens.iter().map(|t| async move {
+            let call = IERC20Metadata::balanceOfCall { owner: account };
+            rpc::call_contract(url, t.address, &call, "latest").await
+        })),
+    );
+    home.balance = balance.ok().map(format_ether);
+    home.deployed = code.ok().map(|c| !c.is_empty());
+    home.tokens = tokens
+        .iter()
+        .zip(token_balances)
+        .map(|(t, balance)| TokenView {
+            address: t.address,
+            symbol: t.symbol.clone(),
+            balance: balance
+                .ok()
+                .map(|b| format!("{} {}", format_units(b, t.decimals), t.symbol)),
+        })
+        .collect();
+    home.sites = wallet
+        .grants
+        .iter()
+        .map(|(origin, grant)| SiteView {
+            origin: origin.clone(),
+            granted_at: grant.granted_at,
+        })
+        .collect();
+    Ok(home)
+}
+
+/// Adds an ERC-20 on the selected network, reading its symbol and decimals from the chain.
+pub async fn add_token(address: Address) -> Result<()> {
+    let network = state::network().await?;
+    let info = crate::explain::token(&network, address)
+        .await
+        .ok_or_else(|| {
+            Error::NotAllowed(format!(
+                "{address} is not an ERC-20 token on {}: it did not answer symbol() and decimals().",
+                network.name
+            ))
+        })?;
+    state::update_wallet(|w| {
+        let known = |t: &Token| t.chain_id == network.chain_id && t.address == address;
+        if !w.tokens.iter().any(known) {
+            w.tokens.push(Token {
+                chain_id: network.chain_id,
+                address,
+                symbol: info.symbol.clone(),
+                decimals: info.decimals,
+            });
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Removes a token from the home view.
+pub async fn remove_token(chain_id: u64, address: Address) -> Result<()> {
+    state::update_wallet(|w| {
+        w.tokens
+            .retain(|t| !(t.chain_id == chain_id && t.address == address));
+        Ok(())
+    })
+    .await
+}
+
+/// Disconnects a site: it no longer sees the account (its pages get `accountsChanged([])`).
+pub async fn disconnect(origin: &str) -> Result<()> {
+    state::update_wallet(|w| {
+        w.grants.remove(origin);
+        Ok(())
+    })
+    .await?;
+    let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
+    for port in state::page_ports(origin) {
+        port.send(&event);
+    }
+    Ok(())
+}

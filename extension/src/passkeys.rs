@@ -1,0 +1,180 @@
+//! The account's passkeys: listed from the passkey validator's logs (so every browser sees the
+//! same list), added with `addValidationKey` and removed with `removeValidationKey`, each in a
+//! UserOperation the user approves with the passkey this browser signs with.
+
+use alloy_primitives::Bytes;
+use alloy_sol_types::{SolCall, SolEvent};
+use serde_json::Value;
+
+use sso_wallet::abi::IWebAuthnValidator::{
+    PasskeyCreated, PasskeyRemoved, addValidationKeyCall, removeValidationKeyCall,
+};
+use sso_wallet::account::Account;
+use sso_wallet::approval::{ApprovalKind, PasskeyChange, ReplyTo};
+use sso_wallet::erc4337::UserOperation;
+use sso_wallet::erc7579::Call;
+use sso_wallet::network::Network;
+use sso_wallet::protocol::PasskeyView;
+use sso_wallet::recovery::{self, account_topics};
+use sso_wallet::webauthn::{self, Passkey};
+use sso_wallet::{Error, Result};
+
+use crate::activity::Entry;
+use crate::{approvals, chrome, rpc, state, userop};
+
+/// The passkeys registered for `account` on `network`, oldest first. An account not deployed
+/// there has exactly the passkey it will be deployed with.
+pub async fn registered(network: &Network, account: &Account) -> Result<Vec<Passkey>> {
+    let code: Bytes = rpc::call_typed(
+        &network.rpc_url,
+        "eth_getCode",
+        serde_json::json!([account.address, "latest"]),
+    )
+    .await?;
+    if code.is_empty() {
+        return Ok(vec![account.passkey.clone()]);
+    }
+    let logs = rpc::logs(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        account_topics(
+            &[
+                PasskeyCreated::SIGNATURE_HASH,
+                PasskeyRemoved::SIGNATURE_HASH,
+            ],
+            account.address,
+        ),
+    )
+    .await?;
+    Ok(recovery::passkeys_from_logs(
+        &logs,
+        account.address,
+        &account.origin_domain,
+    ))
+}
+
+async fn account_and_network() -> Result<(Account, Network)> {
+    let account = state::read_wallet(|w| w.account.clone())
+        .await?
+        .ok_or(Error::NoAccount)?;
+    Ok((account, state::network().await?))
+}
+
+/// The account's passkeys on the selected network, marking the one this browser signs with.
+pub async fn list() -> Result<Vec<PasskeyView>> {
+    let (account, network) = account_and_network().await?;
+    let current = &account.signing_passkey().credential_id;
+    Ok(registered(&network, &account)
+        .await?
+        .into_iter()
+        .map(|p| PasskeyView {
+            current: &p.credential_id == current,
+            credential_id: p.credential_id,
+        })
+        .collect())
+}
+
+/// A passkey created in the UI: opens the approval that registers it with the account.
+pub async fn add(attestation_object: &[u8]) -> Result<()> {
+    let passkey = webauthn::parse_attestation_object(attestation_object)?;
+    let (account, network) = account_and_network().await?;
+    if registered(&network, &account)
+        .await?
+        .iter()
+        .any(|p| p.credential_id == passkey.credential_id)
+    {
+        return Err(Error::NotAllowed(
+            "This passkey is already one of the account's passkeys.".into(),
+        ));
+    }
+    let call = addValidationKeyCall {
+        credentialId: passkey.credential_id.clone(),
+        newKey: passkey.public_key,
+        originDomain: account.origin_domain.clone(),
+    };
+    propose(
+        &network,
+        &account,
+        call.abi_encode(),
+        PasskeyChange::Add { passkey },
+    )
+    .await
+}
+
+/// Opens the approval that removes a passkey. Never the last one (the account could not sign
+/// any more), and never the one this browser signs with (it would lock this browser out).
+pub async fn remove(credential_id: Bytes) -> Result<()> {
+    let (account, network) = account_and_network().await?;
+    let keys = registered(&network, &account).await?;
+    if !keys.iter().any(|p| p.credential_id == credential_id) {
+        return Err(Error::NotAllowed(
+            "That passkey is not registered for this account.".into(),
+        ));
+    }
+    if keys.len() <= 1 {
+        return Err(Error::NotAllowed(
+            "This is the account's only passkey: removing it would leave no way to sign. Add another passkey first."
+                .into(),
+        ));
+    }
+    if account.signing_passkey().credential_id == credential_id {
+        return Err(Error::NotAllowed(
+            "This browser signs with this passkey, so it cannot remove it; remove it from a browser that uses another passkey."
+                .into(),
+        ));
+    }
+    let call = removeValidationKeyCall {
+        credentialId: credential_id.clone(),
+        originDomain: account.origin_domain.clone(),
+    };
+    propose(
+        &network,
+        &account,
+        call.abi_encode(),
+        PasskeyChange::Remove { credential_id },
+    )
+    .await
+}
+
+async fn propose(
+    network: &Network,
+    account: &Account,
+    data: Vec<u8>,
+    change: PasskeyChange,
+) -> Result<()> {
+    let call = Call {
+        to: network.contracts.webauthn_validator,
+        value: Default::default(),
+        data: data.into(),
+    };
+    let prepared = userop::prepare(network, account, vec![call]).await?;
+    approvals::enqueue(
+        &chrome::extension_origin(),
+        ReplyTo::nobody(),
+        ApprovalKind::ChangePasskeys {
+            prepared: Box::new(prepared),
+            change,
+        },
+    )
+    .await
+}
+
+/// The approved change was signed: send it and wait for it to be included.
+pub async fn changed(
+    network: &Network,
+    origin: &str,
+    change: &PasskeyChange,
+    user_op: &UserOperation,
+) -> Result<Value> {
+    let what = match change {
+        PasskeyChange::Add { .. } => "Added a passkey",
+        PasskeyChange::Remove { .. } => "Removed a passkey",
+    };
+    let entry = Entry {
+        origin,
+        what: what.into(),
+        batch_id: None,
+    };
+    userop::submit(network, user_op, entry).await?;
+    Ok(Value::Null)
+}

@@ -1,0 +1,196 @@
+//! Getting an account back from the chain and the passkey alone (logging in on a new device or
+//! browser profile): the account's passkeys from the passkey validator's `PasskeyCreated` /
+//! `PasskeyRemoved` logs, and its sessions from the session validator's `SessionCreated` /
+//! `SessionRevoked` logs. The lookups themselves (`getAccountList`, `getAccountKey`,
+//! `eth_getLogs`) are the background's; an account that is not deployed has no logs and its key
+//! comes from the passkey's own signatures ([`crate::webauthn::recover_public_key`]).
+
+use alloy_primitives::{Address, B256, Bytes};
+use alloy_sol_types::SolEvent;
+use serde::Deserialize;
+
+use crate::abi::IWebAuthnValidator::{PasskeyCreated, PasskeyRemoved};
+use crate::session::registry::{Ended, SessionRecord, SessionStatus};
+use crate::session::request::SessionRequest;
+use crate::session::spec::ISessionKeyValidator::{SessionCreated, SessionRevoked};
+use crate::webauthn::Passkey;
+
+/// A log as `eth_getLogs` returns it (the fields read here), in chain order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Log {
+    /// The emitting contract.
+    pub address: Address,
+    /// Topics (event signature first).
+    pub topics: Vec<B256>,
+    /// Non-indexed data.
+    pub data: Bytes,
+}
+
+/// The `topics` filter of `eth_getLogs` for `events` emitted about `account` (its first indexed
+/// parameter).
+pub fn account_topics(events: &[B256], account: Address) -> serde_json::Value {
+    serde_json::json!([events, account.into_word()])
+}
+
+/// The passkeys registered for `account` at `origin`, replaying the validator's logs in order
+/// (later removals cancel earlier registrations).
+pub fn passkeys_from_logs(logs: &[Log], account: Address, origin: &str) -> Vec<Passkey> {
+    let mut keys: Vec<Passkey> = Vec::new();
+    for log in logs {
+        let topics = log.topics.iter().copied();
+        if let Ok(created) = PasskeyCreated::decode_raw_log(topics.clone(), &log.data)
+            && created.account == account
+            && created.originDomain == origin
+        {
+            keys.retain(|k| k.credential_id != created.credentialId);
+            keys.push(Passkey {
+                credential_id: created.credentialId,
+                public_key: created.publicKey,
+            });
+        } else if let Ok(removed) = PasskeyRemoved::decode_raw_log(topics, &log.data)
+            && removed.account == account
+            && removed.originDomain == origin
+        {
+            keys.retain(|k| k.credential_id != removed.credentialId);
+        }
+    }
+    keys
+}
+
+/// The sessions of `account` on `chain_id` from the session validator's logs. Their keys are
+/// not in this browser (they never leave the one that made them), so a session still open on
+/// chain is `keyLost` here: listed, and revocable with the passkey, but never used. The site
+/// that asked for it is not on chain: `origin` is empty.
+pub fn sessions_from_logs(logs: &[Log], account: Address, chain_id: u64) -> Vec<SessionRecord> {
+    let mut sessions: Vec<SessionRecord> = Vec::new();
+    for log in logs {
+        let topics = log.topics.iter().copied();
+        if let Ok(created) = SessionCreated::decode_raw_log(topics.clone(), &log.data)
+            && created.account == account
+        {
+            if sessions.iter().any(|s| s.context == created.sessionHash) {
+                continue;
+            }
+            sessions.push(SessionRecord {
+                context: created.sessionHash,
+                origin: String::new(),
+                chain_id,
+                account,
+                request: SessionRequest::from_spec(&created.spec),
+                spec: created.spec,
+                params: serde_json::Value::Null,
+                created_at: 0,
+                status: SessionStatus::Ended(Ended::KeyLost),
+                pending: Vec::new(),
+                tokens: Default::default(),
+            });
+        } else if let Ok(revoked) = SessionRevoked::decode_raw_log(topics, &log.data)
+            && revoked.account == account
+            && let Some(session) = sessions
+                .iter_mut()
+                .find(|s| s.context == revoked.sessionHash)
+        {
+            session.status = SessionStatus::Ended(Ended::Revoked);
+        }
+    }
+    sessions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::spec::{SessionSpec, UsageLimit, session_hash};
+    use alloy_primitives::U256;
+    use alloy_primitives::aliases::U48;
+    use alloy_sol_types::SolEvent;
+
+    const ORIGIN: &str = "chrome-extension://abc";
+
+    fn log_of(event: &impl SolEvent) -> Log {
+        let data = event.encode_log_data();
+        Log {
+            address: Address::repeat_byte(0x99),
+            topics: data.topics().to_vec(),
+            data: data.data.clone(),
+        }
+    }
+
+    fn created(account: Address, id: u8, origin: &str) -> Log {
+        log_of(&PasskeyCreated {
+            account,
+            originDomainHash: alloy_primitives::keccak256(origin),
+            originDomain: origin.into(),
+            credentialId: vec![id; 16].into(),
+            publicKey: [B256::repeat_byte(id), B256::repeat_byte(id + 1)],
+        })
+    }
+
+    #[test]
+    fn replays_passkey_registrations_and_removals() {
+        let me = Address::repeat_byte(1);
+        let other = Address::repeat_byte(2);
+        let logs = vec![
+            created(me, 1, ORIGIN),
+            created(other, 2, ORIGIN),
+            created(me, 3, ORIGIN),
+            created(me, 4, "https://elsewhere"),
+            log_of(&PasskeyRemoved {
+                account: me,
+                originDomainHash: alloy_primitives::keccak256(ORIGIN),
+                originDomain: ORIGIN.into(),
+                credentialId: vec![1; 16].into(),
+            }),
+            created(me, 5, ORIGIN),
+        ];
+        let ids: Vec<u8> = passkeys_from_logs(&logs, me, ORIGIN)
+            .iter()
+            .map(|k| k.credential_id[0])
+            .collect();
+        assert_eq!(ids, vec![3, 5]);
+        assert_eq!(
+            passkeys_from_logs(&logs, me, ORIGIN)[0].public_key[1],
+            B256::repeat_byte(4)
+        );
+    }
+
+    #[test]
+    fn sessions_come_back_open_or_revoked_without_keys() {
+        let me = Address::repeat_byte(1);
+        let spec = |n: u64| SessionSpec {
+            signer: Address::repeat_byte(n as u8),
+            expiresAt: U48::from(1_900_000_000u64),
+            feeLimit: UsageLimit {
+                limitType: crate::session::spec::LimitType::Lifetime,
+                limit: U256::from(n),
+                period: U48::ZERO,
+            },
+            callPolicies: vec![],
+            transferPolicies: vec![],
+        };
+        let session = |n| SessionCreated {
+            account: me,
+            sessionHash: session_hash(&spec(n)),
+            spec: spec(n),
+        };
+        let logs = vec![
+            log_of(&session(1)),
+            log_of(&session(2)),
+            log_of(&SessionCreated {
+                account: Address::repeat_byte(7),
+                ..session(3)
+            }),
+            log_of(&SessionRevoked {
+                account: me,
+                sessionHash: session_hash(&spec(1)),
+            }),
+        ];
+        let sessions = sessions_from_logs(&logs, me, 31337);
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions[0].status, SessionStatus::Ended(Ended::Revoked));
+        assert_eq!(sessions[1].status, SessionStatus::Ended(Ended::KeyLost));
+        assert_eq!(sessions[1].spec, spec(2));
+        assert_eq!(sessions[1].expires_at(), 1_900_000_000);
+        assert!(!sessions[1].usable_by("", 31337, me, 0), "never used here");
+    }
+}

@@ -1,0 +1,250 @@
+// The account from the wallet's own side: the home page shows what the chain has (balance,
+// deployment, tokens, activity), passkeys are added and removed (never the last), the lock holds
+// approvals and session signatures until the passkey unlocks, and the same passkey logs into the
+// same account from a fresh browser profile — deployed (with its sessions read back from the
+// chain) or not. Screenshots of the home, sessions and activity views go to target/screenshots.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { encodeFunctionData, formatEther, getAddress, parseAbi, parseEther, toHex } from "viem";
+import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, request, screenshot } from "./lib/harness.mjs";
+
+const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"]);
+const VALIDATOR = parseAbi(["function keyCount(address account) view returns (uint256)"]);
+const SITE = DAPP.replace(/\/$/, "");
+
+/** Clicks Refresh on `home` until `selector` matches `count` elements (at least, or `exactly`). */
+async function refreshUntil(home, selector, count = 1, exactly = false) {
+  await home.waitForFunction(
+    ([selector, count, exactly]) => {
+      const n = document.querySelectorAll(selector).length;
+      if (exactly ? n === count : n >= count) return true;
+      document.querySelector('[data-testid="refresh-sessions"]')?.click();
+      return false;
+    },
+    [selector, count, exactly],
+    { polling: 500, timeout: 30_000 },
+  );
+}
+
+const text = (page, testId) => page.getByTestId(testId).first().textContent();
+const ethText = async (address) => `${formatEther(await chain.getBalance({ address }))} ETH`;
+
+describe("account home, passkeys, lock and logging in elsewhere", () => {
+  let a; // profile A: creates the account
+  let b; // profile B: logs in with the passkey added in A
+  let dapp;
+  let account;
+  let token;
+  let context; // the session A grants
+  const recipient = getAddress("0x" + "cd".repeat(20));
+  const keyCount = () =>
+    chain.readContract({ address: devnet.contracts.webauthnValidator, abi: VALIDATOR, functionName: "keyCount", args: [account] });
+
+  before(async () => {
+    token = await deployTestToken();
+    ({ wallet: a, dapp, account } = await Wallet.onboarded("2"));
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it("shows the balance, deployment, tokens, sites and activity the chain has", async () => {
+    const fresh = await a.openHome();
+    assert.equal((await text(fresh, "home-address")).toLowerCase(), account.toLowerCase());
+    assert.match(await text(fresh, "deployed-status"), /^Not yet/);
+    assert.equal(await text(fresh, "native-balance"), await ethText(account));
+    await fresh.close();
+
+    const { page, pending } = await a.approval(() =>
+      request(dapp, "eth_sendTransaction", [{ from: account, to: recipient, value: toHex(parseEther("0.01")) }]),
+    );
+    await page.getByTestId("approve").click();
+    const { result: txHash } = await pending;
+    assert.equal((await chain.getTransactionReceipt({ hash: txHash })).status, "success");
+    await nodeRpc("eth_sendTransaction", [
+      { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, parseEther("5")] }) },
+    ]);
+
+    const home = await a.openHome();
+    assert.equal(await text(home, "deployed-status"), "Yes");
+    assert.equal(await text(home, "native-balance"), await ethText(account));
+    assert.equal(await home.locator(`[data-testid="site"][data-origin="${SITE}"]`).count(), 1);
+    // A token by address: symbol and decimals read from the chain, balance from balanceOf.
+    await home.getByTestId("token-address").fill(token);
+    await home.getByTestId("add-token").click();
+    const row = home.locator(`[data-testid="token"][data-address="${getAddress(token)}"]`);
+    await row.waitFor();
+    const tokens = await chain.readContract({ address: token, abi: ERC20, functionName: "balanceOf", args: [account] });
+    assert.equal(await row.getByTestId("token-balance").textContent(), `${formatEther(tokens)} TST`);
+    // Activity: the UserOperation, with what it did and the receipt's transaction.
+    await refreshUntil(home, '[data-testid="activity-item"][data-status="success"]');
+    const item = home.getByTestId("activity-item").first();
+    assert.equal(await item.getByTestId("activity-what").textContent(), `Sent 0.01 ETH to ${recipient.slice(0, 6)}…${recipient.slice(-4)}`);
+    assert.equal(await item.getByTestId("activity-origin").textContent(), SITE);
+    assert.equal(await item.getByTestId("activity-status").textContent(), "Success");
+    assert.equal(await item.getByTestId("activity-tx").textContent(), txHash);
+    await screenshot(home, "home");
+    await home.close();
+  });
+
+  it("grants a session and adds a second passkey, approved with the first", async () => {
+    const now = Number((await chain.getBlock()).timestamp);
+    const params = [
+      {
+        chainId: toHex(devnet.chainId),
+        from: account,
+        permission: {
+          type: "sso-session",
+          isAdjustmentAllowed: false,
+          data: {
+            feeLimit: { type: "lifetime", limit: parseEther("0.5").toString() },
+            transfers: [{ to: recipient, maxValuePerUse: parseEther("0.01").toString(), valueLimit: { type: "lifetime", limit: parseEther("0.1").toString() } }],
+          },
+        },
+        rules: [{ type: "expiry", data: { timestamp: now + 3600 } }],
+      },
+    ];
+    const granted = await a.approval(() => request(dapp, "wallet_requestExecutionPermissions", params));
+    await granted.page.getByTestId("approve").click();
+    const answer = await granted.pending;
+    context = answer.result?.[0]?.context;
+    assert.match(context ?? JSON.stringify(answer), /^0x[0-9a-f]{64}$/);
+
+    assert.equal(await keyCount(), 1n);
+    // The new passkey is made on another authenticator (one that does not hold the first).
+    const home = await a.openHome({ newAuthenticator: true });
+    await home.getByTestId("passkey").first().waitFor();
+    assert.equal(await home.getByTestId("passkey").count(), 1);
+    const { page, pending } = await a.approval(() => home.getByTestId("add-passkey").click());
+    await pending;
+    assert.equal(await text(page, "passkey-title"), "Add this passkey to your account?");
+    await page.getByTestId("approve").click();
+    await page.waitForEvent("close", { timeout: 30_000 });
+    assert.equal(await keyCount(), 2n);
+    assert.equal(a.credentials.length, 2, "the authenticator holds both passkeys");
+    await refreshUntil(home, '[data-testid="passkey"]', 2, true);
+    const current = home.locator('[data-testid="passkey"][data-current="true"]');
+    assert.equal(await current.count(), 1);
+    assert.equal(await current.getAttribute("data-credential-id"), `0x${Buffer.from(a.credentials[0].credentialId, "base64").toString("hex")}`);
+    await home.close();
+  });
+
+  it("holds approvals and session signatures while locked, until the passkey unlocks", async () => {
+    const home = await a.openHome();
+    await home.getByTestId("lock-enabled").check();
+    await home.getByTestId("lock-minutes").fill("5");
+    await home.getByTestId("save-lock").click();
+    await home.getByTestId("lock-now").click();
+    await home.getByTestId("locked").waitFor();
+    await home.close();
+
+    // The session covers this transfer, but a locked wallet does not sign: the window asks to unlock.
+    const before = await chain.getBalance({ address: recipient });
+    const windows = a.approvalWindows;
+    const { page, pending } = await a.approval(() =>
+      request(dapp, "eth_sendTransaction", [{ from: account, to: recipient, value: toHex(parseEther("0.001")) }]),
+    );
+    assert.equal(a.approvalWindows, windows + 1);
+    await page.getByTestId("unlock").click();
+    await page.getByTestId("approve").waitFor();
+    assert.match(await text(page, "session-fallback"), /locked/);
+    await page.getByTestId("approve").click();
+    const { result } = await pending;
+    assert.equal((await chain.getTransactionReceipt({ hash: result })).status, "success");
+
+    // Unlocked, the session signs again without a window.
+    const silent = await request(dapp, "eth_sendTransaction", [{ from: account, to: recipient, value: toHex(parseEther("0.001")) }]);
+    assert.match(silent.result ?? JSON.stringify(silent.error), /^0x[0-9a-f]{64}$/);
+    assert.equal(a.approvalWindows, windows + 1, "no window for the session's transaction");
+    const receipt = await chain.waitForTransactionReceipt({ hash: silent.result });
+    assert.equal(receipt.status, "success");
+    assert.equal((await chain.getBalance({ address: recipient })) - before, parseEther("0.002"));
+  });
+
+  it("logs in from a fresh profile with the added passkey: same account, balance and sessions", async () => {
+    b = await Wallet.launch();
+    b.credentials = [a.credentials[1]]; // only the passkey added in A, as another device would hold it
+    const bDapp = await b.openDapp(DAPP);
+    const { page, pending } = await b.approval(() => bDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    await page.getByTestId("login").click();
+    await page.getByTestId("account-address").waitFor();
+    assert.equal((await text(page, "account-address")).toLowerCase(), account.toLowerCase());
+    await page.getByTestId("approve").click();
+    assert.deepEqual((await pending).map((x) => x.toLowerCase()), [account.toLowerCase()]);
+
+    const home = await b.openHome();
+    assert.equal((await text(home, "home-address")).toLowerCase(), account.toLowerCase());
+    assert.equal(await text(home, "native-balance"), await ethText(account));
+    assert.equal(await text(home, "deployed-status"), "Yes");
+    // The session is read back from the chain: open there, its key only in profile A.
+    const session = home.locator(`[data-testid="session"][data-context="${context}"]`);
+    await session.waitFor();
+    assert.equal(await session.getAttribute("data-status"), "keyLost");
+    assert.match(await session.getByTestId("session-status").textContent(), /^Open on chain/);
+    await refreshUntil(home, '[data-testid="passkey"]', 2, true);
+    assert.equal(
+      await home.locator('[data-testid="passkey"][data-current="true"]').getAttribute("data-credential-id"),
+      `0x${Buffer.from(a.credentials[1].credentialId, "base64").toString("hex")}`,
+    );
+    await home.locator("#sessions").scrollIntoViewIfNeeded();
+    await screenshot(home, "sessions");
+
+    // A transaction from profile B, approved with the passkey it logged in with.
+    const before = await chain.getBalance({ address: recipient });
+    const sent = await b.approval(() =>
+      request(bDapp, "eth_sendTransaction", [{ from: account, to: recipient, value: toHex(parseEther("0.02")) }]),
+    );
+    await sent.page.getByTestId("approve").click();
+    const { result } = await sent.pending;
+    assert.equal((await chain.getTransactionReceipt({ hash: result })).status, "success");
+    assert.equal((await chain.getBalance({ address: recipient })) - before, parseEther("0.02"));
+    await refreshUntil(home, '[data-testid="activity-item"][data-status="success"]');
+    assert.equal(await home.getByTestId("activity-tx").first().textContent(), result);
+    await home.locator("#activity").scrollIntoViewIfNeeded();
+    await screenshot(home, "activity");
+    await home.close();
+  });
+
+  it("removes a passkey, and refuses to remove the last one", async () => {
+    const home = await b.openHome();
+    await refreshUntil(home, '[data-testid="passkey"]', 2, true);
+    const other = home.locator('[data-testid="passkey"][data-current="false"]');
+    const { page, pending } = await b.approval(() => other.getByTestId("remove-passkey").click());
+    await pending;
+    assert.equal(await text(page, "passkey-title"), "Remove this passkey from your account?");
+    await page.getByTestId("approve").click();
+    await page.waitForEvent("close", { timeout: 30_000 });
+    assert.equal(await keyCount(), 1n);
+    await refreshUntil(home, '[data-testid="passkey"]', 1, true);
+
+    const windows = b.approvalWindows;
+    await home.getByTestId("remove-passkey").click();
+    await home.getByTestId("error").waitFor();
+    assert.match(await text(home, "error"), /only passkey/);
+    assert.equal(b.approvalWindows, windows, "no approval is opened");
+    assert.equal(await keyCount(), 1n);
+    await home.close();
+  });
+
+  it("logs in to an account that is deployed nowhere, from the passkey alone", async () => {
+    const c = await Wallet.onboarded("0");
+    let d;
+    try {
+      d = await Wallet.launch();
+      d.credentials = [...c.wallet.credentials];
+      const dDapp = await d.openDapp(DAPP);
+      const { page, pending } = await d.approval(() => dDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+      await page.getByTestId("login").click();
+      await page.getByTestId("account-address").waitFor();
+      await page.getByTestId("approve").click();
+      assert.deepEqual((await pending).map((x) => x.toLowerCase()), [c.account.toLowerCase()]);
+      const home = await d.openHome();
+      assert.match(await text(home, "deployed-status"), /^Not yet/);
+      assert.equal((await text(home, "home-address")).toLowerCase(), c.account.toLowerCase());
+    } finally {
+      await d?.close();
+      await c.wallet.close();
+    }
+  });
+});
