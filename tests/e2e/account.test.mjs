@@ -224,6 +224,12 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     assert.match(await text(home, "error"), /only passkey/);
     assert.equal(b.approvalWindows, windows, "no approval is opened");
     assert.equal(await keyCount(), 1n);
+
+    // Disconnecting the site from the home page: it no longer sees the account.
+    const bDapp = b.context.pages().find((p) => p.url().startsWith(DAPP));
+    await home.locator(`[data-testid="site"][data-origin="${SITE}"]`).getByTestId("disconnect-site").click();
+    await home.getByTestId("no-sites").waitFor();
+    assert.deepEqual(await request(bDapp, "eth_accounts"), { result: [] });
     await home.close();
   });
 

@@ -107,3 +107,60 @@ describe("networks", () => {
     await other.waitForFunction((id) => window.__chains.at(-1) === id, toHex(devnet.chainId));
   });
 });
+
+describe("networks in the home page's settings", () => {
+  let wallet;
+  let dapp;
+
+  before(async () => {
+    ({ wallet, dapp } = await Wallet.onboarded("1"));
+  });
+  after(async () => {
+    await wallet?.close();
+  });
+
+  it("adds, edits, switches to and removes a network, with the same checks as a dapp's request", async () => {
+    const home = await wallet.openHome();
+    const form = async ({ chainId, name, rpc, bundler = "", explorer = "" }) => {
+      await home.getByTestId("network-chain-id").fill(String(chainId));
+      await home.getByTestId("network-name").fill(name);
+      await home.getByTestId("network-rpc").fill(rpc);
+      await home.getByTestId("network-bundler").fill(bundler);
+      await home.getByTestId("network-explorer").fill(explorer);
+      await home.getByTestId("save-network").click();
+      await home.locator('[data-testid="error"], [data-testid="notice"]').first().waitFor();
+      return home.locator('[data-testid="error"], [data-testid="notice"]').first().textContent();
+    };
+    const row = (id) => home.locator(`[data-testid="network"][data-chain-id="${id}"]`);
+
+    // The node behind the URL serves another chain; a URL that is not http(s); the shipped chain again.
+    assert.match(await form({ chainId: 500, name: "Wrong", rpc: second.rpcUrl, bundler: second.bundlerUrl }), new RegExp(`serves chain ${second.chainId}`));
+    assert.match(await form({ chainId: second.chainId, name: "Bad", rpc: "ftp://127.0.0.1:1" }), /must start with https:\/\/ or http:\/\//);
+    assert.match(await form({ chainId: devnet.chainId, name: "Again", rpc: devnet.rpcUrl }), /already has a network with chain id/);
+    assert.equal(await row(second.chainId).count(), 0);
+    assert.equal(await row(devnet.chainId).getByTestId("remove-network").count(), 0, "shipped networks are fixed");
+
+    assert.equal(
+      await form({ chainId: second.chainId, name: "Second devnet", rpc: second.rpcUrl, bundler: second.bundlerUrl, explorer: "https://explorer.example" }),
+      "Network saved.",
+    );
+    await row(second.chainId).waitFor();
+    await row(second.chainId).getByTestId("edit-network").click();
+    assert.equal(await home.getByTestId("network-rpc").inputValue(), second.rpcUrl);
+    await home.getByTestId("network-name").fill("Second (edited)");
+    await home.getByTestId("save-network").click();
+    await row(second.chainId).filter({ hasText: "Second (edited)" }).waitFor();
+
+    // Switching in the home page moves the dapp too.
+    await home.getByTestId("network-select").selectOption(String(second.chainId));
+    await dapp.waitForFunction((id) => window.ethereum.request({ method: "eth_chainId" }).then((c) => c === id), toHex(second.chainId), { polling: 200 });
+    await home.getByTestId("native-balance").waitFor();
+    assert.equal(await home.getByTestId("native-balance").textContent(), "0 ETH");
+
+    // Removing the selected network selects the default one again.
+    await row(second.chainId).getByTestId("remove-network").click();
+    await row(second.chainId).waitFor({ state: "detached" });
+    assert.deepEqual(await request(dapp, "eth_chainId"), { result: toHex(devnet.chainId) });
+    await home.close();
+  });
+});
