@@ -119,6 +119,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     const { page, pending } = await a.approval(() => home.getByTestId("add-passkey").click());
     await pending;
     assert.equal(await text(page, "passkey-title"), "Add this passkey to your account?");
+    assert.match(await text(page, "approval-origin"), /^SSO Wallet/, "the wallet itself asks, not a site");
     await page.getByTestId("approve").click();
     await page.waitForEvent("close", { timeout: 30_000 });
     assert.equal(await keyCount(), 2n);

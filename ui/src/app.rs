@@ -208,7 +208,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     let site = view! {
         <section class="site">
             <div class="label">"Request from"</div>
-            <div class="origin" data-testid="approval-origin">{view.origin.clone()}</div>
+            <div class="origin" data-testid="approval-origin">{origin_name(&view.origin)}</div>
             <div class="muted" data-testid="approval-network">{format!("{} · chain {}", view.network, view.chain_id)}</div>
         </section>
     };
@@ -444,6 +444,18 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
         </footer>
     }
     .into_any()
+}
+
+/// The requesting origin, or "SSO Wallet" for the wallet's own pages (the home page asked).
+fn origin_name(origin: &str) -> String {
+    let own = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .is_some_and(|own| own == origin);
+    if own {
+        "SSO Wallet (you, from the home page)".to_owned()
+    } else {
+        origin.to_owned()
+    }
 }
 
 /// A credential id shortened for display (`a1b2c3…d4e5f6`).
