@@ -51,7 +51,9 @@ impl From<&Error> for ProviderError {
     fn from(error: &Error) -> Self {
         let code = match error {
             Error::UserRejected => code::USER_REJECTED,
-            Error::Unauthorized(_) | Error::NoAccount | Error::Locked => code::UNAUTHORIZED,
+            Error::Unauthorized(_) | Error::NoAccount | Error::Locked | Error::NotAllowed(_) => {
+                code::UNAUTHORIZED
+            }
             Error::UnsupportedMethod(_) | Error::Refused { .. } => code::UNSUPPORTED_METHOD,
             Error::UnknownChain(_) => code::UNRECOGNIZED_CHAIN,
             Error::InvalidParams(_) => code::INVALID_PARAMS,

@@ -420,9 +420,6 @@ pub struct ApprovalView {
     pub network: String,
     /// The network's chain id.
     pub chain_id: u64,
-    /// The wallet is locked: the window unlocks it with the passkey before showing the request.
-    #[serde(default)]
-    pub locked: bool,
     /// The request.
     pub request: RequestView,
 }
@@ -431,6 +428,8 @@ pub struct ApprovalView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum RequestView {
+    /// The wallet is locked: what is asked is not shown until the passkey unlocks it.
+    Locked,
     /// Connect the origin to the account (onboarding first when there is none).
     #[serde(rename_all = "camelCase")]
     Connect {

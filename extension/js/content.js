@@ -25,7 +25,9 @@
     port = chrome.runtime.connect({ name: `provider:${PAGE_ID}` });
     const openedAt = Date.now();
     port.onMessage.addListener((payload) => {
-      if (payload && typeof payload.id === "number") inFlight.delete(payload.id);
+      // An approval's answer can come twice (the background sends it again on `resume`, in case
+      // the first went to a port that had already failed on this side): the first one counts.
+      if (payload && typeof payload.id === "number" && !inFlight.delete(payload.id)) return;
       toPage(payload);
     });
     port.onDisconnect.addListener(() => {

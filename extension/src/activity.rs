@@ -29,8 +29,16 @@ pub async fn records() -> Result<Vec<ActivityRecord>> {
     }
 }
 
+thread_local! {
+    /// Serialises the log's read-modify-write: operations are sent concurrently (a session
+    /// transaction in one tab, an approval in another), and none may overwrite another's record.
+    static LOG: std::rc::Rc<futures::lock::Mutex<()>> = Default::default();
+}
+
 /// Records a sent UserOperation.
 pub async fn record(network: &Network, entry: Entry<'_>, user_op_hash: B256) -> Result<()> {
+    let log = LOG.with(std::rc::Rc::clone);
+    let _guard = log.lock().await;
     let record = ActivityRecord {
         id: entry
             .batch_id

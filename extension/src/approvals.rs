@@ -171,8 +171,12 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         total,
         network: network.name,
         chain_id: network.chain_id,
-        locked: crate::lock::is_locked().await?,
-        request,
+        // Locked: nothing of the request leaves the background until the passkey unlocks.
+        request: if crate::lock::is_locked().await? {
+            RequestView::Locked
+        } else {
+            request
+        },
     }))
 }
 
@@ -204,7 +208,7 @@ fn answer(approval: &Approval, outcome: Result<Value>) {
     if approval.reply_to.page.is_empty() {
         return; // the wallet's own UI asked; nobody waits
     }
-    provider::reply(
+    provider::deliver(
         &approval.reply_to.page,
         PageMessage::answer(approval.reply_to.request, outcome),
     );

@@ -39,13 +39,19 @@ pub mod userop;
 use chrome::{Peer, Port};
 use state::Connection;
 
-/// A port connected; ports whose sender cannot be classified are ignored.
+/// A port connected; ports whose sender cannot be classified are ignored. A page's new port
+/// replaces its older ones: the content script opens one only once its last one failed, which
+/// Chrome does not always tell this end (a connect that raced the worker's start).
 #[wasm_bindgen]
 pub fn on_port_connect(port_id: u32, port: Port) {
     match port.peer() {
-        Some(peer) => {
-            state::with(|s| s.ports.insert(port_id, Connection { port, peer }));
-        }
+        Some(peer) => state::with(|s| {
+            if let Peer::Page { page, .. } = &peer {
+                s.ports
+                    .retain(|_, c| !matches!(&c.peer, Peer::Page { page: p, .. } if p == page));
+            }
+            s.ports.insert(port_id, Connection { port, peer });
+        }),
         None => {
             web_sys::console::warn_1(&"SSO Wallet: ignoring a port from an unknown sender".into())
         }
@@ -111,6 +117,7 @@ pub fn on_port_disconnect(port_id: u32) {
         if state::page_port(&page).is_some() {
             return;
         }
+        state::take_held(&page);
         if !state::with(|s| s.approvals.drop_page(&page)).is_empty() {
             let _ = state::save_approvals().await;
         }

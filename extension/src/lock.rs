@@ -50,15 +50,12 @@ pub async fn touch() -> Result<()> {
 }
 
 /// Turning the lock on: the user is here, so the wallet starts unlocked and the idle time
-/// counts from now (already unlocked, it stays so).
+/// counts from now.
 pub async fn turned_on() -> Result<()> {
     let mut lock = lock_state().await?.unwrap_or_default();
-    if !lock.unlocked {
-        lock.unlocked = true;
-        lock.last_active = now_ms();
-        chrome::memory_set(LOCK_STATE_KEY, &lock).await?;
-    }
-    Ok(())
+    lock.unlocked = true;
+    lock.last_active = now_ms();
+    chrome::memory_set(LOCK_STATE_KEY, &lock).await
 }
 
 /// Locks the wallet now.

@@ -1,10 +1,15 @@
-//! Logging in to an existing account on a new device or browser profile, from the passkey alone:
-//! the credential the user picked is looked up with `getAccountList` on every known network; the
-//! account's key comes from `getAccountKey`, its factory parameters (salt and first passkey, so
-//! it can still be deployed on other chains at the same address) from the factory's
-//! `AccountCreated` and the validator's first `PasskeyCreated` log, and its sessions from the
-//! session validator's logs. An account deployed nowhere has no trace on chain: its key is
-//! recovered from two signatures by the passkey, and its address from the factory.
+//! Logging in to an existing account on a new device or browser profile, from the passkey alone.
+//!
+//! The credential the user picked is looked up with `getAccountList` on every known network.
+//! Anyone can register any key for any address there, so each listed address is accepted only if
+//! it is an account the wallet's factory deployed for that passkey's account: the factory's
+//! `AccountCreated` log gives its salt, the validator's first `PasskeyCreated` log its first
+//! passkey, and `getAddress(salt, first passkey, origin)` must give the address back (those are
+//! also what deploys it at the same address on other chains). The passkey's key there
+//! (`getAccountKey`) must verify the assertion. Sessions come back from the session validator's
+//! logs. An account deployed nowhere has no trace on chain: its key is recovered from two
+//! signatures by the passkey and its address from the factory — only once every network answered
+//! that it knows no account for the passkey.
 
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::SolEvent;
@@ -36,48 +41,48 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
         .first()
         .ok_or_else(|| Error::invalid_params("logging in needs a passkey assertion"))?;
     let origin = chrome::extension_origin();
-    let networks = state::networks().await?;
-    let found = futures::future::join_all(networks.networks.iter().map(|network| {
-        let origin = &origin;
-        let credential_id = &credential_id;
+    let networks = state::networks().await?.networks;
+    let listed = futures::future::join_all(networks.iter().map(|network| {
+        let call = getAccountListCall {
+            originDomain: origin.clone(),
+            credentialId: credential_id.clone(),
+        };
         async move {
-            let call = getAccountListCall {
-                originDomain: origin.clone(),
-                credentialId: credential_id.clone(),
-            };
-            let list = rpc::call_contract(
+            rpc::call_contract(
                 &network.rpc_url,
                 network.contracts.webauthn_validator,
                 &call,
                 "latest",
             )
-            .await;
-            (network, list)
+            .await
+            .map_err(|e| {
+                Error::NotAllowed(format!(
+                    "Could not ask {} for your account ({e}); try again when it answers.",
+                    network.name
+                ))
+            })
         }
     }))
     .await;
-    let deployed = found
-        .iter()
-        .find_map(|(network, list)| Some((*network, *list.as_ref().ok()?.first()?)));
-    let account = match deployed {
-        Some((network, address)) => {
-            let key = rpc::call_contract(
-                &network.rpc_url,
-                network.contracts.webauthn_validator,
-                &getAccountKeyCall {
-                    originDomain: origin.clone(),
-                    credentialId: credential_id.clone(),
-                    account: address,
-                },
-                "latest",
-            )
-            .await?;
-            let passkey = Passkey {
-                credential_id: credential_id.clone(),
-                public_key: key,
-            };
-            webauthn::verify_assertion(&passkey, &first.assertion, first.challenge, &origin)?;
-            deployed_account(network, address, passkey, &origin).await?
+    let mut candidates = Vec::new();
+    for (network, list) in networks.iter().zip(listed) {
+        candidates.extend(list?.into_iter().map(|address| (network, address)));
+    }
+    let mut account = None;
+    for (network, address) in &candidates {
+        // A candidate that fails a check is someone else's registration: skip it.
+        if let Ok(found) = deployed_account(network, *address, &credential_id, first, &origin).await
+        {
+            account = Some(found);
+            break;
+        }
+    }
+    let account = match account {
+        Some(account) => account,
+        None if !candidates.is_empty() => {
+            return Err(Error::NotAllowed(
+                "This passkey is registered, but not for an account SSO Wallet can verify on the known networks.".into(),
+            ));
         }
         None => {
             let Some(second) = assertions.get(1) else {
@@ -88,33 +93,21 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
                 (&second.assertion, second.challenge),
                 &origin,
             )?;
-            let mut account = Account {
-                address: Address::ZERO,
-                salt: B256::ZERO,
-                passkey: Passkey {
-                    credential_id: credential_id.clone(),
-                    public_key,
-                },
-                origin_domain: origin.clone(),
-                signer: None,
+            let passkey = Passkey {
+                credential_id: credential_id.clone(),
+                public_key,
             };
             let network = state::network().await?;
-            account.address = rpc::call_contract(
-                &network.rpc_url,
-                network.contracts.account_factory,
-                &IAccountFactory::getAddressCall {
-                    salt: account.salt,
-                    credentialId: account.passkey.credential_id.clone(),
-                    publicKey: account.passkey.public_key,
-                    originDomain: origin.clone(),
-                },
-                "latest",
-            )
-            .await?;
-            account
+            Account {
+                address: factory_address(&network, B256::ZERO, &passkey, &origin).await?,
+                salt: B256::ZERO,
+                passkey,
+                origin_domain: origin.clone(),
+                signer: None,
+            }
         }
     };
-    let sessions = restore_sessions(&networks.networks, account.address).await;
+    let sessions = restore_sessions(&networks, account.address).await?;
     let address = account.address;
     state::update_wallet(|w| {
         if w.account.is_some() {
@@ -130,16 +123,51 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
     Ok(UiResponse::AccountCreated { address })
 }
 
-/// A deployed account's record: its factory parameters come from its creation logs, so it can
-/// be deployed at the same address on chains where it is not yet. The passkey logged in with
-/// signs (when it is not the first one).
+/// The factory's counterfactual address for a first passkey.
+async fn factory_address(
+    network: &Network,
+    salt: B256,
+    passkey: &Passkey,
+    origin: &str,
+) -> Result<Address> {
+    let call = IAccountFactory::getAddressCall {
+        salt,
+        credentialId: passkey.credential_id.clone(),
+        publicKey: passkey.public_key,
+        originDomain: origin.to_owned(),
+    };
+    rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.account_factory,
+        &call,
+        "latest",
+    )
+    .await
+}
+
+/// `address` as an account of this wallet's factory that the passkey `credential_id` signs for,
+/// checked as the module docs say; its record, with the passkey logged in with as the signer
+/// when it is not the first one.
 async fn deployed_account(
     network: &Network,
     address: Address,
-    passkey: Passkey,
+    credential_id: &Bytes,
+    first: &SignedChallenge,
     origin: &str,
 ) -> Result<Account> {
-    let (created, keys) = futures::join!(
+    let not_ours = || Error::NotAllowed(format!("{address} is not an account of this wallet"));
+    let key_call = getAccountKeyCall {
+        originDomain: origin.to_owned(),
+        credentialId: credential_id.clone(),
+        account: address,
+    };
+    let (key, created, keys) = futures::join!(
+        rpc::call_contract(
+            &network.rpc_url,
+            network.contracts.webauthn_validator,
+            &key_call,
+            "latest"
+        ),
         rpc::logs(
             &network.rpc_url,
             network.contracts.account_factory,
@@ -157,19 +185,31 @@ async fn deployed_account(
             ),
         ),
     );
+    let passkey = Passkey {
+        credential_id: credential_id.clone(),
+        public_key: key?,
+    };
+    webauthn::verify_assertion(&passkey, &first.assertion, first.challenge, origin)?;
     let salt = created?
-        .first()
+        .iter()
+        .find(|log| log.address == network.contracts.account_factory)
         .and_then(|log| log.topics.get(2).copied())
-        .unwrap_or(B256::ZERO);
+        .ok_or_else(not_ours)?;
     // The first registration is the one the factory installed (a removal cannot undo history).
-    let first = keys?.into_iter().find_map(|log| {
-        let created = PasskeyCreated::decode_raw_log(log.topics.iter().copied(), &log.data).ok()?;
-        (created.account == address && created.originDomain == origin).then(|| Passkey {
-            credential_id: created.credentialId,
-            public_key: created.publicKey,
+    let initial = keys?
+        .into_iter()
+        .find_map(|log| {
+            let created =
+                PasskeyCreated::decode_raw_log(log.topics.iter().copied(), &log.data).ok()?;
+            (created.account == address && created.originDomain == origin).then(|| Passkey {
+                credential_id: created.credentialId,
+                public_key: created.publicKey,
+            })
         })
-    });
-    let initial = first.unwrap_or_else(|| passkey.clone());
+        .ok_or_else(not_ours)?;
+    if factory_address(network, salt, &initial, origin).await? != address {
+        return Err(not_ours());
+    }
     Ok(Account {
         address,
         salt,
@@ -179,9 +219,8 @@ async fn deployed_account(
     })
 }
 
-/// The account's sessions on every network, from the session validator's logs (networks that
-/// do not answer contribute none).
-async fn restore_sessions(networks: &[Network], account: Address) -> Vec<SessionRecord> {
+/// The account's sessions on every network, from the session validator's logs.
+async fn restore_sessions(networks: &[Network], account: Address) -> Result<Vec<SessionRecord>> {
     let found = futures::future::join_all(networks.iter().map(|network| async move {
         let logs = rpc::logs(
             &network.rpc_url,
@@ -195,9 +234,22 @@ async fn restore_sessions(networks: &[Network], account: Address) -> Vec<Session
             ),
         )
         .await
-        .unwrap_or_default();
-        recovery::sessions_from_logs(&logs, account, network.chain_id)
+        .map_err(|e| {
+            Error::NotAllowed(format!(
+                "Could not read your sessions on {} ({e}); try again when it answers.",
+                network.name
+            ))
+        })?;
+        Ok::<_, Error>(recovery::sessions_from_logs(
+            &logs,
+            account,
+            network.chain_id,
+        ))
     }))
     .await;
-    found.into_iter().flatten().collect()
+    let mut sessions = Vec::new();
+    for found in found {
+        sessions.extend(found?);
+    }
+    Ok(sessions)
 }

@@ -183,13 +183,22 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
     }
     let current = state::network().await?;
     let network = check(&request, &current.contracts).await?;
+    let chain_id = network.chain_id;
     state::update_wallet(|w| {
         w.networks
-            .retain(|n| Some(n.chain_id) != replaces && n.chain_id != network.chain_id);
+            .retain(|n| Some(n.chain_id) != replaces && n.chain_id != chain_id);
         w.networks.push(network);
         Ok(())
     })
-    .await
+    .await?;
+    // The selected network was edited into another chain id: follow it, and tell the pages.
+    if let Some(old) = replaces
+        && old != chain_id
+        && state::read_wallet(|w| w.chain_id == Some(old)).await?
+    {
+        switch(chain_id).await?;
+    }
+    Ok(())
 }
 
 /// Removes a user-added network; when it was selected, the default network is selected.

@@ -17,21 +17,11 @@ use crate::session::{self, Attempt};
 use crate::{approvals, networks, rpc, state, userop};
 
 /// Handles one message from a page port: a request, answered now or when its approval resolves;
-/// or, after a worker restart, the ids the content script still waits for
-/// ([`PageRequest::resume_ids`]): those not waiting for the user get 4900 (they were lost).
+/// or, after the content script reconnected, the ids it still waits for
+/// ([`PageRequest::resume_ids`], see [`resume`]).
 pub async fn handle(page: String, origin: String, message: Value) {
     if let Some(ids) = PageRequest::resume_ids(&message) {
-        let held = state::take_held(&page);
-        let answered: Vec<u64> = held.iter().filter_map(PageMessage::id).collect();
-        for message in held {
-            reply(&page, message);
-        }
-        for id in ids {
-            if !answered.contains(&id) && !state::with(|s| s.approvals.waits(&page, id)) {
-                reply(&page, PageMessage::answer(id, Err(Error::Interrupted)));
-            }
-        }
-        return;
+        return resume(&page, &ids);
     }
     let request = match PageRequest::parse(message) {
         Ok(request) => request,
@@ -55,6 +45,21 @@ pub async fn handle(page: String, origin: String, message: Value) {
     }
 }
 
+/// The content script reconnected and still waits for `ids`. What the outbox holds for them is
+/// sent again, and kept (the new port may have failed too: the next `resume` says); what it holds
+/// for ids no longer listed reached the page and is dropped. An id neither held nor waiting for
+/// the user was lost with the worker that had it: 4900.
+fn resume(page: &str, ids: &[u64]) {
+    let held = state::take_held(page);
+    for &id in ids {
+        match held.iter().find(|m| m.id() == Some(id)) {
+            Some(answer) => deliver(page, answer.clone()),
+            None if state::with(|s| s.approvals.waits(page, id)) => {}
+            None => reply(page, PageMessage::answer(id, Err(Error::Interrupted))),
+        }
+    }
+}
+
 /// Sends a message to a page on its current port; an answer for a page without a port (the
 /// worker just restarted and the page has not reconnected yet) is held until it does.
 pub fn reply(page: &str, message: PageMessage) {
@@ -63,6 +68,18 @@ pub fn reply(page: &str, message: PageMessage) {
         None if message.id().is_some() => state::hold(page, message),
         None => {}
     }
+}
+
+/// Sends an answer the page may have waited for across a worker restart (an approval's outcome)
+/// and keeps a copy until the page's next `resume`. A port is no proof of delivery: a content
+/// script whose connect raced the worker's start sees it fail ("Could not establish connection")
+/// while the worker still gets the port, never closed on its side, and what is sent there is
+/// lost; the content script reconnects and resumes, and gets the copy.
+pub fn deliver(page: &str, answer: PageMessage) {
+    if let Some(port) = state::page_port(page) {
+        port.send(&answer);
+    }
+    state::hold(page, answer);
 }
 
 /// `Ok(None)` means an approval was queued and will answer later.

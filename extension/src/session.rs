@@ -496,7 +496,8 @@ pub async fn revoke(context: B256, origin: Option<&str>, reply_to: ReplyTo) -> R
         Ok(())
     })
     .await?;
-    let network = state::network().await?;
+    // On the session's own chain, whatever network is selected.
+    let network = state::network_for(record.chain_id).await?;
     let account = wallet.account.ok_or(Error::NoAccount)?;
     let call = Call {
         to: network.contracts.session_key_validator,

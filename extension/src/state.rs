@@ -28,8 +28,9 @@ pub struct Background {
     pub approvals: ApprovalQueue,
     /// The open approval window.
     pub approval_window: Option<i32>,
-    /// Answers for pages that had no port when they were ready (the worker had just restarted);
-    /// delivered when the page reconnects.
+    /// Answers for pages that had no port when they were ready (the worker had just restarted),
+    /// and copies of approval outcomes until the page shows it got them; delivered when the page
+    /// reconnects (`provider::resume`).
     pub outbox: Vec<(String, sso_wallet::protocol::PageMessage)>,
     /// Cache of the stored wallet state (the storage copy is the truth across restarts).
     wallet: Option<WalletState>,
@@ -107,7 +108,11 @@ pub async fn network() -> Result<Network> {
     let chain_id = read_wallet(|w| w.chain_id)
         .await?
         .unwrap_or(networks.default_chain_id);
-    let selected = networks.get(chain_id)?.clone();
+    // A selection that names no known network (one removed elsewhere) falls back to the default.
+    let selected = match networks.get(chain_id) {
+        Ok(network) => network.clone(),
+        Err(_) => networks.get(networks.default_chain_id)?.clone(),
+    };
     with(|s| s.selected = Some(selected.clone()));
     Ok(selected)
 }
@@ -140,8 +145,8 @@ pub fn page_ports(origin: &str) -> Vec<Port> {
     })
 }
 
-/// The current port of page `page`: its newest (ports change when the worker restarts, and a
-/// reconnect can briefly leave two).
+/// The current port of page `page` (ports change when the worker restarts; a page has one at a
+/// time, see `on_port_connect`).
 pub fn page_port(page: &str) -> Option<Port> {
     with(|s| {
         s.ports
@@ -174,7 +179,7 @@ pub async fn save_approvals() -> Result<()> {
 /// Answers waiting for a page at most (older ones are dropped first).
 const OUTBOX_LIMIT: usize = 256;
 
-/// Keeps an answer for a page that is not connected right now.
+/// Keeps an answer for a page until it reconnects.
 pub fn hold(page: &str, message: sso_wallet::protocol::PageMessage) {
     with(|s| {
         if s.outbox.len() >= OUTBOX_LIMIT {

@@ -89,6 +89,7 @@ pub async fn prepare(
         crate::explain::explain(network, sender, &calls),
     );
     let deployed = !code?.is_empty();
+    check_signer(network, account, deployed).await?;
     let nonce = nonce?;
     let Head {
         max_fee_per_gas,
@@ -135,6 +136,41 @@ pub async fn prepare(
         session_fallback: None,
         balance_changes,
     })
+}
+
+/// Passkeys are registered per chain: a browser that signs with a passkey added later can sign
+/// only where the account is deployed and that passkey is registered (the first passkey is the
+/// one that deploys it elsewhere). Refused up front, with the reason, instead of after the user
+/// confirmed and the bundler rejected the signature.
+async fn check_signer(network: &Network, account: &Account, deployed: bool) -> Result<()> {
+    let Some(signer) = &account.signer else {
+        return Ok(());
+    };
+    if !deployed {
+        return Err(Error::NotAllowed(format!(
+            "Your account is not deployed on {} yet, and only its first passkey can deploy it there; this browser signs with a passkey added later. Send the first transaction on {} from a browser with the first passkey.",
+            network.name, network.name
+        )));
+    }
+    let call = sso_wallet::abi::IWebAuthnValidator::getAccountKeyCall {
+        originDomain: account.origin_domain.clone(),
+        credentialId: signer.credential_id.clone(),
+        account: account.address,
+    };
+    let key = rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        &call,
+        "latest",
+    )
+    .await?;
+    if key != signer.public_key {
+        return Err(Error::NotAllowed(format!(
+            "The passkey this browser signs with is not registered for your account on {}; add it there from a browser with one of the account's passkeys.",
+            network.name
+        )));
+    }
+    Ok(())
 }
 
 /// How long the wallet waits for inclusion before giving up on a receipt.

@@ -26,6 +26,23 @@ async function refreshUntil(home, selector, count = 1, exactly = false) {
   );
 }
 
+/** Sends one raw message on a new UI port from a wallet page (as the approval window would). */
+function uiAsk(page, message) {
+  return page.evaluate(
+    (message) =>
+      new Promise((resolve) => {
+        const port = chrome.runtime.connect({ name: "ui" });
+        port.onMessage.addListener((answer) => {
+          if (answer.seq !== 4242) return;
+          port.disconnect();
+          resolve(answer);
+        });
+        port.postMessage({ seq: 4242, ...message });
+      }),
+    message,
+  );
+}
+
 const text = (page, testId) => page.getByTestId(testId).first().textContent();
 const ethText = async (address) => `${formatEther(await chain.getBalance({ address }))} ETH`;
 
@@ -147,6 +164,22 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
       request(dapp, "eth_sendTransaction", [{ from: account, to: recipient, value: toHex(parseEther("0.001")) }]),
     );
     assert.equal(a.approvalWindows, windows + 1);
+    // The background itself refuses while locked, whatever a page of the wallet asks.
+    const probe = await a.openHome();
+    await probe.getByTestId("locked").waitFor();
+    const shown = await uiAsk(probe, { type: "getApproval", approvalId: null });
+    assert.equal(shown.approval.request.kind, "locked", "the request is not sent to the window");
+    for (const message of [
+      { type: "approve", approvalId: shown.approval.id, assertion: null },
+      { type: "setLock", settings: { enabled: false, idleMinutes: 5 } },
+      { type: "listSessions" },
+      { type: "addToken", address: token },
+    ]) {
+      const answer = await uiAsk(probe, message);
+      assert.equal(answer.type, "error", message.type);
+      assert.match(answer.message, /locked/, message.type);
+    }
+    await probe.close();
     await page.getByTestId("unlock").click();
     await page.getByTestId("approve").waitFor();
     assert.match(await text(page, "session-fallback"), /locked/);

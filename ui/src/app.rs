@@ -101,6 +101,7 @@ impl Ui {
     fn approve(self, view: ApprovalView) {
         let id = view.id;
         match view.request {
+            RequestView::Locked => self.unlock(),
             RequestView::Connect { .. } | RequestView::AddChain { .. } => {
                 self.run("Saving…", async move {
                     Ok(bridge::request(UiRequest::Approve {
@@ -214,6 +215,8 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     };
     let needs_passkey = matches!(view.request, RequestView::Connect { account: None });
     let body = match &view.request {
+        // Shown by the locked screen below.
+        RequestView::Locked => ().into_any(),
         RequestView::Connect { account: None } => view! {
             <h1>"Create your wallet"</h1>
             <p>"SSO Wallet uses a passkey (Face ID, fingerprint or PIN) instead of a seed phrase. Your account is a smart account owned by that passkey."</p>
@@ -411,6 +414,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
             RequestView::RevokeSession { .. } => "Revoke with passkey",
             RequestView::ChangePasskeys { add: true, .. } => "Add with passkey",
             RequestView::ChangePasskeys { add: false, .. } => "Remove with passkey",
+            RequestView::Locked => "Unlock",
         };
         let view_for_click = view.clone();
         view! {
@@ -419,7 +423,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
         }
         .into_any()
     };
-    if view.locked {
+    if view.request == RequestView::Locked {
         return view! {
             {queue}
             {site}

@@ -252,7 +252,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             {tokens_view(page, &home)}
         </section>
         {sites_view(page, &home)}
-        {passkeys_view(page)}
+        {passkeys_view(page, network_name.clone())}
         {sessions_view(page)}
         {activity_view(page, &home)}
         {settings_view(page, &home)}
@@ -324,7 +324,7 @@ fn sites_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
     }
 }
 
-fn passkeys_view(page: Page) -> impl IntoView {
+fn passkeys_view(page: Page, network: String) -> impl IntoView {
     let add = move |_| {
         let known: Vec<Bytes> = page
             .passkeys
@@ -345,7 +345,7 @@ fn passkeys_view(page: Page) -> impl IntoView {
     view! {
         <section id="passkeys">
             <h1>"Passkeys"</h1>
-            <p class="muted">"Every passkey here can sign for the account, on any device it is on."</p>
+            <p class="muted">{format!("Every passkey here can sign for the account on {network}, on any device it is on. Passkeys are registered per network; the first one also deploys the account on networks where it is not deployed yet.")}</p>
             {move || page.passkeys.get().map(|list| list.into_iter().map(|p| {
                 let id = p.credential_id.clone();
                 view! {
