@@ -127,6 +127,72 @@ mod tests {
     }
 
     #[test]
+    fn reads_logs_as_eth_get_logs_returns_them() {
+        let me = Address::repeat_byte(1);
+        let log = created(me, 9, ORIGIN);
+        // The node's JSON (hex strings, and fields the wallet does not read).
+        let json = serde_json::json!({
+            "address": log.address, "topics": log.topics, "data": log.data,
+            "blockNumber": "0x5", "transactionHash": B256::repeat_byte(3), "logIndex": "0x0",
+            "removed": false
+        });
+        let parsed: Log = serde_json::from_value(json).unwrap();
+        assert_eq!(parsed, log);
+        let keys = passkeys_from_logs(&[parsed], me, ORIGIN);
+        assert_eq!(keys[0].credential_id, Bytes::from(vec![9u8; 16]));
+        assert_eq!(
+            account_topics(&[B256::ZERO], me)[1],
+            serde_json::json!(me.into_word())
+        );
+    }
+
+    #[test]
+    fn known_functions_come_back_with_their_names() {
+        use crate::session::spec::{CallSpec, Condition, Constraint};
+        let spec = SessionSpec {
+            signer: Address::repeat_byte(1),
+            expiresAt: U48::from(10u64),
+            feeLimit: UsageLimit {
+                limitType: crate::session::spec::LimitType::Unlimited,
+                limit: U256::ZERO,
+                period: U48::ZERO,
+            },
+            callPolicies: vec![CallSpec {
+                target: Address::repeat_byte(2),
+                selector: alloy_primitives::FixedBytes([0xa9, 0x05, 0x9c, 0xbb]),
+                maxValuePerUse: U256::ZERO,
+                valueLimit: UsageLimit {
+                    limitType: crate::session::spec::LimitType::Unlimited,
+                    limit: U256::ZERO,
+                    period: U48::ZERO,
+                },
+                constraints: vec![Constraint {
+                    condition: Condition::Equal,
+                    index: 0,
+                    refValue: B256::ZERO,
+                    limit: UsageLimit {
+                        limitType: crate::session::spec::LimitType::Unlimited,
+                        limit: U256::ZERO,
+                        period: U48::ZERO,
+                    },
+                }],
+            }],
+            transferPolicies: vec![],
+        };
+        let request = SessionRequest::from_spec(&spec);
+        assert_eq!(
+            request.call_policies[0].function,
+            "transfer(address,uint256)"
+        );
+        assert_eq!(request.call_policies[0].constraints[0].param, "to");
+        assert_eq!(
+            request.to_spec(spec.signer),
+            spec,
+            "nothing of the spec is lost"
+        );
+    }
+
+    #[test]
     fn replays_passkey_registrations_and_removals() {
         let me = Address::repeat_byte(1);
         let other = Address::repeat_byte(2);

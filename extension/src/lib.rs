@@ -15,8 +15,13 @@
 //! - [`provider`]: page requests; [`ui`]: UI requests; [`approvals`]: the approval lifecycle.
 //! - [`userop`]: UserOperation preparation and submission; [`rpc`]: JSON-RPC over fetch.
 //! - [`explain`]: chain lookups that let the approval window explain calls.
-//! - [`networks`]: adding (EIP-3085) and switching (EIP-3326) networks.
+//! - [`networks`]: adding (EIP-3085 and the settings), editing, removing and switching networks.
 //! - [`session`]: session creation, silent signing within the policy, revocation, listing.
+//! - [`activity`]: the log of every UserOperation sent, listed with its status.
+//! - [`home`]: the home view (balances, tokens, deployment, sites).
+//! - [`passkeys`]: the account's passkeys: list, add, remove.
+//! - [`login`]: logging in to an existing account from a new browser with the passkey.
+//! - [`lock`]: the optional lock: locked or not, unlocking with the passkey, use.
 
 use wasm_bindgen::prelude::*;
 

@@ -1,15 +1,15 @@
 //! # SSO Wallet UI (Leptos, client-side rendered)
 //!
-//! The approval window (`approval.html`): onboarding with a passkey, connect approvals and
-//! transaction approvals. It holds no secrets and decides nothing: it shows what the background
-//! describes ([`sso_wallet::protocol::ApprovalView`]), runs the WebAuthn ceremony the user asks
-//! for, and sends the typed answer back.
+//! The wallet's two pages: the approval window (`approval.html`: onboarding or logging in with a
+//! passkey, unlocking, and every approval) and the home page (`home.html`, the toolbar popup:
+//! account, tokens, sites, passkeys, sessions, activity, settings). They hold no secrets and
+//! decide nothing: they show what the background describes ([`sso_wallet::protocol`] views), run
+//! the WebAuthn ceremony the user asks for, and send the typed answer back.
 //!
 //! - [`bridge`]: the typed Port to the background.
 //! - [`passkey`]: WebAuthn create / get.
 //! - [`flows`]: logging in and unlocking, shared by both pages.
-//! - `app`: the approval window's components; `home`: the home page (`home.html`, the toolbar
-//!   popup) with the sessions view.
+//! - `app`: the approval window's components; `home`: the home page.
 
 use wasm_bindgen::prelude::*;
 
