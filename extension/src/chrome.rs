@@ -56,21 +56,26 @@ extern "C" {
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
 }
 
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    serde_wasm_bindgen::Serializer::json_compatible()
-}
-
-/// Converts a Rust value into a JSON-compatible JS value (plain objects, no `Map`s), the only
-/// kind extension messaging and storage keep intact.
+/// Converts a Rust value into a JS value through JSON text (`serde_json` + `JSON.parse`): the one
+/// serializer the wallet uses at every boundary, so each type is instantiated for one
+/// (de)serializer only (wasm size), and the result is plain JSON, the only kind extension
+/// messaging and storage keep intact.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serializer())
-        .map_err(|e| Error::Internal(format!("serialize: {e}")))
+    let text =
+        serde_json::to_string(value).map_err(|e| Error::Internal(format!("serialize: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|e| js_error("serialize", e))
 }
 
-/// Reads a JS value into a Rust value.
+/// Reads a JS value into a Rust value (through `JSON.stringify` and `serde_json`).
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::invalid_params(e.to_string()))
+    serde_json::from_str(&json_text(&value)?).map_err(|e| Error::invalid_params(e.to_string()))
+}
+
+/// A JS value as JSON text (`undefined` and functions read as `null`).
+fn json_text(value: &JsValue) -> Result<String> {
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|e| Error::invalid_params(format!("not JSON: {}", js_error("read", e))))?;
+    Ok(text.as_string().unwrap_or_else(|| "null".to_owned()))
 }
 
 fn js_error(context: &str, e: JsValue) -> Error {
@@ -167,7 +172,7 @@ fn read_item(
     if value.is_undefined() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value)
+    serde_json::from_str(&json_text(&value)?)
         .map(Some)
         .map_err(|e| Error::Storage(e.to_string()))
 }

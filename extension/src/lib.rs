@@ -75,7 +75,7 @@ pub fn on_port_message(port_id: u32, message: JsValue) {
     };
     match peer {
         Peer::Page { origin, page } => {
-            let Ok(message) = serde_wasm_bindgen::from_value(message) else {
+            let Ok(message) = chrome::from_js(message) else {
                 return;
             };
             wasm_bindgen_futures::spawn_local(provider::handle(page, origin, message));
