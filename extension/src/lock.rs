@@ -10,6 +10,10 @@ use sso_wallet::{Error, Result};
 
 use crate::{chrome, state};
 
+/// Serialises the lock state's read-modify-writes (a use recorded by a session signature must not
+/// undo a "Lock now" that landed in between).
+static WRITES: futures::lock::Mutex<()> = futures::lock::Mutex::new(());
+
 fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
@@ -40,6 +44,7 @@ pub async fn ensure_unlocked() -> Result<()> {
 
 /// Records a use (an approval or a session signature): the idle time starts over.
 pub async fn touch() -> Result<()> {
+    let _writing = WRITES.lock().await;
     if let Some(mut lock) = lock_state().await?
         && lock.unlocked
     {
@@ -52,6 +57,7 @@ pub async fn touch() -> Result<()> {
 /// Turning the lock on: the user is here, so the wallet starts unlocked and the idle time
 /// counts from now.
 pub async fn turned_on() -> Result<()> {
+    let _writing = WRITES.lock().await;
     let mut lock = lock_state().await?.unwrap_or_default();
     lock.unlocked = true;
     lock.last_active = now_ms();
@@ -60,6 +66,7 @@ pub async fn turned_on() -> Result<()> {
 
 /// Locks the wallet now.
 pub async fn lock_now() -> Result<()> {
+    let _writing = WRITES.lock().await;
     chrome::memory_set(LOCK_STATE_KEY, &LockState::default()).await
 }
 
@@ -72,6 +79,7 @@ pub async fn challenge() -> Result<(B256, Bytes)> {
     })
     .await?
     .ok_or(Error::NoAccount)?;
+    let _writing = WRITES.lock().await;
     let mut lock = lock_state().await?.unwrap_or_default();
     let challenge = new_challenge();
     lock.challenge = Some(challenge);
@@ -84,6 +92,7 @@ pub async fn unlock(assertion: &Assertion) -> Result<()> {
     let account = state::read_wallet(|w| w.account.clone())
         .await?
         .ok_or(Error::NoAccount)?;
+    let _writing = WRITES.lock().await;
     let mut lock = lock_state().await?.unwrap_or_default();
     let challenge = lock
         .challenge

@@ -422,6 +422,10 @@ async fn send_with(
         .evaluate(&chain_state, &usage, calls, context)
         .map_err(denied)?;
     let hash = user_op.hash(network.contracts.entry_point, network.chain_id);
+    // The lock may have closed while the operation was being built: checked again at signing.
+    if crate::lock::is_locked().await.unwrap_or(true) {
+        return Err("the wallet locked meanwhile".into());
+    }
     let signer = SessionKey::from_bytes(key.as_slice()).map_err(failed)?;
     let ecdsa = signer.sign_hash(hash).map_err(failed)?;
     user_op.signature =

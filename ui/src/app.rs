@@ -99,18 +99,11 @@ impl Ui {
     }
 
     fn approve(self, view: ApprovalView) {
-        let id = view.id;
-        match view.request {
-            RequestView::Locked => self.unlock(),
-            RequestView::Connect { .. } | RequestView::AddChain { .. } => {
-                self.run("Saving…", async move {
-                    Ok(bridge::request(UiRequest::Approve {
-                        approval_id: id,
-                        assertion: None,
-                    })
-                    .await)
-                })
-            }
+        let approval_id = view.id;
+        // What the passkey signs for this request, if anything, and with which credential.
+        let (label, to_sign) = match view.request {
+            RequestView::Locked => return self.unlock(),
+            RequestView::Connect { .. } | RequestView::AddChain { .. } => ("Saving…", None),
             RequestView::SignMessage {
                 digest,
                 credential_id,
@@ -120,14 +113,7 @@ impl Ui {
                 digest,
                 credential_id,
                 ..
-            } => self.run("Confirm with your passkey…", async move {
-                let assertion = passkey::sign(digest, &credential_id).await?;
-                Ok(bridge::request(UiRequest::Approve {
-                    approval_id: id,
-                    assertion: Some(assertion),
-                })
-                .await)
-            }),
+            } => ("Confirm with your passkey…", Some((digest, credential_id))),
             RequestView::SendTransaction {
                 user_op_hash,
                 credential_id,
@@ -147,15 +133,22 @@ impl Ui {
                 user_op_hash,
                 credential_id,
                 ..
-            } => self.run("Confirm with your passkey, then sending…", async move {
-                let assertion = passkey::sign(user_op_hash, &credential_id).await?;
-                Ok(bridge::request(UiRequest::Approve {
-                    approval_id: id,
-                    assertion: Some(assertion),
-                })
-                .await)
-            }),
-        }
+            } => (
+                "Confirm with your passkey, then sending…",
+                Some((user_op_hash, credential_id)),
+            ),
+        };
+        self.run(label, async move {
+            let assertion = match to_sign {
+                Some((hash, credential_id)) => Some(passkey::sign(hash, &credential_id).await?),
+                None => None,
+            };
+            Ok(bridge::request(UiRequest::Approve {
+                approval_id,
+                assertion,
+            })
+            .await)
+        });
     }
 
     fn reject(self, id: u64) {
