@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { launchWithExtension } from "../e2e/lib/chromium.mjs";
+import { AUTHENTICATOR, launchWithExtension } from "../e2e/lib/chromium.mjs";
 import { DAPP, OTHER_DAPP, Wallet, devnet, nodeRpc } from "../e2e/lib/harness.mjs";
 
 const { values: args } = parseArgs({
@@ -329,14 +329,7 @@ async function attachAuthenticator(wallet, page) {
   const cdp = await wallet.context.newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
+    options: AUTHENTICATOR,
   });
   cdp.on("WebAuthn.credentialAdded", ({ credential }) => wallet.credentials.push(credential));
   for (const credential of wallet.credentials) await cdp.send("WebAuthn.addCredential", { authenticatorId, credential });

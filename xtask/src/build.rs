@@ -86,6 +86,7 @@ pub fn run() -> Result<Addresses> {
 
     copy_dir(&root().join("extension/js"), &out)?;
     copy_dir(&root().join("extension/static"), &out)?;
+    write_home_page(&out)?;
     write_json(
         &out.join("networks.json"),
         &default_networks(&addresses, 8545, 4337),
@@ -95,6 +96,21 @@ pub fn run() -> Result<Addresses> {
     let zip = store_zip(&out, &manifest)?;
     println!("build: dist/extension ready; store zip {}", zip.display());
     Ok(addresses)
+}
+
+/// `home.html` (the toolbar popup) is `approval.html` with `<body data-page="home">`: one page
+/// source, two entry points of the same UI bundle.
+fn write_home_page(out: &std::path::Path) -> Result {
+    let approval = std::fs::read_to_string(out.join("approval.html"))
+        .map_err(|e| format!("reading approval.html: {e}"))?;
+    let home = approval.replacen("<body>", "<body data-page=\"home\">", 1);
+    if home == approval {
+        return Err(
+            "extension/static/approval.html has no plain <body> to mark as the home page".into(),
+        );
+    }
+    std::fs::write(out.join("home.html"), home).map_err(|e| format!("writing home.html: {e}"))?;
+    Ok(())
 }
 
 /// The default network list: the local devnet at the given ports.

@@ -2,6 +2,19 @@
 // does it (the flags keep Chromium off the closed network).
 import { chromium } from "playwright-core";
 
+/**
+ * The CDP virtual authenticator every script uses: a platform authenticator (ctap2, internal)
+ * with resident keys and user verification, answering without a prompt.
+ */
+export const AUTHENTICATOR = {
+  protocol: "ctap2",
+  transport: "internal",
+  hasResidentKey: true,
+  hasUserVerification: true,
+  isUserVerified: true,
+  automaticPresenceSimulation: true,
+};
+
 /** Launches a persistent context with `extension` loaded; returns it with the extension id. */
 export async function launchWithExtension({ profile, extension, executablePath, extraArgs = [] }) {
   const context = await chromium.launchPersistentContext(profile, {

@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchWithExtension } from "./chromium.mjs";
+import { AUTHENTICATOR, launchWithExtension } from "./chromium.mjs";
 import { createPublicClient, http, parseAbi, parseEther, zeroHash } from "viem";
 
 function env(name) {
@@ -66,15 +66,6 @@ export async function factoryAddress(credential, extensionId) {
     args: [zeroHash, b64ToHex(credential.credentialId), publicKeyOf(credential), `chrome-extension://${extensionId}`],
   });
 }
-
-const AUTHENTICATOR = {
-  protocol: "ctap2",
-  transport: "internal",
-  hasResidentKey: true,
-  hasUserVerification: true,
-  isUserVerified: true,
-  automaticPresenceSimulation: true,
-};
 
 export class Wallet {
   static async launch() {
