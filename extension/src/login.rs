@@ -9,7 +9,7 @@
 //! (`getAccountKey`) must verify the assertion. Sessions come back from the session validator's
 //! logs. An account deployed nowhere has no trace on chain: its key is recovered from two
 //! signatures by the passkey and its address from the factory — only once every network answered
-//! that it knows no account for the passkey.
+//! and none lists an account of this wallet for the passkey.
 
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::SolEvent;
@@ -79,11 +79,8 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
     }
     let account = match account {
         Some(account) => account,
-        None if !candidates.is_empty() => {
-            return Err(Error::NotAllowed(
-                "This passkey is registered, but not for an account SSO Wallet can verify on the known networks.".into(),
-            ));
-        }
+        // Listed nowhere, or only by addresses that are not this wallet's accounts (anyone can
+        // register a key, so such entries must not block the login): deployed nowhere.
         None => {
             let Some(second) = assertions.get(1) else {
                 return Ok(UiResponse::NeedSecondSignature { credential_id });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { encodeFunctionData, formatEther, getAddress, parseAbi, parseEther, toHex } from "viem";
-import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, request, screenshot } from "./lib/harness.mjs";
+import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"]);
 const VALIDATOR = parseAbi(["function keyCount(address account) view returns (uint256)"]);
@@ -271,6 +271,16 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     const c = await Wallet.onboarded("0");
     let d;
     try {
+      // Anyone can register any key: an EOA lists the passkey for itself. It must neither be taken
+      // for the account nor block the login.
+      const [credential] = c.wallet.credentials;
+      const register = encodeFunctionData({
+        abi: parseAbi(["function addValidationKey(bytes credentialId, bytes32[2] newKey, string originDomain) returns (bool)"]),
+        functionName: "addValidationKey",
+        args: [`0x${Buffer.from(credential.credentialId, "base64").toString("hex")}`, publicKeyOf(credential), `chrome-extension://${c.wallet.extensionId}`],
+      });
+      const squat = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, to: devnet.contracts.webauthnValidator, data: register }]);
+      assert.equal((await chain.waitForTransactionReceipt({ hash: squat })).status, "success");
       d = await Wallet.launch();
       d.credentials = [...c.wallet.credentials];
       const dDapp = await d.openDapp(DAPP);
