@@ -80,7 +80,7 @@ pub struct PreparedSignature {
 
 /// The content of a signature request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum SignContent {
     /// `personal_sign` bytes.
     Message {
@@ -96,7 +96,7 @@ pub enum SignContent {
 
 /// What is being approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum ApprovalKind {
     /// Connect the origin (create a passkey first if needed); the dapp gets the accounts.
     Connect,
@@ -136,7 +136,7 @@ pub enum ApprovalKind {
 
 /// A change to the account's passkeys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum PasskeyChange {
     /// Register a new passkey.
     Add {

@@ -73,7 +73,7 @@ pub struct DecodedCall {
 
 /// A warning about a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum Warning {
     /// An ERC-20 approval of (practically) unlimited amount.
     UnlimitedApproval {

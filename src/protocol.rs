@@ -123,13 +123,12 @@ pub struct Envelope<T> {
     /// Pairs an answer with its question.
     pub seq: u64,
     /// The message.
-    #[serde(flatten)]
     pub body: T,
 }
 
 /// Requests from the trusted UI (approval window).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum UiRequest {
     /// The approval to show: the one named, or else the first pending one.
     #[serde(rename_all = "camelCase")]
@@ -277,7 +276,7 @@ pub struct NetworkInput {
 
 /// Answers to [`UiRequest`]s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum UiResponse {
     /// The approval to show, or none pending.
     Approval {
@@ -426,7 +425,7 @@ pub struct ApprovalView {
 
 /// The request part of an [`ApprovalView`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum RequestView {
     /// The wallet is locked: what is asked is not shown until the passkey unlocks it.
     Locked,
@@ -666,8 +665,8 @@ mod tests {
             },
         };
         let value = serde_json::to_value(&msg).unwrap();
-        assert_eq!(value["type"], "approve");
-        assert_eq!(value["approvalId"], 2);
+        assert_eq!(value["seq"], 9);
+        assert_eq!(value["body"]["approve"]["approvalId"], 2);
         let back: Envelope<UiRequest> = serde_json::from_value(value).unwrap();
         assert_eq!(back, msg);
     }

@@ -164,7 +164,8 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
         ("explorer", &input.explorer_url),
     ] {
         let url = url.trim();
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        if !url.is_empty() && !web {
             return Err(Error::invalid_params(format!(
                 "the {what} URL must start with https:// or http://"
             )));

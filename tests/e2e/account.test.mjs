@@ -35,9 +35,9 @@ function uiAsk(page, message) {
         port.onMessage.addListener((answer) => {
           if (answer.seq !== 4242) return;
           port.disconnect();
-          resolve(answer);
+          resolve(answer.body);
         });
-        port.postMessage({ seq: 4242, ...message });
+        port.postMessage({ seq: 4242, body: message });
       }),
     message,
   );
@@ -167,17 +167,16 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     // The background itself refuses while locked, whatever a page of the wallet asks.
     const probe = await a.openHome();
     await probe.getByTestId("locked").waitFor();
-    const shown = await uiAsk(probe, { type: "getApproval", approvalId: null });
-    assert.equal(shown.approval.request.kind, "locked", "the request is not sent to the window");
+    const shown = (await uiAsk(probe, { getApproval: { approvalId: null } })).approval.approval;
+    assert.equal(shown.request, "locked", "the request is not sent to the window");
     for (const message of [
-      { type: "approve", approvalId: shown.approval.id, assertion: null },
-      { type: "setLock", settings: { enabled: false, idleMinutes: 5 } },
-      { type: "listSessions" },
-      { type: "addToken", address: token },
+      { approve: { approvalId: shown.id, assertion: null } },
+      { setLock: { settings: { enabled: false, idleMinutes: 5 } } },
+      "listSessions",
+      { addToken: { address: token } },
     ]) {
       const answer = await uiAsk(probe, message);
-      assert.equal(answer.type, "error", message.type);
-      assert.match(answer.message, /locked/, message.type);
+      assert.match(answer.error?.message ?? JSON.stringify(answer), /locked/, JSON.stringify(message));
     }
     await probe.close();
     await page.getByTestId("unlock").click();
