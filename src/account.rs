@@ -33,16 +33,14 @@ impl Account {
         self.signer.as_ref().unwrap_or(&self.passkey)
     }
 
-    /// The factory's `getAddress` call for this account's parameters.
-    pub fn get_address_call(&self) -> Bytes {
+    /// The factory's `getAddress` call for this account's parameters (salt and first passkey).
+    pub fn get_address_call(&self) -> IAccountFactory::getAddressCall {
         IAccountFactory::getAddressCall {
             salt: self.salt,
             credentialId: self.passkey.credential_id.clone(),
             publicKey: self.passkey.public_key,
             originDomain: self.origin_domain.clone(),
         }
-        .abi_encode()
-        .into()
     }
 
     /// The `factoryData` that deploys this account.

@@ -58,6 +58,19 @@ pub fn passkeys_from_logs(logs: &[Log], account: Address, origin: &str) -> Vec<P
     keys
 }
 
+/// The passkey the factory installed when it deployed `account` (its first registration at
+/// `origin`; later removals do not change which one came first): with the salt, what deploys the
+/// account at the same address on other chains.
+pub fn first_passkey(logs: &[Log], account: Address, origin: &str) -> Option<Passkey> {
+    logs.iter().find_map(|log| {
+        let created = PasskeyCreated::decode_raw_log(log.topics.iter().copied(), &log.data).ok()?;
+        (created.account == account && created.originDomain == origin).then(|| Passkey {
+            credential_id: created.credentialId,
+            public_key: created.publicKey,
+        })
+    })
+}
+
 /// The sessions of `account` on `chain_id` from the session validator's logs. Their keys are
 /// not in this browser (they never leave the one that made them), so a session still open on
 /// chain is `keyLost` here: listed, and revocable with the passkey, but never used. The site
@@ -214,6 +227,12 @@ mod tests {
             .map(|k| k.credential_id[0])
             .collect();
         assert_eq!(ids, vec![3, 5]);
+        // The first registration stays the first, removed or not.
+        assert_eq!(
+            first_passkey(&logs, me, ORIGIN).unwrap().credential_id[0],
+            1
+        );
+        assert_eq!(first_passkey(&logs, Address::repeat_byte(9), ORIGIN), None);
         assert_eq!(
             passkeys_from_logs(&logs, me, ORIGIN)[0].public_key[1],
             B256::repeat_byte(4)

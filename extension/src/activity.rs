@@ -29,6 +29,14 @@ pub async fn records() -> Result<Vec<ActivityRecord>> {
     }
 }
 
+/// The batch `id` that `origin` sent (batches are private to their origin), if the log has it.
+pub async fn batch(id: &str, origin: &str) -> Result<Option<ActivityRecord>> {
+    Ok(records()
+        .await?
+        .into_iter()
+        .find(|r| r.id == id && r.origin == origin))
+}
+
 thread_local! {
     /// Serialises the log's read-modify-write: operations are sent concurrently (a session
     /// transaction in one tab, an approval in another), and none may overwrite another's record.

@@ -323,10 +323,10 @@ async fn sign_and_send(
         &passkey_signature_data(&account, &assertion, rs),
     );
     let origin = approval.origin.as_str();
-    let entry = |what: String, batch_id: Option<&'static str>| Entry {
+    let entry = |what: String| Entry {
         origin,
         what,
-        batch_id,
+        batch_id: None,
     };
     let outcome = match &approval.kind {
         ApprovalKind::SendCalls { id, .. } => {
@@ -340,17 +340,17 @@ async fn sign_and_send(
                 .map(|_| json!({ "id": id }))
         }
         ApprovalKind::CreateSession(creation) => {
-            let entry = entry("Created a session".into(), None);
+            let entry = entry("Created a session".into());
             crate::session::created(&network, creation, &user_op, entry).await
         }
         ApprovalKind::RevokeSession { context, .. } => {
-            let entry = entry("Revoked a session".into(), None);
+            let entry = entry("Revoked a session".into());
             crate::session::revoked(&network, *context, &user_op, entry).await
         }
         ApprovalKind::ChangePasskeys { change, .. } => {
             crate::passkeys::changed(&network, origin, change, &user_op).await
         }
-        _ => userop::submit(&network, &user_op, entry(describe_calls(&tx.calls), None))
+        _ => userop::submit(&network, &user_op, entry(describe_calls(&tx.calls)))
             .await
             .map(|hash| json!(hash)),
     };
@@ -431,16 +431,7 @@ pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
         origin_domain: chrome::extension_origin(),
         signer: None,
     };
-    let address = crate::rpc::call_typed::<alloy_primitives::Bytes>(
-        &network.rpc_url,
-        "eth_call",
-        json!([{"to": network.contracts.account_factory, "data": account.get_address_call()}, "latest"]),
-    )
-    .await?;
-    account.address = alloy_primitives::Address::from_word(
-        alloy_primitives::B256::try_from(address.as_ref())
-            .map_err(|_| Error::Internal("factory returned a malformed address".into()))?,
-    );
+    account.address = userop::counterfactual_address(&network, &account).await?;
     state::update_wallet(|w| {
         if w.account.is_some() {
             return Err(Error::invalid_params("the wallet already has an account"));

@@ -14,10 +14,8 @@
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::SolEvent;
 
-use sso_wallet::abi::IAccountFactory::{self, AccountCreated};
-use sso_wallet::abi::IWebAuthnValidator::{
-    PasskeyCreated, PasskeyRemoved, getAccountKeyCall, getAccountListCall,
-};
+use sso_wallet::abi::IAccountFactory::AccountCreated;
+use sso_wallet::abi::IWebAuthnValidator::getAccountListCall;
 use sso_wallet::account::Account;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::{SignedChallenge, UiResponse};
@@ -27,7 +25,7 @@ use sso_wallet::session::spec::ISessionKeyValidator::{SessionCreated, SessionRev
 use sso_wallet::webauthn::{self, Passkey};
 use sso_wallet::{Error, Result};
 
-use crate::{chrome, rpc, state};
+use crate::{chrome, passkeys, rpc, state, userop};
 
 /// Logs in with `credential_id`; answers `AccountCreated`, or `NeedSecondSignature` when the
 /// account is deployed nowhere and only one assertion was given.
@@ -90,18 +88,19 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
                 (&second.assertion, second.challenge),
                 &origin,
             )?;
-            let passkey = Passkey {
-                credential_id: credential_id.clone(),
-                public_key,
-            };
-            let network = state::network().await?;
-            Account {
-                address: factory_address(&network, B256::ZERO, &passkey, &origin).await?,
+            let mut account = Account {
+                address: Address::ZERO,
                 salt: B256::ZERO,
-                passkey,
+                passkey: Passkey {
+                    credential_id: credential_id.clone(),
+                    public_key,
+                },
                 origin_domain: origin.clone(),
                 signer: None,
-            }
+            };
+            let network = state::network().await?;
+            account.address = userop::counterfactual_address(&network, &account).await?;
+            account
         }
     };
     let sessions = restore_sessions(&networks, account.address).await?;
@@ -120,28 +119,6 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
     Ok(UiResponse::AccountCreated { address })
 }
 
-/// The factory's counterfactual address for a first passkey.
-async fn factory_address(
-    network: &Network,
-    salt: B256,
-    passkey: &Passkey,
-    origin: &str,
-) -> Result<Address> {
-    let call = IAccountFactory::getAddressCall {
-        salt,
-        credentialId: passkey.credential_id.clone(),
-        publicKey: passkey.public_key,
-        originDomain: origin.to_owned(),
-    };
-    rpc::call_contract(
-        &network.rpc_url,
-        network.contracts.account_factory,
-        &call,
-        "latest",
-    )
-    .await
-}
-
 /// `address` as an account of this wallet's factory that the passkey `credential_id` signs for,
 /// checked as the module docs say; its record, with the passkey logged in with as the signer
 /// when it is not the first one.
@@ -153,34 +130,14 @@ async fn deployed_account(
     origin: &str,
 ) -> Result<Account> {
     let not_ours = || Error::NotAllowed(format!("{address} is not an account of this wallet"));
-    let key_call = getAccountKeyCall {
-        originDomain: origin.to_owned(),
-        credentialId: credential_id.clone(),
-        account: address,
-    };
     let (key, created, keys) = futures::join!(
-        rpc::call_contract(
-            &network.rpc_url,
-            network.contracts.webauthn_validator,
-            &key_call,
-            "latest"
-        ),
+        passkeys::registered_key(network, address, origin, credential_id),
         rpc::logs(
             &network.rpc_url,
             network.contracts.account_factory,
             account_topics(&[AccountCreated::SIGNATURE_HASH], address),
         ),
-        rpc::logs(
-            &network.rpc_url,
-            network.contracts.webauthn_validator,
-            account_topics(
-                &[
-                    PasskeyCreated::SIGNATURE_HASH,
-                    PasskeyRemoved::SIGNATURE_HASH
-                ],
-                address,
-            ),
-        ),
+        passkeys::passkey_logs(network, address),
     );
     let passkey = Passkey {
         credential_id: credential_id.clone(),
@@ -192,28 +149,18 @@ async fn deployed_account(
         .find(|log| log.address == network.contracts.account_factory)
         .and_then(|log| log.topics.get(2).copied())
         .ok_or_else(not_ours)?;
-    // The first registration is the one the factory installed (a removal cannot undo history).
-    let initial = keys?
-        .into_iter()
-        .find_map(|log| {
-            let created =
-                PasskeyCreated::decode_raw_log(log.topics.iter().copied(), &log.data).ok()?;
-            (created.account == address && created.originDomain == origin).then(|| Passkey {
-                credential_id: created.credentialId,
-                public_key: created.publicKey,
-            })
-        })
-        .ok_or_else(not_ours)?;
-    if factory_address(network, salt, &initial, origin).await? != address {
-        return Err(not_ours());
-    }
-    Ok(Account {
+    let initial = recovery::first_passkey(&keys?, address, origin).ok_or_else(not_ours)?;
+    let account = Account {
         address,
         salt,
         signer: (initial.credential_id != passkey.credential_id).then_some(passkey),
         passkey: initial,
         origin_domain: origin.to_owned(),
-    })
+    };
+    if userop::counterfactual_address(network, &account).await? != address {
+        return Err(not_ours());
+    }
+    Ok(account)
 }
 
 /// The account's sessions on every network, from the session validator's logs.

@@ -2,12 +2,13 @@
 //! same list), added with `addValidationKey` and removed with `removeValidationKey`, each in a
 //! UserOperation the user approves with the passkey this browser signs with.
 
-use alloy_primitives::Bytes;
+use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::{SolCall, SolEvent};
 use serde_json::Value;
 
 use sso_wallet::abi::IWebAuthnValidator::{
-    PasskeyCreated, PasskeyRemoved, addValidationKeyCall, removeValidationKeyCall,
+    PasskeyCreated, PasskeyRemoved, addValidationKeyCall, getAccountKeyCall,
+    removeValidationKeyCall,
 };
 use sso_wallet::account::Account;
 use sso_wallet::approval::{ApprovalKind, PasskeyChange, ReplyTo};
@@ -15,12 +16,49 @@ use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::PasskeyView;
-use sso_wallet::recovery::{self, account_topics};
+use sso_wallet::recovery::{self, Log, account_topics};
 use sso_wallet::webauthn::{self, Passkey};
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
 use crate::{approvals, chrome, rpc, state, userop};
+
+/// The passkey validator's `PasskeyCreated` / `PasskeyRemoved` logs about `account`.
+pub async fn passkey_logs(network: &Network, account: Address) -> Result<Vec<Log>> {
+    rpc::logs(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        account_topics(
+            &[
+                PasskeyCreated::SIGNATURE_HASH,
+                PasskeyRemoved::SIGNATURE_HASH,
+            ],
+            account,
+        ),
+    )
+    .await
+}
+
+/// The key `account` registered for `credential_id` at `origin` on `network` (`(0, 0)` if none).
+pub async fn registered_key(
+    network: &Network,
+    account: Address,
+    origin: &str,
+    credential_id: &Bytes,
+) -> Result<[B256; 2]> {
+    let call = getAccountKeyCall {
+        originDomain: origin.to_owned(),
+        credentialId: credential_id.clone(),
+        account,
+    };
+    rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        &call,
+        "latest",
+    )
+    .await
+}
 
 /// The passkeys registered for `account` on `network`, oldest first. An account not deployed
 /// there has exactly the passkey it will be deployed with.
@@ -34,18 +72,7 @@ pub async fn registered(network: &Network, account: &Account) -> Result<Vec<Pass
     if code.is_empty() {
         return Ok(vec![account.passkey.clone()]);
     }
-    let logs = rpc::logs(
-        &network.rpc_url,
-        network.contracts.webauthn_validator,
-        account_topics(
-            &[
-                PasskeyCreated::SIGNATURE_HASH,
-                PasskeyRemoved::SIGNATURE_HASH,
-            ],
-            account.address,
-        ),
-    )
-    .await?;
+    let logs = passkey_logs(network, account.address).await?;
     Ok(recovery::passkeys_from_logs(
         &logs,
         account.address,

@@ -206,10 +206,8 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::GetCallsStatus => {
             let id = eip1193::calls_id_param(request.params)?;
-            let record = crate::activity::records()
+            let record = crate::activity::batch(&id, origin)
                 .await?
-                .into_iter()
-                .find(|r| r.id == id && r.origin == origin)
                 .ok_or(Error::UnknownCallsId(id))?;
             let network = state::network_for(record.chain_id).await?;
             let receipt = userop::receipt(&network, record.user_op_hash).await?;
@@ -224,11 +222,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::ShowCallsStatus => {
             let id = eip1193::calls_id_param(request.params)?;
-            if !crate::activity::records()
-                .await?
-                .iter()
-                .any(|r| r.id == id && r.origin == origin)
-            {
+            if crate::activity::batch(&id, origin).await?.is_none() {
                 return Err(Error::UnknownCallsId(id));
             }
             crate::approvals::show_activity(&id).await?;

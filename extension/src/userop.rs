@@ -152,16 +152,11 @@ async fn check_signer(network: &Network, account: &Account, deployed: bool) -> R
             network.name, network.name
         )));
     }
-    let call = sso_wallet::abi::IWebAuthnValidator::getAccountKeyCall {
-        originDomain: account.origin_domain.clone(),
-        credentialId: signer.credential_id.clone(),
-        account: account.address,
-    };
-    let key = rpc::call_contract(
-        &network.rpc_url,
-        network.contracts.webauthn_validator,
-        &call,
-        "latest",
+    let key = crate::passkeys::registered_key(
+        network,
+        account.address,
+        &account.origin_domain,
+        &signer.credential_id,
     )
     .await?;
     if key != signer.public_key {
@@ -171,6 +166,18 @@ async fn check_signer(network: &Network, account: &Account, deployed: bool) -> R
         )));
     }
     Ok(())
+}
+
+/// The factory's address for the account's salt and first passkey (deployed there or not).
+pub async fn counterfactual_address(network: &Network, account: &Account) -> Result<Address> {
+    let call = account.get_address_call();
+    rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.account_factory,
+        &call,
+        "latest",
+    )
+    .await
 }
 
 /// How long the wallet waits for inclusion before giving up on a receipt.

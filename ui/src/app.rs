@@ -443,12 +443,16 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     .into_any()
 }
 
+/// Whether `origin` is the wallet's own (`chrome-extension://<id>`): requests its pages made.
+pub(crate) fn is_wallet_origin(origin: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .is_some_and(|own| own == origin)
+}
+
 /// The requesting origin, or "SSO Wallet" for the wallet's own pages (the home page asked).
 fn origin_name(origin: &str) -> String {
-    let own = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .is_some_and(|own| own == origin);
-    if own {
+    if is_wallet_origin(origin) {
         "SSO Wallet (you, from the home page)".to_owned()
     } else {
         origin.to_owned()

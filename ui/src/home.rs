@@ -21,7 +21,7 @@ use sso_wallet::protocol::{
     UiResponse,
 };
 
-use crate::app::{session_rules, short_id};
+use crate::app::{is_wallet_origin, session_rules, short_id};
 use crate::{bridge, flows, passkey};
 
 /// The page's signals.
@@ -433,9 +433,6 @@ fn selected_batch() -> Option<String> {
 
 fn activity_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
     let selected = selected_batch();
-    let extension_origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
     let names: Vec<(u64, String)> = home
         .networks
         .iter()
@@ -451,7 +448,7 @@ fn activity_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
                 }.into_any(),
                 Some(items) => items
                     .into_iter()
-                    .map(|item| activity_item(item, selected.as_deref(), &extension_origin, &names))
+                    .map(|item| activity_item(item, selected.as_deref(), &names))
                     .collect::<Vec<_>>()
                     .into_any(),
             }}
@@ -462,7 +459,6 @@ fn activity_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
 fn activity_item(
     item: ActivityView,
     selected: Option<&str>,
-    extension_origin: &str,
     names: &[(u64, String)],
 ) -> impl IntoView + use<> {
     let is_selected = selected == Some(item.id.as_str());
@@ -471,7 +467,7 @@ fn activity_item(
         "failed" => "Failed (nothing happened)",
         _ => "Pending",
     };
-    let origin = if item.origin.is_empty() || item.origin == extension_origin {
+    let origin = if item.origin.is_empty() || is_wallet_origin(&item.origin) {
         "SSO Wallet".to_owned()
     } else {
         item.origin.clone()
