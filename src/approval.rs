@@ -76,6 +76,9 @@ pub struct PreparedSignature {
     pub digest: B256,
     /// Appended after the WebAuthn signature data (ERC-7739 `TypedDataSign` fields), if any.
     pub suffix: alloy_primitives::Bytes,
+    /// The chain the digest is bound to (the window shows it, and the signature is made for
+    /// it, whatever network is selected when the user approves).
+    pub chain_id: u64,
 }
 
 /// The content of a signature request.
@@ -116,8 +119,8 @@ pub enum ApprovalKind {
     /// Create a session: one passkey-signed UserOperation that installs the session validator
     /// when needed and registers the session (and deploys the account when needed).
     CreateSession(Box<SessionCreation>),
-    /// Add a network (EIP-3085), already checked to run the account.
-    AddChain(Box<crate::network::Network>),
+    /// Add a network (EIP-3085) as the site asked; checked to run the account once approved.
+    AddChain(Box<crate::eip1193::AddChain>),
     /// Revoke a session on chain (`revokeKey`), passkey-signed.
     RevokeSession {
         /// The prepared UserOperation.
@@ -162,6 +165,23 @@ impl PasskeyChange {
 }
 
 impl ApprovalKind {
+    /// The chain the request is bound to: a transaction's or a signature's (`None`: the
+    /// request is not tied to a chain).
+    pub fn chain_id(&self) -> Option<u64> {
+        match self {
+            ApprovalKind::Sign(sign) => Some(sign.chain_id),
+            other => other.prepared().map(|tx| tx.chain_id),
+        }
+    }
+
+    /// What the passkey signs to approve this request (`None`: no signature needed).
+    pub fn signed_digest(&self) -> Option<B256> {
+        match self {
+            ApprovalKind::Sign(sign) => Some(sign.digest),
+            other => other.prepared().map(|tx| tx.user_op_hash),
+        }
+    }
+
     /// The prepared UserOperation, for the kinds that send one.
     pub fn prepared(&self) -> Option<&PreparedTransaction> {
         match self {
@@ -218,9 +238,45 @@ pub struct ApprovalQueue {
     pending: Vec<Approval>,
 }
 
+/// Most approvals waiting at once (the queue is rewritten to `chrome.storage.session`, whose
+/// quota the session keys share).
+pub const MAX_PENDING: usize = 12;
+/// Most approvals one origin may have waiting besides its connect request.
+pub const MAX_PENDING_PER_ORIGIN: usize = 3;
+
+impl ApprovalKind {
+    /// Whether this is a connect request (one per origin may wait).
+    fn is_connect(&self) -> bool {
+        matches!(
+            self,
+            ApprovalKind::Connect | ApprovalKind::RequestPermissions
+        )
+    }
+}
+
 impl ApprovalQueue {
-    /// Adds an approval and returns its id.
-    pub fn push(&mut self, origin: String, reply_to: ReplyTo, kind: ApprovalKind) -> u64 {
+    /// Adds an approval and returns its id. Refused with [`Error::RequestPending`] (−32002)
+    /// when the origin already waits for a connect (for another connect), has
+    /// [`MAX_PENDING_PER_ORIGIN`] other requests waiting, or the queue is full.
+    pub fn push(&mut self, origin: String, reply_to: ReplyTo, kind: ApprovalKind) -> Result<u64> {
+        let mine = || self.pending.iter().filter(|a| a.origin == origin);
+        if kind.is_connect() && mine().any(|a| a.kind.is_connect()) {
+            return Err(Error::RequestPending(format!(
+                "A connect request from {origin} is already waiting for the user."
+            )));
+        }
+        if !kind.is_connect()
+            && mine().filter(|a| !a.kind.is_connect()).count() >= MAX_PENDING_PER_ORIGIN
+        {
+            return Err(Error::RequestPending(format!(
+                "{origin} already has {MAX_PENDING_PER_ORIGIN} requests waiting for the user; wait for them to be answered."
+            )));
+        }
+        if self.pending.len() >= MAX_PENDING {
+            return Err(Error::RequestPending(
+                "SSO Wallet has too many requests waiting for the user; try again once some are answered.".into(),
+            ));
+        }
         self.next_id += 1;
         let id = self.next_id;
         self.pending.push(Approval {
@@ -229,7 +285,7 @@ impl ApprovalQueue {
             reply_to,
             kind,
         });
-        id
+        Ok(id)
     }
 
     /// The approval with this id and its 1-based position.
@@ -304,8 +360,12 @@ mod tests {
     #[test]
     fn ids_are_unique_and_take_is_once_only() {
         let mut q = ApprovalQueue::default();
-        let a = q.push("https://a".into(), reply(1), ApprovalKind::Connect);
-        let b = q.push("https://b".into(), reply(2), ApprovalKind::Connect);
+        let a = q
+            .push("https://a".into(), reply(1), ApprovalKind::Connect)
+            .unwrap();
+        let b = q
+            .push("https://b".into(), reply(2), ApprovalKind::Connect)
+            .unwrap();
         assert_ne!(a, b);
         assert_eq!(q.get(b).unwrap().0, 2);
         assert_eq!(q.take(a).unwrap().origin, "https://a");
@@ -314,12 +374,59 @@ mod tests {
         assert_eq!(q.take(99), Err(Error::UnknownApproval(99)));
     }
 
+    fn sign() -> ApprovalKind {
+        ApprovalKind::Sign(Box::new(PreparedSignature {
+            content: SignContent::Message {
+                message: Default::default(),
+            },
+            digest: B256::ZERO,
+            suffix: Default::default(),
+            chain_id: 1,
+        }))
+    }
+
+    #[test]
+    fn pending_requests_are_capped_per_origin_and_in_all() {
+        let mut q = ApprovalQueue::default();
+        q.push("https://a".into(), reply(1), ApprovalKind::Connect)
+            .unwrap();
+        let again = q.push(
+            "https://a".into(),
+            reply(1),
+            ApprovalKind::RequestPermissions,
+        );
+        assert!(matches!(again, Err(Error::RequestPending(_))));
+        for _ in 0..MAX_PENDING_PER_ORIGIN {
+            q.push("https://a".into(), reply(1), sign()).unwrap();
+        }
+        let extra = q.push("https://a".into(), reply(1), sign()).unwrap_err();
+        assert_eq!(
+            crate::eip1193::ProviderError::from(&extra).code,
+            crate::eip1193::code::RESOURCE_UNAVAILABLE
+        );
+        // Other origins are not held up by one that hit its cap, up to the queue's size.
+        let mut origin = 0;
+        while q.len() < MAX_PENDING {
+            origin += 1;
+            q.push(format!("https://o{origin}"), reply(2), sign())
+                .unwrap();
+        }
+        assert!(
+            q.push("https://new".into(), reply(3), ApprovalKind::Connect)
+                .is_err()
+        );
+        assert_eq!(q.len(), MAX_PENDING);
+    }
+
     #[test]
     fn dropping_a_page_removes_only_its_requests() {
         let mut q = ApprovalQueue::default();
-        q.push("https://a".into(), reply(1), ApprovalKind::Connect);
-        let keep = q.push("https://b".into(), reply(2), ApprovalKind::Connect);
-        q.push("https://a".into(), reply(1), ApprovalKind::Connect);
+        q.push("https://a".into(), reply(1), ApprovalKind::Connect)
+            .unwrap();
+        let keep = q
+            .push("https://b".into(), reply(2), ApprovalKind::Connect)
+            .unwrap();
+        q.push("https://a".into(), reply(1), sign()).unwrap();
         assert!(q.waits("1", 1) && q.waits("2", 1) && !q.waits("3", 1));
         assert_eq!(q.drop_page("1").len(), 2);
         assert!(!q.waits("1", 1));

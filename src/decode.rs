@@ -130,7 +130,8 @@ impl Warning {
     }
 }
 
-fn known(selector: &[u8]) -> Option<Function> {
+/// The wallet's own definition of the function with this selector, if it is one it knows.
+pub fn known(selector: &[u8]) -> Option<Function> {
     KNOWN_FUNCTIONS
         .iter()
         .filter_map(|sig| Function::parse(sig).ok())

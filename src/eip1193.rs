@@ -23,6 +23,8 @@ pub mod code {
     pub const INVALID_PARAMS: i64 = -32602;
     /// Internal error.
     pub const INTERNAL: i64 = -32603;
+    /// A request of this kind is already pending (MetaMask's convention).
+    pub const RESOURCE_UNAVAILABLE: i64 = -32002;
     /// EIP-3326: unrecognized chain id.
     pub const UNRECOGNIZED_CHAIN: i64 = 4902;
     /// EIP-5792: unsupported non-optional capability.
@@ -51,9 +53,12 @@ impl From<&Error> for ProviderError {
     fn from(error: &Error) -> Self {
         let code = match error {
             Error::UserRejected => code::USER_REJECTED,
-            Error::Unauthorized(_) | Error::NoAccount | Error::Locked | Error::NotAllowed(_) => {
-                code::UNAUTHORIZED
-            }
+            Error::Unauthorized(_)
+            | Error::NoAccount
+            | Error::Locked
+            | Error::NotAllowed(_)
+            | Error::AccountAdministration { .. } => code::UNAUTHORIZED,
+            Error::RequestPending(_) => code::RESOURCE_UNAVAILABLE,
             Error::UnsupportedMethod(_) | Error::Refused { .. } => code::UNSUPPORTED_METHOD,
             Error::UnknownChain(_) => code::UNRECOGNIZED_CHAIN,
             Error::InvalidParams(_) => code::INVALID_PARAMS,
@@ -208,6 +213,7 @@ impl Method {
             | Method::RequestExecutionPermissions
             | Method::AddChain => Access::Approval,
             Method::Accounts
+            | Method::SwitchChain
             | Method::GetCallsStatus
             | Method::GetCapabilities
             | Method::ShowCallsStatus
@@ -218,7 +224,6 @@ impl Method {
             | Method::Read(_)
             | Method::GetPermissions
             | Method::RevokePermissions
-            | Method::SwitchChain
             | Method::EthSign
             | Method::GetSupportedExecutionPermissions => Access::Public,
         }
@@ -489,14 +494,55 @@ pub fn sign_typed_data_params(
     let address = address
         .parse::<Address>()
         .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: address: {e}")))?;
-    let json = match data {
+    let json: Value = match data {
         Value::String(text) => serde_json::from_str(text)
             .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: {e}")))?,
         other => other.clone(),
     };
+    check_typed_data_shape(&json)?;
     let typed = serde_json::from_value(json.clone())
         .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: {e}")))?;
     Ok((address, typed, json))
+}
+
+/// Most struct types one typed-data request may define.
+pub const MAX_TYPED_DATA_TYPES: usize = 64;
+/// Most fields one struct type may have.
+pub const MAX_TYPED_DATA_FIELDS: usize = 64;
+/// Most array dimensions one field type may have.
+pub const MAX_TYPED_DATA_DIMENSIONS: usize = 4;
+
+/// Refuses typed data whose shape would make hashing it recurse deeply or long: too deep as
+/// JSON, too many types or fields, or field types with too many array dimensions.
+fn check_typed_data_shape(json: &Value) -> Result<()> {
+    let refuse = |why: String| Error::invalid_params(format!("eth_signTypedData_v4: {why}"));
+    if crate::untrusted::json_depth(json) > crate::untrusted::MAX_JSON_DEPTH {
+        return Err(refuse(format!(
+            "the typed data is nested more than {} levels deep",
+            crate::untrusted::MAX_JSON_DEPTH
+        )));
+    }
+    let Some(types) = json.get("types").and_then(Value::as_object) else {
+        return Ok(()); // the typed-data parser says what is missing
+    };
+    if types.len() > MAX_TYPED_DATA_TYPES {
+        return Err(refuse(format!("more than {MAX_TYPED_DATA_TYPES} types")));
+    }
+    for fields in types.values().filter_map(Value::as_array) {
+        if fields.len() > MAX_TYPED_DATA_FIELDS {
+            return Err(refuse(format!(
+                "a type has more than {MAX_TYPED_DATA_FIELDS} fields"
+            )));
+        }
+        for ty in fields.iter().filter_map(|f| f.get("type")?.as_str()) {
+            if ty.len() > 256 || ty.matches('[').count() > MAX_TYPED_DATA_DIMENSIONS {
+                return Err(refuse(format!(
+                    "a field type is longer than 256 characters or has more than {MAX_TYPED_DATA_DIMENSIONS} array dimensions"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parses `wallet_switchEthereumChain` params: `[{chainId}]`.
@@ -522,7 +568,8 @@ pub fn switch_chain_params(params: Option<Value>) -> Result<u64> {
 }
 
 /// A parsed EIP-3085 `wallet_addEthereumChain` request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AddChain {
     /// The chain id.
     pub chain_id: u64,
@@ -554,7 +601,7 @@ fn urls(value: Option<Vec<String>>, what: &str, required: bool) -> Result<Vec<St
     for url in &urls {
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
             && url.len() <= 2048
-            && !url.chars().any(char::is_whitespace);
+            && url.chars().all(|c| c.is_ascii_graphic());
         if !ok {
             return Err(Error::invalid_params(format!(
                 "wallet_addEthereumChain: `{what}` must be http(s) URLs, got {url:?}"
@@ -607,7 +654,7 @@ pub fn add_chain_params(params: Option<Value>) -> Result<AddChain> {
     let name = add
         .chain_name
         .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty() && n.chars().count() <= 64 && !n.chars().any(char::is_control))
+        .filter(|n| !n.is_empty() && n.chars().count() <= 64 && crate::untrusted::clip(n, 64) == *n)
         .ok_or_else(|| {
             Error::invalid_params("wallet_addEthereumChain: chainName must be 1 to 64 characters")
         })?;
@@ -746,6 +793,50 @@ mod tests {
     }
 
     #[test]
+    fn typed_data_shapes_that_would_recurse_are_refused() {
+        let address = "0x00000000000000000000000000000000000000aa";
+        let sign = |typed: Value| sign_typed_data_params(Some(json!([address, typed])));
+        // A chain of 100 struct types, each holding the next.
+        let mut types = serde_json::Map::new();
+        types.insert("EIP712Domain".into(), json!([]));
+        for i in 0..100 {
+            types.insert(
+                format!("T{i}"),
+                json!([{"name": "x", "type": format!("T{}", i + 1)}]),
+            );
+        }
+        let chain = json!({"types": types, "primaryType": "T0", "domain": {}, "message": {}});
+        assert!(
+            matches!(sign(chain), Err(Error::InvalidParams(m)) if m.contains("more than 64 types"))
+        );
+        let dims = json!({"types": {"EIP712Domain": [], "M": [{"name": "v", "type": format!("uint8{}", "[1]".repeat(5))}]},
+                          "primaryType": "M", "domain": {}, "message": {"v": []}});
+        assert!(
+            matches!(sign(dims), Err(Error::InvalidParams(m)) if m.contains("array dimensions"))
+        );
+        let mut deep = json!(1);
+        for _ in 0..40 {
+            deep = json!({"a": deep});
+        }
+        let nested = json!({"types": {"EIP712Domain": []}, "primaryType": "EIP712Domain", "domain": {}, "message": deep});
+        assert!(matches!(sign(nested), Err(Error::InvalidParams(m)) if m.contains("nested")));
+        // As a JSON string too.
+        let text =
+            json!({"types": types, "primaryType": "T0", "domain": {}, "message": {}}).to_string();
+        assert!(sign(json!(text)).is_err());
+    }
+
+    #[test]
+    fn switching_the_network_needs_a_connected_origin() {
+        assert_eq!(
+            Method::parse("wallet_switchEthereumChain")
+                .unwrap()
+                .access(),
+            Access::Connected
+        );
+    }
+
+    #[test]
     fn errors_map_to_eip1193_codes() {
         assert_eq!(ProviderError::from(&Error::UserRejected).code, 4001);
         assert_eq!(
@@ -788,6 +879,8 @@ mod tests {
             ("chainId", json!("0x")),
             ("chainId", json!(5)),
             ("chainName", json!("")),
+            ("chainName", json!("Main\u{202E}net")),
+            ("rpcUrls", json!(["http://a\u{200B}b"])),
             ("rpcUrls", json!([])),
             ("rpcUrls", json!(["ftp://a"])),
             ("rpcUrls", json!(["javascript:alert(1)"])),

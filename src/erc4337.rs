@@ -46,6 +46,21 @@ pub struct UserOperation {
     pub signature: Bytes,
 }
 
+/// Most gas any one figure of a UserOperation may have (more is an implausible answer from a
+/// bundler, and would not fit the packed 128-bit fields the EntryPoint hashes).
+pub const MAX_GAS: u64 = 1 << 32;
+/// Most wei per gas a fee may be (18 ETH per gas: far above any real fee, and small enough that
+/// fee × gas never overflows).
+pub const MAX_FEE_PER_GAS: u64 = u64::MAX;
+
+/// `maxFeePerGas = 2 × baseFee + priority` and `maxPriorityFeePerGas` from a node's figures,
+/// if they are plausible (each at most [`MAX_FEE_PER_GAS`]).
+pub fn fees(base_fee: U256, priority_fee: U256) -> Option<(U256, U256)> {
+    let limit = U256::from(MAX_FEE_PER_GAS);
+    (base_fee <= limit && priority_fee <= limit)
+        .then(|| (base_fee * U256::from(2) + priority_fee, priority_fee))
+}
+
 /// Gas figures returned by `eth_estimateUserOperationGas`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -56,6 +71,16 @@ pub struct GasEstimate {
     pub verification_gas_limit: U256,
     /// Gas for the execution phase.
     pub call_gas_limit: U256,
+}
+
+impl GasEstimate {
+    /// Whether every figure is at most [`MAX_GAS`] (a bundler's answer is not trusted).
+    pub fn is_plausible(&self) -> bool {
+        let limit = U256::from(MAX_GAS);
+        self.pre_verification_gas <= limit
+            && self.verification_gas_limit <= limit
+            && self.call_gas_limit <= limit
+    }
 }
 
 /// The part of `eth_getUserOperationReceipt` the wallet reads.

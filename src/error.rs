@@ -92,6 +92,21 @@ pub enum Error {
     /// The wallet lock is on and the wallet is locked: unlock with the passkey first (4100).
     #[error("SSO Wallet is locked; unlock it with your passkey.")]
     Locked,
+    /// A dapp's call would administer the account (4100): see [`crate::administration`].
+    #[error(
+        "Call {call} goes to {what} ({target}): sites may not administer the account; use SSO Wallet's own pages for that."
+    )]
+    AccountAdministration {
+        /// Which call of the request.
+        call: usize,
+        /// Its target.
+        target: alloy_primitives::Address,
+        /// What the target is.
+        what: crate::administration::BannedTarget,
+    },
+    /// The origin already has as many requests waiting for the user as it may (−32002).
+    #[error("{0}")]
+    RequestPending(String),
     /// The user asked for something the wallet refuses, with the reason in words (for the UI).
     #[error("{0}")]
     NotAllowed(String),
@@ -104,6 +119,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error as the wallet's own pages show it: words a node or bundler chose are quoted as
+    /// theirs (already cut and cleaned by [`crate::jsonrpc`]), never shown as the wallet's.
+    pub fn user_message(&self) -> String {
+        match self {
+            Error::Rpc(rpc) => format!("The network answered: “{}”", rpc.message),
+            other => other.to_string(),
+        }
+    }
+
     /// Shorthand for [`Error::InvalidParams`].
     pub fn invalid_params(message: impl Into<String>) -> Self {
         Error::InvalidParams(message.into())

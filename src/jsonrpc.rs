@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Error, Result};
+use crate::{Error, Result, untrusted};
 
 /// A JSON-RPC 2.0 request.
 #[derive(Debug, Clone, Serialize)]
@@ -57,17 +57,42 @@ pub struct Response {
 impl Response {
     /// Turns the response into its result, or the endpoint's error (with any revert reason in
     /// its data decoded into the message).
+    ///
+    /// The endpoint is not trusted: its message is cut to [`untrusted::MAX_TEXT_CHARS`] with
+    /// hidden characters replaced, and `data` larger than [`untrusted::MAX_ERROR_DATA_BYTES`]
+    /// (as hex) is dropped, so what reaches the page is short whatever the node sent.
     pub fn into_result(self) -> Result<Value> {
         match (self.error, self.result) {
-            (Some(mut rpc), _) => {
-                if let Some(reason) = revert_reason(&rpc) {
-                    rpc.message = format!("{} ({reason})", rpc.message);
+            (Some(rpc), _) => {
+                let reason = revert_reason(&rpc);
+                let mut message = untrusted::clip(&rpc.message, untrusted::MAX_TEXT_CHARS);
+                if let Some(reason) = reason {
+                    message = format!("{message} ({reason})");
                 }
-                Err(Error::Rpc(rpc))
+                Err(Error::Rpc(RpcError {
+                    // A node may not speak for the wallet or the user: EIP-1193's own codes
+                    // (4001 "user rejected", 4100, …) from an endpoint become internal errors.
+                    code: if (1000..5000).contains(&rpc.code) {
+                        crate::eip1193::code::INTERNAL
+                    } else {
+                        rpc.code
+                    },
+                    message,
+                    data: rpc.data.filter(small_enough),
+                }))
             }
             (None, Some(result)) => Ok(result),
             (None, None) => Ok(Value::Null),
         }
+    }
+}
+
+/// Whether an error's `data` is small enough to pass on to the page.
+fn small_enough(data: &Value) -> bool {
+    let limit = 2 * untrusted::MAX_ERROR_DATA_BYTES + 64;
+    match data {
+        Value::String(text) => text.len() <= limit,
+        other => serde_json::to_string(other).is_ok_and(|text| text.len() <= limit),
     }
 }
 
@@ -95,6 +120,15 @@ fn revert_reason(rpc: &RpcError) -> Option<String> {
         .next()
         .filter(|word| word.starts_with("0x") && word.len() >= 10);
     let hex = from_data.filter(|h| h.starts_with("0x")).or(from_message)?;
+    // Data too long to decode is named by its size and selector, without decoding all of it.
+    if hex.len() > 2 * untrusted::MAX_REVERT_BYTES + 2 {
+        let selector = hex.get(..10).unwrap_or(hex);
+        return Some(format!(
+            "revert data of {} bytes with selector {} (too long to decode)",
+            hex.len().saturating_sub(2) / 2,
+            untrusted::clip(selector, 10)
+        ));
+    }
     let bytes = alloy_primitives::hex::decode(hex).ok()?;
     decode_revert_reason(&bytes)
 }
@@ -150,6 +184,63 @@ mod tests {
             err.message,
             "reverted (custom error 0xdeadbeef (unknown to the wallet))"
         );
+    }
+
+    #[test]
+    fn a_node_cannot_answer_with_the_wallets_own_codes() {
+        let response: Response = serde_json::from_value(json!({
+            "jsonrpc": "2.0", "id": 1, "error": {"code": 4001, "message": "User rejected the request."}
+        }))
+        .unwrap();
+        let Err(Error::Rpc(err)) = response.into_result() else {
+            panic!("expected an rpc error")
+        };
+        assert_eq!(err.code, crate::eip1193::code::INTERNAL);
+    }
+
+    #[test]
+    fn a_node_cannot_flood_the_page_through_an_error() {
+        let huge = format!("0x{}", "ab".repeat(1024 * 1024));
+        let response: Response = serde_json::from_value(json!({
+            "jsonrpc": "2.0", "id": 1,
+            "error": {"code": 3, "message": "x".repeat(500_000), "data": huge}
+        }))
+        .unwrap();
+        let Err(Error::Rpc(err)) = response.into_result() else {
+            panic!("expected an rpc error")
+        };
+        assert!(err.message.chars().count() < 1200, "{}", err.message.len());
+        assert!(
+            err.message
+                .contains("1048576 bytes with selector 0xabababab"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.data, None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn errors_are_total_and_bounded(
+            message in ".{0,2000}",
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+            as_object in proptest::prelude::any::<bool>(),
+            in_message in proptest::prelude::any::<bool>(),
+        ) {
+            let hex = alloy_primitives::hex::encode_prefixed(&data);
+            let (message, data) = match (in_message, as_object) {
+                (true, _) => (format!("{message} with reason: {hex}"), Value::Null),
+                (false, true) => (message, json!({"revertData": hex})),
+                (false, false) => (message, json!(hex)),
+            };
+            let response: Response = serde_json::from_value(json!({
+                "jsonrpc": "2.0", "id": 1, "error": {"code": -32000, "message": message, "data": data}
+            })).unwrap();
+            let Err(Error::Rpc(err)) = response.into_result() else {
+                panic!("expected an rpc error")
+            };
+            proptest::prop_assert!(err.message.chars().count() <= 2 * untrusted::MAX_TEXT_CHARS + 8);
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //!
 //! - [`abi`]: Solidity bindings (alloy `sol!`) of the contracts the wallet calls.
 //! - [`account`]: the passkey-owned smart account record and its counterfactual deployment data.
+//! - [`administration`]: calls that administer the account, which dapps may not make.
 //! - [`activity`]: the log of every UserOperation sent (time, site, what it did).
 //! - [`approval`]: the approval queue state machine (ids, positions, resolve/reject, dropped pages).
 //! - [`decode`]: known selectors decoded for the approval window, and call warnings.
@@ -32,12 +33,14 @@
 //! - [`simulate`]: expected balance changes from the node's `eth_simulateV1`.
 //! - [`storage`]: the versioned persisted wallet state.
 //! - [`units`]: wei and token amounts formatted for people.
+//! - [`untrusted`]: bounds for bytes and text from outside, and text made safe to show.
 //! - [`webauthn`]: passkey attestation parsing, assertion checks and the validator's signature format.
 //! - [`error`]: the crate's one error enum.
 
 pub mod abi;
 pub mod account;
 pub mod activity;
+pub mod administration;
 pub mod approval;
 pub mod decode;
 pub mod eip1193;
@@ -57,6 +60,7 @@ pub mod session;
 pub mod simulate;
 pub mod storage;
 pub mod units;
+pub mod untrusted;
 pub mod webauthn;
 
 pub use error::Error;

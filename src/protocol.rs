@@ -54,11 +54,20 @@ impl PageRequest {
                 ));
             }
         };
-        Ok(PageRequest {
-            id,
-            method,
-            params: map.remove("params"),
-        })
+        let params = map.remove("params");
+        if params
+            .as_ref()
+            .is_some_and(|p| crate::untrusted::json_depth(p) > crate::untrusted::MAX_JSON_DEPTH)
+        {
+            return Err((
+                Some(id),
+                Error::invalid_params(format!(
+                    "params are nested more than {} levels deep",
+                    crate::untrusted::MAX_JSON_DEPTH
+                )),
+            ));
+        }
+        Ok(PageRequest { id, method, params })
     }
 }
 
@@ -509,8 +518,8 @@ pub enum RequestView {
     /// Add a network to the wallet.
     #[serde(rename_all = "camelCase")]
     AddChain {
-        /// The network as it will be stored.
-        network: crate::network::Network,
+        /// The network as the site asked for it (checked once the user approves).
+        request: crate::eip1193::AddChain,
     },
     /// Add or remove one of the account's passkeys.
     #[serde(rename_all = "camelCase")]
@@ -628,6 +637,16 @@ mod tests {
             Some(4)
         );
         assert_eq!(PageRequest::parse(json!([1])).unwrap_err().0, None);
+        // Params deeper than the wallet could read back from storage are answered, not kept.
+        let mut deep = json!("x");
+        for _ in 0..=crate::untrusted::MAX_JSON_DEPTH {
+            deep = json!([deep]);
+        }
+        let (id, error) =
+            PageRequest::parse(json!({"id": 5, "method": "personal_sign", "params": deep}))
+                .unwrap_err();
+        assert_eq!(id, Some(5));
+        assert!(matches!(error, Error::InvalidParams(m) if m.contains("nested")));
         assert_eq!(
             PageRequest::parse(json!({"id": "x", "method": "a"}))
                 .unwrap_err()

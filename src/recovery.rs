@@ -11,8 +11,11 @@ use serde::Deserialize;
 
 use crate::abi::IWebAuthnValidator::{PasskeyCreated, PasskeyRemoved};
 use crate::session::registry::{Ended, SessionRecord, SessionStatus};
-use crate::session::request::SessionRequest;
+use crate::session::request::{
+    MAX_CALL_POLICIES, MAX_CONSTRAINTS, MAX_TRANSFER_POLICIES, SessionRequest,
+};
 use crate::session::spec::ISessionKeyValidator::{SessionCreated, SessionRevoked};
+use crate::session::spec::session_hash;
 use crate::webauthn::Passkey;
 
 /// A log as `eth_getLogs` returns it (the fields read here), in chain order.
@@ -44,6 +47,9 @@ pub fn passkeys_from_logs(logs: &[Log], account: Address, origin: &str) -> Vec<P
             && created.originDomain == origin
         {
             keys.retain(|k| k.credential_id != created.credentialId);
+            if keys.len() >= MAX_PASSKEYS {
+                continue;
+            }
             keys.push(Passkey {
                 credential_id: created.credentialId,
                 public_key: created.publicKey,
@@ -71,6 +77,12 @@ pub fn first_passkey(logs: &[Log], account: Address, origin: &str) -> Option<Pas
     })
 }
 
+/// Most sessions restored per network (the newest ones win only by order of the logs; a node
+/// that returns more is not trusted to be complete anyway).
+pub const MAX_RESTORED_SESSIONS: usize = 64;
+/// Most passkeys read back for one account.
+pub const MAX_PASSKEYS: usize = 64;
+
 /// The sessions of `account` on `chain_id` from the session validator's logs. Their keys are
 /// not in this browser (they never leave the one that made them), so a session still open on
 /// chain is `keyLost` here: listed, and revocable with the passkey, but never used. The site
@@ -82,7 +94,20 @@ pub fn sessions_from_logs(logs: &[Log], account: Address, chain_id: u64) -> Vec<
         if let Ok(created) = SessionCreated::decode_raw_log(topics.clone(), &log.data)
             && created.account == account
         {
-            if sessions.iter().any(|s| s.context == created.sessionHash) {
+            // What a node returns is not trusted: a spec must hash to its session, stay within
+            // the sizes the wallet accepts from dapps, and the list is capped.
+            let plausible = session_hash(&created.spec) == created.sessionHash
+                && created.spec.callPolicies.len() <= MAX_CALL_POLICIES
+                && created.spec.transferPolicies.len() <= MAX_TRANSFER_POLICIES
+                && created
+                    .spec
+                    .callPolicies
+                    .iter()
+                    .all(|p| p.constraints.len() <= MAX_CONSTRAINTS);
+            if !plausible
+                || sessions.len() >= MAX_RESTORED_SESSIONS
+                || sessions.iter().any(|s| s.context == created.sessionHash)
+            {
                 continue;
             }
             sessions.push(SessionRecord {

@@ -6,6 +6,8 @@ use alloy_dyn_abi::{DynSolType, DynSolValue};
 use alloy_primitives::keccak256;
 use alloy_sol_types::{Panic, Revert, SolError};
 
+use crate::untrusted;
+
 /// Custom errors the wallet names, as canonical signatures with parameter names.
 const KNOWN: &[(&str, &[&str])] = &[
     (
@@ -94,66 +96,99 @@ fn panic_meaning(code: u64) -> &'static str {
     }
 }
 
-fn value_text(value: &DynSolValue) -> String {
-    match value {
+/// How deep revert data nested in `bytes` arguments (the EntryPoint's `FailedOpWithRevert`
+/// inner data, say) is decoded: the error itself is level 1, its inner revert level 2; deeper
+/// data is shown as hex.
+pub const MAX_DEPTH: usize = 2;
+/// Longest text one argument contributes (characters).
+const MAX_ARG_CHARS: usize = 160;
+/// Most items of an array argument shown.
+const MAX_ITEMS: usize = 8;
+/// Most bytes of a `bytes` argument shown as hex.
+const MAX_HEX_BYTES: usize = 64;
+
+fn value_text(value: &DynSolValue, depth: usize) -> String {
+    let text = match value {
         DynSolValue::Address(a) => a.to_checksum(None),
         DynSolValue::Uint(n, _) => n.to_string(),
         DynSolValue::Int(n, _) => n.to_string(),
         DynSolValue::Bool(b) => b.to_string(),
-        DynSolValue::String(s) => format!("{s:?}"),
-        DynSolValue::Bytes(b) => match decode(b) {
-            Some(inner) if !b.is_empty() => inner,
-            _ => alloy_primitives::hex::encode_prefixed(b),
-        },
+        DynSolValue::String(s) => format!("{:?}", untrusted::clip(s, MAX_ARG_CHARS)),
+        DynSolValue::Bytes(b) if !b.is_empty() && depth < MAX_DEPTH => describe(b, depth + 1),
+        DynSolValue::Bytes(b) => untrusted::hex_preview(b, MAX_HEX_BYTES),
         DynSolValue::FixedBytes(word, size) => {
-            alloy_primitives::hex::encode_prefixed(&word[..*size])
+            alloy_primitives::hex::encode_prefixed(&word[..(*size).min(32)])
         }
         DynSolValue::Array(items) | DynSolValue::FixedArray(items) | DynSolValue::Tuple(items) => {
-            let items: Vec<String> = items.iter().map(value_text).collect();
-            format!("[{}]", items.join(", "))
+            let mut shown: Vec<String> = items
+                .iter()
+                .take(MAX_ITEMS)
+                .map(|item| value_text(item, depth))
+                .collect();
+            if items.len() > MAX_ITEMS {
+                shown.push(format!("… {} items in all", items.len()));
+            }
+            format!("[{}]", shown.join(", "))
         }
         _ => "…".to_owned(),
-    }
+    };
+    untrusted::clip(&text, MAX_ARG_CHARS)
 }
 
-/// Revert data as words; `None` only for empty data.
+/// Revert data as words; `None` only for empty data. Total and bounded: data longer than
+/// [`untrusted::MAX_REVERT_BYTES`] is named by its size, nested revert data is decoded at most
+/// [`MAX_DEPTH`] levels deep, and the text is at most [`untrusted::MAX_TEXT_CHARS`] characters.
 pub fn decode(data: &[u8]) -> Option<String> {
     if data.is_empty() {
         return None;
     }
+    Some(untrusted::clip(
+        &describe(data, 1),
+        untrusted::MAX_TEXT_CHARS,
+    ))
+}
+
+/// Non-empty revert data at nesting level `depth`, in words.
+fn describe(data: &[u8], depth: usize) -> String {
+    let Some(selector) = data.get(..4) else {
+        return format!("revert data {}", untrusted::hex_preview(data, 4));
+    };
+    if data.len() > untrusted::MAX_REVERT_BYTES {
+        return format!(
+            "revert data of {} bytes with selector {} (too long to decode)",
+            data.len(),
+            alloy_primitives::hex::encode_prefixed(selector)
+        );
+    }
     if let Ok(revert) = Revert::abi_decode(data) {
-        return Some(revert.reason);
+        return untrusted::clip(&revert.reason, untrusted::MAX_TEXT_CHARS);
     }
     if let Ok(panic) = Panic::abi_decode(data) {
         let code: u64 = panic.code.saturating_to();
-        return Some(format!("panic {code:#04x}: {}", panic_meaning(code)));
+        return format!("panic {code:#04x}: {}", panic_meaning(code));
     }
-    let Some(selector) = data.get(..4) else {
-        return Some(format!(
-            "revert data {}",
-            alloy_primitives::hex::encode_prefixed(data)
-        ));
-    };
     for (signature, names) in KNOWN {
         if &keccak256(signature.as_bytes())[..4] != selector {
             continue;
         }
         let (name, params) = signature.split_once('(').unwrap_or((signature, ")"));
-        let ty = DynSolType::parse(&format!("({params}")).ok()?;
+        let Ok(ty) = DynSolType::parse(&format!("({params}")) else {
+            break;
+        };
         let Ok(DynSolValue::Tuple(values)) = ty.abi_decode_params(&data[4..]) else {
             break;
         };
         let args: Vec<String> = values
             .iter()
             .zip(names.iter())
-            .map(|(value, name)| format!("{name}: {}", value_text(value)))
+            .map(|(value, name)| format!("{name}: {}", value_text(value, depth)))
             .collect();
-        return Some(format!("{name}({})", args.join(", ")));
+        return format!("{name}({})", args.join(", "));
     }
-    Some(format!(
+    format!(
         "custom error {} (unknown to the wallet)",
         alloy_primitives::hex::encode_prefixed(selector)
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -206,6 +241,104 @@ mod tests {
         .abi_encode();
         short.truncate(10);
         assert!(decode(&short).unwrap().contains("unknown to the wallet"));
+    }
+
+    sol! {
+        error FailedOpWithRevert(uint256 opIndex, string reason, bytes inner);
+    }
+
+    /// `levels` of `FailedOpWithRevert` each wrapping the next, around `Error(reason)`.
+    fn nested(levels: usize, reason: &str) -> Vec<u8> {
+        let mut data = Revert::from(reason).abi_encode();
+        for i in 0..levels {
+            data = FailedOpWithRevert {
+                opIndex: U256::from(i),
+                reason: "AA23 reverted".into(),
+                inner: data.into(),
+            }
+            .abi_encode();
+        }
+        data
+    }
+
+    fn known_selectors() -> Vec<[u8; 4]> {
+        KNOWN
+            .iter()
+            .map(|(sig, _)| keccak256(sig.as_bytes())[..4].try_into().unwrap())
+            .chain([Revert::SELECTOR, Panic::SELECTOR])
+            .collect()
+    }
+
+    fn assert_bounded(text: &str) {
+        assert!(
+            text.chars().count() <= untrusted::MAX_TEXT_CHARS + 1,
+            "{} characters",
+            text.chars().count()
+        );
+    }
+
+    #[test]
+    fn nested_revert_data_is_decoded_two_levels_deep() {
+        // FailedOpWithRevert(FailedOpWithRevert(Error("secret"))): the third level stays hex.
+        let text = decode(&nested(2, "secret")).unwrap();
+        assert_eq!(
+            text.matches("FailedOpWithRevert(").count(),
+            MAX_DEPTH,
+            "{text}"
+        );
+        assert!(
+            !text.contains("secret") && text.contains("inner: 0x08c379a0"),
+            "{text}"
+        );
+        let text = decode(&nested(1, "secret")).unwrap();
+        assert!(text.ends_with("inner: secret)"), "{text}");
+    }
+
+    #[test]
+    fn huge_revert_data_is_named_by_its_size() {
+        let mut data = FailedOpWithRevert::SELECTOR.to_vec();
+        data.resize(1024 * 1024, 0x41);
+        let text = decode(&data).unwrap();
+        assert!(text.contains("1048576 bytes"), "{text}");
+        assert_bounded(&text);
+        let text = decode(&nested(200, "deep")).unwrap();
+        assert!(text.contains("too long to decode"), "{text}");
+    }
+
+    #[test]
+    fn reasons_cannot_hide_or_flood() {
+        let text = decode(&Revert::from("ok\u{202E}dlrow").abi_encode()).unwrap();
+        assert_eq!(text, "ok\u{FFFD}dlrow");
+        let text = decode(&Revert::from("x".repeat(100_000)).abi_encode()).unwrap();
+        assert_bounded(&text);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decode_is_total_and_bounded(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            which in 0usize..64,
+            keep_selector in proptest::prelude::any::<bool>(),
+        ) {
+            let selectors = known_selectors();
+            let mut data = body.clone();
+            if keep_selector {
+                data.splice(0..0, selectors[which % selectors.len()]);
+            }
+            let text = decode(&data);
+            proptest::prop_assert_eq!(text.is_none(), data.is_empty());
+            if let Some(text) = text {
+                assert_bounded(&text);
+            }
+        }
+
+        #[test]
+        fn nesting_never_goes_deeper_than_two_levels(levels in 0usize..120, reason in ".{0,300}") {
+            let data = nested(levels, &reason);
+            let text = decode(&data).unwrap();
+            assert_bounded(&text);
+            proptest::prop_assert!(text.matches("FailedOpWithRevert(").count() <= MAX_DEPTH);
+        }
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub const ETH_LOG_ADDRESS: Address = address!("EeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeee
 pub const TRANSFER_TOPIC: B256 =
     b256!("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
 
+/// Most balance changes the wallet lists for one operation (each may need a token lookup).
+pub const MAX_CHANGES: usize = 12;
+
 /// What moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -51,8 +54,11 @@ pub struct BalanceChange {
 pub enum Simulation {
     /// The execution succeeds with these changes (empty: nothing moves).
     Changes {
-        /// Net changes, ETH first.
+        /// Net changes, ETH first; at most [`MAX_CHANGES`].
         changes: Vec<BalanceChange>,
+        /// How many more assets change (beyond [`MAX_CHANGES`]).
+        #[serde(default)]
+        more: usize,
     },
     /// The execution reverts, with the decoded reason when there is one.
     Reverts {
@@ -125,12 +131,15 @@ pub fn interpret(result: Value, account: Address) -> Option<Simulation> {
         }
         let from = Address::from_word(log.topics[1]);
         let to = Address::from_word(log.topics[2]);
-        let (asset, amount) = match (log.address, log.topics.len()) {
-            (ETH_LOG_ADDRESS, 3) => (Asset::Eth, U256::from_be_slice(&log.data)),
-            (token, 3) if log.data.len() == 32 => {
-                (Asset::Token { token }, U256::from_be_slice(&log.data))
-            }
-            (token, 4) => (
+        // An amount is exactly one word; anything else is not a transfer the wallet can read.
+        let word = <[u8; 32]>::try_from(log.data.as_ref())
+            .ok()
+            .map(U256::from_be_bytes);
+        let (asset, amount) = match (log.address, log.topics.len(), word) {
+            (ETH_LOG_ADDRESS, 3, Some(amount)) => (Asset::Eth, amount),
+            (ETH_LOG_ADDRESS, ..) => continue,
+            (token, 3, Some(amount)) => (Asset::Token { token }, amount),
+            (token, 4, _) => (
                 Asset::Nft {
                     token,
                     id: U256::from_be_bytes(log.topics[3].0),
@@ -147,13 +156,14 @@ pub fn interpret(result: Value, account: Address) -> Option<Simulation> {
             *entry = entry.saturating_sub(amount);
         }
     }
-    Some(Simulation::Changes {
-        changes: totals
-            .into_iter()
-            .filter(|(_, delta)| !delta.is_zero())
-            .map(|(asset, delta)| BalanceChange { asset, delta })
-            .collect(),
-    })
+    let mut changes: Vec<BalanceChange> = totals
+        .into_iter()
+        .filter(|(_, delta)| !delta.is_zero())
+        .map(|(asset, delta)| BalanceChange { asset, delta })
+        .collect();
+    let more = changes.len().saturating_sub(MAX_CHANGES);
+    changes.truncate(MAX_CHANGES);
+    Some(Simulation::Changes { changes, more })
 }
 
 #[cfg(test)]
@@ -183,7 +193,7 @@ mod tests {
                 nft,
             ]}
         ]}]);
-        let Some(Simulation::Changes { changes }) = interpret(result, ACCOUNT) else {
+        let Some(Simulation::Changes { changes, more: 0 }) = interpret(result, ACCOUNT) else {
             panic!("expected changes")
         };
         assert_eq!(
@@ -220,6 +230,59 @@ mod tests {
             })
         );
         assert_eq!(interpret(json!({"unexpected": true}), ACCOUNT), None);
+    }
+
+    #[test]
+    fn amounts_that_are_not_one_word_are_not_transfers() {
+        let mut eth = transfer(ETH_LOG_ADDRESS, ACCOUNT, BOB, 5);
+        eth["data"] = json!(Bytes::from(vec![0xff; 33]));
+        let mut token = transfer(TOKEN, ACCOUNT, BOB, 5);
+        token["data"] = json!("0x");
+        let result = json!([{"calls": [{"status": "0x1", "logs": [eth, token]}]}]);
+        assert_eq!(
+            interpret(result, ACCOUNT),
+            Some(Simulation::Changes {
+                changes: vec![],
+                more: 0
+            })
+        );
+    }
+
+    fn any_log() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        (
+            prop_oneof![Just(ETH_LOG_ADDRESS), Just(TOKEN), any::<[u8; 20]>().prop_map(Address::from)],
+            0usize..6,
+            proptest::collection::vec(any::<u8>(), 0..70),
+            any::<bool>(),
+            any::<[u8; 32]>(),
+        )
+            .prop_map(|(address, topics, data, from_account, id)| {
+                let (from, to) = if from_account { (ACCOUNT, BOB) } else { (BOB, ACCOUNT) };
+                let all = [TRANSFER_TOPIC, from.into_word(), to.into_word(), B256::from(id), B256::ZERO];
+                json!({"address": address, "topics": &all[..topics.min(5)], "data": Bytes::from(data)})
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn interpret_is_total_and_bounded(
+            logs in proptest::collection::vec(any_log(), 0..200),
+            status in 0u8..3,
+            return_data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let result = json!([{"calls": [{"status": format!("{status:#x}"),
+                "returnData": Bytes::from(return_data), "logs": logs}]}]);
+            match interpret(result, ACCOUNT) {
+                Some(Simulation::Changes { changes, .. }) => {
+                    proptest::prop_assert!(changes.len() <= MAX_CHANGES)
+                }
+                Some(Simulation::Reverts { reason }) => {
+                    proptest::prop_assert!(reason.is_none_or(|r| r.chars().count() <= crate::untrusted::MAX_TEXT_CHARS + 1))
+                }
+                None => {}
+            }
+        }
     }
 
     #[test]

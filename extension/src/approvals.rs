@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
 use sso_wallet::activity::describe_calls;
-use sso_wallet::approval::{Approval, ApprovalKind, PasskeyChange, ReplyTo, SignContent};
+use sso_wallet::approval::{
+    Approval, ApprovalKind, PasskeyChange, PreparedSignature, ReplyTo, SignContent,
+};
 use sso_wallet::eip2255;
 use sso_wallet::protocol::{ApprovalView, CallView, PageMessage, ProviderEvent, RequestView};
 use sso_wallet::storage::Grant;
@@ -22,9 +24,9 @@ const WINDOW_HEIGHT: u32 = 640;
 /// Queues an approval and makes sure the approval window shows.
 pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Result<()> {
     let window = state::with(|s| {
-        s.approvals.push(origin.to_owned(), reply_to, kind);
-        s.approval_window
-    });
+        s.approvals.push(origin.to_owned(), reply_to, kind)?;
+        Ok::<_, Error>(s.approval_window)
+    })?;
     state::save_approvals().await?;
     if let Some(id) = window
         && chrome::focus_window(id).await
@@ -58,9 +60,9 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         state::save_approvals().await?; // the window is gone from the state
         return Ok(None);
     };
-    // A transaction is shown (and sent) on the chain it was prepared for.
-    let network = match approval.kind.prepared() {
-        Some(tx) => state::network_for(tx.chain_id).await?,
+    // A transaction or a signature is shown (and made) on the chain it was prepared for.
+    let network = match approval.kind.chain_id() {
+        Some(chain_id) => state::network_for(chain_id).await?,
         None => state::network().await?,
     };
     let account = wallet.account.as_ref();
@@ -68,8 +70,8 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         ApprovalKind::Connect | ApprovalKind::RequestPermissions => RequestView::Connect {
             account: account.map(|a| a.address),
         },
-        ApprovalKind::AddChain(network) => RequestView::AddChain {
-            network: (**network).clone(),
+        ApprovalKind::AddChain(request) => RequestView::AddChain {
+            request: (**request).clone(),
         },
         ApprovalKind::Sign(sign) => {
             let account = account.ok_or(Error::NoAccount)?;
@@ -215,10 +217,14 @@ fn answer(approval: &Approval, outcome: Result<Value>) {
 }
 
 /// Takes an approval out of the queue and persists that before anything is carried out, so a
-/// worker restart can never bring it back (exactly once).
+/// worker restart can never bring it back (exactly once). If that cannot be persisted, the
+/// page is answered with the error and nothing is carried out.
 async fn take(approval_id: u64) -> Result<Approval> {
     let approval = state::with(|s| s.approvals.take(approval_id))?;
-    state::save_approvals().await?;
+    if let Err(e) = state::save_approvals().await {
+        answer(&approval, Err(e.clone()));
+        return Err(e);
+    }
     Ok(approval)
 }
 
@@ -232,95 +238,97 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
     outcome
 }
 
+/// Checks what can be retried (the passkey assertion) while the approval is still pending,
+/// then takes it out of the queue and carries it out; from then on every outcome, error or
+/// not, is the page's answer.
 async fn carry_out(approval_id: u64, assertion: Option<Assertion>) -> Result<Value> {
     let wallet = state::wallet().await?;
     let (_, pending) = state::with(|s| s.approvals.get(approval_id).map(|(p, a)| (p, a.clone())))?;
-    match &pending.kind {
-        ApprovalKind::Connect | ApprovalKind::RequestPermissions => {
-            let account = wallet.account.ok_or(Error::NoAccount)?;
-            let approval = take(approval_id).await?;
-            let origin = approval.origin.clone();
-            let grant = Grant {
-                granted_at: js_sys::Date::now() as u64,
-            };
-            state::update_wallet(|w| {
-                w.grants.insert(origin.clone(), grant.clone());
-                Ok(())
-            })
-            .await?;
-            let accounts = json!([account.address]);
-            let reply = match approval.kind {
-                ApprovalKind::RequestPermissions => {
-                    eip2255::permissions(&origin, Some(&grant), Some(account.address))
-                }
-                _ => accounts.clone(),
-            };
-            answer(&approval, Ok(reply));
-            let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![account.address]));
-            for port in state::page_ports(&origin) {
-                port.send(&event);
-            }
-            Ok(accounts)
-        }
-        ApprovalKind::AddChain(network) => {
-            let approval = take(approval_id).await?;
-            let outcome = crate::networks::added(network).await;
-            answer(&approval, outcome.clone());
-            outcome
-        }
-        ApprovalKind::Sign(sign) => {
-            let account = wallet.account.ok_or(Error::NoAccount)?;
+    let signed = match pending.kind.signed_digest() {
+        Some(digest) => {
+            let account = wallet.account.as_ref().ok_or(Error::NoAccount)?;
             let assertion = assertion
-                .ok_or_else(|| Error::invalid_params("a signature needs a passkey assertion"))?;
+                .ok_or_else(|| Error::invalid_params("this request needs a passkey assertion"))?;
+            // Checked before the approval leaves the queue: a bad assertion can be retried.
             let rs = webauthn::verify_assertion(
                 account.signing_passkey(),
                 &assertion,
-                sign.digest,
+                digest,
                 &account.origin_domain,
             )?;
-            let approval = take(approval_id).await?;
-            let outcome = signature(&account, &assertion, rs, &sign.suffix).await;
-            answer(&approval, outcome.clone());
-            outcome
+            Some((assertion, rs))
         }
-        ApprovalKind::SendTransaction(_)
-        | ApprovalKind::SendCalls { .. }
-        | ApprovalKind::RevokeSession { .. }
-        | ApprovalKind::ChangePasskeys { .. }
-        | ApprovalKind::CreateSession(_) => {
-            let tx = pending
-                .kind
+        None => None,
+    };
+    let approval = take(approval_id).await?;
+    let outcome = execute(&approval, wallet.account, signed).await;
+    answer(&approval, outcome.clone());
+    outcome
+}
+
+/// Runs a taken approval; its outcome is what the page gets.
+async fn execute(
+    approval: &Approval,
+    account: Option<Account>,
+    signed: Option<(Assertion, [alloy_primitives::B256; 2])>,
+) -> Result<Value> {
+    let account = account.ok_or(Error::NoAccount);
+    match (&approval.kind, signed) {
+        (ApprovalKind::Connect | ApprovalKind::RequestPermissions, _) => {
+            connect(approval, account?).await
+        }
+        (ApprovalKind::AddChain(network), _) => crate::networks::added(network).await,
+        (ApprovalKind::Sign(sign), Some((assertion, rs))) => {
+            signature(&account?, sign, &assertion, rs).await
+        }
+        (kind, Some((assertion, rs))) => {
+            let tx = kind
                 .prepared()
-                .expect("these kinds send a UserOperation");
-            sign_and_send(approval_id, wallet.account, assertion, tx).await
+                .ok_or_else(|| Error::Internal("this request sends nothing".into()))?;
+            send(approval, &account?, tx, &assertion, rs).await
         }
+        (_, None) => Err(Error::invalid_params(
+            "this request needs a passkey assertion",
+        )),
     }
 }
 
-/// Verifies the passkey assertion over the prepared userOpHash, takes the approval out of the
-/// queue (so it runs once), signs, and carries it out by kind.
-async fn sign_and_send(
-    approval_id: u64,
-    account: Option<Account>,
-    assertion: Option<Assertion>,
+/// Connects the origin; the dapp gets its accounts (or EIP-2255 permissions).
+async fn connect(approval: &Approval, account: Account) -> Result<Value> {
+    let origin = approval.origin.clone();
+    let grant = Grant {
+        granted_at: js_sys::Date::now() as u64,
+    };
+    state::update_wallet(|w| {
+        w.grants.insert(origin.clone(), grant.clone());
+        Ok(())
+    })
+    .await?;
+    let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![account.address]));
+    for port in state::page_ports(&origin) {
+        port.send(&event);
+    }
+    Ok(match approval.kind {
+        ApprovalKind::RequestPermissions => {
+            eip2255::permissions(&origin, Some(&grant), Some(account.address))
+        }
+        _ => json!([account.address]),
+    })
+}
+
+/// Signs the prepared UserOperation with the verified assertion and carries it out by kind.
+async fn send(
+    approval: &Approval,
+    account: &Account,
     tx: &sso_wallet::approval::PreparedTransaction,
+    assertion: &Assertion,
+    rs: [alloy_primitives::B256; 2],
 ) -> Result<Value> {
-    let account = account.ok_or(Error::NoAccount)?;
-    let assertion = assertion
-        .ok_or_else(|| Error::invalid_params("a transaction needs a passkey assertion"))?;
-    // Checked before the approval leaves the queue: a bad assertion can be retried.
-    let rs = webauthn::verify_assertion(
-        account.signing_passkey(),
-        &assertion,
-        tx.user_op_hash,
-        &account.origin_domain,
-    )?;
-    let approval = take(approval_id).await?;
     let network = state::network_for(tx.chain_id).await?;
     let mut user_op = tx.user_op.clone();
     user_op.signature = webauthn::user_op_signature(
         network.contracts.webauthn_validator,
-        &passkey_signature_data(&account, &assertion, rs),
+        &passkey_signature_data(account, assertion, rs),
     );
     let origin = approval.origin.as_str();
     let entry = |what: String| Entry {
@@ -328,7 +336,7 @@ async fn sign_and_send(
         what,
         batch_id: None,
     };
-    let outcome = match &approval.kind {
+    match &approval.kind {
         ApprovalKind::SendCalls { id, .. } => {
             let entry = Entry {
                 origin,
@@ -353,22 +361,21 @@ async fn sign_and_send(
         _ => userop::submit(&network, &user_op, entry(describe_calls(&tx.calls)))
             .await
             .map(|hash| json!(hash)),
-    };
-    answer(&approval, outcome.clone());
-    outcome
+    }
 }
 
 /// The ERC-1271 signature (validator ‖ WebAuthn data ‖ ERC-7739 suffix), ERC-6492-wrapped while
 /// the account has no code.
 async fn signature(
     account: &Account,
+    sign: &PreparedSignature,
     assertion: &Assertion,
     rs: [alloy_primitives::B256; 2],
-    suffix: &[u8],
 ) -> Result<Value> {
-    let network = state::network().await?;
+    // The chain the digest is bound to, whatever network is selected now.
+    let network = state::network_for(sign.chain_id).await?;
     let mut data = passkey_signature_data(account, assertion, rs).to_vec();
-    data.extend_from_slice(suffix);
+    data.extend_from_slice(&sign.suffix);
     let signature = webauthn::user_op_signature(network.contracts.webauthn_validator, &data);
     let code: alloy_primitives::Bytes = crate::rpc::call_typed(
         &network.rpc_url,
@@ -403,20 +410,25 @@ fn passkey_signature_data(
 }
 
 /// A message shown as text when it is printable UTF-8.
+/// Text with hidden characters (bidi overrides, zero-width ones) is shown as hex: what the user
+/// reads must be what is signed.
 fn printable(message: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(message).ok()?;
-    text.chars()
-        .all(|c| !c.is_control() || c == '\n' || c == '\t')
-        .then(|| text.to_owned())
+    sso_wallet::untrusted::is_plain(text).then(|| text.to_owned())
 }
 
-/// Opens the activity view (the home page) on one batch.
+/// Opens the activity view (the home page) on one batch, in place of the one opened before (a
+/// site calling this in a loop gets one window, not one per call).
 pub async fn show_activity(id: &str) -> Result<()> {
     let path = format!(
         "home.html?calls={}",
         String::from(js_sys::encode_uri_component(id))
     );
-    chrome::open_popup(&path, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
+    if let Some(previous) = state::with(|s| s.activity_window.take()) {
+        chrome::close_window(previous).await;
+    }
+    let window = chrome::open_popup(&path, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
+    state::with(|s| s.activity_window = Some(window));
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use sso_wallet::{Error, Result};
+use sso_wallet::{Error, Result, untrusted};
 
 #[wasm_bindgen]
 extern "C" {
@@ -49,6 +49,8 @@ extern "C" {
     async fn windows_create(options: &JsValue) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = get, catch)]
     async fn windows_get(id: i32) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = remove, catch)]
+    async fn windows_remove(id: i32) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = update, catch)]
     async fn windows_update(id: i32, options: &JsValue) -> std::result::Result<JsValue, JsValue>;
 
@@ -69,6 +71,13 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
 /// Reads a JS value into a Rust value (through `JSON.stringify` and `serde_json`).
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
     serde_json::from_str(&json_text(&value)?).map_err(|e| Error::invalid_params(e.to_string()))
+}
+
+/// The `id` of a page's message read straight from the JS object (when the rest of it cannot
+/// be read): a safe non-negative integer, as `PageRequest::parse` accepts.
+pub fn request_id(message: &JsValue) -> Option<u64> {
+    let id = js_sys::Reflect::get(message, &"id".into()).ok()?.as_f64()?;
+    (id.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&id)).then_some(id as u64)
 }
 
 /// A JS value as JSON text (`undefined` and functions read as `null`).
@@ -211,6 +220,11 @@ pub async fn focus_window(id: i32) -> bool {
     windows_update(id, &options).await.is_ok()
 }
 
+/// Closes a window (one already gone is fine).
+pub async fn close_window(id: i32) {
+    let _ = windows_remove(id).await;
+}
+
 /// Whether a window still exists.
 pub async fn window_exists(id: i32) -> bool {
     windows_get(id).await.is_ok()
@@ -224,40 +238,112 @@ pub async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// POSTs a JSON body and returns the response text.
+/// POSTs a JSON body and returns the response text. Nodes and bundlers are not trusted to
+/// behave: the whole exchange must finish within [`untrusted::REQUEST_TIMEOUT_MS`] and the
+/// body may not exceed [`untrusted::MAX_RESPONSE_BYTES`], or the call fails with
+/// [`Error::Transport`] (nothing more is read).
 pub async fn post_json(url: &str, body: &str) -> Result<String> {
     let transport = |message: String| Error::Transport {
-        url: url.to_owned(),
+        url: untrusted::clip(url, 200),
         message,
     };
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(
+        untrusted::REQUEST_TIMEOUT_MS,
+    )));
     let headers = web_sys::Headers::new().map_err(|e| js_error("headers", e))?;
     headers
         .set("content-type", "application/json")
         .map_err(|e| js_error("headers", e))?;
     init.set_headers(&headers);
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let timed_out = || {
+        transport(format!(
+            "no answer within {} s",
+            untrusted::REQUEST_TIMEOUT_MS / 1000
+        ))
+    };
     let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|e| {
-            transport(format!(
-                "{:?}",
-                e.as_string().unwrap_or_else(|| "request failed".into())
-            ))
+            if is_timeout(&e) {
+                timed_out()
+            } else {
+                transport("the request failed".into())
+            }
         })?;
     let response: web_sys::Response = response.unchecked_into();
-    let text = wasm_bindgen_futures::JsFuture::from(
-        response.text().map_err(|e| js_error("response body", e))?,
-    )
-    .await
-    .map_err(|e| js_error("response body", e))?;
-    let text = text.as_string().unwrap_or_default();
+    let declared = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|length| length.trim().parse::<usize>().ok());
+    let too_large = || {
+        transport(format!(
+            "the answer is larger than {} MB",
+            untrusted::MAX_RESPONSE_BYTES / (1024 * 1024)
+        ))
+    };
+    if declared.is_some_and(|length| length > untrusted::MAX_RESPONSE_BYTES) {
+        return Err(too_large());
+    }
+    let bytes = match read_capped(&response, untrusted::MAX_RESPONSE_BYTES).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(too_large()),
+        Err(e) if is_timeout(&e) => return Err(timed_out()),
+        Err(_) => return Err(transport("the answer could not be read".into())),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| Error::BadResponse {
+        url: untrusted::clip(url, 200),
+        message: "the answer is not UTF-8 text".into(),
+    })?;
     if !response.ok() && !text.trim_start().starts_with('{') {
         return Err(transport(format!("HTTP {}", response.status())));
     }
     Ok(text)
+}
+
+/// Whether a fetch failed because its signal's time ran out.
+fn is_timeout(error: &JsValue) -> bool {
+    js_sys::Reflect::get(error, &"name".into())
+        .ok()
+        .and_then(|name| name.as_string())
+        .is_some_and(|name| name == "TimeoutError" || name == "AbortError")
+}
+
+/// Reads a response body, giving up (and cancelling the stream) once it exceeds `cap` bytes
+/// (`Ok(None)`).
+async fn read_capped(
+    response: &web_sys::Response,
+    cap: usize,
+) -> std::result::Result<Option<Vec<u8>>, JsValue> {
+    let Some(body) = response.body() else {
+        return Ok(Some(Vec::new()));
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read()).await?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())?
+            .as_bool()
+            .unwrap_or(true);
+        if done {
+            return Ok(Some(out));
+        }
+        let value: js_sys::Uint8Array =
+            js_sys::Reflect::get(&chunk, &"value".into())?.unchecked_into();
+        let length = value.length() as usize;
+        if out.len() + length > cap {
+            let _ = reader.cancel();
+            return Ok(None);
+        }
+        let start = out.len();
+        out.resize(start + length, 0);
+        value.copy_to(&mut out[start..]);
+    }
 }
 
 /// Fetches an extension resource as text.

@@ -11,10 +11,13 @@ use sso_wallet::decode::{self, TokenInfo, Warning};
 use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
 use sso_wallet::simulate::{self, Asset, Simulation};
+use sso_wallet::untrusted;
 
 use crate::rpc;
 
-/// An ERC-20's symbol and decimals, if it answers both.
+/// An ERC-20's symbol and decimals, if it answers both with values a person can read
+/// ([`untrusted::token_symbol`], [`untrusted::token_decimals`]): they are the token's own claim,
+/// shown as such.
 pub async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
     let url = &network.rpc_url;
     let (symbol, decimals) = futures::join!(
@@ -22,8 +25,8 @@ pub async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
         rpc::call_contract(url, to, &IERC20Metadata::decimalsCall {}, "latest"),
     );
     Some(TokenInfo {
-        symbol: symbol.ok()?,
-        decimals: decimals.ok()?,
+        symbol: untrusted::token_symbol(&symbol.ok()?)?,
+        decimals: untrusted::token_decimals(decimals.ok()?)?,
     })
 }
 
@@ -98,8 +101,8 @@ pub async fn simulate_changes(
     match simulate::interpret(result, account) {
         None => (None, None),
         Some(Simulation::Reverts { reason }) => (None, Some(Warning::SimulationReverts { reason })),
-        Some(Simulation::Changes { changes }) => {
-            let lines = futures::future::join_all(changes.iter().map(|change| async move {
+        Some(Simulation::Changes { changes, more }) => {
+            let mut lines = futures::future::join_all(changes.iter().map(|change| async move {
                 let sign = if change.delta.is_negative() {
                     "−"
                 } else {
@@ -120,6 +123,9 @@ pub async fn simulate_changes(
                 }
             }))
             .await;
+            if more > 0 {
+                lines.push(format!("…and {more} more assets change"));
+            }
             (Some(lines), None)
         }
     }

@@ -116,16 +116,17 @@ pub async fn remove_token(chain_id: u64, address: Address) -> Result<()> {
     .await
 }
 
-/// Disconnects a site: it no longer sees the account (its pages get `accountsChanged([])`).
+/// Disconnects a site (from the home page, or its own `wallet_revokePermissions`): it no
+/// longer sees the account (its pages get `accountsChanged([])`), and its sessions end here
+/// (keys erased; the sessions view offers revoking them on chain).
 pub async fn disconnect(origin: &str) -> Result<()> {
-    state::update_wallet(|w| {
-        w.grants.remove(origin);
-        Ok(())
-    })
-    .await?;
-    let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
-    for port in state::page_ports(origin) {
-        port.send(&event);
+    let removed = state::update_wallet(|w| Ok(w.grants.remove(origin).is_some())).await?;
+    crate::session::end_for_origin(origin).await?;
+    if removed {
+        let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
+        for port in state::page_ports(origin) {
+            port.send(&event);
+        }
     }
     Ok(())
 }

@@ -74,12 +74,23 @@ pub fn on_port_message(port_id: u32, message: JsValue) {
         return;
     };
     match peer {
-        Peer::Page { origin, page } => {
-            let Ok(message) = chrome::from_js(message) else {
-                return;
-            };
-            wasm_bindgen_futures::spawn_local(provider::handle(page, origin, message));
-        }
+        Peer::Page { origin, page } => match chrome::from_js(message.clone()) {
+            Ok(message) => {
+                wasm_bindgen_futures::spawn_local(provider::handle(page, origin, message))
+            }
+            // Not readable as JSON (nested deeper than the parser goes, say): still answered.
+            Err(_) => {
+                if let Some(id) = chrome::request_id(&message) {
+                    let error = sso_wallet::Error::invalid_params(
+                        "the request is not plain JSON, or is nested more than 128 levels deep",
+                    );
+                    provider::reply(
+                        &page,
+                        sso_wallet::protocol::PageMessage::answer(id, Err(error)),
+                    );
+                }
+            }
+        },
         Peer::Ui => wasm_bindgen_futures::spawn_local(ui::handle(port, message)),
     }
 }

@@ -1,8 +1,10 @@
 //! Networks the dapp adds (EIP-3085) and switches to (EIP-3326), and the ones the user adds,
 //! edits and removes in the settings. A chain is added only when it can run the account: its
 //! node serves the requested chain id, an ERC-4337 bundler serves the EntryPoint, and SSO
-//! Wallet's contracts are deployed at their deterministic addresses there. The shipped networks
-//! are fixed; only user-added ones change.
+//! Wallet's contracts are deployed at their deterministic addresses there. A site's request is
+//! shown to the user first and probed only once approved (a page cannot make the wallet scan
+//! URLs), and what the probes find reaches the site only as a yes/no per check, never as the
+//! endpoints' own words. The shipped networks are fixed; only user-added ones change.
 
 use alloy_primitives::{Address, Bytes};
 use serde_json::{Value, json};
@@ -15,21 +17,31 @@ use sso_wallet::{Error, Result};
 
 use crate::{approvals, rpc, state};
 
-/// `wallet_addEthereumChain`: checks the chain, then asks the user. A chain already known
-/// answers `null` at once.
+/// `wallet_addEthereumChain`: asks the user first; the chain is checked once approved
+/// ([`added`]). A chain already known answers `null` at once.
 pub async fn add(origin: &str, reply_to: ReplyTo, request: AddChain) -> Result<bool> {
     let networks = state::networks().await?;
     if networks.get(request.chain_id).is_ok() {
         return Ok(false);
     }
-    let current = state::network().await?;
-    let network = check(&request, &current.contracts).await?;
-    approvals::enqueue(origin, reply_to, ApprovalKind::AddChain(Box::new(network))).await?;
+    approvals::enqueue(origin, reply_to, ApprovalKind::AddChain(Box::new(request))).await?;
     Ok(true)
 }
 
+/// Who reads a failed check: a site learns only which check failed; the user, in the
+/// settings, also what the endpoints answered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Site,
+    User,
+}
+
 /// The network if the chain can run the account, else a readable refusal (−32602).
-async fn check(request: &AddChain, contracts: &sso_wallet::network::Contracts) -> Result<Network> {
+async fn check(
+    request: &AddChain,
+    contracts: &sso_wallet::network::Contracts,
+    audience: Audience,
+) -> Result<Network> {
     let refuse = |why: String| {
         Error::invalid_params(format!(
             "SSO Wallet cannot use chain {} ({}): {why}",
@@ -48,8 +60,13 @@ async fn check(request: &AddChain, contracts: &sso_wallet::network::Contracts) -
             Err(e) => problems.push(format!("{url}: {e}")),
         }
     }
-    let rpc_url =
-        rpc_url.ok_or_else(|| refuse(format!("no RPC URL serves it ({})", problems.join("; "))))?;
+    let rpc_url = rpc_url.ok_or_else(|| match audience {
+        Audience::User => refuse(format!("no RPC URL serves it ({})", problems.join("; "))),
+        Audience::Site => refuse(format!(
+            "none of its RPC URLs answered as chain {}",
+            request.chain_id
+        )),
+    })?;
     let needed: [(&str, Address); 4] = [
         ("EntryPoint v0.8", contracts.entry_point),
         ("account factory", contracts.account_factory),
@@ -100,9 +117,11 @@ async fn check(request: &AddChain, contracts: &sso_wallet::network::Contracts) -
     })
 }
 
-/// The user approved adding `network`.
-pub async fn added(network: &Network) -> Result<Value> {
-    let network = network.clone();
+/// The user approved adding the network a site asked for: it is checked now, and stored only
+/// if it can run the account.
+pub async fn added(request: &AddChain) -> Result<Value> {
+    let current = state::network().await?;
+    let network = check(request, &current.contracts, Audience::Site).await?;
     state::update_wallet(|w| {
         if !w.networks.iter().any(|n| n.chain_id == network.chain_id) {
             w.networks.push(network);
@@ -183,7 +202,7 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
         return Err(Error::invalid_params("the RPC URL is required"));
     }
     let current = state::network().await?;
-    let network = check(&request, &current.contracts).await?;
+    let network = check(&request, &current.contracts, Audience::User).await?;
     let chain_id = network.chain_id;
     state::update_wallet(|w| {
         w.networks

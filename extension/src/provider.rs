@@ -5,12 +5,13 @@ use serde_json::{Value, json};
 
 use alloy_primitives::Address;
 use sso_wallet::account::Account;
+use sso_wallet::administration::Protected;
 use sso_wallet::approval::{ApprovalKind, PreparedSignature, ReplyTo, SignContent};
 use sso_wallet::eip1193::{self, Access, Method};
 use sso_wallet::eip2255;
 use sso_wallet::erc1271;
 use sso_wallet::erc5792;
-use sso_wallet::protocol::{PageMessage, PageRequest, ProviderEvent};
+use sso_wallet::protocol::{PageMessage, PageRequest};
 use sso_wallet::{Error, Result};
 
 use crate::session::{self, Attempt};
@@ -135,6 +136,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                 )));
             }
             let calls = vec![tx.call];
+            Protected::of(account.address, &network.contracts).check(&calls)?;
             let fallback =
                 match session::try_send(&network, &account, origin, &calls, None, None).await? {
                     Attempt::Sent(hash) => {
@@ -163,11 +165,10 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                     current: network.chain_id,
                 });
             }
+            Protected::of(account.address, &network.contracts).check(&batch.calls)?;
+            // Ids are unique per origin (another origin's ids are none of this one's business).
             if let Some(id) = &batch.id
-                && crate::activity::records()
-                    .await?
-                    .iter()
-                    .any(|r| &r.id == id)
+                && crate::activity::batch(id, origin).await?.is_some()
             {
                 return Err(Error::DuplicateCallsId(id.clone()));
             }
@@ -246,17 +247,13 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
         }
         Method::RevokePermissions => {
             eip2255::permission_params(request.params)?;
-            let removed = state::update_wallet(|w| Ok(w.grants.remove(origin).is_some())).await?;
-            if removed {
-                let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
-                for port in state::page_ports(origin) {
-                    port.send(&event);
-                }
-            }
+            crate::home::disconnect(origin).await?;
             Ok(Some(Value::Null))
         }
         Method::SwitchChain => {
             let requested = eip1193::switch_chain_params(request.params)?;
+            // The network is the wallet's, for every site: a locked wallet keeps it.
+            crate::lock::ensure_unlocked().await?;
             Ok(Some(networks::switch(requested).await?))
         }
         Method::AddChain => {
@@ -283,6 +280,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                             content,
                             digest,
                             suffix: Default::default(),
+                            chain_id: network.chain_id,
                         },
                     )
                 }
@@ -302,6 +300,7 @@ async fn route(reply_to: ReplyTo, origin: &str, request: PageRequest) -> Result<
                         content,
                         digest: sign.digest,
                         suffix: sign.suffix,
+                        chain_id: network.chain_id,
                     };
                     (Some(signer), prepared)
                 }

@@ -4,8 +4,11 @@
 //! accept them. Revocation erases the key at once and closes the session on chain.
 //!
 //! Keys live in `chrome.storage.session` (memory only); the records (spec, origin, pending uses)
-//! in the wallet state. One task at a time builds a session operation (an async lock), so nonces
-//! and pending usage never race.
+//! in the wallet state. Each session has its own nonce lane and its own async lock: one task at a
+//! time builds, sends and sees included an operation on a lane (so nonces never collide, and at
+//! most one operation per lane is in a bundler's mempool, as public bundlers require), while
+//! other sessions — other sites — are never held up by it. State changes themselves are
+//! synchronous on the cached state, so no lock is held across a network call for them.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -42,14 +45,21 @@ use crate::{approvals, chrome, rpc, state, userop};
 const MODULE_TYPE_VALIDATOR: u64 = 1;
 
 thread_local! {
-    static LOCK: Rc<Mutex<()>> = Rc::new(Mutex::new(()));
+    /// One lock per session lane (by session hash).
+    static LANES: std::cell::RefCell<BTreeMap<B256, Rc<Mutex<()>>>> = const { std::cell::RefCell::new(BTreeMap::new()) };
     /// Cache of the memory-only key store (this worker is its only writer).
     static KEYS: std::cell::RefCell<Option<BTreeMap<B256, B256>>> = const { std::cell::RefCell::new(None) };
 }
 
-fn lock() -> Rc<Mutex<()>> {
-    LOCK.with(Rc::clone)
+/// The lock of session `context`'s nonce lane.
+fn lane(context: B256) -> Rc<Mutex<()>> {
+    LANES.with(|lanes| Rc::clone(lanes.borrow_mut().entry(context).or_default()))
 }
+
+/// How long an operation waits for the previous one on its lane to be included (wallet time).
+const LANE_WAIT_MS: i32 = 60_000;
+/// How often the lane's nonce is read meanwhile.
+const LANE_POLL_MS: i32 = 250;
 
 // ------------------------------------------------------------------------------------------------
 // Keys (memory-only storage)
@@ -66,29 +76,39 @@ async fn keys() -> Result<BTreeMap<B256, B256>> {
     Ok(KEYS.with(|k| k.borrow_mut().get_or_insert(loaded).clone()))
 }
 
-async fn write_keys(all: BTreeMap<B256, B256>) -> Result<()> {
-    chrome::memory_set(SESSION_KEYS_KEY, &all).await?;
-    KEYS.with(|k| *k.borrow_mut() = Some(all));
-    Ok(())
+/// Changes the key store: the change is applied to the cache at once (no other task can
+/// interleave) and the snapshot persisted; `change` says whether it changed anything.
+async fn change_keys(change: impl FnOnce(&mut BTreeMap<B256, B256>) -> bool) -> Result<()> {
+    keys().await?;
+    let snapshot = KEYS.with(|k| {
+        let mut k = k.borrow_mut();
+        let all = k.get_or_insert_with(BTreeMap::new);
+        change(all).then(|| all.clone())
+    });
+    match snapshot {
+        Some(all) => chrome::memory_set(SESSION_KEYS_KEY, &all).await,
+        None => Ok(()),
+    }
 }
 
 async fn store_key(context: B256, key: B256) -> Result<()> {
-    let mut all = keys().await?;
-    all.insert(context, key);
-    write_keys(all).await
+    change_keys(|all| {
+        all.insert(context, key);
+        true
+    })
+    .await
 }
 
 async fn erase_keys(contexts: &[B256]) -> Result<()> {
     if contexts.is_empty() {
         return Ok(());
     }
-    let mut all = keys().await?;
-    let before = all.len();
-    all.retain(|c, _| !contexts.contains(c));
-    if all.len() != before {
-        write_keys(all).await?;
-    }
-    Ok(())
+    change_keys(|all| {
+        let before = all.len();
+        all.retain(|c, _| !contexts.contains(c));
+        all.len() != before
+    })
+    .await
 }
 
 /// Marks sessions past their expiry as expired and those whose key is gone (browser restart) as
@@ -168,6 +188,13 @@ pub async fn request(
 ) -> Result<()> {
     let network = state::network().await?;
     let params = params.unwrap_or(Value::Null);
+    if serde_json::to_string(&params).map_or(true, |text| text.len() > registry::MAX_REQUEST_BYTES)
+    {
+        return Err(Error::invalid_params(format!(
+            "the session request is larger than {} KB",
+            registry::MAX_REQUEST_BYTES / 1024
+        )));
+    }
     let head = userop::head(&network).await?;
     let request = request::parse_request(&params, head.timestamp)?;
     let environment = Environment {
@@ -266,7 +293,10 @@ async fn token_metadata(network: &Network, request: &SessionRequest) -> rules::T
         .collect()
 }
 
-/// The approved creation was signed: send it, then keep the key and the record. Returns the
+/// The approved creation was signed: keep the key and the record, send it, and wait for it.
+/// They are kept *before* the operation is sent, so a worker restart while it is being
+/// included leaves a session that works once it is on chain (not a session on chain whose key
+/// is gone); they are forgotten again if the bundler refuses it or it reverts. Returns the
 /// ERC-7715 response.
 pub async fn created(
     network: &Network,
@@ -274,9 +304,8 @@ pub async fn created(
     user_op: &UserOperation,
     entry: Entry<'_>,
 ) -> Result<Value> {
-    userop::submit(network, user_op, entry).await?;
     let record = creation.record.clone();
-    store_key(record.context, creation.key).await?;
+    let context = record.context;
     let response = erc7715_response(
         &record.params,
         record.account,
@@ -284,13 +313,42 @@ pub async fn created(
         record.context,
         &[],
     );
+    store_key(context, creation.key).await?;
+    let now = (js_sys::Date::now() / 1000.0) as u64;
     state::update_wallet(|w| {
-        w.sessions.retain(|s| s.context != record.context);
+        w.sessions.retain(|s| s.context != context);
         w.sessions.push(record);
+        registry::prune_ended(&mut w.sessions, now);
         Ok(())
     })
     .await?;
-    Ok(response)
+    let outcome = match userop::send(network, user_op, entry).await {
+        Ok(hash) => userop::wait(network, hash).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(response),
+        // It may still be included: the session stays (it is usable once it is on chain).
+        Err(e @ (Error::Timeout(_) | Error::Transport { .. })) => Err(e),
+        // Included but reverted, or never accepted: there is no session.
+        Err(e) => {
+            forget(context).await;
+            Err(e)
+        }
+    }
+}
+
+/// Forgets a session that was never created on chain (its key and record).
+async fn forget(context: B256) {
+    let erased = erase_keys(&[context]).await;
+    let removed = state::update_wallet(|w| {
+        w.sessions.retain(|s| s.context != context);
+        Ok(())
+    })
+    .await;
+    if let Err(e) = erased.and(removed) {
+        web_sys::console::error_1(&format!("SSO Wallet: session not forgotten: {e}").into());
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -314,8 +372,6 @@ pub async fn try_send(
     named: Option<B256>,
     batch_id: Option<&str>,
 ) -> Result<Attempt> {
-    let lock = lock();
-    let _guard = lock.lock().await;
     if !state::read_wallet(|w| w.sessions.iter().any(|s| s.origin == origin)).await? {
         return Ok(Attempt::Fallback(None));
     }
@@ -324,40 +380,50 @@ pub async fn try_send(
             "the wallet is locked; sessions sign again once you unlock it".into(),
         )));
     }
-    let head = userop::head(network).await?;
-    let now = head.timestamp;
+    let now = userop::head(network).await?.timestamp;
     sweep(now).await?;
-    let wallet = state::wallet().await?;
-    let candidates: Vec<SessionRecord> = registry::candidates(
-        &wallet.sessions,
-        origin,
-        network.chain_id,
-        account.address,
-        named,
-        now,
-    )
-    .into_iter()
-    .cloned()
-    .collect();
-    if candidates.is_empty() {
+    let contexts: Vec<B256> = state::read_wallet(|w| {
+        registry::candidates(
+            &w.sessions,
+            origin,
+            network.chain_id,
+            account.address,
+            named,
+            now,
+        )
+        .into_iter()
+        .map(|s| s.context)
+        .collect()
+    })
+    .await?;
+    if contexts.is_empty() {
         let why = match named {
             Some(context) => format!("the session {context} is not active"),
             None => "this site's sessions have ended (expired or revoked)".to_owned(),
         };
         return Ok(Attempt::Fallback(Some(why)));
     }
-    let keys = keys().await?;
     let mut reasons = Vec::new();
-    for record in candidates {
-        let Some(key) = keys.get(&record.context) else {
+    for context in contexts {
+        let lane = lane(context);
+        let _lane = lane.lock().await;
+        // Read again under the lane's lock: another operation may have changed it meanwhile.
+        let record =
+            state::read_wallet(|w| w.sessions.iter().find(|s| s.context == context).cloned())
+                .await?;
+        let key = keys().await?.get(&context).copied();
+        let (Some(record), Some(key)) = (record, key) else {
             continue;
         };
+        if record.status != SessionStatus::Active {
+            continue;
+        }
         let entry = Entry {
             origin,
             what: format!("{} (session)", describe_calls(calls)),
             batch_id,
         };
-        match send_with(network, account, &record, key, calls, head, entry).await {
+        match send_with(network, account, record, &key, calls, entry).await {
             Ok(hash) => {
                 crate::lock::touch().await?;
                 return Ok(Attempt::Sent(hash));
@@ -368,26 +434,52 @@ pub async fn try_send(
     Ok(Attempt::Fallback(Some(reasons.join("; "))))
 }
 
-/// Evaluates, builds, signs and sends one session operation; `Err` is the reason it did not.
+/// The chain's view of a session's lane once its previous operation is included (or was given
+/// up as dropped): the head, the session's counters and the lane's nonce at that block, and the
+/// record with its included uses pruned. Called under the lane's lock, so at most one
+/// operation per lane is ever waiting in a bundler's mempool.
+async fn settled_lane(
+    network: &Network,
+    account: Address,
+    mut record: SessionRecord,
+) -> Result<(userop::Head, SessionState, U256, SessionRecord)> {
+    let mut waited = 0;
+    loop {
+        let head = userop::head(network).await?;
+        let at = block_tag(head.number);
+        let (chain_state, lane_nonce) = futures::join!(
+            session_state(network, account, &record.spec, &at),
+            userop::nonce(network, account, record.nonce_key(), &at),
+        );
+        let (chain_state, lane_nonce) = (chain_state?, lane_nonce?);
+        record.prune_pending(lane_nonce, head.timestamp);
+        if record.pending.is_empty() {
+            return Ok((head, chain_state, lane_nonce, record));
+        }
+        if waited >= LANE_WAIT_MS {
+            return Err(Error::NotAllowed(
+                "the session's previous operation is still waiting to be included".into(),
+            ));
+        }
+        chrome::sleep(LANE_POLL_MS).await;
+        waited += LANE_POLL_MS;
+    }
+}
+
+/// Evaluates, builds, signs and sends one session operation (under its lane's lock); `Err` is
+/// the reason it did not.
 async fn send_with(
     network: &Network,
     account: &Account,
-    record: &SessionRecord,
+    record: SessionRecord,
     key: &B256,
     calls: &[Call],
-    head: userop::Head,
     entry: Entry<'_>,
 ) -> std::result::Result<B256, String> {
-    let failed = |e: Error| format!("the session could not send it: {e}");
-    let at = block_tag(head.number);
-    let (chain_state, lane_nonce) = futures::join!(
-        session_state(network, account.address, &record.spec, &at),
-        userop::nonce(network, account.address, record.nonce_key(), &at),
-    );
-    let chain_state = chain_state.map_err(failed)?;
-    let lane_nonce = lane_nonce.map_err(failed)?;
-    let mut record = record.clone();
-    record.prune_pending(lane_nonce, head.timestamp);
+    let failed = |e: Error| format!("the session could not send it: {}", e.user_message());
+    let (head, chain_state, lane_nonce, record) = settled_lane(network, account.address, record)
+        .await
+        .map_err(failed)?;
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
     let mut context = Context {
         fee: Some(U256::ZERO),
@@ -543,6 +635,25 @@ pub async fn revoked(
     Ok(Value::Null)
 }
 
+/// A site was disconnected: its active sessions end here and now (their keys are erased, so
+/// reconnecting never revives them); they stay open on chain until revoked, which the sessions
+/// view offers.
+pub async fn end_for_origin(origin: &str) -> Result<()> {
+    let ended = state::update_wallet(|w| {
+        let mut ended = Vec::new();
+        for record in w.sessions.iter_mut().filter(|s| s.origin == origin) {
+            if record.status == SessionStatus::Active {
+                record.status = SessionStatus::Ended(Ended::Disconnected);
+                record.pending.clear();
+                ended.push(record.context);
+            }
+        }
+        Ok(ended)
+    })
+    .await?;
+    erase_keys(&ended).await
+}
+
 /// A session as the UI shows it; `remaining` needs the chain (live sessions only).
 pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> SessionView {
     let expires_at = record.expires_at();
@@ -552,6 +663,7 @@ pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> Session
         SessionStatus::Ended(Ended::Revoked) => "revoked",
         SessionStatus::Ended(Ended::Expired) => "expired",
         SessionStatus::Ended(Ended::KeyLost) => "keyLost",
+        SessionStatus::Ended(Ended::Disconnected) => "disconnected",
     };
     let mut permissions = rules::describe_with_tokens(&record.request, &record.tokens);
     permissions

@@ -17,7 +17,7 @@ pub async fn handle(port: Port, message: wasm_bindgen::JsValue) {
     let body = match run(envelope.body).await {
         Ok(response) => response,
         Err(e) => UiResponse::Error {
-            message: e.to_string(),
+            message: e.user_message(),
         },
     };
     port.send(&Envelope {

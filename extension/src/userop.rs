@@ -7,11 +7,11 @@ use serde_json::json;
 use sso_wallet::abi::IEntryPoint;
 use sso_wallet::account::Account;
 use sso_wallet::approval::PreparedTransaction;
-use sso_wallet::erc4337::{GasEstimate, UserOperation, UserOperationReceipt};
+use sso_wallet::erc4337::{self, GasEstimate, UserOperation, UserOperationReceipt};
 use sso_wallet::erc7579::{self, Call};
 use sso_wallet::network::Network;
 use sso_wallet::webauthn;
-use sso_wallet::{Error, Result};
+use sso_wallet::{Error, Result, untrusted};
 
 use crate::{chrome, rpc};
 
@@ -45,12 +45,16 @@ pub async fn head(network: &Network) -> Result<Head> {
     );
     let block = block?;
     let base = block.base_fee_per_gas.unwrap_or_default();
-    let priority = priority?;
+    let (max_fee_per_gas, max_priority_fee_per_gas) =
+        erc4337::fees(base, priority?).ok_or_else(|| Error::BadResponse {
+            url: untrusted::clip(rpc_url, 200),
+            message: "the node's fees are implausibly high".into(),
+        })?;
     Ok(Head {
         number: block.number,
         timestamp: block.timestamp.saturating_to(),
-        max_fee_per_gas: base * U256::from(2) + priority,
-        max_priority_fee_per_gas: priority,
+        max_fee_per_gas,
+        max_priority_fee_per_gas,
     })
 }
 
@@ -65,12 +69,19 @@ pub async fn nonce(network: &Network, sender: Address, key: U256, at: &str) -> R
 
 /// Gas estimation through the bundler (the signature must have the real shape).
 pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasEstimate> {
-    rpc::call_typed(
+    let estimate: GasEstimate = rpc::call_typed(
         &network.bundler_url,
         "eth_estimateUserOperationGas",
         json!([user_op, network.contracts.entry_point]),
     )
-    .await
+    .await?;
+    if !estimate.is_plausible() {
+        return Err(Error::BadResponse {
+            url: untrusted::clip(&network.bundler_url, 200),
+            message: "the bundler's gas estimate is implausibly high".into(),
+        });
+    }
+    Ok(estimate)
 }
 
 /// Prepares a UserOperation for `calls` (one call, or an atomic batch) from `account`: deployment

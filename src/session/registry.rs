@@ -61,6 +61,9 @@ pub enum Ended {
     Expired,
     /// Its key is gone (the browser was restarted: keys live in memory only).
     KeyLost,
+    /// Its site was disconnected: the key was erased (the session stays open on chain until it
+    /// is revoked there, but nothing can sign with it).
+    Disconnected,
 }
 
 /// How a session stands, for the UI and the dapp.
@@ -236,6 +239,36 @@ pub fn session_signature(
     out.into()
 }
 
+/// Most ended sessions (revoked, expired) the wallet keeps listed; older ones are forgotten.
+pub const MAX_ENDED_SESSIONS: usize = 32;
+/// Largest session request kept with its session (bytes of JSON): the wallet echoes it in its
+/// ERC-7715 answers, and stored sessions share `chrome.storage.local`'s quota.
+pub const MAX_REQUEST_BYTES: usize = 32 * 1024;
+
+/// Forgets the oldest sessions that can no longer do anything here or on chain (revoked or
+/// expired) beyond [`MAX_ENDED_SESSIONS`]. Sessions still open on chain (active, revoking, or
+/// whose key is elsewhere or erased) are always kept: they can still be revoked.
+pub fn prune_ended(sessions: &mut Vec<SessionRecord>, now: u64) {
+    let finished = |s: &SessionRecord| {
+        matches!(
+            s.status_at(now),
+            SessionStatus::Ended(Ended::Revoked | Ended::Expired)
+        )
+    };
+    let mut excess = sessions
+        .iter()
+        .filter(|s| finished(s))
+        .count()
+        .saturating_sub(MAX_ENDED_SESSIONS);
+    sessions.retain(|s| {
+        if excess > 0 && finished(s) {
+            excess -= 1;
+            return false;
+        }
+        true
+    });
+}
+
 /// The sessions a request from `origin` may use, the one the dapp named first (ERC-7715
 /// `permissions.context`), else newest first.
 pub fn candidates<'a>(
@@ -321,6 +354,46 @@ mod tests {
             callValue: vec![],
             callParams: vec![],
         }
+    }
+
+    #[test]
+    fn ended_sessions_beyond_the_cap_are_forgotten_oldest_first() {
+        let mut sessions: Vec<SessionRecord> = (0..50u64)
+            .map(|i| {
+                let mut r = record("https://a", i, 5_000);
+                r.status = match i % 3 {
+                    0 => SessionStatus::Ended(Ended::Revoked),
+                    1 => SessionStatus::Ended(Ended::KeyLost),
+                    _ => SessionStatus::Active,
+                };
+                r
+            })
+            .collect();
+        // At time 10_000 the active ones are expired too: 17 revoked + 16 expired = 33 ended.
+        prune_ended(&mut sessions, 10_000);
+        let finished = sessions
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.status_at(10_000),
+                    SessionStatus::Ended(Ended::Revoked | Ended::Expired)
+                )
+            })
+            .count();
+        assert_eq!(finished, MAX_ENDED_SESSIONS);
+        assert_eq!(sessions.len(), 49, "only the oldest ended one goes");
+        assert_eq!(
+            sessions[0].created_at, 1,
+            "session 0 (revoked, oldest) is gone"
+        );
+        // Sessions open on chain (keyLost) are never forgotten.
+        assert_eq!(
+            sessions
+                .iter()
+                .filter(|s| s.status == SessionStatus::Ended(Ended::KeyLost))
+                .count(),
+            17
+        );
     }
 
     #[test]

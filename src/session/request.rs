@@ -36,6 +36,8 @@ pub const MAX_CALL_POLICIES: usize = 64;
 pub const MAX_TRANSFER_POLICIES: usize = 64;
 /// Most constraints one call policy may have.
 pub const MAX_CONSTRAINTS: usize = 32;
+/// Longest justification kept (characters).
+pub const JUSTIFICATION_CHARS: usize = 280;
 /// Largest `expiresAt` the contract can hold (`uint48`).
 pub const MAX_EXPIRES_AT: u64 = (1 << 48) - 1;
 
@@ -125,6 +127,10 @@ pub struct CallPolicy {
     pub static_words: u64,
     /// One entry per `spec.constraints`, in the same order.
     pub constraints: Vec<ConstraintInfo>,
+    /// Whether `function` is the site's own name for a selector the wallet does not know (only
+    /// the selector is enforced on chain, so the name is the site's claim).
+    #[serde(default)]
+    pub named_by_site: bool,
 }
 
 /// A decoded session request: a `SessionSpec` without its signer, plus metadata for the UI.
@@ -213,6 +219,7 @@ impl SessionRequest {
                         .max()
                         .unwrap_or(0),
                     constraints,
+                    named_by_site: false,
                 }
             })
             .collect();
@@ -615,6 +622,9 @@ impl Layout {
             });
         }
         match ty {
+            "tuple" if components.is_empty() => {
+                Err("empty tuples (and tuples without components) are not supported".into())
+            }
             "tuple" => {
                 let mut parts = Vec::with_capacity(components.len());
                 for (i, c) in components.iter().enumerate() {
@@ -670,11 +680,11 @@ impl Layout {
             }
             Layout::Array(inner, n) => {
                 let w = inner.words()?;
-                let i = offset / w;
+                let i = offset.checked_div(w)?;
                 if i >= *n {
                     return None;
                 }
-                let (suffix, t) = inner.word_at(offset % w)?;
+                let (suffix, t) = inner.word_at(offset.checked_rem(w)?)?;
                 Some((format!("[{i}]{suffix}"), t))
             }
         }
@@ -975,9 +985,66 @@ pub fn encode_word(ty: WordType, value: &Value, at: &str) -> Result<B256> {
 // Policies
 // ------------------------------------------------------------------------------------------------
 
+/// Longest human-readable function signature accepted (bytes).
+const MAX_SIGNATURE_BYTES: usize = 1024;
+/// Deepest nesting of a parameter type (tuples in tuples, array dimensions) accepted.
+const MAX_TYPE_DEPTH: usize = 8;
+
+/// Refuses signature text whose nesting could make a parser recurse deeply: too long, or
+/// parentheses / brackets nested more than [`MAX_TYPE_DEPTH`] deep.
+fn check_signature_text(signature: &str, at: &str) -> Result<()> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in signature.chars() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if signature.len() > MAX_SIGNATURE_BYTES || deepest > MAX_TYPE_DEPTH + 1 {
+        return Err(RequestError::new(
+            at,
+            format!(
+                "the function signature is longer than {MAX_SIGNATURE_BYTES} bytes or nested more than {MAX_TYPE_DEPTH} levels deep"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses parameter types nested more than [`MAX_TYPE_DEPTH`] levels (each tuple and each
+/// array dimension is one), walked without recursion.
+fn check_type_depth(inputs: &[Param], at: &str) -> Result<()> {
+    let mut stack: Vec<(&Param, usize)> = inputs.iter().map(|p| (p, 1)).collect();
+    while let Some((param, depth)) = stack.pop() {
+        let depth = depth + param.ty.matches('[').count();
+        if depth > MAX_TYPE_DEPTH {
+            return Err(RequestError::new(
+                at,
+                format!(
+                    "parameter `{}` is nested more than {MAX_TYPE_DEPTH} levels deep",
+                    crate::untrusted::clip(&param.name, 64)
+                ),
+            ));
+        }
+        stack.extend(param.components.iter().map(|c| (c, depth + 1)));
+    }
+    Ok(())
+}
+
 /// Resolves the called function from `function` (a human-readable signature) or `abi` +
-/// `functionName`.
+/// `functionName`, refusing types nested beyond [`MAX_TYPE_DEPTH`].
 fn resolve_function(obj: &mut Obj<'_>) -> Result<Function> {
+    let function = resolve_function_unchecked(obj)?;
+    check_type_depth(&function.inputs, &obj.at)?;
+    Ok(function)
+}
+
+fn resolve_function_unchecked(obj: &mut Obj<'_>) -> Result<Function> {
     let signature = obj.get("function");
     let abi = obj.get("abi");
     let name = obj.get("functionName");
@@ -991,6 +1058,7 @@ fn resolve_function(obj: &mut Obj<'_>) -> Result<Function> {
             }
             let s = string(sig, &obj.path("function"))?;
             let s = s.trim();
+            check_signature_text(s, &obj.path("function"))?;
             Function::parse(s).map_err(|e| {
                 RequestError::new(
                     &obj.path("function"),
@@ -1027,6 +1095,7 @@ fn resolve_function(obj: &mut Obj<'_>) -> Result<Function> {
             // `functionName` may be a bare name or a full signature that picks one overload.
             let bare = name.split('(').next().unwrap_or(name).trim();
             let candidates = abi.function(bare).map(Vec::as_slice).unwrap_or_default();
+            check_signature_text(name, &obj.path("functionName"))?;
             let chosen: Vec<&Function> = if name.contains('(') {
                 let wanted = Function::parse(name).map(|f| f.signature()).map_err(|e| {
                     RequestError::new(&obj.path("functionName"), format!("`{name}`: {e}"))
@@ -1221,7 +1290,7 @@ fn value_policy(obj: &mut Obj<'_>, require_limit: bool) -> Result<(U256, UsageLi
 fn parse_call_policy(value: &Value, at: &str) -> Result<CallPolicy> {
     let mut obj = Obj::new(value, at)?;
     let target = parse_address(obj.required("address")?, &obj.path("address"))?;
-    let function = resolve_function(&mut obj)?;
+    let mut function = resolve_function(&mut obj)?;
     let (max_value, value_limit) = value_policy(&mut obj, false)?;
     let mut constraints = Vec::new();
     let mut infos = Vec::new();
@@ -1237,6 +1306,33 @@ fn parse_call_policy(value: &Value, at: &str) -> Result<CallPolicy> {
     let static_words = head_layout(&function.inputs)
         .map(|h| h.static_words)
         .unwrap_or(0);
+    // Only the selector is enforced on chain: a function the wallet knows is shown by its own
+    // definition (canonical signature and parameter names), never by the site's, and a site's
+    // name that lands on a known selector without being that function is refused.
+    let selector = function.selector();
+    let named_by_site = match crate::decode::known(selector.as_slice()) {
+        Some(known) if known.signature() != function.signature() => {
+            return Err(RequestError::new(
+                &format!("{at}.function"),
+                format!(
+                    "`{}` has the selector {selector} of {}, a function the wallet knows by that name; a session may not call it under another name",
+                    function.signature(),
+                    known.signature()
+                ),
+            ));
+        }
+        Some(known) => {
+            for (info, c) in infos.iter_mut().zip(&constraints) {
+                if let Ok((param, t)) = word_by_index(&known.inputs, c.index) {
+                    info.param = param;
+                    info.ty = t.to_string();
+                }
+            }
+            function = known;
+            false
+        }
+        None => true,
+    };
     Ok(CallPolicy {
         spec: CallSpec {
             target,
@@ -1256,6 +1352,7 @@ fn parse_call_policy(value: &Value, at: &str) -> Result<CallPolicy> {
             .collect(),
         static_words,
         constraints: infos,
+        named_by_site,
     })
 }
 
@@ -1298,8 +1395,10 @@ fn parse_policies(obj: &mut Obj<'_>) -> Result<Policies> {
     }
     let justification = obj
         .get("justification")
-        .map(|j| string(j, &obj.path("justification")).map(str::to_owned))
-        .transpose()?;
+        .map(|j| string(j, &obj.path("justification")))
+        .transpose()?
+        // The site's own words: kept short and without hidden characters.
+        .map(|j| crate::untrusted::clip(j, JUSTIFICATION_CHARS));
     Ok(Policies {
         fee_limit,
         call_policies: calls,
@@ -1852,6 +1951,65 @@ mod tests {
             e.contains("session.transfers[0]: `valueLimit` is required"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn hostile_types_are_refused_not_crashed_on() {
+        // A tuple type without components (zero words) once divided by zero.
+        let abi = json!([{ "type": "function", "name": "f", "stateMutability": "nonpayable",
+            "inputs": [{ "name": "x", "type": "tuple[3]" }], "outputs": [] }]);
+        let e = err(one_call(
+            json!({ "address": TOKEN, "abi": abi, "functionName": "f",
+            "constraints": [{ "param": "x" }] }),
+        ));
+        assert!(e.contains("empty tuples"), "{e}");
+        // Array dimensions deep enough to overflow a recursive walk.
+        let deep = format!("f(uint256{} x)", "[1]".repeat(50_000));
+        let e = err(one_call(json!({ "address": TOKEN, "function": deep })));
+        assert!(e.contains("nested more than 8 levels"), "{e}");
+        let abi = json!([{ "type": "function", "name": "g", "stateMutability": "nonpayable",
+            "inputs": [{ "name": "x", "type": format!("uint256{}", "[1]".repeat(20)) }], "outputs": [] }]);
+        let e = err(one_call(
+            json!({ "address": TOKEN, "abi": abi, "functionName": "g" }),
+        ));
+        assert!(e.contains("nested more than 8 levels"), "{e}");
+        let nested = format!("h({}uint256{} x)", "(".repeat(20), ")".repeat(20));
+        assert!(err(one_call(json!({ "address": TOKEN, "function": nested }))).contains("nested"));
+        // Up to the limit works.
+        let ok = format!("k(uint256{} x)", "[2]".repeat(7));
+        assert!(one_call(json!({ "address": TOKEN, "function": ok })).is_ok());
+    }
+
+    #[test]
+    fn known_functions_are_shown_by_the_wallets_own_definition() {
+        // Real 4-byte collisions with transfer(address,uint256) (0xa9059cbb): refused.
+        for colliding in [
+            "many_msg_babbage(bytes1)",
+            "transfer(bytes4[9],bytes5[6],int48[11])",
+        ] {
+            let e = err(one_call(json!({ "address": TOKEN, "function": colliding })));
+            assert!(
+                e.contains("0xa9059cbb of transfer(address,uint256)")
+                    && e.contains("contractCalls[0].function"),
+                "{e}"
+            );
+        }
+        // The site's parameter names are not shown for a known function: swapped names cannot
+        // make a constraint on the amount read as one on the recipient.
+        let p = one_call(json!({
+            "address": TOKEN, "function": "transfer(address amount, uint256 to)",
+            "constraints": [{ "param": "to", "condition": "lessOrEqual", "value": "5" }]
+        }))
+        .unwrap();
+        assert_eq!(p.function, "transfer(address,uint256)");
+        assert_eq!(p.params[0].name, "to");
+        assert_eq!(p.constraints[0].param, "amount");
+        assert!(!p.named_by_site);
+        // A function the wallet does not know keeps the site's name, marked as such.
+        let p =
+            one_call(json!({ "address": TOKEN, "function": "claimReward(uint256 id)" })).unwrap();
+        assert_eq!(p.function, "claimReward(uint256)");
+        assert!(p.named_by_site);
     }
 
     #[test]

@@ -81,30 +81,7 @@ impl std::fmt::Display for LimitPlace {
     }
 }
 
-/// What a banned target is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum BannedTarget {
-    /// The account itself (it could reconfigure itself).
-    Account,
-    /// A validator of the account (it could add keys or sessions).
-    Validator,
-    /// A module installed on the account.
-    Module,
-    /// The EntryPoint (deposits, stakes).
-    EntryPoint,
-}
-
-impl std::fmt::Display for BannedTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            BannedTarget::Account => "the account itself",
-            BannedTarget::Validator => "a validator of the account",
-            BannedTarget::Module => "a module installed on the account",
-            BannedTarget::EntryPoint => "the EntryPoint",
-        })
-    }
-}
+pub use crate::administration::BannedTarget;
 
 /// A reason the wallet will not create the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -222,6 +199,17 @@ pub enum Warning {
         /// Why it is unbounded.
         reason: String,
     },
+    /// A token permission leaves who receives (or who may spend) or how much open.
+    OpenTokenPermission {
+        /// Position in `callPolicies`.
+        policy: usize,
+        /// The token contract.
+        target: Address,
+        /// The canonical signature.
+        function: String,
+        /// What is left open, in words (`any recipient`, `any amount`).
+        open: Vec<String>,
+    },
     /// The session lives long.
     LongExpiry {
         /// Expiry (Unix seconds).
@@ -261,6 +249,16 @@ impl std::fmt::Display for Warning {
             } => write!(
                 f,
                 "Unlimited approval: the session may call {function} on {target} {reason}; whoever is approved could then take those tokens at any time, even after the session ends"
+            ),
+            Warning::OpenTokenPermission {
+                function,
+                target,
+                open,
+                ..
+            } => write!(
+                f,
+                "Open token permission: the session may call {function} on {target} with {}",
+                open.join(" and ")
             ),
             Warning::LongExpiry { days, .. } => write!(
                 f,
@@ -303,17 +301,13 @@ fn limits(request: &SessionRequest) -> Vec<(LimitPlace, &UsageLimit)> {
 }
 
 fn banned(env: &Environment, target: Address) -> Option<BannedTarget> {
-    if target == env.account {
-        Some(BannedTarget::Account)
-    } else if env.validators.contains(&target) {
-        Some(BannedTarget::Validator)
-    } else if env.modules.contains(&target) {
-        Some(BannedTarget::Module)
-    } else if target == env.entry_point {
-        Some(BannedTarget::EntryPoint)
-    } else {
-        None
+    crate::administration::Protected {
+        account: env.account,
+        validators: env.validators.clone(),
+        modules: env.modules.clone(),
+        entry_point: env.entry_point,
     }
+    .classify(target)
 }
 
 /// Every reason the wallet refuses the session, in a fixed order (empty: it may be created).
@@ -494,11 +488,55 @@ fn approval_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
     }
 }
 
+/// Whether word `index` of `policy` is pinned to one value (an `equal` constraint).
+fn pinned(policy: &CallPolicy, index: u64) -> bool {
+    policy
+        .spec
+        .constraints
+        .iter()
+        .any(|c| c.index == index && c.condition == Condition::Equal)
+}
+
+/// Token calls whose recipient (or spender) or amount the session leaves open: `transfer` and
+/// `transferFrom` without a pinned recipient or a bounded amount; `approve` and
+/// `increaseAllowance` without a pinned spender (their amounts have [`approval_warning`]).
+fn open_token_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
+    let (function, party, party_word, amount_word) = match policy.spec.selector.0 {
+        TRANSFER => ("transfer(address,uint256)", "any recipient", 0, Some(1)),
+        TRANSFER_FROM => (
+            "transferFrom(address,address,uint256)",
+            "any recipient",
+            1,
+            Some(2),
+        ),
+        APPROVE => ("approve(address,uint256)", "any spender", 0, None),
+        INCREASE_ALLOWANCE => ("increaseAllowance(address,uint256)", "any spender", 0, None),
+        _ => return None,
+    };
+    let mut open = Vec::new();
+    if !pinned(policy, party_word) {
+        open.push(party.to_owned());
+    }
+    if let Some(word) = amount_word
+        && per_call_cap(policy, word).is_none()
+        && total_cap(policy, word).is_none()
+    {
+        open.push("any amount".to_owned());
+    }
+    (!open.is_empty()).then(|| Warning::OpenTokenPermission {
+        policy: i,
+        target: policy.spec.target,
+        function: function.to_owned(),
+        open,
+    })
+}
+
 /// The warnings the user sees before approving.
 pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
     let mut out = Vec::new();
     for (i, policy) in request.call_policies.iter().enumerate() {
         out.extend(approval_warning(i, policy));
+        out.extend(open_token_warning(i, policy));
     }
     if request.expires_at > now.saturating_add(LONG_EXPIRY) {
         out.push(Warning::LongExpiry {
@@ -708,9 +746,17 @@ fn describe_call(policy: &CallPolicy, tokens: &Tokens) -> String {
         policy.spec.maxValuePerUse,
         &policy.spec.valueLimit,
     ));
+    let function = if policy.named_by_site {
+        // Only the selector is enforced: the name is the site's claim.
+        format!(
+            "{} (the site's name for selector {})",
+            policy.function, policy.spec.selector
+        )
+    } else {
+        policy.function.clone()
+    };
     format!(
-        "Call {} on {}: {}",
-        policy.function,
+        "Call {function} on {}: {}",
         policy.spec.target.to_checksum(None),
         parts.join("; ")
     )
@@ -902,7 +948,7 @@ mod tests {
         let r = request(call(
             TOKEN,
             "transfer(address to, uint256 amount)",
-            json!([{ "param": "to", "value": ALICE }]),
+            json!([{ "param": "to", "value": ALICE }, { "param": "amount", "condition": "lessOrEqual", "value": "5" }]),
         ));
         assert_eq!(validate(&r, &env()), Ok(vec![]));
     }
@@ -1190,6 +1236,95 @@ mod tests {
     }
 
     #[test]
+    fn open_token_permissions_are_named() {
+        let open = |input: Value| -> Vec<String> {
+            let w = validate(&request(input), &env()).unwrap();
+            w.iter()
+                .filter_map(|w| match w {
+                    Warning::OpenTokenPermission { open, .. } => Some(open.join(" and ")),
+                    _ => None,
+                })
+                .collect()
+        };
+        let transfer = "transfer(address to, uint256 amount)";
+        assert_eq!(
+            open(call(TOKEN, transfer, json!([]))),
+            ["any recipient and any amount"]
+        );
+        assert_eq!(
+            open(call(
+                TOKEN,
+                transfer,
+                json!([{ "param": "to", "value": ALICE }])
+            )),
+            ["any amount"]
+        );
+        // A recipient that may be anything but one address is still any recipient.
+        assert_eq!(
+            open(call(
+                TOKEN,
+                transfer,
+                json!([{ "param": "to", "condition": "notEqual", "value": ALICE },
+                       { "param": "amount", "limit": 100 }])
+            )),
+            ["any recipient"]
+        );
+        assert!(
+            open(call(
+                TOKEN,
+                transfer,
+                json!([{ "param": "to", "value": ALICE }, { "param": "amount", "limit": 100 }])
+            ))
+            .is_empty()
+        );
+        let transfer_from = "transferFrom(address from, address to, uint256 amount)";
+        assert_eq!(
+            open(call(
+                TOKEN,
+                transfer_from,
+                json!([{ "param": "from", "value": ALICE }])
+            )),
+            ["any recipient and any amount"]
+        );
+        assert_eq!(
+            open(call(
+                TOKEN,
+                "approve(address spender, uint256 amount)",
+                json!([{ "param": "amount", "value": 5 }])
+            )),
+            ["any spender"]
+        );
+        let w = warnings(&request(call(TOKEN, transfer, json!([]))), NOW);
+        assert_eq!(
+            w[0].to_string(),
+            "Open token permission: the session may call transfer(address,uint256) on 0x00000000000000000000000000000000000000AA with any recipient and any amount"
+        );
+    }
+
+    #[test]
+    fn the_zero_address_is_no_target() {
+        let zero = "0x0000000000000000000000000000000000000000";
+        let r = request(call(zero, "ping()", json!([])));
+        assert_eq!(
+            validate(&r, &env()),
+            Err(Violation::BannedCallTarget {
+                policy: 0,
+                target: Address::ZERO,
+                what: BannedTarget::Zero
+            })
+        );
+        let mut r = request(json!({}));
+        r.transfer_policies[0].target = Address::ZERO;
+        assert!(matches!(
+            validate(&r, &env()),
+            Err(Violation::BannedTransferTarget {
+                what: BannedTarget::Zero,
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn other_warnings() {
         let mut r = request(json!({}));
         r.expires_at = NOW + LONG_EXPIRY;
@@ -1251,8 +1386,8 @@ mod tests {
                 "Valid until 2027-01-15 08:00:00 UTC (Unix time 1800000000)",
                 "Network fees paid by the account: at most 0.01 ETH per day (UTC day)",
                 "Call transfer(address,uint256) on 0x00000000000000000000000000000000000000AA: `to` must equal 0x00000000000000000000000000000000000000bb; `amount` ≤ 100; `amount` summed over all calls: at most 1000 in total; no ETH",
-                "Call move(int24,bytes2,bool) on 0x00000000000000000000000000000000000000AA: `dx` must not equal -3; `tag` must equal 0xbeef; `fast` must equal true; no ETH",
-                "Call ping() on 0x00000000000000000000000000000000000000AA: any arguments; up to 0.000000000000000005 ETH per call, at most 0.000000000000000005 ETH per hour (clock hour)",
+                "Call move(int24,bytes2,bool) (the site's name for selector 0xd764ea60) on 0x00000000000000000000000000000000000000AA: `dx` must not equal -3; `tag` must equal 0xbeef; `fast` must equal true; no ETH",
+                "Call ping() (the site's name for selector 0x5c36b186) on 0x00000000000000000000000000000000000000AA: any arguments; up to 0.000000000000000005 ETH per call, at most 0.000000000000000005 ETH per hour (clock hour)",
                 "Send ETH to 0x00000000000000000000000000000000000000bb: up to 0.1 ETH per transfer, at most 1 ETH in total",
                 "Call parameter amounts are raw integers (token base units), not adjusted for decimals.",
                 "The dapp says: \"Autoplay\"",

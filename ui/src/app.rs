@@ -103,7 +103,8 @@ impl Ui {
         // What the passkey signs for this request, if anything, and with which credential.
         let (label, to_sign) = match view.request {
             RequestView::Locked => return self.unlock(),
-            RequestView::Connect { .. } | RequestView::AddChain { .. } => ("Saving…", None),
+            RequestView::Connect { .. } => ("Saving…", None),
+            RequestView::AddChain { .. } => ("Checking the network…", None),
             RequestView::SignMessage {
                 digest,
                 credential_id,
@@ -302,15 +303,21 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
             })}
         }
         .into_any(),
-        RequestView::AddChain { network } => view! {
+        RequestView::AddChain { request } => view! {
             <h1 data-testid="chain-title">"Add this network?"</h1>
-            <p>"The site suggests a network. SSO Wallet checked that its node answers for this chain, that a bundler serves the EntryPoint, and that your account's contracts are deployed there."</p>
+            <p>"The site suggests a network. When you approve, SSO Wallet checks that its node answers for this chain, that a bundler serves the EntryPoint, and that your account's contracts are deployed there; the network is added only if all of that holds."</p>
             <dl>
-                <dt>"Name"</dt><dd data-testid="chain-name">{network.name.clone()}</dd>
-                <dt>"Chain id"</dt><dd data-testid="chain-id">{network.chain_id.to_string()}</dd>
-                <dt>"Node"</dt><dd><code data-testid="chain-rpc">{network.rpc_url.clone()}</code></dd>
-                <dt>"Bundler"</dt><dd><code data-testid="chain-bundler">{network.bundler_url.clone()}</code></dd>
-                {network.explorer_url.clone().map(|url| view! {
+                <dt>"Name"</dt><dd data-testid="chain-name">{request.name.clone()}</dd>
+                <dt>"Chain id"</dt><dd data-testid="chain-id">{request.chain_id.to_string()}</dd>
+                <dt>"Node"</dt>
+                {request.rpc_urls.iter().map(|url| view! { <dd><code data-testid="chain-rpc">{url.clone()}</code></dd> }).collect_view()}
+                <dt>"Bundler"</dt>
+                {if request.bundler_urls.is_empty() {
+                    view! { <dd data-testid="chain-bundler">"the node itself, if it serves ERC-4337"</dd> }.into_any()
+                } else {
+                    request.bundler_urls.iter().map(|url| view! { <dd><code data-testid="chain-bundler">{url.clone()}</code></dd> }).collect_view().into_any()
+                }}
+                {request.explorer_url.clone().map(|url| view! {
                     <dt>"Explorer"</dt><dd><code data-testid="chain-explorer">{url}</code></dd>
                 })}
             </dl>
@@ -469,13 +476,15 @@ pub(crate) fn short_id(id: &alloy_primitives::Bytes) -> String {
 }
 
 /// A JSON value as a readable tree: objects and arrays as nested definition lists.
+/// The site's typed data, with hidden characters written out (what is signed is shown).
 fn json_tree(value: &serde_json::Value) -> AnyView {
+    use sso_wallet::untrusted::reveal;
     match value {
         serde_json::Value::Object(map) => {
             let rows = map
                 .iter()
                 .map(|(key, value)| {
-                    view! { <dt>{key.clone()}</dt><dd>{json_tree(value)}</dd> }
+                    view! { <dt>{reveal(key)}</dt><dd>{json_tree(value)}</dd> }
                 })
                 .collect::<Vec<_>>();
             view! { <dl class="tree">{rows}</dl> }.into_any()
@@ -488,7 +497,7 @@ fn json_tree(value: &serde_json::Value) -> AnyView {
                 .collect::<Vec<_>>();
             view! { <dl class="tree">{rows}</dl> }.into_any()
         }
-        serde_json::Value::String(s) => view! { <code>{s.clone()}</code> }.into_any(),
+        serde_json::Value::String(s) => view! { <code>{reveal(s)}</code> }.into_any(),
         other => view! { <code>{other.to_string()}</code> }.into_any(),
     }
 }

@@ -369,6 +369,7 @@ fn status_text(status: &str) -> &'static str {
         "revoked" => "Revoked",
         "expired" => "Expired",
         "keyLost" => "Open on chain; this browser does not hold its key",
+        "disconnected" => "Site disconnected: key erased; revoke it to close it on chain",
         _ => "Unknown",
     }
 }
@@ -405,7 +406,10 @@ fn session_card(
 ) -> impl IntoView {
     let context = session.context;
     // A session can be closed on chain unless it already is (revoked) or is past its expiry.
-    let revocable = matches!(session.status.as_str(), "active" | "revoking" | "keyLost");
+    let revocable = matches!(
+        session.status.as_str(),
+        "active" | "revoking" | "keyLost" | "disconnected"
+    );
     let origin = if session.origin.is_empty() {
         "A site (created in another browser)".to_owned()
     } else {

@@ -1,0 +1,150 @@
+//! Calls that administer the account: to the account itself (module installs, its own
+//! `execute`), to the zero address (which the account executes as a call to itself), to its
+//! validators (adding keys, creating sessions), to its other modules, or to the EntryPoint
+//! (deposits, stakes). Dapps may not make them — neither in a transaction the user approves nor
+//! in a session's policy: the wallet's own pages are the only way to administer the account.
+
+use alloy_primitives::Address;
+use serde::{Deserialize, Serialize};
+
+use crate::erc7579::Call;
+use crate::{Error, Result};
+
+/// What a protected call target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BannedTarget {
+    /// The zero address, which the account executes as a call to itself.
+    Zero,
+    /// The account itself (it could reconfigure itself).
+    Account,
+    /// A validator of the account (it could add keys or sessions).
+    Validator,
+    /// A module installed on the account.
+    Module,
+    /// The EntryPoint (deposits, stakes).
+    EntryPoint,
+}
+
+impl std::fmt::Display for BannedTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BannedTarget::Zero => "the zero address, which the account executes as itself",
+            BannedTarget::Account => "the account itself",
+            BannedTarget::Validator => "a validator of the account",
+            BannedTarget::Module => "a module installed on the account",
+            BannedTarget::EntryPoint => "the EntryPoint",
+        })
+    }
+}
+
+/// The addresses a dapp's calls may not target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Protected {
+    /// The account.
+    pub account: Address,
+    /// Its validators (the passkey and session validators, at least).
+    pub validators: Vec<Address>,
+    /// Its other modules (executors, fallback handlers, hooks) the wallet knows of.
+    pub modules: Vec<Address>,
+    /// The EntryPoint.
+    pub entry_point: Address,
+}
+
+impl Protected {
+    /// The addresses protected for `account` on a chain with these contracts: the account, the
+    /// passkey and session validators, and the EntryPoint.
+    pub fn of(account: Address, contracts: &crate::network::Contracts) -> Self {
+        Protected {
+            account,
+            validators: vec![
+                contracts.webauthn_validator,
+                contracts.session_key_validator,
+            ],
+            modules: Vec::new(),
+            entry_point: contracts.entry_point,
+        }
+    }
+
+    /// What `target` is, if it is protected.
+    pub fn classify(&self, target: Address) -> Option<BannedTarget> {
+        if target == Address::ZERO {
+            Some(BannedTarget::Zero)
+        } else if target == self.account {
+            Some(BannedTarget::Account)
+        } else if self.validators.contains(&target) {
+            Some(BannedTarget::Validator)
+        } else if self.modules.contains(&target) {
+            Some(BannedTarget::Module)
+        } else if target == self.entry_point {
+            Some(BannedTarget::EntryPoint)
+        } else {
+            None
+        }
+    }
+
+    /// Refuses a dapp's calls if any targets a protected address
+    /// ([`Error::AccountAdministration`], 4100).
+    pub fn check(&self, calls: &[Call]) -> Result<()> {
+        match calls
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| Some((i, c.to, self.classify(c.to)?)))
+        {
+            Some((call, target, what)) => Err(Error::AccountAdministration { call, target, what }),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eip1193::{ProviderError, code};
+    use alloy_primitives::{Bytes, U256};
+
+    fn protected() -> Protected {
+        Protected {
+            account: Address::repeat_byte(0xac),
+            validators: vec![Address::repeat_byte(0x01), Address::repeat_byte(0x02)],
+            modules: vec![Address::repeat_byte(0x03)],
+            entry_point: Address::repeat_byte(0x43),
+        }
+    }
+
+    fn call(to: Address) -> Call {
+        Call {
+            to,
+            value: U256::ZERO,
+            data: Bytes::from_static(&[1, 2, 3, 4]),
+        }
+    }
+
+    #[test]
+    fn every_protected_target_is_refused_with_4100() {
+        let p = protected();
+        for (to, what) in [
+            (Address::ZERO, BannedTarget::Zero),
+            (p.account, BannedTarget::Account),
+            (p.validators[1], BannedTarget::Validator),
+            (p.modules[0], BannedTarget::Module),
+            (p.entry_point, BannedTarget::EntryPoint),
+        ] {
+            let calls = [call(Address::repeat_byte(0xbb)), call(to)];
+            let err = p.check(&calls).unwrap_err();
+            assert_eq!(
+                err,
+                Error::AccountAdministration {
+                    call: 1,
+                    target: to,
+                    what
+                }
+            );
+            assert_eq!(ProviderError::from(&err).code, code::UNAUTHORIZED);
+            assert!(err.to_string().contains("SSO Wallet"), "{err}");
+        }
+        assert!(p.check(&[call(Address::repeat_byte(0xbb))]).is_ok());
+        assert!(p.check(&[]).is_ok());
+    }
+}
