@@ -41,7 +41,8 @@ alloy_sol_types::sol! {
         function getAccountKey(string originDomain, bytes credentialId, address account) external view returns (bytes32[2]);
         function getAccountList(string originDomain, bytes credentialId) external view returns (address[]);
         function keyCount(address account) external view returns (uint256);
-        function addValidationKey(bytes credentialId, bytes32[2] newKey, string originDomain) external returns (bool);
+        function addValidationKey(bytes credentialId, bytes32[2] newKey, string originDomain, bytes proof) external returns (bool);
+        function registrationChallenge(address account, bytes credentialId, bytes32[2] publicKey, string originDomain) external view returns (bytes32);
         function removeValidationKey(bytes credentialId, string originDomain) external;
         event PasskeyCreated(address indexed account, bytes32 indexed originDomainHash, string originDomain, bytes credentialId, bytes32[2] publicKey);
         event PasskeyRemoved(address indexed account, bytes32 indexed originDomainHash, string originDomain, bytes credentialId);

@@ -69,6 +69,9 @@ pub struct DecodedCall {
     pub signature: String,
     /// The arguments.
     pub args: Vec<DecodedArg>,
+    /// Whether amounts are shown with the token's own symbol and decimals (its claim).
+    #[serde(default)]
+    pub token_units: bool,
 }
 
 /// A warning about a call.
@@ -196,6 +199,7 @@ pub fn decode(data: &[u8], token: Option<&TokenInfo>) -> Option<DecodedCall> {
         name: function.name.clone(),
         signature: function.signature(),
         args,
+        token_units: erc20 && token.is_some(),
     })
 }
 

@@ -218,12 +218,22 @@ pub enum UiRequest {
     },
     /// The passkeys registered for the account.
     ListPasskeys,
-    /// A new passkey was created in the UI: register it with the account (opens a passkey
-    /// approval by a passkey the account already has).
+    /// A new passkey was created in the UI: what it must sign to prove it is the user's
+    /// (answered with [`UiResponse::Challenge`]).
+    #[serde(rename_all = "camelCase")]
+    PasskeyChallenge {
+        /// `response.attestationObject`.
+        attestation_object: Bytes,
+    },
+    /// Register a new passkey with the account, with its proof of possession (an assertion by
+    /// the new passkey over its [`UiRequest::PasskeyChallenge`]); opens a passkey approval by a
+    /// passkey the account already has.
     #[serde(rename_all = "camelCase")]
     AddPasskey {
         /// `response.attestationObject`.
         attestation_object: Bytes,
+        /// The new passkey's assertion over its registration challenge.
+        assertion: Assertion,
     },
     /// Remove one of the account's passkeys (opens a passkey approval); never the last.
     #[serde(rename_all = "camelCase")]
@@ -240,6 +250,9 @@ pub enum UiRequest {
         credential_id: Bytes,
         /// The assertions with the challenges they sign (one, or two when asked for).
         assertions: Vec<SignedChallenge>,
+        /// The account the user confirmed after [`UiResponse::ConfirmLogin`] showed it.
+        #[serde(default)]
+        confirmed: Option<Address>,
     },
     /// Change the lock settings.
     SetLock {
@@ -333,6 +346,17 @@ pub enum UiResponse {
     NeedSecondSignature {
         /// The credential to ask for.
         credential_id: Bytes,
+    },
+    /// Logging in found an account this passkey was added to, not one it created: the user
+    /// sees it and confirms before the wallet uses it (ask again with `confirmed`).
+    #[serde(rename_all = "camelCase")]
+    ConfirmLogin {
+        /// The account.
+        address: Address,
+        /// The network it was found on.
+        network: String,
+        /// The account's first passkey (the one that created it).
+        first_passkey: Bytes,
     },
     /// The wallet is unlocked.
     Unlocked,

@@ -272,6 +272,35 @@ pub fn signature_data(
         .into()
 }
 
+/// The challenge a new passkey signs to prove it is its owner's when it is registered with
+/// `WebAuthnValidator.addValidationKey` (the contract's `registrationChallenge`): bound to the
+/// account, the chain and the validator, so the proof cannot be replayed for another account,
+/// chain or validator.
+pub fn registration_challenge(
+    account: Address,
+    chain_id: u64,
+    validator: Address,
+    passkey: &Passkey,
+    origin: &str,
+) -> B256 {
+    let typehash = alloy_primitives::keccak256(
+        "SsoWalletKeyRegistration(address account,uint256 chainId,address validator,bytes credentialId,bytes32[2] publicKey,string originDomain)",
+    );
+    alloy_primitives::keccak256(
+        (
+            typehash,
+            account,
+            alloy_primitives::U256::from(chain_id),
+            validator,
+            alloy_primitives::keccak256(&passkey.credential_id),
+            passkey.public_key[0],
+            passkey.public_key[1],
+            alloy_primitives::keccak256(origin),
+        )
+            .abi_encode(),
+    )
+}
+
 /// `validator ‖ signature data` for a UserOperation.
 pub fn user_op_signature(validator: Address, data: &[u8]) -> Bytes {
     let mut out = validator.to_vec();

@@ -40,7 +40,16 @@ alloy_sol_types::sol! {
 }
 
 /// How many (history step or final) decisions are compared.
+/// Decisions compared by default (what CI runs); `SSO_DIFFERENTIAL_CASES` sets another count
+/// (`cargo xtask differential --cases N`).
 const COMPARISONS: usize = 2_000;
+
+fn comparisons() -> usize {
+    std::env::var("SSO_DIFFERENTIAL_CASES")
+        .ok()
+        .and_then(|n| n.replace('_', "").parse().ok())
+        .unwrap_or(COMPARISONS)
+}
 
 struct Rng(u64);
 impl Rng {
@@ -429,7 +438,9 @@ fn devnet_session_engine_matches_contract() {
     let mut disagreements = Vec::new();
     let mut refusals = std::collections::BTreeMap::<String, usize>::new();
 
-    while compared < COMPARISONS {
+    let total = comparisons();
+    let started = std::time::Instant::now();
+    while compared < total {
         sessions += 1;
         // Signers are globally unique on chain: derive them from the (per-run) account too.
         let key = SigningKey::from_slice(keccak256((rng.word(), account).abi_encode()).as_slice())
@@ -578,9 +589,10 @@ fn devnet_session_engine_matches_contract() {
         }
     }
     println!(
-        "session differential: {compared} decisions over {sessions} sessions ({accepted} accepted and executed, {} refused), {} disagreements",
+        "session differential: {compared} decisions over {sessions} sessions ({accepted} accepted and executed, {} refused), {} disagreements, in {:.0} s",
         compared - accepted,
-        disagreements.len()
+        disagreements.len(),
+        started.elapsed().as_secs_f64()
     );
     println!("refusals by reason: {refusals:?}");
     assert!(
@@ -589,7 +601,7 @@ fn devnet_session_engine_matches_contract() {
         disagreements.join("\n")
     );
     assert!(
-        accepted > COMPARISONS / 10,
+        accepted > total / 10,
         "too few accepted cases ({accepted}) to mean anything"
     );
 }

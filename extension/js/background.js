@@ -11,6 +11,12 @@ const ready = init({ module_or_path: chrome.runtime.getURL("wasm/background_bg.w
   .then(() => (startup.wasmReady = now()))
   .then(() => restore());
 ready.catch((e) => console.error("SSO Wallet: the background failed to start", e));
+// Storage is the extension's own: content scripts (which run in web pages' processes) may not
+// read or write it. Chrome's default lets them read chrome.storage.local; set both areas
+// explicitly, every start (it is idempotent).
+for (const area of [chrome.storage.local, chrome.storage.session]) {
+  area.setAccessLevel?.({ accessLevel: "TRUSTED_CONTEXTS" }).catch((e) => console.error("SSO Wallet: storage access level", e));
+}
 let nextPortId = 0;
 
 chrome.runtime.onConnect.addListener((port) => {

@@ -111,11 +111,14 @@ pub async fn simulate_changes(
                 let amount = change.delta.unsigned_abs();
                 match change.asset {
                     Asset::Eth => format!("{sign}{}", sso_wallet::units::format_ether(amount)),
+                    // The symbol is the token's own claim: its address goes with it (a token
+                    // may call itself "ETH").
                     Asset::Token { token: address } => match token(network, address).await {
                         Some(info) => format!(
-                            "{sign}{} {}",
+                            "{sign}{} {} (token {})",
                             sso_wallet::units::format_units(amount, info.decimals),
-                            info.symbol
+                            info.symbol,
+                            sso_wallet::activity::short(address)
                         ),
                         None => format!("{sign}{amount} units of token {address}"),
                     },

@@ -1,15 +1,20 @@
 //! Logging in to an existing account on a new device or browser profile, from the passkey alone.
 //!
-//! The credential the user picked is looked up with `getAccountList` on every known network.
-//! Anyone can register any key for any address there, so each listed address is accepted only if
-//! it is an account the wallet's factory deployed for that passkey's account: the factory's
-//! `AccountCreated` log gives its salt, the validator's first `PasskeyCreated` log its first
-//! passkey, and `getAddress(salt, first passkey, origin)` must give the address back (those are
-//! also what deploys it at the same address on other chains). The passkey's key there
-//! (`getAccountKey`) must verify the assertion. Sessions come back from the session validator's
-//! logs. An account deployed nowhere has no trace on chain: its key is recovered from two
-//! signatures by the passkey and its address from the factory — only once every network answered
-//! and none lists an account of this wallet for the passkey.
+//! Two kinds of account can belong to a passkey:
+//!
+//! - **Its own account**, created with it: the factory's address for salt 0 and this passkey.
+//!   One assertion gives the passkey's public key up to two candidates (ECDSA public-key
+//!   recovery); a candidate whose account is deployed on a known network with that key
+//!   registered is the one. Deployed nowhere, a second assertion pins the key, and the account
+//!   is its counterfactual address.
+//! - **An account it was added to** later (`addValidationKey`, which needs a proof of
+//!   possession by the key itself, so nobody can list a passkey that is not theirs): found with
+//!   `getAccountList`, accepted only if the wallet's own factory deployed it (`AccountCreated`
+//!   gives its salt, the first `PasskeyCreated` its first passkey, `getAddress` of those gives
+//!   the address back) and the passkey's key there verifies the assertion — and even then never
+//!   used silently: the user is shown the account and confirms ([`UiResponse::ConfirmLogin`]).
+//!
+//! Sessions come back from the session validator's logs.
 
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::SolEvent;
@@ -27,9 +32,17 @@ use sso_wallet::{Error, Result};
 
 use crate::{chrome, passkeys, rpc, state, userop};
 
-/// Logs in with `credential_id`; answers `AccountCreated`, or `NeedSecondSignature` when the
-/// account is deployed nowhere and only one assertion was given.
-pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Result<UiResponse> {
+/// Most accounts of one network's `getAccountList` that are checked.
+const MAX_LISTED: usize = 16;
+
+/// Logs in with `credential_id`: answers `AccountCreated`, `NeedSecondSignature` (the
+/// passkey's own account is deployed nowhere and one assertion cannot pin its key), or
+/// `ConfirmLogin` (an account the passkey was added to, until the user confirms it).
+pub async fn login(
+    credential_id: Bytes,
+    assertions: Vec<SignedChallenge>,
+    confirmed: Option<Address>,
+) -> Result<UiResponse> {
     if state::read_wallet(|w| w.account.is_some()).await? {
         return Err(Error::NotAllowed(
             "This browser already has an account.".into(),
@@ -40,9 +53,108 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
         .ok_or_else(|| Error::invalid_params("logging in needs a passkey assertion"))?;
     let origin = chrome::extension_origin();
     let networks = state::networks().await?.networks;
+    let selected = state::network().await?;
+    // The keys the passkey may have: one with two assertions, up to two with one.
+    let keys = match assertions.get(1) {
+        Some(second) => vec![webauthn::recover_public_key(
+            (&first.assertion, first.challenge),
+            (&second.assertion, second.challenge),
+            &origin,
+        )?],
+        None => webauthn::public_key_candidates(&first.assertion, first.challenge, &origin)?,
+    };
+    let own = |public_key| Account {
+        address: Address::ZERO,
+        salt: B256::ZERO,
+        passkey: Passkey {
+            credential_id: credential_id.clone(),
+            public_key,
+        },
+        origin_domain: origin.clone(),
+        signer: None,
+    };
+    // Its own account, deployed somewhere.
+    for key in &keys {
+        let mut account = own(*key);
+        account.address = userop::counterfactual_address(&selected, &account).await?;
+        if deployed_with_key(&networks, &account).await? {
+            return store(account, &networks).await;
+        }
+    }
+    // Accounts it was added to: shown, and used only once the user confirms.
+    if let Some(found) = added_to(&networks, &credential_id, first, &origin).await? {
+        let (network, account) = found;
+        if confirmed == Some(account.address) {
+            return store(account, &networks).await;
+        }
+        return Ok(UiResponse::ConfirmLogin {
+            address: account.address,
+            network: network.name.clone(),
+            first_passkey: account.passkey.credential_id.clone(),
+        });
+    }
+    // Its own account, deployed nowhere: the key must be pinned by a second assertion.
+    match keys.as_slice() {
+        [key] if assertions.len() > 1 => {
+            let mut account = own(*key);
+            account.address = userop::counterfactual_address(&selected, &account).await?;
+            store(account, &networks).await
+        }
+        _ => Ok(UiResponse::NeedSecondSignature { credential_id }),
+    }
+}
+
+/// Whether `account` (a passkey's own) is deployed on some known network with its passkey
+/// registered there. Every network must answer: one that does not fails the login, instead of
+/// landing the user in an empty account.
+async fn deployed_with_key(networks: &[Network], account: &Account) -> Result<bool> {
+    let found = futures::future::join_all(networks.iter().map(|network| async move {
+        let unreachable = |e: Error| {
+            Error::NotAllowed(format!(
+                "Could not ask {} for your account ({}); try again when it answers.",
+                network.name,
+                e.user_message()
+            ))
+        };
+        let code: Bytes = rpc::call_typed(
+            &network.rpc_url,
+            "eth_getCode",
+            serde_json::json!([account.address, "latest"]),
+        )
+        .await
+        .map_err(unreachable)?;
+        if code.is_empty() {
+            return Ok(false);
+        }
+        let key = passkeys::registered_key(
+            network,
+            account.address,
+            &account.origin_domain,
+            &account.passkey.credential_id,
+        )
+        .await
+        .map_err(unreachable)?;
+        Ok::<_, Error>(key == account.passkey.public_key)
+    }))
+    .await;
+    let mut deployed = false;
+    for found in found {
+        deployed |= found?;
+    }
+    Ok(deployed)
+}
+
+/// The first account the passkey was added to (on any known network) that checks out as the
+/// module docs say, with the passkey logged in with as its signer.
+async fn added_to<'a>(
+    networks: &'a [Network],
+    credential_id: &Bytes,
+    first: &SignedChallenge,
+    origin: &str,
+) -> Result<Option<(&'a Network, Account)>> {
     let listed = futures::future::join_all(networks.iter().map(|network| {
         let call = getAccountListCall {
-            originDomain: origin.clone(),
+            originDomain: origin.to_owned(),
             credentialId: credential_id.clone(),
         };
         async move {
@@ -55,8 +167,9 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
             .await
             .map_err(|e| {
                 Error::NotAllowed(format!(
-                    "Could not ask {} for your account ({e}); try again when it answers.",
-                    network.name
+                    "Could not ask {} for your account ({}); try again when it answers.",
+                    network.name,
+                    e.user_message()
                 ))
             })
         }
@@ -64,46 +177,27 @@ pub async fn login(credential_id: Bytes, assertions: Vec<SignedChallenge>) -> Re
     .await;
     let mut candidates = Vec::new();
     for (network, list) in networks.iter().zip(listed) {
-        candidates.extend(list?.into_iter().map(|address| (network, address)));
+        candidates.extend(
+            list?
+                .into_iter()
+                .take(MAX_LISTED)
+                .map(|address| (network, address)),
+        );
     }
-    let mut account = None;
-    for (network, address) in &candidates {
-        // A candidate that fails a check is someone else's registration: skip it.
-        if let Ok(found) = deployed_account(network, *address, &credential_id, first, &origin).await
-        {
-            account = Some(found);
-            break;
-        }
-    }
-    let account = match account {
-        Some(account) => account,
-        // Listed nowhere, or only by addresses that are not this wallet's accounts (anyone can
-        // register a key, so such entries must not block the login): deployed nowhere.
-        None => {
-            let Some(second) = assertions.get(1) else {
-                return Ok(UiResponse::NeedSecondSignature { credential_id });
-            };
-            let public_key = webauthn::recover_public_key(
-                (&first.assertion, first.challenge),
-                (&second.assertion, second.challenge),
-                &origin,
-            )?;
-            let mut account = Account {
-                address: Address::ZERO,
-                salt: B256::ZERO,
-                passkey: Passkey {
-                    credential_id: credential_id.clone(),
-                    public_key,
-                },
-                origin_domain: origin.clone(),
-                signer: None,
-            };
-            let network = state::network().await?;
-            account.address = userop::counterfactual_address(&network, &account).await?;
-            account
-        }
-    };
-    let sessions = restore_sessions(&networks, account.address).await?;
+    let checked = futures::future::join_all(candidates.iter().map(|(network, address)| {
+        deployed_account(network, *address, credential_id, first, origin)
+    }))
+    .await;
+    // A candidate that fails a check is not an account of this wallet: skipped.
+    Ok(candidates
+        .iter()
+        .zip(checked)
+        .find_map(|((network, _), account)| Some((*network, account.ok()?))))
+}
+
+/// Keeps the account found, with its sessions read back from the chain.
+async fn store(account: Account, networks: &[Network]) -> Result<UiResponse> {
+    let sessions = restore_sessions(networks, account.address).await?;
     let address = account.address;
     state::update_wallet(|w| {
         if w.account.is_some() {

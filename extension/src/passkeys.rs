@@ -17,7 +17,7 @@ use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::PasskeyView;
 use sso_wallet::recovery::{self, Log, account_topics};
-use sso_wallet::webauthn::{self, Passkey};
+use sso_wallet::webauthn::{self, Assertion, Passkey};
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
@@ -101,10 +101,41 @@ pub async fn list() -> Result<Vec<PasskeyView>> {
         .collect())
 }
 
-/// A passkey created in the UI: opens the approval that registers it with the account.
-pub async fn add(attestation_object: &[u8]) -> Result<()> {
+/// What a passkey created in the UI signs to prove it is the user's: its registration
+/// challenge for this account, chain and validator; and its credential id.
+pub async fn registration_challenge(attestation_object: &[u8]) -> Result<(B256, Bytes)> {
     let passkey = webauthn::parse_attestation_object(attestation_object)?;
     let (account, network) = account_and_network().await?;
+    let challenge = webauthn::registration_challenge(
+        account.address,
+        network.chain_id,
+        network.contracts.webauthn_validator,
+        &passkey,
+        &account.origin_domain,
+    );
+    Ok((challenge, passkey.credential_id))
+}
+
+/// A passkey created in the UI, with its assertion over its registration challenge: opens the
+/// approval that registers it with the account (the assertion is the on-chain proof of
+/// possession, checked here first with the contract's rules).
+pub async fn add(attestation_object: &[u8], assertion: &Assertion) -> Result<()> {
+    let passkey = webauthn::parse_attestation_object(attestation_object)?;
+    let (account, network) = account_and_network().await?;
+    let challenge = webauthn::registration_challenge(
+        account.address,
+        network.chain_id,
+        network.contracts.webauthn_validator,
+        &passkey,
+        &account.origin_domain,
+    );
+    let rs = webauthn::verify_assertion(&passkey, assertion, challenge, &account.origin_domain)?;
+    let proof = webauthn::signature_data(
+        &assertion.authenticator_data,
+        &assertion.client_data_json,
+        rs,
+        &passkey.credential_id,
+    );
     if registered(&network, &account)
         .await?
         .iter()
@@ -118,6 +149,7 @@ pub async fn add(attestation_object: &[u8]) -> Result<()> {
         credentialId: passkey.credential_id.clone(),
         newKey: passkey.public_key,
         originDomain: account.origin_domain.clone(),
+        proof,
     };
     propose(
         &network,

@@ -42,16 +42,19 @@ pub async fn call_contract<C: SolCall>(
     })
 }
 
-/// `eth_getLogs` of `address` with `topics`, over the whole chain.
+/// `eth_getLogs` of `address` with `topics`, over the whole chain. Logs the node returns from
+/// any other contract are dropped (a node is not trusted to have filtered).
 pub async fn logs(
     url: &str,
     address: Address,
     topics: Value,
 ) -> Result<Vec<sso_wallet::recovery::Log>> {
-    call_typed(
+    let mut logs: Vec<sso_wallet::recovery::Log> = call_typed(
         url,
         "eth_getLogs",
         json!([{"address": address, "topics": topics, "fromBlock": "earliest", "toBlock": "latest"}]),
     )
-    .await
+    .await?;
+    logs.retain(|log| log.address == address);
+    Ok(logs)
 }

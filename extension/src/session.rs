@@ -399,7 +399,7 @@ pub async fn try_send(
     if contexts.is_empty() {
         let why = match named {
             Some(context) => format!("the session {context} is not active"),
-            None => "this site's sessions have ended (expired or revoked)".to_owned(),
+            None => "this site's sessions have ended (expired, revoked or disconnected)".to_owned(),
         };
         return Ok(Attempt::Fallback(Some(why)));
     }

@@ -80,8 +80,19 @@ async fn run(request: UiRequest) -> Result<UiResponse> {
         UiRequest::ListPasskeys => UiResponse::Passkeys {
             passkeys: crate::passkeys::list().await?,
         },
-        UiRequest::AddPasskey { attestation_object } => {
-            crate::passkeys::add(&attestation_object).await?;
+        UiRequest::PasskeyChallenge { attestation_object } => {
+            let (challenge, credential_id) =
+                crate::passkeys::registration_challenge(&attestation_object).await?;
+            UiResponse::Challenge {
+                challenge,
+                credential_id,
+            }
+        }
+        UiRequest::AddPasskey {
+            attestation_object,
+            assertion,
+        } => {
+            crate::passkeys::add(&attestation_object, &assertion).await?;
             done()
         }
         UiRequest::RemovePasskey { credential_id } => {
@@ -91,7 +102,8 @@ async fn run(request: UiRequest) -> Result<UiResponse> {
         UiRequest::Login {
             credential_id,
             assertions,
-        } => crate::login::login(credential_id, assertions).await?,
+            confirmed,
+        } => crate::login::login(credential_id, assertions, confirmed).await?,
         UiRequest::SetLock { settings } => {
             let settings = settings.validate()?;
             let was_on = state::update_wallet(|w| {

@@ -790,6 +790,18 @@ pub fn describe_with_tokens(request: &SessionRequest, tokens: &Tokens) -> Vec<St
             value_text(t.maxValuePerUse, &t.valueLimit).replace(" per call", " per transfer")
         ));
     }
+    let token_units = request.call_policies.iter().any(|p| {
+        p.spec
+            .constraints
+            .iter()
+            .any(|c| token_amount(p, c.index, tokens).is_some())
+    });
+    if token_units {
+        lines.push(
+            "Token symbols and decimals are what each token's contract says about itself."
+                .to_owned(),
+        );
+    }
     if has_raw_amounts(request, tokens) {
         lines.push(
             "Call parameter amounts are raw integers (token base units), not adjusted for decimals."

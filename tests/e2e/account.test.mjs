@@ -2,10 +2,23 @@
 // deployment, tokens, activity), passkeys are added and removed (never the last), the lock holds
 // approvals and session signatures until the passkey unlocks, and the same passkey logs into the
 // same account from a fresh browser profile — deployed (with its sessions read back from the
-// chain) or not. Screenshots of the home, sessions and activity views go to target/screenshots.
+// chain) or not; a passkey that was added to an account (not its own) logs in only once the
+// user confirmed the account shown, and nobody can register someone else's passkey. Screenshots
+// of the home, sessions and activity views go to target/screenshots.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { encodeFunctionData, formatEther, getAddress, parseAbi, parseEther, toHex } from "viem";
+import {
+  encodeAbiParameters,
+  encodeFunctionData,
+  formatEther,
+  getAddress,
+  keccak256,
+  parseAbi,
+  parseAbiParameters,
+  parseEther,
+  toBytes,
+  toHex,
+} from "viem";
 import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"]);
@@ -195,13 +208,45 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     assert.equal((await chain.getBalance({ address: recipient })) - before, parseEther("0.002"));
   });
 
-  it("logs in from a fresh profile with the added passkey: same account, balance and sessions", async () => {
+  it("logs in silently with the account's own passkey, from one signature", async () => {
+    const e = await Wallet.launch();
+    try {
+      e.credentials = [a.credentials[0]]; // the passkey that created the account
+      const eDapp = await e.openDapp(DAPP);
+      const { page, pending } = await e.approval(() => eDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+      page.on("dialog", (dialog) => assert.fail(`no question for the passkey's own account: ${dialog.message()}`));
+      await page.getByTestId("login").click();
+      await page.getByTestId("account-address").waitFor();
+      assert.equal((await text(page, "account-address")).toLowerCase(), account.toLowerCase());
+      await page.getByTestId("approve").click();
+      assert.deepEqual((await pending).map((x) => x.toLowerCase()), [account.toLowerCase()]);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("logs in from a fresh profile with the added passkey once the user confirms the account: same account, balance and sessions", async () => {
     b = await Wallet.launch();
     b.credentials = [a.credentials[1]]; // only the passkey added in A, as another device would hold it
     const bDapp = await b.openDapp(DAPP);
     const { page, pending } = await b.approval(() => bDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    // The account is shown and asked about; declined, nothing is stored.
+    const questions = [];
+    page.once("dialog", (dialog) => {
+      questions.push(dialog.message());
+      dialog.dismiss();
+    });
+    await page.getByTestId("login").click();
+    await page.getByTestId("error").waitFor();
+    assert.match(await text(page, "error"), /did not confirm/);
+    assert.match(questions[0], new RegExp(`added to the account ${getAddress(account)} on .*it did not create it`));
+    page.once("dialog", (dialog) => {
+      questions.push(dialog.message());
+      dialog.accept();
+    });
     await page.getByTestId("login").click();
     await page.getByTestId("account-address").waitFor();
+    assert.equal(questions.length, 2);
     assert.equal((await text(page, "account-address")).toLowerCase(), account.toLowerCase());
     await page.getByTestId("approve").click();
     assert.deepEqual((await pending).map((x) => x.toLowerCase()), [account.toLowerCase()]);
@@ -266,24 +311,50 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     await home.close();
   });
 
-  it("logs in to an account that is deployed nowhere, from the passkey alone", async () => {
+  it("lets nobody register someone else's passkey, and logs in to an account deployed nowhere from the passkey alone", async () => {
     const c = await Wallet.onboarded("0");
     let d;
     try {
-      // Anyone can register any key: an EOA lists the passkey for itself. It must neither be taken
-      // for the account nor block the login.
       const [credential] = c.wallet.credentials;
-      const register = encodeFunctionData({
-        abi: parseAbi(["function addValidationKey(bytes credentialId, bytes32[2] newKey, string originDomain) returns (bool)"]),
-        functionName: "addValidationKey",
-        args: [`0x${Buffer.from(credential.credentialId, "base64").toString("hex")}`, publicKeyOf(credential), `chrome-extension://${c.wallet.extensionId}`],
+      const credentialId = `0x${Buffer.from(credential.credentialId, "base64").toString("hex")}`;
+      const origin = `chrome-extension://${c.wallet.extensionId}`;
+      const validator = devnet.contracts.webauthnValidator;
+      const abi = parseAbi([
+        "function addValidationKey(bytes credentialId, bytes32[2] newKey, string originDomain, bytes proof) returns (bool)",
+        "function onInstall(bytes data)",
+        "function getAccountList(string originDomain, bytes credentialId) view returns (address[])",
+        "error InvalidKeyProof()",
+      ]);
+      // An attacker lists the victim's passkey for an address of theirs: without a signature by
+      // that passkey over their own account, chain and validator, the validator refuses.
+      const forged = encodeAbiParameters(parseAbiParameters("bytes, string, bytes32[2], bytes"), [
+        "0x" + "00".repeat(37),
+        `{"type":"webauthn.get","challenge":"AAAA","origin":"${origin}"}`,
+        [`0x${"11".repeat(32)}`, `0x${"11".repeat(32)}`],
+        credentialId,
+      ]);
+      const register = encodeFunctionData({ abi, functionName: "addValidationKey", args: [credentialId, publicKeyOf(credential), origin, forged] });
+      await assert.rejects(
+        nodeRpc("eth_call", [{ from: devnet.funder.address, to: validator, data: register }, "latest"]),
+        (e) => e.message.includes("0x" + keccak256(toBytes("InvalidKeyProof()")).slice(2, 10)) || /InvalidKeyProof|revert/.test(e.message),
+      );
+      // Installing the validator with someone else's key registers it for the installer only:
+      // it is never listed for logging in.
+      const install = encodeFunctionData({
+        abi,
+        functionName: "onInstall",
+        args: [encodeAbiParameters(parseAbiParameters("bytes, bytes32[2], string"), [credentialId, publicKeyOf(credential), origin])],
       });
-      const squat = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, to: devnet.contracts.webauthnValidator, data: register }]);
+      const squat = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, to: validator, data: install }]);
       assert.equal((await chain.waitForTransactionReceipt({ hash: squat })).status, "success");
+      const listed = await chain.readContract({ address: validator, abi, functionName: "getAccountList", args: [origin, credentialId] });
+      assert.deepEqual(listed, []);
+      // The victim's login lands in their own account (deployed nowhere: two signatures).
       d = await Wallet.launch();
       d.credentials = [...c.wallet.credentials];
       const dDapp = await d.openDapp(DAPP);
       const { page, pending } = await d.approval(() => dDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+      page.on("dialog", (dialog) => assert.fail(`no question for the passkey's own account: ${dialog.message()}`));
       await page.getByTestId("login").click();
       await page.getByTestId("account-address").waitFor();
       await page.getByTestId("approve").click();

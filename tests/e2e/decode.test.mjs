@@ -3,7 +3,7 @@
 // warnings for an unlimited approval and for calldata sent to an address without code.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { encodeFunctionData, maxUint256, parseAbi, parseEther } from "viem";
+import { encodeFunctionData, getAddress, maxUint256, parseAbi, parseEther } from "viem";
 import { Wallet, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi([
@@ -44,8 +44,11 @@ describe("explaining calls", () => {
       assert.equal((await page.getByTestId("call-arg-to").textContent()).toLowerCase(), recipient);
       assert.equal(await page.getByTestId("call-arg-amount").textContent(), "1.5 TST");
       assert.equal(await page.getByTestId("warning").count(), 0);
-      // eth_simulateV1 (anvil): the account's expected change, in the token's units.
-      assert.deepEqual(await page.getByTestId("balance-change").allTextContents(), ["−1.5 TST"]);
+      // eth_simulateV1 (anvil): the account's expected change, in the token's units — labelled
+      // as the token's own claim, with its address (a token may call itself "ETH").
+      const short = `${getAddress(token).slice(0, 6)}…${getAddress(token).slice(-4)}`;
+      assert.deepEqual(await page.getByTestId("balance-change").allTextContents(), [`−1.5 TST (token ${short})`]);
+      assert.equal(await page.getByTestId("token-claim").count(), 2, "for the amount and for the balance change");
     });
   });
 

@@ -1,7 +1,8 @@
 // Networks: a dapp adds a second anvil chain (same contracts at the same CREATE2 addresses, its
 // own bundler) with wallet_addEthereumChain, switches to it, every page gets chainChanged, and
-// transactions go to the new chain (the account deploys there at the same address). Chains that
-// cannot run the account are refused with a readable −32602.
+// transactions go to the new chain (the account deploys there at the same address). The user
+// sees a request before anything is probed; chains that cannot run the account are then refused
+// with a readable −32602 that does not echo what the endpoints answered.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
@@ -47,16 +48,28 @@ describe("networks", () => {
     await wallet?.close();
   });
 
-  it("refuses chains that cannot run the account, with the reason", async () => {
-    // The node serves another chain id than claimed.
-    const wrongId = await request(dapp, "wallet_addEthereumChain", addParams({ chainId: "0x1f4", rpcUrls: [second.rpcUrl] }));
-    assert.equal(wrongId.error.code, -32602);
-    assert.match(wrongId.error.message, new RegExp(`serves chain ${second.chainId}`));
+  it("asks before probing, and refuses chains that cannot run the account without echoing what they answered", async () => {
+    // Nothing is probed before the user approves: the window opens with the request as asked.
+    const refused = async (params) => {
+      const { page, pending } = await wallet.approval(() => request(dapp, "wallet_addEthereumChain", params));
+      assert.equal(await page.getByTestId("chain-title").count(), 1);
+      await page.getByTestId("approve").click();
+      const outcome = await pending;
+      return outcome.error;
+    };
+    // The node serves another chain id than claimed: the page learns only that it did not answer as that chain.
+    const wrongId = await refused(addParams({ chainId: "0x1f4", rpcUrls: [second.rpcUrl] }));
+    assert.equal(wrongId.code, -32602);
+    assert.match(wrongId.message, /none of its RPC URLs answered as chain 500/);
+    assert.doesNotMatch(wrongId.message, new RegExp(String(second.chainId)), "what the node answered is not echoed");
+    // A closed port reads the same as a wrong chain: a page cannot tell what listens where.
+    const closed = await refused(addParams({ chainId: "0x1f4", rpcUrls: ["http://127.0.0.1:9"] }));
+    assert.equal(closed.message, wrongId.message);
     // No bundler: the first chain's node does not serve ERC-4337 and no bundlerUrls are given.
-    const noBundler = await request(dapp, "wallet_addEthereumChain", addParams({ bundlerUrls: [devnet.rpcUrl] }));
-    assert.equal(noBundler.error.code, -32602);
-    assert.match(noBundler.error.message, /no ERC-4337 bundler/);
-    // Unknown chains cannot be switched to.
+    const noBundler = await refused(addParams({ bundlerUrls: [devnet.rpcUrl] }));
+    assert.equal(noBundler.code, -32602);
+    assert.match(noBundler.message, /no ERC-4337 bundler/);
+    // Unknown chains cannot be switched to, and nothing was added.
     const unknown = await request(dapp, "wallet_switchEthereumChain", [{ chainId: toHex(second.chainId) }]);
     assert.equal(unknown.error.code, 4902);
   });
@@ -66,6 +79,7 @@ describe("networks", () => {
     assert.equal(await page.getByTestId("chain-name").textContent(), "Second devnet");
     assert.equal(await page.getByTestId("chain-id").textContent(), String(second.chainId));
     assert.equal(await page.getByTestId("chain-bundler").textContent(), second.bundlerUrl);
+    assert.equal(await page.getByTestId("chain-rpc").textContent(), second.rpcUrl);
     await page.getByTestId("approve").click();
     assert.deepEqual(await pending, { result: null });
     // Adding again is a no-op answered at once.
@@ -105,6 +119,35 @@ describe("networks", () => {
     assert.deepEqual(await request(dapp, "wallet_switchEthereumChain", [{ chainId: toHex(devnet.chainId) }]), { result: null });
     assert.deepEqual(await request(dapp, "eth_chainId"), { result: toHex(devnet.chainId) });
     await other.waitForFunction((id) => window.__chains.at(-1) === id, toHex(devnet.chainId));
+  });
+
+  it("makes a signature for the chain it was asked on, even if the network changes before it is approved", async () => {
+    const message = "signed on the first chain";
+    const { page, pending } = await wallet.approval(() => request(dapp, "personal_sign", [toHex(message), account]));
+    const network = new RegExp(`· chain ${devnet.chainId}$`);
+    assert.match(await page.getByTestId("approval-network").textContent(), network);
+    // The site switches the wallet to the second chain while the window is open.
+    assert.deepEqual(await request(dapp, "wallet_switchEthereumChain", [{ chainId: toHex(second.chainId) }]), { result: null });
+    // What the window is given for the request now (as on a reload) is still the first chain.
+    const home = await wallet.openHome();
+    const shown = await home.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const port = chrome.runtime.connect({ name: "ui" });
+          port.onMessage.addListener((answer) => {
+            port.disconnect();
+            resolve(answer.body.approval.approval);
+          });
+          port.postMessage({ seq: 1, body: { getApproval: { approvalId: null } } });
+        }),
+    );
+    await home.close();
+    assert.equal(shown.chainId, devnet.chainId, "the window still shows the chain it signs for");
+    await page.getByTestId("approve").click();
+    const { result: signature } = await pending;
+    assert.equal(await chain.verifyMessage({ address: account, message, signature }), true, "valid on the chain it was asked on");
+    assert.equal(await secondChain.verifyMessage({ address: account, message, signature }), false, "not on the one selected at approval");
+    assert.deepEqual(await request(dapp, "wallet_switchEthereumChain", [{ chainId: toHex(devnet.chainId) }]), { result: null });
   });
 });
 

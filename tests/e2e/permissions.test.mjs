@@ -35,6 +35,12 @@ describe("permissions and chains", () => {
     assert.deepEqual((await request(dapp, "wallet_getPermissions")).result, result);
   });
 
+  it("switches only to known chains (4902 otherwise)", async () => {
+    assert.deepEqual(await request(dapp, "wallet_switchEthereumChain", [{ chainId: "0x7a69" }]), { result: null });
+    assert.equal((await request(dapp, "wallet_switchEthereumChain", [{ chainId: "0x1" }])).error.code, 4902);
+    assert.equal((await request(dapp, "wallet_switchEthereumChain", [{ chain: 1 }])).error.code, -32602);
+  });
+
   it("disconnects on wallet_revokePermissions and tells the page", async () => {
     await dapp.evaluate(() => {
       window.__accountsChanged = null;
@@ -49,12 +55,8 @@ describe("permissions and chains", () => {
     assert.deepEqual(await request(dapp, "wallet_getPermissions"), { result: [] });
     const tx = await request(dapp, "eth_sendTransaction", [{ to: account, value: "0x1" }]);
     assert.equal(tx.error.code, 4100);
-  });
-
-  it("switches only to known chains (4902 otherwise)", async () => {
-    assert.deepEqual(await request(dapp, "wallet_switchEthereumChain", [{ chainId: "0x7a69" }]), { result: null });
-    assert.equal((await request(dapp, "wallet_switchEthereumChain", [{ chainId: "0x1" }])).error.code, 4902);
-    assert.equal((await request(dapp, "wallet_switchEthereumChain", [{ chain: 1 }])).error.code, -32602);
+    // A disconnected site no longer switches the wallet's network.
+    assert.equal((await request(dapp, "wallet_switchEthereumChain", [{ chainId: "0x7a69" }])).error.code, 4100);
   });
 
   it("refuses eth_sign with its reason", async () => {

@@ -223,4 +223,49 @@ describe("sessions", () => {
     const granted = await request(dapp, "wallet_getGrantedExecutionPermissions");
     assert.ok(!granted.result.some((g) => g.context === context));
   });
+
+  it("refuses a session that names a known function by another name", async () => {
+    const params = await sessionParams();
+    // many_msg_babbage(bytes1) has transfer(address,uint256)'s selector 0xa9059cbb.
+    params[0].permission.data.contractCalls[0] = { address: token, function: "many_msg_babbage(bytes1)" };
+    const windows = wallet.approvalWindows;
+    const { error } = await request(dapp, "wallet_requestExecutionPermissions", params);
+    assert.equal(error?.code, -32602);
+    assert.match(error.message, /0xa9059cbb of transfer\(address,uint256\)/);
+    assert.equal(wallet.approvalWindows, windows);
+  });
+
+  it("disconnecting the site ends its sessions here: key erased, not revived by reconnecting", async () => {
+    const context = await grant(dapp, { total: 5n });
+    const keys = async () => {
+      const page = await wallet.context.newPage();
+      try {
+        await page.goto(`chrome-extension://${wallet.extensionId}/home.html`);
+        return Object.keys((await page.evaluate(() => chrome.storage.session.get("sessionKeys"))).sessionKeys ?? {});
+      } finally {
+        await page.close();
+      }
+    };
+    assert.ok((await request(dapp, "eth_sendTransaction", [transfer()])).result, "the session signs while connected");
+    assert.ok((await keys()).includes(context));
+    assert.deepEqual(await request(dapp, "wallet_revokePermissions", [{ eth_accounts: {} }]), { result: null });
+    assert.ok(!(await keys()).includes(context), "the key is erased at once");
+    assert.equal(await status(context), 1, "still open on chain until revoked there");
+    const home = await wallet.context.newPage();
+    try {
+      await home.goto(`chrome-extension://${wallet.extensionId}/home.html`);
+      const card = home.locator(`[data-testid="session"][data-context="${context}"][data-status="disconnected"]`);
+      await card.waitFor();
+      assert.equal(await card.getByTestId("revoke-session").count(), 1, "the on-chain revocation is offered");
+    } finally {
+      await home.close();
+    }
+    // Reconnecting does not bring the session back: the transfer asks for the passkey.
+    const { page, pending } = await wallet.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
+    await page.getByTestId("approve").click();
+    await pending;
+    assert.match(await expectFallback(dapp, transfer()), /sessions have ended/);
+    const granted = await request(dapp, "wallet_getGrantedExecutionPermissions");
+    assert.ok(!granted.result.some((g) => g.context === context));
+  });
 });

@@ -383,8 +383,12 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
                     {if changes.is_empty() {
                         view! { <p class="muted" data-testid="balance-change-none">"No balance of the account changes."</p> }.into_any()
                     } else {
+                        let claims = changes.iter().any(|c| c.contains("(token "));
                         view! {
                             <ul class="rules">{changes.into_iter().map(|c| view! { <li data-testid="balance-change">{c}</li> }).collect::<Vec<_>>()}</ul>
+                            {claims.then(|| view! {
+                                <p class="muted" data-testid="token-claim">"Token symbols and decimals are what each token's contract says about itself."</p>
+                            })}
                         }.into_any()
                     }}
                 })}
@@ -522,6 +526,9 @@ fn function_view(call: &sso_wallet::protocol::CallView) -> Option<AnyView> {
             view! {
                 <dt>"Function"</dt><dd><code data-testid="call-function">{decoded.name.clone()}</code></dd>
                 {args}
+                {decoded.token_units.then(|| view! {
+                    <dd class="muted" data-testid="token-claim">"Amounts in the token's units: its symbol and decimals are what its contract says about itself."</dd>
+                })}
             }
             .into_any()
         }

@@ -6,7 +6,8 @@ use sso_wallet::protocol::{SignedChallenge, UiRequest, UiResponse};
 use crate::{bridge, passkey};
 
 /// "I already have an account": the user picks a passkey, the background finds the account. An
-/// account deployed nowhere needs a second signature by the same passkey (to recover its key).
+/// account deployed nowhere needs a second signature by the same passkey (to recover its key);
+/// an account the passkey was added to (not its own) is shown and used only if the user says so.
 pub async fn login() -> Result<UiResponse, String> {
     let challenge = passkey::random_hash()?;
     let (credential_id, assertion) = passkey::discover(challenge).await?;
@@ -17,6 +18,7 @@ pub async fn login() -> Result<UiResponse, String> {
     let request = |assertions| UiRequest::Login {
         credential_id: credential_id.clone(),
         assertions,
+        confirmed: None,
     };
     match bridge::request(request(assertions.clone())).await {
         UiResponse::NeedSecondSignature { credential_id: id } => {
@@ -27,6 +29,29 @@ pub async fn login() -> Result<UiResponse, String> {
                 assertion,
             });
             Ok(bridge::request(request(assertions)).await)
+        }
+        UiResponse::ConfirmLogin {
+            address,
+            network,
+            first_passkey,
+        } => {
+            let question = format!(
+                "This passkey was added to the account {} on {network}; it did not create it (its first passkey is {}).\n\nLog in to this account only if you added this passkey to it yourself. Log in?",
+                address.to_checksum(None),
+                crate::app::short_id(&first_passkey),
+            );
+            let yes = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&question).ok())
+                .unwrap_or(false);
+            if !yes {
+                return Err("Not logged in: you did not confirm the account.".into());
+            }
+            Ok(bridge::request(UiRequest::Login {
+                credential_id,
+                assertions,
+                confirmed: Some(address),
+            })
+            .await)
         }
         other => Ok(other),
     }

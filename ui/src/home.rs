@@ -338,7 +338,23 @@ fn passkeys_view(page: Page, network: String) -> impl IntoView {
             "Confirm in the approval window with a passkey the account already has.",
             async move {
                 let attestation_object = passkey::create(&known).await?;
-                Ok(bridge::request(UiRequest::AddPasskey { attestation_object }).await)
+                // The new passkey proves it is the user's: it signs its registration challenge.
+                let challenge = UiRequest::PasskeyChallenge {
+                    attestation_object: attestation_object.clone(),
+                };
+                let (challenge, credential_id) = match bridge::request(challenge).await {
+                    UiResponse::Challenge {
+                        challenge,
+                        credential_id,
+                    } => (challenge, credential_id),
+                    other => return Ok(other),
+                };
+                let assertion = passkey::sign(challenge, &credential_id).await?;
+                Ok(bridge::request(UiRequest::AddPasskey {
+                    attestation_object,
+                    assertion,
+                })
+                .await)
             },
         );
     };

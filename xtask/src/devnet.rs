@@ -1,6 +1,9 @@
 //! `cargo xtask devnet`: anvil (P256 precompile on) + EntryPoint v0.8 at its canonical address +
-//! the project's contracts at deterministic CREATE2 addresses + the alto bundler, all on
-//! 127.0.0.1. Writes `target/devnet/devnet.json`; stops everything it started on ^C / SIGTERM.
+//! the project's contracts at deterministic CREATE2 addresses (the factory staked, as ERC-7562
+//! requires of a factory whose deployments touch the account's storage in the validator) + the
+//! alto bundler behind an ERC-7562 guard (`bundler.rs`: what a public bundler refuses, it
+//! refuses), all on 127.0.0.1. Writes `target/devnet/devnet.json`; stops everything it started on
+//! ^C / SIGTERM.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -13,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::contracts::{self, Addresses};
 use crate::proc::{self, Guard};
-use crate::{Result, build, root, setup};
+use crate::{Result, build, bundler, root, setup};
 
 /// Where the devnet listens.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +106,28 @@ fn deploy_contracts(url: &str, from: &str) -> Result<Addresses> {
     Ok(addresses)
 }
 
+/// Stakes the factory in the EntryPoint (1 ETH, one day: ERC-7562's minimum unstake delay).
+fn stake_factory(url: &str, from: &str, factory: Address) -> Result {
+    // addStake(uint32 unstakeDelaySec), unstakeDelaySec = 86,400.
+    let mut data = alloy_primitives::hex::decode("0396cb60").expect("selector");
+    data.extend_from_slice(&alloy_primitives::U256::from(86_400u64).to_be_bytes::<32>());
+    let tx = rpc(
+        url,
+        "eth_sendTransaction",
+        json!([{"from": from, "to": factory, "value": "0xde0b6b3a7640000", "data": alloy_primitives::Bytes::from(data)}]),
+    )?;
+    let mut receipt = Value::Null;
+    wait_until("staking receipt", Duration::from_secs(20), || {
+        receipt = rpc(url, "eth_getTransactionReceipt", json!([tx])).unwrap_or(Value::Null);
+        !receipt.is_null()
+    })?;
+    if receipt.get("status").and_then(Value::as_str) != Some("0x1") {
+        return Err(format!("staking the factory failed: {receipt}"));
+    }
+    println!("devnet: AccountFactory staked (1 ETH, 1 day)");
+    Ok(())
+}
+
 /// Starts the devnet (chain [`CHAIN_ID`]) on `ports`, with state and logs under `dir`.
 pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
     start_chain(CHAIN_ID, ports, dir)
@@ -160,7 +185,11 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
     }
 
     let addresses = deploy_contracts(&rpc_url, &deployer)?;
+    stake_factory(&rpc_url, &deployer, addresses.account_factory)?;
 
+    // alto listens on an inner port; the bundler URL is the ERC-7562 guard in front of it.
+    let alto_port = proc::free_port()?;
+    let alto_url = format!("http://127.0.0.1:{alto_port}");
     let alto_log = dir.join("alto.log");
     let mut alto = Command::new("node");
     alto.arg("--require")
@@ -170,13 +199,25 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
         .args(["--executor-private-keys", &key(1)?])
         .args(["--utility-private-key", &key(2)?])
         .args(["--rpc-url", &rpc_url])
-        .args(["--port", &ports.bundler.to_string()])
+        .args(["--port", &alto_port.to_string()])
         .args(["--safe-mode", "false", "--log-level", "warn"]);
     let mut alto = proc::spawn("alto", alto, &alto_log)?;
     wait_until("alto", Duration::from_secs(60), || {
-        rpc(&bundler_url, "eth_supportedEntryPoints", json!([])).is_ok()
+        rpc(&alto_url, "eth_supportedEntryPoints", json!([])).is_ok()
     })
     .and_then(|_| alto.check_alive(&alto_log))?;
+    let report = dir.join("erc7562.jsonl");
+    let _ = std::fs::remove_file(&report);
+    bundler::start(
+        ports.bundler,
+        bundler::Guard {
+            rpc_url: rpc_url.clone(),
+            alto_url,
+            contracts: addresses.clone(),
+            beneficiary: deployer.parse().map_err(|e| format!("deployer: {e}"))?,
+            report: report.clone(),
+        },
+    )?;
 
     let info = json!({
         "chainId": chain_id,
@@ -186,6 +227,7 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
         "contracts": addresses,
         "funder": {"address": deployer, "privateKey": key(0)?},
         "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
+        "erc7562Report": report,
         "networks": build::default_networks(&addresses, ports.rpc, ports.bundler),
     });
     let info_path = dir.join("devnet.json");

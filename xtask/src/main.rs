@@ -6,13 +6,16 @@
 //! - `devnet`: anvil + EntryPoint v0.8 + the project's contracts (CREATE2) + alto, until ^C.
 //! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
 //! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium.
+//! - `differential`: the session policy engine against the deployed validator, N cases.
 //! - `bench`: criterion figures of the core, shipped sizes, the wasm the policy engine adds.
 //! - `gas`: the gas table of docs/gas.md, from real `handleOps` transactions on a fresh devnet.
 
 mod bench;
 mod build;
+mod bundler;
 mod contracts;
 mod devnet;
+mod erc7562;
 mod proc;
 mod serve;
 mod setup;
@@ -51,7 +54,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | demo [--exit] | test [--e2e-only] | bench | gas>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | demo [--exit] | test [--e2e-only [name ...]] | differential [--cases 2000] | bench | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -70,7 +73,23 @@ fn run(args: Vec<String>) -> Result {
             },
         ),
         "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
-        "test" => test::run(rest.iter().any(|a| a == "--e2e-only")),
+        "test" => {
+            let e2e_only = rest.iter().any(|a| a == "--e2e-only");
+            // `--e2e-only security sessions`: only those end-to-end files (no differential).
+            let only: Vec<String> = rest
+                .iter()
+                .filter(|a| !a.starts_with("--"))
+                .cloned()
+                .collect();
+            test::run(e2e_only, &only)
+        }
+        "differential" => test::differential(match flag_value(rest, "--cases") {
+            Some(n) => n
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("--cases expects a number, got {n}"))?,
+            None => 2_000,
+        }),
         "bench" => bench::run(),
         "gas" => test::gas(),
         _ => Err(USAGE.to_owned()),

@@ -43,8 +43,9 @@ fn step(name: &str, command: &mut Command) -> Result {
     proc::run(name, command)
 }
 
-/// `cargo xtask test`.
-pub fn run(e2e_only: bool) -> Result {
+/// `cargo xtask test`; with `only` (end-to-end file names without `.test.mjs`), just those
+/// end-to-end files and no differential test — for a developer's quick loop, never for CI.
+pub fn run(e2e_only: bool, only: &[String]) -> Result {
     setup::all()?;
     let forge = setup::node_bin("forge");
     let contracts = root().join("contracts");
@@ -122,26 +123,35 @@ pub fn run(e2e_only: bool) -> Result {
         },
         root().join("target/e2e-devnet-2"),
     )?;
-    step(
-        "session policy engine vs SessionKeyValidator (differential, 2,000 cases)",
-        Command::new("cargo")
-            .args([
-                "test",
-                "--quiet",
-                "-p",
-                "sso-wallet",
-                "--test",
-                "session_differential",
-            ])
-            .args(["--", "--ignored", "--nocapture"])
-            .env("SSO_DEVNET_JSON", &devnet.info_path),
-    )?;
+    if only.is_empty() {
+        step(
+            "session policy engine vs SessionKeyValidator (differential, 2,000 cases)",
+            Command::new("cargo")
+                .args([
+                    "test",
+                    "--quiet",
+                    "-p",
+                    "sso-wallet",
+                    "--test",
+                    "session_differential",
+                ])
+                .args(["--", "--ignored", "--nocapture"])
+                .env("SSO_DEVNET_JSON", &devnet.info_path),
+        )?;
+    }
     let dapp_port = serve::start(dapp, 0)?;
     println!("\n== end-to-end (headless Chromium)");
     let mut tests: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .filter(|p| {
+            only.is_empty()
+                || only.iter().any(|name| {
+                    p.file_name()
+                        .is_some_and(|f| f.to_string_lossy() == format!("{name}.test.mjs"))
+                })
+        })
         .collect();
     tests.sort();
     let mut node = Command::new("node");
@@ -153,7 +163,66 @@ pub fn run(e2e_only: bool) -> Result {
     drop(second);
     drop(devnet);
     outcome?;
+    if only.is_empty() {
+        erc7562_coverage(&root().join("target/e2e-devnet/erc7562.jsonl"))?;
+    }
     println!("\nxtask test: all checks passed");
+    Ok(())
+}
+
+/// Every kind of UserOperation the wallet sends, as `bundler.rs` names them: the end-to-end
+/// run must have sent each through the devnet's ERC-7562 guard.
+const OPERATION_KINDS: &[&str] = &[
+    "passkey deploying: transfer",
+    "passkey: transfer",
+    "passkey: batch",
+    "passkey: call",
+    "passkey: installModule on the account",
+    "passkey: createSession on the session validator",
+    "passkey: revokeKey on the session validator",
+    "passkey: addValidationKey on the passkey validator",
+    "passkey: removeValidationKey on the passkey validator",
+    "session: transfer",
+    "session: call",
+    "session: batch",
+];
+
+/// Shows what the devnet's ERC-7562 guard checked in the end-to-end run, and fails unless every
+/// kind of operation the wallet sends was checked, with no rule broken.
+fn erc7562_coverage(report: &std::path::Path) -> Result {
+    let checked = crate::bundler::checked(report);
+    let mut kinds = std::collections::BTreeMap::<String, (usize, usize)>::new();
+    for op in &checked {
+        let kind = op["kind"].as_str().unwrap_or("?").to_owned();
+        let broken = op["violations"].as_array().is_some_and(|v| !v.is_empty());
+        let entry = kinds.entry(kind).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(broken);
+    }
+    println!(
+        "
+== ERC-7562 rules, checked on every UserOperation the end-to-end run sent"
+    );
+    for (kind, (count, broken)) in &kinds {
+        println!(
+            "{count:>5} × {kind}{}",
+            if *broken > 0 {
+                format!("  ({broken} broke a rule)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    let missing: Vec<&&str> = OPERATION_KINDS
+        .iter()
+        .filter(|kind| !kinds.contains_key(**kind))
+        .collect();
+    let broken: usize = kinds.values().map(|(_, b)| b).sum();
+    if !missing.is_empty() || broken > 0 {
+        return Err(format!(
+            "ERC-7562: {broken} operation(s) broke a rule; kinds never checked: {missing:?}"
+        ));
+    }
     Ok(())
 }
 
@@ -211,6 +280,37 @@ pub fn demo(exit: bool) -> Result {
     }
     drop(devnet);
     Ok(())
+}
+
+/// `cargo xtask differential --cases N`: the session differential test (policy engine vs the
+/// deployed `SessionKeyValidator`) with `cases` decisions, on a fresh devnet (free ports).
+pub fn differential(cases: usize) -> Result {
+    setup::npm()?;
+    contracts::build()?;
+    let devnet = devnet::start(
+        Ports {
+            rpc: proc::free_port()?,
+            bundler: proc::free_port()?,
+        },
+        root().join("target/differential-devnet"),
+    )?;
+    let outcome = step(
+        &format!("session policy engine vs SessionKeyValidator (differential, {cases} cases)"),
+        Command::new("cargo")
+            .args([
+                "test",
+                "--quiet",
+                "-p",
+                "sso-wallet",
+                "--test",
+                "session_differential",
+            ])
+            .args(["--", "--ignored", "--nocapture"])
+            .env("SSO_DEVNET_JSON", &devnet.info_path)
+            .env("SSO_DIFFERENTIAL_CASES", cases.to_string()),
+    );
+    drop(devnet);
+    outcome
 }
 
 /// `cargo xtask gas`: the figures of docs/gas.md, measured as the `gasUsed` of real `handleOps`

@@ -40,12 +40,17 @@ export async function jsonRpc(url, method, params = []) {
   return json.result;
 }
 
-/** Deploys a fresh TestERC20 (symbol TST, 18 decimals, public mint) from the devnet's funder. */
-export async function deployTestToken() {
-  const artifact = JSON.parse(await readFile(new URL("../../../contracts/out/TestERC20.sol/TestERC20.json", import.meta.url), "utf8"));
+/** Deploys a fresh instance of a forge artifact (`contracts/out/<name>.sol/<name>.json`) from the devnet's funder. */
+export async function deployArtifact(name) {
+  const artifact = JSON.parse(await readFile(new URL(`../../../contracts/out/${name}.sol/${name}.json`, import.meta.url), "utf8"));
   const hash = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, data: artifact.bytecode.object, gas: "0x2dc6c0" }]);
   const receipt = await chain.waitForTransactionReceipt({ hash });
   return receipt.contractAddress;
+}
+
+/** Deploys a fresh TestERC20 (symbol TST, 18 decimals, public mint) from the devnet's funder. */
+export function deployTestToken() {
+  return deployArtifact("TestERC20");
 }
 
 const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64").toString("hex")}`;

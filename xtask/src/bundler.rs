@@ -1,0 +1,302 @@
+//! The devnet's bundler endpoint: alto behind an ERC-7562 guard. Every JSON-RPC request goes
+//! to alto unchanged, except that an `eth_sendUserOperation` is first traced on the node and
+//! held against the validation rules (`erc7562.rs`); one that breaks them is refused with
+//! ERC-7769's −32502, as a public bundler would refuse it (alto, which cannot trace v0.8
+//! operations in its own safe mode, runs with it off behind this). Each checked operation is
+//! recorded, with what kind it is, in `erc7562.jsonl` next to `devnet.json`: the tests read it to
+//! show that every kind of operation the wallet sends was checked.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::{SolCall, sol};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Result;
+use crate::contracts::Addresses;
+use crate::devnet::rpc;
+use crate::erc7562::{self, Context, MIN_STAKE, MIN_UNSTAKE_DELAY, Trace};
+
+sol! {
+    struct PackedUserOperation {
+        address sender;
+        uint256 nonce;
+        bytes initCode;
+        bytes callData;
+        bytes32 accountGasLimits;
+        uint256 preVerificationGas;
+        bytes32 gasFees;
+        bytes paymasterAndData;
+        bytes signature;
+    }
+    struct DepositInfo {
+        uint256 deposit;
+        bool staked;
+        uint112 stake;
+        uint32 unstakeDelaySec;
+        uint48 withdrawTime;
+    }
+    function handleOps(PackedUserOperation[] ops, address beneficiary);
+    function getDepositInfo(address account) returns (DepositInfo info);
+    function execute(bytes32 mode, bytes executionCalldata);
+}
+
+/// A UserOperation as `eth_sendUserOperation` carries it (v0.8, unpacked, no paymaster).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserOperation {
+    sender: Address,
+    nonce: U256,
+    #[serde(default)]
+    factory: Option<Address>,
+    #[serde(default)]
+    factory_data: Option<Bytes>,
+    call_data: Bytes,
+    call_gas_limit: U256,
+    verification_gas_limit: U256,
+    pre_verification_gas: U256,
+    max_fee_per_gas: U256,
+    max_priority_fee_per_gas: U256,
+    signature: Bytes,
+}
+
+fn pack(high: U256, low: U256) -> alloy_primitives::B256 {
+    alloy_primitives::B256::from((high << 128) | (low & U256::from(u128::MAX)))
+}
+
+impl UserOperation {
+    fn packed(&self) -> PackedUserOperation {
+        let mut init_code = Vec::new();
+        if let Some(factory) = self.factory {
+            init_code.extend_from_slice(factory.as_slice());
+            if let Some(data) = &self.factory_data {
+                init_code.extend_from_slice(data);
+            }
+        }
+        PackedUserOperation {
+            sender: self.sender,
+            nonce: self.nonce,
+            initCode: init_code.into(),
+            callData: self.call_data.clone(),
+            accountGasLimits: pack(self.verification_gas_limit, self.call_gas_limit),
+            preVerificationGas: self.pre_verification_gas,
+            gasFees: pack(self.max_priority_fee_per_gas, self.max_fee_per_gas),
+            paymasterAndData: Bytes::new(),
+            signature: self.signature.clone(),
+        }
+    }
+}
+
+/// What an operation does, in words, for the report: who signs it, whether it deploys the
+/// account, and what the account calls.
+fn kind(op: &UserOperation, contracts: &Addresses) -> String {
+    let signer = match op.signature.get(..20).map(Address::from_slice) {
+        Some(v) if v == contracts.webauthn_validator => "passkey",
+        Some(v) if v == contracts.session_key_validator => "session",
+        _ => "other signer",
+    };
+    let deploy = if op.factory.is_some() {
+        " deploying"
+    } else {
+        ""
+    };
+    let what = match executeCall::abi_decode(&op.call_data) {
+        Ok(call) if call.mode[0] == 1 => "batch".to_owned(),
+        Ok(call) if call.mode[0] == 0 && call.executionCalldata.len() >= 52 => {
+            let data = &call.executionCalldata;
+            let target = Address::from_slice(&data[..20]);
+            let selector = data.get(52..56).unwrap_or_default();
+            let function = match alloy_primitives::hex::encode(selector).as_str() {
+                "" => "transfer",
+                "9517e29f" => "installModule",
+                "175eb192" => "addValidationKey",
+                "59be375f" => "removeValidationKey",
+                "054608e9" => "createSession",
+                "572f2210" => "revokeKey",
+                _ => "call",
+            };
+            let on = if target == op.sender {
+                " on the account"
+            } else if target == contracts.webauthn_validator {
+                " on the passkey validator"
+            } else if target == contracts.session_key_validator {
+                " on the session validator"
+            } else {
+                ""
+            };
+            format!("{function}{on}")
+        }
+        _ => "other execution".to_owned(),
+    };
+    format!("{signer}{deploy}: {what}")
+}
+
+/// The guard's configuration.
+#[derive(Clone)]
+pub struct Guard {
+    /// The node.
+    pub rpc_url: String,
+    /// alto.
+    pub alto_url: String,
+    /// The contracts (EntryPoint, validators).
+    pub contracts: Addresses,
+    /// Who "bundles" in the trace (an account with ether on the devnet).
+    pub beneficiary: Address,
+    /// Where checked operations are recorded.
+    pub report: PathBuf,
+}
+
+/// Whether `entity` has at least the minimum stake and unstake delay in the EntryPoint.
+fn is_staked(guard: &Guard, entity: Address) -> Result<bool> {
+    let call = getDepositInfoCall { account: entity };
+    let data = Bytes::from(call.abi_encode());
+    let answer = rpc(
+        &guard.rpc_url,
+        "eth_call",
+        json!([{"to": guard.contracts.entry_point, "data": data}, "latest"]),
+    )?;
+    let raw: Bytes = serde_json::from_value(answer).map_err(|e| e.to_string())?;
+    let info = getDepositInfoCall::abi_decode_returns(&raw).map_err(|e| e.to_string())?;
+    Ok(info.staked
+        && U256::from(info.stake) >= U256::from(MIN_STAKE)
+        && info.unstakeDelaySec >= MIN_UNSTAKE_DELAY)
+}
+
+/// Traces the operation's `handleOps` and returns what kind it is and the rules it breaks
+/// (`Err`: it could not be traced, e.g. its signature is wrong; alto then says why).
+fn check(guard: &Guard, op: &UserOperation) -> Result<(String, Vec<String>)> {
+    let data = handleOpsCall {
+        ops: vec![op.packed()],
+        beneficiary: guard.beneficiary,
+    }
+    .abi_encode();
+    let traced = rpc(
+        &guard.rpc_url,
+        "debug_traceCall",
+        json!([
+            {"from": guard.beneficiary, "to": guard.contracts.entry_point, "data": Bytes::from(data), "gas": "0x1c9c380"},
+            "latest",
+            {"tracer": erc7562::TRACER}
+        ]),
+    )?;
+    let trace: Trace = serde_json::from_value(traced).map_err(|e| format!("trace: {e}"))?;
+    let context = Context {
+        entry_point: guard.contracts.entry_point,
+        sender: op.sender,
+        factory: op.factory,
+        factory_staked: match op.factory {
+            Some(factory) => is_staked(guard, factory)?,
+            None => false,
+        },
+    };
+    let has_code = |address: Address| {
+        rpc(&guard.rpc_url, "eth_getCode", json!([address, "latest"]))
+            .ok()
+            .and_then(|code| code.as_str().map(|c| c.len() > 2))
+            .unwrap_or(false)
+    };
+    Ok((
+        kind(op, &guard.contracts),
+        erc7562::violations(&trace, &context, &has_code),
+    ))
+}
+
+/// The answer to one JSON-RPC request body.
+fn answer(guard: &Guard, report: &Mutex<()>, body: &str) -> String {
+    let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    if request["method"] == "eth_sendUserOperation"
+        && let Ok(op) = serde_json::from_value::<UserOperation>(request["params"][0].clone())
+        && let Ok((kind, broken)) = check(guard, &op)
+    {
+        let line =
+            json!({"kind": kind, "sender": op.sender, "nonce": op.nonce, "violations": broken});
+        if let Ok(_guard) = report.lock()
+            && let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&guard.report)
+        {
+            let _ = writeln!(file, "{line}");
+        }
+        if !broken.is_empty() {
+            return json!({
+                "jsonrpc": "2.0",
+                "id": request["id"],
+                "error": {"code": -32502, "message": format!("ERC-7562 validation rules broken: {}", broken.join("; "))},
+            })
+            .to_string();
+        }
+    }
+    match ureq::post(&guard.alto_url)
+        .header("content-type", "application/json")
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send(body)
+    {
+        Ok(mut response) => response.body_mut().read_to_string().unwrap_or_default(),
+        Err(e) => json!({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32603, "message": format!("bundler unreachable: {e}")}}).to_string(),
+    }
+}
+
+fn serve(mut stream: TcpStream, guard: &Guard, report: &Mutex<()>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut length = 0usize;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; length.min(16 * 1024 * 1024)];
+    reader.read_exact(&mut body)?;
+    let reply = if line.starts_with("POST") {
+        answer(guard, report, &String::from_utf8_lossy(&body))
+    } else {
+        json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "POST JSON-RPC"}})
+            .to_string()
+    };
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
+        reply.len()
+    )?;
+    stream.write_all(reply.as_bytes())
+}
+
+/// Serves the guarded bundler on `127.0.0.1:port` from a background thread.
+pub fn start(port: u16, guard: Guard) -> Result {
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("cannot serve the bundler on 127.0.0.1:{port}: {e}"))?;
+    let guard = Arc::new(guard);
+    let report = Arc::new(Mutex::new(()));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (guard, report) = (guard.clone(), report.clone());
+            std::thread::spawn(move || {
+                let _ = serve(stream, &guard, &report);
+            });
+        }
+    });
+    Ok(())
+}
+
+/// The operations checked so far (one JSON object per line of the report).
+pub fn checked(report: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(report)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
