@@ -97,7 +97,7 @@ contract SessionKeyValidator is IERC7579Validator {
     error SessionExpiresTooSoon(uint48 expiresAt, uint256 minExpiresAt);
     /// @notice An Allowance limit has period 0.
     error ZeroAllowancePeriod();
-    /// @notice A call policy targets the account itself.
+    /// @notice A call policy targets the account itself, or `address(0)`, which the account executes as itself.
     /// @param policyIndex Index in `callPolicies`.
     error CallPolicyTargetsAccount(uint256 policyIndex);
     /// @notice A call policy targets this validator.
@@ -169,6 +169,8 @@ contract SessionKeyValidator is IERC7579Validator {
     /// @dev Reverts with {ValidatorNotInstalled}, {SessionAlreadyExists}, {ZeroSigner}, {SignerAlreadyUsed},
     /// {UnlimitedFees}, {SessionExpiresTooSoon}, {ZeroAllowancePeriod}, {CallPolicyTargetsAccount},
     /// {CallPolicyTargetsValidator}, {CallPolicyTargetsModule} or {InvalidSessionProof} (checked in this order).
+    /// A call policy targeting the account or `address(0)` (which the account executes as itself) is refused with
+    /// {CallPolicyTargetsAccount}.
     /// A call policy target counts as a module if the account reports it installed as validator (type 1),
     /// executor (type 2), or as the fallback handler (type 3) for the policy's own selector; fallback handlers are
     /// keyed by selector and cannot be enumerated, so a handler registered for other selectors is not detected.
@@ -414,7 +416,8 @@ contract SessionKeyValidator is IERC7579Validator {
         require(limitType != SessionLib.LimitType.Allowance || period != 0, ZeroAllowancePeriod());
     }
 
-    /// @dev Call policies may not target the account, this validator, or a module installed on the account.
+    /// @dev Call policies may not target the account (nor `address(0)`, which ERC-7579 execution maps to the
+    /// account itself), this validator, or a module installed on the account.
     function _checkCallTargets(address account, SessionLib.CallSpec[] memory policies) private view {
         for (uint256 i = 0; i < policies.length; ++i) {
             _checkCallTarget(account, i, policies[i].target, policies[i].selector);
@@ -429,7 +432,8 @@ contract SessionKeyValidator is IERC7579Validator {
     }
 
     function _checkCallTarget(address account, uint256 i, address target, bytes4 selector) private view {
-        require(target != account, CallPolicyTargetsAccount(i));
+        // Target 0 is the account: `execute` and OZ's batch execution call `address(this)` for it.
+        require(target != account && target != address(0), CallPolicyTargetsAccount(i));
         require(target != address(this), CallPolicyTargetsValidator(i));
         require(
             !_isInstalled(account, MODULE_TYPE_VALIDATOR, target, "")

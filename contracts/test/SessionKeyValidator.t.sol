@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC7579ModuleConfig} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {SessionKeyValidator} from "../src/SessionKeyValidator.sol";
 import {SessionLib} from "../src/libraries/SessionLib.sol";
 import {SsoAccount} from "../src/SsoAccount.sol";
@@ -83,6 +84,41 @@ contract SessionKeyValidatorTest is SessionTestBase {
         SessionLib.SessionSpec memory spec =
             _withCall(_callSpec(), _callPolicy(address(account), SessionTarget.set.selector, 0, _unlimited()));
         _expectCreateRevert(spec, abi.encodeWithSelector(SessionKeyValidator.CallPolicyTargetsAccount.selector, 1));
+    }
+
+    /// @dev The account executes target 0 as itself (`execute` and OZ's batch execution), so a policy for target
+    /// 0 would let the session call the account (installModule, ...).
+    function test_createSession_revertsWhenCallPolicyTargetsZero() public {
+        SessionLib.SessionSpec memory spec =
+            _withCall(_callSpec(), _callPolicy(address(0), SessionTarget.set.selector, 0, _unlimited()));
+        _expectCreateRevert(spec, abi.encodeWithSelector(SessionKeyValidator.CallPolicyTargetsAccount.selector, 1));
+        spec = _withCall(
+            _emptySpec(), _callPolicy(address(0), IERC7579ModuleConfig.installModule.selector, 0, _unlimited())
+        );
+        _expectCreateRevert(spec, abi.encodeWithSelector(SessionKeyValidator.CallPolicyTargetsAccount.selector, 0));
+    }
+
+    /// @dev Target 0 used to be caught only by accident (`isModuleInstalled(3, address(0), selector)` is true for a
+    /// selector without a fallback handler); with a handler installed for the selector it must still be refused.
+    function test_createSession_revertsWhenCallPolicyTargetsZeroForSelectorWithFallbackHandler() public {
+        MockModule handler = new MockModule();
+        vm.prank(ENTRY_POINT);
+        account.installModule(3, address(handler), abi.encodePacked(bytes4(0xaabbccdd)));
+        SessionLib.SessionSpec memory spec =
+            _withCall(_emptySpec(), _callPolicy(address(0), bytes4(0xaabbccdd), 0, _unlimited()));
+        _expectCreateRevert(spec, abi.encodeWithSelector(SessionKeyValidator.CallPolicyTargetsAccount.selector, 0));
+    }
+
+    function test_onInstall_revertsWhenCallPolicyTargetsZero() public {
+        vm.prank(ENTRY_POINT);
+        account.uninstallModule(1, address(skv), "");
+        SessionLib.SessionSpec[] memory specs = new SessionLib.SessionSpec[](1);
+        specs[0] = _withCall(_emptySpec(), _callPolicy(address(0), SessionTarget.set.selector, 0, _unlimited()));
+        bytes[] memory proofs = new bytes[](1);
+        proofs[0] = _proof(SESSION_PK, _hash(specs[0]), address(account));
+        vm.prank(ENTRY_POINT);
+        vm.expectRevert(abi.encodeWithSelector(SessionKeyValidator.CallPolicyTargetsAccount.selector, 0));
+        account.installModule(1, address(skv), abi.encode(specs, proofs));
     }
 
     function test_createSession_revertsWhenCallPolicyTargetsValidator() public {

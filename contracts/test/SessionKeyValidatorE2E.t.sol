@@ -195,4 +195,34 @@ contract SessionKeyValidatorE2ETest is SessionTestBase {
         vm.expectRevert(abi.encodeWithSelector(IEntryPoint.FailedOp.selector, 0, "AA24 signature error"));
         _handle(op);
     }
+
+    /// @dev The account executes target 0 as itself: a session can reach the account neither through target 0
+    /// (no policy can name it) nor by creating such a policy (refused at creation, also inside a passkey UserOp).
+    function test_handleOps_sessionCannotMakeAccountCallItself() public {
+        bytes memory install = abi.encodeCall(IERC7579ModuleConfig.installModule, (1, address(0xBAD), ""));
+        EpUserOp memory op = _sessionOp(_single(address(0), 0, install), _periods(2));
+        vm.expectRevert(abi.encodeWithSelector(IEntryPoint.FailedOp.selector, 0, "AA24 signature error"));
+        _handle(op);
+        Execution[] memory calls = new Execution[](1);
+        calls[0] = Execution(address(0), 0, install);
+        op = _sessionOp(_batch(calls), _periods(2));
+        vm.expectRevert(abi.encodeWithSelector(IEntryPoint.FailedOp.selector, 0, "AA24 signature error"));
+        _handle(op);
+
+        // A passkey-approved createSession with a target-0 policy reverts in execution: no session.
+        uint256 pk = SESSION_PK + 1;
+        SessionLib.SessionSpec memory s = _emptySpec();
+        s.signer = vm.addr(pk);
+        s = _withCall(s, _callPolicy(address(0), IERC7579ModuleConfig.installModule.selector, 0, _unlimited()));
+        bytes memory create =
+            abi.encodeCall(SessionKeyValidator.createSession, (s, _proof(pk, _hash(s), address(account))));
+        op = _epOp(0, _single(address(skv), 0, create));
+        op.accountGasLimits = bytes32((uint256(2_000_000) << 128) | 1_000_000); // P-256 without precompile
+        op.signature = abi.encodePacked(address(webAuthn), passkeySig(IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
+        uint256 nonce = IEntryPoint(ENTRY_POINT).getNonce(address(account), 0);
+        _handle(op);
+        assertEq(IEntryPoint(ENTRY_POINT).getNonce(address(account), 0), nonce + 1, "op ran");
+        assertTrue(skv.sessionStatus(address(account), _hash(s)) == SessionLib.Status.NotInitialized, "no session");
+        assertTrue(!skv.signerUsed(s.signer), "signer unused");
+    }
 }
