@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IEntryPoint} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {SsoAccount} from "./SsoAccount.sol";
 
@@ -10,7 +11,13 @@ import {SsoAccount} from "./SsoAccount.sol";
 /// on its first UserOp through `initCode` without any deploying server.
 /// @dev Clones are plain ERC-1167 proxies of {accountImplementation}, whose default validator (see {SsoAccount})
 /// must be {webAuthnValidator}: deploy the implementation with `new SsoAccount(webAuthnValidator)`.
+/// The factory has no owner, so that its address stays a pure function of its bytecode and constructor arguments
+/// (the same CREATE2 address on every chain). Its EntryPoint stake ({addStake}) therefore can never be unlocked
+/// or withdrawn.
 contract AccountFactory {
+    /// @dev Canonical ERC-4337 EntryPoint v0.8 (the one {SsoAccount} trusts).
+    IEntryPoint private constant _ENTRY_POINT_V08 = IEntryPoint(0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108);
+
     /// @notice The {SsoAccount} implementation cloned for every account.
     address public immutable accountImplementation;
     /// @notice The {WebAuthnValidator} installed as every account's first validator.
@@ -65,6 +72,20 @@ contract AccountFactory {
         Clones.cloneDeterministic(accountImplementation, cloneSalt);
         SsoAccount(payable(account)).initialize(cloneSalt, abi.encode(credentialId, publicKey, originDomain));
         emit AccountCreated(account, salt);
+    }
+
+    /// @notice Stakes `msg.value` for this factory in the canonical EntryPoint v0.8
+    /// (`0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108`). Anyone may call it: it only adds to the stake.
+    /// @dev Why: under ERC-7562, a UserOp that deploys its account (factory in `initCode`) may touch the new
+    /// account's associated storage in other contracts — here the WebAuthnValidator's key slots and key count,
+    /// written by its `onInstall` — only if the factory is staked (STO-022). The factory has no owner and no way to
+    /// call `unlockStake` / `withdrawStake`, so the stake is locked for good: it can never be unlocked or withdrawn
+    /// by anyone. EntryPoint rules apply (they revert): `unstakeDelaySec` must be non-zero and at least the current
+    /// delay, and the total stake must be non-zero.
+    /// @param unstakeDelaySec The unstake delay to record (never used, since the stake is never unlocked, but
+    /// bundlers require a minimum, typically one day).
+    function addStake(uint32 unstakeDelaySec) external payable {
+        _ENTRY_POINT_V08.addStake{value: msg.value}(unstakeDelaySec);
     }
 
     function _cloneSalt(

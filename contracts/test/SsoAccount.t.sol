@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {IEntryPoint} from "account-abstraction/interfaces/IEntryPoint.sol";
+import {IStakeManager} from "account-abstraction/interfaces/IStakeManager.sol";
 import {PackedUserOperation as EpUserOp} from "account-abstraction/interfaces/PackedUserOperation.sol";
 import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
 import {
@@ -143,6 +144,66 @@ contract SsoAccountTest is TestBase {
         assertTrue(account.isModuleInstalled(1, address(validator), ""), "validator installed");
         assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(account))[0], publicKey(PASSKEY_PK)[0], "key");
         assertEq(validator.getAccountList(ORIGIN, CRED_ID)[0], address(account), "account list");
+    }
+
+    function _stake(address factory_) internal view returns (IStakeManager.DepositInfo memory) {
+        return IEntryPoint(ENTRY_POINT).getDepositInfo(factory_);
+    }
+
+    function test_addStake_stakesFactoryInEntryPoint() public {
+        assertTrue(!_stake(address(factory)).staked, "not staked yet");
+        vm.deal(address(0xCAFE), 3 ether);
+        vm.prank(address(0xCAFE)); // anyone
+        factory.addStake{value: 1 ether}(1 days);
+        IStakeManager.DepositInfo memory info = _stake(address(factory));
+        assertTrue(info.staked, "staked");
+        assertEq(info.stake, 1 ether, "stake");
+        assertEq(info.unstakeDelaySec, 1 days, "delay");
+        assertEq(info.withdrawTime, 0, "locked");
+        assertEq(info.deposit, 0, "no deposit");
+        assertEq(address(factory).balance, 0, "nothing kept in the factory");
+
+        // Someone else adds more (same or longer delay): it adds up.
+        vm.deal(address(0xD00D), 2 ether);
+        vm.prank(address(0xD00D));
+        factory.addStake{value: 2 ether}(2 days);
+        info = _stake(address(factory));
+        assertEq(info.stake, 3 ether, "stakes add up");
+        assertEq(info.unstakeDelaySec, 2 days, "longer delay");
+        vm.prank(address(0xCAFE));
+        factory.addStake{value: 1 ether}(2 days);
+        assertEq(_stake(address(factory)).stake, 4 ether, "again");
+        assertEq(ENTRY_POINT.balance, 4 ether, "held by the EntryPoint");
+    }
+
+    function test_addStake_entryPointRulesApply() public {
+        vm.deal(address(this), 1 ether);
+        vm.expectRevert(bytes("no stake specified"));
+        factory.addStake(1 days);
+        vm.expectRevert(bytes("must specify unstake delay"));
+        factory.addStake{value: 1}(0);
+        factory.addStake{value: 1}(2 days);
+        vm.expectRevert(bytes("cannot decrease unstake time"));
+        factory.addStake{value: 1}(1 days);
+    }
+
+    /// @dev The factory has no owner and no path to `unlockStake` / `withdrawStake`: the stake stays locked.
+    function test_addStake_factoryCannotUnlockOrWithdraw() public {
+        vm.deal(address(this), 1 ether);
+        factory.addStake{value: 1 ether}(1 days);
+        (bool ok,) = address(factory).call(abi.encodeCall(IStakeManager.unlockStake, ()));
+        assertTrue(!ok, "no unlockStake");
+        (ok,) = address(factory).call(abi.encodeCall(IStakeManager.withdrawStake, (payable(address(this)))));
+        assertTrue(!ok, "no withdrawStake");
+        (ok,) = address(factory).call(abi.encodeCall(IStakeManager.withdrawTo, (payable(address(this)), 1)));
+        assertTrue(!ok, "no withdrawTo");
+        // The EntryPoint only lets the staked address itself unlock or withdraw.
+        vm.expectRevert(bytes("not staked"));
+        IEntryPoint(ENTRY_POINT).unlockStake();
+        vm.expectRevert(bytes("No stake to withdraw"));
+        IEntryPoint(ENTRY_POINT).withdrawStake(payable(address(this)));
+        IStakeManager.DepositInfo memory info = _stake(address(factory));
+        assertTrue(info.staked && info.withdrawTime == 0 && info.stake == 1 ether, "still locked");
     }
 
     // ---- account basics ----
