@@ -16,14 +16,24 @@ import {ERC7739Utils} from "@openzeppelin/contracts/utils/cryptography/draft-ERC
 /// @title WebAuthnValidator
 /// @notice ERC-7579 validator module (type 1) that authorises ERC-4337 UserOps and ERC-1271 signatures with
 /// WebAuthn passkeys (P-256). Keys are stored per `(originDomain, credentialId, account)`; for login on a new
-/// device the list of accounts per `(originDomain, credentialId)` is kept as well.
+/// device the list of accounts that proved possession of a credential is kept per `(originDomain, credentialId)`.
 /// @dev Data model and signature encoding follow ZKsync SSO's ERC-4337 `WebAuthnValidator`:
 /// validator data = `abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs, bytes credentialId)`.
 /// `clientDataJSON` is checked with the WebAuthn "limited verification" of the fixed serialization:
 /// `{"type":"webauthn.get","challenge":"<base64url(hash)>","origin":"<originDomain>"` followed by `}` or
 /// `,"crossOrigin":false` (anything after that is accepted). The origin is the key-lookup `originDomain`.
-/// Anyone may call {addValidationKey} for its own address, so {getAccountList} entries are only hints: a wallet
-/// must check that a listed account really has this validator installed before trusting it.
+///
+/// Key registration. {addValidationKey} requires a proof of possession: a WebAuthn assertion by the new key over
+/// {registrationChallenge}, which binds the account, the chain and this validator. So {getAccountList} lists
+/// exactly the accounts that registered the credential with such a proof: an account cannot list itself under
+/// someone else's passkey. The first passkey, installed by {onInstall} when the factory deploys the account, needs
+/// no proof and is not listed: it is bound to the account by the factory's CREATE2 address (derived from the salt
+/// and this passkey), so wallets find first-passkey accounts by deriving the address, not from the list. Writing
+/// the list during deployment would also break ERC-7562 (the list is not storage associated with the account);
+/// {onInstall} writes only slots associated with the account (its key and key count), which ERC-7562 bundlers
+/// accept during deployment when the factory is staked (STO-022).
+/// Keys installed through {onInstall} by any other caller are likewise unproven and unlisted: they only ever
+/// authorise that caller.
 contract WebAuthnValidator is IERC7579Validator {
     using MessageHashUtils for bytes32;
     using ERC7739Utils for *;
@@ -45,11 +55,16 @@ contract WebAuthnValidator is IERC7579Validator {
     /// @dev EIP-712 domain typehash for `fields == 0x0f` (name, version, chainId, verifyingContract).
     bytes32 private constant _DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    /// @dev `KEY_REGISTRATION_TYPEHASH`, the type hash of the key-registration challenge (see {registrationChallenge}).
+    bytes32 private constant _KEY_REGISTRATION_TYPEHASH = keccak256(
+        "SsoWalletKeyRegistration(address account,uint256 chainId,address validator,bytes credentialId,bytes32[2] publicKey,string originDomain)"
+    );
 
     /// @dev `(originDomain, credentialId, account)` → P-256 public key `(x, y)`.
     mapping(string originDomain => mapping(bytes credentialId => mapping(address account => bytes32[2]))) private _keys;
 
-    /// @dev Accounts that registered one `(originDomain, credentialId)`: the length and the first account share a
+    /// @dev Accounts that registered one `(originDomain, credentialId)` with a proof of possession (through
+    /// {addValidationKey}; keys installed by {onInstall} are not listed): the length and the first account share a
     /// slot (gas: registering the first account of a credential writes one slot, not two); entries 1.. follow.
     struct AccountList {
         uint96 length;
@@ -99,18 +114,30 @@ contract WebAuthnValidator is IERC7579Validator {
     error BadOriginLength(uint256 length);
     /// @notice Removing the account's last key would lock it out; uninstall the module instead.
     error CannotRemoveLastKey();
+    /// @notice The proof of possession given to {addValidationKey} is not a valid WebAuthn assertion by the new key
+    /// over {registrationChallenge} for the calling account, credential and origin.
+    error InvalidKeyProof();
 
     // ------------------------------------------------------------------------------------------------------------
     // ERC-7579 module lifecycle
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Called by the account when the module is installed.
+    /// @notice Called by the account when the module is installed; registers the account's first passkey, if any,
+    /// without a proof of possession and without adding the account to {getAccountList}.
+    /// @dev A key installed when {AccountFactory} deploys the account is bound to it by the factory's CREATE2
+    /// address (`getAddress` derives the address from the salt and this passkey): wallets find such accounts by
+    /// deriving the address, not from the list. This writes only storage associated with the account (ERC-7562):
+    /// the key slots `_keys[originDomain][credentialId][account]` and `_keyCount[account]`, which bundlers accept
+    /// during the deploying UserOp when the factory is staked (STO-022); the per-credential account list is
+    /// shared storage and would make them reject the deployment. Same argument checks, errors and
+    /// {PasskeyCreated} event as {addValidationKey}.
+    /// `data` is read in place from calldata (no memory copy); malformed data reverts, as `abi.decode` would.
     /// @param data Empty (no key) or `abi.encode(bytes credentialId, bytes32[2] publicKey, string originDomain)`.
-    /// @dev `data` is read in place from calldata (no memory copy); malformed data reverts, as `abi.decode` would.
     function onInstall(bytes calldata data) external override {
         if (data.length == 0) return;
         (bytes calldata credentialId, bytes32[2] calldata publicKey, bytes calldata originDomain) = _decodeKeyData(data);
-        _addKey(msg.sender, credentialId, publicKey, string(originDomain));
+        bytes32[2] storage slot = _checkNewKey(msg.sender, credentialId, publicKey, string(originDomain));
+        _storeKey(slot, msg.sender, credentialId, publicKey, string(originDomain));
     }
 
     /// @notice Called by the account when the module is uninstalled.
@@ -139,19 +166,57 @@ contract WebAuthnValidator is IERC7579Validator {
     // Key management (msg.sender is the account)
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Registers a passkey for the calling account.
-    /// @dev Reverts if the key exists, the credential id is shorter than 16 bytes, the origin is not 1–255 bytes
-    /// or the key is zero.
+    /// @notice Registers a passkey for the calling account, given a proof that the caller holds it, and adds the
+    /// account to {getAccountList} for `(originDomain, credentialId)`.
+    /// @dev Reverts with {BadOriginLength} (origin not 1–255 bytes), {CredentialIdTooShort} (< 16 bytes),
+    /// {EmptyKey}, {KeyAlreadyExists}, then {InvalidKeyProof} (in this order). `proof` is a WebAuthn assertion by
+    /// `newKey`, encoded like validator signature data:
+    /// `abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs, bytes credentialId)`, where the
+    /// embedded credential id equals `credentialId`, `clientDataJSON` passes the same limited verification as a
+    /// UserOp signature with challenge `base64url(registrationChallenge(msg.sender, credentialId, newKey,
+    /// originDomain))` and origin exactly `originDomain`, the authenticator flags have UP and UV, and `rs` (low-s)
+    /// is a P-256 signature by `newKey` over `sha256(authenticatorData ‖ sha256(clientDataJSON))`.
     /// @param credentialId The WebAuthn credential id (≥ 16 bytes).
     /// @param newKey The P-256 public key `(x, y)`.
     /// @param originDomain The WebAuthn origin, exactly as it appears in `clientDataJSON.origin`.
+    /// @param proof The WebAuthn assertion by `newKey` over the registration challenge.
     /// @return True (kept for ZKsync SSO ABI compatibility).
-    function addValidationKey(bytes calldata credentialId, bytes32[2] calldata newKey, string calldata originDomain)
-        external
-        returns (bool)
-    {
-        _addKey(msg.sender, credentialId, newKey, originDomain);
+    function addValidationKey(
+        bytes calldata credentialId,
+        bytes32[2] calldata newKey,
+        string calldata originDomain,
+        bytes calldata proof
+    ) external returns (bool) {
+        bytes32[2] storage slot = _checkNewKey(msg.sender, credentialId, newKey, originDomain);
+        require(_isValidKeyProof(credentialId, newKey, originDomain, proof), InvalidKeyProof());
+        _storeKey(slot, msg.sender, credentialId, newKey, originDomain);
+        AccountList storage list = _accounts[originDomain][credentialId];
+        uint96 length = list.length;
+        if (length == 0) list.first = msg.sender;
+        else list.rest[length] = msg.sender;
+        list.length = length + 1;
         return true;
+    }
+
+    /// @notice The WebAuthn challenge a new key signs to prove possession in {addValidationKey}:
+    /// `keccak256(abi.encode(KEY_REGISTRATION_TYPEHASH, account, block.chainid, address(this),
+    /// keccak256(credentialId), publicKey[0], publicKey[1], keccak256(bytes(originDomain))))` with
+    /// `KEY_REGISTRATION_TYPEHASH = keccak256("SsoWalletKeyRegistration(address account,uint256 chainId,address
+    /// validator,bytes credentialId,bytes32[2] publicKey,string originDomain)")`. It binds the account, the chain and
+    /// this validator, so a proof cannot be replayed for another account, chain or validator (and it is never a
+    /// UserOp hash or an ERC-7739 challenge).
+    /// @param account The registering account (`msg.sender` of {addValidationKey}).
+    /// @param credentialId The WebAuthn credential id.
+    /// @param publicKey The P-256 public key `(x, y)`.
+    /// @param originDomain The WebAuthn origin.
+    /// @return The challenge (its base64url encoding is `clientDataJSON.challenge`).
+    function registrationChallenge(
+        address account,
+        bytes calldata credentialId,
+        bytes32[2] calldata publicKey,
+        string calldata originDomain
+    ) external view returns (bytes32) {
+        return _registrationChallenge(account, credentialId, publicKey, originDomain);
     }
 
     /// @notice Removes a passkey of the calling account. Reverts if it does not exist or is the account's last key.
@@ -175,7 +240,12 @@ contract WebAuthnValidator is IERC7579Validator {
         return _keys[originDomain][credentialId][account];
     }
 
-    /// @notice The accounts that registered `(originDomain, credentialId)` (for login on a new device).
+    /// @notice The accounts that registered `(originDomain, credentialId)` through {addValidationKey}, i.e. with a
+    /// valid proof of possession of the credential's key (for login on a new device). Accounts whose key for it was
+    /// installed by {onInstall} (an account's first passkey, bound by the factory's CREATE2 address) are not
+    /// listed: derive their address from the factory instead.
+    /// @dev A listed account proved possession once, for the key it stores; the list says nothing about whether the
+    /// account still has this validator installed or what else controls it.
     /// @param originDomain The WebAuthn origin.
     /// @param credentialId The WebAuthn credential id.
     /// @return The account addresses (unordered).
@@ -294,37 +364,91 @@ contract WebAuthnValidator is IERC7579Validator {
         return value;
     }
 
-    function _addKey(
+    /// @dev Argument checks for a new key of `account`; returns its (empty) storage slot.
+    function _checkNewKey(
+        address account,
+        bytes calldata credentialId,
+        bytes32[2] calldata key,
+        string calldata originDomain
+    ) private view returns (bytes32[2] storage slot) {
+        uint256 originLength = bytes(originDomain).length;
+        require(originLength != 0 && originLength <= _MAX_ORIGIN_LENGTH, BadOriginLength(originLength));
+        require(credentialId.length >= _MIN_CREDENTIAL_ID_LENGTH, CredentialIdTooShort(credentialId.length));
+        require(key[0] != 0 || key[1] != 0, EmptyKey());
+        slot = _keys[originDomain][credentialId][account];
+        require(slot[0] == 0 && slot[1] == 0, KeyAlreadyExists());
+    }
+
+    /// @dev Stores a checked key (storage associated with `account` only) and emits {PasskeyCreated}.
+    function _storeKey(
+        bytes32[2] storage slot,
         address account,
         bytes calldata credentialId,
         bytes32[2] calldata key,
         string calldata originDomain
     ) private {
-        uint256 originLength = bytes(originDomain).length;
-        require(originLength != 0 && originLength <= _MAX_ORIGIN_LENGTH, BadOriginLength(originLength));
-        require(credentialId.length >= _MIN_CREDENTIAL_ID_LENGTH, CredentialIdTooShort(credentialId.length));
-        require(key[0] != 0 || key[1] != 0, EmptyKey());
-        bytes32[2] storage slot = _keys[originDomain][credentialId][account];
-        require(slot[0] == 0 && slot[1] == 0, KeyAlreadyExists());
         slot[0] = key[0];
         slot[1] = key[1];
-        AccountList storage list = _accounts[originDomain][credentialId];
-        uint96 length = list.length;
-        if (length == 0) list.first = account;
-        else list.rest[length] = account;
-        list.length = length + 1;
         ++_keyCount[account];
         emit PasskeyCreated(account, keccak256(bytes(originDomain)), originDomain, credentialId, key);
     }
 
+    /// @dev See {registrationChallenge}.
+    function _registrationChallenge(
+        address account,
+        bytes calldata credentialId,
+        bytes32[2] calldata publicKey,
+        string calldata originDomain
+    ) private view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                _KEY_REGISTRATION_TYPEHASH,
+                account,
+                block.chainid,
+                address(this),
+                keccak256(credentialId),
+                publicKey[0],
+                publicKey[1],
+                keccak256(bytes(originDomain))
+            )
+        );
+    }
+
+    /// @dev Whether `proof` is a WebAuthn assertion by `key` for `(originDomain, credentialId)` over the
+    /// registration challenge of the calling account (see {addValidationKey}). Never reverts on malformed data.
+    function _isValidKeyProof(
+        bytes calldata credentialId,
+        bytes32[2] calldata key,
+        string calldata originDomain,
+        bytes calldata proof
+    ) private view returns (bool) {
+        bytes32 challenge = _registrationChallenge(msg.sender, credentialId, key, originDomain);
+        return _isAssertionFor(challenge, proof, credentialId, keccak256(bytes(originDomain)))
+            && _verifySignature(proof, key[0], key[1]);
+    }
+
+    /// @dev Whether `data` passes {_checkAssertion} for `challenge` with exactly this credential id and origin.
+    function _isAssertionFor(bytes32 challenge, bytes calldata data, bytes calldata credentialId, bytes32 originHash)
+        private
+        pure
+        returns (bool)
+    {
+        (bool ok, bytes calldata origin, bytes calldata dataCredentialId) = _checkAssertion(challenge, data);
+        return ok && keccak256(origin) == originHash && dataCredentialId.length == credentialId.length
+            && keccak256(dataCredentialId) == keccak256(credentialId);
+    }
+
+    /// @dev Deletes a key of `account` and its list entry if it has one (keys installed by {onInstall} have none;
+    /// an account appears at most once per list, since keys are never overwritten).
     function _removeKey(address account, bytes memory credentialId, string memory originDomain) private {
         bytes32[2] storage slot = _keys[originDomain][credentialId][account];
         require(slot[0] != 0 || slot[1] != 0, KeyNotFound());
         delete _keys[originDomain][credentialId][account];
         AccountList storage list = _accounts[originDomain][credentialId];
-        uint96 last = list.length - 1;
-        for (uint256 i = 0; i <= last; ++i) {
+        uint96 length = list.length;
+        for (uint256 i = 0; i < length; ++i) {
             if (_at(list, i) == account) {
+                uint96 last = length - 1;
                 address moved = _at(list, last);
                 if (i == 0) list.first = moved;
                 else list.rest[i] = moved;
@@ -340,8 +464,16 @@ contract WebAuthnValidator is IERC7579Validator {
 
     /// @dev Verifies a passkey signature `data` over `challenge` for `account`. Never reverts on malformed data.
     function _verify(bytes32 challenge, bytes calldata data, address account) private view returns (bool) {
-        (bool ok, bytes32 qx, bytes32 qy) = _checkAndLookup(challenge, data, account);
+        (bool ok, bytes calldata origin, bytes calldata credentialId) = _checkAssertion(challenge, data);
         if (!ok) return false;
+        bytes32[2] storage key = _keys[string(origin)][credentialId][account];
+        bytes32 qx = key[0];
+        bytes32 qy = key[1];
+        return (qx != 0 || qy != 0) && _verifySignature(data, qx, qy);
+    }
+
+    /// @dev P-256 check of the WebAuthn assertion `data` (already checked by {_checkAssertion}) against `(qx, qy)`.
+    function _verifySignature(bytes calldata data, bytes32 qx, bytes32 qy) private view returns (bool) {
         // `data` is well-formed here (length >= 160, both dynamic fields in bounds).
         (, bytes calldata authData) = _dynamicAt(data, 0);
         (, bytes calldata clientData) = _dynamicAt(data, 32);
@@ -351,34 +483,34 @@ contract WebAuthnValidator is IERC7579Validator {
     }
 
     /// @dev Bounds-checks the ABI encoding `abi.encode(bytes authenticatorData, string clientDataJSON,
-    /// bytes32[2] rs, bytes credentialId)`, checks the UP+UV flags and clientDataJSON, and returns the key of
-    /// `(origin, credentialId, account)`; `ok == false` instead of a revert on any problem.
-    function _checkAndLookup(bytes32 challenge, bytes calldata data, address account)
+    /// bytes32[2] rs, bytes credentialId)`, checks the UP+UV flags and clientDataJSON against `challenge`, and
+    /// returns the origin and the credential id; `ok == false` instead of a revert on any problem.
+    function _checkAssertion(bytes32 challenge, bytes calldata data)
         private
-        view
-        returns (bool ok, bytes32 qx, bytes32 qy)
+        pure
+        returns (bool ok, bytes calldata origin, bytes calldata credentialId)
     {
-        if (data.length < 160) return (false, 0, 0);
+        assembly ("memory-safe") {
+            // Empty views for the failure returns (cheaper than checked `data[:0]` slices; gas: hot path).
+            origin.offset := 0
+            origin.length := 0
+            credentialId.offset := 0
+            credentialId.length := 0
+        }
+        if (data.length < 160) return (false, origin, credentialId);
         {
             bytes calldata authData;
             (ok, authData) = _dynamicAt(data, 0);
-            if (!ok || authData.length < 37 || (authData[32] & _UP_UV) != _UP_UV) return (false, 0, 0);
+            if (!ok || authData.length < 37 || (authData[32] & _UP_UV) != _UP_UV) return (false, origin, credentialId);
         }
-        bytes calldata origin;
         {
             bytes calldata clientData;
             (ok, clientData) = _dynamicAt(data, 32);
-            if (!ok) return (false, 0, 0);
+            if (!ok) return (false, origin, credentialId);
             (ok, origin) = _checkClientData(challenge, clientData);
-            if (!ok) return (false, 0, 0);
+            if (!ok) return (false, origin, credentialId);
         }
-        bytes calldata credentialId;
         (ok, credentialId) = _dynamicAt(data, 128);
-        if (!ok) return (false, 0, 0);
-        bytes32[2] storage key = _keys[string(origin)][credentialId][account];
-        qx = key[0];
-        qy = key[1];
-        ok = qx != 0 || qy != 0;
     }
 
     /// @dev WebAuthn limited verification of `clientDataJSON`; returns the origin on success.

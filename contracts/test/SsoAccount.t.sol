@@ -143,7 +143,9 @@ contract SsoAccountTest is TestBase {
         SsoAccount account = _create();
         assertTrue(account.isModuleInstalled(1, address(validator), ""), "validator installed");
         assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(account))[0], publicKey(PASSKEY_PK)[0], "key");
-        assertEq(validator.getAccountList(ORIGIN, CRED_ID)[0], address(account), "account list");
+        assertEq(validator.keyCount(address(account)), 1, "key count");
+        // The first passkey is bound by the CREATE2 address, not listed (ERC-7562: no shared storage written).
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 0, "not in the account list");
     }
 
     function _stake(address factory_) internal view returns (IStakeManager.DepositInfo memory) {
@@ -517,6 +519,64 @@ contract SsoAccountTest is TestBase {
         _handle(op2);
         assertEq(target.value(), 9, "batch call");
         assertEq(address(0xD00D).balance, 0.3 ether, "batch transfer");
+    }
+
+    /// @dev Adding a passkey the wallet's way: a UserOp signed by the first passkey calls addValidationKey with a
+    /// proof by the new passkey; the account is then listed and the new passkey signs UserOps.
+    function test_handleOps_addValidationKeyWithProofThenSignWithNewKey() public {
+        SsoAccount account = _create();
+        vm.deal(address(account), 1 ether);
+        uint256 newPk = 0xb0b5;
+        bytes memory newCred = hex"ffeeddccbbaa99887766554433221100";
+        bytes memory proof = keyProof(newPk, address(account), address(validator), newCred, ORIGIN);
+        bytes memory add =
+            abi.encodeCall(WebAuthnValidator.addValidationKey, (newCred, publicKey(newPk), ORIGIN, proof));
+        EpUserOp memory op = _op(
+            address(account),
+            "",
+            abi.encodeCall(
+                IERC7579Execution.execute, (MODE_SINGLE, abi.encodePacked(address(validator), uint256(0), add))
+            )
+        );
+        op.accountGasLimits = bytes32((uint256(2_000_000) << 128) | 2_000_000); // P-256 without precompile
+        _signOp(op);
+        _handle(op);
+        assertEq(validator.keyCount(address(account)), 2, "two keys");
+        address[] memory list = validator.getAccountList(ORIGIN, newCred);
+        assertEq(list.length, 1, "listed");
+        assertEq(list[0], address(account), "the account");
+
+        EpUserOp memory op2 = _op(
+            address(account),
+            "",
+            abi.encodeCall(IERC7579Execution.execute, (MODE_SINGLE, abi.encodePacked(address(0xD00D), uint256(1), "")))
+        );
+        bytes32 userOpHash = IEntryPoint(ENTRY_POINT).getUserOpHash(op2);
+        op2.signature = abi.encodePacked(
+            address(validator), passkeySig(newPk, authenticatorData(0x05), clientDataJSON(userOpHash), newCred)
+        );
+        _handle(op2);
+        assertEq(address(0xD00D).balance, 1, "signed by the new passkey");
+    }
+
+    /// @dev A UserOp carrying a registration proof as its signature is rejected (different challenge), and a proof
+    /// is no ERC-1271 signature either.
+    function test_registrationProofIsNoUserOpOrErc1271Signature() public {
+        SsoAccount account = _create();
+        vm.deal(address(account), 1 ether);
+        bytes memory proof = keyProof(PASSKEY_PK, address(account), address(validator), CRED_ID, ORIGIN);
+        EpUserOp memory op = _op(address(account), "", "");
+        op.signature = abi.encodePacked(address(validator), proof);
+        EpUserOp[] memory ops = new EpUserOp[](1);
+        ops[0] = op;
+        vm.expectRevert(abi.encodeWithSelector(IEntryPoint.FailedOp.selector, 0, "AA24 signature error"));
+        vm.prank(address(0xB0B0), address(0xB0B0));
+        IEntryPoint(ENTRY_POINT).handleOps(ops, payable(address(0xBEEF)));
+        bytes32 challenge =
+            registrationChallenge(address(account), address(validator), CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+        assertTrue(
+            account.isValidSignature(challenge, abi.encodePacked(address(validator), proof)) == 0xffffffff, "1271"
+        );
     }
 
     function test_handleOps_rejectsWrongPasskeySignature() public {

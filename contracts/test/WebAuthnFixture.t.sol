@@ -58,7 +58,9 @@ contract WebAuthnFixtureTest is TestBase {
         require(assertions.length >= 3, "fixture: fewer than 3 assertions");
 
         validator = new WebAuthnValidator();
-        validator.addValidationKey(credentialId, key, origin);
+        // The recorded key, installed as an account's first passkey (no proof of possession: the fixture has no
+        // assertion over a registration challenge).
+        validator.onInstall(abi.encode(credentialId, key, origin));
     }
 
     // ---- helpers ----
@@ -168,10 +170,23 @@ contract WebAuthnFixtureTest is TestBase {
             assertEq(validator.validateUserOp(_op(stranger, _sig(assertions[i])), assertions[i].challenge), 1, "no key");
         }
         // Another key registered under the same credential does not help either.
+        bytes memory proof = keyProof(PASSKEY_PK, stranger, address(validator), credentialId, origin);
         vm.prank(stranger);
-        validator.addValidationKey(credentialId, publicKey(PASSKEY_PK), origin);
+        validator.addValidationKey(credentialId, publicKey(PASSKEY_PK), origin, proof);
         vm.prank(stranger);
         assertEq(validator.validateUserOp(_op(stranger, _sig(assertions[0])), assertions[0].challenge), 1, "other key");
+    }
+
+    /// @dev A real passkey signature over another challenge (a userOpHash) is no proof of possession: nobody can
+    /// list an account under this credential with the recorded assertions.
+    function test_addValidationKey_rejectsRecordedAssertionAsProof() public {
+        address stranger = address(0xB0B);
+        for (uint256 i = 0; i < assertions.length; ++i) {
+            vm.prank(stranger);
+            vm.expectRevert(WebAuthnValidator.InvalidKeyProof.selector);
+            validator.addValidationKey(credentialId, key, origin, _sig(assertions[i]));
+        }
+        assertEq(validator.getAccountList(origin, credentialId).length, 0, "nobody listed");
     }
 
     function _slice32(bytes memory b) private pure returns (bytes32 out) {

@@ -12,7 +12,19 @@ contract WebAuthnValidatorTest is TestBase {
 
     function setUp() public {
         validator = new WebAuthnValidator();
-        validator.addValidationKey(CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+        validator.addValidationKey(
+            CRED_ID,
+            publicKey(PASSKEY_PK),
+            ORIGIN,
+            keyProof(PASSKEY_PK, address(this), address(validator), CRED_ID, ORIGIN)
+        );
+    }
+
+    /// @dev `account` registers `pk`'s key for `credId` with a valid proof of possession.
+    function _register(address account, bytes memory credId, uint256 pk) internal {
+        bytes memory proof = keyProof(pk, account, address(validator), credId, ORIGIN);
+        vm.prank(account);
+        validator.addValidationKey(credId, publicKey(pk), ORIGIN, proof);
     }
 
     function _userOp(bytes memory validatorData) internal view returns (PackedUserOperation memory op) {
@@ -45,24 +57,34 @@ contract WebAuthnValidatorTest is TestBase {
     function test_addValidationKey_emitsPasskeyCreated() public {
         bytes memory credId = hex"ffeeddccbbaa99887766554433221100";
         bytes32[2] memory key = publicKey(2);
+        bytes memory proof = keyProof(2, address(this), address(validator), credId, ORIGIN);
         vm.expectEmit(address(validator));
         emit WebAuthnValidator.PasskeyCreated(address(this), keccak256(bytes(ORIGIN)), ORIGIN, credId, key);
-        validator.addValidationKey(credId, key, ORIGIN);
+        validator.addValidationKey(credId, key, ORIGIN, proof);
     }
 
+    /// @dev The argument checks come before the proof check: a valid proof does not change them, and a missing
+    /// one does not mask them.
     function test_addValidationKey_rejectsDuplicateKey() public {
+        bytes memory proof = keyProof(2, address(this), address(validator), CRED_ID, ORIGIN);
         vm.expectRevert(WebAuthnValidator.KeyAlreadyExists.selector);
-        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN, proof);
+        vm.expectRevert(WebAuthnValidator.KeyAlreadyExists.selector);
+        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN, "");
     }
 
     function test_addValidationKey_rejectsShortCredentialId() public {
+        bytes memory credId = hex"00112233445566778899aabbccddee";
+        bytes memory proof = keyProof(2, address(this), address(validator), credId, ORIGIN);
         vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.CredentialIdTooShort.selector, 15));
-        validator.addValidationKey(hex"00112233445566778899aabbccddee", publicKey(2), ORIGIN);
+        validator.addValidationKey(credId, publicKey(2), ORIGIN, proof);
+        vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.CredentialIdTooShort.selector, 15));
+        validator.addValidationKey(credId, publicKey(2), ORIGIN, "");
     }
 
     function test_addValidationKey_rejectsEmptyOrigin() public {
         vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.BadOriginLength.selector, 0));
-        validator.addValidationKey(CRED_ID, publicKey(2), "");
+        validator.addValidationKey(CRED_ID, publicKey(2), "", "");
     }
 
     function test_addValidationKey_rejectsTooLongOrigin() public {
@@ -71,33 +93,31 @@ contract WebAuthnValidatorTest is TestBase {
             origin[i] = "a";
         }
         vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.BadOriginLength.selector, 256));
-        validator.addValidationKey(CRED_ID, publicKey(2), string(origin));
+        validator.addValidationKey(CRED_ID, publicKey(2), string(origin), "");
     }
 
     function test_addValidationKey_rejectsZeroKey() public {
         bytes32[2] memory zero;
         vm.expectRevert(WebAuthnValidator.EmptyKey.selector);
-        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", zero, ORIGIN);
+        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", zero, ORIGIN, "");
     }
 
     function test_addValidationKey_sameCredentialForAnotherAccount() public {
-        vm.prank(address(0xB0B));
-        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+        _register(address(0xB0B), CRED_ID, 2);
         assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 2, "two accounts");
     }
 
     function test_accountList_keepsOrderUnderSwapAndPop() public {
         // address(this) is entry 0 (setUp); add three more accounts for the same credential.
         for (uint160 i = 1; i <= 3; ++i) {
-            vm.prank(address(0xB0B0 + i));
-            validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+            _register(address(0xB0B0 + i), CRED_ID, 2);
         }
         address[] memory list = validator.getAccountList(ORIGIN, CRED_ID);
         assertEq(list.length, 4, "four accounts");
         assertEq(list[0], address(this), "first (packed with the length)");
         assertEq(list[3], address(0xB0B3), "last");
         // Remove the first entry: the last one moves into the packed slot.
-        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", publicKey(3), ORIGIN);
+        _register(address(this), hex"ffeeddccbbaa99887766554433221100", 3);
         validator.removeValidationKey(CRED_ID, ORIGIN);
         list = validator.getAccountList(ORIGIN, CRED_ID);
         assertEq(list.length, 3, "three left");
@@ -116,8 +136,7 @@ contract WebAuthnValidatorTest is TestBase {
         validator.onUninstall(abi.encode(_strings(ORIGIN), _bytes(CRED_ID)));
         assertEq(validator.getAccountList(ORIGIN, CRED_ID).length, 0, "empty");
         // The credential can be registered again from scratch.
-        vm.prank(address(0xB0B1));
-        validator.addValidationKey(CRED_ID, publicKey(2), ORIGIN);
+        _register(address(0xB0B1), CRED_ID, 2);
         list = validator.getAccountList(ORIGIN, CRED_ID);
         assertEq(list.length, 1, "one again");
         assertEq(list[0], address(0xB0B1), "re-registered");
@@ -139,13 +158,13 @@ contract WebAuthnValidatorTest is TestBase {
     }
 
     function test_removeValidationKey_rejectsUnknownKey() public {
-        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", publicKey(2), ORIGIN);
+        _register(address(this), hex"ffeeddccbbaa99887766554433221100", 2);
         vm.expectRevert(WebAuthnValidator.KeyNotFound.selector);
         validator.removeValidationKey(hex"aaeeddccbbaa99887766554433221100", ORIGIN);
     }
 
     function test_removeValidationKey_removesKeyAndListEntry() public {
-        validator.addValidationKey(hex"ffeeddccbbaa99887766554433221100", publicKey(2), ORIGIN);
+        _register(address(this), hex"ffeeddccbbaa99887766554433221100", 2);
         validator.removeValidationKey(CRED_ID, ORIGIN);
         bytes32[2] memory key = validator.getAccountKey(ORIGIN, CRED_ID, address(this));
         assertTrue(key[0] == 0 && key[1] == 0, "key cleared");
@@ -160,10 +179,83 @@ contract WebAuthnValidatorTest is TestBase {
         assertEq(validator.keyCount(address(0xB0B)), 0, "no key");
     }
 
-    function test_onInstall_addsKey() public {
+    /// @dev The first passkey needs no proof and is not listed (it only writes storage associated with the
+    /// account: the key and the key count).
+    function test_onInstall_addsKeyWithoutListing() public {
+        bytes32[2] memory key = publicKey(2);
+        vm.expectEmit(address(validator));
+        emit WebAuthnValidator.PasskeyCreated(address(0xB0B), keccak256(bytes(ORIGIN)), ORIGIN, CRED_ID, key);
+        vm.prank(address(0xB0B));
+        validator.onInstall(abi.encode(CRED_ID, key, ORIGIN));
+        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[0], key[0], "key x");
+        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[1], key[1], "y");
+        assertEq(validator.keyCount(address(0xB0B)), 1, "count");
+        address[] memory list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 1, "list unchanged");
+        assertEq(list[0], address(this), "only the proven registration");
+        bytes memory other = hex"ffeeddccbbaa99887766554433221100";
+        vm.prank(address(0xB0B));
+        validator.onInstall(abi.encode(other, key, ORIGIN));
+        assertEq(validator.getAccountList(ORIGIN, other).length, 0, "never listed");
+        // The key validates for that account like any other.
+        PackedUserOperation memory op =
+            _userOp(passkeySig(2, authenticatorData(0x05), clientDataJSON(USER_OP_HASH), other));
+        vm.prank(address(0xB0B));
+        assertEq(validator.validateUserOp(op, USER_OP_HASH), 0, "usable");
+    }
+
+    function test_onInstall_sameArgumentChecksAsAddValidationKey() public {
+        vm.startPrank(address(0xB0B));
+        vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.BadOriginLength.selector, 0));
+        validator.onInstall(abi.encode(CRED_ID, publicKey(2), ""));
+        vm.expectRevert(abi.encodeWithSelector(WebAuthnValidator.CredentialIdTooShort.selector, 1));
+        validator.onInstall(abi.encode(hex"01", publicKey(2), ORIGIN));
+        bytes32[2] memory zero;
+        vm.expectRevert(WebAuthnValidator.EmptyKey.selector);
+        validator.onInstall(abi.encode(CRED_ID, zero, ORIGIN));
+        validator.onInstall(abi.encode(CRED_ID, publicKey(2), ORIGIN));
+        vm.expectRevert(WebAuthnValidator.KeyAlreadyExists.selector);
+        validator.onInstall(abi.encode(CRED_ID, publicKey(3), ORIGIN));
+        vm.stopPrank();
+    }
+
+    /// @dev A key installed by onInstall has no list entry; removing it leaves the list (empty or holding other
+    /// accounts) untouched.
+    function test_removeValidationKey_ofUnlistedKey() public {
+        bytes memory other = hex"ffeeddccbbaa99887766554433221100";
+        vm.startPrank(address(0xB0B));
+        validator.onInstall(abi.encode(CRED_ID, publicKey(2), ORIGIN)); // list of CRED_ID: [this]
+        validator.onInstall(abi.encode(other, publicKey(3), ORIGIN)); // list of other: empty
+        validator.removeValidationKey(other, ORIGIN);
+        assertEq(validator.keyCount(address(0xB0B)), 1, "one left");
+        assertEq(validator.getAccountKey(ORIGIN, other, address(0xB0B))[0], bytes32(0), "removed");
+        assertEq(validator.getAccountList(ORIGIN, other).length, 0, "still empty");
+        vm.expectRevert(WebAuthnValidator.CannotRemoveLastKey.selector);
+        validator.removeValidationKey(CRED_ID, ORIGIN);
+        vm.stopPrank();
+
+        _register(address(0xB0B), other, 3); // now listed for `other`
+        vm.prank(address(0xB0B));
+        validator.removeValidationKey(CRED_ID, ORIGIN); // unlisted key, non-empty list of others
+        address[] memory list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 1, "other account kept");
+        assertEq(list[0], address(this), "this");
+        assertEq(validator.getAccountList(ORIGIN, other)[0], address(0xB0B), "listed key kept");
+    }
+
+    function test_onUninstall_clearsUnlistedKeys() public {
         vm.prank(address(0xB0B));
         validator.onInstall(abi.encode(CRED_ID, publicKey(2), ORIGIN));
-        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[0], publicKey(2)[0], "key");
+        vm.prank(address(0xB0B));
+        validator.onUninstall(abi.encode(_strings(ORIGIN), _bytes(CRED_ID)));
+        assertEq(validator.keyCount(address(0xB0B)), 0, "cleared");
+        assertEq(validator.getAccountKey(ORIGIN, CRED_ID, address(0xB0B))[0], bytes32(0), "key gone");
+        address[] memory list = validator.getAccountList(ORIGIN, CRED_ID);
+        assertEq(list.length, 1, "list untouched");
+        assertEq(list[0], address(this), "this");
+        // The credential can be registered again, with a proof, and is then listed.
+        _register(address(0xB0B), CRED_ID, 2);
+        assertEq(validator.getAccountList(ORIGIN, CRED_ID)[1], address(0xB0B), "listed now");
     }
 
     /// @dev onInstall reads its data in place from calldata: every field is checked against the data bounds and

@@ -12,6 +12,10 @@ abstract contract TestBase {
     string internal constant ORIGIN = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
     uint256 internal constant PASSKEY_PK = 0xa11ce5ecc0de;
     bytes internal constant CRED_ID = hex"00112233445566778899aabbccddeeff01";
+    /// @dev Written out here (not read from the contract) so the tests check the documented formula.
+    bytes32 internal constant KEY_REGISTRATION_TYPEHASH = keccak256(
+        "SsoWalletKeyRegistration(address account,uint256 chainId,address validator,bytes credentialId,bytes32[2] publicKey,string originDomain)"
+    );
 
     error AssertionFailed(string message);
 
@@ -47,11 +51,19 @@ abstract contract TestBase {
     }
 
     function clientDataJSON(bytes32 challenge, string memory tail) internal pure returns (string memory) {
+        return clientDataJSON(challenge, ORIGIN, tail);
+    }
+
+    function clientDataJSON(bytes32 challenge, string memory origin, string memory tail)
+        internal
+        pure
+        returns (string memory)
+    {
         return string.concat(
             '{"type":"webauthn.get","challenge":"',
             Base64.encodeURL(abi.encodePacked(challenge)),
             '","origin":"',
-            ORIGIN,
+            origin,
             '"',
             tail
         );
@@ -76,5 +88,39 @@ abstract contract TestBase {
     /// @dev Well-formed passkey signature over `challenge` with the default key, credential and origin.
     function passkeySig(bytes32 challenge) internal pure returns (bytes memory) {
         return passkeySig(PASSKEY_PK, authenticatorData(0x05), clientDataJSON(challenge), CRED_ID);
+    }
+
+    /// @dev The key-registration challenge of `WebAuthnValidator.addValidationKey`, from its documented formula.
+    function registrationChallenge(
+        address account,
+        address validator,
+        bytes memory credId,
+        bytes32[2] memory key,
+        string memory origin
+    ) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                KEY_REGISTRATION_TYPEHASH,
+                account,
+                block.chainid,
+                validator,
+                keccak256(credId),
+                key[0],
+                key[1],
+                keccak256(bytes(origin))
+            )
+        );
+    }
+
+    /// @dev Proof of possession of `pk`'s key for `addValidationKey(credId, publicKey(pk), origin, proof)` called
+    /// by `account` on `validator`: the passkey assertion (as Chrome formats it) over the registration challenge.
+    function keyProof(uint256 pk, address account, address validator, bytes memory credId, string memory origin)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 challenge = registrationChallenge(account, validator, credId, publicKey(pk), origin);
+        return
+            passkeySig(pk, authenticatorData(0x05), clientDataJSON(challenge, origin, ',"crossOrigin":false}'), credId);
     }
 }
