@@ -18,6 +18,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function addr(uint256 privateKey) external pure returns (address keyAddr);
     function warp(uint256 newTimestamp) external;
+    function chainId(uint256 newChainId) external;
     function assume(bool condition) external pure;
     function cool(address target) external;
 
