@@ -521,6 +521,41 @@ contract SsoAccountTest is TestBase {
         assertEq(address(0xD00D).balance, 0.3 ether, "batch transfer");
     }
 
+    /// @dev ERC-7562: during the deploying UserOp (validation phase, including the factory call) the validator
+    /// touches only storage associated with the sender: its key `_keys[origin][cred][sender]` (slot 0 mapping,
+    /// two words) and `_keyCount[sender]` (slot 2 mapping) — never the per-credential account list. The factory
+    /// touches no storage at all.
+    function test_handleOps_deploymentTouchesOnlySenderAssociatedValidatorStorage() public {
+        bytes32[2] memory key = publicKey(PASSKEY_PK);
+        address sender = factory.getAddress(SALT, CRED_ID, key, ORIGIN);
+        vm.deal(sender, 1 ether);
+        bytes memory initCode = abi.encodePacked(
+            address(factory), abi.encodeCall(AccountFactory.createAccount, (SALT, CRED_ID, key, ORIGIN))
+        );
+        EpUserOp memory op = _op(sender, initCode, ""); // no execution phase: only validation is recorded
+        _signOp(op);
+        vm.record();
+        _handle(op);
+        assertTrue(sender.code.length > 0, "deployed");
+
+        bytes32 keySlot = keccak256(
+            abi.encode(sender, keccak256(abi.encodePacked(CRED_ID, keccak256(abi.encodePacked(ORIGIN, uint256(0))))))
+        );
+        bytes32 countSlot = keccak256(abi.encode(sender, uint256(2)));
+        (bytes32[] memory reads, bytes32[] memory writes) = vm.accesses(address(validator));
+        assertTrue(writes.length > 0, "key written");
+        for (uint256 i = 0; i < writes.length; ++i) {
+            bytes32 w = writes[i];
+            assertTrue(w == keySlot || w == bytes32(uint256(keySlot) + 1) || w == countSlot, "write: sender's slots");
+        }
+        for (uint256 i = 0; i < reads.length; ++i) {
+            bytes32 r = reads[i];
+            assertTrue(r == keySlot || r == bytes32(uint256(keySlot) + 1) || r == countSlot, "read: sender's slots");
+        }
+        (reads, writes) = vm.accesses(address(factory));
+        assertEq(reads.length + writes.length, 0, "factory storage untouched");
+    }
+
     /// @dev Adding a passkey the wallet's way: a UserOp signed by the first passkey calls addValidationKey with a
     /// proof by the new passkey; the account is then listed and the new passkey signs UserOps.
     function test_handleOps_addValidationKeyWithProofThenSignWithNewKey() public {

@@ -19,6 +19,8 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address keyAddr);
     function warp(uint256 newTimestamp) external;
     function chainId(uint256 newChainId) external;
+    function record() external;
+    function accesses(address target) external returns (bytes32[] memory readSlots, bytes32[] memory writeSlots);
     function assume(bool condition) external pure;
     function cool(address target) external;
 
