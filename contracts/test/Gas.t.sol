@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
+import {IEntryPoint} from "account-abstraction/interfaces/IEntryPoint.sol";
+import {PackedUserOperation as EpUserOp} from "account-abstraction/interfaces/PackedUserOperation.sol";
+import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
+import {IERC7579Execution} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
+import {AccountFactory} from "../src/AccountFactory.sol";
+import {SsoAccount} from "../src/SsoAccount.sol";
+import {WebAuthnValidator} from "../src/WebAuthnValidator.sol";
+import {TestBase} from "./utils/TestBase.sol";
+
+/// @dev Gas of deployment and passkey registration (execution gas of the call, every touched contract cold, as
+/// `vm.lastCallGas`; the transaction adds 21000 + calldata). Printed by `forge test --match-contract GasTest -vv`;
+/// run it under both profiles (prague: OZ P256's Solidity fallback; `FOUNDRY_PROFILE=osaka`: P256VERIFY).
+contract GasTest is TestBase {
+    event log_named_uint(string key, uint256 val);
+
+    address internal constant ENTRY_POINT = 0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108;
+    WebAuthnValidator internal validator;
+    AccountFactory internal factory;
+
+    function setUp() public {
+        vm.etch(ENTRY_POINT, type(EntryPoint).creationCode);
+        (bool ok, bytes memory runtime) = ENTRY_POINT.call("");
+        require(ok, "EntryPoint deploy");
+        vm.etch(ENTRY_POINT, runtime);
+        validator = new WebAuthnValidator();
+        factory = new AccountFactory(address(new SsoAccount(address(validator))), address(validator));
+    }
+
+    function _coolAll() internal {
+        vm.cool(ENTRY_POINT);
+        vm.cool(address(validator));
+        vm.cool(address(factory));
+        vm.cool(factory.accountImplementation());
+    }
+
+    function test_gas_createAccount() public {
+        bytes memory data =
+            abi.encodeCall(AccountFactory.createAccount, (bytes32(0), CRED_ID, publicKey(PASSKEY_PK), ORIGIN));
+        _coolAll();
+        (bool ok,) = address(factory).call(data);
+        require(ok, "createAccount");
+        emit log_named_uint("createAccount execution gas", vm.lastCallGas().gasTotalUsed);
+    }
+
+    function test_gas_deployThroughEntryPoint() public {
+        bytes32[2] memory key = publicKey(PASSKEY_PK);
+        address sender = factory.getAddress(bytes32(0), CRED_ID, key, ORIGIN);
+        vm.deal(sender, 1 ether);
+        EpUserOp memory op;
+        op.sender = sender;
+        op.initCode = abi.encodePacked(
+            address(factory), abi.encodeCall(AccountFactory.createAccount, (bytes32(0), CRED_ID, key, ORIGIN))
+        );
+        op.callData =
+            abi.encodeCall(IERC7579Execution.execute, (bytes32(0), abi.encodePacked(address(0xD00D), uint256(0), "")));
+        op.accountGasLimits = bytes32((uint256(2_000_000) << 128) | 300_000);
+        op.preVerificationGas = 60_000;
+        op.gasFees = bytes32((uint256(1 gwei) << 128) | 2 gwei);
+        op.signature = abi.encodePacked(address(validator), passkeySig(IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
+        EpUserOp[] memory ops = new EpUserOp[](1);
+        ops[0] = op;
+        bytes memory data = abi.encodeCall(IEntryPoint.handleOps, (ops, payable(address(0xBEEF))));
+        _coolAll();
+        vm.cool(sender);
+        vm.prank(address(0xB0B0), address(0xB0B0));
+        (bool ok,) = ENTRY_POINT.call(data);
+        require(ok && sender.code.length != 0, "handleOps");
+        emit log_named_uint("deploy handleOps execution gas", vm.lastCallGas().gasTotalUsed);
+    }
+
+    function _add(address account, bytes memory credId, uint256 pk, string memory label) internal {
+        bytes memory proof = keyProof(pk, account, address(validator), credId, ORIGIN);
+        bytes memory data = abi.encodeCall(WebAuthnValidator.addValidationKey, (credId, publicKey(pk), ORIGIN, proof));
+        _coolAll();
+        vm.prank(account);
+        (bool ok,) = address(validator).call(data);
+        require(ok, "addValidationKey");
+        emit log_named_uint(label, vm.lastCallGas().gasTotalUsed);
+    }
+
+    function test_gas_addValidationKey() public {
+        _add(address(0xA1), CRED_ID, 7, "addValidationKey, new credential (first list entry)");
+        _add(address(0xA2), CRED_ID, 7, "addValidationKey, listed credential (second list entry)");
+    }
+
+    /// @dev The hot path: a passkey-signed UserOp validated by the validator, called as a deployed account.
+    function test_gas_validateUserOp() public {
+        address account = factory.createAccount(bytes32(0), CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+        bytes32 userOpHash = keccak256("userOpHash");
+        PackedUserOperation memory op;
+        op.sender = account;
+        op.signature = abi.encodePacked(address(validator), passkeySig(userOpHash));
+        bytes memory data = abi.encodeCall(WebAuthnValidator.validateUserOp, (op, userOpHash));
+        _coolAll();
+        vm.prank(account);
+        (bool ok, bytes memory ret) = address(validator).call(data);
+        require(ok && abi.decode(ret, (uint256)) == 0, "validateUserOp");
+        emit log_named_uint("validateUserOp execution gas", vm.lastCallGas().gasTotalUsed);
+    }
+}
