@@ -329,6 +329,31 @@ pub fn dummy_user_op_signature(validator: Address, origin: &str, credential_id: 
 mod tests {
     use super::*;
     use p256::ecdsa::SigningKey;
+
+    #[test]
+    fn registration_challenge_matches_the_validators_formula() {
+        // Computed independently with `cast keccak` / `cast abi-encode` of the contract's
+        // `keccak256(abi.encode(TYPEHASH, account, chainid, validator, keccak(credentialId), x, y,
+        // keccak(origin)))`.
+        let passkey = Passkey {
+            credential_id: alloy_primitives::hex!("00112233445566778899aabbccddeeff")
+                .to_vec()
+                .into(),
+            public_key: [B256::repeat_byte(0x11), B256::repeat_byte(0x22)],
+        };
+        assert_eq!(
+            registration_challenge(
+                Address::repeat_byte(0xac),
+                31337,
+                Address::repeat_byte(0x77),
+                &passkey,
+                "chrome-extension://abc",
+            ),
+            alloy_primitives::b256!(
+                "4d4217d246a5336e785c52854bf9d83db74feb4de1677808beccc6cabd53e052"
+            )
+        );
+    }
     use p256::ecdsa::signature::Signer;
     use rand_core::OsRng;
 

@@ -18,7 +18,8 @@ contract ReverterTest is TestBase {
     }
 
     function _strip(bytes memory data) private pure returns (bytes4 selector, bytes memory rest) {
-        selector = bytes4(data);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        selector = bytes4(data); // the first four bytes: the selector
         rest = new bytes(data.length - 4);
         for (uint256 i = 0; i < rest.length; ++i) {
             rest[i] = data[i + 4];

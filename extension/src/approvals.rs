@@ -244,6 +244,10 @@ pub async fn approve(approval_id: u64, assertion: Option<Assertion>) -> Result<V
 async fn carry_out(approval_id: u64, assertion: Option<Assertion>) -> Result<Value> {
     let wallet = state::wallet().await?;
     let (_, pending) = state::with(|s| s.approvals.get(approval_id).map(|(p, a)| (p, a.clone())))?;
+    // Connecting needs an account: without one the window offers to create it first.
+    if wallet.account.is_none() {
+        return Err(Error::NoAccount);
+    }
     let signed = match pending.kind.signed_digest() {
         Some(digest) => {
             let account = wallet.account.as_ref().ok_or(Error::NoAccount)?;

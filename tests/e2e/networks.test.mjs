@@ -55,6 +55,10 @@ describe("networks", () => {
       assert.equal(await page.getByTestId("chain-title").count(), 1);
       await page.getByTestId("approve").click();
       const outcome = await pending;
+      // The request is over: the window shows its error and that nothing else waits.
+      await page.getByTestId("finished").waitFor();
+      assert.equal(await page.getByTestId("error").textContent(), outcome.error.message);
+      await page.close();
       return outcome.error;
     };
     // The node serves another chain id than claimed: the page learns only that it did not answer as that chain.

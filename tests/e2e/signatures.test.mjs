@@ -77,7 +77,7 @@ describe("message signatures", () => {
 
   it("signs with plain ERC-1271 once the account is deployed", async () => {
     await nodeRpc("anvil_setBalance", [account, `0x${parseEther("1").toString(16)}`]);
-    const { page, pending } = await wallet.approval(() => request(dapp, "eth_sendTransaction", [{ from: account, to: account, value: "0x0" }]));
+    const { page, pending } = await wallet.approval(() => request(dapp, "eth_sendTransaction", [{ from: account, to: "0x000000000000000000000000000000000000dEaD", value: "0x0" }]));
     await page.getByTestId("approve").click();
     assert.match((await pending).result, /^0x[0-9a-f]{64}$/);
     assert.ok((await chain.getCode({ address: account }))?.length > 2);

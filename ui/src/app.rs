@@ -13,6 +13,9 @@ use crate::{bridge, flows, passkey};
 enum Phase {
     Loading,
     Showing(Box<ApprovalView>),
+    /// The request on screen was taken up and failed (its error stays on screen); nothing else
+    /// waits. A new request brings the window to the front, and it shows that one.
+    Finished,
 }
 
 #[derive(Clone, Copy)]
@@ -65,13 +68,14 @@ impl Ui {
                 Ok(UiResponse::Error { message }) | Err(message) => {
                     self.busy.set(None);
                     self.error.set(Some(message));
+                    self.settle();
                 }
                 // The account now exists, or the wallet is unlocked: the same request again.
                 Ok(UiResponse::AccountCreated { .. } | UiResponse::Unlocked) => {
                     self.busy.set(None);
                     let current = match self.phase.get_untracked() {
                         Phase::Showing(view) => Some(view.id),
-                        Phase::Loading => None,
+                        Phase::Loading | Phase::Finished => None,
                     };
                     self.load(current);
                 }
@@ -79,6 +83,45 @@ impl Ui {
                     self.busy.set(None);
                     self.load(None);
                 }
+            }
+        });
+    }
+
+    /// After a failure: if the request on screen is gone (it was carried out and failed, so
+    /// retrying cannot help), the window shows the next one with the error above it, or, when
+    /// nothing else waits, stays on the error until a new request comes.
+    fn settle(self) {
+        let Phase::Showing(view) = self.phase.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let still = UiRequest::GetApproval {
+                approval_id: Some(view.id),
+            };
+            if let UiResponse::Approval { approval: Some(_) } = bridge::request(still).await {
+                return; // still pending: it can be retried or rejected
+            }
+            match bridge::request(UiRequest::GetApproval { approval_id: None }).await {
+                UiResponse::Approval {
+                    approval: Some(next),
+                } => self.phase.set(Phase::Showing(next)),
+                _ => self.phase.set(Phase::Finished),
+            }
+        });
+    }
+
+    /// The window came to the front: when it had nothing left to show, a new request is why.
+    fn refocused(self) {
+        if self.phase.get_untracked() != Phase::Finished {
+            return;
+        }
+        spawn_local(async move {
+            if let UiResponse::Approval {
+                approval: Some(next),
+            } = bridge::request(UiRequest::GetApproval { approval_id: None }).await
+            {
+                self.error.set(None);
+                self.phase.set(Phase::Showing(next));
             }
         });
     }
@@ -174,6 +217,7 @@ pub fn App() -> impl IntoView {
         error: RwSignal::new(None),
     };
     ui.load(None);
+    let _ = window_event_listener(leptos::ev::focus, move |_| ui.refocused());
     view! {
         <main class="approval">
             <header>
@@ -183,6 +227,13 @@ pub fn App() -> impl IntoView {
             {move || match ui.phase.get() {
                 Phase::Loading => view! { <p class="muted" data-testid="loading">"Loading…"</p> }.into_any(),
                 Phase::Showing(view) => approval_view(ui, *view).into_any(),
+                Phase::Finished => view! {
+                    <section data-testid="finished">
+                        <p class="muted">"That request is over; nothing else is waiting."</p>
+                        <button class="secondary" data-testid="close" on:click=|_| close_window()>"Close"</button>
+                    </section>
+                }
+                .into_any(),
             }}
             {move || ui.error.get().map(|message| view! {
                 <p class="error" role="alert" data-testid="error">{message}</p>

@@ -205,32 +205,20 @@ fn check(guard: &Guard, op: &UserOperation) -> Result<(String, Vec<String>)> {
     ))
 }
 
-/// The answer to one JSON-RPC request body.
-fn answer(guard: &Guard, report: &Mutex<()>, body: &str) -> String {
-    let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    if request["method"] == "eth_sendUserOperation"
-        && let Ok(op) = serde_json::from_value::<UserOperation>(request["params"][0].clone())
-        && let Ok((kind, broken)) = check(guard, &op)
+/// Appends one checked operation to the report.
+fn record(guard: &Guard, report: &Mutex<()>, line: Value) {
+    if let Ok(_serialised) = report.lock()
+        && let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&guard.report)
     {
-        let line =
-            json!({"kind": kind, "sender": op.sender, "nonce": op.nonce, "violations": broken});
-        if let Ok(_guard) = report.lock()
-            && let Ok(mut file) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&guard.report)
-        {
-            let _ = writeln!(file, "{line}");
-        }
-        if !broken.is_empty() {
-            return json!({
-                "jsonrpc": "2.0",
-                "id": request["id"],
-                "error": {"code": -32502, "message": format!("ERC-7562 validation rules broken: {}", broken.join("; "))},
-            })
-            .to_string();
-        }
+        let _ = writeln!(file, "{line}");
     }
+}
+
+/// Forwards a JSON-RPC request body to alto and returns its answer.
+fn forward(guard: &Guard, body: &str, id: &Value) -> String {
     match ureq::post(&guard.alto_url)
         .header("content-type", "application/json")
         .config()
@@ -239,8 +227,42 @@ fn answer(guard: &Guard, report: &Mutex<()>, body: &str) -> String {
         .send(body)
     {
         Ok(mut response) => response.body_mut().read_to_string().unwrap_or_default(),
-        Err(e) => json!({"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32603, "message": format!("bundler unreachable: {e}")}}).to_string(),
+        Err(e) => json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "message": format!("bundler unreachable: {e}")}}).to_string(),
     }
+}
+
+/// The answer to one JSON-RPC request body.
+fn answer(guard: &Guard, report: &Mutex<()>, body: &str) -> String {
+    let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let id = &request["id"];
+    if request["method"] != "eth_sendUserOperation" {
+        return forward(guard, body, id);
+    }
+    let Ok(op) = serde_json::from_value::<UserOperation>(request["params"][0].clone()) else {
+        return forward(guard, body, id);
+    };
+    let (kind, broken) = match check(guard, &op) {
+        Ok(checked) => checked,
+        // Not traceable (a malformed operation): alto says what is wrong with it.
+        Err(_) => return forward(guard, body, id),
+    };
+    let mut line =
+        json!({"kind": kind, "sender": op.sender, "nonce": op.nonce, "violations": broken});
+    if !broken.is_empty() {
+        line["accepted"] = json!(false);
+        record(guard, report, line);
+        return json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": {"code": -32502, "message": format!("ERC-7562 validation rules broken: {}", broken.join("; "))},
+        })
+        .to_string();
+    }
+    let answer = forward(guard, body, id);
+    let accepted = serde_json::from_str::<Value>(&answer).is_ok_and(|a| a.get("result").is_some());
+    line["accepted"] = json!(accepted);
+    record(guard, report, line);
+    answer
 }
 
 fn serve(mut stream: TcpStream, guard: &Guard, report: &Mutex<()>) -> std::io::Result<()> {
