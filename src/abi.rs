@@ -30,9 +30,19 @@ alloy_sol_types::sol! {
         bytes callData;
     }
 
-    /// The EntryPoint's nonce manager.
+    /// An entity's deposit and stake in the EntryPoint (v0.8 `IStakeManager.DepositInfo`).
+    struct DepositInfo {
+        uint256 deposit;
+        bool staked;
+        uint112 stake;
+        uint32 unstakeDelaySec;
+        uint48 withdrawTime;
+    }
+
+    /// The EntryPoint's nonce and stake managers.
     interface IEntryPoint {
         function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
+        function getDepositInfo(address account) external view returns (DepositInfo info);
     }
 
     /// The passkey validator: lookups for logging in, key management (called by the account) and

@@ -272,7 +272,8 @@ impl ApprovalQueue {
                 "{origin} already has {MAX_PENDING_PER_ORIGIN} requests waiting for the user; wait for them to be answered."
             )));
         }
-        if self.pending.len() >= MAX_PENDING {
+        // The wallet's own pages (nobody waits on a page) are not held up by sites' requests.
+        if self.pending.len() >= MAX_PENDING && !reply_to.page.is_empty() {
             return Err(Error::RequestPending(
                 "SSO Wallet has too many requests waiting for the user; try again once some are answered.".into(),
             ));
@@ -322,6 +323,26 @@ impl ApprovalQueue {
             .position(|a| a.id == id)
             .ok_or(Error::UnknownApproval(id))?;
         Ok(self.pending.remove(index))
+    }
+
+    /// Puts back an approval taken out by [`ApprovalQueue::take`] whose removal could not be
+    /// persisted (nothing was carried out), at its place by id.
+    pub fn put_back(&mut self, approval: Approval) {
+        let at = self
+            .pending
+            .iter()
+            .position(|a| a.id > approval.id)
+            .unwrap_or(self.pending.len());
+        self.pending.insert(at, approval);
+    }
+
+    /// Removes every approval of an origin (it was disconnected).
+    pub fn drop_origin(&mut self, origin: &str) -> Vec<Approval> {
+        let (gone, kept) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|a| a.origin == origin);
+        self.pending = kept;
+        gone
     }
 
     /// Removes every approval of a page that went away (navigated or closed).
@@ -416,6 +437,27 @@ mod tests {
                 .is_err()
         );
         assert_eq!(q.len(), MAX_PENDING);
+        // The wallet's own pages still get through (up to their own per-origin cap).
+        q.push("chrome-extension://x".into(), ReplyTo::nobody(), sign())
+            .unwrap();
+        assert_eq!(q.len(), MAX_PENDING + 1);
+    }
+
+    #[test]
+    fn an_approval_put_back_keeps_its_place_and_an_origin_can_be_dropped() {
+        let mut q = ApprovalQueue::default();
+        let a = q
+            .push("https://a".into(), reply(1), ApprovalKind::Connect)
+            .unwrap();
+        let b = q
+            .push("https://b".into(), reply(2), ApprovalKind::Connect)
+            .unwrap();
+        let taken = q.take(a).unwrap();
+        q.put_back(taken);
+        assert_eq!(q.first().unwrap().id, a);
+        assert_eq!(q.get(b).unwrap().0, 2);
+        assert_eq!(q.drop_origin("https://a").len(), 1);
+        assert_eq!(q.len(), 1);
     }
 
     #[test]

@@ -141,17 +141,22 @@ pub fn known(selector: &[u8]) -> Option<Function> {
         .find(|f| f.selector().as_slice() == selector)
 }
 
+/// Most array items and `bytes` shown per argument (the full calldata is shown as well).
+const SHOWN_ITEMS: usize = 32;
+const SHOWN_BYTES: usize = 256;
+
 fn show(value: &DynSolValue) -> String {
     match value {
         DynSolValue::Address(a) => a.to_string(),
         DynSolValue::Bool(b) => b.to_string(),
         DynSolValue::Uint(u, _) => u.to_string(),
-        DynSolValue::Bytes(b) => alloy_primitives::hex::encode_prefixed(b),
+        DynSolValue::Bytes(b) => crate::untrusted::hex_preview(b, SHOWN_BYTES),
         DynSolValue::Array(items) => {
-            format!(
-                "[{}]",
-                items.iter().map(show).collect::<Vec<_>>().join(", ")
-            )
+            let mut shown: Vec<String> = items.iter().take(SHOWN_ITEMS).map(show).collect();
+            if items.len() > SHOWN_ITEMS {
+                shown.push(format!("… {} items in all", items.len()));
+            }
+            format!("[{}]", shown.join(", "))
         }
         other => format!("{other:?}"),
     }
@@ -261,6 +266,50 @@ mod tests {
         assert_eq!(decode(&data, None).unwrap().args[1].value, "1500000");
         assert!(decode(&[1, 2, 3, 4], None).is_none());
         assert!(decode(&data[..20], None).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decode_is_total_and_bounded(
+            which in 0usize..64,
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+            symbol in ".{0,20}",
+            decimals in 0u8..=255,
+        ) {
+            let function = Function::parse(KNOWN_FUNCTIONS[which % KNOWN_FUNCTIONS.len()]).unwrap();
+            let mut data = function.selector().to_vec();
+            data.extend_from_slice(&body);
+            let token = TokenInfo { symbol, decimals: decimals.min(crate::untrusted::MAX_DECIMALS) };
+            if let Some(decoded) = decode(&data, Some(&token)) {
+                for arg in decoded.args {
+                    proptest::prop_assert!(arg.value.len() <= 40 * 1024, "{} bytes", arg.value.len());
+                }
+            }
+            let call = Call { to: Address::ZERO, value: U256::ZERO, data: data.into() };
+            let _ = call_warnings(&call, true);
+        }
+    }
+
+    #[test]
+    fn long_arrays_and_bytes_are_shown_in_part() {
+        let ids: Vec<U256> = (0..100u64).map(U256::from).collect();
+        let data = Function::parse(KNOWN_FUNCTIONS[9])
+            .unwrap()
+            .abi_encode_input(&[
+                DynSolValue::Address(Address::ZERO),
+                DynSolValue::Address(Address::ZERO),
+                DynSolValue::Array(ids.iter().map(|i| DynSolValue::Uint(*i, 256)).collect()),
+                DynSolValue::Array(ids.iter().map(|i| DynSolValue::Uint(*i, 256)).collect()),
+                DynSolValue::Bytes(vec![0xab; 1000]),
+            ])
+            .unwrap();
+        let decoded = decode(&data, None).unwrap();
+        assert!(
+            decoded.args[2].value.ends_with("… 100 items in all]"),
+            "{}",
+            decoded.args[2].value
+        );
+        assert!(decoded.args[4].value.ends_with("(1000 bytes)"));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub mod code {
     pub const UNSUPPORTED_METHOD: i64 = 4200;
     /// The provider is disconnected from all chains.
     pub const DISCONNECTED: i64 = 4900;
+    /// The provider is not connected to the requested chain (its node or bundler is unreachable).
+    pub const CHAIN_DISCONNECTED: i64 = 4901;
     /// Invalid method parameters.
     pub const INVALID_PARAMS: i64 = -32602;
     /// Internal error.
@@ -68,7 +70,8 @@ impl From<&Error> for ProviderError {
             Error::Interrupted => code::DISCONNECTED,
             Error::UnsupportedChain { .. } => code::UNSUPPORTED_CHAIN,
             Error::Rpc(rpc) => rpc.code,
-            Error::Transport { .. } => code::DISCONNECTED,
+            // The node or bundler did not answer: the provider is there, that chain is not.
+            Error::Transport { .. } => code::CHAIN_DISCONNECTED,
             _ => code::INTERNAL,
         };
         let data = match error {
@@ -77,7 +80,11 @@ impl From<&Error> for ProviderError {
         };
         ProviderError {
             code,
-            message: error.to_string(),
+            // Whatever went into it, a page gets a bounded message.
+            message: crate::untrusted::clip(
+                &error.to_string(),
+                2 * crate::untrusted::MAX_TEXT_CHARS,
+            ),
             data,
         }
     }

@@ -128,6 +128,15 @@ impl Error {
         }
     }
 
+    /// [`Error::BadResponse`] with the endpoint's URL and the reason cut to size: the reason
+    /// may quote what the endpoint sent (a parser's message), and that is not trusted.
+    pub fn bad_response(url: &str, message: impl std::fmt::Display) -> Self {
+        Error::BadResponse {
+            url: crate::untrusted::clip(url, 200),
+            message: crate::untrusted::clip(&message.to_string(), 200),
+        }
+    }
+
     /// Shorthand for [`Error::InvalidParams`].
     pub fn invalid_params(message: impl Into<String>) -> Self {
         Error::InvalidParams(message.into())

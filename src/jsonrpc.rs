@@ -70,9 +70,11 @@ impl Response {
                     message = format!("{message} ({reason})");
                 }
                 Err(Error::Rpc(RpcError {
-                    // A node may not speak for the wallet or the user: EIP-1193's own codes
-                    // (4001 "user rejected", 4100, …) from an endpoint become internal errors.
-                    code: if (1000..5000).contains(&rpc.code) {
+                    // A node may not speak for the wallet or the user: positive codes are the
+                    // provider's own (4001 "user rejected", 4100, EIP-5792's 57xx, …) — from an
+                    // endpoint they become internal errors, except 3, a node's "execution
+                    // reverted" (EIP-1474).
+                    code: if rpc.code > 0 && rpc.code != 3 {
                         crate::eip1193::code::INTERNAL
                     } else {
                         rpc.code
@@ -98,10 +100,7 @@ fn small_enough(data: &Value) -> bool {
 
 /// Parses a typed result out of a JSON value.
 pub fn from_value<T: serde::de::DeserializeOwned>(value: Value, url: &str) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| Error::BadResponse {
-        url: url.to_owned(),
-        message: e.to_string(),
-    })
+    serde_json::from_value(value).map_err(|e| Error::bad_response(url, e))
 }
 
 /// Revert data from an error's `data` (a hex string, or an object carrying one — bundlers use

@@ -303,4 +303,131 @@ mod tests {
         assert_eq!(sessions[1].expires_at(), 1_900_000_000);
         assert!(!sessions[1].usable_by("", 31337, me, 0), "never used here");
     }
+
+    #[test]
+    fn sessions_whose_spec_does_not_hash_to_their_id_are_not_restored() {
+        let me = Address::repeat_byte(1);
+        let spec = SessionSpec {
+            signer: Address::repeat_byte(2),
+            expiresAt: U48::from(1_900_000_000u64),
+            feeLimit: UsageLimit {
+                limitType: crate::session::spec::LimitType::Lifetime,
+                limit: U256::from(5),
+                period: U48::ZERO,
+            },
+            callPolicies: vec![],
+            transferPolicies: vec![],
+        };
+        let forged = SessionCreated {
+            account: me,
+            sessionHash: B256::repeat_byte(9),
+            spec,
+        };
+        assert!(sessions_from_logs(&[log_of(&forged)], me, 1).is_empty());
+    }
+
+    #[test]
+    fn a_restored_constraint_on_the_last_word_is_described() {
+        use crate::session::spec::{CallSpec, Condition, Constraint, LimitType};
+        let limit = UsageLimit {
+            limitType: LimitType::Unlimited,
+            limit: U256::ZERO,
+            period: U48::ZERO,
+        };
+        let mut spec = SessionSpec {
+            signer: Address::repeat_byte(2),
+            expiresAt: U48::from(1_900_000_000u64),
+            feeLimit: limit.clone(),
+            callPolicies: vec![],
+            transferPolicies: vec![],
+        };
+        spec.callPolicies.push(CallSpec {
+            target: Address::repeat_byte(3),
+            selector: [0xa9, 0x05, 0x9c, 0xbb].into(),
+            maxValuePerUse: U256::ZERO,
+            valueLimit: limit.clone(),
+            constraints: vec![Constraint {
+                condition: Condition::Equal,
+                index: u64::MAX,
+                refValue: B256::ZERO,
+                limit,
+            }],
+        });
+        let request = crate::session::request::SessionRequest::from_spec(&spec);
+        assert_eq!(request.call_policies[0].static_words, u64::MAX);
+        assert_eq!(
+            request.call_policies[0].constraints[0].param,
+            format!("word {}", u64::MAX)
+        );
+    }
+
+    fn any_log() -> impl proptest::strategy::Strategy<Value = Log> {
+        use proptest::prelude::*;
+        let events = [
+            PasskeyCreated::SIGNATURE_HASH,
+            PasskeyRemoved::SIGNATURE_HASH,
+            SessionCreated::SIGNATURE_HASH,
+            SessionRevoked::SIGNATURE_HASH,
+            B256::repeat_byte(0x42),
+        ];
+        (
+            0usize..events.len(),
+            proptest::collection::vec(any::<[u8; 32]>(), 0..4),
+            proptest::collection::vec(any::<u8>(), 0..1024),
+            any::<bool>(),
+        )
+            .prop_map(move |(event, rest, data, mine)| {
+                let mut topics = vec![events[event]];
+                if mine {
+                    topics.push(Address::repeat_byte(1).into_word());
+                }
+                topics.extend(rest.into_iter().map(B256::from));
+                Log {
+                    address: Address::repeat_byte(0x99),
+                    topics,
+                    data: data.into(),
+                }
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn log_decoders_are_total_and_bounded(logs in proptest::collection::vec(any_log(), 0..200)) {
+            let me = Address::repeat_byte(1);
+            proptest::prop_assert!(passkeys_from_logs(&logs, me, ORIGIN).len() <= MAX_PASSKEYS);
+            let _ = first_passkey(&logs, me, ORIGIN);
+            let sessions = sessions_from_logs(&logs, me, 1);
+            proptest::prop_assert!(sessions.len() <= MAX_RESTORED_SESSIONS);
+        }
+
+        #[test]
+        fn restored_specs_are_described_whatever_they_hold(
+            selectors in proptest::collection::vec(proptest::prelude::any::<[u8; 4]>(), 0..8),
+            indices in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..8),
+        ) {
+            use crate::session::spec::{CallSpec, Constraint, Condition, LimitType};
+            let limit = UsageLimit { limitType: LimitType::Unlimited, limit: U256::ZERO, period: U48::ZERO };
+            let spec = SessionSpec {
+                signer: Address::repeat_byte(2),
+                expiresAt: U48::from(1_900_000_000u64),
+                feeLimit: limit.clone(),
+                callPolicies: selectors.iter().map(|s| CallSpec {
+                    target: Address::repeat_byte(3),
+                    selector: (*s).into(),
+                    maxValuePerUse: U256::ZERO,
+                    valueLimit: limit.clone(),
+                    constraints: indices.iter().map(|i| Constraint {
+                        condition: Condition::Equal,
+                        index: *i,
+                        refValue: B256::ZERO,
+                        limit: limit.clone(),
+                    }).collect(),
+                }).collect(),
+                transferPolicies: vec![],
+            };
+            let request = crate::session::request::SessionRequest::from_spec(&spec);
+            let lines = crate::session::rules::describe(&request);
+            proptest::prop_assert!(lines.len() >= 2);
+        }
+    }
 }

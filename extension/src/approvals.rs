@@ -23,19 +23,27 @@ const WINDOW_HEIGHT: u32 = 640;
 
 /// Queues an approval and makes sure the approval window shows.
 pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Result<()> {
-    let window = state::with(|s| {
-        s.approvals.push(origin.to_owned(), reply_to, kind)?;
-        Ok::<_, Error>(s.approval_window)
+    let (id, window) = state::with(|s| {
+        let id = s.approvals.push(origin.to_owned(), reply_to, kind)?;
+        Ok::<_, Error>((id, s.approval_window))
     })?;
-    state::save_approvals().await?;
-    if let Some(id) = window
-        && chrome::focus_window(id).await
-    {
-        return Ok(());
+    let shown = async {
+        state::save_approvals().await?;
+        if let Some(window) = window
+            && chrome::focus_window(window).await
+        {
+            return Ok(());
+        }
+        let window = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
+        state::with(|s| s.approval_window = Some(window));
+        state::save_approvals().await
     }
-    let id = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
-    state::with(|s| s.approval_window = Some(id));
-    state::save_approvals().await
+    .await;
+    // The page is told it failed: the request must not stay behind to be approved later.
+    if shown.is_err() && state::with(|s| s.approvals.take(id)).is_ok() {
+        let _ = state::save_approvals().await;
+    }
+    shown
 }
 
 /// The view of an approval (the named one, or the first pending).
@@ -217,15 +225,28 @@ fn answer(approval: &Approval, outcome: Result<Value>) {
 }
 
 /// Takes an approval out of the queue and persists that before anything is carried out, so a
-/// worker restart can never bring it back (exactly once). If that cannot be persisted, the
-/// page is answered with the error and nothing is carried out.
+/// worker restart can never bring it back (exactly once). If that cannot be persisted, nothing
+/// is carried out and the approval stays pending (the window shows the error).
 async fn take(approval_id: u64) -> Result<Approval> {
     let approval = state::with(|s| s.approvals.take(approval_id))?;
     if let Err(e) = state::save_approvals().await {
-        answer(&approval, Err(e.clone()));
+        // Nothing is carried out: the approval goes back, pending as before.
+        state::with(|s| s.approvals.put_back(approval));
         return Err(e);
     }
     Ok(approval)
+}
+
+/// A site was disconnected: what it still asked is answered 4100 and dropped.
+pub async fn drop_origin(origin: &str) -> Result<()> {
+    let gone = state::with(|s| s.approvals.drop_origin(origin));
+    if gone.is_empty() {
+        return Ok(());
+    }
+    for approval in &gone {
+        answer(approval, Err(Error::Unauthorized(origin.to_owned())));
+    }
+    state::save_approvals().await
 }
 
 /// Carries out an approved request and returns what the dapp received.

@@ -296,10 +296,8 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
         Err(e) if is_timeout(&e) => return Err(timed_out()),
         Err(_) => return Err(transport("the answer could not be read".into())),
     };
-    let text = String::from_utf8(bytes).map_err(|_| Error::BadResponse {
-        url: untrusted::clip(url, 200),
-        message: "the answer is not UTF-8 text".into(),
-    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::bad_response(url, "the answer is not UTF-8 text"))?;
     if !response.ok() && !text.trim_start().starts_with('{') {
         return Err(transport(format!("HTTP {}", response.status())));
     }

@@ -122,6 +122,7 @@ pub async fn remove_token(chain_id: u64, address: Address) -> Result<()> {
 pub async fn disconnect(origin: &str) -> Result<()> {
     let removed = state::update_wallet(|w| Ok(w.grants.remove(origin).is_some())).await?;
     crate::session::end_for_origin(origin).await?;
+    crate::approvals::drop_origin(origin).await?;
     if removed {
         let event = PageMessage::Event(ProviderEvent::AccountsChanged(vec![]));
         for port in state::page_ports(origin) {

@@ -98,10 +98,35 @@ pub async fn login(
         [key] if assertions.len() > 1 => {
             let mut account = own(*key);
             account.address = userop::counterfactual_address(&selected, &account).await?;
+            // Deployed, but without this passkey any more (it was removed there): this passkey
+            // cannot sign for it, so it is not logged into.
+            if deployed_anywhere(&networks, account.address).await? {
+                return Err(Error::NotAllowed(format!(
+                    "This passkey created the account {}, but it is no longer one of its passkeys; log in with one of the account's current passkeys.",
+                    account.address.to_checksum(None)
+                )));
+            }
             store(account, &networks).await
         }
         _ => Ok(UiResponse::NeedSecondSignature { credential_id }),
     }
+}
+
+/// Whether `address` has code on some known network (every network must answer).
+async fn deployed_anywhere(networks: &[Network], address: Address) -> Result<bool> {
+    let codes = futures::future::join_all(networks.iter().map(|network| {
+        rpc::call_typed::<Bytes>(
+            &network.rpc_url,
+            "eth_getCode",
+            serde_json::json!([address, "latest"]),
+        )
+    }))
+    .await;
+    let mut deployed = false;
+    for code in codes {
+        deployed |= !code?.is_empty();
+    }
+    Ok(deployed)
 }
 
 /// Whether `account` (a passkey's own) is deployed on some known network with its passkey

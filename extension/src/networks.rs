@@ -9,6 +9,7 @@
 use alloy_primitives::{Address, Bytes};
 use serde_json::{Value, json};
 
+use sso_wallet::abi::IEntryPoint;
 use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::eip1193::AddChain;
 use sso_wallet::network::Network;
@@ -16,6 +17,9 @@ use sso_wallet::protocol::{NetworkInput, PageMessage, ProviderEvent};
 use sso_wallet::{Error, Result};
 
 use crate::{approvals, rpc, state};
+
+/// ERC-7562's least unstake delay of a staked entity (one day).
+const MIN_UNSTAKE_DELAY: u32 = 86_400;
 
 /// `wallet_addEthereumChain`: asks the user first; the chain is checked once approved
 /// ([`added`]). A chain already known answers `null` at once.
@@ -73,13 +77,18 @@ async fn check(
         ("passkey validator", contracts.webauthn_validator),
         ("session validator", contracts.session_key_validator),
     ];
+    // From here a failing endpoint is told to a site only as "it did not answer the checks".
+    let unanswered = |e: Error| match audience {
+        Audience::User => e,
+        Audience::Site => refuse("its node did not answer the wallet's checks".into()),
+    };
     let codes = futures::future::join_all(needed.iter().map(|(_, address)| {
         rpc::call_typed::<Bytes>(&rpc_url, "eth_getCode", json!([address, "latest"]))
     }))
     .await;
     let mut missing = Vec::new();
     for ((what, address), code) in needed.iter().zip(codes) {
-        if code?.is_empty() {
+        if code.map_err(unanswered)?.is_empty() {
             missing.push(format!("{what} at {address}"));
         }
     }
@@ -107,6 +116,20 @@ async fn check(
             contracts.entry_point
         ))
     })?;
+    // The account's first operation deploys it through the factory, touching the account's
+    // storage in the passkey validator: ERC-7562 bundlers take that only from a staked factory.
+    let deposit = IEntryPoint::getDepositInfoCall {
+        account: contracts.account_factory,
+    };
+    let info = rpc::call_contract(&rpc_url, contracts.entry_point, &deposit, "latest")
+        .await
+        .map_err(unanswered)?;
+    if !info.staked || info.unstakeDelaySec < MIN_UNSTAKE_DELAY {
+        return Err(refuse(format!(
+            "its account factory {} is not staked in the EntryPoint (bundlers would refuse every account's first transaction)",
+            contracts.account_factory
+        )));
+    }
     Ok(Network {
         chain_id: request.chain_id,
         name: request.name.clone(),

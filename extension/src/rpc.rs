@@ -15,10 +15,8 @@ pub async fn call(url: &str, method: &str, params: Value) -> Result<Value> {
     let body = serde_json::to_string(&Request::new(method, params))
         .map_err(|e| Error::Internal(e.to_string()))?;
     let text = chrome::post_json(url, &body).await?;
-    let response: Response = serde_json::from_str(&text).map_err(|e| Error::BadResponse {
-        url: url.to_owned(),
-        message: e.to_string(),
-    })?;
+    let response: Response =
+        serde_json::from_str(&text).map_err(|e| Error::bad_response(url, e))?;
     response.into_result()
 }
 
@@ -36,10 +34,8 @@ pub async fn call_contract<C: SolCall>(
 ) -> Result<C::Return> {
     let data = Bytes::from(call.abi_encode());
     let raw: Bytes = call_typed(url, "eth_call", json!([{"to": to, "data": data}, at])).await?;
-    C::abi_decode_returns(&raw).map_err(|e| Error::BadResponse {
-        url: url.to_owned(),
-        message: format!("{}: {e}", C::SIGNATURE),
-    })
+    C::abi_decode_returns(&raw)
+        .map_err(|e| Error::bad_response(url, format!("{}: {e}", C::SIGNATURE)))
 }
 
 /// `eth_getLogs` of `address` with `topics`, over the whole chain. Logs the node returns from

@@ -34,7 +34,7 @@ use sso_wallet::session::registry::{
 use sso_wallet::session::request::{self, SessionRequest, erc7715_response};
 use sso_wallet::session::rules::{self, Environment};
 use sso_wallet::session::spec::{
-    ISessionKeyValidator, SessionSpec, SessionState, create_proof_digest, session_hash,
+    ISessionKeyValidator, SessionSpec, SessionState, Status, create_proof_digest, session_hash,
 };
 use sso_wallet::{Error, Result};
 
@@ -322,19 +322,25 @@ pub async fn created(
         Ok(())
     })
     .await?;
-    let outcome = match userop::send(network, user_op, entry).await {
-        Ok(hash) => userop::wait(network, hash).await,
-        Err(e) => Err(e),
+    let hash = match userop::send(network, user_op, entry).await {
+        Ok(hash) => hash,
+        // The bundler refused it: there is no session. (Any other failure — no answer, an
+        // unreadable one — may hide an accepted operation: the session stays, and is forgotten
+        // later if it never appears on chain, see `list`.)
+        Err(e @ Error::Rpc(_)) => {
+            forget(context).await;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
     };
-    match outcome {
+    match userop::wait(network, hash).await {
         Ok(_) => Ok(response),
-        // It may still be included: the session stays (it is usable once it is on chain).
-        Err(e @ (Error::Timeout(_) | Error::Transport { .. })) => Err(e),
-        // Included but reverted, or never accepted: there is no session.
-        Err(e) => {
+        // Included but reverted: there is no session.
+        Err(e @ Error::ExecutionReverted { .. }) => {
             forget(context).await;
             Err(e)
         }
+        Err(e) => Err(e),
     }
 }
 
@@ -434,6 +440,23 @@ pub async fn try_send(
     Ok(Attempt::Fallback(Some(reasons.join("; "))))
 }
 
+/// Whether session `context` is still active here with its key, read from the caches without
+/// awaiting (both are loaded by the time an operation is signed).
+fn still_usable(context: B256) -> bool {
+    let active = state::with_cached_wallet(|w| {
+        w.sessions
+            .iter()
+            .any(|s| s.context == context && s.status == SessionStatus::Active)
+    })
+    .unwrap_or(false);
+    let keyed = KEYS.with(|k| {
+        k.borrow()
+            .as_ref()
+            .is_some_and(|k| k.contains_key(&context))
+    });
+    active && keyed
+}
+
 /// The chain's view of a session's lane once its previous operation is included (or was given
 /// up as dropped): the head, the session's counters and the lane's nonce at that block, and the
 /// record with its included uses pruned. Called under the lane's lock, so at most one
@@ -453,6 +476,32 @@ async fn settled_lane(
         );
         let (chain_state, lane_nonce) = (chain_state?, lane_nonce?);
         record.prune_pending(lane_nonce, head.timestamp);
+        if !record.pending.is_empty() {
+            // A use the bundler dropped (or that is older than the pending timeout in wallet
+            // time, for a chain whose clock stands still) no longer holds the lane.
+            let mut dropped = Vec::new();
+            for pending in &record.pending {
+                if !userop::still_pending(network, pending.user_op_hash)
+                    .await
+                    .unwrap_or(true)
+                {
+                    dropped.push(pending.user_op_hash);
+                }
+            }
+            let before = record.pending.len();
+            record.forget_dropped(js_sys::Date::now() as u64, &dropped);
+            if record.pending.len() < before {
+                let kept: Vec<B256> = record.pending.iter().map(|p| p.user_op_hash).collect();
+                let context = record.context;
+                state::update_wallet(|w| {
+                    if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == context) {
+                        stored.pending.retain(|p| kept.contains(&p.user_op_hash));
+                    }
+                    Ok(())
+                })
+                .await?;
+            }
+        }
         if record.pending.is_empty() {
             return Ok((head, chain_state, lane_nonce, record));
         }
@@ -518,6 +567,11 @@ async fn send_with(
     if crate::lock::is_locked().await.unwrap_or(true) {
         return Err("the wallet locked meanwhile".into());
     }
+    // So may the session have been revoked or its site disconnected: checked with no await
+    // between the check and the signature, so nothing is signed after its key was erased.
+    if !still_usable(record.context) {
+        return Err("the session ended meanwhile".into());
+    }
     let signer = SessionKey::from_bytes(key.as_slice()).map_err(failed)?;
     let ecdsa = signer.sign_hash(hash).map_err(failed)?;
     user_op.signature =
@@ -530,6 +584,7 @@ async fn send_with(
         nonce: user_op.nonce,
         increments: allowed.increments,
         sent_at: head.timestamp,
+        sent_at_ms: js_sys::Date::now() as u64,
     };
     state::update_wallet(|w| {
         if let Some(stored) = w.sessions.iter_mut().find(|s| s.context == record.context) {
@@ -701,6 +756,15 @@ pub async fn list() -> Result<Vec<SessionView>> {
                 userop::nonce(&network, record.account, record.nonce_key(), &at),
             );
             if let (Ok(chain_state), Ok(lane_nonce)) = (chain_state, lane_nonce) {
+                // Stored before its creation was sent, and still not on chain long after: it
+                // never was created (the operation was lost); forgotten.
+                let age_ms = (js_sys::Date::now() as u64).saturating_sub(record.created_at);
+                if chain_state.status == Status::NotInitialized
+                    && age_ms > registry::PENDING_TIMEOUT * 1000
+                {
+                    forget(record.context).await;
+                    continue;
+                }
                 let usage = record.usage(&chain_state, lane_nonce, now);
                 remaining = rules::remaining(&record.request, &usage, now, &record.tokens);
             }

@@ -71,6 +71,12 @@ pub async fn read_wallet<R>(read: impl FnOnce(&WalletState) -> R) -> Result<R> {
     Ok(with(|s| read(s.wallet.as_ref().expect("loaded above"))))
 }
 
+/// Reads the cached wallet state without awaiting (`None` before it was first loaded): for a
+/// check that must not be separated from what follows it by another task.
+pub fn with_cached_wallet<R>(read: impl FnOnce(&WalletState) -> R) -> Option<R> {
+    with(|s| s.wallet.as_ref().map(read))
+}
+
 /// A copy of the wallet state, loaded from storage on first use.
 pub async fn wallet() -> Result<WalletState> {
     read_wallet(WalletState::clone).await

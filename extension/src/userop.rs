@@ -11,7 +11,7 @@ use sso_wallet::erc4337::{self, GasEstimate, UserOperation, UserOperationReceipt
 use sso_wallet::erc7579::{self, Call};
 use sso_wallet::network::Network;
 use sso_wallet::webauthn;
-use sso_wallet::{Error, Result, untrusted};
+use sso_wallet::{Error, Result};
 
 use crate::{chrome, rpc};
 
@@ -45,11 +45,8 @@ pub async fn head(network: &Network) -> Result<Head> {
     );
     let block = block?;
     let base = block.base_fee_per_gas.unwrap_or_default();
-    let (max_fee_per_gas, max_priority_fee_per_gas) =
-        erc4337::fees(base, priority?).ok_or_else(|| Error::BadResponse {
-            url: untrusted::clip(rpc_url, 200),
-            message: "the node's fees are implausibly high".into(),
-        })?;
+    let (max_fee_per_gas, max_priority_fee_per_gas) = erc4337::fees(base, priority?)
+        .ok_or_else(|| Error::bad_response(rpc_url, "the node's fees are implausibly high"))?;
     Ok(Head {
         number: block.number,
         timestamp: block.timestamp.saturating_to(),
@@ -76,10 +73,10 @@ pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasE
     )
     .await?;
     if !estimate.is_plausible() {
-        return Err(Error::BadResponse {
-            url: untrusted::clip(&network.bundler_url, 200),
-            message: "the bundler's gas estimate is implausibly high".into(),
-        });
+        return Err(Error::bad_response(
+            &network.bundler_url,
+            "the bundler's gas estimate is implausibly high",
+        ));
     }
     Ok(estimate)
 }

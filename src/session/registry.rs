@@ -49,6 +49,10 @@ pub struct PendingUse {
     /// When it was sent (chain time, Unix seconds).
     #[serde(default)]
     pub sent_at: u64,
+    /// When it was sent (wallet time, ms since the Unix epoch): a chain whose time stands still
+    /// (no blocks) must not keep a dropped use pending for ever.
+    #[serde(default)]
+    pub sent_at_ms: u64,
 }
 
 /// Why a session is no longer usable.
@@ -156,6 +160,16 @@ impl SessionRecord {
     pub fn prune_pending(&mut self, lane_nonce: U256, now: u64) {
         self.pending
             .retain(|p| p.nonce >= lane_nonce && now.saturating_sub(p.sent_at) <= PENDING_TIMEOUT);
+    }
+
+    /// Forgets uses sent more than [`PENDING_TIMEOUT`] ago in wallet time (`now_ms`), or that
+    /// `dropped` says the bundler no longer has: an operation the bundler dropped would
+    /// otherwise hold the lane until the chain's clock moved on.
+    pub fn forget_dropped(&mut self, now_ms: u64, dropped: &[B256]) {
+        self.pending.retain(|p| {
+            now_ms.saturating_sub(p.sent_at_ms) <= PENDING_TIMEOUT * 1000
+                && !dropped.contains(&p.user_op_hash)
+        });
     }
 
     /// The nonce for the next use: after the chain's and after every pending one.
@@ -333,6 +347,7 @@ mod tests {
             user_op_hash: B256::ZERO,
             nonce: U256::from(nonce),
             sent_at: 1_000,
+            sent_at_ms: 1_000_000,
             increments: vec![Increment {
                 key: LimitKey::Fee,
                 period_id: None,
@@ -394,6 +409,22 @@ mod tests {
                 .count(),
             17
         );
+    }
+
+    #[test]
+    fn dropped_uses_are_forgotten_by_wallet_time_or_the_bundlers_word() {
+        let mut r = record("https://a", 1, 5_000);
+        r.pending = vec![fee(1, 0), fee(2, 1)];
+        r.pending[1].user_op_hash = B256::repeat_byte(2);
+        // Within the timeout and still with the bundler: kept.
+        r.forget_dropped(1_000_000 + PENDING_TIMEOUT * 1000, &[]);
+        assert_eq!(r.pending.len(), 2);
+        // The bundler says it no longer has one.
+        r.forget_dropped(1_000_000, &[B256::repeat_byte(2)]);
+        assert_eq!(r.pending.len(), 1);
+        // Wallet time moved past the timeout, even if the chain's did not.
+        r.forget_dropped(1_000_001 + PENDING_TIMEOUT * 1000, &[]);
+        assert!(r.pending.is_empty());
     }
 
     #[test]

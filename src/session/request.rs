@@ -192,7 +192,7 @@ impl SessionRequest {
                     .iter()
                     .map(|c| {
                         let named = params
-                            .get(c.index as usize)
+                            .get(usize::try_from(c.index).unwrap_or(usize::MAX))
                             .filter(|p| !p.name.is_empty() && is_word_type(&p.ty));
                         match named {
                             Some(p) => ConstraintInfo {
@@ -215,7 +215,7 @@ impl SessionRequest {
                     static_words: call
                         .constraints
                         .iter()
-                        .map(|c| c.index + 1)
+                        .map(|c| c.index.saturating_add(1))
                         .max()
                         .unwrap_or(0),
                     constraints,

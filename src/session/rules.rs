@@ -497,9 +497,18 @@ fn pinned(policy: &CallPolicy, index: u64) -> bool {
         .any(|c| c.index == index && c.condition == Condition::Equal)
 }
 
-/// Token calls whose recipient (or spender) or amount the session leaves open: `transfer` and
-/// `transferFrom` without a pinned recipient or a bounded amount; `approve` and
-/// `increaseAllowance` without a pinned spender (their amounts have [`approval_warning`]).
+/// `safeTransferFrom(address,address,uint256)` (ERC-721).
+const SAFE_TRANSFER_FROM: [u8; 4] = [0x42, 0x84, 0x2e, 0x0e];
+/// `safeTransferFrom(address,address,uint256,bytes)` (ERC-721).
+const SAFE_TRANSFER_FROM_DATA: [u8; 4] = [0xb8, 0x8d, 0x4f, 0xde];
+/// `safeTransferFrom(address,address,uint256,uint256,bytes)` (ERC-1155).
+const SAFE_TRANSFER_FROM_1155: [u8; 4] = [0xf2, 0x42, 0x43, 0x2a];
+
+/// Token calls whose recipient (or spender, or operator) or amount the session leaves open:
+/// `transfer`, `transferFrom` and the ERC-721 / ERC-1155 `safeTransferFrom`s without a pinned
+/// recipient or (fungible ones) a bounded amount; `approve`, `increaseAllowance` and
+/// `setApprovalForAll` without a pinned spender or operator (their amounts have
+/// [`approval_warning`]).
 fn open_token_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
     let (function, party, party_word, amount_word) = match policy.spec.selector.0 {
         TRANSFER => ("transfer(address,uint256)", "any recipient", 0, Some(1)),
@@ -509,8 +518,27 @@ fn open_token_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
             1,
             Some(2),
         ),
+        SAFE_TRANSFER_FROM => (
+            "safeTransferFrom(address,address,uint256)",
+            "any recipient",
+            1,
+            None,
+        ),
+        SAFE_TRANSFER_FROM_DATA => (
+            "safeTransferFrom(address,address,uint256,bytes)",
+            "any recipient",
+            1,
+            None,
+        ),
+        SAFE_TRANSFER_FROM_1155 => (
+            "safeTransferFrom(address,address,uint256,uint256,bytes)",
+            "any recipient",
+            1,
+            Some(3),
+        ),
         APPROVE => ("approve(address,uint256)", "any spender", 0, None),
         INCREASE_ALLOWANCE => ("increaseAllowance(address,uint256)", "any spender", 0, None),
+        SET_APPROVAL_FOR_ALL => ("setApprovalForAll(address,bool)", "any operator", 0, None),
         _ => return None,
     };
     let mut open = Vec::new();
@@ -1305,6 +1333,41 @@ mod tests {
                 json!([{ "param": "amount", "value": 5 }])
             )),
             ["any spender"]
+        );
+        // A periodic cap bounds the amount too.
+        assert!(
+            open(call(
+                TOKEN,
+                transfer,
+                json!([{ "param": "to", "value": ALICE },
+                       { "param": "amount", "limit": {"type": "allowance", "limit": 5, "period": 60} }])
+            ))
+            .is_empty()
+        );
+        // NFTs and operators.
+        assert_eq!(
+            open(call(
+                TOKEN,
+                "safeTransferFrom(address from, address to, uint256 tokenId)",
+                json!([])
+            )),
+            ["any recipient"]
+        );
+        assert_eq!(
+            open(call(
+                TOKEN,
+                "safeTransferFrom(address from, address to, uint256 id, uint256 amount, bytes data)",
+                json!([{ "param": "to", "value": ALICE }])
+            )),
+            ["any amount"]
+        );
+        assert_eq!(
+            open(call(
+                TOKEN,
+                "setApprovalForAll(address operator, bool approved)",
+                json!([{ "param": "approved", "value": false }])
+            )),
+            ["any operator"]
         );
         let w = warnings(&request(call(TOKEN, transfer, json!([]))), NOW);
         assert_eq!(

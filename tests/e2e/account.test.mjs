@@ -336,7 +336,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
       const register = encodeFunctionData({ abi, functionName: "addValidationKey", args: [credentialId, publicKeyOf(credential), origin, forged] });
       await assert.rejects(
         nodeRpc("eth_call", [{ from: devnet.funder.address, to: validator, data: register }, "latest"]),
-        (e) => e.message.includes("0x" + keccak256(toBytes("InvalidKeyProof()")).slice(2, 10)) || /InvalidKeyProof|revert/.test(e.message),
+        (e) => e.message.includes(keccak256(toBytes("InvalidKeyProof()")).slice(0, 10)),
       );
       // Installing the validator with someone else's key registers it for the installer only:
       // it is never listed for logging in.

@@ -69,8 +69,10 @@ describe("EIP-5792 batches", () => {
     ]);
     assert.equal(capability.error.code, 5700);
 
+    // The account's second UserOp: a batch of two calls from the deployed account.
+    const calls = [call, { to: "0x" + "22".repeat(20), value: "0x2" }];
     const { page, pending } = await wallet.approval(() =>
-      request(dapp, "wallet_sendCalls", [{ version: "2.0.0", id: "my-batch", chainId: "0x7a69", atomicRequired: true, calls: [call] }]),
+      request(dapp, "wallet_sendCalls", [{ version: "2.0.0", id: "my-batch", chainId: "0x7a69", atomicRequired: true, calls }]),
     );
     await page.getByTestId("approve").click();
     const sent = await pending;
@@ -83,9 +85,29 @@ describe("EIP-5792 batches", () => {
       // Another origin is not connected: 4100; it can never read this origin's batches.
       assert.equal((await request(other, "wallet_getCallsStatus", ["my-batch"])).error.code, 4100);
       assert.equal((await request(other, "wallet_showCallsStatus", ["my-batch"])).error.code, 4100);
+      // Connected, it may use the same id for its own batch: ids are unique per origin, and it
+      // learns nothing about the other origin's (no 5720; the request goes to the window).
+      const connected = await wallet.approval(() => request(other, "eth_requestAccounts"));
+      await connected.page.getByTestId("approve").click();
+      await connected.pending;
+      const own = await wallet.approval(() =>
+        request(other, "wallet_sendCalls", [{ version: "2.0.0", id: "my-batch", chainId: "0x7a69", atomicRequired: true, calls: [call] }]),
+      );
+      await own.page.getByTestId("reject").click();
+      assert.equal((await own.pending).error.code, 4001);
+      assert.equal((await request(other, "wallet_getCallsStatus", ["my-batch"])).error.code, 5730);
     } finally {
       await other.close();
     }
+  });
+
+  it("sends a passkey-approved contract call from the deployed account", async () => {
+    const { page, pending } = await wallet.approval(() =>
+      request(dapp, "eth_sendTransaction", [{ to: "0x" + "33".repeat(20), data: "0x12345678" }]),
+    );
+    await page.getByTestId("approve").click();
+    const { result } = await pending;
+    assert.equal((await chain.getTransactionReceipt({ hash: result })).status, "success");
   });
 
   it("wallet_showCallsStatus opens the activity view on the batch", async () => {

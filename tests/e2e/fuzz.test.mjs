@@ -95,7 +95,7 @@ describe("malformed requests", () => {
     console.log(`fuzz: ${JSON.stringify(outcome)}`);
     assert.deepEqual(outcome.bad, [], "every request settles with a coded error or a result");
     assert.equal(outcome.errors + outcome.results, REQUESTS);
-    const allowed = new Set([4001, 4100, 4200, 4900, 4902, -32602, -32603, -32600, -32000, -32601, 3, 5700, 5710, 5720, 5730]);
+    const allowed = new Set([4001, 4100, 4200, 4900, 4901, 4902, -32002, -32602, -32603, -32600, -32000, -32601, 3, 5700, 5710, 5720, 5730]);
     for (const code of Object.keys(outcome.codes).map(Number)) assert.ok(allowed.has(code), `unexpected error code ${code}`);
     assert.ok(outcome.codes[-32602] > 0 && outcome.codes[4200] > 0 && outcome.codes[4100] > 0);
     assert.equal(wallet.approvalWindows, windowsBefore, "no approval window was opened");

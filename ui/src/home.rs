@@ -309,7 +309,7 @@ fn sites_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
                 <li data-testid="site" data-origin=origin>
                     <span class="origin">{shown}</span>
                     <button class="secondary small" data-testid="disconnect-site"
-                        on:click=move |_| page.ask("Disconnecting…", "", UiRequest::Disconnect { origin: disconnect.clone() })>"Disconnect"</button>
+                        on:click=move |_| page.ask("Disconnecting…", "Disconnected. Its sessions ended here (keys erased); they stay open on chain until you revoke them under Sessions.", UiRequest::Disconnect { origin: disconnect.clone() })>"Disconnect"</button>
                 </li>
             }
         })

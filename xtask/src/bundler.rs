@@ -238,13 +238,26 @@ fn answer(guard: &Guard, report: &Mutex<()>, body: &str) -> String {
     if request["method"] != "eth_sendUserOperation" {
         return forward(guard, body, id);
     }
-    let Ok(op) = serde_json::from_value::<UserOperation>(request["params"][0].clone()) else {
-        return forward(guard, body, id);
+    // An operation that cannot be read or traced is still forwarded (alto says what is wrong
+    // with it), but recorded as unchecked: the tests fail if the bundler accepted one.
+    let unchecked = |reason: String| {
+        let answer = forward(guard, body, id);
+        let accepted =
+            serde_json::from_str::<Value>(&answer).is_ok_and(|a| a.get("result").is_some());
+        record(
+            guard,
+            report,
+            json!({"kind": "unchecked", "reason": reason, "accepted": accepted, "violations": []}),
+        );
+        answer
+    };
+    let op = match serde_json::from_value::<UserOperation>(request["params"][0].clone()) {
+        Ok(op) => op,
+        Err(e) => return unchecked(format!("unreadable: {e}")),
     };
     let (kind, broken) = match check(guard, &op) {
         Ok(checked) => checked,
-        // Not traceable (a malformed operation): alto says what is wrong with it.
-        Err(_) => return forward(guard, body, id),
+        Err(e) => return unchecked(format!("not traced: {e}")),
     };
     let mut line =
         json!({"kind": kind, "sender": op.sender, "nonce": op.nonce, "violations": broken});

@@ -70,8 +70,8 @@ pub enum Event {
         target: U256,
         /// Value sent.
         value: U256,
-        /// The first four bytes of the call data (empty if shorter).
-        selector: Bytes,
+        /// The call data's first 36 bytes at most: the selector and the first argument.
+        input: Bytes,
     },
     /// EXTCODESIZE / EXTCODEHASH / EXTCODECOPY.
     Code {
@@ -90,6 +90,8 @@ pub enum Event {
         phase: Phase,
         /// The creating contract.
         address: Address,
+        /// What it created.
+        target: Address,
     },
     /// A restricted opcode.
     Opcode {
@@ -163,6 +165,28 @@ fn allowed_precompile(target: Address) -> Option<bool> {
 /// `depositTo(address)`.
 const DEPOSIT_TO: [u8; 4] = [0xb7, 0x60, 0xfa, 0xf9];
 
+/// OP-011's banned opcodes (as the node names them), and OP-080's balance reads.
+const BANNED: &[&str] = &[
+    "ORIGIN",
+    "GASPRICE",
+    "BLOCKHASH",
+    "COINBASE",
+    "TIMESTAMP",
+    "NUMBER",
+    "DIFFICULTY",
+    "PREVRANDAO",
+    "RANDOM",
+    "GASLIMIT",
+    "BASEFEE",
+    "BLOBHASH",
+    "BLOBBASEFEE",
+    "CREATE",
+    "INVALID",
+    "SELFDESTRUCT",
+    "BALANCE",
+    "SELFBALANCE",
+];
+
 /// Every rule the traced validation breaks, in words (empty: it passes). `has_code` says
 /// whether an address had code before the operation.
 pub fn violations(trace: &Trace, ctx: &Context, has_code: &dyn Fn(Address) -> bool) -> Vec<String> {
@@ -182,17 +206,22 @@ pub fn violations(trace: &Trace, ctx: &Context, has_code: &dyn Fn(Address) -> bo
                     "GAS" => Some("OP-012: GAS not followed by a call"),
                     "BALANCE" | "SELFBALANCE" if staked(*phase) => None,
                     "BALANCE" | "SELFBALANCE" => Some("OP-080: balance read by an unstaked entity"),
-                    _ => Some("OP-011: banned opcode"),
+                    name if BANNED.contains(&name) => Some("OP-011: banned opcode"),
+                    _ => Some("OP-013: unassigned opcode"),
                 };
                 if let Some(rule) = rule {
                     out.push(format!("{rule} {op} in {address} ({phase:?} phase)"));
                 }
             }
-            Event::Create2 { phase, address } => {
+            Event::Create2 {
+                phase,
+                address,
+                target,
+            } => {
                 created += 1;
-                if *phase != Phase::Factory || created > 1 {
+                if *phase != Phase::Factory || created > 1 || *target != ctx.sender {
                     out.push(format!(
-                        "OP-031: CREATE2 by {address} ({phase:?} phase; only once, by the factory)"
+                        "OP-031: CREATE2 of {target} by {address} ({phase:?} phase; only once, by the factory, of the sender)"
                     ));
                 }
             }
@@ -233,15 +262,23 @@ pub fn violations(trace: &Trace, ctx: &Context, has_code: &dyn Fn(Address) -> bo
                 address,
                 target,
                 value,
-                selector,
+                input,
             } => {
                 let target = to_address(*target);
                 if target == ctx.entry_point {
-                    let deposit = op == "CALL" && selector.as_ref() == DEPOSIT_TO;
-                    let fallback = op == "CALL" && selector.is_empty() && *phase == Phase::Account;
+                    // OP-052: `depositTo(sender)` from the sender or the factory; OP-053: the
+                    // fallback (a plain value call) from the sender.
+                    let from_entity = *address == ctx.sender || Some(*address) == ctx.factory;
+                    let deposit = op == "CALL"
+                        && from_entity
+                        && input.len() == 36
+                        && input[..4] == DEPOSIT_TO
+                        && input[4..16].iter().all(|b| *b == 0)
+                        && input[16..36] == ctx.sender[..];
+                    let fallback = op == "CALL" && input.is_empty() && *address == ctx.sender;
                     if !deposit && !fallback {
                         out.push(format!(
-                            "OP-054: {op} of the EntryPoint (selector {selector}) by {address} ({phase:?} phase)"
+                            "OP-054: {op} of the EntryPoint (input {input}) by {address} ({phase:?} phase)"
                         ));
                     }
                     continue;
@@ -331,7 +368,7 @@ mod tests {
             "events": [
                 {"phase": "account", "kind": "storage", "op": "SLOAD", "address": SENDER, "slot": "0x1f"},
                 {"phase": "factory", "kind": "call", "op": "CALL", "address": FACTORY,
-                 "target": "0x7777777777777777777777777777777777777777", "value": "0x0", "selector": "0x6d61fe70"},
+                 "target": "0x7777777777777777777777777777777777777777", "value": "0x0", "input": "0x6d61fe70"},
                 {"phase": "account", "kind": "opcode", "op": "TIMESTAMP", "address": SENDER},
             ],
             "keccak": ["0x000000000000000000000000acacacacacacacacacacacacacacacacacacacac0000000000000000000000000000000000000000000000000000000000000001"],
@@ -411,13 +448,18 @@ mod tests {
 
     #[test]
     fn calls_codes_and_opcodes() {
-        let call = |target: Address, op: &str, value: u64, selector: &[u8]| Event::Call {
+        let call = |target: Address, op: &str, value: u64, input: &[u8]| Event::Call {
             phase: Phase::Account,
             op: op.into(),
             address: SENDER,
             target: U256::from_be_slice(target.as_slice()),
             value: U256::from(value),
-            selector: Bytes::copy_from_slice(selector),
+            input: Bytes::copy_from_slice(input),
+        };
+        let deposit_to = |beneficiary: Address| {
+            let mut input = DEPOSIT_TO.to_vec();
+            input.extend_from_slice(beneficiary.into_word().as_slice());
+            input
         };
         let p256 = address!("0000000000000000000000000000000000000100");
         let sha256 = address!("0000000000000000000000000000000000000002");
@@ -429,18 +471,24 @@ mod tests {
                 call(p256, "STATICCALL", 0, &[]),
                 call(sha256, "STATICCALL", 0, &[]),
                 call(EP, "CALL", 7, &[]), // prefund through the fallback
-                call(EP, "CALL", 7, &DEPOSIT_TO), // depositTo
+                call(EP, "CALL", 7, &deposit_to(SENDER)), // depositTo(sender)
                 call(VALIDATOR, "CALL", 0, &hex!("12345678")),
+                Event::Create2 {
+                    phase: Phase::Factory,
+                    address: FACTORY,
+                    target: SENDER,
+                },
             ],
             keccak: vec![],
         };
-        assert!(violations(&trace, &ctx(false, false), &has_code).is_empty());
+        assert!(violations(&trace, &ctx(true, false), &has_code).is_empty());
         let trace = Trace {
             events: vec![
                 call(point_eval, "STATICCALL", 0, &[]),
                 call(missing, "CALL", 0, &[]),
                 call(VALIDATOR, "CALL", 1, &[]),
                 call(EP, "STATICCALL", 0, &hex!("35567e1a")), // getNonce
+                call(EP, "CALL", 1, &deposit_to(VALIDATOR)),  // depositTo(someone else)
                 Event::Code {
                     phase: Phase::Account,
                     op: "EXTCODEHASH".into(),
@@ -457,9 +505,15 @@ mod tests {
                     op: "SELFBALANCE".into(),
                     address: FACTORY,
                 },
-                Event::Create2 {
+                Event::Opcode {
                     phase: Phase::Account,
+                    op: "opcode 0xef not defined".into(),
                     address: SENDER,
+                },
+                Event::Create2 {
+                    phase: Phase::Factory,
+                    address: FACTORY,
+                    target: Address::repeat_byte(0x12),
                 },
             ],
             keccak: vec![],
@@ -469,7 +523,8 @@ mod tests {
         assert_eq!(
             rules,
             [
-                "OP-062", "OP-041", "OP-061", "OP-054", "OP-054", "OP-012", "OP-080", "OP-031"
+                "OP-062", "OP-041", "OP-061", "OP-054", "OP-054", "OP-054", "OP-012", "OP-080",
+                "OP-013", "OP-031"
             ],
             "{broken:#?}"
         );

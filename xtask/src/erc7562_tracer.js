@@ -24,6 +24,9 @@
       const selector = toHex(frame.getInput()).slice(0, 10);
       this.phase = selector === "0x570e1a36" ? "factory" : selector === "0x19822f7c" ? "account" : selector === "0x52b7512c" ? "paymaster" : null;
     }
+    if (this.phase !== null && frame.getType() === "CREATE2") {
+      this.out.events.push({ phase: this.phase, kind: "create2", address: toHex(frame.getFrom()), target: toHex(frame.getTo()) });
+    }
   },
   exit(result) {
     this.depth -= 1;
@@ -57,19 +60,19 @@
       const value = op === "CALL" || op === "CALLCODE" ? this.word(log, 2) : "0x0";
       const inOffset = Number(log.stack.peek(op === "CALL" || op === "CALLCODE" ? 3 : 2));
       const inSize = Number(log.stack.peek(op === "CALL" || op === "CALLCODE" ? 4 : 3));
-      let selector = "0x";
-      if (inSize >= 4) {
+      // The selector and the first argument (what `depositTo` is for).
+      let input = "0x";
+      if (inSize > 0) {
         try {
-          selector = toHex(log.memory.slice(inOffset, inOffset + 4));
+          input = toHex(log.memory.slice(inOffset, inOffset + Math.min(inSize, 36)));
         } catch (e) {}
       }
-      this.out.events.push({ phase: this.phase, kind: "call", op, address, target: this.word(log, 1), value, selector });
+      this.out.events.push({ phase: this.phase, kind: "call", op, address, target: this.word(log, 1), value, input });
     } else if (op === "EXTCODESIZE" || op === "EXTCODEHASH" || op === "EXTCODECOPY") {
       this.out.events.push({ phase: this.phase, kind: "code", op, address, target: this.word(log, 0) });
-    } else if (op === "CREATE2") {
-      this.out.events.push({ phase: this.phase, kind: "create2", op, address });
     }
-    if (this.banned[op]) {
+    // Banned opcodes, and any opcode the node does not name (unassigned: OP-013).
+    if (this.banned[op] || /^(opcode|UNKNOWN|0x)/i.test(op)) {
       this.out.events.push({ phase: this.phase, kind: "opcode", op, address });
     }
   },
