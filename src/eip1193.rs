@@ -833,6 +833,52 @@ mod tests {
         assert!(sign(json!(text)).is_err());
     }
 
+    fn typed_data_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(json!(0)),
+            Just(json!("0x00000000000000000000000000000000000000aa")),
+            Just(json!("hello")),
+            Just(json!(true)),
+            Just(json!("0x")),
+            any::<u64>().prop_map(|n| json!(n)),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-c]", inner, 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn typed_data_parsing_and_hashing_are_total(
+            fields in proptest::collection::vec(
+                ("[a-c]", proptest::sample::select(vec!["uint256", "string", "address", "bool", "bytes32", "A", "B", "A[]", "B[2]", "uint8[2][2]", "C"])),
+                0..6,
+            ),
+            primary in proptest::sample::select(vec!["A", "B", "C", "EIP712Domain"]),
+            message in typed_data_value(),
+        ) {
+            let (a, b): (Vec<_>, Vec<_>) = fields.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+            let as_fields = |list: Vec<(usize, &(String, &str))>| -> Value {
+                Value::Array(list.into_iter().map(|(_, (name, ty))| json!({"name": name, "type": ty})).collect())
+            };
+            let typed = json!({
+                "types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}], "A": as_fields(a), "B": as_fields(b)},
+                "primaryType": primary,
+                "domain": {"chainId": 1},
+                "message": message,
+            });
+            let address = "0x00000000000000000000000000000000000000aa";
+            if let Ok((_, parsed, _)) = sign_typed_data_params(Some(json!([address, typed]))) {
+                let _ = crate::erc1271::typed_data_sign(&parsed, Address::repeat_byte(1), 1);
+            }
+        }
+    }
+
     #[test]
     fn switching_the_network_needs_a_connected_origin() {
         assert_eq!(

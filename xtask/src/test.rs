@@ -314,21 +314,34 @@ pub fn demo(exit: bool) -> Result {
     Ok(())
 }
 
+/// Decisions per chunk of `cargo xtask differential`: anvil slows down as a chain grows (its
+/// blocks take longer the more state there is), so each chunk runs on a fresh devnet.
+const DIFFERENTIAL_CHUNK: usize = 5_000;
+
 /// `cargo xtask differential --cases N`: the session differential test (policy engine vs the
-/// deployed `SessionKeyValidator`) with `cases` decisions, on a fresh devnet (free ports).
+/// deployed `SessionKeyValidator`) with `cases` decisions, in chunks of
+/// [`DIFFERENTIAL_CHUNK`], each with its own seed on a fresh devnet (free ports); prints the
+/// total decisions, disagreements and time.
 pub fn differential(cases: usize) -> Result {
     setup::npm()?;
     contracts::build()?;
-    let devnet = devnet::start(
-        Ports {
-            rpc: proc::free_port()?,
-            bundler: proc::free_port()?,
-        },
-        root().join("target/differential-devnet"),
-    )?;
-    let outcome = step(
-        &format!("session policy engine vs SessionKeyValidator (differential, {cases} cases)"),
-        Command::new("cargo")
+    let started = std::time::Instant::now();
+    let (mut decided, mut disagreements) = (0usize, 0usize);
+    let chunks = cases.div_ceil(DIFFERENTIAL_CHUNK).max(1);
+    for chunk in 0..chunks {
+        let size = DIFFERENTIAL_CHUNK.min(cases - chunk * DIFFERENTIAL_CHUNK);
+        let devnet = devnet::start(
+            Ports {
+                rpc: proc::free_port()?,
+                bundler: proc::free_port()?,
+            },
+            root().join("target/differential-devnet"),
+        )?;
+        println!(
+            "\n== differential chunk {}/{chunks}: {size} cases, seed {chunk}",
+            chunk + 1
+        );
+        let output = Command::new("cargo")
             .args([
                 "test",
                 "--quiet",
@@ -339,10 +352,35 @@ pub fn differential(cases: usize) -> Result {
             ])
             .args(["--", "--ignored", "--nocapture"])
             .env("SSO_DEVNET_JSON", &devnet.info_path)
-            .env("SSO_DIFFERENTIAL_CASES", cases.to_string()),
+            .env("SSO_DIFFERENTIAL_CASES", size.to_string())
+            .env("SSO_DIFFERENTIAL_SEED", chunk.to_string())
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("cargo test: {e}"))?;
+        drop(devnet);
+        let text = String::from_utf8_lossy(&output.stdout);
+        print!("{text}");
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        if !output.status.success() {
+            return Err(format!("differential chunk {} failed", chunk + 1));
+        }
+        // "session differential: N decisions over … , D disagreements, in S s"
+        let summary = text
+            .lines()
+            .find(|l| l.starts_with("session differential:"))
+            .ok_or("the differential test printed no summary")?;
+        let number_before = |word: &str| -> Option<usize> {
+            let at = summary.find(word)?;
+            summary[..at].split_whitespace().last()?.parse().ok()
+        };
+        decided += number_before(" decisions").ok_or("no decision count")?;
+        disagreements += number_before(" disagreements").ok_or("no disagreement count")?;
+    }
+    println!(
+        "\nsession differential, all chunks: {decided} decisions, {disagreements} disagreements, in {:.0} s",
+        started.elapsed().as_secs_f64()
     );
-    drop(devnet);
-    outcome
+    Ok(())
 }
 
 /// `cargo xtask gas`: the figures of docs/gas.md, measured as the `gasUsed` of real `handleOps`
