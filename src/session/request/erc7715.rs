@@ -1,0 +1,422 @@
+//! ERC-7715 execution permissions, as far as this wallet grants them: one permission of type
+//! [`PERMISSION_TYPE`] with an `expiry` rule per `wallet_requestExecutionPermissions` request,
+//! the answer with the session hash as `context`, `wallet_revokeExecutionPermission` params and
+//! `wallet_getSupportedExecutionPermissions`.
+//!
+//! The envelope tolerates fields of other drafts (`address`, top-level `expiry`, `signer:
+//! wallet`); the permission data is read strictly by the shared policy reader.
+
+use alloy_primitives::{Address, B256, Bytes};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::json::{Obj, array, kind, parse_address, parse_u64, string};
+use super::policy::{Policies, check_expiry, parse_policies};
+use super::{RequestError, RequestFormat, RequestMeta, Result, SessionRequest};
+
+/// The ERC-7715 permission type this wallet grants: one SSO session.
+pub const PERMISSION_TYPE: &str = "sso-session";
+/// The ERC-7715 rule types this wallet understands.
+pub const RULE_TYPES: &[&str] = &["expiry"];
+
+fn parse_chain_id(value: &Value, at: &str) -> Result<u64> {
+    parse_u64(value, at, "chainId")
+}
+
+/// Decodes ERC-7715 `wallet_requestExecutionPermissions` params: an array with exactly one
+/// permission request whose permission type is [`PERMISSION_TYPE`].
+pub fn parse_erc7715(params: &Value) -> Result<SessionRequest> {
+    let items = array(params, "params", usize::MAX)?;
+    let item = match items.as_slice() {
+        [one] => one,
+        [] => {
+            return Err(RequestError::new(
+                "params",
+                "expected one permission request, got none",
+            ));
+        }
+        many => {
+            return Err(RequestError::new(
+                "params",
+                format!(
+                    "SSO Wallet grants one session per request, got {} permission requests; send one request per session",
+                    many.len()
+                ),
+            ));
+        }
+    };
+    let at = "params[0]";
+    // The envelope tolerates fields from other drafts; the permission data is strict.
+    let Value::Object(envelope) = item else {
+        return Err(RequestError::new(
+            at,
+            format!("expected an object, got {}", kind(item)),
+        ));
+    };
+    let field = |key: &str| envelope.get(key).filter(|v| !v.is_null());
+    let chain_id = parse_chain_id(
+        field("chainId").ok_or_else(|| RequestError::new(at, "`chainId` is required"))?,
+        &format!("{at}.chainId"),
+    )?;
+    let from = match (field("from"), field("address")) {
+        (Some(f), _) => Some(parse_address(f, &format!("{at}.from"))?),
+        (None, Some(a)) => Some(parse_address(a, &format!("{at}.address"))?),
+        (None, None) => None,
+    };
+    if let Some(to) = field("to") {
+        let to = parse_address(to, &format!("{at}.to"))?;
+        if !to.is_zero() {
+            return Err(RequestError::new(
+                &format!("{at}.to"),
+                format!(
+                    "SSO Wallet generates and holds the session key itself (a wallet-managed session), so it cannot grant the permission to {to}; omit `to` and send the calls with wallet_sendCalls and the returned context"
+                ),
+            ));
+        }
+    }
+    if let Some(signer) = field("signer") {
+        let ty = signer
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if ty != "wallet" {
+            return Err(RequestError::new(
+                &format!("{at}.signer"),
+                format!(
+                    "signer type `{ty}` is not supported: SSO Wallet generates and holds the session key itself; omit `signer` or use {{\"type\": \"wallet\"}}"
+                ),
+            ));
+        }
+    }
+    let mut expiry = field("expiry")
+        .map(|e| parse_u64(e, &format!("{at}.expiry"), "expiry"))
+        .transpose()?;
+    if let Some(rules) = field("rules") {
+        let rules_at = format!("{at}.rules");
+        for (i, rule) in array(rules, &rules_at, 16)?.iter().enumerate() {
+            let rule_at = format!("{rules_at}[{i}]");
+            let mut obj = Obj::new(rule, &rule_at)?;
+            let ty = string(obj.required("type")?, &obj.path("type"))?;
+            let _ = obj.get("isAdjustmentAllowed");
+            if ty != "expiry" {
+                return Err(RequestError::new(
+                    &obj.path("type"),
+                    format!(
+                        "rule type `{ty}` is not supported (supported: {}); the wallet cannot enforce it",
+                        RULE_TYPES.join(", ")
+                    ),
+                ));
+            }
+            let data_at = obj.path("data");
+            let mut data = Obj::new(obj.required("data")?, &data_at)?;
+            let timestamp = parse_u64(
+                data.required("timestamp")?,
+                &data.path("timestamp"),
+                "timestamp",
+            )?;
+            data.finish()?;
+            obj.finish()?;
+            match expiry {
+                Some(e) if e != timestamp => {
+                    return Err(RequestError::new(
+                        &rule_at,
+                        format!("expiry rule timestamp {timestamp} disagrees with expiry {e}"),
+                    ));
+                }
+                _ => expiry = Some(timestamp),
+            }
+        }
+    }
+    let expires_at = check_expiry(
+        expiry.ok_or_else(|| {
+            RequestError::new(
+                at,
+                "an expiry is required: add the rule {\"type\": \"expiry\", \"data\": {\"timestamp\": <Unix seconds>}}",
+            )
+        })?,
+        &format!("{at}.rules"),
+    )?;
+    let permission_at = format!("{at}.permission");
+    let mut permission = Obj::new(
+        field("permission").ok_or_else(|| RequestError::new(at, "`permission` is required"))?,
+        &permission_at,
+    )?;
+    let ty = string(permission.required("type")?, &permission.path("type"))?;
+    if ty != PERMISSION_TYPE {
+        return Err(RequestError::new(
+            &permission.path("type"),
+            format!(
+                "permission type `{ty}` is not supported; SSO Wallet grants \"{PERMISSION_TYPE}\" (see wallet_getSupportedExecutionPermissions)"
+            ),
+        ));
+    }
+    let adjustment_allowed = match permission.get("isAdjustmentAllowed") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(RequestError::new(
+                &permission.path("isAdjustmentAllowed"),
+                format!("expected a boolean, got {}", kind(other)),
+            ));
+        }
+    };
+    let outer_justification = permission
+        .get("justification")
+        .map(|j| string(j, &permission.path("justification")).map(str::to_owned))
+        .transpose()?;
+    let data_at = permission.path("data");
+    let mut data = Obj::new(permission.required("data")?, &data_at)?;
+    permission.finish()?;
+    let Policies {
+        fee_limit,
+        call_policies,
+        transfer_policies,
+        justification,
+    } = parse_policies(&mut data)?;
+    data.finish()?;
+    Ok(SessionRequest {
+        expires_at,
+        fee_limit,
+        call_policies,
+        transfer_policies,
+        meta: RequestMeta {
+            format: RequestFormat::Erc7715,
+            chain_id: Some(chain_id),
+            from,
+            adjustment_allowed,
+            justification: justification.or(outer_justification),
+        },
+    })
+}
+
+/// Decodes `wallet_revokeExecutionPermission` params: `[{ permissionContext }]` (the current
+/// draft), `{ permissionContext }`, or `["0x…"]` — the session hash the grant returned.
+pub fn parse_revoke(params: &Value) -> Result<B256> {
+    let item = match params {
+        Value::Array(items) if items.len() == 1 => &items[0],
+        Value::Array(_) => {
+            return Err(RequestError::new(
+                "params",
+                "expected one permission context to revoke",
+            ));
+        }
+        other => other,
+    };
+    let context = match item {
+        Value::Object(map) => map
+            .get("permissionContext")
+            .or_else(|| map.get("context"))
+            .ok_or_else(|| RequestError::new("params[0]", "`permissionContext` is required"))?,
+        other => other,
+    };
+    context
+        .as_str()
+        .and_then(|s| s.parse::<B256>().ok())
+        .ok_or_else(|| {
+            RequestError::new(
+                "params[0].permissionContext",
+                "expected the 32-byte hex context that wallet_requestExecutionPermissions returned",
+            )
+        })
+}
+
+/// An ERC-4337 factory call the dapp must make before the permission can be used (the account
+/// is not deployed yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dependency {
+    /// The factory.
+    pub factory: Address,
+    /// Its calldata.
+    pub factory_data: Bytes,
+}
+
+/// The `wallet_requestExecutionPermissions` result: the request echoed (with `from` set to the
+/// granting account and the granted expiry), plus `context` = the session hash and
+/// `dependencies`. There is no `delegationManager`: sessions are used through the wallet
+/// (`wallet_sendCalls` with `capabilities.permissions.context`), not ERC-7710.
+pub fn erc7715_response(
+    params: &Value,
+    account: Address,
+    granted: &SessionRequest,
+    session_hash: B256,
+    dependencies: &[Dependency],
+) -> Value {
+    let mut item = params
+        .as_array()
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    if let Value::Object(map) = &mut item {
+        map.remove("address");
+        map.insert("from".into(), json!(account));
+        if map.contains_key("expiry") {
+            map.insert("expiry".into(), json!(granted.expires_at));
+        }
+        map.insert(
+            "rules".into(),
+            json!([{ "type": "expiry", "data": { "timestamp": granted.expires_at } }]),
+        );
+        map.insert("context".into(), json!(session_hash));
+        map.insert("dependencies".into(), json!(dependencies));
+    }
+    Value::Array(vec![item])
+}
+
+/// The `wallet_getSupportedExecutionPermissions` result.
+pub fn supported_execution_permissions(chain_ids: &[u64]) -> Value {
+    let chains: Vec<String> = chain_ids.iter().map(|c| format!("{c:#x}")).collect();
+    json!({ PERMISSION_TYPE: { "chainIds": chains, "ruleTypes": RULE_TYPES } })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    use alloy_primitives::U256;
+
+    use super::super::test_support::{ALICE, NOW, TOKEN, err};
+
+    fn erc7715(data: Value) -> Value {
+        json!([{
+            "chainId": "0xaa36a7",
+            "from": ALICE,
+            "permission": { "type": "sso-session", "isAdjustmentAllowed": false, "data": data },
+            "rules": [{ "type": "expiry", "data": { "timestamp": NOW + 86400 } }]
+        }])
+    }
+
+    #[test]
+    fn erc7715_request_and_response() {
+        let params = erc7715(json!({
+            "feeLimit": { "type": "lifetime", "limit": "0x2386f26fc10000" },
+            "contractCalls": [{ "address": TOKEN, "function": "transfer(address to, uint256 amount)",
+                                "constraints": [{ "param": "to", "value": ALICE }] }],
+            "justification": "Pay for game moves"
+        }));
+        let r = parse_erc7715(&params).unwrap();
+        assert_eq!(r.expires_at, NOW + 86400);
+        assert_eq!(r.fee_limit.limit, U256::from(10_000_000_000_000_000u64));
+        assert_eq!(r.meta.chain_id, Some(11_155_111));
+        assert_eq!(r.meta.from, Some(Address::from_str(ALICE).unwrap()));
+        assert_eq!(r.meta.justification.as_deref(), Some("Pay for game moves"));
+        assert_eq!(r.meta.format, RequestFormat::Erc7715);
+        let hash = B256::repeat_byte(0x42);
+        let account = Address::repeat_byte(0xac);
+        let response = erc7715_response(&params, account, &r, hash, &[]);
+        assert_eq!(response[0]["context"], json!(hash.to_string()));
+        assert_eq!(response[0]["from"], json!(account));
+        assert_eq!(response[0]["dependencies"], json!([]));
+        assert_eq!(response[0]["permission"]["type"], "sso-session");
+        assert_eq!(
+            response[0]["rules"][0]["data"]["timestamp"],
+            json!(NOW + 86400)
+        );
+        let dep = Dependency {
+            factory: Address::repeat_byte(0xfa),
+            factory_data: Bytes::from_static(&[1, 2]),
+        };
+        let response = erc7715_response(&params, account, &r, hash, &[dep]);
+        assert_eq!(response[0]["dependencies"][0]["factoryData"], "0x0102");
+        assert_eq!(
+            supported_execution_permissions(&[1, 11_155_111]),
+            json!({ "sso-session": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] } })
+        );
+        // Older drafts: top-level `expiry`, `address`, `signer: wallet`, numeric chainId.
+        let older = json!([{ "chainId": 1, "address": ALICE, "expiry": NOW + 100, "signer": { "type": "wallet", "data": {} },
+                             "permission": { "type": "sso-session", "data": { "feeLimit": 1, "transfers": [{ "to": ALICE, "valueLimit": 1 }] } } }]);
+        let r = parse_erc7715(&older).unwrap();
+        assert_eq!(
+            (r.expires_at, r.meta.chain_id, r.meta.adjustment_allowed),
+            (NOW + 100, Some(1), false)
+        );
+    }
+
+    #[test]
+    fn erc7715_refusals() {
+        let good =
+            || erc7715(json!({ "feeLimit": 1, "transfers": [{ "to": ALICE, "valueLimit": 1 }] }));
+        let edit = |f: &dyn Fn(&mut Value)| {
+            let mut p = good();
+            f(&mut p);
+            p
+        };
+        assert!(parse_erc7715(&good()).is_ok());
+        let cases: Vec<(Value, &str)> = vec![
+            (json!({}), "params: expected an array"),
+            (json!([]), "expected one permission request, got none"),
+            (
+                json!([good()[0], good()[0]]),
+                "one session per request, got 2",
+            ),
+            (json!([5]), "params[0]: expected an object"),
+            (
+                edit(&|p| {
+                    p[0].as_object_mut().unwrap().remove("chainId");
+                }),
+                "`chainId` is required",
+            ),
+            (
+                edit(&|p| p[0]["chainId"] = json!("0xzz")),
+                "params[0].chainId",
+            ),
+            (
+                edit(&|p| p[0]["permission"]["type"] = json!("native-token-stream")),
+                "permission type `native-token-stream` is not supported; SSO Wallet grants \"sso-session\"",
+            ),
+            (
+                edit(&|p| p[0]["permission"]["isAdjustmentAllowed"] = json!("yes")),
+                "expected a boolean",
+            ),
+            (
+                edit(&|p| p[0]["permission"]["data"]["transfer"] = json!([])),
+                "params[0].permission.data: unknown field `transfer`",
+            ),
+            (
+                edit(&|p| {
+                    p[0]["permission"].as_object_mut().unwrap().remove("data");
+                }),
+                "`data` is required",
+            ),
+            (
+                edit(&|p| {
+                    p[0].as_object_mut().unwrap().remove("rules");
+                }),
+                "an expiry is required",
+            ),
+            (
+                edit(&|p| p[0]["rules"][0]["type"] = json!("rate-limit")),
+                "rule type `rate-limit` is not supported (supported: expiry)",
+            ),
+            (
+                edit(&|p| p[0]["expiry"] = json!(5)),
+                "disagrees with expiry 5",
+            ),
+            (
+                edit(&|p| p[0]["rules"][0]["data"] = json!({"timestamp": 1, "x": 2})),
+                "unknown field `x`",
+            ),
+            (
+                edit(&|p| p[0]["to"] = json!(ALICE)),
+                "SSO Wallet generates and holds the session key itself",
+            ),
+            (
+                edit(&|p| p[0]["signer"] = json!({"type": "account", "data": {"address": ALICE}})),
+                "signer type `account` is not supported",
+            ),
+            (edit(&|p| p[0]["from"] = json!("0x1")), "params[0].from"),
+        ];
+        for (input, expected) in cases {
+            let e = err(parse_erc7715(&input));
+            assert!(e.contains(expected), "{input}: {e}");
+        }
+        // The zero address as `to` means "no dapp key".
+        assert!(parse_erc7715(&edit(&|p| p[0]["to"] = json!(Address::ZERO))).is_ok());
+        // Errors become −32602 invalid params.
+        let e: crate::Error = parse_erc7715(&json!([])).unwrap_err().into();
+        assert!(
+            matches!(e, crate::Error::InvalidParams(m) if m.starts_with("session request: params:"))
+        );
+    }
+}
