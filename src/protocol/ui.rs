@@ -1,0 +1,275 @@
+//! The trusted UI's conversation with the background: [`UiRequest`]s and their [`UiResponse`]s,
+//! paired by the sequence number of an [`Envelope`], and the inputs the UI sends with them
+//! ([`SignedChallenge`], [`NetworkInput`]). What the answers show is in the view models.
+
+use alloy_primitives::{Address, B256, Bytes};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::views::{ActivityView, ApprovalView, HomeView, PasskeyView, SessionView};
+use crate::webauthn::Assertion;
+
+/// A UI message with its sequence number (answers carry the same number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// Pairs an answer with its question.
+    pub seq: u64,
+    /// The message.
+    pub body: T,
+}
+
+/// Requests from the trusted UI (approval window).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UiRequest {
+    /// The approval to show: the one named, or else the first pending one.
+    #[serde(rename_all = "camelCase")]
+    GetApproval {
+        /// Which approval, if the window was opened for one.
+        approval_id: Option<u64>,
+    },
+    /// A passkey was created in the UI: make it the account's owner.
+    #[serde(rename_all = "camelCase")]
+    CreatePasskey {
+        /// `response.attestationObject`.
+        attestation_object: Bytes,
+    },
+    /// The user approved; transactions carry the passkey assertion over the userOpHash.
+    #[serde(rename_all = "camelCase")]
+    Approve {
+        /// The approval.
+        approval_id: u64,
+        /// The assertion, for requests that need a signature.
+        assertion: Option<Assertion>,
+    },
+    /// The user rejected.
+    #[serde(rename_all = "camelCase")]
+    Reject {
+        /// The approval.
+        approval_id: u64,
+    },
+    /// Every session the wallet created, with what is left of its limits.
+    ListSessions,
+    /// The EIP-5792 batches sent, newest first, with their status.
+    ListActivity,
+    /// The user asked to revoke a session (opens a passkey approval).
+    #[serde(rename_all = "camelCase")]
+    RevokeSession {
+        /// The session hash.
+        context: B256,
+    },
+    /// Everything the home view shows besides sessions, activity and passkeys.
+    GetHome,
+    /// Make another known network the selected one.
+    #[serde(rename_all = "camelCase")]
+    SelectNetwork {
+        /// Its chain id.
+        chain_id: u64,
+    },
+    /// Add a network the user typed in (checked like `wallet_addEthereumChain`), or replace the
+    /// user-added network `replaces` with it.
+    #[serde(rename_all = "camelCase")]
+    SaveNetwork {
+        /// The network's fields.
+        network: NetworkInput,
+        /// The chain id of the user-added network being edited.
+        replaces: Option<u64>,
+    },
+    /// Remove a user-added network.
+    #[serde(rename_all = "camelCase")]
+    RemoveNetwork {
+        /// Its chain id.
+        chain_id: u64,
+    },
+    /// Add an ERC-20 token (on the selected network) to the home view.
+    AddToken {
+        /// The token contract.
+        address: Address,
+    },
+    /// Remove a token from the home view.
+    #[serde(rename_all = "camelCase")]
+    RemoveToken {
+        /// Its chain.
+        chain_id: u64,
+        /// The token contract.
+        address: Address,
+    },
+    /// Disconnect a site: it no longer sees the account.
+    Disconnect {
+        /// The site.
+        origin: String,
+    },
+    /// The passkeys registered for the account.
+    ListPasskeys,
+    /// A new passkey was created in the UI: what it must sign to prove it is the user's
+    /// (answered with [`UiResponse::Challenge`]).
+    #[serde(rename_all = "camelCase")]
+    PasskeyChallenge {
+        /// `response.attestationObject`.
+        attestation_object: Bytes,
+    },
+    /// Register a new passkey with the account, with its proof of possession (an assertion by
+    /// the new passkey over its [`UiRequest::PasskeyChallenge`]); opens a passkey approval by a
+    /// passkey the account already has.
+    #[serde(rename_all = "camelCase")]
+    AddPasskey {
+        /// `response.attestationObject`.
+        attestation_object: Bytes,
+        /// The new passkey's assertion over its registration challenge.
+        assertion: Assertion,
+    },
+    /// Remove one of the account's passkeys (opens a passkey approval); never the last.
+    #[serde(rename_all = "camelCase")]
+    RemovePasskey {
+        /// Its credential id.
+        credential_id: Bytes,
+    },
+    /// Log in to an existing account with a discoverable passkey assertion. An account that is
+    /// not deployed anywhere needs a second assertion by the same passkey (its key is recovered
+    /// from the two signatures).
+    #[serde(rename_all = "camelCase")]
+    Login {
+        /// The credential the user picked (`rawId`).
+        credential_id: Bytes,
+        /// The assertions with the challenges they sign (one, or two when asked for).
+        assertions: Vec<SignedChallenge>,
+        /// The account the user confirmed after [`UiResponse::ConfirmLogin`] showed it.
+        #[serde(default)]
+        confirmed: Option<Address>,
+    },
+    /// Change the lock settings.
+    SetLock {
+        /// The new settings.
+        settings: crate::lock::LockSettings,
+    },
+    /// Lock the wallet now.
+    LockNow,
+    /// The challenge an unlock assertion must sign.
+    UnlockChallenge,
+    /// Unlock with a passkey assertion over the unlock challenge.
+    Unlock {
+        /// The assertion.
+        assertion: Assertion,
+    },
+}
+
+/// A passkey assertion and the challenge it signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedChallenge {
+    /// The challenge.
+    pub challenge: B256,
+    /// The assertion.
+    pub assertion: Assertion,
+}
+
+/// A network as the user types it in the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInput {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Its name.
+    pub name: String,
+    /// Node RPC URL.
+    pub rpc_url: String,
+    /// Bundler URL (empty: the node's URL).
+    pub bundler_url: String,
+    /// Block explorer base URL (empty: none).
+    pub explorer_url: String,
+}
+
+/// Answers to [`UiRequest`]s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UiResponse {
+    /// The approval to show, or none pending.
+    Approval {
+        /// The approval's view.
+        approval: Option<Box<ApprovalView>>,
+    },
+    /// The passkey now owns this account.
+    AccountCreated {
+        /// The counterfactual account address.
+        address: Address,
+    },
+    /// The approval was carried out.
+    Done {
+        /// What the dapp received (a transaction hash, the accounts, …).
+        result: Value,
+    },
+    /// The wallet's sessions, newest first.
+    Sessions {
+        /// The sessions.
+        sessions: Vec<SessionView>,
+    },
+    /// The batches sent, newest first.
+    Activity {
+        /// The batches.
+        items: Vec<ActivityView>,
+    },
+    /// The request failed; the message is for the user.
+    Error {
+        /// Readable reason.
+        message: String,
+    },
+    /// The home view.
+    Home {
+        /// What it shows.
+        home: Box<HomeView>,
+    },
+    /// The account's passkeys.
+    Passkeys {
+        /// The passkeys, oldest first.
+        passkeys: Vec<PasskeyView>,
+    },
+    /// The account is not deployed on any network: log in again with a second assertion by
+    /// the same passkey, so its public key can be recovered.
+    #[serde(rename_all = "camelCase")]
+    NeedSecondSignature {
+        /// The credential to ask for.
+        credential_id: Bytes,
+    },
+    /// Logging in found an account this passkey was added to, not one it created: the user
+    /// sees it and confirms before the wallet uses it (ask again with `confirmed`).
+    #[serde(rename_all = "camelCase")]
+    ConfirmLogin {
+        /// The account.
+        address: Address,
+        /// The network it was found on.
+        network: String,
+        /// The account's first passkey (the one that created it).
+        first_passkey: Bytes,
+    },
+    /// The wallet is unlocked.
+    Unlocked,
+    /// The challenge to sign to unlock.
+    #[serde(rename_all = "camelCase")]
+    Challenge {
+        /// The challenge.
+        challenge: B256,
+        /// The passkey to sign it with.
+        credential_id: Bytes,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ui_messages_round_trip() {
+        let msg = Envelope {
+            seq: 9,
+            body: UiRequest::Approve {
+                approval_id: 2,
+                assertion: None,
+            },
+        };
+        let value = serde_json::to_value(&msg).unwrap();
+        assert_eq!(value["seq"], 9);
+        assert_eq!(value["body"]["approve"]["approvalId"], 2);
+        let back: Envelope<UiRequest> = serde_json::from_value(value).unwrap();
+        assert_eq!(back, msg);
+    }
+}
