@@ -26,10 +26,13 @@
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
 //! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
-//! - [`protocol`]: the typed messages between page, UI and background.
+//! - [`protocol`]: the typed messages between page, UI and background: `page` (the page's
+//!   requests, answers and events), `ui` (the UI's requests and answers), `views` (the view models).
 //! - [`recovery`]: an account's passkeys and sessions read back from chain logs (logging in elsewhere).
 //! - [`revert`]: revert data in words (`Error`, `Panic`, known custom errors, unknown selectors).
-//! - [`session`]: session keys: the on-chain data model and the policy engine that mirrors the validator.
+//! - [`session`]: session keys: the on-chain data model and the policy engine that mirrors the validator;
+//!   `request/` decodes dapps' requests (`erc7715`, `compact`, and the shared `policy`, `constraint`,
+//!   `abi_layout`, `json`), `rules` checks and warns, `describe` puts sessions in words.
 //! - [`simulate`]: expected balance changes from the node's `eth_simulateV1`.
 //! - [`storage`]: the versioned persisted wallet state.
 //! - [`units`]: wei and token amounts formatted for people.
