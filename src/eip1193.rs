@@ -90,15 +90,36 @@ impl From<&Error> for ProviderError {
     }
 }
 
-/// What a method needs before it may run.
+/// Who may call a method, applied once by the page router before any handler runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone may call it (chain id, read-only RPC).
     Public,
+    /// Any origin but `"null"` may ask to be connected (the user decides in the window).
+    Consent,
     /// Only a connected origin; otherwise it answers as if no account existed (or 4100).
     Connected,
-    /// Needs a user approval.
+    /// Only a connected origin, and the user approves it in the window (or a session covers it).
     Approval,
+}
+
+/// The families of methods, each with one handler in the background (`extension/src/page/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Accounts and connecting: `eth_accounts`, `eth_requestAccounts`.
+    Accounts,
+    /// The network: chain id, switching, adding, and the node's read methods.
+    Chains,
+    /// `eth_sendTransaction`.
+    Transactions,
+    /// EIP-5792 batches.
+    Calls,
+    /// Message signatures (`personal_sign`, typed data, `eth_sign` refused).
+    Signing,
+    /// EIP-2255 permissions.
+    Permissions,
+    /// ERC-7715 sessions.
+    Sessions,
 }
 
 /// Read-only node methods passed through to the selected network's RPC.
@@ -211,10 +232,9 @@ impl Method {
     /// The method's access level.
     pub fn access(self) -> Access {
         match self {
-            Method::RequestAccounts
-            | Method::SendTransaction
+            Method::RequestAccounts | Method::RequestPermissions => Access::Consent,
+            Method::SendTransaction
             | Method::SendCalls
-            | Method::RequestPermissions
             | Method::PersonalSign
             | Method::SignTypedData
             | Method::RequestExecutionPermissions
@@ -237,7 +257,47 @@ impl Method {
     }
 }
 
-/// Largest params the wallet accepts from a page, in bytes of JSON.
+impl Method {
+    /// Whether the method is refused while the wallet is locked (4100): switching the network
+    /// changes it for every site. (Requests that need the user wait in the window, which asks
+    /// to unlock first; sessions do not sign while locked.)
+    pub fn needs_unlocked(self) -> bool {
+        matches!(self, Method::SwitchChain)
+    }
+
+    /// What an unconnected origin gets instead of a 4100, if anything: `eth_accounts` is `[]`.
+    pub fn unconnected_answer(self) -> Option<Value> {
+        matches!(self, Method::Accounts).then(|| Value::Array(vec![]))
+    }
+
+    /// The family whose handler serves the method.
+    pub fn family(self) -> Family {
+        match self {
+            Method::RequestAccounts | Method::Accounts => Family::Accounts,
+            Method::ChainId
+            | Method::NetVersion
+            | Method::SwitchChain
+            | Method::AddChain
+            | Method::Read(_) => Family::Chains,
+            Method::SendTransaction => Family::Transactions,
+            Method::SendCalls
+            | Method::GetCallsStatus
+            | Method::GetCapabilities
+            | Method::ShowCallsStatus => Family::Calls,
+            Method::EthSign | Method::PersonalSign | Method::SignTypedData => Family::Signing,
+            Method::GetPermissions | Method::RequestPermissions | Method::RevokePermissions => {
+                Family::Permissions
+            }
+            Method::RequestExecutionPermissions
+            | Method::GetGrantedExecutionPermissions
+            | Method::RevokeExecutionPermission
+            | Method::GetSupportedExecutionPermissions => Family::Sessions,
+        }
+    }
+}
+
+/// Largest params the wallet accepts from a page, in bytes of JSON (the content script's
+/// `MAX_BYTES` is the same number; a test holds them equal).
 pub const MAX_PARAMS_BYTES: usize = 256 * 1024;
 
 /// Read-method params: must be an array (or absent) of bounded size.
@@ -723,6 +783,22 @@ mod tests {
         assert_eq!(Method::parse("eth_sign"), Some(Method::EthSign));
         assert_eq!(Method::parse("eth_signTransaction"), None);
         assert_eq!(Method::parse("__proto__"), None);
+        assert_eq!(
+            Method::parse("eth_requestAccounts").unwrap().access(),
+            Access::Consent
+        );
+    }
+
+    #[test]
+    fn the_content_script_caps_requests_at_the_same_size() {
+        let content = include_str!("../extension/js/content.js");
+        assert!(
+            content.contains(&format!(
+                "const MAX_BYTES = {} * 1024;",
+                MAX_PARAMS_BYTES / 1024
+            )),
+            "content.js's MAX_BYTES differs from MAX_PARAMS_BYTES"
+        );
     }
 
     #[test]

@@ -124,6 +124,37 @@ fn pack_u128_pair(high: U256, low: U256) -> B256 {
 }
 
 impl UserOperation {
+    /// An operation of `sender` at `nonce` running `calls` (one call, or an atomic batch through
+    /// ERC-7579 `execute`), deploying the account first when `deployment` (factory, data) is
+    /// given, with the given fees and a placeholder `signature` of the real shape; gas still 0
+    /// (see [`UserOperation::apply_gas`]).
+    pub fn unsigned(
+        sender: Address,
+        nonce: U256,
+        deployment: Option<(Address, Bytes)>,
+        calls: &[crate::erc7579::Call],
+        fees: (U256, U256),
+        signature: Bytes,
+    ) -> Self {
+        let (factory, factory_data) = deployment.unzip();
+        UserOperation {
+            sender,
+            nonce,
+            factory,
+            factory_data,
+            call_data: match calls {
+                [single] => crate::erc7579::execute_single(single),
+                batch => crate::erc7579::execute_batch(batch),
+            },
+            call_gas_limit: U256::ZERO,
+            verification_gas_limit: U256::ZERO,
+            pre_verification_gas: U256::ZERO,
+            max_fee_per_gas: fees.0,
+            max_priority_fee_per_gas: fees.1,
+            signature,
+        }
+    }
+
     /// `factory ‖ factoryData`, or empty.
     pub fn init_code(&self) -> Bytes {
         match (&self.factory, &self.factory_data) {

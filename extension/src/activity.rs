@@ -9,7 +9,7 @@ use sso_wallet::network::Network;
 use sso_wallet::protocol::ActivityView;
 use sso_wallet::{Error, Result};
 
-use crate::{chrome, state, userop};
+use crate::{bundler, chrome, state};
 
 /// What a UserOperation about to be sent is, for the log.
 pub struct Entry<'a> {
@@ -70,7 +70,7 @@ pub async fn list() -> Result<Vec<ActivityView>> {
     let views = records.iter().rev().map(|record| async {
         let network = networks.get(record.chain_id).ok();
         let receipt = match network {
-            Some(network) => userop::receipt(network, record.user_op_hash)
+            Some(network) => bundler::receipt(network, record.user_op_hash)
                 .await
                 .ok()
                 .flatten(),

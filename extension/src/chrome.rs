@@ -73,10 +73,13 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
     serde_json::from_str(&json_text(&value)?).map_err(|e| Error::invalid_params(e.to_string()))
 }
 
-/// The `id` of a page's message read straight from the JS object (when the rest of it cannot
-/// be read): a safe non-negative integer, as `PageRequest::parse` accepts.
-pub fn request_id(message: &JsValue) -> Option<u64> {
-    let id = js_sys::Reflect::get(message, &"id".into()).ok()?.as_f64()?;
+/// A numeric field of a message (a page request's `id`, a UI request's `seq`) read straight from
+/// the JS object, for answering a message whose rest cannot be read: a safe non-negative
+/// integer, as `PageRequest::parse` accepts.
+pub fn request_field(message: &JsValue, field: &str) -> Option<u64> {
+    let id = js_sys::Reflect::get(message, &field.into())
+        .ok()?
+        .as_f64()?;
     (id.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&id)).then_some(id as u64)
 }
 

@@ -3,7 +3,6 @@
 //! leave the explanation shorter; they never block the request.
 
 use alloy_primitives::{Address, Bytes, U256};
-use serde_json::json;
 
 use sso_wallet::abi::IERC20Metadata;
 use sso_wallet::approval::ExplainedCall;
@@ -13,7 +12,7 @@ use sso_wallet::network::Network;
 use sso_wallet::simulate::{self, Asset, Simulation};
 use sso_wallet::untrusted;
 
-use crate::rpc;
+use crate::{chain, rpc};
 
 /// An ERC-20's symbol and decimals, if it answers both with values a person can read
 /// ([`untrusted::token_symbol`], [`untrusted::token_decimals`]): they are the token's own claim,
@@ -31,12 +30,7 @@ pub async fn token(network: &Network, to: Address) -> Option<TokenInfo> {
 }
 
 async fn explain_call(network: &Network, call: &Call) -> ExplainedCall {
-    let code = async {
-        rpc::call_typed::<Bytes>(&network.rpc_url, "eth_getCode", json!([call.to, "latest"]))
-            .await
-            .map(|code| !code.is_empty())
-            .unwrap_or(true)
-    };
+    let code = async { chain::is_deployed(network, call.to).await.unwrap_or(true) };
     let token = async {
         if decode::is_erc20_call(&call.data) {
             token(network, call.to).await
@@ -57,15 +51,7 @@ pub async fn explain(
     account: Address,
     calls: &[Call],
 ) -> (Vec<ExplainedCall>, Vec<Warning>) {
-    let balance = async {
-        rpc::call_typed::<U256>(
-            &network.rpc_url,
-            "eth_getBalance",
-            json!([account, "latest"]),
-        )
-        .await
-        .ok()
-    };
+    let balance = async { chain::balance(network, account).await.ok() };
     let (explained, balance) = futures::join!(
         futures::future::join_all(calls.iter().map(|c| explain_call(network, c))),
         balance

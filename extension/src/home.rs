@@ -2,8 +2,7 @@
 //! native and token balances, whether it is deployed, the connected sites and the settings; and
 //! the home view's own changes (tokens, disconnecting a site).
 
-use alloy_primitives::{Address, Bytes, U256};
-use serde_json::json;
+use alloy_primitives::Address;
 
 use sso_wallet::abi::IERC20Metadata;
 use sso_wallet::protocol::{
@@ -13,7 +12,7 @@ use sso_wallet::storage::Token;
 use sso_wallet::units::{format_ether, format_units};
 use sso_wallet::{Error, Result};
 
-use crate::{rpc, state};
+use crate::{chain, rpc, state};
 
 /// Everything the home view shows besides sessions, activity and passkeys.
 pub async fn view() -> Result<HomeView> {
@@ -48,16 +47,16 @@ pub async fn view() -> Result<HomeView> {
         .iter()
         .filter(|t| t.chain_id == network.chain_id)
         .collect();
-    let (balance, code, token_balances) = futures::join!(
-        rpc::call_typed::<U256>(url, "eth_getBalance", json!([account, "latest"])),
-        rpc::call_typed::<Bytes>(url, "eth_getCode", json!([account, "latest"])),
+    let (balance, deployed, token_balances) = futures::join!(
+        chain::balance(&network, account),
+        chain::is_deployed(&network, account),
         futures::future::join_all(tokens.iter().map(|t| async move {
             let call = IERC20Metadata::balanceOfCall { owner: account };
             rpc::call_contract(url, t.address, &call, "latest").await
         })),
     );
     home.balance = balance.ok().map(format_ether);
-    home.deployed = code.ok().map(|c| !c.is_empty());
+    home.deployed = deployed.ok();
     home.tokens = tokens
         .iter()
         .zip(token_balances)

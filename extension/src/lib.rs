@@ -1,44 +1,60 @@
 //! # SSO Wallet background (service worker, wasm)
 //!
 //! `js/background.js` registers every `chrome.*` listener synchronously (so the event that woke a
-//! stopped worker is never lost) and forwards them here once the wasm is ready:
+//! stopped worker is never lost) and forwards them here once the wasm is ready. The layers, each
+//! using only the ones below it:
 //!
 //! ```text
-//! content.js ──Port "provider"──▶ on_port_message ──▶ provider (EIP-1193 router)
-//! approval.html ──Port "ui"────▶ on_port_message ──▶ ui ──▶ approvals (queue, window, execute)
-//!                                                                │
-//!                                          userop (build, estimate, submit) ──▶ rpc (fetch)
+//! content.js ──Port "provider"──▶ page/ (gate, one handler per method family) ─┐
+//! approval.html, home ──Port "ui"─▶ ui_port/ (lock gate, one handler per family)┤
+//!                                                                                ▼
+//!            approve (carry out an approved request) · approval_view (what the window shows)
+//!                                                                                ▼
+//!   features: session · networks · passkeys · login · onboarding · home · lock · activity
+//!                                                                                ▼
+//!   userop (prepare, sign, submit) · explain (call lookups) · approvals (queue + window)
+//!                                                                                ▼
+//!   chain (node reads) · bundler (ERC-4337 methods) · outbox (answers to pages)
+//!                                                                                ▼
+//!                               rpc (JSON-RPC over fetch) · state (caches, storage) · chrome
 //! ```
 //!
-//! - [`chrome`]: typed bindings to the `chrome.*` APIs used.
-//! - [`state`]: memory caches + `chrome.storage` persistence.
-//! - [`provider`]: page requests; [`ui`]: UI requests; [`approvals`]: the approval lifecycle.
-//! - [`userop`]: UserOperation preparation and submission; [`rpc`]: JSON-RPC over fetch.
-//! - [`explain`]: chain lookups that let the approval window explain calls.
+//! - [`page`]: page requests (EIP-1193): the access and lock gate, then one handler per family.
+//! - [`ui_port`]: requests from the wallet's own pages: the lock gate, then one handler per family.
+//! - [`approve`]: carrying out what the user approved; [`approval_view`]: what the window shows.
+//! - [`approvals`]: the approval queue and its window; [`outbox`]: answers held for pages.
+//! - [`userop`]: UserOperation preparation and submission; [`explain`]: call lookups.
+//! - [`chain`]: typed reads of the node; [`bundler`]: the standard ERC-4337 bundler methods;
+//!   [`rpc`]: JSON-RPC over fetch, with the bounds of `sso_wallet::untrusted`.
 //! - [`networks`]: adding (EIP-3085 and the settings), editing, removing and switching networks.
 //! - [`session`]: session creation, silent signing within the policy, revocation, listing.
-//! - [`activity`]: the log of every UserOperation sent, listed with its status.
-//! - [`home`]: the home view (balances, tokens, deployment, sites).
-//! - [`passkeys`]: the account's passkeys: list, add, remove.
-//! - [`login`]: logging in to an existing account from a new browser with the passkey.
-//! - [`lock`]: the optional lock: locked or not, unlocking with the passkey, use.
+//! - [`onboarding`]: creating the account; [`login`]: logging in to it from another browser.
+//! - [`passkeys`]: the account's passkeys; [`lock`]: the optional lock.
+//! - [`activity`]: the log of every UserOperation sent; [`home`]: the home view.
+//! - [`chrome`]: typed bindings to the `chrome.*` APIs used; [`state`]: caches + storage.
 
 use wasm_bindgen::prelude::*;
 
 pub mod activity;
+pub mod approval_view;
 pub mod approvals;
+pub mod approve;
+pub mod bundler;
+pub mod chain;
 pub mod chrome;
 pub mod explain;
 pub mod home;
 pub mod lock;
 pub mod login;
 pub mod networks;
+pub mod onboarding;
+pub mod outbox;
+pub mod page;
 pub mod passkeys;
-pub mod provider;
 pub mod rpc;
 pub mod session;
 pub mod state;
-pub mod ui;
+pub mod ui_port;
 pub mod userop;
 
 use chrome::{Peer, Port};
@@ -75,23 +91,21 @@ pub fn on_port_message(port_id: u32, message: JsValue) {
     };
     match peer {
         Peer::Page { origin, page } => match chrome::from_js(message.clone()) {
-            Ok(message) => {
-                wasm_bindgen_futures::spawn_local(provider::handle(page, origin, message))
-            }
+            Ok(message) => wasm_bindgen_futures::spawn_local(page::handle(page, origin, message)),
             // Not readable as JSON (nested deeper than the parser goes, say): still answered.
             Err(_) => {
-                if let Some(id) = chrome::request_id(&message) {
+                if let Some(id) = chrome::request_field(&message, "id") {
                     let error = sso_wallet::Error::invalid_params(
                         "the request is not plain JSON, or is nested more than 128 levels deep",
                     );
-                    provider::reply(
+                    outbox::reply(
                         &page,
                         sso_wallet::protocol::PageMessage::answer(id, Err(error)),
                     );
                 }
             }
         },
-        Peer::Ui => wasm_bindgen_futures::spawn_local(ui::handle(port, message)),
+        Peer::Ui => wasm_bindgen_futures::spawn_local(ui_port::handle(port, message)),
     }
 }
 
@@ -133,7 +147,7 @@ pub fn on_port_disconnect(port_id: u32) {
         if state::page_port(&page).is_some() {
             return;
         }
-        state::take_held(&page);
+        outbox::take_held(&page);
         if !state::with(|s| s.approvals.drop_page(&page)).is_empty() {
             let _ = state::save_approvals().await;
         }

@@ -4,7 +4,7 @@
 
 use alloy_primitives::{B256, Bytes};
 
-use sso_wallet::lock::{LOCK_STATE_KEY, LockState, new_challenge};
+use sso_wallet::lock::{LOCK_STATE_KEY, LockSettings, LockState, new_challenge};
 use sso_wallet::webauthn::{self, Assertion};
 use sso_wallet::{Error, Result};
 
@@ -54,9 +54,23 @@ pub async fn touch() -> Result<()> {
     Ok(())
 }
 
-/// Turning the lock on: the user is here, so the wallet starts unlocked and the idle time
-/// counts from now.
-pub async fn turned_on() -> Result<()> {
+/// Saves the lock settings (validated). Turning the lock on: the user is here, so the wallet
+/// starts unlocked and the idle time counts from now.
+pub async fn set_settings(settings: LockSettings) -> Result<()> {
+    let settings = settings.validate()?;
+    let was_on = state::update_wallet(|w| {
+        let was_on = w.lock.enabled;
+        w.lock = settings;
+        Ok(was_on)
+    })
+    .await?;
+    if settings.enabled && !was_on {
+        turned_on().await?;
+    }
+    Ok(())
+}
+
+async fn turned_on() -> Result<()> {
     let _writing = WRITES.lock().await;
     let mut lock = lock_state().await?.unwrap_or_default();
     lock.unlocked = true;

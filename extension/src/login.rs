@@ -30,7 +30,7 @@ use sso_wallet::session::spec::ISessionKeyValidator::{SessionCreated, SessionRev
 use sso_wallet::webauthn::{self, Passkey};
 use sso_wallet::{Error, Result};
 
-use crate::{chrome, passkeys, rpc, state, userop};
+use crate::{chain, chrome, rpc, state};
 
 /// Most accounts of one network's `getAccountList` that are checked.
 const MAX_LISTED: usize = 16;
@@ -76,7 +76,7 @@ pub async fn login(
     // Its own account, deployed somewhere.
     for key in &keys {
         let mut account = own(*key);
-        account.address = userop::counterfactual_address(&selected, &account).await?;
+        account.address = chain::counterfactual_address(&selected, &account).await?;
         if deployed_with_key(&networks, &account).await? {
             return store(account, &networks).await;
         }
@@ -97,7 +97,7 @@ pub async fn login(
     match keys.as_slice() {
         [key] if assertions.len() > 1 => {
             let mut account = own(*key);
-            account.address = userop::counterfactual_address(&selected, &account).await?;
+            account.address = chain::counterfactual_address(&selected, &account).await?;
             // Deployed, but without this passkey any more (it was removed there): this passkey
             // cannot sign for it, so it is not logged into.
             if deployed_anywhere(&networks, account.address).await? {
@@ -114,19 +114,17 @@ pub async fn login(
 
 /// Whether `address` has code on some known network (every network must answer).
 async fn deployed_anywhere(networks: &[Network], address: Address) -> Result<bool> {
-    let codes = futures::future::join_all(networks.iter().map(|network| {
-        rpc::call_typed::<Bytes>(
-            &network.rpc_url,
-            "eth_getCode",
-            serde_json::json!([address, "latest"]),
-        )
-    }))
+    let deployed = futures::future::join_all(
+        networks
+            .iter()
+            .map(|network| chain::is_deployed(network, address)),
+    )
     .await;
-    let mut deployed = false;
-    for code in codes {
-        deployed |= !code?.is_empty();
+    let mut any = false;
+    for deployed in deployed {
+        any |= deployed?;
     }
-    Ok(deployed)
+    Ok(any)
 }
 
 /// Whether `account` (a passkey's own) is deployed on some known network with its passkey
@@ -141,17 +139,13 @@ async fn deployed_with_key(networks: &[Network], account: &Account) -> Result<bo
                 e.user_message()
             ))
         };
-        let code: Bytes = rpc::call_typed(
-            &network.rpc_url,
-            "eth_getCode",
-            serde_json::json!([account.address, "latest"]),
-        )
-        .await
-        .map_err(unreachable)?;
-        if code.is_empty() {
+        if !chain::is_deployed(network, account.address)
+            .await
+            .map_err(unreachable)?
+        {
             return Ok(false);
         }
-        let key = passkeys::registered_key(
+        let key = chain::registered_key(
             network,
             account.address,
             &account.origin_domain,
@@ -250,13 +244,13 @@ async fn deployed_account(
 ) -> Result<Account> {
     let not_ours = || Error::NotAllowed(format!("{address} is not an account of this wallet"));
     let (key, created, keys) = futures::join!(
-        passkeys::registered_key(network, address, origin, credential_id),
+        chain::registered_key(network, address, origin, credential_id),
         rpc::logs(
             &network.rpc_url,
             network.contracts.account_factory,
             account_topics(&[AccountCreated::SIGNATURE_HASH], address),
         ),
-        passkeys::passkey_logs(network, address),
+        chain::passkey_logs(network, address),
     );
     let passkey = Passkey {
         credential_id: credential_id.clone(),
@@ -276,7 +270,7 @@ async fn deployed_account(
         passkey: initial,
         origin_domain: origin.to_owned(),
     };
-    if userop::counterfactual_address(network, &account).await? != address {
+    if chain::counterfactual_address(network, &account).await? != address {
         return Err(not_ours());
     }
     Ok(account)

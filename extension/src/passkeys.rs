@@ -2,77 +2,31 @@
 //! same list), added with `addValidationKey` and removed with `removeValidationKey`, each in a
 //! UserOperation the user approves with the passkey this browser signs with.
 
-use alloy_primitives::{Address, B256, Bytes};
-use alloy_sol_types::{SolCall, SolEvent};
+use alloy_primitives::{B256, Bytes};
+use alloy_sol_types::SolCall;
 use serde_json::Value;
 
-use sso_wallet::abi::IWebAuthnValidator::{
-    PasskeyCreated, PasskeyRemoved, addValidationKeyCall, getAccountKeyCall,
-    removeValidationKeyCall,
-};
+use sso_wallet::abi::IWebAuthnValidator::{addValidationKeyCall, removeValidationKeyCall};
 use sso_wallet::account::Account;
 use sso_wallet::approval::{ApprovalKind, PasskeyChange, ReplyTo};
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::PasskeyView;
-use sso_wallet::recovery::{self, Log, account_topics};
+use sso_wallet::recovery::{self};
 use sso_wallet::webauthn::{self, Assertion, Passkey};
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
-use crate::{approvals, chrome, rpc, state, userop};
-
-/// The passkey validator's `PasskeyCreated` / `PasskeyRemoved` logs about `account`.
-pub async fn passkey_logs(network: &Network, account: Address) -> Result<Vec<Log>> {
-    rpc::logs(
-        &network.rpc_url,
-        network.contracts.webauthn_validator,
-        account_topics(
-            &[
-                PasskeyCreated::SIGNATURE_HASH,
-                PasskeyRemoved::SIGNATURE_HASH,
-            ],
-            account,
-        ),
-    )
-    .await
-}
-
-/// The key `account` registered for `credential_id` at `origin` on `network` (`(0, 0)` if none).
-pub async fn registered_key(
-    network: &Network,
-    account: Address,
-    origin: &str,
-    credential_id: &Bytes,
-) -> Result<[B256; 2]> {
-    let call = getAccountKeyCall {
-        originDomain: origin.to_owned(),
-        credentialId: credential_id.clone(),
-        account,
-    };
-    rpc::call_contract(
-        &network.rpc_url,
-        network.contracts.webauthn_validator,
-        &call,
-        "latest",
-    )
-    .await
-}
+use crate::{approvals, chain, chrome, state, userop};
 
 /// The passkeys registered for `account` on `network`, oldest first. An account not deployed
 /// there has exactly the passkey it will be deployed with.
 pub async fn registered(network: &Network, account: &Account) -> Result<Vec<Passkey>> {
-    let code: Bytes = rpc::call_typed(
-        &network.rpc_url,
-        "eth_getCode",
-        serde_json::json!([account.address, "latest"]),
-    )
-    .await?;
-    if code.is_empty() {
+    if !chain::is_deployed(network, account.address).await? {
         return Ok(vec![account.passkey.clone()]);
     }
-    let logs = passkey_logs(network, account.address).await?;
+    let logs = chain::passkey_logs(network, account.address).await?;
     Ok(recovery::passkeys_from_logs(
         &logs,
         account.address,

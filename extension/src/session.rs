@@ -16,7 +16,7 @@ use std::rc::Rc;
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use futures::lock::Mutex;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use sso_wallet::abi::IERC7579ModuleConfig;
 use sso_wallet::account::Account;
@@ -34,12 +34,12 @@ use sso_wallet::session::registry::{
 use sso_wallet::session::request::{self, SessionRequest, erc7715_response};
 use sso_wallet::session::rules::{self, Environment};
 use sso_wallet::session::spec::{
-    ISessionKeyValidator, SessionSpec, SessionState, Status, create_proof_digest, session_hash,
+    ISessionKeyValidator, SessionState, Status, create_proof_digest, session_hash,
 };
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
-use crate::{approvals, chrome, rpc, state, userop};
+use crate::{approvals, bundler, chain, chrome, state, userop};
 
 /// ERC-7579 module type of validators.
 const MODULE_TYPE_VALIDATOR: u64 = 1;
@@ -142,38 +142,6 @@ async fn sweep(now: u64) -> Result<()> {
 // Chain reads
 // ------------------------------------------------------------------------------------------------
 
-fn block_tag(number: U256) -> String {
-    format!("{number:#x}")
-}
-
-async fn session_state(
-    network: &Network,
-    account: Address,
-    spec: &SessionSpec,
-    at: &str,
-) -> Result<SessionState> {
-    let call = ISessionKeyValidator::sessionStateCall {
-        account,
-        spec: spec.clone(),
-    };
-    let validator = network.contracts.session_key_validator;
-    rpc::call_contract(&network.rpc_url, validator, &call, at).await
-}
-
-async fn validator_installed(network: &Network, account: Address) -> Result<bool> {
-    let code: Bytes =
-        rpc::call_typed(&network.rpc_url, "eth_getCode", json!([account, "latest"])).await?;
-    if code.is_empty() {
-        return Ok(false);
-    }
-    let call = IERC7579ModuleConfig::isModuleInstalledCall {
-        moduleTypeId: U256::from(MODULE_TYPE_VALIDATOR),
-        module: network.contracts.session_key_validator,
-        additionalContext: Bytes::new(),
-    };
-    rpc::call_contract(&network.rpc_url, account, &call, "latest").await
-}
-
 // ------------------------------------------------------------------------------------------------
 // Creation
 // ------------------------------------------------------------------------------------------------
@@ -195,7 +163,7 @@ pub async fn request(
             registry::MAX_REQUEST_BYTES / 1024
         )));
     }
-    let head = userop::head(&network).await?;
+    let head = chain::head(&network).await?;
     let request = request::parse_request(&params, head.timestamp)?;
     let environment = Environment {
         account: account.address,
@@ -218,7 +186,7 @@ pub async fn request(
         proof: Bytes::copy_from_slice(&proof),
     };
     let validator = network.contracts.session_key_validator;
-    let call = if validator_installed(&network, account.address).await? {
+    let call = if chain::validator_installed(&network, account.address).await? {
         Call {
             to: validator,
             value: U256::ZERO,
@@ -333,7 +301,7 @@ pub async fn created(
         }
         Err(e) => return Err(e),
     };
-    match userop::wait(network, hash).await {
+    match bundler::wait(network, hash).await {
         Ok(_) => Ok(response),
         // Included but reverted: there is no session.
         Err(e @ Error::ExecutionReverted { .. }) => {
@@ -386,7 +354,7 @@ pub async fn try_send(
             "the wallet is locked; sessions sign again once you unlock it".into(),
         )));
     }
-    let now = userop::head(network).await?.timestamp;
+    let now = chain::head(network).await?.timestamp;
     sweep(now).await?;
     let contexts: Vec<B256> = state::read_wallet(|w| {
         registry::candidates(
@@ -465,14 +433,14 @@ async fn settled_lane(
     network: &Network,
     account: Address,
     mut record: SessionRecord,
-) -> Result<(userop::Head, SessionState, U256, SessionRecord)> {
+) -> Result<(chain::Head, SessionState, U256, SessionRecord)> {
     let mut waited = 0;
     loop {
-        let head = userop::head(network).await?;
-        let at = block_tag(head.number);
+        let head = chain::head(network).await?;
+        let at = chain::block_tag(head.number);
         let (chain_state, lane_nonce) = futures::join!(
-            session_state(network, account, &record.spec, &at),
-            userop::nonce(network, account, record.nonce_key(), &at),
+            chain::session_state(network, account, &record.spec, &at),
+            chain::nonce(network, account, record.nonce_key(), &at),
         );
         let (chain_state, lane_nonce) = (chain_state?, lane_nonce?);
         record.prune_pending(lane_nonce, head.timestamp);
@@ -481,7 +449,7 @@ async fn settled_lane(
             // time, for a chain whose clock stands still) no longer holds the lane.
             let mut dropped = Vec::new();
             for pending in &record.pending {
-                if !userop::still_pending(network, pending.user_op_hash)
+                if !bundler::still_pending(network, pending.user_op_hash)
                     .await
                     .unwrap_or(true)
                 {
@@ -555,7 +523,7 @@ async fn send_with(
         max_priority_fee_per_gas: head.max_priority_fee_per_gas,
         signature: registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
     };
-    let estimate = userop::estimate(network, &user_op).await.map_err(failed)?;
+    let estimate = bundler::estimate(network, &user_op).await.map_err(failed)?;
     registry::apply_session_gas(&mut user_op, &estimate, allowed.increments.len());
     // The fee limit is charged the operation's most expensive case.
     context.fee = Some(user_op.max_cost());
@@ -605,7 +573,7 @@ async fn send_with(
 /// `wallet_getGrantedExecutionPermissions`: the origin's live sessions, in the grant's shape.
 pub async fn granted(origin: &str) -> Result<Value> {
     let network = state::network().await?;
-    let head = userop::head(&network).await?;
+    let head = chain::head(&network).await?;
     sweep(head.timestamp).await?;
     let wallet = state::wallet().await?;
     let items: Vec<Value> = wallet
@@ -742,18 +710,18 @@ pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> Session
 /// Every session, newest first, with what is left of the live ones' limits.
 pub async fn list() -> Result<Vec<SessionView>> {
     let network = state::network().await?;
-    let head = userop::head(&network).await?;
+    let head = chain::head(&network).await?;
     let now = head.timestamp;
     sweep(now).await?;
     let wallet = state::wallet().await?;
-    let at = block_tag(head.number);
+    let at = chain::block_tag(head.number);
     let mut views = Vec::new();
     for record in wallet.sessions.iter().rev() {
         let mut remaining = Vec::new();
         if record.status_at(now) == SessionStatus::Active && record.chain_id == network.chain_id {
             let (chain_state, lane_nonce) = futures::join!(
-                session_state(&network, record.account, &record.spec, &at),
-                userop::nonce(&network, record.account, record.nonce_key(), &at),
+                chain::session_state(&network, record.account, &record.spec, &at),
+                chain::nonce(&network, record.account, record.nonce_key(), &at),
             );
             if let (Ok(chain_state), Ok(lane_nonce)) = (chain_state, lane_nonce) {
                 // Stored before its creation was sent, and still not on chain long after: it

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use sso_wallet::approval::{APPROVALS_KEY, ApprovalQueue};
 use sso_wallet::network::{Network, Networks};
-use sso_wallet::protocol::PageMessage;
 use sso_wallet::storage::{WALLET_KEY, WalletState};
 use sso_wallet::{Error, Result};
 
@@ -31,10 +30,6 @@ pub struct Background {
     pub approval_window: Option<i32>,
     /// The activity window `wallet_showCallsStatus` opened last (one at a time).
     pub activity_window: Option<i32>,
-    /// Answers for pages that had no port when they were ready (the worker had just restarted),
-    /// and copies of approval outcomes until the page shows it got them; delivered when the page
-    /// reconnects (`provider::resume`).
-    pub outbox: Vec<Held>,
     /// Cache of the stored wallet state (the storage copy is the truth across restarts).
     wallet: Option<WalletState>,
     /// The network list shipped with the extension.
@@ -183,52 +178,6 @@ pub async fn save_approvals() -> Result<()> {
         window: s.approval_window,
     });
     chrome::memory_set(APPROVALS_KEY, &snapshot).await
-}
-
-/// An answer held for a page.
-pub struct Held {
-    page: String,
-    message: PageMessage,
-    /// Its size as JSON (bytes).
-    size: usize,
-}
-
-/// Answers waiting for pages at most, and their total size (older ones are dropped first).
-const OUTBOX_LIMIT: usize = 256;
-const OUTBOX_BYTES: usize = 4 * 1024 * 1024;
-
-/// Keeps an answer for a page until it reconnects. An answer too large to keep (a node's
-/// result of megabytes) is replaced by an error asking to retry.
-pub fn hold(page: &str, message: PageMessage) {
-    let size = serde_json::to_string(&message).map_or(usize::MAX, |t| t.len());
-    let (message, size) = match message.id() {
-        Some(id) if size > OUTBOX_BYTES / 4 => {
-            (PageMessage::answer(id, Err(Error::Interrupted)), 128)
-        }
-        _ => (message, size),
-    };
-    with(|s| {
-        let mut total: usize = s.outbox.iter().map(|h| h.size).sum::<usize>() + size;
-        while !s.outbox.is_empty() && (s.outbox.len() >= OUTBOX_LIMIT || total > OUTBOX_BYTES) {
-            total -= s.outbox.remove(0).size;
-        }
-        s.outbox.push(Held {
-            page: page.to_owned(),
-            message,
-            size,
-        });
-    });
-}
-
-/// Takes the answers held for `page`.
-pub fn take_held(page: &str) -> Vec<PageMessage> {
-    with(|s| {
-        let (mine, rest): (Vec<Held>, Vec<Held>) = std::mem::take(&mut s.outbox)
-            .into_iter()
-            .partition(|h| h.page == page);
-        s.outbox = rest;
-        mine.into_iter().map(|h| h.message).collect()
-    })
 }
 
 /// Restores the pending approvals after a worker restart (before any event is handled).

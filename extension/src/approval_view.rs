@@ -1,0 +1,163 @@
+//! What the approval window shows of a pending approval: the request as the user will approve
+//! it, on the chain it is bound to, or only "locked" while the wallet is locked. Above the
+//! features (it describes their requests); nothing here changes anything.
+
+use serde_json::Value;
+
+use sso_wallet::approval::{ApprovalKind, PasskeyChange, SignContent};
+use sso_wallet::protocol::{ApprovalView, CallView, RequestView};
+use sso_wallet::{Error, Result};
+
+use crate::state;
+
+/// The view of an approval (the named one, or the first pending).
+pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
+    let wallet = state::wallet().await?;
+    let found = state::with(|s| {
+        let id = match approval_id {
+            Some(id) => id,
+            None => match s.approvals.first() {
+                Some(a) => a.id,
+                None => {
+                    // Nothing left: the window closes itself; the next request opens a new one.
+                    s.approval_window = None;
+                    return Ok(None);
+                }
+            },
+        };
+        let (position, approval) = s.approvals.get(id)?;
+        Ok::<_, Error>(Some((position, s.approvals.len(), approval.clone())))
+    })?;
+    let Some((position, total, approval)) = found else {
+        state::save_approvals().await?; // the window is gone from the state
+        return Ok(None);
+    };
+    // A transaction or a signature is shown (and made) on the chain it was prepared for.
+    let network = match approval.kind.chain_id() {
+        Some(chain_id) => state::network_for(chain_id).await?,
+        None => state::network().await?,
+    };
+    let account = wallet.account.as_ref();
+    let request = match &approval.kind {
+        ApprovalKind::Connect | ApprovalKind::RequestPermissions => RequestView::Connect {
+            account: account.map(|a| a.address),
+        },
+        ApprovalKind::AddChain(request) => RequestView::AddChain {
+            request: (**request).clone(),
+        },
+        ApprovalKind::Sign(sign) => {
+            let account = account.ok_or(Error::NoAccount)?;
+            match &sign.content {
+                SignContent::Message { message } => RequestView::SignMessage {
+                    account: account.address,
+                    text: printable(message),
+                    message: message.clone(),
+                    digest: sign.digest,
+                    credential_id: account.signing_passkey().credential_id.clone(),
+                },
+                SignContent::TypedData { typed_data } => RequestView::SignTypedData {
+                    account: account.address,
+                    domain: typed_data.get("domain").cloned().unwrap_or_default(),
+                    primary_type: typed_data
+                        .get("primaryType")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    message: typed_data.get("message").cloned().unwrap_or_default(),
+                    digest: sign.digest,
+                    credential_id: account.signing_passkey().credential_id.clone(),
+                },
+            }
+        }
+        ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
+            let account = account.ok_or(Error::NoAccount)?;
+            RequestView::SendTransaction {
+                from: tx.user_op.sender,
+                calls: tx
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let explained = tx.explained.get(i).cloned().unwrap_or_default();
+                        CallView {
+                            to: c.to,
+                            value: c.value,
+                            data: c.data.clone(),
+                            decoded: explained.decoded,
+                            warnings: explained.warnings.iter().map(|w| w.message()).collect(),
+                        }
+                    })
+                    .collect(),
+                warnings: tx.warnings.iter().map(|w| w.message()).collect(),
+                max_fee: tx.user_op.max_cost(),
+                deploys_account: tx.user_op.factory.is_some(),
+                user_op_hash: tx.user_op_hash,
+                credential_id: account.signing_passkey().credential_id.clone(),
+                session_fallback: tx.session_fallback.clone(),
+                balance_changes: tx.balance_changes.clone(),
+            }
+        }
+        ApprovalKind::CreateSession(creation) => {
+            let account = account.ok_or(Error::NoAccount)?;
+            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let tx = &creation.prepared;
+            RequestView::CreateSession {
+                account: account.address,
+                session: crate::session::view(&creation.record, now, vec![]),
+                warnings: creation.warnings.clone(),
+                max_fee: tx.user_op.max_cost(),
+                deploys_account: tx.user_op.factory.is_some(),
+                user_op_hash: tx.user_op_hash,
+                credential_id: account.signing_passkey().credential_id.clone(),
+            }
+        }
+        ApprovalKind::ChangePasskeys { prepared, change } => {
+            let account = account.ok_or(Error::NoAccount)?;
+            RequestView::ChangePasskeys {
+                add: matches!(change, PasskeyChange::Add { .. }),
+                passkey: change.credential_id().clone(),
+                max_fee: prepared.user_op.max_cost(),
+                deploys_account: prepared.user_op.factory.is_some(),
+                user_op_hash: prepared.user_op_hash,
+                credential_id: account.signing_passkey().credential_id.clone(),
+            }
+        }
+        ApprovalKind::RevokeSession { prepared, context } => {
+            let account = account.ok_or(Error::NoAccount)?;
+            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let record = wallet
+                .sessions
+                .iter()
+                .find(|s| s.context == *context)
+                .ok_or_else(|| Error::Internal("the session to revoke is gone".into()))?;
+            RequestView::RevokeSession {
+                session: crate::session::view(record, now, vec![]),
+                max_fee: prepared.user_op.max_cost(),
+                user_op_hash: prepared.user_op_hash,
+                credential_id: account.signing_passkey().credential_id.clone(),
+            }
+        }
+    };
+    Ok(Some(ApprovalView {
+        id: approval.id,
+        origin: approval.origin,
+        position,
+        total,
+        network: network.name,
+        chain_id: network.chain_id,
+        // Locked: nothing of the request leaves the background until the passkey unlocks.
+        request: if crate::lock::is_locked().await? {
+            RequestView::Locked
+        } else {
+            request
+        },
+    }))
+}
+
+/// A message shown as text when it is printable UTF-8.
+/// Text with hidden characters (bidi overrides, zero-width ones) is shown as hex: what the user
+/// reads must be what is signed.
+fn printable(message: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(message).ok()?;
+    sso_wallet::untrusted::is_plain(text).then(|| text.to_owned())
+}

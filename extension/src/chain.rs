@@ -1,0 +1,177 @@
+//! What the wallet reads from a network's node about its own contracts and the chain: the head
+//! (block, time, fees), EntryPoint nonces, code, the account factory's counterfactual address,
+//! the passkey validator's keys and logs, and the session validator's state. Read-only, below
+//! every feature: nothing here sends, asks the user or changes the wallet's state.
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use serde::Deserialize;
+use serde_json::json;
+
+use alloy_sol_types::SolEvent;
+use sso_wallet::abi::IERC7579ModuleConfig;
+use sso_wallet::abi::IEntryPoint;
+use sso_wallet::abi::IWebAuthnValidator::{PasskeyCreated, PasskeyRemoved, getAccountKeyCall};
+use sso_wallet::account::Account;
+use sso_wallet::erc4337;
+use sso_wallet::network::Network;
+use sso_wallet::recovery::{Log, account_topics};
+use sso_wallet::session::spec::{ISessionKeyValidator, SessionSpec, SessionState};
+use sso_wallet::{Error, Result};
+
+use crate::rpc;
+
+/// ERC-7579 module type of validators.
+const MODULE_TYPE_VALIDATOR: u64 = 1;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Block {
+    number: U256,
+    timestamp: U256,
+    base_fee_per_gas: Option<U256>,
+}
+
+/// The chain's head: where reads are pinned, its time, and current fees.
+#[derive(Debug, Clone, Copy)]
+pub struct Head {
+    /// Block number (hex-encoded in reads, so nonce and counters come from the same block).
+    pub number: U256,
+    /// Block timestamp (Unix seconds): the time sessions are evaluated at.
+    pub timestamp: u64,
+    /// `maxFeePerGas = 2 × baseFee + priority`.
+    pub max_fee_per_gas: U256,
+    /// `maxPriorityFeePerGas`.
+    pub max_priority_fee_per_gas: U256,
+}
+
+/// The latest block and current fees.
+pub async fn head(network: &Network) -> Result<Head> {
+    let rpc_url = &network.rpc_url;
+    let (block, priority) = futures::join!(
+        rpc::call_typed::<Block>(rpc_url, "eth_getBlockByNumber", json!(["latest", false])),
+        rpc::call_typed::<U256>(rpc_url, "eth_maxPriorityFeePerGas", json!([])),
+    );
+    let block = block?;
+    let base = block.base_fee_per_gas.unwrap_or_default();
+    let (max_fee_per_gas, max_priority_fee_per_gas) = erc4337::fees(base, priority?)
+        .ok_or_else(|| Error::bad_response(rpc_url, "the node's fees are implausibly high"))?;
+    Ok(Head {
+        number: block.number,
+        timestamp: block.timestamp.saturating_to(),
+        max_fee_per_gas,
+        max_priority_fee_per_gas,
+    })
+}
+
+/// A block number as the tag reads are pinned at.
+pub fn block_tag(number: U256) -> String {
+    format!("{number:#x}")
+}
+
+/// The EntryPoint nonce of `sender` on lane `key`, at block `at`.
+pub async fn nonce(network: &Network, sender: Address, key: U256, at: &str) -> Result<U256> {
+    let call = IEntryPoint::getNonceCall {
+        sender,
+        key: key.to(),
+    };
+    rpc::call_contract(&network.rpc_url, network.contracts.entry_point, &call, at).await
+}
+
+/// The code at `address` (empty: no contract there).
+pub async fn code(network: &Network, address: Address) -> Result<Bytes> {
+    rpc::call_typed(&network.rpc_url, "eth_getCode", json!([address, "latest"])).await
+}
+
+/// The native balance of `address` (wei).
+pub async fn balance(network: &Network, address: Address) -> Result<U256> {
+    rpc::call_typed(
+        &network.rpc_url,
+        "eth_getBalance",
+        json!([address, "latest"]),
+    )
+    .await
+}
+
+/// Whether `address` has code.
+pub async fn is_deployed(network: &Network, address: Address) -> Result<bool> {
+    Ok(!code(network, address).await?.is_empty())
+}
+
+/// The factory's address for the account's salt and first passkey (deployed there or not).
+pub async fn counterfactual_address(network: &Network, account: &Account) -> Result<Address> {
+    let call = account.get_address_call();
+    rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.account_factory,
+        &call,
+        "latest",
+    )
+    .await
+}
+
+/// The passkey validator's `PasskeyCreated` / `PasskeyRemoved` logs about `account`.
+pub async fn passkey_logs(network: &Network, account: Address) -> Result<Vec<Log>> {
+    rpc::logs(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        account_topics(
+            &[
+                PasskeyCreated::SIGNATURE_HASH,
+                PasskeyRemoved::SIGNATURE_HASH,
+            ],
+            account,
+        ),
+    )
+    .await
+}
+
+/// The key `account` registered for `credential_id` at `origin` on `network` (`(0, 0)` if none).
+pub async fn registered_key(
+    network: &Network,
+    account: Address,
+    origin: &str,
+    credential_id: &Bytes,
+) -> Result<[B256; 2]> {
+    let call = getAccountKeyCall {
+        originDomain: origin.to_owned(),
+        credentialId: credential_id.clone(),
+        account,
+    };
+    rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        &call,
+        "latest",
+    )
+    .await
+}
+
+/// The session validator's state of `spec` for `account`, at block `at`.
+pub async fn session_state(
+    network: &Network,
+    account: Address,
+    spec: &SessionSpec,
+    at: &str,
+) -> Result<SessionState> {
+    let call = ISessionKeyValidator::sessionStateCall {
+        account,
+        spec: spec.clone(),
+    };
+    let validator = network.contracts.session_key_validator;
+    rpc::call_contract(&network.rpc_url, validator, &call, at).await
+}
+
+/// Whether the session validator is installed on `account` (no code: not).
+pub async fn validator_installed(network: &Network, account: Address) -> Result<bool> {
+    let code: Bytes =
+        rpc::call_typed(&network.rpc_url, "eth_getCode", json!([account, "latest"])).await?;
+    if code.is_empty() {
+        return Ok(false);
+    }
+    let call = IERC7579ModuleConfig::isModuleInstalledCall {
+        moduleTypeId: U256::from(MODULE_TYPE_VALIDATOR),
+        module: network.contracts.session_key_validator,
+        additionalContext: Bytes::new(),
+    };
+    rpc::call_contract(&network.rpc_url, account, &call, "latest").await
+}

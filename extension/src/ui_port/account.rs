@@ -1,0 +1,40 @@
+//! The account: the home view, creating the account from a new passkey, logging in to an
+//! existing one, its tokens, and disconnecting sites.
+
+use sso_wallet::Result;
+use sso_wallet::protocol::{UiRequest, UiResponse};
+
+use super::approvals::unreachable_family;
+use super::done;
+use crate::{home, login, onboarding};
+
+pub async fn handle(request: UiRequest) -> Result<UiResponse> {
+    Ok(match request {
+        UiRequest::GetHome => UiResponse::Home {
+            home: Box::new(home::view().await?),
+        },
+        UiRequest::CreatePasskey { attestation_object } => UiResponse::AccountCreated {
+            address: onboarding::create_account(&attestation_object)
+                .await?
+                .address,
+        },
+        UiRequest::Login {
+            credential_id,
+            assertions,
+            confirmed,
+        } => login::login(credential_id, assertions, confirmed).await?,
+        UiRequest::AddToken { address } => {
+            home::add_token(address).await?;
+            done()
+        }
+        UiRequest::RemoveToken { chain_id, address } => {
+            home::remove_token(chain_id, address).await?;
+            done()
+        }
+        UiRequest::Disconnect { origin } => {
+            home::disconnect(&origin).await?;
+            done()
+        }
+        _ => unreachable_family(),
+    })
+}
