@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sso_wallet::erc4337::{ENTRY_POINT_V08, UserOperation};
 use sso_wallet::erc7579::Call;
-use sso_wallet::session::policy::{Context, evaluate};
+use sso_wallet::session::policy::{Circumstances, evaluate};
 use sso_wallet::session::spec::{
     CallSpec, Condition, Constraint, LimitType, SessionSpec, TransferSpec, UsageLimit,
 };
@@ -76,11 +76,11 @@ fn bench_policy(c: &mut Criterion) {
         data: data.into(),
     }];
     let usage = Usage::default();
-    let context = Context {
+    let circumstances = Circumstances {
         fee: Some(U256::from(1_000_000u64)),
         now: NOW,
     };
-    assert!(evaluate(&spec, &usage, &call, context).is_ok());
+    assert!(evaluate(&spec, &usage, &call, circumstances).is_ok());
     let mut group = c.benchmark_group("session policy");
     group.throughput(Throughput::Elements(1));
     group.bench_function("evaluate, 10-policy session", |b| {
@@ -89,7 +89,7 @@ fn bench_policy(c: &mut Criterion) {
                 black_box(&spec),
                 black_box(&usage),
                 black_box(&call),
-                context,
+                circumstances,
             )
         })
     });

@@ -426,7 +426,7 @@ mod tests {
                 transferPolicies: vec![],
             };
             let request = crate::session::request::SessionRequest::from_spec(&spec);
-            let lines = crate::session::rules::describe(&request);
+            let lines = crate::session::describe::describe(&request);
             proptest::prop_assert!(lines.len() >= 2);
         }
     }

@@ -15,7 +15,7 @@ use k256::ecdsa::SigningKey;
 use serde_json::{Value, json};
 use sso_wallet::erc4337::{ENTRY_POINT_V08, UserOperation};
 use sso_wallet::erc7579::{self, Call};
-use sso_wallet::session::policy::{self, Context};
+use sso_wallet::session::policy::{self, Circumstances};
 use sso_wallet::session::spec::{
     CallSpec, Condition, Constraint, ISessionKeyValidator, LimitType, SessionSpec, TransferSpec,
     UsageLimit, create_proof_digest, session_hash, signature_data,
@@ -493,7 +493,7 @@ fn devnet_session_engine_matches_contract() {
                 &spec,
                 &usage,
                 &calls,
-                Context {
+                Circumstances {
                     fee: (!paymaster).then_some(fee),
                     now,
                 },

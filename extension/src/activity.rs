@@ -6,7 +6,7 @@ use alloy_primitives::B256;
 
 use sso_wallet::activity::{self, ACTIVITY_KEY, ActivityRecord};
 use sso_wallet::network::Network;
-use sso_wallet::protocol::ActivityView;
+use sso_wallet::protocol::{ActivityStatus, ActivityView};
 use sso_wallet::{Error, Result};
 
 use crate::{bundler, chrome, state};
@@ -77,9 +77,9 @@ pub async fn list() -> Result<Vec<ActivityView>> {
             None => None,
         };
         let (status, tx_hash) = match &receipt {
-            None => ("pending", None),
-            Some(r) if r.success => ("success", Some(r.receipt.transaction_hash)),
-            Some(r) => ("failed", Some(r.receipt.transaction_hash)),
+            None => (ActivityStatus::Pending, None),
+            Some(r) if r.success => (ActivityStatus::Success, Some(r.receipt.transaction_hash)),
+            Some(r) => (ActivityStatus::Failed, Some(r.receipt.transaction_hash)),
         };
         let explorer_url = network
             .and_then(|n| n.explorer_url.as_deref())
@@ -92,7 +92,7 @@ pub async fn list() -> Result<Vec<ActivityView>> {
             user_op_hash: record.user_op_hash,
             sent_at: record.sent_at,
             what: record.what.clone(),
-            status: status.to_owned(),
+            status,
             tx_hash,
             explorer_url,
         }

@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use sso_wallet::approval::{ApprovalKind, PasskeyChange, SignContent};
-use sso_wallet::protocol::{ApprovalView, CallView, RequestView};
+use sso_wallet::erc4337::UserOperation;
+use sso_wallet::protocol::{ApprovalView, CallView, OperationView, RequestView, SigningRequest};
 use sso_wallet::{Error, Result};
 
 use crate::state;
@@ -38,22 +39,38 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         None => state::network().await?,
     };
     let account = wallet.account.as_ref();
-    let request = match &approval.kind {
-        ApprovalKind::Connect | ApprovalKind::RequestPermissions => RequestView::Connect {
-            account: account.map(|a| a.address),
-        },
-        ApprovalKind::AddChain(request) => RequestView::AddChain {
-            request: (**request).clone(),
-        },
+    // What the passkey signs, the same way for every kind that it signs.
+    let signing = |hash, operation: Option<&UserOperation>| -> Result<Option<SigningRequest>> {
+        let account = account.ok_or(Error::NoAccount)?;
+        Ok(Some(SigningRequest {
+            hash,
+            credential_id: account.signing_passkey().credential_id.clone(),
+            operation: operation.map(|op| OperationView {
+                max_fee: op.max_cost(),
+                deploys_account: op.factory.is_some(),
+            }),
+        }))
+    };
+    let (request, signing) = match &approval.kind {
+        ApprovalKind::Connect | ApprovalKind::RequestPermissions => (
+            RequestView::Connect {
+                account: account.map(|a| a.address),
+            },
+            None,
+        ),
+        ApprovalKind::AddChain(request) => (
+            RequestView::AddChain {
+                request: (**request).clone(),
+            },
+            None,
+        ),
         ApprovalKind::Sign(sign) => {
             let account = account.ok_or(Error::NoAccount)?;
-            match &sign.content {
+            let request = match &sign.content {
                 SignContent::Message { message } => RequestView::SignMessage {
                     account: account.address,
                     text: printable(message),
                     message: message.clone(),
-                    digest: sign.digest,
-                    credential_id: account.signing_passkey().credential_id.clone(),
                 },
                 SignContent::TypedData { typed_data } => RequestView::SignTypedData {
                     account: account.address,
@@ -64,14 +81,12 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                         .unwrap_or_default()
                         .to_owned(),
                     message: typed_data.get("message").cloned().unwrap_or_default(),
-                    digest: sign.digest,
-                    credential_id: account.signing_passkey().credential_id.clone(),
                 },
-            }
+            };
+            (request, signing(sign.digest, None)?)
         }
         ApprovalKind::SendTransaction(tx) | ApprovalKind::SendCalls { prepared: tx, .. } => {
-            let account = account.ok_or(Error::NoAccount)?;
-            RequestView::SendTransaction {
+            let request = RequestView::SendTransaction {
                 from: tx.user_op.sender,
                 calls: tx
                     .calls
@@ -89,54 +104,53 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                     })
                     .collect(),
                 warnings: tx.warnings.iter().map(|w| w.message()).collect(),
-                max_fee: tx.user_op.max_cost(),
-                deploys_account: tx.user_op.factory.is_some(),
-                user_op_hash: tx.user_op_hash,
-                credential_id: account.signing_passkey().credential_id.clone(),
                 session_fallback: tx.session_fallback.clone(),
                 balance_changes: tx.balance_changes.clone(),
-            }
+            };
+            (request, signing(tx.user_op_hash, Some(&tx.user_op))?)
         }
         ApprovalKind::CreateSession(creation) => {
             let account = account.ok_or(Error::NoAccount)?;
             let now = (js_sys::Date::now() / 1000.0) as u64;
             let tx = &creation.prepared;
-            RequestView::CreateSession {
+            let request = RequestView::CreateSession {
                 account: account.address,
                 session: crate::session::view(&creation.record, now, vec![]),
                 warnings: creation.warnings.clone(),
-                max_fee: tx.user_op.max_cost(),
-                deploys_account: tx.user_op.factory.is_some(),
-                user_op_hash: tx.user_op_hash,
-                credential_id: account.signing_passkey().credential_id.clone(),
-            }
+            };
+            (request, signing(tx.user_op_hash, Some(&tx.user_op))?)
         }
         ApprovalKind::ChangePasskeys { prepared, change } => {
-            let account = account.ok_or(Error::NoAccount)?;
-            RequestView::ChangePasskeys {
+            let request = RequestView::ChangePasskeys {
                 add: matches!(change, PasskeyChange::Add { .. }),
                 passkey: change.credential_id().clone(),
-                max_fee: prepared.user_op.max_cost(),
-                deploys_account: prepared.user_op.factory.is_some(),
-                user_op_hash: prepared.user_op_hash,
-                credential_id: account.signing_passkey().credential_id.clone(),
-            }
+            };
+            (
+                request,
+                signing(prepared.user_op_hash, Some(&prepared.user_op))?,
+            )
         }
         ApprovalKind::RevokeSession { prepared, context } => {
-            let account = account.ok_or(Error::NoAccount)?;
             let now = (js_sys::Date::now() / 1000.0) as u64;
             let record = wallet
                 .sessions
                 .iter()
                 .find(|s| s.context == *context)
                 .ok_or_else(|| Error::Internal("the session to revoke is gone".into()))?;
-            RequestView::RevokeSession {
+            let request = RequestView::RevokeSession {
                 session: crate::session::view(record, now, vec![]),
-                max_fee: prepared.user_op.max_cost(),
-                user_op_hash: prepared.user_op_hash,
-                credential_id: account.signing_passkey().credential_id.clone(),
-            }
+            };
+            (
+                request,
+                signing(prepared.user_op_hash, Some(&prepared.user_op))?,
+            )
         }
+    };
+    // Locked: nothing of the request leaves the background until the passkey unlocks.
+    let (request, signing) = if crate::lock::is_locked().await? {
+        (RequestView::Locked, None)
+    } else {
+        (request, signing)
     };
     Ok(Some(ApprovalView {
         id: approval.id,
@@ -145,12 +159,8 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         total,
         network: network.name,
         chain_id: network.chain_id,
-        // Locked: nothing of the request leaves the background until the passkey unlocks.
-        request: if crate::lock::is_locked().await? {
-            RequestView::Locked
-        } else {
-            request
-        },
+        request,
+        signing,
     }))
 }
 

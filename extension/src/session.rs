@@ -23,11 +23,12 @@ use sso_wallet::account::Account;
 use sso_wallet::activity::describe_calls;
 use sso_wallet::approval::{ApprovalKind, ReplyTo, SessionCreation};
 use sso_wallet::erc4337::UserOperation;
-use sso_wallet::erc7579::{self, Call};
+use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::SessionView;
+use sso_wallet::session::describe;
 use sso_wallet::session::key::SessionKey;
-use sso_wallet::session::policy::Context;
+use sso_wallet::session::policy::Circumstances;
 use sso_wallet::session::registry::{
     self, Ended, PendingUse, SESSION_KEYS_KEY, SessionRecord, SessionStatus,
 };
@@ -240,7 +241,7 @@ pub async fn request(
 
 /// Symbol and decimals of the contracts the call rules target, for those that answer as ERC-20
 /// tokens (so amounts read `100 USDC`, not base units).
-async fn token_metadata(network: &Network, request: &SessionRequest) -> rules::Tokens {
+async fn token_metadata(network: &Network, request: &SessionRequest) -> describe::Tokens {
     let mut targets: Vec<Address> = request
         .call_policies
         .iter()
@@ -498,37 +499,29 @@ async fn send_with(
         .await
         .map_err(failed)?;
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
-    let mut context = Context {
+    let mut circumstances = Circumstances {
         fee: Some(U256::ZERO),
         now: head.timestamp,
     };
     let denied = |e: registry::NotCovered| format!("the session does not cover it: {e}");
     let allowed = record
-        .evaluate(&chain_state, &usage, calls, context)
+        .evaluate(&chain_state, &usage, calls, circumstances)
         .map_err(denied)?;
     let validator = network.contracts.session_key_validator;
-    let mut user_op = UserOperation {
-        sender: account.address,
-        nonce: record.next_nonce(lane_nonce),
-        factory: None,
-        factory_data: None,
-        call_data: match calls {
-            [single] => erc7579::execute_single(single),
-            batch => erc7579::execute_batch(batch),
-        },
-        call_gas_limit: U256::ZERO,
-        verification_gas_limit: U256::ZERO,
-        pre_verification_gas: U256::ZERO,
-        max_fee_per_gas: head.max_fee_per_gas,
-        max_priority_fee_per_gas: head.max_priority_fee_per_gas,
-        signature: registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
-    };
+    let mut user_op = UserOperation::unsigned(
+        account.address,
+        record.next_nonce(lane_nonce),
+        None,
+        calls,
+        (head.max_fee_per_gas, head.max_priority_fee_per_gas),
+        registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
+    );
     let estimate = bundler::estimate(network, &user_op).await.map_err(failed)?;
     registry::apply_session_gas(&mut user_op, &estimate, allowed.increments.len());
     // The fee limit is charged the operation's most expensive case.
-    context.fee = Some(user_op.max_cost());
+    circumstances.fee = Some(user_op.max_cost());
     let allowed = record
-        .evaluate(&chain_state, &usage, calls, context)
+        .evaluate(&chain_state, &usage, calls, circumstances)
         .map_err(denied)?;
     let hash = user_op.hash(network.contracts.entry_point, network.chain_id);
     // The lock may have closed while the operation was being built: checked again at signing.
@@ -680,27 +673,17 @@ pub async fn end_for_origin(origin: &str) -> Result<()> {
 /// A session as the UI shows it; `remaining` needs the chain (live sessions only).
 pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> SessionView {
     let expires_at = record.expires_at();
-    let status = match record.status_at(now) {
-        SessionStatus::Active => "active",
-        SessionStatus::Revoking => "revoking",
-        SessionStatus::Ended(Ended::Revoked) => "revoked",
-        SessionStatus::Ended(Ended::Expired) => "expired",
-        SessionStatus::Ended(Ended::KeyLost) => "keyLost",
-        SessionStatus::Ended(Ended::Disconnected) => "disconnected",
-    };
-    let mut permissions = rules::describe_with_tokens(&record.request, &record.tokens);
-    permissions
-        .retain(|line| !line.starts_with("Valid until") && !line.starts_with("The dapp says"));
+    let permissions = describe::describe_permissions(&record.request, &record.tokens);
     SessionView {
         context: record.context,
         origin: record.origin.clone(),
         expires_at,
         expires: format!(
             "{} ({})",
-            rules::format_utc(expires_at),
-            rules::format_relative(expires_at, now)
+            describe::format_utc(expires_at),
+            describe::format_relative(expires_at, now)
         ),
-        status: status.to_owned(),
+        status: record.status_at(now).into(),
         permissions,
         remaining,
         justification: record.request.meta.justification.clone(),
@@ -734,7 +717,7 @@ pub async fn list() -> Result<Vec<SessionView>> {
                     continue;
                 }
                 let usage = record.usage(&chain_state, lane_nonce, now);
-                remaining = rules::remaining(&record.request, &usage, now, &record.tokens);
+                remaining = describe::remaining(&record.request, &usage, now, &record.tokens);
             }
         }
         views.push(view(record, now, remaining));

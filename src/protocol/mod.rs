@@ -19,6 +19,6 @@ mod views;
 pub use page::{PageMessage, PageRequest, ProviderEvent};
 pub use ui::{Envelope, NetworkInput, SignedChallenge, UiRequest, UiResponse};
 pub use views::{
-    ActivityView, ApprovalView, CallView, HomeView, NetworkView, PasskeyView, RequestView,
-    SessionView, SiteView, TokenView,
+    ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, NetworkView, OperationView,
+    PasskeyView, RequestView, SessionStatusView, SessionView, SigningRequest, SiteView, TokenView,
 };

@@ -7,6 +7,8 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::session::registry::{Ended, SessionStatus};
+
 /// The home view (the toolbar popup): the account on the selected network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -91,6 +93,32 @@ pub struct ApprovalView {
     pub chain_id: u64,
     /// The request.
     pub request: RequestView,
+    /// What the passkey signs if the user approves (`None`: approving signs nothing, or the
+    /// wallet is locked and shows nothing).
+    pub signing: Option<SigningRequest>,
+}
+
+/// What the passkey signs for an approval, the same for every kind of request it signs: the UI
+/// asks the passkey for `hash` with `credential_id` and sends the assertion back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningRequest {
+    /// The hash the passkey signs: a UserOperation's hash, or a message's ERC-1271 digest.
+    pub hash: B256,
+    /// The passkey to ask for.
+    pub credential_id: Bytes,
+    /// The UserOperation it sends, when it sends one (a signature of a message sends nothing).
+    pub operation: Option<OperationView>,
+}
+
+/// The UserOperation an approval sends: what it can cost and whether it deploys the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationView {
+    /// The most the UserOperation can cost, in wei.
+    pub max_fee: U256,
+    /// Whether this operation also deploys the account.
+    pub deploys_account: bool,
 }
 
 /// The request part of an [`ApprovalView`].
@@ -114,10 +142,6 @@ pub enum RequestView {
         text: Option<String>,
         /// The raw message.
         message: Bytes,
-        /// What the passkey signs.
-        digest: B256,
-        /// The passkey to ask for.
-        credential_id: Bytes,
     },
     /// Sign EIP-712 typed data with the passkey.
     #[serde(rename_all = "camelCase")]
@@ -130,10 +154,6 @@ pub enum RequestView {
         primary_type: String,
         /// The message (JSON).
         message: Value,
-        /// What the passkey signs.
-        digest: B256,
-        /// The passkey to ask for.
-        credential_id: Bytes,
     },
     /// Send one transaction, or an atomic batch of calls, from the account.
     #[serde(rename_all = "camelCase")]
@@ -142,16 +162,8 @@ pub enum RequestView {
         from: Address,
         /// The calls, executed atomically in order.
         calls: Vec<CallView>,
-        /// The most the UserOperation can cost, in wei.
-        max_fee: U256,
         /// Warnings about the whole request, as sentences.
         warnings: Vec<String>,
-        /// Whether this operation also deploys the account.
-        deploys_account: bool,
-        /// The hash the passkey signs.
-        user_op_hash: B256,
-        /// The passkey to ask for.
-        credential_id: Bytes,
         /// Why the site's session could not send this without asking, if it has one.
         session_fallback: Option<String>,
         /// The account's expected balance changes (`-0.01 ETH`, `+1.5 TST`), when the node can
@@ -167,14 +179,6 @@ pub enum RequestView {
         session: SessionView,
         /// Risk warnings, as sentences.
         warnings: Vec<String>,
-        /// The most the creating UserOperation can cost, in wei.
-        max_fee: U256,
-        /// Whether this operation also deploys the account.
-        deploys_account: bool,
-        /// The hash the passkey signs.
-        user_op_hash: B256,
-        /// The passkey to ask for.
-        credential_id: Bytes,
     },
     /// Add a network to the wallet.
     #[serde(rename_all = "camelCase")]
@@ -189,26 +193,12 @@ pub enum RequestView {
         add: bool,
         /// The credential added or removed.
         passkey: Bytes,
-        /// The most the UserOperation can cost, in wei.
-        max_fee: U256,
-        /// Whether this operation also deploys the account.
-        deploys_account: bool,
-        /// The hash the passkey signs.
-        user_op_hash: B256,
-        /// The passkey to ask for.
-        credential_id: Bytes,
     },
     /// End a session on chain.
     #[serde(rename_all = "camelCase")]
     RevokeSession {
         /// The session.
         session: SessionView,
-        /// The most the UserOperation can cost, in wei.
-        max_fee: U256,
-        /// The hash the passkey signs.
-        user_op_hash: B256,
-        /// The passkey to ask for.
-        credential_id: Bytes,
     },
 }
 
@@ -228,8 +218,8 @@ pub struct ActivityView {
     pub sent_at: u64,
     /// What it did.
     pub what: String,
-    /// `pending`, `success` or `failed`.
-    pub status: String,
+    /// Whether it was included, and how it went.
+    pub status: ActivityStatus,
     /// The bundle transaction, once included.
     pub tx_hash: Option<B256>,
     /// The transaction on the network's block explorer, when it has one.
@@ -248,14 +238,90 @@ pub struct SessionView {
     pub expires_at: u64,
     /// Expiry, absolute (UTC) and relative ("in 2 h 5 min").
     pub expires: String,
-    /// `active`, `revoking`, `revoked`, `expired` or `keyLost`.
-    pub status: String,
+    /// How it stands.
+    pub status: SessionStatusView,
     /// One line per permission (fee limit, calls with their constraints, transfers).
     pub permissions: Vec<String>,
     /// What is left of each limit (from the chain plus pending uses), when known.
     pub remaining: Vec<String>,
     /// The dapp's own words, if it gave a reason.
     pub justification: Option<String>,
+}
+
+/// Where a sent UserOperation stands, from its network's bundler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActivityStatus {
+    /// Not included yet (or the bundler does not know it).
+    Pending,
+    /// Included, and its calls ran.
+    Success,
+    /// Included, and its calls reverted: nothing happened but the fee.
+    Failed,
+}
+
+impl ActivityStatus {
+    /// Its name on the wire (`pending`, `success`, `failed`), as pages' test hooks read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityStatus::Pending => "pending",
+            ActivityStatus::Success => "success",
+            ActivityStatus::Failed => "failed",
+        }
+    }
+}
+
+/// How a session stands, as the UI shows it (the stored [`SessionStatus`] at chain time, flat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionStatusView {
+    /// Usable.
+    Active,
+    /// Its key is erased; the revocation waits for the passkey.
+    Revoking,
+    /// Revoked.
+    Revoked,
+    /// Past its expiry.
+    Expired,
+    /// Open on chain, but this browser does not hold its key.
+    KeyLost,
+    /// Its site was disconnected: its key is erased; it is open on chain until revoked.
+    Disconnected,
+}
+
+impl SessionStatusView {
+    /// Its name on the wire (`active`, `keyLost`, …), as pages' test hooks read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatusView::Active => "active",
+            SessionStatusView::Revoking => "revoking",
+            SessionStatusView::Revoked => "revoked",
+            SessionStatusView::Expired => "expired",
+            SessionStatusView::KeyLost => "keyLost",
+            SessionStatusView::Disconnected => "disconnected",
+        }
+    }
+
+    /// Whether the session can still be closed on chain (it is neither revoked nor expired).
+    pub fn revocable(self) -> bool {
+        !matches!(
+            self,
+            SessionStatusView::Revoked | SessionStatusView::Expired
+        )
+    }
+}
+
+impl From<SessionStatus> for SessionStatusView {
+    fn from(status: SessionStatus) -> Self {
+        match status {
+            SessionStatus::Active => SessionStatusView::Active,
+            SessionStatus::Revoking => SessionStatusView::Revoking,
+            SessionStatus::Ended(Ended::Revoked) => SessionStatusView::Revoked,
+            SessionStatus::Ended(Ended::Expired) => SessionStatusView::Expired,
+            SessionStatus::Ended(Ended::KeyLost) => SessionStatusView::KeyLost,
+            SessionStatus::Ended(Ended::Disconnected) => SessionStatusView::Disconnected,
+        }
+    }
 }
 
 /// One call as the approval window shows it.
@@ -272,4 +338,39 @@ pub struct CallView {
     pub decoded: Option<crate::decode::DecodedCall>,
     /// Warnings about this call, as sentences.
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names pages' test hooks read (`data-status`) are the statuses' wire names.
+    #[test]
+    fn status_names_are_their_wire_names() {
+        use SessionStatusView::*;
+        for status in [Active, Revoking, Revoked, Expired, KeyLost, Disconnected] {
+            assert_eq!(serde_json::json!(status), status.as_str());
+        }
+        for status in [
+            ActivityStatus::Pending,
+            ActivityStatus::Success,
+            ActivityStatus::Failed,
+        ] {
+            assert_eq!(serde_json::json!(status), status.as_str());
+        }
+    }
+
+    #[test]
+    fn only_live_sessions_are_revocable() {
+        use SessionStatusView::*;
+        let revocable: Vec<_> = [Active, Revoking, Revoked, Expired, KeyLost, Disconnected]
+            .into_iter()
+            .filter(|s| s.revocable())
+            .collect();
+        assert_eq!(revocable, [Active, Revoking, KeyLost, Disconnected]);
+        assert_eq!(
+            SessionStatusView::from(SessionStatus::Ended(Ended::Disconnected)),
+            Disconnected
+        );
+    }
 }

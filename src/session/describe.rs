@@ -201,17 +201,29 @@ pub fn describe(request: &SessionRequest) -> Vec<String> {
     describe_with_tokens(request, &Tokens::new())
 }
 
-/// [`describe`], with token amounts in the token's units where its metadata is known.
+/// [`describe`], with token amounts in the token's units where its metadata is known: the
+/// expiry, then [`describe_permissions`], then the dapp's own words.
 pub fn describe_with_tokens(request: &SessionRequest, tokens: &Tokens) -> Vec<String> {
     let mut lines = vec![format!(
         "Valid until {} (Unix time {})",
         format_utc(request.expires_at),
         request.expires_at
     )];
-    lines.push(format!(
+    lines.extend(describe_permissions(request, tokens));
+    if let Some(j) = &request.meta.justification {
+        lines.push(format!("The dapp says: \"{j}\""));
+    }
+    lines
+}
+
+/// What the session may do, one line per permission (fee limit, calls with their constraints,
+/// transfers) and the notes on how amounts read; without the expiry and the dapp's words, which
+/// a view shows on their own.
+pub fn describe_permissions(request: &SessionRequest, tokens: &Tokens) -> Vec<String> {
+    let mut lines = vec![format!(
         "Network fees paid by the account: {}",
         limit_text(&request.fee_limit, format_ether)
-    ));
+    )];
     for policy in &request.call_policies {
         lines.push(describe_call(policy, tokens));
     }
@@ -239,9 +251,6 @@ pub fn describe_with_tokens(request: &SessionRequest, tokens: &Tokens) -> Vec<St
             "Call parameter amounts are raw integers (token base units), not adjusted for decimals."
                 .to_owned(),
         );
-    }
-    if let Some(j) = &request.meta.justification {
-        lines.push(format!("The dapp says: \"{j}\""));
     }
     lines
 }

@@ -124,9 +124,10 @@ pub enum Denied {
     },
 }
 
-/// The inputs besides the spec.
+/// The circumstances of a use, besides the spec and its usage: the fee charged and the time.
+/// (Not to be confused with a session's `context`, the ERC-7715 name of its hash.)
 #[derive(Debug, Clone, Copy)]
-pub struct Context {
+pub struct Circumstances {
     /// Fee charged to the fee limit (`maxFeePerGas × total gas`), `None` with a paymaster.
     pub fee: Option<U256>,
     /// The time the operation is expected to be validated at (Unix seconds).
@@ -202,34 +203,34 @@ pub fn evaluate(
     spec: &SessionSpec,
     usage: &Usage,
     calls: &[Call],
-    context: Context,
+    circumstances: Circumstances,
 ) -> Result<Allowed, Denied> {
     let expires_at: u64 = spec.expiresAt.to();
-    if context.now > expires_at {
+    if circumstances.now > expires_at {
         return Err(Denied::Expired {
             expires_at,
-            now: context.now,
+            now: circumstances.now,
         });
     }
     let mut eval = Evaluation {
         usage: usage.clone(),
-        now: context.now,
+        now: circumstances.now,
         period_ids: Vec::new(),
         increments: Vec::new(),
         valid_after: 0,
         valid_until: expires_at,
     };
-    match context.fee {
+    match circumstances.fee {
         Some(fee) => eval.charge(LimitKey::Fee, &spec.feeLimit, fee)?,
         None => eval.period_ids.push(0),
     }
     for (i, call) in calls.iter().enumerate() {
         check_call(spec, &mut eval, i, call)?;
     }
-    if eval.valid_after > 0 && context.now <= eval.valid_after {
+    if eval.valid_after > 0 && circumstances.now <= eval.valid_after {
         return Err(Denied::NotYetValid {
             valid_after: eval.valid_after,
-            now: context.now,
+            now: circumstances.now,
         });
     }
     Ok(Allowed {
@@ -427,8 +428,8 @@ mod tests {
         }
     }
 
-    fn at(now: u64) -> Context {
-        Context {
+    fn at(now: u64) -> Circumstances {
+        Circumstances {
             fee: Some(U256::from(10)),
             now,
         }
@@ -463,7 +464,7 @@ mod tests {
             value,
             data: Bytes::new(),
         };
-        let fee = |fee: U256| Context {
+        let fee = |fee: U256| Circumstances {
             fee: Some(fee),
             now: NOW,
         };
@@ -598,7 +599,7 @@ mod tests {
             evaluate(&s, &u, &[eth(ALICE, 1)], at(NOW + 3601)),
             Err(Denied::Expired { .. })
         ));
-        let big_fee = Context {
+        let big_fee = Circumstances {
             fee: Some(U256::from(1_000_001)),
             now: NOW,
         };
@@ -609,7 +610,7 @@ mod tests {
                 ..
             })
         ));
-        let paymaster = Context {
+        let paymaster = Circumstances {
             fee: None,
             now: NOW,
         };
@@ -627,7 +628,7 @@ mod tests {
             let s = spec(lifetime(limit));
             let mut usage = Usage::default();
             for amount in amounts {
-                if let Ok(ok) = evaluate(&s, &usage, &[transfer(ALICE, amount)], Context { fee: None, now: NOW }) {
+                if let Ok(ok) = evaluate(&s, &usage, &[transfer(ALICE, amount)], Circumstances { fee: None, now: NOW }) {
                     ok.increments.iter().for_each(|i| usage.apply(i));
                 }
                 let key = LimitKey::CallParam { policy: 0, constraint: 1 };
@@ -651,7 +652,7 @@ mod tests {
         fn allowance_period_id_is_time_over_period(now in 1u64..(1u64 << 40), period in 1u64..100_000) {
             let mut s = spec(allowance(u64::MAX, period));
             s.expiresAt = U48::from(now + 1);
-            let outcome = evaluate(&s, &Usage::default(), &[transfer(ALICE, 1)], Context { fee: None, now });
+            let outcome = evaluate(&s, &Usage::default(), &[transfer(ALICE, 1)], Circumstances { fee: None, now });
             if now % period == 0 {
                 prop_assert!(matches!(outcome, Err(Denied::NotYetValid { .. })), "{:?}", outcome);
             } else {

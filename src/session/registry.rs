@@ -11,7 +11,7 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::policy::{self, Allowed, Context, Denied};
+use super::policy::{self, Allowed, Circumstances, Denied};
 use super::request::SessionRequest;
 use super::spec::{SessionSpec, SessionState, Status, signature_data};
 use super::usage::{Increment, Usage};
@@ -109,7 +109,7 @@ pub struct SessionRecord {
     pub pending: Vec<PendingUse>,
     /// ERC-20 metadata of the tokens its call rules touch (read when it was requested).
     #[serde(default)]
-    pub tokens: super::rules::Tokens,
+    pub tokens: super::describe::Tokens,
 }
 
 impl SessionRecord {
@@ -197,12 +197,12 @@ impl SessionRecord {
         state: &SessionState,
         usage: &Usage,
         calls: &[Call],
-        context: Context,
+        circumstances: Circumstances,
     ) -> Result<Allowed, NotCovered> {
         if state.status != Status::Active {
             return Err(NotCovered::NotActiveOnChain);
         }
-        policy::evaluate(&self.spec, usage, calls, context).map_err(NotCovered::Denied)
+        policy::evaluate(&self.spec, usage, calls, circumstances).map_err(NotCovered::Denied)
     }
 }
 

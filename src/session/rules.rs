@@ -4,8 +4,7 @@
 //!
 //! Hard errors are [`Violation`]s (→ [`crate::Error::InvalidParams`], −32602 for the dapp);
 //! [`Warning`]s are shown in the approval UI and never block on their own. The plain-language
-//! descriptions of a session live in [`super::describe`]; they are re-exported here so that
-//! `rules::describe` and its companions keep their paths.
+//! descriptions of a session live in [`super::describe`].
 
 use alloy_primitives::{Address, B256, U256};
 use serde::{Deserialize, Serialize};
@@ -16,9 +15,6 @@ use super::selectors::{
 };
 use super::spec::{Condition, LimitType, UsageLimit};
 
-pub use super::describe::{
-    Tokens, describe, describe_with_tokens, format_relative, format_utc, remaining,
-};
 pub use super::selectors::{APPROVE, INCREASE_ALLOWANCE, SET_APPROVAL_FOR_ALL};
 
 /// The contract's minimum session duration: `expiresAt >= block.timestamp + 60`.

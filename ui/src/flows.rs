@@ -38,7 +38,7 @@ pub async fn login() -> Result<UiResponse, String> {
             let question = format!(
                 "This passkey was added to the account {} on {network}; it did not create it (its first passkey is {}).\n\nLog in to this account only if you added this passkey to it yourself. Log in?",
                 address.to_checksum(None),
-                crate::app::short_id(&first_passkey),
+                crate::widgets::short_id(&first_passkey),
             );
             let yes = web_sys::window()
                 .and_then(|w| w.confirm_with_message(&question).ok())

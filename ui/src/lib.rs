@@ -9,15 +9,17 @@
 //! - [`bridge`]: the typed Port to the background.
 //! - [`passkey`]: WebAuthn create / get.
 //! - [`flows`]: logging in and unlocking, shared by both pages.
-//! - `app`: the approval window's components; `home`: the home page.
+//! - `approval`: the approval window, one file per kind of request; `home`: the home page, one
+//!   file per section; `widgets`: pieces both show.
 
 use wasm_bindgen::prelude::*;
 
-mod app;
+mod approval;
 pub mod bridge;
 pub mod flows;
 mod home;
 pub mod passkey;
+mod widgets;
 
 /// Mounts the page named by `<body data-page>`: `home`, or else the approval window.
 #[wasm_bindgen(start)]
@@ -28,6 +30,6 @@ pub fn start() {
         .and_then(|b| b.get_attribute("data-page"));
     match page.as_deref() {
         Some("home") => leptos::mount::mount_to_body(home::Home),
-        _ => leptos::mount::mount_to_body(app::App),
+        _ => leptos::mount::mount_to_body(approval::App),
     }
 }

@@ -1,0 +1,46 @@
+//! The account section's tokens: each added ERC-20 with its balance, add by address, remove.
+
+use alloy_primitives::Address;
+use leptos::prelude::*;
+
+use sso_wallet::protocol::{HomeView, UiRequest};
+
+use super::Page;
+
+pub(super) fn tokens_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
+    let chain_id = home.chain_id;
+    let rows = home
+        .tokens
+        .iter()
+        .map(|token| {
+            let address = token.address;
+            view! {
+                <li data-testid="token" data-address=address.to_string()>
+                    <span data-testid="token-balance">{token.balance.clone().unwrap_or_else(|| format!("? {}", token.symbol))}</span>
+                    " "<code class="muted">{sso_wallet::activity::short(address)}</code>
+                    <button class="secondary small" data-testid="remove-token"
+                        on:click=move |_| page.ask("Removing…", "", UiRequest::RemoveToken { chain_id, address })>"Remove"</button>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let input = RwSignal::new(String::new());
+    let add = move |_| match input.get_untracked().trim().parse::<Address>() {
+        Ok(address) => page.ask(
+            "Reading the token…",
+            "Token added.",
+            UiRequest::AddToken { address },
+        ),
+        Err(_) => page.error.set(Some(
+            "Enter the token's contract address (0x followed by 40 hex digits).".into(),
+        )),
+    };
+    view! {
+        <div class="label">"Tokens"</div>
+        <ul class="rules">{rows}</ul>
+        <div class="row">
+            <input data-testid="token-address" placeholder="ERC-20 contract address (0x…)" bind:value=input/>
+            <button class="secondary small" data-testid="add-token" disabled=move || page.busy() on:click=add>"Add token"</button>
+        </div>
+    }
+}

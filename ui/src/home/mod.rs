@@ -1,0 +1,266 @@
+//! The wallet's home page (`home.html`, the toolbar popup). Without an account it onboards
+//! (create a passkey, or log in with one from another device); while locked it only offers to
+//! unlock. Otherwise, one scrolling page with a link bar:
+//!
+//! - the account: address (copy), network switcher, native balance, deployed or not, tokens
+//!   (add an ERC-20 by address, remove);
+//! - connected sites (disconnect) and passkeys (add, remove — never the last);
+//! - sessions: site, expiry, rules, what is left, Revoke (erases the key at once and opens the
+//!   passkey approval that closes it on chain);
+//! - activity: every UserOperation sent (time, site, what it did, status, explorer link);
+//!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
+//! - settings: networks (add, edit, remove the ones the user added) and the lock.
+//!
+//! One file per section: [`account`], [`sites`], [`passkeys`], [`sessions`], [`activity`],
+//! [`settings`]; this file holds the page's state and the parts around them.
+
+mod account;
+mod activity;
+mod passkeys;
+mod sessions;
+mod settings;
+mod sites;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use sso_wallet::protocol::{
+    ActivityView, HomeView, PasskeyView, SessionView, UiRequest, UiResponse,
+};
+
+use crate::{bridge, flows, passkey};
+
+/// The page's signals.
+#[derive(Clone, Copy)]
+struct Page {
+    home: RwSignal<Option<HomeView>>,
+    sessions: RwSignal<Option<Vec<SessionView>>>,
+    activity: RwSignal<Option<Vec<ActivityView>>>,
+    passkeys: RwSignal<Option<Vec<PasskeyView>>>,
+    busy: RwSignal<Option<&'static str>>,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+}
+
+impl Page {
+    /// Reloads everything.
+    fn load(self) {
+        spawn_local(async move {
+            match bridge::request(UiRequest::GetHome).await {
+                UiResponse::Home { home } => {
+                    let ready = home.account.is_some() && !home.locked;
+                    self.home.set(Some(*home));
+                    if ready {
+                        self.load_lists();
+                    }
+                }
+                other => self.fail(other),
+            }
+        });
+    }
+
+    fn load_lists(self) {
+        spawn_local(async move {
+            match bridge::request(UiRequest::ListPasskeys).await {
+                UiResponse::Passkeys { passkeys } => self.passkeys.set(Some(passkeys)),
+                other => self.fail(other),
+            }
+        });
+        spawn_local(async move {
+            match bridge::request(UiRequest::ListSessions).await {
+                UiResponse::Sessions { sessions } => self.sessions.set(Some(sessions)),
+                other => self.fail(other),
+            }
+        });
+        spawn_local(async move {
+            match bridge::request(UiRequest::ListActivity).await {
+                UiResponse::Activity { items } => self.activity.set(Some(items)),
+                other => self.fail(other),
+            }
+        });
+    }
+
+    fn fail(self, response: UiResponse) {
+        self.busy.set(None);
+        self.error.set(Some(match response {
+            UiResponse::Error { message } => message,
+            _ => "Unexpected answer from the wallet.".into(),
+        }));
+    }
+
+    /// Runs an action with a busy label, then reloads; an error stays on screen.
+    fn run<F>(self, label: &'static str, done: &'static str, action: F)
+    where
+        F: std::future::Future<Output = Result<UiResponse, String>> + 'static,
+    {
+        self.busy.set(Some(label));
+        self.error.set(None);
+        self.notice.set(None);
+        spawn_local(async move {
+            match action.await {
+                Ok(UiResponse::Error { message }) | Err(message) => {
+                    self.busy.set(None);
+                    self.error.set(Some(message));
+                }
+                Ok(_) => {
+                    self.busy.set(None);
+                    if !done.is_empty() {
+                        self.notice.set(Some(done.into()));
+                    }
+                    self.load();
+                }
+            }
+        });
+    }
+
+    fn ask(self, label: &'static str, done: &'static str, request: UiRequest) {
+        self.run(
+            label,
+            done,
+            async move { Ok(bridge::request(request).await) },
+        );
+    }
+
+    fn busy(self) -> bool {
+        self.busy.get().is_some()
+    }
+}
+
+/// The home page's root component.
+#[component]
+pub fn Home() -> impl IntoView {
+    let page = Page {
+        home: RwSignal::new(None),
+        sessions: RwSignal::new(None),
+        activity: RwSignal::new(None),
+        passkeys: RwSignal::new(None),
+        busy: RwSignal::new(None),
+        error: RwSignal::new(None),
+        notice: RwSignal::new(None),
+    };
+    page.load();
+    view! {
+        <main class="approval home">
+            <header>
+                <img src="icons/icon.svg" alt="" width="28" height="28"/>
+                <span class="brand">"SSO Wallet"</span>
+                <button class="secondary small" data-testid="refresh-sessions" on:click=move |_| page.load()>"Refresh"</button>
+            </header>
+            {move || match page.home.get() {
+                None => view! { <p class="muted" data-testid="loading">"Loading…"</p> }.into_any(),
+                Some(home) if home.account.is_none() => onboarding(page).into_any(),
+                Some(home) if home.locked => locked(page).into_any(),
+                Some(home) => account_page(page, home).into_any(),
+            }}
+            {move || page.notice.get().map(|message| view! {
+                <p class="status" data-testid="notice">{message}</p>
+            })}
+            {move || page.error.get().map(|message| view! {
+                <p class="error" role="alert" data-testid="error">{message}</p>
+            })}
+            {move || page.busy.get().map(|label| view! {
+                <p class="status" data-testid="status">{label}</p>
+            })}
+        </main>
+    }
+}
+
+fn onboarding(page: Page) -> impl IntoView {
+    let create = move |_| {
+        page.run("Creating your passkey…", "", async {
+            let attestation_object = passkey::create(&[]).await?;
+            Ok(bridge::request(UiRequest::CreatePasskey { attestation_object }).await)
+        })
+    };
+    view! {
+        <section data-testid="no-account">
+            <h1>"Welcome to SSO Wallet"</h1>
+            <p>"Your account is a smart account owned by a passkey (Face ID, fingerprint or PIN): no seed phrase."</p>
+            <button class="primary" data-testid="create-passkey" disabled=move || page.busy() on:click=create>"Create passkey"</button>
+            <button class="secondary" data-testid="login" disabled=move || page.busy()
+                on:click=move |_| page.run("Finding your account…", "", flows::login())>"I already have an account"</button>
+        </section>
+    }
+}
+
+fn locked(page: Page) -> impl IntoView {
+    view! {
+        <section data-testid="locked">
+            <h1>"SSO Wallet is locked"</h1>
+            <p>"Unlock with your passkey to see your account and to let sessions sign again."</p>
+            <button class="primary" data-testid="unlock" disabled=move || page.busy()
+                on:click=move |_| page.run("Unlocking…", "", flows::unlock())>"Unlock"</button>
+        </section>
+    }
+}
+
+fn account_page(page: Page, home: HomeView) -> impl IntoView {
+    let address = home.account.expect("checked by the caller");
+    let network = home
+        .networks
+        .iter()
+        .find(|n| n.network.chain_id == home.chain_id);
+    let network_name = network.map(|n| n.network.name.clone()).unwrap_or_default();
+    let copy = move |_| {
+        let text = address.to_checksum(None);
+        spawn_local(async move {
+            let copied = match web_sys::window() {
+                Some(w) => wasm_bindgen_futures::JsFuture::from(
+                    w.navigator().clipboard().write_text(&text),
+                )
+                .await
+                .is_ok(),
+                None => false,
+            };
+            page.notice.set(Some(if copied {
+                "Address copied.".into()
+            } else {
+                "Copy failed; select the address to copy it.".into()
+            }));
+        });
+    };
+    let options = home
+        .networks
+        .iter()
+        .map(|n| {
+            let id = n.network.chain_id;
+            view! { <option value=id.to_string() selected=id == home.chain_id>{format!("{} ({id})", n.network.name)}</option> }
+        })
+        .collect::<Vec<_>>();
+    let select = move |ev| {
+        if let Ok(chain_id) = event_target_value(&ev).parse::<u64>() {
+            page.ask("Switching…", "", UiRequest::SelectNetwork { chain_id });
+        }
+    };
+    view! {
+        <nav class="links">
+            <a href="#account">"Account"</a>
+            <a href="#sessions" data-testid="link-sessions">"Sessions"</a>
+            <a href="#activity" data-testid="link-activity">"Activity"</a>
+            <a href="#settings" data-testid="link-settings">"Settings"</a>
+        </nav>
+        <section id="account" data-testid="account">
+            <div class="label">"Account"</div>
+            <code class="address" data-testid="home-address">{address.to_checksum(None)}</code>
+            <button class="secondary small" data-testid="copy-address" on:click=copy>"Copy"</button>
+            <div class="label">"Network"</div>
+            <select data-testid="network-select" on:change=select disabled=move || page.busy()>{options}</select>
+            <dl>
+                <dt>"Balance"</dt>
+                <dd data-testid="native-balance">{home.balance.clone().unwrap_or_else(|| format!("{network_name} did not answer"))}</dd>
+                <dt>"Deployed"</dt>
+                <dd data-testid="deployed-status">{match home.deployed {
+                    Some(true) => "Yes",
+                    Some(false) => "Not yet: your first transaction deploys it",
+                    None => "Unknown (the node did not answer)",
+                }}</dd>
+            </dl>
+            {account::tokens_view(page, &home)}
+        </section>
+        {sites::sites_view(page, &home)}
+        {passkeys::passkeys_view(page, network_name.clone())}
+        {sessions::sessions_view(page)}
+        {activity::activity_view(page, &home)}
+        {settings::settings_view(page, &home)}
+    }
+}

@@ -1,0 +1,55 @@
+//! Pieces both wallet pages show: origins and credential ids as people read them, a session's
+//! rules, and warnings.
+
+use leptos::prelude::*;
+
+use sso_wallet::protocol::SessionView;
+
+/// Whether `origin` is the wallet's own (`chrome-extension://<id>`): requests its pages made.
+pub fn is_wallet_origin(origin: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .is_some_and(|own| own == origin)
+}
+
+/// A credential id shortened for display (`a1b2c3…d4e5f6`).
+pub fn short_id(id: &alloy_primitives::Bytes) -> String {
+    let hex = alloy_primitives::hex::encode(id);
+    if hex.len() <= 16 {
+        return hex;
+    }
+    format!("{}…{}", &hex[..8], &hex[hex.len() - 8..])
+}
+
+/// A session's rules, one line each, what is left of its limits, and the dapp's own words.
+pub fn session_rules(session: &SessionView) -> impl IntoView + use<> {
+    let lines = session
+        .permissions
+        .iter()
+        .map(|line| view! { <li data-testid="session-permission">{line.clone()}</li> })
+        .collect::<Vec<_>>();
+    let remaining = session
+        .remaining
+        .iter()
+        .map(|line| view! { <li data-testid="session-remaining">{line.clone()}</li> })
+        .collect::<Vec<_>>();
+    view! {
+        <div class="label">"The session may"</div>
+        <ul class="rules">{lines}</ul>
+        {(!remaining.is_empty()).then(|| view! {
+            <div class="label">"Left"</div>
+            <ul class="rules">{remaining}</ul>
+        })}
+        {session.justification.clone().map(|j| view! {
+            <p class="muted" data-testid="session-justification">{format!("The site says: \u{201c}{j}\u{201d}")}</p>
+        })}
+    }
+}
+
+/// Warnings, most important first as the wallet produced them.
+pub fn warnings_view(warnings: &[String]) -> impl IntoView + use<> {
+    warnings
+        .iter()
+        .map(|w| view! { <p class="warning" role="alert" data-testid="warning">{w.clone()}</p> })
+        .collect::<Vec<_>>()
+}
