@@ -144,13 +144,32 @@ export class Wallet {
     return account;
   }
 
-  /** Runs `trigger`, then returns the approval window it opened, with an authenticator attached. */
+  /**
+   * Runs `trigger`, then returns the approval window that shows what it asked: a new window (an
+   * authenticator is attached), or the one already open when the request arrived while it was
+   * still up (the wallet brings it to the front and shows the new request there).
+   */
   async approval(trigger) {
-    const opened = this.context.waitForEvent("page", { timeout: 15_000 });
+    const prefix = `chrome-extension://${this.extensionId}/approval.html`;
+    const open = this.context.pages().filter((p) => p.url().startsWith(prefix) && !p.isClosed());
+    const shown = await Promise.all(open.map((p) => p.evaluate(() => document.querySelector("main")?.dataset.approvalId ?? null).catch(() => null)));
+    const opened = this.context.waitForEvent("page", { timeout: 15_000 }).then((page) => ({ page, fresh: true }));
+    const reused = open.map((page, i) =>
+      page
+        .waitForFunction((before) => {
+          const id = document.querySelector("main")?.dataset.approvalId;
+          return id !== undefined && id !== before;
+        }, shown[i], { timeout: 15_000 })
+        .then(() => ({ page, fresh: false })),
+    );
     const pending = trigger();
-    const page = await opened;
-    await page.waitForURL(/approval\.html/);
-    await this.attachAuthenticator(page);
+    const { page, fresh } = await Promise.any([opened, ...reused]).catch((e) => {
+      throw e.errors?.[0] ?? e;
+    });
+    if (fresh) {
+      await page.waitForURL(/approval\.html/);
+      await this.attachAuthenticator(page);
+    }
     await page.locator('[data-testid="approve"], [data-testid="create-passkey"], [data-testid="unlock"]').first().waitFor();
     return { page, pending };
   }
