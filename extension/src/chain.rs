@@ -10,7 +10,9 @@ use serde_json::json;
 use alloy_sol_types::SolEvent;
 use sso_wallet::abi::IERC7579ModuleConfig;
 use sso_wallet::abi::IEntryPoint;
-use sso_wallet::abi::IWebAuthnValidator::{PasskeyCreated, PasskeyRemoved, getAccountKeyCall};
+use sso_wallet::abi::IWebAuthnValidator::{
+    PasskeyCreated, PasskeyRemoved, getAccountKeyCall, getAccountListCall,
+};
 use sso_wallet::account::Account;
 use sso_wallet::erc4337;
 use sso_wallet::network::Network;
@@ -136,6 +138,26 @@ pub async fn registered_key(
         originDomain: origin.to_owned(),
         credentialId: credential_id.clone(),
         account,
+    };
+    rpc::call_contract(
+        &network.rpc_url,
+        network.contracts.webauthn_validator,
+        &call,
+        "latest",
+    )
+    .await
+}
+
+/// The accounts the passkey validator lists for a passkey of `origin`: those it was added to
+/// (with a proof of possession).
+pub async fn account_list(
+    network: &Network,
+    origin: &str,
+    credential_id: &Bytes,
+) -> Result<Vec<Address>> {
+    let call = getAccountListCall {
+        originDomain: origin.to_owned(),
+        credentialId: credential_id.clone(),
     };
     rpc::call_contract(
         &network.rpc_url,

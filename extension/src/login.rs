@@ -20,7 +20,6 @@ use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::SolEvent;
 
 use sso_wallet::abi::IAccountFactory::AccountCreated;
-use sso_wallet::abi::IWebAuthnValidator::getAccountListCall;
 use sso_wallet::account::Account;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::{SignedChallenge, UiResponse};
@@ -171,18 +170,8 @@ async fn added_to<'a>(
     first: &SignedChallenge,
     origin: &str,
 ) -> Result<Option<(&'a Network, Account)>> {
-    let listed = futures::future::join_all(networks.iter().map(|network| {
-        let call = getAccountListCall {
-            originDomain: origin.to_owned(),
-            credentialId: credential_id.clone(),
-        };
-        async move {
-            rpc::call_contract(
-                &network.rpc_url,
-                network.contracts.webauthn_validator,
-                &call,
-                "latest",
-            )
+    let listed = futures::future::join_all(networks.iter().map(|network| async move {
+        chain::account_list(network, origin, credential_id)
             .await
             .map_err(|e| {
                 Error::NotAllowed(format!(
@@ -191,7 +180,6 @@ async fn added_to<'a>(
                     e.user_message()
                 ))
             })
-        }
     }))
     .await;
     let mut candidates = Vec::new();
