@@ -35,12 +35,16 @@ pub fn build() -> Result {
 pub struct Planned {
     /// Display name.
     pub name: &'static str,
+    /// Its key in [`Addresses`] (and in a deployment record).
+    pub key: &'static str,
     /// CREATE2 salt.
     pub salt: B256,
     /// Creation code with constructor arguments.
     pub init_code: Bytes,
     /// The resulting address.
     pub address: Address,
+    /// The build's runtime code (immutables zero), to verify what a chain has there.
+    pub runtime_code: Bytes,
 }
 
 /// Addresses of everything the wallet needs on a chain.
@@ -73,48 +77,80 @@ fn hex_field(json: &Value, pointer: &str, what: &str) -> Result<Vec<u8>> {
     hex::decode(text).map_err(|e| format!("{what}: {e}"))
 }
 
-fn artifact(name: &str) -> Result<Vec<u8>> {
+/// A forge artifact's creation and runtime code.
+fn artifact(name: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     let path = root().join(format!("contracts/out/{name}.sol/{name}.json"));
-    hex_field(&read_json(&path)?, "/bytecode/object", name)
+    let json = read_json(&path)?;
+    Ok((
+        hex_field(&json, "/bytecode/object", name)?,
+        hex_field(&json, "/deployedBytecode/object", name)?,
+    ))
 }
 
-fn planned(name: &'static str, salt: B256, init_code: Vec<u8>) -> Planned {
+fn planned(
+    name: &'static str,
+    key: &'static str,
+    salt: B256,
+    (init_code, runtime_code): (Vec<u8>, Vec<u8>),
+) -> Planned {
     let address = CREATE2_DEPLOYER.create2_from_code(salt, &init_code);
     Planned {
         name,
+        key,
         salt,
         init_code: init_code.into(),
         address,
+        runtime_code: runtime_code.into(),
     }
 }
 
 /// The deployment plan, in dependency order.
 pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
-    let entry_point_code = hex_field(
-        &read_json(
-            &root().join("node_modules/@account-abstraction/contracts/artifacts/EntryPoint.json"),
-        )?,
-        "/bytecode",
-        "EntryPoint",
+    let entry_point_json = read_json(
+        &root().join("node_modules/@account-abstraction/contracts/artifacts/EntryPoint.json"),
     )?;
-    let entry_point = planned("EntryPoint v0.8", ENTRY_POINT_SALT, entry_point_code);
+    let entry_point = planned(
+        "EntryPoint v0.8",
+        "entryPoint",
+        ENTRY_POINT_SALT,
+        (
+            hex_field(&entry_point_json, "/bytecode", "EntryPoint")?,
+            hex_field(&entry_point_json, "/deployedBytecode", "EntryPoint")?,
+        ),
+    );
     if entry_point.address != ENTRY_POINT {
         return Err(format!(
             "EntryPoint artifact would deploy to {}, not the canonical {ENTRY_POINT}",
             entry_point.address
         ));
     }
-    let validator = planned("WebAuthnValidator", SALT, artifact("WebAuthnValidator")?);
+    let validator = planned(
+        "WebAuthnValidator",
+        "webauthnValidator",
+        SALT,
+        artifact("WebAuthnValidator")?,
+    );
     // The implementation's constructor argument is the clones' default validator.
-    let mut implementation_code = artifact("SsoAccount")?;
+    let (mut implementation_code, implementation_runtime) = artifact("SsoAccount")?;
     implementation_code.extend_from_slice(validator.address.into_word().as_slice());
-    let implementation = planned("SsoAccount", SALT, implementation_code);
-    let mut factory_code = artifact("AccountFactory")?;
+    let implementation = planned(
+        "SsoAccount",
+        "accountImplementation",
+        SALT,
+        (implementation_code, implementation_runtime),
+    );
+    let (mut factory_code, factory_runtime) = artifact("AccountFactory")?;
     factory_code.extend_from_slice(implementation.address.into_word().as_slice());
     factory_code.extend_from_slice(validator.address.into_word().as_slice());
-    let factory = planned("AccountFactory", SALT, factory_code);
+    let factory = planned(
+        "AccountFactory",
+        "accountFactory",
+        SALT,
+        (factory_code, factory_runtime),
+    );
     let sessions = planned(
         "SessionKeyValidator",
+        "sessionKeyValidator",
         SALT,
         artifact("SessionKeyValidator")?,
     );

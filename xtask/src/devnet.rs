@@ -11,12 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use alloy_primitives::Address;
 use serde_json::{Value, json};
 
-use crate::contracts::{self, Addresses};
+use crate::contracts;
 use crate::proc::{self, Guard};
-use crate::{Result, build, bundler, root, setup};
+use crate::{Result, build, bundler, deploy, root, setup};
 
 /// Where the devnet listens.
 #[derive(Debug, Clone, Copy)]
@@ -72,60 +71,29 @@ fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) ->
     Err(format!("{what} was not ready within {timeout:?}"))
 }
 
-fn has_code(url: &str, address: Address) -> Result<bool> {
-    Ok(rpc(url, "eth_getCode", json!([address, "latest"]))?
-        .as_str()
-        .is_some_and(|code| code.len() > 2))
-}
-
-fn deploy_contracts(url: &str, from: &str) -> Result<Addresses> {
-    let (plan, addresses) = contracts::plan()?;
-    for contract in plan {
-        if has_code(url, contract.address)? {
-            continue;
-        }
-        let mut data = contract.salt.to_vec();
-        data.extend_from_slice(&contract.init_code);
-        let tx = rpc(
-            url,
-            "eth_sendTransaction",
-            json!([{"from": from, "to": contracts::CREATE2_DEPLOYER, "data": alloy_primitives::Bytes::from(data), "gas": "0x1c9c380"}]),
-        )?;
-        let mut receipt = Value::Null;
-        wait_until("deployment receipt", Duration::from_secs(20), || {
-            receipt = rpc(url, "eth_getTransactionReceipt", json!([tx])).unwrap_or(Value::Null);
-            !receipt.is_null()
-        })?;
-        if receipt.get("status").and_then(Value::as_str) != Some("0x1")
-            || !has_code(url, contract.address)?
-        {
-            return Err(format!("deploying {} failed: {receipt}", contract.name));
-        }
-        println!("devnet: {} at {}", contract.name, contract.address);
-    }
-    Ok(addresses)
-}
-
-/// Stakes the factory in the EntryPoint (1 ETH, one day: ERC-7562's minimum unstake delay).
-fn stake_factory(url: &str, from: &str, factory: Address) -> Result {
-    // addStake(uint32 unstakeDelaySec), unstakeDelaySec = 86,400.
-    let mut data = alloy_primitives::hex::decode("0396cb60").expect("selector");
-    data.extend_from_slice(&alloy_primitives::U256::from(86_400u64).to_be_bytes::<32>());
-    let tx = rpc(
-        url,
-        "eth_sendTransaction",
-        json!([{"from": from, "to": factory, "value": "0xde0b6b3a7640000", "data": alloy_primitives::Bytes::from(data)}]),
-    )?;
-    let mut receipt = Value::Null;
-    wait_until("staking receipt", Duration::from_secs(20), || {
-        receipt = rpc(url, "eth_getTransactionReceipt", json!([tx])).unwrap_or(Value::Null);
-        !receipt.is_null()
-    })?;
-    if receipt.get("status").and_then(Value::as_str) != Some("0x1") {
-        return Err(format!("staking the factory failed: {receipt}"));
-    }
-    println!("devnet: AccountFactory staked (1 ETH, 1 day)");
-    Ok(())
+/// Starts a bare anvil (chain `chain_id`, on `port`, log and config under `dir`) and returns it
+/// with its config (`private_keys`, `available_accounts`): nothing deployed yet.
+pub fn start_anvil(chain_id: u64, port: u16, dir: &std::path::Path) -> Result<(Guard, Value)> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let url = format!("http://127.0.0.1:{port}");
+    let anvil_config = dir.join("anvil.json");
+    let _ = std::fs::remove_file(&anvil_config);
+    let anvil_log = dir.join("anvil.log");
+    let mut anvil = Command::new(setup::node_bin("anvil"));
+    anvil
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--chain-id", &chain_id.to_string()])
+        .arg("--config-out")
+        .arg(&anvil_config);
+    let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
+    wait_until("anvil", Duration::from_secs(15), || {
+        rpc(&url, "eth_chainId", json!([])).is_ok() && anvil_config.exists()
+    })
+    .and_then(|_| anvil.check_alive(&anvil_log))?;
+    let config =
+        serde_json::from_str(&std::fs::read_to_string(&anvil_config).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("anvil config: {e}"))?;
+    Ok((anvil, config))
 }
 
 /// Starts the devnet (chain [`CHAIN_ID`]) on `ports`, with state and logs under `dir`.
@@ -142,28 +110,9 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
     {
         contracts::build()?;
     }
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let rpc_url = format!("http://127.0.0.1:{}", ports.rpc);
     let bundler_url = format!("http://127.0.0.1:{}", ports.bundler);
-    let anvil_config = dir.join("anvil.json");
-    let _ = std::fs::remove_file(&anvil_config);
-
-    let anvil_log = dir.join("anvil.log");
-    let mut anvil = Command::new(setup::node_bin("anvil"));
-    anvil
-        .args(["--host", "127.0.0.1", "--port", &ports.rpc.to_string()])
-        .args(["--chain-id", &chain_id.to_string()])
-        .arg("--config-out")
-        .arg(&anvil_config);
-    let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
-    wait_until("anvil", Duration::from_secs(15), || {
-        rpc(&rpc_url, "eth_chainId", json!([])).is_ok() && anvil_config.exists()
-    })
-    .and_then(|_| anvil.check_alive(&anvil_log))?;
-
-    let config: Value =
-        serde_json::from_str(&std::fs::read_to_string(&anvil_config).map_err(|e| e.to_string())?)
-            .map_err(|e| format!("anvil config: {e}"))?;
+    let (anvil, config) = start_anvil(chain_id, ports.rpc, &dir)?;
     let key = |i: usize| {
         config["private_keys"][i]
             .as_str()
@@ -184,8 +133,19 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
         return Err("anvil has no P256VERIFY precompile at 0x100".into());
     }
 
-    let addresses = deploy_contracts(&rpc_url, &deployer)?;
-    stake_factory(&rpc_url, &deployer, addresses.account_factory)?;
+    // The same command a release engineer runs on a public chain, with anvil's first key.
+    let addresses = deploy::deploy(&deploy::Options {
+        rpc_url: rpc_url.clone(),
+        signer: Some(
+            key(0)?
+                .parse()
+                .map_err(|_| "anvil's first key is not a key")?,
+        ),
+        dry_run: false,
+        stake: alloy_primitives::utils::parse_ether("1").expect("a constant"),
+        out: dir.join("deployment.json"),
+        label: "devnet",
+    })?;
 
     // alto listens on an inner port; the bundler URL is the ERC-7562 guard in front of it.
     let alto_port = proc::free_port()?;

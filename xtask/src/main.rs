@@ -4,6 +4,8 @@
 //! - `setup`: wasm target, wasm-bindgen CLI, `npm ci`, Debian Chromium.
 //! - `build`: contracts, wasm crates, the unpacked extension in `dist/extension`, the store zip.
 //! - `devnet`: anvil + EntryPoint v0.8 + the project's contracts (CREATE2) + alto, until ^C.
+//! - `deploy`: the contracts on any chain (idempotent, verified, the factory staked), with a
+//!   key from the environment or a keystore; `--dry-run` prints the cost.
 //! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
 //! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium.
 //! - `differential`: the session policy engine against the deployed validator, N cases.
@@ -14,6 +16,7 @@ mod bench;
 mod build;
 mod bundler;
 mod contracts;
+mod deploy;
 mod devnet;
 mod erc7562;
 mod proc;
@@ -54,7 +57,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | demo [--exit] | test [--e2e-only [name ...]] | differential [--cases 2000] | bench | gas>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...]] | differential [--cases 2000] | bench | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -72,6 +75,7 @@ fn run(args: Vec<String>) -> Result {
                 None => devnet::CHAIN_ID,
             },
         ),
+        "deploy" => deploy::run(rest),
         "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
         "test" => {
             let e2e_only = rest.iter().any(|a| a == "--e2e-only");

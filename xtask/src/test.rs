@@ -106,6 +106,9 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
     }
     println!("\n== build");
     build::run()?;
+    if only.is_empty() {
+        deploy_check()?;
+    }
     let chromium = setup::chromium()?;
     let dapp = bundle_dapp()?;
     println!("\n== devnet");
@@ -404,4 +407,196 @@ pub fn gas() -> Result {
     );
     drop(devnet);
     outcome
+}
+
+/// `cargo xtask deploy` run the way a release engineer runs it, against a bare anvil that no
+/// devnet script prepared (chain id 11155111): a dry run sends nothing; a run with the key in
+/// the environment deploys everything and stakes the factory, recording blocks where the code
+/// appeared; a second run, with the key in a keystore, sends nothing and finds the same blocks;
+/// code at a planned address that is not this build's is refused; a key on the command line or
+/// no key at all is refused.
+fn deploy_check() -> Result {
+    println!("\n== cargo xtask deploy on a bare chain (dry run, deploy, again: nothing to send)");
+    let dir = root().join("target/deploy-check");
+    let _ = std::fs::remove_dir_all(&dir);
+    let port = proc::free_port()?;
+    let (_anvil, config) = devnet::start_anvil(11_155_111, port, &dir)?;
+    let url = format!("http://127.0.0.1:{port}");
+    let key = config["private_keys"][0]
+        .as_str()
+        .ok_or("anvil config has no keys")?
+        .to_owned();
+    let deployer = config["available_accounts"][0]
+        .as_str()
+        .ok_or("anvil config has no accounts")?
+        .to_owned();
+    let (_, addresses) = contracts::plan()?;
+    let nonce = || -> Result<String> {
+        Ok(devnet::rpc(
+            &url,
+            "eth_getTransactionCount",
+            serde_json::json!([deployer, "latest"]),
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+    };
+    let code_at = |address: alloy_primitives::Address, block: &str| -> Result<usize> {
+        Ok(
+            devnet::rpc(&url, "eth_getCode", serde_json::json!([address, block]))?
+                .as_str()
+                .map_or(0, |c| c.len().saturating_sub(2) / 2),
+        )
+    };
+    let deploy = |args: &[&str], env: &[(&str, &str)]| -> Result<(bool, String)> {
+        let mut command = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
+        command
+            .args(["deploy", "--rpc-url", &url])
+            .args(args)
+            .env_remove("SSO_DEPLOYER_KEY")
+            .env_remove("SSO_DEPLOYER_PASSWORD");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().map_err(|e| e.to_string())?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        print!("{text}");
+        Ok((output.status.success(), text))
+    };
+    let expect = |ok: bool, what: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("deploy check: {what}"))
+        }
+    };
+    let record_path = dir.join("deployment.json");
+    let out = record_path.to_string_lossy().into_owned();
+
+    let (ok, text) = deploy(&["--dry-run", "--out", &out], &[("SSO_DEPLOYER_KEY", &key)])?;
+    expect(ok, "the dry run failed")?;
+    expect(
+        text.matches("would send: ").count() == 6,
+        "the dry run lists 5 deployments and the stake",
+    )?;
+    expect(
+        text.contains("total cost ≤ "),
+        "the dry run gives the total cost",
+    )?;
+    expect(
+        nonce()? == "0x0" && code_at(addresses.account_factory, "latest")? == 0,
+        "the dry run sent nothing",
+    )?;
+
+    let (ok, text) = deploy(&[], &[("SSO_DEPLOYER_KEY", "not-a-key")])?;
+    expect(
+        !ok && text.contains("SSO_DEPLOYER_KEY is not a private key"),
+        "a bad key is refused",
+    )?;
+    let (ok, text) = deploy(&["--private-key", &key], &[])?;
+    expect(
+        !ok && text.contains("no key on the command line"),
+        "a key on the command line is refused",
+    )?;
+    let (ok, text) = deploy(&[], &[])?;
+    expect(
+        !ok && text.contains("no deployer key"),
+        "a run without a key is refused",
+    )?;
+
+    let (ok, text) = deploy(&["--out", &out], &[("SSO_DEPLOYER_KEY", &key)])?;
+    expect(ok, "the first run failed")?;
+    expect(
+        text.matches("sent, in block").count() == 6,
+        "the first run deploys 5 contracts and stakes",
+    )?;
+    expect(nonce()? == "0x6", "the first run sent 6 transactions")?;
+    let first: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&record_path).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let blocks = first["deploymentBlocks"]
+        .as_object()
+        .ok_or("no deploymentBlocks")?;
+    expect(blocks.len() == 5, "the record has a block per contract")?;
+    for (name, block) in blocks {
+        let block = block.as_u64().ok_or("a deployment block is not a number")?;
+        let address: alloy_primitives::Address =
+            serde_json::from_value(first["contracts"][name].clone()).map_err(|e| e.to_string())?;
+        expect(
+            code_at(address, &format!("{block:#x}"))? > 0
+                && code_at(address, &format!("{:#x}", block - 1))? == 0,
+            &format!("{name}'s code appears in its recorded block {block}"),
+        )?;
+    }
+
+    let keystores = dir.join("keystores");
+    std::fs::create_dir_all(&keystores).map_err(|e| e.to_string())?;
+    proc::run(
+        "cast wallet import",
+        Command::new(setup::node_bin("cast"))
+            .args([
+                "wallet",
+                "import",
+                "deployer",
+                "--private-key",
+                &key,
+                "--unsafe-password",
+                "check",
+            ])
+            .arg("--keystore-dir")
+            .arg(&keystores),
+    )?;
+    let keystore = keystores.join("deployer").to_string_lossy().into_owned();
+    let (ok, text) = deploy(
+        &["--keystore", &keystore, "--out", &out],
+        &[("SSO_DEPLOYER_PASSWORD", "check")],
+    )?;
+    expect(ok, "the second run failed")?;
+    expect(
+        text.matches("already deployed (code matches this build")
+            .count()
+            == 5,
+        "the second run finds every contract",
+    )?;
+    expect(
+        text.contains("AccountFactory already staked") && text.contains("nothing to send"),
+        "the second run sends nothing",
+    )?;
+    expect(nonce()? == "0x6", "the second run sent nothing")?;
+    let second: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&record_path).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    expect(
+        second["deploymentBlocks"] == first["deploymentBlocks"],
+        "the second run finds the same deployment blocks",
+    )?;
+
+    // Someone else's code where this build's should be: refused, not used.
+    let code = devnet::rpc(
+        &url,
+        "eth_getCode",
+        serde_json::json!([addresses.session_key_validator, "latest"]),
+    )?;
+    let code = code.as_str().ok_or("no code")?;
+    let tampered = format!(
+        "0x{:02x}{}",
+        u8::from_str_radix(&code[2..4], 16).map_err(|e| e.to_string())? ^ 1,
+        &code[4..]
+    );
+    devnet::rpc(
+        &url,
+        "anvil_setCode",
+        serde_json::json!([addresses.session_key_validator, tampered]),
+    )?;
+    let (ok, text) = deploy(&["--out", &out], &[("SSO_DEPLOYER_KEY", &key)])?;
+    expect(
+        !ok && text.contains("is not this build's SessionKeyValidator"),
+        "other code at a planned address is refused",
+    )?;
+    println!("deploy check: passed");
+    Ok(())
 }
