@@ -24,6 +24,8 @@
 //! - [`erc5792`]: EIP-5792 `wallet_getCallsStatus` and capabilities.
 //! - [`erc7579`]: ERC-7579 `execute` encodings (single and batch).
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
+//! - [`log_scan`]: `eth_getLogs` in bounded block ranges from the contracts' deployment block,
+//!   shrunk when a node refuses a range.
 //! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`protocol`]: the typed messages between page, UI and background: `page` (the page's
@@ -55,6 +57,7 @@ pub mod erc7579;
 pub mod error;
 pub mod jsonrpc;
 pub mod lock;
+pub mod log_scan;
 pub mod network;
 pub mod protocol;
 pub mod recovery;

@@ -38,12 +38,31 @@ pub struct Network {
     pub explorer_url: Option<String>,
     /// Contract addresses.
     pub contracts: Contracts,
+    /// The first block the wallet's log queries read: the block its contracts were deployed in
+    /// there (`cargo xtask deploy` records it). 0 reads from the chain's start.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub from_block: u64,
+    /// The most blocks one `eth_getLogs` may span on this network's RPC (shrunk further when the
+    /// node refuses it). [`crate::log_scan::DEFAULT_LOG_RANGE`] when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_range: Option<u64>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Network {
     /// The chain id as the `0x`-hex string EIP-1193 uses.
     pub fn chain_id_hex(&self) -> String {
         format!("{:#x}", self.chain_id)
+    }
+
+    /// The block range of one `eth_getLogs` on this network.
+    pub fn log_range(&self) -> u64 {
+        self.log_range
+            .unwrap_or(crate::log_scan::DEFAULT_LOG_RANGE)
+            .max(1)
     }
 }
 

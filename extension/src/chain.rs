@@ -84,6 +84,42 @@ pub async fn code(network: &Network, address: Address) -> Result<Bytes> {
     rpc::call_typed(&network.rpc_url, "eth_getCode", json!([address, "latest"])).await
 }
 
+/// The first block at which one of `contracts` has code at `rpc_url` (a binary search over
+/// `eth_getCode` at past blocks: about 25 requests each on a long chain), or `None` when the node
+/// keeps no state that old or one of them has no code. Where the wallet's log queries start:
+/// none of their logs can be older.
+pub async fn deployment_block(rpc_url: &str, contracts: &[Address]) -> Option<u64> {
+    let head: alloy_primitives::U64 = rpc::call_typed(rpc_url, "eth_blockNumber", json!([]))
+        .await
+        .ok()?;
+    let has_code = |address: Address, block: u64| async move {
+        rpc::call_typed::<Bytes>(
+            rpc_url,
+            "eth_getCode",
+            json!([address, format!("{block:#x}")]),
+        )
+        .await
+        .map(|code| !code.is_empty())
+    };
+    let mut earliest = u64::MAX;
+    for address in contracts {
+        let (mut low, mut high) = (0u64, head.to::<u64>());
+        if !has_code(*address, high).await.ok()? {
+            return None;
+        }
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if has_code(*address, middle).await.ok()? {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        earliest = earliest.min(low);
+    }
+    (earliest != u64::MAX).then_some(earliest)
+}
+
 /// The native balance of `address` (wei).
 pub async fn balance(network: &Network, address: Address) -> Result<U256> {
     rpc::call_typed(
@@ -114,7 +150,7 @@ pub async fn counterfactual_address(network: &Network, account: &Account) -> Res
 /// The passkey validator's `PasskeyCreated` / `PasskeyRemoved` logs about `account`.
 pub async fn passkey_logs(network: &Network, account: Address) -> Result<Vec<Log>> {
     rpc::logs(
-        &network.rpc_url,
+        network,
         network.contracts.webauthn_validator,
         account_topics(
             &[

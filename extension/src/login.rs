@@ -234,7 +234,7 @@ async fn deployed_account(
     let (key, created, keys) = futures::join!(
         chain::registered_key(network, address, origin, credential_id),
         rpc::logs(
-            &network.rpc_url,
+            network,
             network.contracts.account_factory,
             account_topics(&[AccountCreated::SIGNATURE_HASH], address),
         ),
@@ -268,7 +268,7 @@ async fn deployed_account(
 async fn restore_sessions(networks: &[Network], account: Address) -> Result<Vec<SessionRecord>> {
     let found = futures::future::join_all(networks.iter().map(|network| async move {
         let logs = rpc::logs(
-            &network.rpc_url,
+            network,
             network.contracts.session_key_validator,
             account_topics(
                 &[

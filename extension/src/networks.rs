@@ -16,7 +16,7 @@ use sso_wallet::network::Network;
 use sso_wallet::protocol::{NetworkInput, PageMessage, ProviderEvent};
 use sso_wallet::{Error, Result};
 
-use crate::{approvals, rpc, state};
+use crate::{approvals, chain, rpc, state};
 
 /// ERC-7562's least unstake delay of a staked entity (one day).
 const MIN_UNSTAKE_DELAY: u32 = 86_400;
@@ -130,6 +130,18 @@ async fn check(
             contracts.account_factory
         )));
     }
+    // Where the wallet's log queries start there: the block its first contract appeared in (0
+    // when the node keeps no history to tell).
+    let from_block = chain::deployment_block(
+        &rpc_url,
+        &[
+            contracts.account_factory,
+            contracts.webauthn_validator,
+            contracts.session_key_validator,
+        ],
+    )
+    .await
+    .unwrap_or(0);
     Ok(Network {
         chain_id: request.chain_id,
         name: request.name.clone(),
@@ -137,6 +149,8 @@ async fn check(
         bundler_url,
         explorer_url: request.explorer_url.clone(),
         contracts: contracts.clone(),
+        from_block,
+        log_range: None,
     })
 }
 

@@ -6,6 +6,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use sso_wallet::jsonrpc::{self, Request, Response};
+use sso_wallet::log_scan::{self, LogScan};
+use sso_wallet::network::Network;
 use sso_wallet::{Error, Result};
 
 use crate::chrome;
@@ -38,19 +40,57 @@ pub async fn call_contract<C: SolCall>(
         .map_err(|e| Error::bad_response(url, format!("{}: {e}", C::SIGNATURE)))
 }
 
-/// `eth_getLogs` of `address` with `topics`, over the whole chain. Logs the node returns from
-/// any other contract are dropped (a node is not trusted to have filtered).
+thread_local! {
+    /// The log range each RPC URL last accepted after refusing a wider one (for this worker's
+    /// life; a handful of entries, one per node the wallet talks to).
+    static LOG_RANGES: std::cell::RefCell<std::collections::HashMap<String, u64>> =
+        Default::default();
+}
+
+/// `eth_getLogs` of `address` with `topics`, from the network's first block (where the
+/// wallet's contracts were deployed) to the head, in ranges its node accepts
+/// ([`sso_wallet::log_scan`]): a range the node refuses as too large is asked again halved.
+/// Logs the node returns from any other contract are dropped (a node is not trusted to have
+/// filtered), and a scan keeps at most [`log_scan::MAX_LOGS`].
 pub async fn logs(
-    url: &str,
+    network: &Network,
     address: Address,
     topics: Value,
 ) -> Result<Vec<sso_wallet::recovery::Log>> {
-    let mut logs: Vec<sso_wallet::recovery::Log> = call_typed(
-        url,
-        "eth_getLogs",
-        json!([{"address": address, "topics": topics, "fromBlock": "earliest", "toBlock": "latest"}]),
-    )
-    .await?;
-    logs.retain(|log| log.address == address);
+    let url = network.rpc_url.as_str();
+    let head: alloy_primitives::U64 = call_typed(url, "eth_blockNumber", json!([])).await?;
+    // A range this node refused once is not asked again: start from what it last accepted.
+    let range = LOG_RANGES.with_borrow(|known| known.get(url).copied());
+    let mut scan = LogScan::new(
+        network.from_block,
+        head.to(),
+        range.unwrap_or_else(|| network.log_range()),
+    );
+    let mut logs = Vec::new();
+    while let Some((from, to)) = scan.next_window()? {
+        let filter = json!([{
+            "address": address,
+            "topics": topics,
+            "fromBlock": format!("{from:#x}"),
+            "toBlock": format!("{to:#x}"),
+        }]);
+        match call_typed::<Vec<sso_wallet::recovery::Log>>(url, "eth_getLogs", filter).await {
+            Ok(found) => {
+                logs.extend(found.into_iter().filter(|log| log.address == address));
+                if logs.len() > log_scan::MAX_LOGS {
+                    return Err(Error::bad_response(
+                        url,
+                        format!("more than {} logs", log_scan::MAX_LOGS),
+                    ));
+                }
+                scan.answered(to);
+            }
+            Err(e) if log_scan::is_range_refusal(&e) => {
+                scan.refused()?;
+                LOG_RANGES.with_borrow_mut(|known| known.insert(url.to_owned(), scan.range()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
     Ok(logs)
 }

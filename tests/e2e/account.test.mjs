@@ -3,8 +3,11 @@
 // approvals and session signatures until the passkey unlocks, and the same passkey logs into the
 // same account from a fresh browser profile — deployed (with its sessions read back from the
 // chain) or not; a passkey that was added to an account (not its own) logs in only once the
-// user confirmed the account shown, and nobody can register someone else's passkey. Screenshots
-// of the home, sessions and activity views go to target/screenshots.
+// user confirmed the account shown, and nobody can register someone else's passkey. Every wallet
+// here talks to the node through a stand-in for a public RPC that refuses log queries over 8
+// blocks or from `earliest`: logging in, the passkey list and session recovery read their logs in
+// bounded ranges from the contracts' deployment block. Screenshots of the home, sessions and
+// activity views go to target/screenshots.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
@@ -20,10 +23,13 @@ import {
   toHex,
 } from "viem";
 import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot } from "./lib/harness.mjs";
+import { startPublicRpc } from "./lib/public-rpc.mjs";
 
 const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"]);
 const VALIDATOR = parseAbi(["function keyCount(address account) view returns (uint256)"]);
 const SITE = DAPP.replace(/\/$/, "");
+/** The widest log query the public-RPC stand-in answers (the devnet's chain is short here). */
+const MAX_LOG_RANGE = 8;
 
 /** Clicks Refresh on `home` until `selector` matches `count` elements (at least, or `exactly`). */
 async function refreshUntil(home, selector, count = 1, exactly = false) {
@@ -66,17 +72,20 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
   let account;
   let token;
   let context; // the session A grants
+  let rpc; // the public-RPC stand-in every wallet here uses
   const recipient = getAddress("0x" + "cd".repeat(20));
   const keyCount = () =>
     chain.readContract({ address: devnet.contracts.webauthnValidator, abi: VALIDATOR, functionName: "keyCount", args: [account] });
 
   before(async () => {
     token = await deployTestToken();
-    ({ wallet: a, dapp, account } = await Wallet.onboarded("2"));
+    rpc = await startPublicRpc(devnet.rpcUrl, { maxRange: MAX_LOG_RANGE });
+    ({ wallet: a, dapp, account } = await Wallet.onboarded("2", { rpcUrl: rpc.url }));
   });
   after(async () => {
     await a?.close();
     await b?.close();
+    await rpc?.close();
   });
 
   it("shows the balance, deployment, tokens, sites and activity the chain has", async () => {
@@ -209,7 +218,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
   });
 
   it("logs in silently with the account's own passkey, from one signature", async () => {
-    const e = await Wallet.launch();
+    const e = await Wallet.launch({ rpcUrl: rpc.url });
     try {
       e.credentials = [a.credentials[0]]; // the passkey that created the account
       const eDapp = await e.openDapp(DAPP);
@@ -226,7 +235,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
   });
 
   it("logs in from a fresh profile with the added passkey once the user confirms the account: same account, balance and sessions", async () => {
-    b = await Wallet.launch();
+    b = await Wallet.launch({ rpcUrl: rpc.url });
     b.credentials = [a.credentials[1]]; // only the passkey added in A, as another device would hold it
     const bDapp = await b.openDapp(DAPP);
     const { page, pending } = await b.approval(() => bDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
@@ -312,7 +321,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
   });
 
   it("lets nobody register someone else's passkey, and logs in to an account deployed nowhere from the passkey alone", async () => {
-    const c = await Wallet.onboarded("0");
+    const c = await Wallet.onboarded("0", { rpcUrl: rpc.url });
     let d;
     try {
       const [credential] = c.wallet.credentials;
@@ -350,7 +359,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
       const listed = await chain.readContract({ address: validator, abi, functionName: "getAccountList", args: [origin, credentialId] });
       assert.deepEqual(listed, []);
       // The victim's login lands in their own account (deployed nowhere: two signatures).
-      d = await Wallet.launch();
+      d = await Wallet.launch({ rpcUrl: rpc.url });
       d.credentials = [...c.wallet.credentials];
       const dDapp = await d.openDapp(DAPP);
       const { page, pending } = await d.approval(() => dDapp.evaluate(() => window.dapp.wallet.requestAddresses()));
@@ -366,5 +375,15 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
       await d?.close();
       await c.wallet.close();
     }
+  });
+
+  it("read every log through a node that refuses wide ranges and `earliest`, by asking again narrower", () => {
+    console.log(`# public-RPC stand-in saw: ${JSON.stringify(rpc.stats)}`);
+    assert.ok(rpc.stats.refused > 0, "the wallet first asked its default range and was refused");
+    // 2,000 → 7 blocks is 8 halvings; each of the 5 browser profiles here learns that once.
+    assert.ok(rpc.stats.refused <= 8 * 5, "a range the node refused is not asked again");
+    assert.ok(rpc.stats.getLogs - rpc.stats.refused > 10, `many bounded windows were answered (${JSON.stringify(rpc.stats)})`);
+    assert.ok(rpc.stats.widest <= MAX_LOG_RANGE, `no answered query spanned more than ${MAX_LOG_RANGE} blocks`);
+    assert.equal(rpc.stats.earliest, 0, "no query from `earliest`");
   });
 });

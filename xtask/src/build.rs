@@ -89,7 +89,7 @@ pub fn run() -> Result<Addresses> {
     write_home_page(&out)?;
     write_json(
         &out.join("networks.json"),
-        &default_networks(&addresses, 8545, 4337),
+        &default_networks(&addresses, 8545, 4337, 0),
     )?;
     let manifest = read_manifest()?;
     write_json(&out.join("manifest.json"), &manifest)?;
@@ -114,7 +114,12 @@ fn write_home_page(out: &std::path::Path) -> Result {
 }
 
 /// The default network list: the local devnet at the given ports.
-pub fn default_networks(addresses: &Addresses, rpc_port: u16, bundler_port: u16) -> Value {
+pub fn default_networks(
+    addresses: &Addresses,
+    rpc_port: u16,
+    bundler_port: u16,
+    from_block: u64,
+) -> Value {
     json!({
         "defaultChainId": 31337,
         "networks": [{
@@ -128,6 +133,7 @@ pub fn default_networks(addresses: &Addresses, rpc_port: u16, bundler_port: u16)
                 "webauthnValidator": addresses.webauthn_validator,
                 "sessionKeyValidator": addresses.session_key_validator,
             },
+            "fromBlock": from_block,
         }],
     })
 }

@@ -305,8 +305,17 @@ fn send(
     }
 }
 
-/// Deploys what is missing, stakes the factory, writes the record; returns the addresses.
-pub fn deploy(options: &Options) -> Result<Addresses> {
+/// What a deployment leaves on a chain.
+pub struct Deployed {
+    /// Every contract's address.
+    pub addresses: Addresses,
+    /// The earliest deployment block of the contracts (where the wallet's log queries start),
+    /// when known (not after a dry run, nor where the node keeps no history).
+    pub first_block: Option<u64>,
+}
+
+/// Deploys what is missing, stakes the factory, writes the record.
+pub fn deploy(options: &Options) -> Result<Deployed> {
     let url = options.rpc_url.as_str();
     let say = |line: String| println!("{}: {line}", options.label);
     let chain_id = chain_id(url)?;
@@ -423,7 +432,10 @@ pub fn deploy(options: &Options) -> Result<Addresses> {
             eth(total),
             fees.max_fee / 1_000_000_000
         ));
-        return Ok(addresses);
+        return Ok(Deployed {
+            addresses,
+            first_block: None,
+        });
     }
     if !to_send.is_empty() {
         let signer = options.signer.as_ref().ok_or("no deployer key")?;
@@ -460,7 +472,15 @@ pub fn deploy(options: &Options) -> Result<Addresses> {
     });
     write_record(&options.out, &record)?;
     say(format!("wrote {}", options.out.display()));
-    Ok(addresses)
+    let first_block = blocks
+        .values()
+        .map(Value::as_u64)
+        .collect::<Option<Vec<u64>>>()
+        .and_then(|blocks| blocks.into_iter().min());
+    Ok(Deployed {
+        addresses,
+        first_block,
+    })
 }
 
 fn staked(url: &str, factory: Address) -> Result<DepositInfo> {

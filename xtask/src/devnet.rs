@@ -134,7 +134,7 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
     }
 
     // The same command a release engineer runs on a public chain, with anvil's first key.
-    let addresses = deploy::deploy(&deploy::Options {
+    let deployed = deploy::deploy(&deploy::Options {
         rpc_url: rpc_url.clone(),
         signer: Some(
             key(0)?
@@ -146,6 +146,7 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
         out: dir.join("deployment.json"),
         label: "devnet",
     })?;
+    let addresses = deployed.addresses;
 
     // alto listens on an inner port; the bundler URL is the ERC-7562 guard in front of it.
     let alto_port = proc::free_port()?;
@@ -188,7 +189,7 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
         "funder": {"address": deployer, "privateKey": key(0)?},
         "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
         "erc7562Report": report,
-        "networks": build::default_networks(&addresses, ports.rpc, ports.bundler),
+        "networks": build::default_networks(&addresses, ports.rpc, ports.bundler, deployed.first_block.unwrap_or(0)),
     });
     let info_path = dir.join("devnet.json");
     build::write_json(&info_path, &info)?;

@@ -73,12 +73,15 @@ export async function factoryAddress(credential, extensionId) {
 }
 
 export class Wallet {
-  static async launch() {
+  /** Launches a wallet; `rpcUrl` replaces the default network's node (e.g. a public-RPC stand-in). */
+  static async launch({ rpcUrl } = {}) {
     const dir = await mkdtemp(join(tmpdir(), "sso-wallet-e2e-"));
     const extension = join(dir, "extension");
     await cp(env("SSO_EXTENSION_DIR"), extension, { recursive: true });
     // The devnet runs on free ports: point the default network at them.
-    await writeFile(join(extension, "networks.json"), JSON.stringify(devnet.networks));
+    const networks = structuredClone(devnet.networks);
+    if (rpcUrl) networks.networks.find((n) => n.chainId === networks.defaultChainId).rpcUrl = rpcUrl;
+    await writeFile(join(extension, "networks.json"), JSON.stringify(networks));
     try {
       const { context, extensionId } = await launchWithExtension({
         profile: join(dir, "profile"),
@@ -96,8 +99,8 @@ export class Wallet {
    * A wallet onboarded from the demo dapp: launched, passkey created, connected, and the account
    * funded with `ether` on the devnet. Closes the browser if any step fails.
    */
-  static async onboarded(ether = "1") {
-    const wallet = await Wallet.launch();
+  static async onboarded(ether = "1", options = {}) {
+    const wallet = await Wallet.launch(options);
     try {
       const dapp = await wallet.openDapp(DAPP);
       const account = await wallet.connect(dapp);

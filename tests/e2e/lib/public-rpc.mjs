@@ -1,0 +1,52 @@
+// A stand-in for a public RPC in front of the devnet's node: it refuses `eth_getLogs` over more
+// than `maxRange` blocks, or from `earliest` / without a `fromBlock` (what public providers do),
+// with the kind of error they send, and forwards everything else. It counts what it saw, so a
+// test can say the wallet read its logs within the limit.
+import { createServer } from "node:http";
+
+const quantity = (tag, latest) => {
+  if (tag === undefined || tag === "earliest") return null;
+  if (tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return latest;
+  return Number(BigInt(tag));
+};
+
+/** Starts the proxy on a free loopback port; resolves to `{ url, stats, close }`. */
+export async function startPublicRpc(target, { maxRange = 1000 } = {}) {
+  const stats = { getLogs: 0, refused: 0, widest: 0, earliest: 0 };
+  const forward = (body) =>
+    fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text());
+  const server = createServer(async (request, response) => {
+    let body = "";
+    for await (const chunk of request) body += chunk;
+    const answer = (text) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(text);
+    };
+    let call;
+    try {
+      call = JSON.parse(body);
+    } catch {
+      return answer(await forward(body));
+    }
+    if (call?.method !== "eth_getLogs") return answer(await forward(body));
+    stats.getLogs += 1;
+    const filter = call.params?.[0] ?? {};
+    const latest = Number(BigInt(JSON.parse(await forward(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }))).result));
+    const from = quantity(filter.fromBlock, latest);
+    const to = quantity(filter.toBlock ?? "latest", latest);
+    if (from === null) stats.earliest += 1;
+    const span = from === null ? Infinity : to - from + 1;
+    if (span > maxRange) {
+      stats.refused += 1;
+      return answer(JSON.stringify({ jsonrpc: "2.0", id: call.id, error: { code: -32600, message: `exceed maximum block range: ${maxRange}` } }));
+    }
+    stats.widest = Math.max(stats.widest, span);
+    answer(await forward(body));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    stats,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
