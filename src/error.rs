@@ -39,6 +39,10 @@ pub enum Error {
         url: String,
         /// What went wrong.
         message: String,
+        /// Whether asking again later may succeed (a timeout, no connection, HTTP 429 or a 5xx
+        /// without an answer), as opposed to an answer that will not change (too large, not
+        /// readable, another HTTP error).
+        transient: bool,
     },
     /// A node or bundler answered with a JSON-RPC error.
     #[error("{}", .0.message)]

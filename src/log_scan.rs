@@ -74,6 +74,11 @@ impl LogScan {
         Ok(())
     }
 
+    /// Never asks more than `range` blocks from now on (what the node accepted elsewhere).
+    pub fn narrow_to(&mut self, range: u64) {
+        self.range = self.range.min(range.max(1));
+    }
+
     /// The current range per request.
     pub fn range(&self) -> u64 {
         self.range
@@ -143,6 +148,10 @@ mod tests {
         assert_eq!(scan.next_window().unwrap(), Some((0, 499)));
         scan.answered(499);
         assert_eq!(scan.next_window().unwrap(), Some((500, 999)));
+        scan.narrow_to(100);
+        assert_eq!(scan.range(), 100);
+        scan.narrow_to(1_000);
+        assert_eq!(scan.range(), 100, "never widens");
         let mut tiny = LogScan::new(0, 0, 2);
         tiny.refused().unwrap();
         assert!(tiny.refused().is_err());

@@ -29,14 +29,31 @@ pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasE
     Ok(estimate)
 }
 
-/// Sends a signed UserOperation; returns its userOpHash.
+/// Sends a signed UserOperation; returns its userOpHash. If sending fails — possibly after a
+/// try that reached the bundler and a resend it then refused as a duplicate — the bundler is
+/// asked whether it has the operation (`eth_getUserOperationByHash`, by the hash the wallet
+/// computes): if it has, it was sent.
 pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
-    rpc::call_typed(
+    let sent = rpc::call_typed(
         &network.bundler_url,
         "eth_sendUserOperation",
         json!([user_op, network.contracts.entry_point]),
     )
-    .await
+    .await;
+    let Err(error) = sent else {
+        return sent;
+    };
+    let hash = user_op.hash(network.contracts.entry_point, network.chain_id);
+    let known: Result<Option<serde_json::Value>> = rpc::call_typed(
+        &network.bundler_url,
+        "eth_getUserOperationByHash",
+        json!([hash]),
+    )
+    .await;
+    match known {
+        Ok(Some(_)) => Ok(hash),
+        _ => Err(error),
+    }
 }
 
 /// The receipt of a UserOperation, if it was included.

@@ -246,9 +246,10 @@ pub async fn sleep(ms: i32) {
 /// body may not exceed [`untrusted::MAX_RESPONSE_BYTES`], or the call fails with
 /// [`Error::Transport`] (nothing more is read).
 pub async fn post_json(url: &str, body: &str) -> Result<String> {
-    let transport = |message: String| Error::Transport {
+    let transport = |message: String, transient: bool| Error::Transport {
         url: untrusted::clip(url, 200),
         message,
+        transient,
     };
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -263,10 +264,13 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
     init.set_headers(&headers);
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let timed_out = || {
-        transport(format!(
-            "no answer within {} s",
-            untrusted::REQUEST_TIMEOUT_MS / 1000
-        ))
+        transport(
+            format!(
+                "no answer within {} s",
+                untrusted::REQUEST_TIMEOUT_MS / 1000
+            ),
+            true,
+        )
     };
     let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init))
         .await
@@ -274,7 +278,7 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
             if is_timeout(&e) {
                 timed_out()
             } else {
-                transport("the request failed".into())
+                transport("the request failed".into(), true)
             }
         })?;
     let response: web_sys::Response = response.unchecked_into();
@@ -285,10 +289,13 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
         .flatten()
         .and_then(|length| length.trim().parse::<usize>().ok());
     let too_large = || {
-        transport(format!(
-            "the answer is larger than {} MB",
-            untrusted::MAX_RESPONSE_BYTES / (1024 * 1024)
-        ))
+        transport(
+            format!(
+                "the answer is larger than {} MB",
+                untrusted::MAX_RESPONSE_BYTES / (1024 * 1024)
+            ),
+            false,
+        )
     };
     if declared.is_some_and(|length| length > untrusted::MAX_RESPONSE_BYTES) {
         return Err(too_large());
@@ -297,12 +304,19 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(too_large()),
         Err(e) if is_timeout(&e) => return Err(timed_out()),
-        Err(_) => return Err(transport("the answer could not be read".into())),
+        Err(_) => return Err(transport("the answer could not be read".into(), true)),
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::bad_response(url, "the answer is not UTF-8 text"))?;
-    if !response.ok() && !text.trim_start().starts_with('{') {
-        return Err(transport(format!("HTTP {}", response.status())));
+    // A rate limit is never an answer, whatever its body; a server error without a JSON-RPC
+    // answer may pass; any other HTTP error without one will not.
+    let status = response.status();
+    let answered = text.trim_start().starts_with('{');
+    if status == 429 || (status >= 500 && !answered) {
+        return Err(transport(format!("HTTP {status}"), true));
+    }
+    if !response.ok() && !answered {
+        return Err(transport(format!("HTTP {status}"), false));
     }
     Ok(text)
 }

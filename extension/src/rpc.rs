@@ -12,11 +12,26 @@ use sso_wallet::{Error, Result};
 
 use crate::chrome;
 
-/// Calls `method` at `url` and returns the raw result.
+/// How long to wait before each new try of a request that failed transiently (rate limited,
+/// a server error, no answer): three more tries, 4.5 s in all.
+const RETRY_AFTER_MS: [i32; 3] = [500, 1_000, 3_000];
+
+/// Calls `method` at `url` and returns the raw result. A transient failure
+/// ([`Error::Transport`] `transient`: HTTP 429, a 5xx without an answer, a timeout, no
+/// connection) is tried again after [`RETRY_AFTER_MS`] — the same request, byte for byte, so a
+/// signed UserOperation is only ever resent as the same operation (same hash).
 pub async fn call(url: &str, method: &str, params: Value) -> Result<Value> {
     let body = serde_json::to_string(&Request::new(method, params))
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let text = chrome::post_json(url, &body).await?;
+    let mut waits = RETRY_AFTER_MS.iter();
+    let text = loop {
+        match chrome::post_json(url, &body).await {
+            Err(Error::Transport {
+                transient: true, ..
+            }) if let Some(wait) = waits.next() => chrome::sleep(*wait).await,
+            other => break other?,
+        }
+    };
     let response: Response =
         serde_json::from_str(&text).map_err(|e| Error::bad_response(url, e))?;
     response.into_result()
@@ -59,15 +74,17 @@ pub async fn logs(
 ) -> Result<Vec<sso_wallet::recovery::Log>> {
     let url = network.rpc_url.as_str();
     let head: alloy_primitives::U64 = call_typed(url, "eth_blockNumber", json!([])).await?;
-    // A range this node refused once is not asked again: start from what it last accepted.
-    let range = LOG_RANGES.with_borrow(|known| known.get(url).copied());
-    let mut scan = LogScan::new(
-        network.from_block,
-        head.to(),
-        range.unwrap_or_else(|| network.log_range()),
-    );
+    let mut scan = LogScan::new(network.from_block, head.to(), network.log_range());
     let mut logs = Vec::new();
-    while let Some((from, to)) = scan.next_window()? {
+    loop {
+        // A range this node refused is not asked again, also when another scan learnt it,
+        // before this one or beside it.
+        if let Some(range) = LOG_RANGES.with_borrow(|known| known.get(url).copied()) {
+            scan.narrow_to(range);
+        }
+        let Some((from, to)) = scan.next_window()? else {
+            break;
+        };
         let filter = json!([{
             "address": address,
             "topics": topics,
@@ -87,7 +104,10 @@ pub async fn logs(
             }
             Err(e) if log_scan::is_range_refusal(&e) => {
                 scan.refused()?;
-                LOG_RANGES.with_borrow_mut(|known| known.insert(url.to_owned(), scan.range()));
+                LOG_RANGES.with_borrow_mut(|known| {
+                    let learnt = known.entry(url.to_owned()).or_insert(u64::MAX);
+                    *learnt = (*learnt).min(scan.range());
+                });
             }
             Err(e) => return Err(e),
         }

@@ -73,14 +73,19 @@ export async function factoryAddress(credential, extensionId) {
 }
 
 export class Wallet {
-  /** Launches a wallet; `rpcUrl` replaces the default network's node (e.g. a public-RPC stand-in). */
-  static async launch({ rpcUrl } = {}) {
+  /**
+   * Launches a wallet; `rpcUrl` / `bundlerUrl` replace the default network's node / bundler (e.g.
+   * with public-RPC stand-ins).
+   */
+  static async launch({ rpcUrl, bundlerUrl } = {}) {
     const dir = await mkdtemp(join(tmpdir(), "sso-wallet-e2e-"));
     const extension = join(dir, "extension");
     await cp(env("SSO_EXTENSION_DIR"), extension, { recursive: true });
     // The devnet runs on free ports: point the default network at them.
     const networks = structuredClone(devnet.networks);
-    if (rpcUrl) networks.networks.find((n) => n.chainId === networks.defaultChainId).rpcUrl = rpcUrl;
+    const network = networks.networks.find((n) => n.chainId === networks.defaultChainId);
+    if (rpcUrl) network.rpcUrl = rpcUrl;
+    if (bundlerUrl) network.bundlerUrl = bundlerUrl;
     await writeFile(join(extension, "networks.json"), JSON.stringify(networks));
     try {
       const { context, extensionId } = await launchWithExtension({

@@ -1,7 +1,9 @@
-// A stand-in for a public RPC in front of the devnet's node: it refuses `eth_getLogs` over more
-// than `maxRange` blocks, or from `earliest` / without a `fromBlock` (what public providers do),
-// with the kind of error they send, and forwards everything else. It counts what it saw, so a
-// test can say the wallet read its logs within the limit.
+// A stand-in for a public RPC or bundler in front of the devnet's: it refuses `eth_getLogs` over
+// more than `maxRange` blocks, or from `earliest` / without a `fromBlock` (what public providers
+// do), with the kind of error they send; rate-limits every `every429`-th request (HTTP 429);
+// with `loseFirstSendAnswer`, forwards the first `eth_sendUserOperation` and then loses its
+// answer (HTTP 502, as a gateway would); forwards everything else. It counts what it did, so a
+// test can say what the wallet went through.
 import { createServer } from "node:http";
 
 const quantity = (tag, latest) => {
@@ -11,8 +13,8 @@ const quantity = (tag, latest) => {
 };
 
 /** Starts the proxy on a free loopback port; resolves to `{ url, stats, close }`. */
-export async function startPublicRpc(target, { maxRange = 1000 } = {}) {
-  const stats = { getLogs: 0, refused: 0, widest: 0, earliest: 0 };
+export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, loseFirstSendAnswer = false } = {}) {
+  const stats = { requests: 0, limited: 0, getLogs: 0, refused: 0, widest: 0, earliest: 0, lostAnswers: 0 };
   const forward = (body) =>
     fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text());
   const server = createServer(async (request, response) => {
@@ -22,11 +24,25 @@ export async function startPublicRpc(target, { maxRange = 1000 } = {}) {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(text);
     };
+    const fail = (status, text) => {
+      response.writeHead(status, { "content-type": "text/plain" });
+      response.end(text);
+    };
+    stats.requests += 1;
+    if (every429 > 0 && stats.requests % every429 === 0) {
+      stats.limited += 1;
+      return fail(429, "Too Many Requests");
+    }
     let call;
     try {
       call = JSON.parse(body);
     } catch {
       return answer(await forward(body));
+    }
+    if (call?.method === "eth_sendUserOperation" && loseFirstSendAnswer && stats.lostAnswers === 0) {
+      await forward(body);
+      stats.lostAnswers += 1;
+      return fail(502, "Bad Gateway");
     }
     if (call?.method !== "eth_getLogs") return answer(await forward(body));
     stats.getLogs += 1;
