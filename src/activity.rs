@@ -32,6 +32,10 @@ pub struct ActivityRecord {
     /// What it did, in words ("Sent 0.01 ETH to 0x…").
     #[serde(default)]
     pub what: String,
+    /// Its nonce (key and sequence), to tell it dropped once the account's nonce for that key
+    /// moved past it (absent in records older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<alloy_primitives::U256>,
 }
 
 /// Adds a record, forgetting the oldest beyond [`MAX_RECORDS`].
@@ -79,6 +83,7 @@ mod tests {
             user_op_hash: B256::repeat_byte(1),
             sent_at: 1,
             what: "x".into(),
+            nonce: None,
         }
     }
 

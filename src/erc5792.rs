@@ -1,6 +1,7 @@
 //! EIP-5792 batches: the `wallet_getCallsStatus` answer for a batch in the activity log
 //! ([`crate::activity`]), and `wallet_getCapabilities`.
 
+use alloy_primitives::U256;
 use serde_json::{Value, json};
 
 use crate::activity::ActivityRecord;
@@ -23,10 +24,30 @@ pub mod status {
 pub enum Inclusion<'a> {
     /// Included, with its receipt.
     Included(&'a UserOperationReceipt),
-    /// Not included yet; the bundler still has it.
+    /// Not included yet, and may still be.
     Pending,
-    /// Not included, and the bundler no longer knows it (dropped).
+    /// Not included, and it will not be (dropped).
     Dropped,
+}
+
+/// How long an operation without a receipt counts as pending, when nothing else says it was
+/// dropped (ms): what bundlers keep an operation in their mempool at the most, and then some.
+pub const DROPPED_AFTER_MS: u64 = 10 * 60 * 1000;
+
+impl Inclusion<'static> {
+    /// Where an operation with no receipt is, from what every chain and ERC-7769 bundler can
+    /// say: dropped once the account's nonce for its key (`lane_nonce`, read before the receipt
+    /// was asked for) has moved past it — another operation took its place — or once it is
+    /// older than [`DROPPED_AFTER_MS`]; pending otherwise.
+    pub fn without_receipt(record: &ActivityRecord, lane_nonce: Option<U256>, now_ms: u64) -> Self {
+        let replaced =
+            matches!((record.nonce, lane_nonce), (Some(nonce), Some(lane)) if lane > nonce);
+        if replaced || now_ms.saturating_sub(record.sent_at) > DROPPED_AFTER_MS {
+            Inclusion::Dropped
+        } else {
+            Inclusion::Pending
+        }
+    }
 }
 
 /// The `wallet_getCallsStatus` answer for a record.
@@ -92,7 +113,43 @@ mod tests {
             user_op_hash: B256::repeat_byte(1),
             sent_at: 0,
             what: String::new(),
+            nonce: None,
         }
+    }
+
+    #[test]
+    fn without_a_receipt_dropped_once_the_nonce_moved_past_it_or_it_is_old() {
+        let sent = ActivityRecord {
+            sent_at: 1_000,
+            nonce: Some(U256::from(5)),
+            ..record()
+        };
+        let now = 1_000 + DROPPED_AFTER_MS;
+        assert_eq!(
+            Inclusion::without_receipt(&sent, Some(U256::from(5)), now),
+            Inclusion::Pending
+        );
+        assert_eq!(
+            Inclusion::without_receipt(&sent, None, now),
+            Inclusion::Pending
+        );
+        assert_eq!(
+            Inclusion::without_receipt(&sent, Some(U256::from(6)), now),
+            Inclusion::Dropped
+        );
+        assert_eq!(
+            Inclusion::without_receipt(&sent, Some(U256::from(5)), now + 1),
+            Inclusion::Dropped
+        );
+        // A record from before nonces were kept: only its age tells.
+        let old = ActivityRecord {
+            nonce: None,
+            ..sent
+        };
+        assert_eq!(
+            Inclusion::without_receipt(&old, Some(U256::from(9)), now),
+            Inclusion::Pending
+        );
     }
 
     #[test]

@@ -44,7 +44,12 @@ thread_local! {
 }
 
 /// Records a sent UserOperation.
-pub async fn record(network: &Network, entry: Entry<'_>, user_op_hash: B256) -> Result<()> {
+pub async fn record(
+    network: &Network,
+    entry: Entry<'_>,
+    user_op_hash: B256,
+    nonce: alloy_primitives::U256,
+) -> Result<()> {
     let log = LOG.with(std::rc::Rc::clone);
     let _guard = log.lock().await;
     let record = ActivityRecord {
@@ -57,6 +62,7 @@ pub async fn record(network: &Network, entry: Entry<'_>, user_op_hash: B256) -> 
         user_op_hash,
         sent_at: js_sys::Date::now() as u64,
         what: entry.what,
+        nonce: Some(nonce),
     };
     let mut records = records().await?;
     activity::remember(&mut records, record);

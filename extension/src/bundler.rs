@@ -3,7 +3,6 @@
 //! feature: it neither records activity nor touches the wallet's state (`userop::send` does).
 
 use alloy_primitives::B256;
-use serde::Deserialize;
 use serde_json::json;
 
 use sso_wallet::erc4337::{GasEstimate, UserOperation, UserOperationReceipt};
@@ -29,31 +28,34 @@ pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasE
     Ok(estimate)
 }
 
-/// Sends a signed UserOperation; returns its userOpHash. If sending fails — possibly after a
-/// try that reached the bundler and a resend it then refused as a duplicate — the bundler is
-/// asked whether it has the operation (`eth_getUserOperationByHash`, by the hash the wallet
-/// computes): if it has, it was sent.
+/// How long a send whose answer may have been lost waits for the operation's receipt.
+const LOST_ANSWER_WAIT_MS: i32 = 30_000;
+
+/// Sends a signed UserOperation; returns its userOpHash. If sending fails after a try that may
+/// have reached the bundler (a transient failure, then a resend of the same bytes that the
+/// bundler refused — a duplicate, or a nonce already used by this very operation), the wallet
+/// waits for the operation's receipt by the hash it computes: included, it was sent.
 pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
-    let sent = rpc::call_typed(
+    let (sent, retried) = rpc::call_typed_retried(
         &network.bundler_url,
         "eth_sendUserOperation",
         json!([user_op, network.contracts.entry_point]),
     )
     .await;
-    let Err(error) = sent else {
-        return sent;
+    let error = match sent {
+        Err(error) if retried => error,
+        sent => return sent,
     };
     let hash = user_op.hash(network.contracts.entry_point, network.chain_id);
-    let known: Result<Option<serde_json::Value>> = rpc::call_typed(
-        &network.bundler_url,
-        "eth_getUserOperationByHash",
-        json!([hash]),
-    )
-    .await;
-    match known {
-        Ok(Some(_)) => Ok(hash),
-        _ => Err(error),
+    let mut waited = 0;
+    while waited < LOST_ANSWER_WAIT_MS {
+        if let Ok(Some(_)) = receipt(network, hash).await {
+            return Ok(hash);
+        }
+        chrome::sleep(RECEIPT_POLL_MS * 5).await;
+        waited += RECEIPT_POLL_MS * 5;
     }
+    Err(error)
 }
 
 /// The receipt of a UserOperation, if it was included.
@@ -64,30 +66,6 @@ pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperati
         json!([hash]),
     )
     .await
-}
-
-/// Whether the bundler may still include a UserOperation that has no receipt yet. Asked with
-/// `pimlico_getUserOperationStatus` (alto's mempool status); a bundler without it is assumed to
-/// still have the operation.
-pub async fn still_pending(network: &Network, hash: B256) -> Result<bool> {
-    #[derive(Deserialize)]
-    struct Status {
-        status: String,
-    }
-    match rpc::call_typed::<Status>(
-        &network.bundler_url,
-        "pimlico_getUserOperationStatus",
-        json!([hash]),
-    )
-    .await
-    {
-        Ok(s) => Ok(!matches!(
-            s.status.as_str(),
-            "not_found" | "rejected" | "failed"
-        )),
-        Err(Error::Rpc(_)) => Ok(true),
-        Err(e) => Err(e),
-    }
 }
 
 /// How long the wallet waits for inclusion before giving up on a receipt.

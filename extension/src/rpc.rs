@@ -21,20 +21,44 @@ const RETRY_AFTER_MS: [i32; 3] = [500, 1_000, 3_000];
 /// connection) is tried again after [`RETRY_AFTER_MS`] — the same request, byte for byte, so a
 /// signed UserOperation is only ever resent as the same operation (same hash).
 pub async fn call(url: &str, method: &str, params: Value) -> Result<Value> {
-    let body = serde_json::to_string(&Request::new(method, params))
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    call_retried(url, method, params).await.0
+}
+
+/// [`call`], also saying whether it was tried more than once (an earlier try may have reached
+/// the endpoint and only its answer been lost).
+async fn call_retried(url: &str, method: &str, params: Value) -> (Result<Value>, bool) {
+    let body = match serde_json::to_string(&Request::new(method, params)) {
+        Ok(body) => body,
+        Err(e) => return (Err(Error::Internal(e.to_string())), false),
+    };
     let mut waits = RETRY_AFTER_MS.iter();
+    let mut retried = false;
     let text = loop {
         match chrome::post_json(url, &body).await {
             Err(Error::Transport {
                 transient: true, ..
-            }) if let Some(wait) = waits.next() => chrome::sleep(*wait).await,
-            other => break other?,
+            }) if let Some(wait) = waits.next() => {
+                retried = true;
+                chrome::sleep(*wait).await;
+            }
+            Ok(text) => break text,
+            Err(e) => return (Err(e), retried),
         }
     };
-    let response: Response =
-        serde_json::from_str(&text).map_err(|e| Error::bad_response(url, e))?;
-    response.into_result()
+    let answer = serde_json::from_str::<Response>(&text)
+        .map_err(|e| Error::bad_response(url, e))
+        .and_then(Response::into_result);
+    (answer, retried)
+}
+
+/// [`call_typed`], also saying whether it was tried more than once.
+pub async fn call_typed_retried<T: DeserializeOwned>(
+    url: &str,
+    method: &str,
+    params: Value,
+) -> (Result<T>, bool) {
+    let (answer, retried) = call_retried(url, method, params).await;
+    (answer.and_then(|v| jsonrpc::from_value(v, url)), retried)
 }
 
 /// Calls `method` and parses the result.

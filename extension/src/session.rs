@@ -446,19 +446,10 @@ async fn settled_lane(
         let (chain_state, lane_nonce) = (chain_state?, lane_nonce?);
         record.prune_pending(lane_nonce, head.timestamp);
         if !record.pending.is_empty() {
-            // A use the bundler dropped (or that is older than the pending timeout in wallet
-            // time, for a chain whose clock stands still) no longer holds the lane.
-            let mut dropped = Vec::new();
-            for pending in &record.pending {
-                if !bundler::still_pending(network, pending.user_op_hash)
-                    .await
-                    .unwrap_or(true)
-                {
-                    dropped.push(pending.user_op_hash);
-                }
-            }
+            // A use older than the pending timeout in wallet time (dropped, on a chain whose
+            // clock stands still) no longer holds the lane.
             let before = record.pending.len();
-            record.forget_dropped(js_sys::Date::now() as u64, &dropped);
+            record.forget_stale(js_sys::Date::now() as u64);
             if record.pending.len() < before {
                 let kept: Vec<B256> = record.pending.iter().map(|p| p.user_op_hash).collect();
                 let context = record.context;

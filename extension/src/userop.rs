@@ -112,7 +112,7 @@ pub async fn send(
 ) -> Result<B256> {
     let hash = bundler::send(network, user_op).await?;
     // It is sent: a failure to log it must not turn into a failure to the dapp.
-    if let Err(e) = activity::record(network, entry, hash).await {
+    if let Err(e) = activity::record(network, entry, hash, user_op.nonce).await {
         web_sys::console::error_1(&format!("SSO Wallet: activity not recorded: {e}").into());
     }
     Ok(hash)

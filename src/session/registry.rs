@@ -162,14 +162,12 @@ impl SessionRecord {
             .retain(|p| p.nonce >= lane_nonce && now.saturating_sub(p.sent_at) <= PENDING_TIMEOUT);
     }
 
-    /// Forgets uses sent more than [`PENDING_TIMEOUT`] ago in wallet time (`now_ms`), or that
-    /// `dropped` says the bundler no longer has: an operation the bundler dropped would
-    /// otherwise hold the lane until the chain's clock moved on.
-    pub fn forget_dropped(&mut self, now_ms: u64, dropped: &[B256]) {
-        self.pending.retain(|p| {
-            now_ms.saturating_sub(p.sent_at_ms) <= PENDING_TIMEOUT * 1000
-                && !dropped.contains(&p.user_op_hash)
-        });
+    /// Forgets uses sent more than [`PENDING_TIMEOUT`] ago in wallet time (`now_ms`): an
+    /// operation the bundler dropped would otherwise hold the lane until the chain's clock moved
+    /// on. (Uses the chain included are forgotten by [`Self::prune_pending`] as its nonce moves.)
+    pub fn forget_stale(&mut self, now_ms: u64) {
+        self.pending
+            .retain(|p| now_ms.saturating_sub(p.sent_at_ms) <= PENDING_TIMEOUT * 1000);
     }
 
     /// The nonce for the next use: after the chain's and after every pending one.
@@ -412,18 +410,14 @@ mod tests {
     }
 
     #[test]
-    fn dropped_uses_are_forgotten_by_wallet_time_or_the_bundlers_word() {
+    fn dropped_uses_are_forgotten_by_wallet_time() {
         let mut r = record("https://a", 1, 5_000);
         r.pending = vec![fee(1, 0), fee(2, 1)];
-        r.pending[1].user_op_hash = B256::repeat_byte(2);
-        // Within the timeout and still with the bundler: kept.
-        r.forget_dropped(1_000_000 + PENDING_TIMEOUT * 1000, &[]);
+        // Within the timeout: kept.
+        r.forget_stale(1_000_000 + PENDING_TIMEOUT * 1000);
         assert_eq!(r.pending.len(), 2);
-        // The bundler says it no longer has one.
-        r.forget_dropped(1_000_000, &[B256::repeat_byte(2)]);
-        assert_eq!(r.pending.len(), 1);
         // Wallet time moved past the timeout, even if the chain's did not.
-        r.forget_dropped(1_000_001 + PENDING_TIMEOUT * 1000, &[]);
+        r.forget_stale(1_000_001 + PENDING_TIMEOUT * 1000);
         assert!(r.pending.is_empty());
     }
 

@@ -201,7 +201,8 @@ describe("networks in the home page's settings", () => {
     // Switching in the home page moves the dapp too.
     await home.getByTestId("network-select").selectOption(String(second.chainId));
     await dapp.waitForFunction((id) => window.ethereum.request({ method: "eth_chainId" }).then((c) => c === id), toHex(second.chainId), { polling: 200 });
-    await home.getByTestId("native-balance").waitFor();
+    // The page reloads its view after the switch: it comes to show the new chain's balance.
+    await home.getByTestId("native-balance").filter({ hasText: /^0 ETH$/ }).waitFor({ timeout: 10_000 });
     assert.equal(await home.getByTestId("native-balance").textContent(), "0 ETH");
 
     // Removing the selected network selects the default one again.

@@ -13,7 +13,7 @@ use sso_wallet::{Error, Result};
 
 use super::Request;
 use crate::session::{self, Attempt};
-use crate::{activity, approvals, bundler, state, userop};
+use crate::{activity, approvals, bundler, chain, state, userop};
 
 pub async fn handle(request: Request) -> Result<Option<Value>> {
     match request.method {
@@ -24,13 +24,25 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
                 .await?
                 .ok_or(Error::UnknownCallsId(id))?;
             let network = state::network_for(record.chain_id).await?;
+            // The account's nonce for the operation's key first, then the receipt: a nonce
+            // that moved on with no receipt after it means another operation took its place.
+            let account = state::wallet().await?.account.map(|a| a.address);
+            let lane_nonce = match (account, record.nonce) {
+                (Some(account), Some(nonce)) => {
+                    chain::nonce(&network, account, nonce >> 64, "latest")
+                        .await
+                        .ok()
+                }
+                _ => None,
+            };
             let receipt = bundler::receipt(&network, record.user_op_hash).await?;
             let inclusion = match &receipt {
                 Some(receipt) => erc5792::Inclusion::Included(receipt),
-                None if bundler::still_pending(&network, record.user_op_hash).await? => {
-                    erc5792::Inclusion::Pending
-                }
-                None => erc5792::Inclusion::Dropped,
+                None => erc5792::Inclusion::without_receipt(
+                    &record,
+                    lane_nonce,
+                    js_sys::Date::now() as u64,
+                ),
             };
             Ok(Some(erc5792::status_response(&record, inclusion)))
         }

@@ -2,7 +2,8 @@
 // more than `maxRange` blocks, or from `earliest` / without a `fromBlock` (what public providers
 // do), with the kind of error they send; rate-limits every `every429`-th request (HTTP 429);
 // with `loseFirstSendAnswer`, forwards the first `eth_sendUserOperation` and then loses its
-// answer (HTTP 502, as a gateway would); forwards everything else. It counts what it did, so a
+// answer (HTTP 502, as a gateway would); with `bundlerMethodsOnly`, answers only the standard
+// ERC-7769 bundler methods (−32601 for `pimlico_*` and the rest); forwards everything else. It counts what it did, so a
 // test can say what the wallet went through.
 import { createServer } from "node:http";
 
@@ -13,8 +14,17 @@ const quantity = (tag, latest) => {
 };
 
 /** Starts the proxy on a free loopback port; resolves to `{ url, stats, close }`. */
-export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, loseFirstSendAnswer = false } = {}) {
-  const stats = { requests: 0, limited: 0, getLogs: 0, refused: 0, widest: 0, earliest: 0, lostAnswers: 0 };
+const ERC7769 = new Set([
+  "eth_chainId",
+  "eth_sendUserOperation",
+  "eth_estimateUserOperationGas",
+  "eth_getUserOperationByHash",
+  "eth_getUserOperationReceipt",
+  "eth_supportedEntryPoints",
+]);
+
+export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, loseFirstSendAnswer = false, bundlerMethodsOnly = false } = {}) {
+  const stats = { requests: 0, limited: 0, getLogs: 0, refused: 0, widest: 0, earliest: 0, lostAnswers: 0, unsupported: 0 };
   const forward = (body) =>
     fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text());
   const server = createServer(async (request, response) => {
@@ -38,6 +48,10 @@ export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, lo
       call = JSON.parse(body);
     } catch {
       return answer(await forward(body));
+    }
+    if (bundlerMethodsOnly && !ERC7769.has(call?.method)) {
+      stats.unsupported += 1;
+      return answer(JSON.stringify({ jsonrpc: "2.0", id: call?.id ?? null, error: { code: -32601, message: `Method not found: ${call?.method}` } }));
     }
     if (call?.method === "eth_sendUserOperation" && loseFirstSendAnswer && stats.lostAnswers === 0) {
       await forward(body);
