@@ -1,8 +1,11 @@
 // Headless demo (`cargo xtask demo` without a display): drives the real extension like a person
-// would — create a passkey, connect, send ETH — printing each step and saving screenshots.
+// would — create a passkey, connect, send ETH with a passkey approval, grant the dapp a session
+// once, let it send several transfers with no window at all, look at the session and what is
+// left of its limits on the home page, revoke it — printing each step and saving a screenshot of
+// each (target/demo/NN-*.png).
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatEther, parseEther } from "viem";
+import { formatEther, getAddress, parseEther, toHex } from "viem";
 import { DAPP, Wallet, chain, nodeRpc } from "../e2e/lib/harness.mjs";
 
 const out = join(process.cwd(), "target/demo");
@@ -60,6 +63,70 @@ try {
   say(`recipient balance ${formatEther(await chain.getBalance({ address: recipient }))} ETH`);
   await snap(dapp, "sent");
   if (receipt.status !== "success") throw new Error("the demo transaction failed");
+
+  // A session: the dapp may send up to 0.005 ETH per transfer, 0.02 ETH in all, to one address,
+  // for an hour — approved once with the passkey, then used without any window.
+  const payee = getAddress(`0x${"ef".repeat(20)}`);
+  const now = Number((await chain.getBlock()).timestamp);
+  const permission = [
+    {
+      chainId: toHex(await chain.getChainId()),
+      from: account,
+      permission: {
+        type: "sso-session",
+        isAdjustmentAllowed: false,
+        data: {
+          justification: "Tip the author without a prompt each time",
+          feeLimit: { type: "lifetime", limit: parseEther("0.1").toString() },
+          transfers: [
+            { to: payee, maxValuePerUse: parseEther("0.005").toString(), valueLimit: { type: "lifetime", limit: parseEther("0.02").toString() } },
+          ],
+        },
+      },
+      rules: [{ type: "expiry", data: { timestamp: now + 3600 } }],
+    },
+  ];
+  say("The dapp asks for a session (wallet_requestExecutionPermissions) → one approval window");
+  const grant = await wallet.approval(() =>
+    dapp.evaluate((params) => window.ethereum.request({ method: "wallet_requestExecutionPermissions", params }), permission),
+  );
+  await snap(grant.page, "approve-session");
+  await grant.page.getByTestId("approve").click();
+  const [granted] = await grant.pending;
+  say(`session granted with the passkey (context ${granted.context.slice(0, 18)}…); its key never leaves the wallet`);
+
+  const windows = wallet.approvalWindows;
+  const before = await chain.getBalance({ address: payee });
+  const TRANSFERS = 3;
+  for (let i = 1; i <= TRANSFERS; i += 1) {
+    const tx = await dapp.evaluate(
+      ([from, to]) => window.ethereum.request({ method: "eth_sendTransaction", params: [{ from, to, value: "0x11c37937e08000" }] }),
+      [account, payee],
+    );
+    const landed = await chain.waitForTransactionReceipt({ hash: tx });
+    say(`session transfer ${i} of ${TRANSFERS}: 0.005 ETH, ${landed.status}, no window (${tx.slice(0, 18)}…)`);
+  }
+  const opened = wallet.approvalWindows - windows;
+  say(`${TRANSFERS} transfers, ${opened} approval windows opened; the payee received ${formatEther((await chain.getBalance({ address: payee })) - before)} ETH`);
+  if (opened !== 0) throw new Error("a session transfer opened a window");
+
+  const home = await wallet.openHome();
+  const card = home.locator(`[data-testid="session"][data-context="${granted.context}"]`);
+  await card.waitFor();
+  await card.scrollIntoViewIfNeeded();
+  say(`home page, Sessions: ${(await card.getByTestId("session-remaining").allTextContents()).join("; ")}`);
+  await snap(home, "home-session");
+
+  say("Revoke → the key is erased at once, and the passkey closes the session on chain");
+  const revoke = await wallet.approval(() => card.getByTestId("revoke-session").click());
+  await snap(revoke.page, "approve-revoke");
+  await revoke.page.getByTestId("approve").click();
+  await revoke.page.waitForEvent("close");
+  await home.getByTestId("refresh-sessions").click();
+  await home.locator(`[data-testid="session"][data-context="${granted.context}"][data-status="revoked"]`).waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await snap(home, "home-revoked");
+  say("session revoked on chain; the next transfer from the dapp would ask again");
   say("done");
 } finally {
   await wallet.close();
