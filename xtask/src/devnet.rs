@@ -71,9 +71,15 @@ fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) ->
     Err(format!("{what} was not ready within {timeout:?}"))
 }
 
-/// Starts a bare anvil (chain `chain_id`, on `port`, log and config under `dir`) and returns it
-/// with its config (`private_keys`, `available_accounts`): nothing deployed yet.
-pub fn start_anvil(chain_id: u64, port: u16, dir: &std::path::Path) -> Result<(Guard, Value)> {
+/// Starts a bare anvil (chain `chain_id`, on `port`, log and config under `dir`; a block every
+/// `block_time` seconds, or one per transaction) and returns it with its config (`private_keys`,
+/// `available_accounts`): nothing deployed yet.
+pub fn start_anvil(
+    chain_id: u64,
+    port: u16,
+    dir: &std::path::Path,
+    block_time: Option<u32>,
+) -> Result<(Guard, Value)> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{port}");
     let anvil_config = dir.join("anvil.json");
@@ -85,6 +91,9 @@ pub fn start_anvil(chain_id: u64, port: u16, dir: &std::path::Path) -> Result<(G
         .args(["--chain-id", &chain_id.to_string()])
         .arg("--config-out")
         .arg(&anvil_config);
+    if let Some(seconds) = block_time {
+        anvil.args(["--block-time", &seconds.to_string()]);
+    }
     let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
     wait_until("anvil", Duration::from_secs(15), || {
         rpc(&url, "eth_chainId", json!([])).is_ok() && anvil_config.exists()
@@ -98,11 +107,18 @@ pub fn start_anvil(chain_id: u64, port: u16, dir: &std::path::Path) -> Result<(G
 
 /// Starts the devnet (chain [`CHAIN_ID`]) on `ports`, with state and logs under `dir`.
 pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
-    start_chain(CHAIN_ID, ports, dir)
+    start_chain(CHAIN_ID, ports, dir, None)
 }
 
-/// Starts a devnet with chain id `chain_id`: the same contracts at the same addresses.
-pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> {
+/// Starts a devnet with chain id `chain_id`: the same contracts at the same addresses; with
+/// `block_time`, a block every that many seconds (as on a public chain) instead of one per
+/// transaction.
+pub fn start_chain(
+    chain_id: u64,
+    ports: Ports,
+    dir: PathBuf,
+    block_time: Option<u32>,
+) -> Result<Devnet> {
     setup::npm()?;
     if !root()
         .join("contracts/out/AccountFactory.sol/AccountFactory.json")
@@ -112,7 +128,7 @@ pub fn start_chain(chain_id: u64, ports: Ports, dir: PathBuf) -> Result<Devnet> 
     }
     let rpc_url = format!("http://127.0.0.1:{}", ports.rpc);
     let bundler_url = format!("http://127.0.0.1:{}", ports.bundler);
-    let (anvil, config) = start_anvil(chain_id, ports.rpc, &dir)?;
+    let (anvil, config) = start_anvil(chain_id, ports.rpc, &dir, block_time)?;
     let key = |i: usize| {
         config["private_keys"][i]
             .as_str()
@@ -219,7 +235,7 @@ pub fn run_foreground(ports: Ports, chain_id: u64) -> Result {
         CHAIN_ID => root().join("target/devnet"),
         other => root().join(format!("target/devnet-{other}")),
     };
-    let devnet = start_chain(chain_id, ports, dir)?;
+    let devnet = start_chain(chain_id, ports, dir, None)?;
     println!(
         "devnet: chain {chain_id} at {}, bundler at {}\ndevnet: wrote {}\ndevnet: running; ^C stops it",
         devnet.info["rpcUrl"].as_str().unwrap_or_default(),

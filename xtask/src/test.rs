@@ -117,7 +117,8 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
         bundler: proc::free_port()?,
     };
     let devnet = devnet::start(ports, root().join("target/e2e-devnet"))?;
-    // A second chain with the same contracts, for adding and switching networks.
+    // A second chain with the same contracts, for adding and switching networks; it makes a
+    // block every 2 s, as a public chain does, rather than one per transaction.
     let second = devnet::start_chain(
         devnet::SECOND_CHAIN_ID,
         Ports {
@@ -125,6 +126,7 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
             bundler: proc::free_port()?,
         },
         root().join("target/e2e-devnet-2"),
+        Some(2),
     )?;
     if only.is_empty() {
         step(
@@ -420,7 +422,8 @@ fn deploy_check() -> Result {
     let dir = root().join("target/deploy-check");
     let _ = std::fs::remove_dir_all(&dir);
     let port = proc::free_port()?;
-    let (_anvil, config) = devnet::start_anvil(11_155_111, port, &dir)?;
+    // A block every second: the command waits for each transaction as on a public chain.
+    let (_anvil, config) = devnet::start_anvil(11_155_111, port, &dir, Some(1))?;
     let url = format!("http://127.0.0.1:{port}");
     let key = config["private_keys"][0]
         .as_str()
