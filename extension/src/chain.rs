@@ -175,13 +175,7 @@ pub async fn registered_key(
         credentialId: credential_id.clone(),
         account,
     };
-    rpc::call_contract(
-        &network.rpc_url,
-        network.contracts.webauthn_validator,
-        &call,
-        "latest",
-    )
-    .await
+    passkey_validator(network, &call).await
 }
 
 /// The accounts the passkey validator lists for a passkey of `origin`: those it was added to
@@ -195,10 +189,18 @@ pub async fn account_list(
         originDomain: origin.to_owned(),
         credentialId: credential_id.clone(),
     };
+    passkey_validator(network, &call).await
+}
+
+/// A view call to the network's passkey validator, at the latest block.
+async fn passkey_validator<C: alloy_sol_types::SolCall>(
+    network: &Network,
+    call: &C,
+) -> Result<C::Return> {
     rpc::call_contract(
         &network.rpc_url,
         network.contracts.webauthn_validator,
-        &call,
+        call,
         "latest",
     )
     .await

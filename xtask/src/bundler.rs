@@ -150,17 +150,31 @@ pub struct Guard {
     pub report: PathBuf,
 }
 
+/// `entity`'s deposit and stake in the EntryPoint at `entry_point` (all zero while the
+/// EntryPoint has no code yet).
+pub fn deposit_info(rpc_url: &str, entry_point: Address, entity: Address) -> Result<DepositInfo> {
+    let data = Bytes::from(getDepositInfoCall { account: entity }.abi_encode());
+    let answer = rpc(
+        rpc_url,
+        "eth_call",
+        json!([{"to": entry_point, "data": data}, "latest"]),
+    )?;
+    let raw: Bytes = serde_json::from_value(answer).map_err(|e| format!("getDepositInfo: {e}"))?;
+    if raw.is_empty() {
+        return Ok(DepositInfo {
+            deposit: U256::ZERO,
+            staked: false,
+            stake: Default::default(),
+            unstakeDelaySec: 0,
+            withdrawTime: Default::default(),
+        });
+    }
+    getDepositInfoCall::abi_decode_returns(&raw).map_err(|e| format!("getDepositInfo: {e}"))
+}
+
 /// Whether `entity` has at least the minimum stake and unstake delay in the EntryPoint.
 fn is_staked(guard: &Guard, entity: Address) -> Result<bool> {
-    let call = getDepositInfoCall { account: entity };
-    let data = Bytes::from(call.abi_encode());
-    let answer = rpc(
-        &guard.rpc_url,
-        "eth_call",
-        json!([{"to": guard.contracts.entry_point, "data": data}, "latest"]),
-    )?;
-    let raw: Bytes = serde_json::from_value(answer).map_err(|e| e.to_string())?;
-    let info = getDepositInfoCall::abi_decode_returns(&raw).map_err(|e| e.to_string())?;
+    let info = deposit_info(&guard.rpc_url, guard.contracts.entry_point, entity)?;
     Ok(info.staked
         && U256::from(info.stake) >= U256::from(MIN_STAKE)
         && info.unstakeDelaySec >= MIN_UNSTAKE_DELAY)

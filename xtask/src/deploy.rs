@@ -28,22 +28,12 @@ use serde_json::{Value, json};
 
 use crate::contracts::{self, Addresses, CREATE2_DEPLOYER};
 use crate::devnet::rpc;
-use crate::{Result, build, flag_value, root};
+use crate::erc7562::MIN_UNSTAKE_DELAY;
+use crate::{Result, build, bundler, flag_value, root};
 
 sol! {
-    struct DepositInfo {
-        uint256 deposit;
-        bool staked;
-        uint112 stake;
-        uint32 unstakeDelaySec;
-        uint48 withdrawTime;
-    }
-    function getDepositInfo(address account) external view returns (DepositInfo memory info);
     function addStake(uint32 unstakeDelaySec) external payable;
 }
-
-/// ERC-7562's minimum unstake delay for a staked entity: one day.
-pub const UNSTAKE_DELAY_SECS: u32 = 86_400;
 /// The environment variable holding the deployer's private key (hex).
 const KEY_VAR: &str = "SSO_DEPLOYER_KEY";
 /// The environment variable holding the keystore's password.
@@ -362,10 +352,10 @@ pub fn deploy(options: &Options) -> Result<Deployed> {
         blocks.insert(contract.key.to_owned(), json!(block));
     }
     let factory = addresses.account_factory;
-    let deposit = staked(url, factory)?;
+    let deposit = bundler::deposit_info(url, addresses.entry_point, factory)?;
     let stake_needed = !(deposit.staked
         && U256::from(deposit.stake) >= options.stake
-        && deposit.unstakeDelaySec >= UNSTAKE_DELAY_SECS);
+        && deposit.unstakeDelaySec >= MIN_UNSTAKE_DELAY);
     if stake_needed {
         to_send.push(Planned {
             what: format!(
@@ -376,7 +366,7 @@ pub fn deploy(options: &Options) -> Result<Deployed> {
             to: factory,
             value: options.stake.saturating_sub(U256::from(deposit.stake)),
             data: addStakeCall {
-                unstakeDelaySec: UNSTAKE_DELAY_SECS.max(deposit.unstakeDelaySec),
+                unstakeDelaySec: MIN_UNSTAKE_DELAY.max(deposit.unstakeDelaySec),
             }
             .abi_encode()
             .into(),
@@ -468,7 +458,7 @@ pub fn deploy(options: &Options) -> Result<Deployed> {
         "chainId": chain_id,
         "contracts": addresses,
         "deploymentBlocks": blocks,
-        "factoryStake": {"wei": options.stake.to_string(), "unstakeDelaySecs": UNSTAKE_DELAY_SECS},
+        "factoryStake": {"wei": options.stake.to_string(), "unstakeDelaySecs": MIN_UNSTAKE_DELAY},
     });
     write_record(&options.out, &record)?;
     say(format!("wrote {}", options.out.display()));
@@ -481,30 +471,6 @@ pub fn deploy(options: &Options) -> Result<Deployed> {
         addresses,
         first_block,
     })
-}
-
-fn staked(url: &str, factory: Address) -> Result<DepositInfo> {
-    let data = Bytes::from(getDepositInfoCall { account: factory }.abi_encode());
-    let answer = rpc(
-        url,
-        "eth_call",
-        json!([{"to": contracts::ENTRY_POINT, "data": data}, "latest"]),
-    )?;
-    let bytes = answer
-        .as_str()
-        .and_then(|s| alloy_primitives::hex::decode(s).ok())
-        .ok_or_else(|| format!("getDepositInfo: {answer}"))?;
-    // Before the EntryPoint exists (a dry run on a bare chain) nothing is staked.
-    if bytes.is_empty() {
-        return Ok(DepositInfo {
-            deposit: U256::ZERO,
-            staked: false,
-            stake: Default::default(),
-            unstakeDelaySec: 0,
-            withdrawTime: Default::default(),
-        });
-    }
-    getDepositInfoCall::abi_decode_returns(&bytes).map_err(|e| format!("getDepositInfo: {e}"))
 }
 
 fn write_record(path: &Path, record: &Value) -> Result {

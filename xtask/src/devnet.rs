@@ -71,15 +71,37 @@ fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) ->
     Err(format!("{what} was not ready within {timeout:?}"))
 }
 
+/// The funded accounts anvil writes to its `--config-out` file.
+#[derive(serde::Deserialize)]
+pub struct AnvilAccounts {
+    available_accounts: Vec<String>,
+    private_keys: Vec<String>,
+}
+
+impl AnvilAccounts {
+    /// Account `i`'s address and private key (hex).
+    pub fn account(&self, i: usize) -> Result<(String, String)> {
+        match (self.available_accounts.get(i), self.private_keys.get(i)) {
+            (Some(address), Some(key)) => Ok((address.clone(), key.clone())),
+            _ => Err(format!("anvil has no account {i}")),
+        }
+    }
+
+    /// Account `i`'s private key (hex).
+    pub fn key(&self, i: usize) -> Result<String> {
+        self.account(i).map(|(_, key)| key)
+    }
+}
+
 /// Starts a bare anvil (chain `chain_id`, on `port`, log and config under `dir`; a block every
-/// `block_time` seconds, or one per transaction) and returns it with its config (`private_keys`,
-/// `available_accounts`): nothing deployed yet.
+/// `block_time` seconds, or one per transaction) and returns it with its funded accounts: nothing
+/// deployed yet.
 pub fn start_anvil(
     chain_id: u64,
     port: u16,
     dir: &std::path::Path,
     block_time: Option<u32>,
-) -> Result<(Guard, Value)> {
+) -> Result<(Guard, AnvilAccounts)> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{port}");
     let anvil_config = dir.join("anvil.json");
@@ -99,7 +121,7 @@ pub fn start_anvil(
         rpc(&url, "eth_chainId", json!([])).is_ok() && anvil_config.exists()
     })
     .and_then(|_| anvil.check_alive(&anvil_log))?;
-    let config =
+    let config: AnvilAccounts =
         serde_json::from_str(&std::fs::read_to_string(&anvil_config).map_err(|e| e.to_string())?)
             .map_err(|e| format!("anvil config: {e}"))?;
     Ok((anvil, config))
@@ -129,16 +151,8 @@ pub fn start_chain(
     let rpc_url = format!("http://127.0.0.1:{}", ports.rpc);
     let bundler_url = format!("http://127.0.0.1:{}", ports.bundler);
     let (anvil, config) = start_anvil(chain_id, ports.rpc, &dir, block_time)?;
-    let key = |i: usize| {
-        config["private_keys"][i]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| "anvil config has no private keys".to_owned())
-    };
-    let deployer = config["available_accounts"][0]
-        .as_str()
-        .ok_or("anvil config has no accounts")?
-        .to_owned();
+    let key = |i: usize| config.key(i);
+    let (deployer, _) = config.account(0)?;
     // The P256VERIFY precompile must be live: the passkey validator relies on it for gas.
     let p256 = rpc(
         &rpc_url,

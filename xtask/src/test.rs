@@ -425,14 +425,7 @@ fn deploy_check() -> Result {
     // A block every second: the command waits for each transaction as on a public chain.
     let (_anvil, config) = devnet::start_anvil(11_155_111, port, &dir, Some(1))?;
     let url = format!("http://127.0.0.1:{port}");
-    let key = config["private_keys"][0]
-        .as_str()
-        .ok_or("anvil config has no keys")?
-        .to_owned();
-    let deployer = config["available_accounts"][0]
-        .as_str()
-        .ok_or("anvil config has no accounts")?
-        .to_owned();
+    let (deployer, key) = config.account(0)?;
     let (_, addresses) = contracts::plan()?;
     let nonce = || -> Result<String> {
         Ok(devnet::rpc(
