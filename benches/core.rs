@@ -128,6 +128,7 @@ fn bench_user_op(c: &mut Criterion) {
                     black_box(&client_data),
                     rs,
                     &[7u8; 32],
+                    webauthn::P256Verifier::Precompile,
                 ),
             )
         })

@@ -7,14 +7,11 @@ use alloy_sol_types::{Eip712Domain, SolStruct, eip712_domain};
 use serde::{Deserialize, Serialize};
 
 use crate::abi::PackedUserOperation;
+use crate::webauthn::P256Verifier;
 
 /// The canonical EntryPoint v0.8 address.
 pub const ENTRY_POINT_V08: Address =
     alloy_primitives::address!("4337084D9E255Ff0702461CF8895CE9E3b5Ff108");
-
-/// Verification gas added to the bundler's estimate for what the dummy signature skips (P-256
-/// verification through the precompile, hashing the client data).
-pub const VERIFICATION_HEADROOM: u64 = 50_000;
 
 /// A v0.8 UserOperation in the unpacked form of `eth_sendUserOperation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,14 +198,14 @@ impl UserOperation {
     }
 
     /// Applies a bundler gas estimate, with head-room on validation: the estimate is made with a
-    /// dummy signature, which the validator refuses before the P-256 verification (precompile,
-    /// sha256 of the client data) that the real signature goes through. Unused verification gas
-    /// is not charged.
-    pub fn apply_gas(&mut self, estimate: &GasEstimate) {
+    /// dummy signature, which the validator refuses before the key lookup, the hashing and the
+    /// P-256 check the real signature goes through — what that skips depends on the chain's
+    /// verifier ([`P256Verifier::headroom`]). Unused verification gas is not charged.
+    pub fn apply_gas(&mut self, estimate: &GasEstimate, verifier: P256Verifier) {
         self.pre_verification_gas = estimate.pre_verification_gas;
         self.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
             / U256::from(10)
-            + U256::from(VERIFICATION_HEADROOM);
+            + U256::from(verifier.headroom());
         self.call_gas_limit = estimate.call_gas_limit;
     }
 

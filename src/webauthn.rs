@@ -1,9 +1,10 @@
 //! Passkeys (WebAuthn, ES256): reading the public key out of an attestation object, checking an
 //! assertion exactly as the on-chain `WebAuthnValidator` does, and encoding it in the validator's
 //! signature format `validator ‖ abi.encode(bytes authenticatorData, string clientDataJSON,
-//! bytes32[2] rs, bytes credentialId)`.
+//! bytes32[2] rs, bytes credentialId, uint256 p256Verifier)`, and which P-256 verifier a chain
+//! runs ([`P256Verifier`]).
 
-use alloy_primitives::{Address, B256, Bytes};
+use alloy_primitives::{Address, B256, Bytes, U256, b256};
 use alloy_sol_types::SolValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +22,72 @@ pub const FLAG_UP: u8 = 0x01;
 pub const FLAG_UV: u8 = 0x04;
 /// Authenticator flag: attested credential data included.
 pub const FLAG_AT: u8 = 0x40;
+
+/// The P-256 verifier the validator runs for a signature (its `p256Verifier` word). Both check
+/// the same equation, so the choice is no security parameter; it lets validation take one path
+/// without probing `0x100`, which on a chain without the precompile is a call to an address
+/// without code that ERC-7562 bundlers refuse (OP-041). The wallet detects the precompile per
+/// chain ([`P256Verifier::from_probe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum P256Verifier {
+    /// OpenZeppelin's Solidity implementation: works everywhere, about 250,000 gas.
+    Solidity,
+    /// The P256VERIFY precompile at `0x100` (EIP-7951 on Ethereum since Osaka, RIP-7212 on
+    /// rollups): a few thousand gas.
+    Precompile,
+}
+
+/// A valid P-256 signature with small `r`, `s` (Wycheproof `ecdsa_secp256r1_sha256_p1363`,
+/// the vector OpenZeppelin's `P256` probes with): `hash ‖ r ‖ s ‖ x ‖ y`, the P256VERIFY input.
+const PROBE: [B256; 5] = [
+    b256!("bb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023"),
+    b256!("0000000000000000000000000000000000000000000000000000000000000005"),
+    b256!("0000000000000000000000000000000000000000000000000000000000000001"),
+    b256!("a71af64de5126a4a4e02b7922d66ce9415ce88a4c9d25514d91082c8725ac957"),
+    b256!("5d47723c8fbe580bb369fec9c2665d8e30a435b9932645482e7c9f11e872296b"),
+];
+
+impl P256Verifier {
+    /// The precompile's address.
+    pub const PRECOMPILE: Address =
+        alloy_primitives::address!("0000000000000000000000000000000000000100");
+
+    /// Calldata of an `eth_call` to [`Self::PRECOMPILE`] that tells whether it is there: a valid
+    /// signature, which the precompile answers with `1` and an address without code with nothing.
+    pub fn probe_calldata() -> Bytes {
+        PROBE.concat().into()
+    }
+
+    /// The verifier a chain runs, from what its `eth_call` of [`Self::probe_calldata`] answered.
+    pub fn from_probe(answer: &[u8]) -> P256Verifier {
+        if answer.len() == 32 && U256::from_be_slice(answer) == U256::from(1) {
+            P256Verifier::Precompile
+        } else {
+            P256Verifier::Solidity
+        }
+    }
+
+    /// The signature's `p256Verifier` word.
+    pub fn word(self) -> U256 {
+        match self {
+            P256Verifier::Solidity => U256::ZERO,
+            P256Verifier::Precompile => U256::from(1),
+        }
+    }
+
+    /// Verification gas the real signature uses beyond the gas-estimation dummy
+    /// ([`dummy_user_op_signature`], which fails at the challenge before the key lookup, the
+    /// hashing and the P-256 check): measured by `contracts/test/Gas.t.sol`
+    /// (`test_gas_dummySkips_*`: 27,139 with P256VERIFY at Osaka's price, 253,723–259,163 in
+    /// Solidity), with a margin for longer client data and the Solidity path's variation.
+    pub fn headroom(self) -> u64 {
+        match self {
+            P256Verifier::Solidity => 300_000,
+            P256Verifier::Precompile => 35_000,
+        }
+    }
+}
 
 /// A passkey as the wallet and the validator know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,12 +328,14 @@ pub fn signature_data(
     client_data_json: &str,
     rs: [B256; 2],
     credential_id: &[u8],
+    verifier: P256Verifier,
 ) -> Bytes {
     (
         Bytes::copy_from_slice(authenticator_data),
         client_data_json.to_owned(),
         rs,
         Bytes::copy_from_slice(credential_id),
+        verifier.word(),
     )
         .abi_encode_params()
         .into()
@@ -310,7 +379,12 @@ pub fn user_op_signature(validator: Address, data: &[u8]) -> Bytes {
 
 /// A well-formed signature of the real shape and size that fails verification: used for gas
 /// estimation so validation returns "failed" instead of reverting.
-pub fn dummy_user_op_signature(validator: Address, origin: &str, credential_id: &[u8]) -> Bytes {
+pub fn dummy_user_op_signature(
+    validator: Address,
+    origin: &str,
+    credential_id: &[u8],
+    verifier: P256Verifier,
+) -> Bytes {
     let mut auth_data = vec![0u8; 37];
     auth_data[32] = FLAG_UP | FLAG_UV;
     let client_data = format!(
@@ -321,7 +395,7 @@ pub fn dummy_user_op_signature(validator: Address, origin: &str, credential_id: 
     let rs = [B256::repeat_byte(0x11), B256::repeat_byte(0x11)];
     user_op_signature(
         validator,
-        &signature_data(&auth_data, &client_data, rs, credential_id),
+        &signature_data(&auth_data, &client_data, rs, credential_id, verifier),
     )
 }
 
@@ -485,14 +559,39 @@ mod tests {
     #[test]
     fn dummy_signature_has_real_shape() {
         let validator = Address::repeat_byte(0x42);
-        let sig = dummy_user_op_signature(validator, ORIGIN, &[7u8; 16]);
-        assert_eq!(&sig[..20], validator.as_slice());
-        let (auth, cdj, rs, id) =
-            <(Bytes, String, [B256; 2], Bytes)>::abi_decode_params(&sig[20..]).unwrap();
-        assert_eq!(auth.len(), 37);
-        assert_eq!(check_client_data(&cdj, B256::ZERO).unwrap(), ORIGIN);
-        assert_ne!(rs[0], B256::ZERO);
-        assert_eq!(id.len(), 16);
+        for verifier in [P256Verifier::Solidity, P256Verifier::Precompile] {
+            let sig = dummy_user_op_signature(validator, ORIGIN, &[7u8; 16], verifier);
+            assert_eq!(&sig[..20], validator.as_slice());
+            let (auth, cdj, rs, id, word) =
+                <(Bytes, String, [B256; 2], Bytes, U256)>::abi_decode_params(&sig[20..]).unwrap();
+            assert_eq!(auth.len(), 37);
+            assert_eq!(check_client_data(&cdj, B256::ZERO).unwrap(), ORIGIN);
+            assert_ne!(rs[0], B256::ZERO);
+            assert_eq!(id.len(), 16);
+            assert_eq!(word, verifier.word());
+        }
+    }
+
+    #[test]
+    fn verifier_words_and_probe() {
+        assert_eq!(P256Verifier::Solidity.word(), U256::ZERO);
+        assert_eq!(P256Verifier::Precompile.word(), U256::from(1));
+        assert_eq!(P256Verifier::probe_calldata().len(), 160);
+        // The probe is a valid signature: the precompile would answer 1.
+        let [hash, r, s, x, y] = PROBE;
+        let mut sec1 = vec![4u8];
+        sec1.extend_from_slice(x.as_slice());
+        sec1.extend_from_slice(y.as_slice());
+        let key = VerifyingKey::from_sec1_bytes(&sec1).unwrap();
+        let sig = Signature::from_scalars(r.0, s.0).unwrap();
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        key.verify_prehash(hash.as_slice(), &sig).unwrap();
+        // What a node answers: 1 from the precompile; nothing (or anything else) without it.
+        let one = U256::from(1).to_be_bytes::<32>();
+        assert_eq!(P256Verifier::from_probe(&one), P256Verifier::Precompile);
+        assert_eq!(P256Verifier::from_probe(&[]), P256Verifier::Solidity);
+        assert_eq!(P256Verifier::from_probe(&[0u8; 32]), P256Verifier::Solidity);
+        assert_eq!(P256Verifier::from_probe(&[1u8]), P256Verifier::Solidity);
     }
 
     proptest::proptest! {

@@ -17,8 +17,14 @@ import {ERC7739Utils} from "@openzeppelin/contracts/utils/cryptography/draft-ERC
 /// @notice ERC-7579 validator module (type 1) that authorises ERC-4337 UserOps and ERC-1271 signatures with
 /// WebAuthn passkeys (P-256). Keys are stored per `(originDomain, credentialId, account)`; for login on a new
 /// device the list of accounts that proved possession of a credential is kept per `(originDomain, credentialId)`.
-/// @dev Data model and signature encoding follow ZKsync SSO's ERC-4337 `WebAuthnValidator`:
-/// validator data = `abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs, bytes credentialId)`.
+/// @dev The data model follows ZKsync SSO's ERC-4337 `WebAuthnValidator`; its signature encoding, with one more
+/// word: validator data = `abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs,
+/// bytes credentialId, uint256 p256Verifier)`. `p256Verifier` names the P-256 verifier the signer chose for this chain:
+/// 0 = OpenZeppelin's Solidity implementation, 1 = the P256VERIFY precompile at 0x100 (EIP-7951 / RIP-7212); any
+/// other value fails. Both check the same equation (and both refuse high-s), so the choice is not a security
+/// parameter: it only lets validation take one path without probing 0x100. Probing, as `P256.verify` does, calls an
+/// address without code on chains that lack the precompile, which ERC-7562 bundlers refuse (OP-041); naming the
+/// precompile on such a chain simply fails. The wallet detects the precompile per chain.
 /// `clientDataJSON` is checked with the WebAuthn "limited verification" of the fixed serialization:
 /// `{"type":"webauthn.get","challenge":"<base64url(hash)>","origin":"<originDomain>"` followed by `}` or
 /// `,"crossOrigin":false` (anything after that is accepted). The origin is the key-lookup `originDomain`.
@@ -50,6 +56,16 @@ contract WebAuthnValidator is IERC7579Validator {
     uint256 private constant _MIN_CREDENTIAL_ID_LENGTH = 16;
     /// @dev Maximum origin length (bytes).
     uint256 private constant _MAX_ORIGIN_LENGTH = 255;
+    /// @dev `p256Verifier`: OpenZeppelin's Solidity P-256 implementation.
+    uint256 private constant _VERIFIER_SOLIDITY = 0;
+    /// @dev `p256Verifier`: the P256VERIFY precompile (EIP-7951 / RIP-7212).
+    uint256 private constant _VERIFIER_PRECOMPILE = 1;
+    /// @dev The P256VERIFY precompile's address.
+    address private constant _P256_PRECOMPILE = address(0x100);
+    /// @dev Half the P-256 group order: signatures with a larger `s` are refused (malleability).
+    uint256 private constant _P256_HALF_N = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8;
+    /// @dev Head size of the signature encoding (five words).
+    uint256 private constant _SIGNATURE_HEAD = 160 + 32;
     /// @dev Authenticator flags User Present (0x01) and User Verified (0x04).
     bytes1 private constant _UP_UV = 0x05;
     /// @dev EIP-712 domain typehash for `fields == 0x0f` (name, version, chainId, verifyingContract).
@@ -276,7 +292,7 @@ contract WebAuthnValidator is IERC7579Validator {
 
     /// @notice ERC-4337 UserOp validation on behalf of the calling account.
     /// @dev `userOp.signature = validatorAddress (20 bytes) ‖ abi.encode(authenticatorData, clientDataJSON, rs,
-    /// credentialId)`; the WebAuthn challenge is `userOpHash`. Never reverts on malformed signature bytes.
+    /// credentialId, p256Verifier)`; the WebAuthn challenge is `userOpHash`. Never reverts on malformed signature bytes.
     /// @param userOp The packed UserOperation (as passed by the account).
     /// @param userOpHash The EntryPoint's UserOp hash.
     /// @return 0 on success, 1 (`SIG_VALIDATION_FAILED`) on any failure.
@@ -474,16 +490,31 @@ contract WebAuthnValidator is IERC7579Validator {
 
     /// @dev P-256 check of the WebAuthn assertion `data` (already checked by {_checkAssertion}) against `(qx, qy)`.
     function _verifySignature(bytes calldata data, bytes32 qx, bytes32 qy) private view returns (bool) {
-        // `data` is well-formed here (length >= 160, both dynamic fields in bounds).
+        // `data` is well-formed here (length >= 192, both dynamic fields in bounds).
         (, bytes calldata authData) = _dynamicAt(data, 0);
         (, bytes calldata clientData) = _dynamicAt(data, 32);
         bytes32 digest = sha256(abi.encodePacked(authData, sha256(clientData)));
-        // P256.verify rejects r, s out of range and high-s (s > n/2).
-        return P256.verify(digest, bytes32(data[64:96]), bytes32(data[96:128]), qx, qy);
+        return _verifyP256(uint256(bytes32(data[160:192])), digest, bytes32(data[64:96]), bytes32(data[96:128]), qx, qy);
+    }
+
+    /// @dev P-256 verification by the verifier the signature names; both paths reject r, s out of range, high-s
+    /// (s > n/2) and keys off the curve. Never probes 0x100 on the Solidity path.
+    function _verifyP256(uint256 verifier, bytes32 digest, bytes32 r, bytes32 s, bytes32 qx, bytes32 qy)
+        private
+        view
+        returns (bool)
+    {
+        if (verifier == _VERIFIER_SOLIDITY) return P256.verifySolidity(digest, r, s, qx, qy);
+        if (verifier != _VERIFIER_PRECOMPILE) return false;
+        if (uint256(r) == 0 || uint256(r) >= P256.N || uint256(s) == 0 || uint256(s) > _P256_HALF_N) return false;
+        if (!P256.isValidPublicKey(qx, qy)) return false;
+        // Where 0x100 is no precompile the call succeeds with no output: false.
+        (bool success, bytes memory result) = _P256_PRECOMPILE.staticcall(abi.encode(digest, r, s, qx, qy));
+        return success && result.length == 32 && uint256(bytes32(result)) == 1;
     }
 
     /// @dev Bounds-checks the ABI encoding `abi.encode(bytes authenticatorData, string clientDataJSON,
-    /// bytes32[2] rs, bytes credentialId)`, checks the UP+UV flags and clientDataJSON against `challenge`, and
+    /// bytes32[2] rs, bytes credentialId, uint256 p256Verifier)`, checks the UP+UV flags and clientDataJSON against `challenge`, and
     /// returns the origin and the credential id; `ok == false` instead of a revert on any problem.
     function _checkAssertion(bytes32 challenge, bytes calldata data)
         private
@@ -497,7 +528,7 @@ contract WebAuthnValidator is IERC7579Validator {
             credentialId.offset := 0
             credentialId.length := 0
         }
-        if (data.length < 160) return (false, origin, credentialId);
+        if (data.length < _SIGNATURE_HEAD) return (false, origin, credentialId);
         {
             bytes calldata authData;
             (ok, authData) = _dynamicAt(data, 0);

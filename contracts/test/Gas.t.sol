@@ -101,4 +101,79 @@ contract GasTest is TestBase {
         require(ok && abi.decode(ret, (uint256)) == 0, "validateUserOp");
         emit log_named_uint("validateUserOp execution gas", vm.lastCallGas().gasTotalUsed);
     }
+
+    /// @dev What the wallet's gas-estimation dummy signature skips, per P-256 verifier: the dummy (zero challenge,
+    /// r = s = 0x11…11, the real credential) fails at the challenge, before the key lookup, the hashing and the P-256
+    /// check the real signature goes through. The wallet adds this to the bundler's estimate
+    /// (`sso_wallet::erc4337::P256Path::headroom`, the same numbers); this test fails if the real path outgrows it.
+    function _skippedByDummy(uint256 verifier) internal returns (uint256) {
+        address account = factory.createAccount(bytes32(0), CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
+        bytes32 userOpHash = keccak256("userOpHash");
+        uint256 real = _validationGas(account, userOpHash, _realSig(userOpHash, verifier), 0);
+        uint256 dummy = _validationGas(account, userOpHash, _dummySig(verifier), 1);
+        return real - dummy;
+    }
+
+    function _realSig(bytes32 userOpHash, uint256 verifier) internal pure returns (bytes memory) {
+        bytes memory authData = authenticatorData(0x05);
+        string memory cd = clientDataJSON(userOpHash);
+        (bytes32 r, bytes32 s) = signLowS(PASSKEY_PK, sha256(abi.encodePacked(authData, sha256(bytes(cd)))));
+        return abi.encode(authData, cd, [r, s], CRED_ID, verifier);
+    }
+
+    /// @dev The wallet's dummy (`sso_wallet::webauthn::dummy_user_op_signature`).
+    function _dummySig(uint256 verifier) internal pure returns (bytes memory) {
+        bytes32 eleven = bytes32(0x1111111111111111111111111111111111111111111111111111111111111111);
+        bytes memory dummyAuth = new bytes(37);
+        dummyAuth[32] = 0x05;
+        return abi.encode(dummyAuth, clientDataJSON(bytes32(0)), [eleven, eleven], CRED_ID, verifier);
+    }
+
+    function _validationGas(address account, bytes32 userOpHash, bytes memory sig, uint256 expected)
+        internal
+        returns (uint256)
+    {
+        PackedUserOperation memory op;
+        op.sender = account;
+        op.signature = abi.encodePacked(address(validator), sig);
+        bytes memory data = abi.encodeCall(WebAuthnValidator.validateUserOp, (op, userOpHash));
+        _coolAll();
+        vm.cool(account);
+        vm.prank(account);
+        (bool ok, bytes memory ret) = address(validator).call(data);
+        require(ok && abi.decode(ret, (uint256)) == expected, "real passes, dummy fails");
+        return vm.lastCallGas().gasTotalUsed;
+    }
+
+    /// @dev `P256Path::Solidity.headroom()` in the wallet.
+    uint256 internal constant SOLIDITY_HEADROOM = 300_000;
+
+    function test_gas_dummySkips_solidityVerifier() public {
+        uint256 skipped = _skippedByDummy(VERIFIER_SOLIDITY);
+        emit log_named_uint("skipped by the dummy signature (Solidity P-256)", skipped);
+        assertTrue(skipped <= SOLIDITY_HEADROOM, "the wallet's Solidity head-room is too small");
+    }
+}
+
+/// @dev The same with the P256VERIFY precompile (osaka profile; skipped where it is missing).
+contract GasPrecompileTest is GasTest {
+    /// @dev `P256Path::Precompile.headroom()` in the wallet.
+    uint256 internal constant PRECOMPILE_HEADROOM = 35_000;
+
+    function test_gas_dummySkips_precompile() public {
+        (bool ok, bytes memory ret) = address(0x100)
+            .staticcall(
+                abi.encode(
+                    0xbb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023,
+                    uint256(5),
+                    uint256(1),
+                    0xa71af64de5126a4a4e02b7922d66ce9415ce88a4c9d25514d91082c8725ac957,
+                    0x5d47723c8fbe580bb369fec9c2665d8e30a435b9932645482e7c9f11e872296b
+                )
+            );
+        require(ok && ret.length == 32, "osaka: P256VERIFY missing");
+        uint256 skipped = _skippedByDummy(VERIFIER_PRECOMPILE);
+        emit log_named_uint("skipped by the dummy signature (P256VERIFY)", skipped);
+        assertTrue(skipped <= PRECOMPILE_HEADROOM, "the wallet's precompile head-room is too small");
+    }
 }

@@ -66,7 +66,12 @@ contract WebAuthnFixtureTest is TestBase {
     // ---- helpers ----
 
     function _sig(Assertion memory a) internal view returns (bytes memory) {
-        return abi.encode(a.authenticatorData, a.clientDataJSON, [a.r, a.s], credentialId);
+        return abi.encode(a.authenticatorData, a.clientDataJSON, [a.r, a.s], credentialId, _verifier());
+    }
+
+    /// @dev The signature's `p256Verifier`: Solidity here (prague has no precompile); the precompile suite below.
+    function _verifier() internal view virtual returns (uint256) {
+        return VERIFIER_SOLIDITY;
     }
 
     function _op(address sender, bytes memory validatorData) internal view returns (PackedUserOperation memory op) {
@@ -209,6 +214,19 @@ contract WebAuthnFixturePrecompileTest is WebAuthnFixtureTest {
         if (!_precompileVerifies(_digest(a), a.r, a.s)) {
             require(keccak256(bytes(vmJson.getEvmVersion())) != keccak256("osaka"), "osaka: P256VERIFY missing");
             vmJson.skip(true);
+        }
+    }
+
+    function _verifier() internal pure override returns (uint256) {
+        return VERIFIER_PRECOMPILE;
+    }
+
+    /// @dev With the precompile live, the Solidity verifier accepts the same assertions (a wallet may choose it).
+    function test_precompile_solidityVerifierAgrees() public view {
+        for (uint256 i = 0; i < assertions.length; ++i) {
+            Assertion memory a = assertions[i];
+            bytes memory sig = abi.encode(a.authenticatorData, a.clientDataJSON, [a.r, a.s], credentialId, 0);
+            assertEq(_validate(sig, a.challenge), 0, "solidity verifier");
         }
     }
 

@@ -209,8 +209,8 @@ contract WebAuthnKeyProofTest is TestBase {
         bytes memory authData = authenticatorData(0x05);
         string memory cd = clientDataJSON(_challenge());
         (bytes32 r, bytes32 s) = signLowS(NEW_PK, sha256(abi.encodePacked(authData, sha256(bytes(cd)))));
-        _expectInvalid(abi.encode(authData, cd, [r, bytes32(P256_N - uint256(s))], NEW_CRED));
-        _add(abi.encode(authData, cd, [r, s], NEW_CRED)); // the low-s twin is fine
+        _expectInvalid(abi.encode(authData, cd, [r, bytes32(P256_N - uint256(s))], NEW_CRED, VERIFIER_SOLIDITY));
+        _add(abi.encode(authData, cd, [r, s], NEW_CRED, VERIFIER_SOLIDITY)); // the low-s twin is fine
     }
 
     function test_addValidationKey_rejectsMissingUpOrUv() public {
@@ -248,9 +248,9 @@ contract WebAuthnKeyProofTest is TestBase {
         (bytes32 r, bytes32 s) = signLowS(NEW_PK, sha256(abi.encodePacked(authData, sha256(bytes(cd)))));
         bytes memory tampered = bytes.concat(authData);
         tampered[36] = 0x08; // sign counter changed after signing
-        _expectInvalid(abi.encode(tampered, cd, [r, s], NEW_CRED));
-        _expectInvalid(abi.encode(authData, cd, [r, bytes32(uint256(s) ^ 1)], NEW_CRED));
-        _expectInvalid(abi.encode(authData, cd, [bytes32(0), s], NEW_CRED));
+        _expectInvalid(abi.encode(tampered, cd, [r, s], NEW_CRED, VERIFIER_SOLIDITY));
+        _expectInvalid(abi.encode(authData, cd, [r, bytes32(uint256(s) ^ 1)], NEW_CRED, VERIFIER_SOLIDITY));
+        _expectInvalid(abi.encode(authData, cd, [bytes32(0), s], NEW_CRED, VERIFIER_SOLIDITY));
         _assertNotAdded();
     }
 
@@ -352,9 +352,9 @@ contract WebAuthnKeyProofTest is TestBase {
     }
 
     function reencode(bytes calldata proof) external pure returns (bytes memory) {
-        (bytes memory authData, string memory cd, bytes32[2] memory rs, bytes memory credId) =
-            abi.decode(proof, (bytes, string, bytes32[2], bytes));
-        return abi.encode(authData, cd, rs, credId);
+        (bytes memory authData, string memory cd, bytes32[2] memory rs, bytes memory credId, uint256 verifier) =
+            abi.decode(proof, (bytes, string, bytes32[2], bytes, uint256));
+        return abi.encode(authData, cd, rs, credId, verifier);
     }
 
     /// @dev Proofs by random keys (made for the right account, credential and origin, but not by the registered

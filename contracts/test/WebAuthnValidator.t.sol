@@ -390,15 +390,36 @@ contract WebAuthnValidatorTest is TestBase {
         string memory cd = clientDataJSON(USER_OP_HASH);
         (bytes32 r, bytes32 s) = signLowS(PASSKEY_PK, sha256(abi.encodePacked(authData, sha256(bytes(cd)))));
         bytes32 highS = bytes32(P256_N - uint256(s));
-        assertEq(_validate(abi.encode(authData, cd, [r, highS], CRED_ID)), 1, "high s");
+        assertEq(_validate(abi.encode(authData, cd, [r, highS], CRED_ID, VERIFIER_SOLIDITY)), 1, "high s");
     }
 
     function test_validateUserOp_rejectsTamperedAuthenticatorData() public view {
         bytes memory sig = passkeySig(USER_OP_HASH);
-        (bytes memory authData, string memory cd, bytes32[2] memory rs, bytes memory credId) =
-            abi.decode(sig, (bytes, string, bytes32[2], bytes));
+        (bytes memory authData, string memory cd, bytes32[2] memory rs, bytes memory credId,) =
+            abi.decode(sig, (bytes, string, bytes32[2], bytes, uint256));
         authData[36] = 0x08; // sign counter changed after signing
-        assertEq(_validate(abi.encode(authData, cd, rs, credId)), 1, "tampered");
+        assertEq(_validate(abi.encode(authData, cd, rs, credId, VERIFIER_SOLIDITY)), 1, "tampered");
+    }
+
+    /// @dev The Solidity verifier never touches 0x100: on a chain without the precompile, a call there is a call to
+    /// an address without code, which ERC-7562 bundlers refuse during validation (OP-041).
+    function test_validateUserOp_solidityVerifierNeverCallsThePrecompileAddress() public {
+        vm.expectCall(address(0x100), "", 0);
+        assertEq(_validate(passkeySig(USER_OP_HASH)), 0, "valid with the Solidity verifier");
+    }
+
+    /// @dev Naming the precompile where there is none (this profile's prague EVM) fails instead of reverting or
+    /// falling back; any other verifier value fails.
+    function test_validateUserOp_verifierChoice() public view {
+        bytes memory authData = authenticatorData(0x05);
+        string memory cd = clientDataJSON(USER_OP_HASH);
+        (bytes32 r, bytes32 s) = signLowS(PASSKEY_PK, sha256(abi.encodePacked(authData, sha256(bytes(cd)))));
+        assertEq(_validate(abi.encode(authData, cd, [r, s], CRED_ID, VERIFIER_SOLIDITY)), 0, "solidity");
+        assertEq(_validate(abi.encode(authData, cd, [r, s], CRED_ID, VERIFIER_PRECOMPILE)), 1, "no precompile here");
+        assertEq(_validate(abi.encode(authData, cd, [r, s], CRED_ID, uint256(2))), 1, "unknown verifier");
+        assertEq(_validate(abi.encode(authData, cd, [r, s], CRED_ID, type(uint256).max)), 1, "unknown verifier");
+        // The four-word encoding (without the verifier) is refused.
+        assertEq(_validate(abi.encode(authData, cd, [r, s], CRED_ID)), 1, "no verifier word");
     }
 
     function test_validateUserOp_rejectsShortAuthenticatorData() public view {
@@ -408,7 +429,7 @@ contract WebAuthnValidatorTest is TestBase {
 
     function test_validateUserOp_rejectsGarbageSignature() public view {
         bytes32[2] memory rs = [keccak256("r"), keccak256("s")];
-        bytes memory sig = abi.encode(hex"deadbeef", "not json", rs, hex"00");
+        bytes memory sig = abi.encode(hex"deadbeef", "not json", rs, hex"00", VERIFIER_SOLIDITY);
         assertEq(_validate(sig), 1, "garbage");
         // Right shape, all zero (what a wallet may use as a gas-estimation dummy).
         bytes32[2] memory zero;

@@ -10,6 +10,7 @@ use sso_wallet::account::Account;
 use sso_wallet::activity::describe_calls;
 use sso_wallet::approval::{Approval, ApprovalKind, PreparedSignature};
 use sso_wallet::eip2255;
+use sso_wallet::network::Network;
 use sso_wallet::protocol::{PageMessage, ProviderEvent};
 use sso_wallet::storage::Grant;
 use sso_wallet::webauthn::{self, Assertion};
@@ -123,7 +124,7 @@ async fn send(
     let mut user_op = tx.user_op.clone();
     user_op.signature = webauthn::user_op_signature(
         network.contracts.webauthn_validator,
-        &passkey_signature_data(account, assertion, rs),
+        &passkey_signature_data(&network, account, assertion, rs).await?,
     );
     let origin = approval.origin.as_str();
     let entry = |what: String| Entry {
@@ -169,7 +170,9 @@ async fn signature(
 ) -> Result<Value> {
     // The chain the digest is bound to, whatever network is selected now.
     let network = state::network_for(sign.chain_id).await?;
-    let mut data = passkey_signature_data(account, assertion, rs).to_vec();
+    let mut data = passkey_signature_data(&network, account, assertion, rs)
+        .await?
+        .to_vec();
     data.extend_from_slice(&sign.suffix);
     let signature = webauthn::user_op_signature(network.contracts.webauthn_validator, &data);
     let signature = if !chain::is_deployed(&network, account.address).await? {
@@ -184,16 +187,19 @@ async fn signature(
     Ok(json!(signature))
 }
 
-/// The validator's signature data for an assertion by the account's passkey.
-fn passkey_signature_data(
+/// The validator's signature data for an assertion by the account's passkey, naming the P-256
+/// verifier `network` runs (the one the operation's gas was estimated for).
+async fn passkey_signature_data(
+    network: &Network,
     account: &Account,
     assertion: &Assertion,
     rs: [alloy_primitives::B256; 2],
-) -> alloy_primitives::Bytes {
-    webauthn::signature_data(
+) -> Result<alloy_primitives::Bytes> {
+    Ok(webauthn::signature_data(
         &assertion.authenticator_data,
         &assertion.client_data_json,
         rs,
         &account.signing_passkey().credential_id,
-    )
+        chain::p256_verifier(network).await?,
+    ))
 }

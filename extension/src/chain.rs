@@ -1,6 +1,7 @@
 //! What the wallet reads from a network's node about its own contracts and the chain: the head
 //! (block, time, fees), EntryPoint nonces, code, the account factory's counterfactual address,
-//! the passkey validator's keys and logs, and the session validator's state. Read-only, below
+//! the passkey validator's keys and logs, the session validator's state, and which P-256
+//! verifier the chain runs. Read-only, below
 //! every feature: nothing here sends, asks the user or changes the wallet's state.
 
 use alloy_primitives::{Address, B256, Bytes, U256};
@@ -18,9 +19,35 @@ use sso_wallet::erc4337;
 use sso_wallet::network::Network;
 use sso_wallet::recovery::{Log, account_topics};
 use sso_wallet::session::spec::{ISessionKeyValidator, SessionSpec, SessionState};
+use sso_wallet::webauthn::P256Verifier;
 use sso_wallet::{Error, Result};
 
 use crate::rpc;
+
+thread_local! {
+    /// The P-256 verifier each network runs, keyed by chain id and RPC URL, for the worker's
+    /// life (one probe per network).
+    static VERIFIERS: std::cell::RefCell<std::collections::HashMap<(u64, String), P256Verifier>> =
+        Default::default();
+}
+
+/// The P-256 verifier passkey signatures name on this network: the precompile where `0x100`
+/// answers a valid signature, else the Solidity implementation (detected once per worker).
+pub async fn p256_verifier(network: &Network) -> Result<P256Verifier> {
+    let key = (network.chain_id, network.rpc_url.clone());
+    if let Some(known) = VERIFIERS.with_borrow(|known| known.get(&key).copied()) {
+        return Ok(known);
+    }
+    let answer: Bytes = rpc::call_typed(
+        &network.rpc_url,
+        "eth_call",
+        json!([{"to": P256Verifier::PRECOMPILE, "data": P256Verifier::probe_calldata()}, "latest"]),
+    )
+    .await?;
+    let verifier = P256Verifier::from_probe(&answer);
+    VERIFIERS.with_borrow_mut(|known| known.insert(key, verifier));
+    Ok(verifier)
+}
 
 /// ERC-7579 module type of validators.
 const MODULE_TYPE_VALIDATOR: u64 = 1;

@@ -89,6 +89,7 @@ pub async fn add(attestation_object: &[u8], assertion: &Assertion) -> Result<()>
         &assertion.client_data_json,
         rs,
         &passkey.credential_id,
+        chain::p256_verifier(&network).await?,
     );
     if registered(&network, &account)
         .await?

@@ -25,13 +25,15 @@ pub async fn prepare(
 ) -> Result<PreparedTransaction> {
     let sender = account.address;
     let entry_point = network.contracts.entry_point;
-    let (deployed, nonce, head, (explained, warnings)) = futures::join!(
+    let (deployed, nonce, head, verifier, (explained, warnings)) = futures::join!(
         chain::is_deployed(network, sender),
         chain::nonce(network, sender, U256::ZERO, "latest"),
         chain::head(network),
+        chain::p256_verifier(network),
         explain::explain(network, sender, &calls),
     );
     let deployed = deployed?;
+    let verifier = verifier?;
     check_signer(network, account, deployed).await?;
     let nonce = nonce?;
     let Head {
@@ -49,6 +51,7 @@ pub async fn prepare(
             network.contracts.webauthn_validator,
             &account.origin_domain,
             &account.signing_passkey().credential_id,
+            verifier,
         ),
     );
     let deployment = user_op.factory.zip(user_op.factory_data.as_ref());
@@ -59,7 +62,7 @@ pub async fn prepare(
     let mut warnings = warnings;
     warnings.extend(reverts);
     let estimate = estimate?;
-    user_op.apply_gas(&estimate);
+    user_op.apply_gas(&estimate, verifier);
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
         chain_id: network.chain_id,

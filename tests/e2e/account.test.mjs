@@ -347,11 +347,12 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
       ]);
       // An attacker lists the victim's passkey for an address of theirs: without a signature by
       // that passkey over their own account, chain and validator, the validator refuses.
-      const forged = encodeAbiParameters(parseAbiParameters("bytes, string, bytes32[2], bytes"), [
+      const forged = encodeAbiParameters(parseAbiParameters("bytes, string, bytes32[2], bytes, uint256"), [
         "0x" + "00".repeat(37),
         `{"type":"webauthn.get","challenge":"AAAA","origin":"${origin}"}`,
         [`0x${"11".repeat(32)}`, `0x${"11".repeat(32)}`],
         credentialId,
+        0n,
       ]);
       const register = encodeFunctionData({ abi, functionName: "addValidationKey", args: [credentialId, publicKeyOf(credential), origin, forged] });
       await assert.rejects(

@@ -35,8 +35,8 @@ async function deployingOp(factory, seed) {
   const args = [zeroHash, credentialId, publicKey, origin];
   const sender = await chain.readContract({ address: factory, abi: FACTORY, functionName: "getAddress", args });
   const signatureData = encodeAbiParameters(
-    [{ type: "bytes" }, { type: "string" }, { type: "bytes32[2]" }, { type: "bytes" }],
-    [pad("0x05", { size: 37, dir: "right" }), `{"type":"webauthn.get","challenge":"AA","origin":"${origin}"}`, [pad("0x11", { size: 32 }), pad("0x11", { size: 32 })], credentialId],
+    [{ type: "bytes" }, { type: "string" }, { type: "bytes32[2]" }, { type: "bytes" }, { type: "uint256" }],
+    [pad("0x05", { size: 37, dir: "right" }), `{"type":"webauthn.get","challenge":"AA","origin":"${origin}"}`, [pad("0x11", { size: 32 }), pad("0x11", { size: 32 })], credentialId, 0n],
   );
   return {
     sender,

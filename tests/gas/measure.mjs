@@ -188,7 +188,8 @@ function newPasskey() {
   return { privateKey, publicKey: xy, credentialId: toHex(randomBytes(32)) };
 }
 
-/** validator ‖ abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs, bytes credentialId). */
+/** validator ‖ abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs, bytes credentialId,
+ * uint256 p256Verifier): the devnet (Osaka) has the P256VERIFY precompile, so verifier 1 as the wallet signs there. */
 function passkeySignature(passkey, hash) {
   const authenticatorData = Buffer.concat([sha256(ORIGIN), Buffer.from([0x05]), Buffer.alloc(4)]);
   const challenge = Buffer.from(hash.slice(2), "hex").toString("base64url");
@@ -198,11 +199,12 @@ function passkeySignature(passkey, hash) {
   const r = BigInt(`0x${rs.subarray(0, 32).toString("hex")}`);
   let s = BigInt(`0x${rs.subarray(32).toString("hex")}`);
   if (s > P256_N / 2n) s = P256_N - s;
-  const data = encodeAbiParameters(parseAbiParameters("bytes, string, bytes32[2], bytes"), [
+  const data = encodeAbiParameters(parseAbiParameters("bytes, string, bytes32[2], bytes, uint256"), [
     toHex(authenticatorData),
     clientDataJSON,
     [pad(toHex(r)), pad(toHex(s))],
     passkey.credentialId,
+    1n,
   ]);
   return concat([webauthnValidator, data]);
 }

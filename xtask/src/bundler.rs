@@ -148,6 +148,8 @@ pub struct Guard {
     pub beneficiary: Address,
     /// Where checked operations are recorded.
     pub report: PathBuf,
+    /// Whether the chain has the P256VERIFY precompile at 0x100.
+    pub p256_precompile: bool,
 }
 
 /// `entity`'s deposit and stake in the EntryPoint at `entry_point` (all zero while the
@@ -206,6 +208,7 @@ fn check(guard: &Guard, op: &UserOperation) -> Result<(String, Vec<String>)> {
             Some(factory) => is_staked(guard, factory)?,
             None => false,
         },
+        p256_precompile: guard.p256_precompile,
     };
     let has_code = |address: Address| {
         rpc(&guard.rpc_url, "eth_getCode", json!([address, "latest"]))

@@ -93,14 +93,34 @@ impl AnvilAccounts {
     }
 }
 
-/// Starts a bare anvil (chain `chain_id`, on `port`, log and config under `dir`; a block every
-/// `block_time` seconds, or one per transaction) and returns it with its funded accounts: nothing
-/// deployed yet.
+/// What kind of chain anvil plays.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainSpec {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// A block every that many seconds (as on a public chain); `None`: one per transaction.
+    pub block_time: Option<u32>,
+    /// anvil's `--hardfork` (`"prague"`: no P256VERIFY precompile); `None`: anvil's latest.
+    pub hardfork: Option<&'static str>,
+}
+
+impl ChainSpec {
+    /// The devnet's kind of chain: anvil's latest hardfork, a block per transaction.
+    pub fn devnet(chain_id: u64) -> ChainSpec {
+        ChainSpec {
+            chain_id,
+            block_time: None,
+            hardfork: None,
+        }
+    }
+}
+
+/// Starts a bare anvil (`spec`, on `port`, log and config under `dir`) and returns it with its
+/// funded accounts: nothing deployed yet.
 pub fn start_anvil(
-    chain_id: u64,
+    spec: &ChainSpec,
     port: u16,
     dir: &std::path::Path,
-    block_time: Option<u32>,
 ) -> Result<(Guard, AnvilAccounts)> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let url = format!("http://127.0.0.1:{port}");
@@ -110,11 +130,14 @@ pub fn start_anvil(
     let mut anvil = Command::new(setup::node_bin("anvil"));
     anvil
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--chain-id", &chain_id.to_string()])
+        .args(["--chain-id", &spec.chain_id.to_string()])
         .arg("--config-out")
         .arg(&anvil_config);
-    if let Some(seconds) = block_time {
+    if let Some(seconds) = spec.block_time {
         anvil.args(["--block-time", &seconds.to_string()]);
+    }
+    if let Some(hardfork) = spec.hardfork {
+        anvil.args(["--hardfork", hardfork]);
     }
     let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
     wait_until("anvil", Duration::from_secs(15), || {
@@ -129,18 +152,13 @@ pub fn start_anvil(
 
 /// Starts the devnet (chain [`CHAIN_ID`]) on `ports`, with state and logs under `dir`.
 pub fn start(ports: Ports, dir: PathBuf) -> Result<Devnet> {
-    start_chain(CHAIN_ID, ports, dir, None)
+    start_chain(&ChainSpec::devnet(CHAIN_ID), ports, dir)
 }
 
-/// Starts a devnet with chain id `chain_id`: the same contracts at the same addresses; with
-/// `block_time`, a block every that many seconds (as on a public chain) instead of one per
-/// transaction.
-pub fn start_chain(
-    chain_id: u64,
-    ports: Ports,
-    dir: PathBuf,
-    block_time: Option<u32>,
-) -> Result<Devnet> {
+/// Starts a devnet of the kind `spec` says: the same contracts at the same addresses, deployed
+/// by `cargo xtask deploy`'s code, and the bundler behind the ERC-7562 guard.
+pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devnet> {
+    let chain_id = spec.chain_id;
     setup::npm()?;
     if !root()
         .join("contracts/out/AccountFactory.sol/AccountFactory.json")
@@ -150,18 +168,10 @@ pub fn start_chain(
     }
     let rpc_url = format!("http://127.0.0.1:{}", ports.rpc);
     let bundler_url = format!("http://127.0.0.1:{}", ports.bundler);
-    let (anvil, config) = start_anvil(chain_id, ports.rpc, &dir, block_time)?;
+    let (anvil, config) = start_anvil(spec, ports.rpc, &dir)?;
     let key = |i: usize| config.key(i);
     let (deployer, _) = config.account(0)?;
-    // The P256VERIFY precompile must be live: the passkey validator relies on it for gas.
-    let p256 = rpc(
-        &rpc_url,
-        "eth_call",
-        json!([{"to": "0x0000000000000000000000000000000000000100", "data": "0x"}, "latest"]),
-    );
-    if p256.is_err() {
-        return Err("anvil has no P256VERIFY precompile at 0x100".into());
-    }
+    let p256_precompile = has_p256_precompile(&rpc_url)?;
 
     // The same command a release engineer runs on a public chain, with anvil's first key.
     let deployed = deploy::deploy(&deploy::Options {
@@ -207,6 +217,7 @@ pub fn start_chain(
             contracts: addresses.clone(),
             beneficiary: deployer.parse().map_err(|e| format!("deployer: {e}"))?,
             report: report.clone(),
+            p256_precompile,
         },
     )?;
 
@@ -219,6 +230,7 @@ pub fn start_chain(
         "funder": {"address": deployer, "privateKey": key(0)?},
         "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
         "erc7562Report": report,
+        "p256Precompile": p256_precompile,
         "networks": build::default_networks(&addresses, ports.rpc, ports.bundler, deployed.first_block.unwrap_or(0)),
     });
     let info_path = dir.join("devnet.json");
@@ -229,6 +241,20 @@ pub fn start_chain(
         _alto: alto,
         _anvil: anvil,
     })
+}
+
+/// Whether the chain at `rpc_url` has the P256VERIFY precompile: it answers the wallet's probe
+/// (a valid signature) with 1.
+pub fn has_p256_precompile(rpc_url: &str) -> Result<bool> {
+    use sso_wallet::webauthn::P256Verifier;
+    let answer = rpc(
+        rpc_url,
+        "eth_call",
+        json!([{"to": P256Verifier::PRECOMPILE, "data": P256Verifier::probe_calldata()}, "latest"]),
+    )?;
+    let answer: alloy_primitives::Bytes =
+        serde_json::from_value(answer).map_err(|e| format!("eth_call of 0x100: {e}"))?;
+    Ok(P256Verifier::from_probe(&answer) == P256Verifier::Precompile)
 }
 
 /// Blocks until SIGINT or SIGTERM.
@@ -249,7 +275,7 @@ pub fn run_foreground(ports: Ports, chain_id: u64) -> Result {
         CHAIN_ID => root().join("target/devnet"),
         other => root().join(format!("target/devnet-{other}")),
     };
-    let devnet = start_chain(chain_id, ports, dir, None)?;
+    let devnet = start_chain(&ChainSpec::devnet(chain_id), ports, dir)?;
     println!(
         "devnet: chain {chain_id} at {}, bundler at {}\ndevnet: wrote {}\ndevnet: running; ^C stops it",
         devnet.info["rpcUrl"].as_str().unwrap_or_default(),

@@ -8,7 +8,8 @@
 //!   SELFBALANCE unless the phase's entity is staked); OP-012: GAS only right before a call.
 //! - OP-031: CREATE2 once, in the factory phase only.
 //! - OP-041 / OP-042: no call or code access to an address without code (the sender excepted);
-//!   OP-062: precompiles 0x01–0x09 and RIP-7212's 0x100 only.
+//!   OP-062: precompiles 0x01–0x09 and, on a chain that has it, P256VERIFY at 0x100 (EIP-7951 /
+//!   RIP-7212); where it is missing, 0x100 is an address without code (OP-041).
 //! - OP-051..054: the EntryPoint only through `depositTo` or its fallback (value), and
 //!   EXTCODESIZE; OP-061: no call with value to anything else.
 //! - STO-010 / 021 / 022 / 031 / 032 / 033: the account's own storage; storage associated with
@@ -124,6 +125,8 @@ pub struct Context {
     pub factory: Option<Address>,
     /// Whether the factory is staked (at least [`MIN_STAKE`], [`MIN_UNSTAKE_DELAY`]).
     pub factory_staked: bool,
+    /// Whether the chain has the P256VERIFY precompile at 0x100.
+    pub p256_precompile: bool,
 }
 
 /// `keccak(A ‖ x)` bases per address `A`, from the hashed preimages.
@@ -153,13 +156,17 @@ fn to_address(word: U256) -> Address {
     Address::from_word(word.into())
 }
 
-/// Precompiles validation may call (OP-062): 0x01–0x09 and RIP-7212's P256VERIFY at 0x100.
-fn allowed_precompile(target: Address) -> Option<bool> {
+/// Precompiles validation may call (OP-062): 0x01–0x09, and P256VERIFY at 0x100 where the
+/// chain has it (`None` where it does not: an address without code, judged by OP-041).
+fn allowed_precompile(target: Address, p256_precompile: bool) -> Option<bool> {
     let n = U256::from_be_slice(target.as_slice());
+    if n == U256::from(0x100) {
+        return p256_precompile.then_some(true);
+    }
     if n > U256::from(0x400) {
         return None; // not in the precompile range
     }
-    Some((U256::from(1)..=U256::from(9)).contains(&n) || n == U256::from(0x100))
+    Some((U256::from(1)..=U256::from(9)).contains(&n))
 }
 
 /// `depositTo(address)`.
@@ -288,7 +295,7 @@ pub fn violations(trace: &Trace, ctx: &Context, has_code: &dyn Fn(Address) -> bo
                         "OP-061: {op} with value {value} to {target} by {address} ({phase:?} phase)"
                     ));
                 }
-                match allowed_precompile(target) {
+                match allowed_precompile(target, ctx.p256_precompile) {
                     Some(true) => {}
                     Some(false) => out.push(format!(
                         "OP-062: {op} of precompile {target} by {address} ({phase:?} phase)"
@@ -339,6 +346,7 @@ mod tests {
             sender: SENDER,
             factory: deploying.then_some(FACTORY),
             factory_staked: staked,
+            p256_precompile: true,
         }
     }
 
@@ -531,5 +539,20 @@ mod tests {
         // A staked factory may read balances.
         let staked = violations(&trace, &ctx(true, true), &has_code);
         assert!(!staked.iter().any(|v| v.starts_with("OP-080")));
+        // Where the chain has no P256VERIFY, calling 0x100 (as OpenZeppelin's `P256.verify`
+        // probes it) is a call to an address without code.
+        let probe = Trace {
+            events: vec![call(p256, "STATICCALL", 0, &[])],
+            keccak: vec![],
+        };
+        let no_code_at_0x100 = |a: Address| a != p256;
+        let without = Context {
+            p256_precompile: false,
+            ..ctx(false, false)
+        };
+        let broken = violations(&probe, &without, &no_code_at_0x100);
+        assert_eq!(broken.len(), 1, "{broken:#?}");
+        assert!(broken[0].starts_with("OP-041"), "{broken:#?}");
+        assert!(violations(&probe, &ctx(false, false), &no_code_at_0x100).is_empty());
     }
 }

@@ -84,7 +84,7 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
         step(
             "forge test (osaka: P256 precompile, real passkey fixtures)",
             Command::new(&forge)
-                .args(["test", "--match-contract", "WebAuthnFixturePrecompileTest"])
+                .args(["test", "--match-contract", "Precompile"])
                 .env("FOUNDRY_PROFILE", "osaka")
                 .current_dir(&contracts),
         )?;
@@ -120,13 +120,15 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
     // A second chain with the same contracts, for adding and switching networks; it makes a
     // block every 2 s, as a public chain does, rather than one per transaction.
     let second = devnet::start_chain(
-        devnet::SECOND_CHAIN_ID,
+        &devnet::ChainSpec {
+            block_time: Some(2),
+            ..devnet::ChainSpec::devnet(devnet::SECOND_CHAIN_ID)
+        },
         Ports {
             rpc: proc::free_port()?,
             bundler: proc::free_port()?,
         },
         root().join("target/e2e-devnet-2"),
-        Some(2),
     )?;
     if only.is_empty() {
         step(
@@ -423,7 +425,11 @@ fn deploy_check() -> Result {
     let _ = std::fs::remove_dir_all(&dir);
     let port = proc::free_port()?;
     // A block every second: the command waits for each transaction as on a public chain.
-    let (_anvil, config) = devnet::start_anvil(11_155_111, port, &dir, Some(1))?;
+    let spec = devnet::ChainSpec {
+        block_time: Some(1),
+        ..devnet::ChainSpec::devnet(11_155_111)
+    };
+    let (_anvil, config) = devnet::start_anvil(&spec, port, &dir)?;
     let url = format!("http://127.0.0.1:{port}");
     let (deployer, key) = config.account(0)?;
     let (_, addresses) = contracts::plan()?;

@@ -12,6 +12,10 @@ abstract contract TestBase {
     string internal constant ORIGIN = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
     uint256 internal constant PASSKEY_PK = 0xa11ce5ecc0de;
     bytes internal constant CRED_ID = hex"00112233445566778899aabbccddeeff01";
+    /// @dev The signature's `p256Verifier` word: OpenZeppelin's Solidity P-256 (the default profile's prague EVM
+    /// has no precompile) or the P256VERIFY precompile at 0x100.
+    uint256 internal constant VERIFIER_SOLIDITY = 0;
+    uint256 internal constant VERIFIER_PRECOMPILE = 1;
     /// @dev Written out here (not read from the contract) so the tests check the documented formula.
     bytes32 internal constant KEY_REGISTRATION_TYPEHASH = keccak256(
         "SsoWalletKeyRegistration(address account,uint256 chainId,address validator,bytes credentialId,bytes32[2] publicKey,string originDomain)"
@@ -75,14 +79,14 @@ abstract contract TestBase {
         if (uint256(s) > P256_N / 2) s = bytes32(P256_N - uint256(s));
     }
 
-    /// @dev `abi.encode(authenticatorData, clientDataJSON, rs, credentialId)` signed by `pk`.
+    /// @dev `abi.encode(authenticatorData, clientDataJSON, rs, credentialId, VERIFIER_SOLIDITY)` signed by `pk`.
     function passkeySig(uint256 pk, bytes memory authData, string memory clientData, bytes memory credId)
         internal
         pure
         returns (bytes memory)
     {
         (bytes32 r, bytes32 s) = signLowS(pk, sha256(abi.encodePacked(authData, sha256(bytes(clientData)))));
-        return abi.encode(authData, clientData, [r, s], credId);
+        return abi.encode(authData, clientData, [r, s], credId, VERIFIER_SOLIDITY);
     }
 
     /// @dev Well-formed passkey signature over `challenge` with the default key, credential and origin.

@@ -11,6 +11,7 @@ interface Vm {
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
     function expectEmit(address emitter) external;
+    function expectCall(address callee, bytes calldata data, uint64 count) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function deal(address account, uint256 newBalance) external;
     function signP256(uint256 privateKey, bytes32 digest) external pure returns (bytes32 r, bytes32 s);
