@@ -19,8 +19,8 @@ import {ERC7739Utils} from "@openzeppelin/contracts/utils/cryptography/draft-ERC
 /// device the list of accounts that proved possession of a credential is kept per `(originDomain, credentialId)`.
 /// @dev The data model follows ZKsync SSO's ERC-4337 `WebAuthnValidator`; its signature encoding, with one more
 /// word: validator data = `abi.encode(bytes authenticatorData, string clientDataJSON, bytes32[2] rs,
-/// bytes credentialId, uint256 p256Verifier)`. `p256Verifier` names the P-256 verifier the signer chose for this chain:
-/// 0 = OpenZeppelin's Solidity implementation, 1 = the P256VERIFY precompile at 0x100 (EIP-7951 / RIP-7212); any
+/// bytes credentialId, uint256 p256Verifier)`. `p256Verifier` names the P-256 verifier the signer chose for this
+/// chain: 0 = OpenZeppelin's Solidity implementation, 1 = the P256VERIFY precompile at 0x100 (EIP-7951 / RIP-7212); any
 /// other value fails. Both check the same equation (and both refuse high-s), so the choice is not a security
 /// parameter: it only lets validation take one path without probing 0x100. Probing, as `P256.verify` does, calls an
 /// address without code on chains that lack the precompile, which ERC-7562 bundlers refuse (OP-041); naming the
@@ -292,7 +292,8 @@ contract WebAuthnValidator is IERC7579Validator {
 
     /// @notice ERC-4337 UserOp validation on behalf of the calling account.
     /// @dev `userOp.signature = validatorAddress (20 bytes) ‖ abi.encode(authenticatorData, clientDataJSON, rs,
-    /// credentialId, p256Verifier)`; the WebAuthn challenge is `userOpHash`. Never reverts on malformed signature bytes.
+    /// credentialId, p256Verifier)`; the WebAuthn challenge is `userOpHash`. Never reverts on malformed signature
+    /// bytes.
     /// @param userOp The packed UserOperation (as passed by the account).
     /// @param userOpHash The EntryPoint's UserOp hash.
     /// @return 0 on success, 1 (`SIG_VALIDATION_FAILED`) on any failure.
@@ -514,8 +515,8 @@ contract WebAuthnValidator is IERC7579Validator {
     }
 
     /// @dev Bounds-checks the ABI encoding `abi.encode(bytes authenticatorData, string clientDataJSON,
-    /// bytes32[2] rs, bytes credentialId, uint256 p256Verifier)`, checks the UP+UV flags and clientDataJSON against `challenge`, and
-    /// returns the origin and the credential id; `ok == false` instead of a revert on any problem.
+    /// bytes32[2] rs, bytes credentialId, uint256 p256Verifier)`, checks the UP+UV flags and clientDataJSON against
+    /// `challenge`, and returns the origin and the credential id; `ok == false` instead of a revert on any problem.
     function _checkAssertion(bytes32 challenge, bytes calldata data)
         private
         pure
