@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 
 use crate::Result;
 use crate::contracts::Addresses;
-use crate::devnet::rpc;
 use crate::erc7562::{self, Context, MIN_STAKE, MIN_UNSTAKE_DELAY, Trace};
+use crate::jsonrpc::rpc;
 
 sol! {
     struct PackedUserOperation {

@@ -27,8 +27,8 @@ use alloy_sol_types::{SolCall, sol};
 use serde_json::{Value, json};
 
 use crate::contracts::{self, Addresses, CREATE2_DEPLOYER};
-use crate::devnet::rpc;
 use crate::erc7562::MIN_UNSTAKE_DELAY;
+use crate::jsonrpc::rpc;
 use crate::{Result, build, bundler, flag_value, root};
 
 sol! {

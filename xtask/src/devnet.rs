@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::contracts;
+use crate::jsonrpc::rpc;
 use crate::proc::{self, Guard};
 use crate::{Result, build, bundler, deploy, root, setup};
 
@@ -41,24 +42,6 @@ pub struct Devnet {
 pub const CHAIN_ID: u64 = 31337;
 /// Chain id of the second devnet the end-to-end tests add with `wallet_addEthereumChain`.
 pub const SECOND_CHAIN_ID: u64 = 31338;
-
-/// A JSON-RPC call over HTTP.
-pub fn rpc(url: &str, method: &str, params: Value) -> Result<Value> {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    // alto insists on exactly `application/json` (ureq adds a charset to send_json).
-    let mut response = ureq::post(url)
-        .header("content-type", "application/json")
-        .send(body.to_string())
-        .map_err(|e| format!("{method} at {url}: {e}"))?;
-    let value: Value = response
-        .body_mut()
-        .read_json()
-        .map_err(|e| format!("{method} at {url}: {e}"))?;
-    if let Some(error) = value.get("error") {
-        return Err(format!("{method} at {url}: {error}"));
-    }
-    Ok(value.get("result").cloned().unwrap_or(Value::Null))
-}
 
 fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result {
     let deadline = Instant::now() + timeout;

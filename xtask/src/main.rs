@@ -19,6 +19,7 @@ mod contracts;
 mod deploy;
 mod devnet;
 mod erc7562;
+mod jsonrpc;
 mod proc;
 mod serve;
 mod setup;

@@ -434,7 +434,7 @@ fn deploy_check() -> Result {
     let (deployer, key) = config.account(0)?;
     let (_, addresses) = contracts::plan()?;
     let nonce = || -> Result<String> {
-        Ok(devnet::rpc(
+        Ok(crate::jsonrpc::rpc(
             &url,
             "eth_getTransactionCount",
             serde_json::json!([deployer, "latest"]),
@@ -445,7 +445,7 @@ fn deploy_check() -> Result {
     };
     let code_at = |address: alloy_primitives::Address, block: &str| -> Result<usize> {
         Ok(
-            devnet::rpc(&url, "eth_getCode", serde_json::json!([address, block]))?
+            crate::jsonrpc::rpc(&url, "eth_getCode", serde_json::json!([address, block]))?
                 .as_str()
                 .map_or(0, |c| c.len().saturating_sub(2) / 2),
         )
@@ -578,7 +578,7 @@ fn deploy_check() -> Result {
     )?;
 
     // Someone else's code where this build's should be: refused, not used.
-    let code = devnet::rpc(
+    let code = crate::jsonrpc::rpc(
         &url,
         "eth_getCode",
         serde_json::json!([addresses.session_key_validator, "latest"]),
@@ -589,7 +589,7 @@ fn deploy_check() -> Result {
         u8::from_str_radix(&code[2..4], 16).map_err(|e| e.to_string())? ^ 1,
         &code[4..]
     );
-    devnet::rpc(
+    crate::jsonrpc::rpc(
         &url,
         "anvil_setCode",
         serde_json::json!([addresses.session_key_validator, tampered]),
