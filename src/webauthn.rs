@@ -28,8 +28,7 @@ pub const FLAG_AT: u8 = 0x40;
 /// without probing `0x100`, which on a chain without the precompile is a call to an address
 /// without code that ERC-7562 bundlers refuse (OP-041). The wallet detects the precompile per
 /// chain ([`P256Verifier::from_probe`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum P256Verifier {
     /// OpenZeppelin's Solidity implementation: works everywhere, about 250,000 gas.
     Solidity,
@@ -78,7 +77,8 @@ impl P256Verifier {
 
     /// Verification gas the real signature uses beyond the gas-estimation dummy
     /// ([`dummy_user_op_signature`], which fails at the challenge before the key lookup, the
-    /// hashing and the P-256 check): measured by `contracts/test/Gas.t.sol`
+    /// hashing and the P-256 check): measured by `contracts/test/Gas.t.sol` against the same
+    /// numbers (`tests/abi_artifacts.rs` keeps them equal)
     /// (`test_gas_dummySkips_*`: 27,139 with P256VERIFY at Osaka's price, 253,723–259,163 in
     /// Solidity), with a margin for longer client data and the Solidity path's variation.
     pub fn headroom(self) -> u64 {

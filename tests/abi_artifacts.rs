@@ -1,6 +1,8 @@
 //! The Rust bindings (`sol!`) must match what forge compiled: every function the wallet calls has
 //! the same selector (which also pins the struct layouts inside its parameters) as in the
 //! contract's artifact. Needs `contracts/out`, so it runs from `cargo xtask test` after forge.
+//! Also: the verification head-room the wallet adds per P-256 path is the one `Gas.t.sol` checks
+//! against the measured gas.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -64,4 +66,34 @@ fn session_events_match_compiled_contract() {
     let topics: BTreeSet<_> = abi.events().map(|e| e.selector()).collect();
     assert!(topics.contains(&ISessionKeyValidator::SessionCreated::SIGNATURE_HASH));
     assert!(topics.contains(&ISessionKeyValidator::SessionRevoked::SIGNATURE_HASH));
+}
+
+/// `uint256 internal constant NAME = 300_000;` in `contracts/test/Gas.t.sol`.
+fn gas_test_constant(name: &str) -> u64 {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("contracts/test/Gas.t.sol");
+    let source = std::fs::read_to_string(&path).unwrap();
+    let prefix = format!("uint256 internal constant {name} = ");
+    let start = source
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("{name} not in Gas.t.sol"))
+        + prefix.len();
+    let value: String = source[start..]
+        .chars()
+        .take_while(|c| *c != ';')
+        .filter(|c| *c != '_')
+        .collect();
+    value.trim().parse().unwrap()
+}
+
+#[test]
+fn verification_headroom_is_the_one_the_gas_test_checks() {
+    use sso_wallet::webauthn::P256Verifier;
+    assert_eq!(
+        P256Verifier::Solidity.headroom(),
+        gas_test_constant("SOLIDITY_HEADROOM")
+    );
+    assert_eq!(
+        P256Verifier::Precompile.headroom(),
+        gas_test_constant("PRECOMPILE_HEADROOM")
+    );
 }

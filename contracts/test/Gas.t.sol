@@ -105,7 +105,7 @@ contract GasTest is TestBase {
     /// @dev What the wallet's gas-estimation dummy signature skips, per P-256 verifier: the dummy (zero challenge,
     /// r = s = 0x11…11, the real credential) fails at the challenge, before the key lookup, the hashing and the P-256
     /// check the real signature goes through. The wallet adds this to the bundler's estimate
-    /// (`sso_wallet::erc4337::P256Path::headroom`, the same numbers); this test fails if the real path outgrows it.
+    /// (`sso_wallet::webauthn::P256Verifier::headroom`, the same numbers — `tests/abi_artifacts.rs` compares them); this test fails if the real path outgrows it.
     function _skippedByDummy(uint256 verifier) internal returns (uint256) {
         address account = factory.createAccount(bytes32(0), CRED_ID, publicKey(PASSKEY_PK), ORIGIN);
         bytes32 userOpHash = keccak256("userOpHash");
@@ -145,7 +145,7 @@ contract GasTest is TestBase {
         return vm.lastCallGas().gasTotalUsed;
     }
 
-    /// @dev `P256Path::Solidity.headroom()` in the wallet.
+    /// @dev `P256Verifier::Solidity.headroom()` in the wallet.
     uint256 internal constant SOLIDITY_HEADROOM = 300_000;
 
     function test_gas_dummySkips_solidityVerifier() public {
@@ -157,7 +157,7 @@ contract GasTest is TestBase {
 
 /// @dev The same with the P256VERIFY precompile (osaka profile; skipped where it is missing).
 contract GasPrecompileTest is GasTest {
-    /// @dev `P256Path::Precompile.headroom()` in the wallet.
+    /// @dev `P256Verifier::Precompile.headroom()` in the wallet.
     uint256 internal constant PRECOMPILE_HEADROOM = 35_000;
 
     function test_gas_dummySkips_precompile() public {

@@ -1,4 +1,5 @@
-//! `cargo xtask devnet`: anvil (P256 precompile on) + EntryPoint v0.8 at its canonical address +
+//! `cargo xtask devnet`: anvil (anvil's latest hardfork, P256VERIFY live; [`ChainSpec`] can
+//! start a chain without it) + EntryPoint v0.8 at its canonical address +
 //! the project's contracts at deterministic CREATE2 addresses (the factory staked, as ERC-7562
 //! requires of a factory whose deployments touch the account's storage in the validator) + the
 //! alto bundler behind an ERC-7562 guard (`bundler.rs`: what a public bundler refuses, it
