@@ -48,6 +48,15 @@ impl Inclusion<'static> {
             Inclusion::Pending
         }
     }
+
+    /// Where an operation is when its bundler could not say (the receipt query failed):
+    /// pending while it is younger than [`DROPPED_AFTER_MS`] — a bundler's passing failure is no
+    /// news about the operation, and the nonce cannot tell a replaced operation from an
+    /// included one without the receipt — and `None` after, when the failure is what the dapp
+    /// should hear.
+    pub fn unknown(record: &ActivityRecord, now_ms: u64) -> Option<Self> {
+        (now_ms.saturating_sub(record.sent_at) <= DROPPED_AFTER_MS).then_some(Inclusion::Pending)
+    }
 }
 
 /// The `wallet_getCallsStatus` answer for a record.
@@ -150,6 +159,19 @@ mod tests {
             Inclusion::without_receipt(&old, Some(U256::from(9)), now),
             Inclusion::Pending
         );
+    }
+
+    #[test]
+    fn a_failed_receipt_query_is_pending_until_the_operation_is_old() {
+        let sent = ActivityRecord {
+            sent_at: 1_000,
+            nonce: Some(U256::from(5)),
+            ..record()
+        };
+        let now = 1_000 + DROPPED_AFTER_MS;
+        assert_eq!(Inclusion::unknown(&sent, 1_000), Some(Inclusion::Pending));
+        assert_eq!(Inclusion::unknown(&sent, now), Some(Inclusion::Pending));
+        assert_eq!(Inclusion::unknown(&sent, now + 1), None);
     }
 
     #[test]

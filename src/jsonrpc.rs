@@ -31,16 +31,24 @@ impl<'a> Request<'a> {
     }
 }
 
-/// A JSON-RPC error object.
+/// A JSON-RPC error object. Endpoints do not always send a whole one (alto answers an
+/// unexpected failure with a bare `message`): a missing code reads as an internal error and a
+/// missing message as an empty one, so what the endpoint said still reaches the user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RpcError {
     /// The error code.
+    #[serde(default = "internal_code")]
     pub code: i64,
     /// The error message.
+    #[serde(default)]
     pub message: String,
     /// Optional extra data (often revert data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
+}
+
+fn internal_code() -> i64 {
+    crate::eip1193::code::INTERNAL
 }
 
 /// A JSON-RPC 2.0 response.
@@ -65,7 +73,11 @@ impl Response {
         match (self.error, self.result) {
             (Some(rpc), _) => {
                 let reason = revert_reason(&rpc);
-                let mut message = untrusted::clip(&rpc.message, untrusted::MAX_TEXT_CHARS);
+                let mut message = if rpc.message.trim().is_empty() {
+                    "the endpoint failed without saying why".to_owned()
+                } else {
+                    untrusted::clip(&rpc.message, untrusted::MAX_TEXT_CHARS)
+                };
                 if let Some(reason) = reason {
                     message = format!("{message} ({reason})");
                 }
@@ -141,6 +153,30 @@ pub fn decode_revert_reason(data: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_error_without_code_or_message_is_still_an_error() {
+        // What alto answers (HTTP 500) when something unexpected fails inside it.
+        let response: Response = serde_json::from_str(
+            r#"{"jsonrpc":"2.0","id":1,"error":{"message":"Unexpected error while getting user operation receipt"}}"#,
+        )
+        .unwrap();
+        let Err(Error::Rpc(err)) = response.into_result() else {
+            panic!("expected an rpc error")
+        };
+        assert_eq!(err.code, crate::eip1193::code::INTERNAL);
+        assert_eq!(
+            err.message,
+            "Unexpected error while getting user operation receipt"
+        );
+        let response: Response =
+            serde_json::from_str(r#"{"jsonrpc":"2.0","id":1,"error":{}}"#).unwrap();
+        let Err(Error::Rpc(err)) = response.into_result() else {
+            panic!("expected an rpc error")
+        };
+        assert_eq!(err.code, crate::eip1193::code::INTERNAL);
+        assert_eq!(err.message, "the endpoint failed without saying why");
+    }
 
     #[test]
     fn error_response_becomes_rpc_error_with_decoded_reason() {

@@ -73,11 +73,17 @@ const RECEIPT_TIMEOUT_MS: i32 = 60_000;
 const RECEIPT_POLL_MS: i32 = 200;
 
 /// Waits for a sent UserOperation's receipt; returns the bundle transaction hash, or the
-/// revert as an error.
+/// revert as an error. The operation is already with the bundler: a poll that fails (a
+/// bundler's passing error, one its own node gave it) does not end the wait — only the timeout
+/// does, with the last poll's failure if it failed.
 pub async fn wait(network: &Network, hash: B256) -> Result<B256> {
     let mut waited = 0;
     loop {
-        if let Some(receipt) = receipt(network, hash).await? {
+        let (polled, failure) = match receipt(network, hash).await {
+            Ok(polled) => (polled, None),
+            Err(e) => (None, Some(e)),
+        };
+        if let Some(receipt) = polled {
             let tx_hash = receipt.receipt.transaction_hash;
             if !receipt.success {
                 return Err(Error::ExecutionReverted {
@@ -91,7 +97,7 @@ pub async fn wait(network: &Network, hash: B256) -> Result<B256> {
             return Ok(tx_hash);
         }
         if waited >= RECEIPT_TIMEOUT_MS {
-            return Err(Error::Timeout(hash.to_string()));
+            return Err(failure.unwrap_or_else(|| Error::Timeout(hash.to_string())));
         }
         chrome::sleep(RECEIPT_POLL_MS).await;
         waited += RECEIPT_POLL_MS;

@@ -89,7 +89,7 @@ pub fn run() -> Result<Addresses> {
     write_home_page(&out)?;
     write_json(
         &out.join("networks.json"),
-        &default_networks(&addresses, 8545, 4337, 0),
+        &networks_file(crate::devnet::CHAIN_ID, vec![local_devnet(&addresses)]),
     )?;
     let manifest = read_manifest()?;
     write_json(&out.join("manifest.json"), &manifest)?;
@@ -113,28 +113,60 @@ fn write_home_page(out: &std::path::Path) -> Result {
     Ok(())
 }
 
-/// The default network list: the local devnet at the given ports.
-pub fn default_networks(
-    addresses: &Addresses,
-    rpc_port: u16,
-    bundler_port: u16,
-    from_block: u64,
-) -> Value {
-    json!({
-        "defaultChainId": 31337,
-        "networks": [{
-            "chainId": 31337,
-            "name": "Local devnet",
-            "rpcUrl": format!("http://127.0.0.1:{rpc_port}"),
-            "bundlerUrl": format!("http://127.0.0.1:{bundler_port}"),
-            "contracts": {
-                "entryPoint": addresses.entry_point,
-                "accountFactory": addresses.account_factory,
-                "webauthnValidator": addresses.webauthn_validator,
-                "sessionKeyValidator": addresses.session_key_validator,
-            },
-            "fromBlock": from_block,
-        }],
+/// One network of a `networks.json`.
+pub struct Network<'a> {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Its name in the wallet.
+    pub name: &'a str,
+    /// Its node.
+    pub rpc_url: &'a str,
+    /// Its ERC-4337 bundler.
+    pub bundler_url: &'a str,
+    /// Its block explorer, if any.
+    pub explorer: Option<&'a str>,
+    /// The first block the wallet's log queries need (the contracts' deployment).
+    pub from_block: u64,
+    /// The contracts there.
+    pub addresses: &'a Addresses,
+}
+
+/// A network as `networks.json` lists it.
+pub fn network(network: &Network) -> Value {
+    let mut entry = json!({
+        "chainId": network.chain_id,
+        "name": network.name,
+        "rpcUrl": network.rpc_url,
+        "bundlerUrl": network.bundler_url,
+        "contracts": {
+            "entryPoint": network.addresses.entry_point,
+            "accountFactory": network.addresses.account_factory,
+            "webauthnValidator": network.addresses.webauthn_validator,
+            "sessionKeyValidator": network.addresses.session_key_validator,
+        },
+        "fromBlock": network.from_block,
+    });
+    if let Some(explorer) = network.explorer {
+        entry["explorerUrl"] = json!(explorer);
+    }
+    entry
+}
+
+/// A `networks.json`: `networks`, the first used being `default_chain_id`'s.
+pub fn networks_file(default_chain_id: u64, networks: Vec<Value>) -> Value {
+    json!({"defaultChainId": default_chain_id, "networks": networks})
+}
+
+/// The local devnet at the ports `cargo xtask devnet` / `demo` use.
+fn local_devnet(addresses: &Addresses) -> Value {
+    network(&Network {
+        chain_id: crate::devnet::CHAIN_ID,
+        name: "Local devnet",
+        rpc_url: "http://127.0.0.1:8545",
+        bundler_url: "http://127.0.0.1:4337",
+        explorer: None,
+        from_block: 0,
+        addresses,
     })
 }
 

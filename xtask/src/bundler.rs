@@ -6,10 +6,9 @@
 //! recorded, with what kind it is, in `erc7562.jsonl` next to `devnet.json`: the tests read it to
 //! show that every kind of operation the wallet sends was checked.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, sol};
@@ -19,6 +18,7 @@ use serde_json::{Value, json};
 use crate::Result;
 use crate::contracts::Addresses;
 use crate::erc7562::{self, Context, MIN_STAKE, MIN_UNSTAKE_DELAY, Trace};
+use crate::http::Reply;
 use crate::jsonrpc::rpc;
 
 sol! {
@@ -295,52 +295,17 @@ fn answer(guard: &Guard, report: &Mutex<()>, body: &str) -> String {
     answer
 }
 
-fn serve(mut stream: TcpStream, guard: &Guard, report: &Mutex<()>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut length = 0usize;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0u8; length.min(16 * 1024 * 1024)];
-    reader.read_exact(&mut body)?;
-    let reply = if line.starts_with("POST") {
-        answer(guard, report, &String::from_utf8_lossy(&body))
-    } else {
-        json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "POST JSON-RPC"}})
-            .to_string()
-    };
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n",
-        reply.len()
-    )?;
-    stream.write_all(reply.as_bytes())
-}
-
 /// Serves the guarded bundler on `127.0.0.1:port` from a background thread.
 pub fn start(port: u16, guard: Guard) -> Result {
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| format!("cannot serve the bundler on 127.0.0.1:{port}: {e}"))?;
-    let guard = Arc::new(guard);
-    let report = Arc::new(Mutex::new(()));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (guard, report) = (guard.clone(), report.clone());
-            std::thread::spawn(move || {
-                let _ = serve(stream, &guard, &report);
-            });
-        }
-    });
+    let report = Mutex::new(());
+    crate::http::serve("the bundler", port, move |request| {
+        Reply::json(if request.method == "POST" {
+            answer(&guard, &report, &request.body)
+        } else {
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "POST JSON-RPC"}})
+                .to_string()
+        })
+    })?;
     Ok(())
 }
 

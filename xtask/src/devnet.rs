@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::contracts;
 use crate::jsonrpc::rpc;
 use crate::proc::{self, Guard};
+use crate::public_rpc::{self, Rules};
 use crate::{Result, build, bundler, deploy, root, setup};
 
 /// Where the devnet listens.
@@ -86,6 +87,9 @@ pub struct ChainSpec {
     pub block_time: Option<u32>,
     /// anvil's `--hardfork` (`"prague"`: no P256VERIFY precompile); `None`: anvil's latest.
     pub hardfork: Option<&'static str>,
+    /// Behind stand-ins for a public chain's endpoints (`public_rpc.rs`): the deploy command,
+    /// alto and the wallet reach the node, and the wallet the bundler, only through them.
+    pub public: bool,
 }
 
 impl ChainSpec {
@@ -95,6 +99,7 @@ impl ChainSpec {
             chain_id,
             block_time: None,
             hardfork: None,
+            public: false,
         }
     }
 }
@@ -150,9 +155,19 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
     {
         contracts::build()?;
     }
-    let rpc_url = format!("http://127.0.0.1:{}", ports.rpc);
-    let bundler_url = format!("http://127.0.0.1:{}", ports.bundler);
+    // The node itself; what its clients use (a public-RPC stand-in in front of it, or it).
+    let node_url = format!("http://127.0.0.1:{}", ports.rpc);
     let (anvil, config) = start_anvil(spec, ports.rpc, &dir)?;
+    let rpc_url = if spec.public {
+        public_rpc::start(
+            "the public RPC stand-in",
+            0,
+            node_url.clone(),
+            Rules::node(),
+        )?
+    } else {
+        node_url.clone()
+    };
     let key = |i: usize| config.key(i);
     let (deployer, _) = config.account(0)?;
     let p256_precompile = has_p256_precompile(&rpc_url)?;
@@ -172,6 +187,22 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
     })?;
     let addresses = deployed.addresses;
 
+    // alto reaches the node through the same kind of stand-in, except for rate limits: viem
+    // sends a raw transaction once whatever the answer, so alto cannot live with 429s — an
+    // operator runs it on a node without them.
+    let alto_rpc_url = if spec.public {
+        public_rpc::start(
+            "the bundler's public RPC stand-in",
+            0,
+            node_url.clone(),
+            Rules {
+                every_429: 0,
+                ..Rules::node()
+            },
+        )?
+    } else {
+        node_url.clone()
+    };
     // alto listens on an inner port; the bundler URL is the ERC-7562 guard in front of it.
     let alto_port = proc::free_port()?;
     let alto_url = format!("http://127.0.0.1:{alto_port}");
@@ -183,9 +214,13 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         .args(["--entrypoints", &contracts::ENTRY_POINT.to_string()])
         .args(["--executor-private-keys", &key(1)?])
         .args(["--utility-private-key", &key(2)?])
-        .args(["--rpc-url", &rpc_url])
+        .args(["--rpc-url", &alto_rpc_url])
         .args(["--port", &alto_port.to_string()])
         .args(["--safe-mode", "false", "--log-level", "warn"]);
+    if spec.public {
+        // An operator sets alto's log queries to its node's limit (1,000 blocks here), with a margin for blocks made meanwhile.
+        alto.args(["--max-block-range", "900"]);
+    }
     let mut alto = proc::spawn("alto", alto, &alto_log)?;
     wait_until("alto", Duration::from_secs(60), || {
         rpc(&alto_url, "eth_supportedEntryPoints", json!([])).is_ok()
@@ -193,10 +228,16 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
     .and_then(|_| alto.check_alive(&alto_log))?;
     let report = dir.join("erc7562.jsonl");
     let _ = std::fs::remove_file(&report);
+    // The guard is the bundler's own rule check: it traces on the node itself.
+    let guard_port = if spec.public {
+        proc::free_port()?
+    } else {
+        ports.bundler
+    };
     bundler::start(
-        ports.bundler,
+        guard_port,
         bundler::Guard {
-            rpc_url: rpc_url.clone(),
+            rpc_url: node_url.clone(),
             alto_url,
             contracts: addresses.clone(),
             beneficiary: deployer.parse().map_err(|e| format!("deployer: {e}"))?,
@@ -205,17 +246,44 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         },
     )?;
 
+    let guard_url = format!("http://127.0.0.1:{guard_port}");
+    let bundler_url = if spec.public {
+        public_rpc::start(
+            "the public bundler stand-in",
+            ports.bundler,
+            guard_url,
+            Rules::bundler(),
+        )?
+    } else {
+        guard_url
+    };
+    let network = build::network(&build::Network {
+        chain_id,
+        name: if spec.public {
+            "Public chain stand-in"
+        } else {
+            "Local devnet"
+        },
+        rpc_url: &rpc_url,
+        bundler_url: &bundler_url,
+        explorer: None,
+        from_block: deployed.first_block.unwrap_or(0),
+        addresses: &addresses,
+    });
+    // `rpcUrl` and `bundlerUrl` are the node and bundler themselves, for the tests' own
+    // calls (funding, mining, reading); the wallet's network is in `networks`.
     let info = json!({
         "chainId": chain_id,
-        "rpcUrl": rpc_url,
-        "bundlerUrl": bundler_url,
+        "rpcUrl": node_url,
+        "bundlerUrl": format!("http://127.0.0.1:{guard_port}"),
+        "publicRpc": spec.public.then(|| json!({"node": rpc_url, "bundler": bundler_url})),
         "entryPoint": addresses.entry_point,
         "contracts": addresses,
         "funder": {"address": deployer, "privateKey": key(0)?},
         "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
         "erc7562Report": report,
         "p256Precompile": p256_precompile,
-        "networks": build::default_networks(&addresses, ports.rpc, ports.bundler, deployed.first_block.unwrap_or(0)),
+        "networks": build::networks_file(chain_id, vec![network]),
     });
     let info_path = dir.join("devnet.json");
     build::write_json(&info_path, &info)?;

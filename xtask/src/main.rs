@@ -7,7 +7,8 @@
 //! - `deploy`: the contracts on any chain (idempotent, verified, the factory staked), with a
 //!   key from the environment or a keystore; `--dry-run` prints the cost.
 //! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
-//! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium.
+//! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium, the
+//!   deploy command on a bare chain, the public-chain profile.
 //! - `differential`: the session policy engine against the deployed validator, N cases.
 //! - `bench`: criterion figures of the core, shipped sizes, the wasm the policy engine adds.
 //! - `gas`: the gas table of docs/gas.md, from real `handleOps` transactions on a fresh devnet.
@@ -19,8 +20,10 @@ mod contracts;
 mod deploy;
 mod devnet;
 mod erc7562;
+mod http;
 mod jsonrpc;
 mod proc;
+mod public_rpc;
 mod serve;
 mod setup;
 mod test;
@@ -58,7 +61,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...]] | differential [--cases 2000] | bench | gas>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...] | --public-chain-only] | differential [--cases 2000] | bench | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -79,14 +82,16 @@ fn run(args: Vec<String>) -> Result {
         "deploy" => deploy::run(rest),
         "demo" => test::demo(rest.iter().any(|a| a == "--exit")),
         "test" => {
-            let e2e_only = rest.iter().any(|a| a == "--e2e-only");
             // `--e2e-only security sessions`: only those end-to-end files (no differential).
-            let only: Vec<String> = rest
-                .iter()
-                .filter(|a| !a.starts_with("--"))
-                .cloned()
-                .collect();
-            test::run(e2e_only, &only)
+            test::run(&test::Selection {
+                e2e_only: rest.iter().any(|a| a == "--e2e-only"),
+                only: rest
+                    .iter()
+                    .filter(|a| !a.starts_with("--"))
+                    .cloned()
+                    .collect(),
+                public_chain_only: rest.iter().any(|a| a == "--public-chain-only"),
+            })
         }
         "differential" => test::differential(match flag_value(rest, "--cases") {
             Some(n) => n

@@ -43,9 +43,23 @@ fn step(name: &str, command: &mut Command) -> Result {
     proc::run(name, command)
 }
 
-/// `cargo xtask test`; with `only` (end-to-end file names without `.test.mjs`), just those
-/// end-to-end files and no differential test — for a developer's quick loop, never for CI.
-pub fn run(e2e_only: bool, only: &[String]) -> Result {
+/// Which parts of `cargo xtask test` run.
+pub struct Selection {
+    /// Skip the lints, forge and Rust tests.
+    pub e2e_only: bool,
+    /// Only these end-to-end files (names without `.test.mjs`), no differential test, no
+    /// deploy check and no public-chain profile — for a developer's quick loop, never for CI.
+    pub only: Vec<String>,
+    /// Only the public-chain profile (after the build).
+    pub public_chain_only: bool,
+}
+
+/// `cargo xtask test`.
+pub fn run(selection: &Selection) -> Result {
+    let (e2e_only, only) = (
+        selection.e2e_only || selection.public_chain_only,
+        &selection.only,
+    );
     setup::all()?;
     let forge = setup::node_bin("forge");
     let contracts = root().join("contracts");
@@ -106,11 +120,15 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
     }
     println!("\n== build");
     build::run()?;
+    let chromium = setup::chromium()?;
+    let dapp = bundle_dapp()?;
+    if selection.public_chain_only {
+        let dapp_port = serve::start(dapp, 0)?;
+        return public_chain(&chromium, dapp_port);
+    }
     if only.is_empty() {
         deploy_check()?;
     }
-    let chromium = setup::chromium()?;
-    let dapp = bundle_dapp()?;
     println!("\n== devnet");
     let ports = Ports {
         rpc: proc::free_port()?,
@@ -172,7 +190,11 @@ pub fn run(e2e_only: bool, only: &[String]) -> Result {
     outcome?;
     if only.is_empty() {
         erc7562_coverage(&root().join("target/e2e-devnet/erc7562.jsonl"))?;
-        erc7562_clean(&root().join("target/e2e-devnet-2/erc7562.jsonl"))?;
+        erc7562_clean(
+            "the second devnet",
+            &root().join("target/e2e-devnet-2/erc7562.jsonl"),
+        )?;
+        public_chain(&chromium, dapp_port)?;
     }
     println!("\nxtask test: all checks passed");
     Ok(())
@@ -243,9 +265,9 @@ fn unchecked_but_accepted(checked: &[serde_json::Value]) -> usize {
         .count()
 }
 
-/// The second devnet (the network tests' chain): every operation sent there was checked and
-/// none broke a rule.
-fn erc7562_clean(report: &std::path::Path) -> Result {
+/// A chain other than the main devnet (`chain` names it): every operation sent there was
+/// checked and none broke a rule.
+fn erc7562_clean(chain: &str, report: &std::path::Path) -> Result {
     let checked = crate::bundler::checked(report);
     let broken = checked
         .iter()
@@ -253,14 +275,60 @@ fn erc7562_clean(report: &std::path::Path) -> Result {
         .count();
     let unchecked = unchecked_but_accepted(&checked);
     println!(
-        "{:>5} operation(s) checked on the second devnet, {broken} broke a rule, {unchecked} accepted unchecked",
+        "{:>5} operation(s) checked on {chain}, {broken} broke a rule, {unchecked} accepted unchecked",
         checked.len()
     );
     if broken > 0 || unchecked > 0 || checked.is_empty() {
         return Err(format!(
-            "ERC-7562 on the second devnet: {} checked, {broken} broke a rule, {unchecked} accepted unchecked",
+            "ERC-7562 on {chain}: {} checked, {broken} broke a rule, {unchecked} accepted unchecked",
             checked.len()
         ));
+    }
+    Ok(())
+}
+
+/// The public-chain profile: a chain that behaves like Sepolia (chain id 11155111, a block
+/// every 2 s), its contracts put there by the deploy command's code through a stand-in for a
+/// public RPC (`public_rpc.rs`: 1,000-block log queries, no `anvil_*` / `pimlico_*` /
+/// `eth_simulateV1`, 50 ms, some 429s), alto reaching the node through the same stand-in, the
+/// wallet reaching the bundler through one that answers only ERC-7769 methods; the wallet's
+/// main flows (`tests/public-chain/`), once with the P-256 precompile (Osaka) and once without
+/// (Prague), and every operation they sent checked against ERC-7562 with no rule broken.
+fn public_chain(chromium: &PathBuf, dapp_port: u16) -> Result {
+    for (label, hardfork) in [
+        ("osaka", None),
+        ("prague: no P-256 precompile", Some("prague")),
+    ] {
+        println!("\n== public-chain profile ({label})");
+        let dir = root().join(format!(
+            "target/public-chain-{}",
+            hardfork.unwrap_or("osaka")
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let chain = devnet::start_chain(
+            &devnet::ChainSpec {
+                chain_id: 11_155_111,
+                block_time: Some(2),
+                hardfork,
+                public: true,
+            },
+            Ports {
+                rpc: proc::free_port()?,
+                bundler: proc::free_port()?,
+            },
+            dir.clone(),
+        )?;
+        let mut node = Command::new("node");
+        node.args(["--test", "--test-reporter=spec"])
+            .arg(root().join("tests/public-chain/flows.test.mjs"));
+        node_env(&mut node, &chain, dapp_port, chromium);
+        let outcome = proc::run("public-chain flows", &mut node);
+        drop(chain);
+        outcome?;
+        erc7562_clean(
+            &format!("the public-chain stand-in ({label})"),
+            &dir.join("erc7562.jsonl"),
+        )?;
     }
     Ok(())
 }

@@ -35,14 +35,13 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
                 }
                 _ => None,
             };
-            let receipt = bundler::receipt(&network, record.user_op_hash).await?;
+            let now = js_sys::Date::now() as u64;
+            let receipt = bundler::receipt(&network, record.user_op_hash).await;
             let inclusion = match &receipt {
-                Some(receipt) => erc5792::Inclusion::Included(receipt),
-                None => erc5792::Inclusion::without_receipt(
-                    &record,
-                    lane_nonce,
-                    js_sys::Date::now() as u64,
-                ),
+                Ok(Some(receipt)) => erc5792::Inclusion::Included(receipt),
+                Ok(None) => erc5792::Inclusion::without_receipt(&record, lane_nonce, now),
+                // The bundler failed to answer: still pending while the operation is young.
+                Err(e) => erc5792::Inclusion::unknown(&record, now).ok_or_else(|| e.clone())?,
             };
             Ok(Some(erc5792::status_response(&record, inclusion)))
         }
