@@ -71,7 +71,7 @@ impl From<&Error> for ProviderError {
             Error::UnsupportedChain { .. } => code::UNSUPPORTED_CHAIN,
             Error::Rpc(rpc) => rpc.code,
             // The node or bundler did not answer: the provider is there, that chain is not.
-            Error::Transport { .. } => code::CHAIN_DISCONNECTED,
+            Error::Transport { .. } | Error::NotDeployed { .. } => code::CHAIN_DISCONNECTED,
             _ => code::INTERNAL,
         };
         let data = match error {
@@ -979,6 +979,16 @@ mod tests {
         assert_eq!(
             ProviderError::from(&Error::Internal("x".into())).code,
             -32603
+        );
+        // The wallet's contracts missing on the chain: that chain is unusable, not the wallet.
+        let missing = ProviderError::from(&Error::NotDeployed {
+            chain: "Ethereum Sepolia".into(),
+        });
+        assert_eq!(missing.code, 4901);
+        assert!(
+            missing
+                .message
+                .starts_with("SSO Wallet is not deployed on Ethereum Sepolia yet")
         );
     }
 

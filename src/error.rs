@@ -23,6 +23,14 @@ pub enum Error {
         /// Why the wallet never serves it.
         reason: String,
     },
+    /// The wallet's contracts are not on this network (yet): nothing can be done there (4901).
+    #[error(
+        "SSO Wallet is not deployed on {chain} yet: its contracts are missing there. Choose another network."
+    )]
+    NotDeployed {
+        /// The network's name.
+        chain: String,
+    },
     /// The dapp asked for a chain the wallet does not know (EIP-3326: 4902).
     #[error("Chain {0} is not known to SSO Wallet; add it first.")]
     UnknownChain(String),

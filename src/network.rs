@@ -1,6 +1,8 @@
 //! Networks are data, not code: a list of chains the wallet can run the account on, each with
-//! its RPC, bundler and contract addresses. The build writes the default list (with the
-//! deterministic contract addresses) to `networks.json` in the extension.
+//! its RPC, bundler and contract addresses, and presets of chains the settings can fill in by
+//! chain id. The build writes the shipped list (with the deterministic contract addresses) to
+//! `networks.json` in the extension; the user's own networks, and their edits of shipped ones,
+//! are stored beside it and win over it.
 
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
@@ -31,8 +33,13 @@ pub struct Network {
     pub name: String,
     /// JSON-RPC endpoint of a node.
     pub rpc_url: String,
-    /// ERC-4337 bundler endpoint.
+    /// ERC-4337 bundler endpoint; `{apiKey}` in it stands for [`Network::bundler_api_key`].
     pub bundler_url: String,
+    /// The bundler's API key, for a bundler URL with an `{apiKey}` placeholder (public bundlers
+    /// often need one). It goes only into requests to the bundler, never into what the wallet
+    /// shows or tells a site ([`Network::redact`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundler_api_key: Option<String>,
     /// Block explorer base URL, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explorer_url: Option<String>,
@@ -64,6 +71,66 @@ impl Network {
             .unwrap_or(crate::log_scan::DEFAULT_LOG_RANGE)
             .max(1)
     }
+
+    /// The URL requests to the bundler go to: [`Network::bundler_url`] with its API key in
+    /// place of `{apiKey}`.
+    pub fn bundler_endpoint(&self) -> String {
+        match &self.bundler_api_key {
+            Some(key) => self.bundler_url.replace(API_KEY, key),
+            None => self.bundler_url.clone(),
+        }
+    }
+
+    /// `error` with this network's bundler API key taken out of every text it carries (an
+    /// endpoint's URL, or its message quoting the URL).
+    pub fn redact(&self, error: Error) -> Error {
+        let Some(key) = self.bundler_api_key.as_deref().filter(|k| !k.is_empty()) else {
+            return error;
+        };
+        let clean = |text: String| text.replace(key, API_KEY);
+        match error {
+            Error::Transport {
+                url,
+                message,
+                transient,
+            } => Error::Transport {
+                url: clean(url),
+                message: clean(message),
+                transient,
+            },
+            Error::BadResponse { url, message } => Error::BadResponse {
+                url: clean(url),
+                message: clean(message),
+            },
+            Error::Rpc(mut rpc) => {
+                rpc.message = clean(rpc.message);
+                rpc.data = rpc.data.filter(|data| !data.to_string().contains(key));
+                Error::Rpc(rpc)
+            }
+            other => other,
+        }
+    }
+}
+
+/// The placeholder a bundler URL has for its API key.
+pub const API_KEY: &str = "{apiKey}";
+
+/// A chain the settings can fill in by its id: where its public endpoints are. (The contracts
+/// are the same on every chain; whether they are deployed there is checked when it is added.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preset {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Its name.
+    pub name: String,
+    /// A public node.
+    pub rpc_url: String,
+    /// A public ERC-4337 bundler (may have an `{apiKey}` placeholder).
+    pub bundler_url: String,
+    /// Its block explorer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explorer_url: Option<String>,
 }
 
 /// The wallet's network list.
@@ -74,6 +141,9 @@ pub struct Networks {
     pub default_chain_id: u64,
     /// Every known network.
     pub networks: Vec<Network>,
+    /// Chains the settings fill in by chain id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub presets: Vec<Preset>,
 }
 
 impl Networks {
@@ -97,14 +167,30 @@ impl Networks {
         self.get(self.default_chain_id).map(|_| ())
     }
 
-    /// The shipped list plus the networks the user added (shipped entries win on a clash).
+    /// The shipped list with the user's networks: one with a shipped chain id is the user's
+    /// edit of that network and takes its place; the others follow.
     pub fn with_added(mut self, added: &[Network]) -> Networks {
         for network in added {
-            if !self.networks.iter().any(|n| n.chain_id == network.chain_id) {
-                self.networks.push(network.clone());
+            match self
+                .networks
+                .iter_mut()
+                .find(|n| n.chain_id == network.chain_id)
+            {
+                Some(shipped) => *shipped = network.clone(),
+                None => self.networks.push(network.clone()),
             }
         }
         self
+    }
+
+    /// Whether the wallet ships a network with this chain id.
+    pub fn ships(&self, chain_id: u64) -> bool {
+        self.networks.iter().any(|n| n.chain_id == chain_id)
+    }
+
+    /// The preset of a chain, if the wallet knows its endpoints.
+    pub fn preset(&self, chain_id: u64) -> Option<&Preset> {
+        self.presets.iter().find(|p| p.chain_id == chain_id)
     }
 
     /// The network with this chain id.
@@ -140,5 +226,72 @@ mod tests {
     #[test]
     fn refuses_missing_default() {
         assert!(Networks::from_json(&sample(1)).is_err());
+    }
+
+    fn devnet() -> Network {
+        Networks::from_json(&sample(31337)).unwrap().networks[0].clone()
+    }
+
+    #[test]
+    fn the_users_edit_of_a_shipped_network_takes_its_place() {
+        let shipped = Networks::from_json(&sample(31337)).unwrap();
+        let edited = Network {
+            bundler_url: "https://bundler.example/{apiKey}".into(),
+            ..devnet()
+        };
+        let other = Network {
+            chain_id: 5,
+            ..devnet()
+        };
+        let merged = shipped.clone().with_added(&[other.clone(), edited.clone()]);
+        assert_eq!(merged.networks, vec![edited, other]);
+        assert!(merged.ships(31337) && !merged.ships(1));
+    }
+
+    #[test]
+    fn the_api_key_goes_to_the_bundler_and_nowhere_else() {
+        let network = Network {
+            bundler_url: "https://api.bundler.example/v2/1/rpc?apikey={apiKey}".into(),
+            bundler_api_key: Some("s3cret".into()),
+            ..devnet()
+        };
+        assert_eq!(
+            network.bundler_endpoint(),
+            "https://api.bundler.example/v2/1/rpc?apikey=s3cret"
+        );
+        let leaked = Error::Transport {
+            url: network.bundler_endpoint(),
+            message: "HTTP 401".into(),
+            transient: false,
+        };
+        let shown = network.redact(leaked).to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("apikey={apiKey}"), "{shown}");
+        let echoed = Error::Rpc(crate::jsonrpc::RpcError {
+            code: -32000,
+            message: "invalid key s3cret".into(),
+            data: Some(serde_json::json!({"url": network.bundler_endpoint()})),
+        });
+        let Error::Rpc(rpc) = network.redact(echoed) else {
+            panic!("still an rpc error")
+        };
+        assert_eq!(rpc.message, "invalid key {apiKey}");
+        assert_eq!(rpc.data, None);
+        // Without a key, the URL is used as it is.
+        assert_eq!(devnet().bundler_endpoint(), "http://127.0.0.1:4337");
+    }
+
+    #[test]
+    fn presets_are_found_by_chain_id() {
+        let json = sample(31337).replacen(
+            r#"{"defaultChainId""#,
+            r#"{"presets": [{"chainId": 84532, "name": "Base Sepolia", "rpcUrl": "https://sepolia.base.org",
+            "bundlerUrl": "https://public.pimlico.io/v2/84532/rpc", "explorerUrl": "https://sepolia.basescan.org"}],
+            "defaultChainId""#,
+            1,
+        );
+        let list = Networks::from_json(&json).unwrap();
+        assert_eq!(list.preset(84532).unwrap().name, "Base Sepolia");
+        assert!(list.preset(31337).is_none());
     }
 }

@@ -11,10 +11,22 @@ use sso_wallet::{Error, Result};
 
 use crate::{chrome, rpc};
 
+/// A call to the network's bundler, at its endpoint (with its API key), the key taken out of
+/// any error ([`Network::redact`]).
+async fn call<T: serde::de::DeserializeOwned>(
+    network: &Network,
+    method: &str,
+    params: serde_json::Value,
+) -> Result<T> {
+    rpc::call_typed(&network.bundler_endpoint(), method, params)
+        .await
+        .map_err(|e| network.redact(e))
+}
+
 /// Gas estimation through the bundler (the signature must have the real shape).
 pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasEstimate> {
-    let estimate: GasEstimate = rpc::call_typed(
-        &network.bundler_url,
+    let estimate: GasEstimate = call(
+        network,
         "eth_estimateUserOperationGas",
         json!([user_op, network.contracts.entry_point]),
     )
@@ -37,11 +49,12 @@ const LOST_ANSWER_WAIT_MS: i32 = 30_000;
 /// waits for the operation's receipt by the hash it computes: included, it was sent.
 pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
     let (sent, retried) = rpc::call_typed_retried(
-        &network.bundler_url,
+        &network.bundler_endpoint(),
         "eth_sendUserOperation",
         json!([user_op, network.contracts.entry_point]),
     )
     .await;
+    let sent = sent.map_err(|e| network.redact(e));
     let error = match sent {
         Err(error) if retried => error,
         sent => return sent,
@@ -60,12 +73,7 @@ pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
 
 /// The receipt of a UserOperation, if it was included.
 pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperationReceipt>> {
-    rpc::call_typed(
-        &network.bundler_url,
-        "eth_getUserOperationReceipt",
-        json!([hash]),
-    )
-    .await
+    call(network, "eth_getUserOperationReceipt", json!([hash])).await
 }
 
 /// How long the wallet waits for inclusion before giving up on a receipt.

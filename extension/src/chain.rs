@@ -1,7 +1,7 @@
 //! What the wallet reads from a network's node about its own contracts and the chain: the head
 //! (block, time, fees), EntryPoint nonces, code, the account factory's counterfactual address,
-//! the passkey validator's keys and logs, the session validator's state, and which P-256
-//! verifier the chain runs. Read-only, below
+//! the passkey validator's keys and logs, the session validator's state, whether the wallet's
+//! contracts are there at all, and which P-256 verifier the chain runs. Read-only, below
 //! every feature: nothing here sends, asks the user or changes the wallet's state.
 
 use alloy_primitives::{Address, B256, Bytes, U256};
@@ -47,6 +47,44 @@ pub async fn p256_verifier(network: &Network) -> Result<P256Verifier> {
     let verifier = P256Verifier::from_probe(&answer);
     VERIFIERS.with_borrow_mut(|known| known.insert(key, verifier));
     Ok(verifier)
+}
+
+thread_local! {
+    /// Networks (chain id, RPC URL) found to have the wallet's contracts, this worker's life.
+    static DEPLOYED: std::cell::RefCell<std::collections::HashSet<(u64, String)>> =
+        Default::default();
+}
+
+/// Fails with [`Error::NotDeployed`] unless the wallet's contracts are on this network: the
+/// account factory and both validators have code (EntryPoint comes with the factory's stake).
+/// Checked when a network is first used — creating the account, preparing an operation, the
+/// home view — and remembered once found, so it costs one round of reads per worker.
+pub async fn require_deployed(network: &Network) -> Result<()> {
+    let key = (network.chain_id, network.rpc_url.clone());
+    if DEPLOYED.with_borrow(|known| known.contains(&key)) {
+        return Ok(());
+    }
+    let contracts = &network.contracts;
+    let codes = futures::future::join_all(
+        [
+            contracts.account_factory,
+            contracts.webauthn_validator,
+            contracts.session_key_validator,
+        ]
+        .map(|address| {
+            rpc::call_typed::<Bytes>(&network.rpc_url, "eth_getCode", json!([address, "latest"]))
+        }),
+    )
+    .await;
+    for code in codes {
+        if code?.is_empty() {
+            return Err(Error::NotDeployed {
+                chain: network.name.clone(),
+            });
+        }
+    }
+    DEPLOYED.with_borrow_mut(|known| known.insert(key));
+    Ok(())
 }
 
 /// ERC-7579 module type of validators.

@@ -6,7 +6,7 @@ use alloy_primitives::Address;
 
 use sso_wallet::abi::IERC20Metadata;
 use sso_wallet::protocol::{
-    HomeView, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
+    HomeView, NetworkSource, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
 };
 use sso_wallet::storage::Token;
 use sso_wallet::units::{format_ether, format_units};
@@ -19,6 +19,7 @@ pub async fn view() -> Result<HomeView> {
     let wallet = state::wallet().await?;
     let network = state::network().await?;
     let networks = state::networks().await?;
+    let shipped = state::shipped_networks().await?;
     let locked = crate::lock::is_locked().await?;
     let mut home = HomeView {
         account: wallet.account.as_ref().map(|a| a.address),
@@ -29,9 +30,21 @@ pub async fn view() -> Result<HomeView> {
             .iter()
             .map(|n| NetworkView {
                 network: n.clone(),
-                user_added: wallet.networks.iter().any(|a| a.chain_id == n.chain_id),
+                source: match (
+                    shipped.ships(n.chain_id),
+                    wallet.networks.iter().any(|a| a.chain_id == n.chain_id),
+                ) {
+                    (true, false) => NetworkSource::Shipped,
+                    (true, true) => NetworkSource::EditedShipped,
+                    (false, _) => NetworkSource::Added,
+                },
             })
             .collect(),
+        presets: shipped.presets.clone(),
+        unusable: match chain::require_deployed(&network).await {
+            Err(e @ Error::NotDeployed { .. }) => Some(e.user_message()),
+            _ => None,
+        },
         balance: None,
         deployed: None,
         tokens: Vec::new(),

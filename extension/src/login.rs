@@ -51,8 +51,14 @@ pub async fn login(
         .first()
         .ok_or_else(|| Error::invalid_params("logging in needs a passkey assertion"))?;
     let origin = chrome::extension_origin();
-    let networks = state::networks().await?.networks;
-    let selected = state::network().await?;
+    let networks = with_contracts(state::networks().await?.networks).await?;
+    // The factory's address is the same on every network: any network with the contracts
+    // answers it.
+    let Some(reference) = networks.first().cloned() else {
+        return Err(Error::NotDeployed {
+            chain: state::network().await?.name,
+        });
+    };
     // The keys the passkey may have: one with two assertions, up to two with one.
     let keys = match assertions.get(1) {
         Some(second) => vec![webauthn::recover_public_key(
@@ -75,7 +81,7 @@ pub async fn login(
     // Its own account, deployed somewhere.
     for key in &keys {
         let mut account = own(*key);
-        account.address = chain::counterfactual_address(&selected, &account).await?;
+        account.address = chain::counterfactual_address(&reference, &account).await?;
         if deployed_with_key(&networks, &account).await? {
             return store(account, &networks).await;
         }
@@ -96,7 +102,7 @@ pub async fn login(
     match keys.as_slice() {
         [key] if assertions.len() > 1 => {
             let mut account = own(*key);
-            account.address = chain::counterfactual_address(&selected, &account).await?;
+            account.address = chain::counterfactual_address(&reference, &account).await?;
             // Deployed, but without this passkey any more (it was removed there): this passkey
             // cannot sign for it, so it is not logged into.
             if deployed_anywhere(&networks, account.address).await? {
@@ -109,6 +115,27 @@ pub async fn login(
         }
         _ => Ok(UiResponse::NeedSecondSignature { credential_id }),
     }
+}
+
+/// The networks the wallet's contracts are on: an account can be nowhere else. Every network
+/// must answer (one that does not fails the login, rather than missing an account there).
+async fn with_contracts(networks: Vec<Network>) -> Result<Vec<Network>> {
+    let checked = futures::future::join_all(networks.iter().map(chain::require_deployed)).await;
+    let mut usable = Vec::new();
+    for (network, checked) in networks.into_iter().zip(checked) {
+        match checked {
+            Ok(()) => usable.push(network),
+            Err(Error::NotDeployed { .. }) => {}
+            Err(e) => {
+                return Err(Error::NotAllowed(format!(
+                    "Could not ask {} for your account ({}); try again when it answers.",
+                    network.name,
+                    e.user_message()
+                )));
+            }
+        }
+    }
+    Ok(usable)
 }
 
 /// Whether `address` has code on some known network (every network must answer).

@@ -4,7 +4,8 @@
 //! Wallet's contracts are deployed at their deterministic addresses there. A site's request is
 //! shown to the user first and probed only once approved (a page cannot make the wallet scan
 //! URLs), and what the probes find reaches the site only as a yes/no per check, never as the
-//! endpoints' own words. The shipped networks are fixed; only user-added ones change.
+//! endpoints' own words. Shipped networks can be edited (their bundler, with an API key) and
+//! reset, not removed; user-added ones can be edited and removed.
 
 use alloy_primitives::{Address, Bytes};
 use serde_json::{Value, json};
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 use sso_wallet::abi::IEntryPoint;
 use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::eip1193::AddChain;
-use sso_wallet::network::Network;
+use sso_wallet::network::{API_KEY, Network};
 use sso_wallet::protocol::{NetworkInput, PageMessage, ProviderEvent};
 use sso_wallet::{Error, Result};
 
@@ -151,6 +152,7 @@ async fn check(
         contracts: contracts.clone(),
         from_block,
         log_range: None,
+        bundler_api_key: None,
     })
 }
 
@@ -191,18 +193,54 @@ pub async fn switch(chain_id: u64) -> Result<Value> {
     Ok(Value::Null)
 }
 
-/// Adds a network typed in the settings, or replaces the user-added network `replaces` with it,
-/// after the same checks as `wallet_addEthereumChain`.
+/// The most characters of a bundler API key.
+const MAX_API_KEY: usize = 200;
+
+/// The API key typed in the settings, checked against the bundler URL's `{apiKey}`
+/// placeholder: `None` when the URL has none.
+fn api_key(bundler_url: &str, key: &str) -> Result<Option<String>> {
+    let key = key.trim();
+    let placeholder = bundler_url.contains(API_KEY);
+    if key.is_empty() {
+        return if placeholder {
+            Err(Error::invalid_params(format!(
+                "the bundler URL has an {API_KEY} placeholder: enter the bundler's API key"
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    if !placeholder {
+        return Err(Error::invalid_params(format!(
+            "put {API_KEY} in the bundler URL where the API key goes"
+        )));
+    }
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || "-_.~".contains(c);
+    if key.len() > MAX_API_KEY || !key.chars().all(url_safe) {
+        return Err(Error::invalid_params(format!(
+            "the API key must be at most {MAX_API_KEY} letters, digits, '-', '_', '.' or '~'"
+        )));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Adds a network typed in the settings, or replaces the network `replaces` with it (a
+/// user-added one, or a shipped one: the user's edit then takes its place until reset), after
+/// the same checks as `wallet_addEthereumChain`.
 pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
     let networks = state::networks().await?;
-    let user_added = state::read_wallet(|w| w.networks.clone()).await?;
-    let is_user_added = |id: u64| user_added.iter().any(|n| n.chain_id == id);
-    if let Some(old) = replaces
-        && !is_user_added(old)
-    {
-        return Err(Error::NotAllowed(format!(
-            "Chain {old} is one of the wallet's own networks; only networks you added can be edited."
-        )));
+    let shipped = state::shipped_networks().await?;
+    if let Some(old) = replaces {
+        if networks.get(old).is_err() {
+            return Err(Error::NotAllowed(format!(
+                "The wallet has no network with chain id {old} to edit."
+            )));
+        }
+        if shipped.ships(old) && input.chain_id != old {
+            return Err(Error::NotAllowed(format!(
+                "Chain {old} is one of the wallet's own networks: its chain id cannot change."
+            )));
+        }
     }
     if replaces != Some(input.chain_id) && networks.get(input.chain_id).is_ok() {
         return Err(Error::NotAllowed(format!(
@@ -228,18 +266,33 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
         }
     }
     let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let bundler_url = input.bundler_url.trim().to_owned();
+    let key = api_key(&bundler_url, &input.bundler_api_key)?;
+    // The bundler is probed at its real endpoint (with the key); the network keeps the URL
+    // with its placeholder, and the key beside it.
+    let endpoint = match &key {
+        Some(key) => bundler_url.replace(API_KEY, key),
+        None => bundler_url.clone(),
+    };
     let request = AddChain {
         chain_id: input.chain_id,
         name: name.to_owned(),
         rpc_urls: optional(&input.rpc_url).into_iter().collect(),
-        bundler_urls: optional(&input.bundler_url).into_iter().collect(),
+        bundler_urls: optional(&endpoint).into_iter().collect(),
         explorer_url: optional(&input.explorer_url),
     };
     if request.rpc_urls.is_empty() {
         return Err(Error::invalid_params("the RPC URL is required"));
     }
-    let current = state::network().await?;
-    let network = check(&request, &current.contracts, Audience::User).await?;
+    let contracts = match shipped.get(input.chain_id) {
+        Ok(network) => network.contracts.clone(),
+        Err(_) => state::network().await?.contracts,
+    };
+    let mut network = check(&request, &contracts, Audience::User).await?;
+    if key.is_some() && network.bundler_url == endpoint {
+        network.bundler_url = bundler_url;
+        network.bundler_api_key = key;
+    }
     let chain_id = network.chain_id;
     state::update_wallet(|w| {
         w.networks
@@ -258,12 +311,20 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
     Ok(())
 }
 
-/// Removes a user-added network; when it was selected, the default network is selected.
+/// Removes a user-added network (when it was selected, the default network is selected), or
+/// resets a shipped network the user edited to the shipped one.
 pub async fn remove(chain_id: u64) -> Result<()> {
     if !state::read_wallet(|w| w.networks.iter().any(|n| n.chain_id == chain_id)).await? {
         return Err(Error::NotAllowed(format!(
-            "Chain {chain_id} is not a network you added; the wallet's own networks cannot be removed."
+            "Chain {chain_id} is not a network you added or edited; the wallet's own networks cannot be removed."
         )));
+    }
+    if state::shipped_networks().await?.ships(chain_id) {
+        return state::update_wallet(|w| {
+            w.networks.retain(|n| n.chain_id != chain_id);
+            Ok(())
+        })
+        .await;
     }
     let default = state::networks().await?.default_chain_id;
     let was_selected = state::network().await?.chain_id == chain_id;

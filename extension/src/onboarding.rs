@@ -11,6 +11,7 @@ use crate::{chain, chrome, state};
 pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
     let passkey = webauthn::parse_attestation_object(attestation_object)?;
     let network = state::network().await?;
+    chain::require_deployed(&network).await?;
     let mut account = Account {
         address: Default::default(),
         salt: Default::default(),

@@ -92,15 +92,20 @@ pub async fn update_wallet<R>(change: impl FnOnce(&mut WalletState) -> Result<R>
 
 /// Every network: the shipped list plus the ones the user added.
 pub async fn networks() -> Result<Networks> {
-    let shipped = match with(|s| s.networks.clone()) {
-        Some(n) => n,
-        None => {
-            let n = Networks::from_json(&chrome::fetch_resource("networks.json").await?)?;
-            with(|s| s.networks.get_or_insert(n).clone())
-        }
-    };
+    let shipped = shipped_networks().await?;
     let added = read_wallet(|w| w.networks.clone()).await?;
     Ok(shipped.with_added(&added))
+}
+
+/// The networks the wallet ships (`networks.json`, read once per worker), without the user's.
+pub async fn shipped_networks() -> Result<Networks> {
+    match with(|s| s.networks.clone()) {
+        Some(n) => Ok(n),
+        None => {
+            let n = Networks::from_json(&chrome::fetch_resource("networks.json").await?)?;
+            Ok(with(|s| s.networks.get_or_insert(n).clone()))
+        }
+    }
 }
 
 /// The selected network (cached until the wallet state changes).

@@ -25,13 +25,15 @@ pub async fn prepare(
 ) -> Result<PreparedTransaction> {
     let sender = account.address;
     let entry_point = network.contracts.entry_point;
-    let (deployed, nonce, head, verifier, (explained, warnings)) = futures::join!(
+    let (ours, deployed, nonce, head, verifier, (explained, warnings)) = futures::join!(
+        chain::require_deployed(network),
         chain::is_deployed(network, sender),
         chain::nonce(network, sender, U256::ZERO, "latest"),
         chain::head(network),
         chain::p256_verifier(network),
         explain::explain(network, sender, &calls),
     );
+    ours?;
     let deployed = deployed?;
     let verifier = verifier?;
     check_signer(network, account, deployed).await?;

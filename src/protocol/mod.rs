@@ -19,6 +19,7 @@ mod views;
 pub use page::{PageMessage, PageRequest, ProviderEvent};
 pub use ui::{Envelope, NetworkInput, SignedChallenge, UiRequest, UiResponse};
 pub use views::{
-    ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, NetworkView, OperationView,
-    PasskeyView, RequestView, SessionStatusView, SessionView, SigningRequest, SiteView, TokenView,
+    ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, NetworkSource, NetworkView,
+    OperationView, PasskeyView, RequestView, SessionStatusView, SessionView, SigningRequest,
+    SiteView, TokenView,
 };

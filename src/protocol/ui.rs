@@ -67,15 +67,15 @@ pub enum UiRequest {
         chain_id: u64,
     },
     /// Add a network the user typed in (checked like `wallet_addEthereumChain`), or replace the
-    /// user-added network `replaces` with it.
+    /// network `replaces` with it (a user-added one, or the user's edit of a shipped one).
     #[serde(rename_all = "camelCase")]
     SaveNetwork {
         /// The network's fields.
         network: NetworkInput,
-        /// The chain id of the user-added network being edited.
+        /// The chain id of the network being edited.
         replaces: Option<u64>,
     },
-    /// Remove a user-added network.
+    /// Remove a user-added network, or reset a shipped one the user edited.
     #[serde(rename_all = "camelCase")]
     RemoveNetwork {
         /// Its chain id.
@@ -173,8 +173,11 @@ pub struct NetworkInput {
     pub name: String,
     /// Node RPC URL.
     pub rpc_url: String,
-    /// Bundler URL (empty: the node's URL).
+    /// Bundler URL (empty: the node's URL); `{apiKey}` stands for the key.
     pub bundler_url: String,
+    /// The bundler's API key (empty: none).
+    #[serde(default)]
+    pub bundler_api_key: String,
     /// Block explorer base URL (empty: none).
     pub explorer_url: String,
 }

@@ -21,6 +21,11 @@ pub struct HomeView {
     pub chain_id: u64,
     /// Every network the wallet knows.
     pub networks: Vec<NetworkView>,
+    /// Chains the settings fill in by chain id.
+    pub presets: Vec<crate::network::Preset>,
+    /// Why the selected network cannot be used, when it cannot (e.g. "SSO Wallet is not
+    /// deployed on … yet").
+    pub unusable: Option<String>,
     /// The native balance (`1.5 ETH`), when the node answered.
     pub balance: Option<String>,
     /// Whether the account has code on the selected network, when the node answered.
@@ -39,8 +44,31 @@ pub struct HomeView {
 pub struct NetworkView {
     /// The network.
     pub network: crate::network::Network,
-    /// The user added it (so may edit or remove it); shipped networks are fixed.
-    pub user_added: bool,
+    /// Where it comes from (what the settings offer: edit, reset, remove).
+    pub source: NetworkSource,
+}
+
+/// Where a network in the list comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkSource {
+    /// Shipped with the wallet, as shipped: it can be edited (e.g. its bundler), not removed.
+    Shipped,
+    /// Shipped, with the user's edits: it can be reset to the shipped one.
+    EditedShipped,
+    /// Added by the user or a site: it can be edited and removed.
+    Added,
+}
+
+impl NetworkSource {
+    /// As `data-source` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkSource::Shipped => "shipped",
+            NetworkSource::EditedShipped => "edited",
+            NetworkSource::Added => "added",
+        }
+    }
 }
 
 /// A token in the home view.

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { createPublicClient, http, parseEther, toHex } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, devnet, jsonRpc, nodeRpc, request } from "./lib/harness.mjs";
+import { DAPP, OTHER_DAPP, Wallet, builtNetworks, chain, devnet, jsonRpc, nodeRpc, request, startBareChain } from "./lib/harness.mjs";
+import { startPublicRpc } from "./lib/public-rpc.mjs";
 
 if (!process.env.SSO_DEVNET2_JSON) throw new Error("SSO_DEVNET2_JSON is not set: run the end-to-end tests through `cargo xtask test`");
 const second = JSON.parse(await readFile(process.env.SSO_DEVNET2_JSON, "utf8"));
@@ -210,5 +211,106 @@ describe("networks in the home page's settings", () => {
     await row(second.chainId).waitFor({ state: "detached" });
     assert.deepEqual(await request(dapp, "eth_chainId"), { result: toHex(devnet.chainId) });
     await home.close();
+  });
+});
+
+describe("shipped networks: presets, a bundler API key, and a chain without the contracts", () => {
+  let wallet;
+  let dapp;
+  let account;
+  let keyed; // a stand-in in front of the devnet's bundler that records the paths it was asked at
+  let bare; // Sepolia's stand-in: a chain with id 11155111 where nothing is deployed
+
+  before(async () => {
+    const built = await builtNetworks();
+    // The devnet as shipped, with the presets the build ships.
+    ({ wallet, dapp, account } = await Wallet.onboarded("1", { networks: { ...devnet.networks, presets: built.presets } }));
+    keyed = await startPublicRpc(devnet.bundlerUrl);
+    bare = await startBareChain(11155111);
+  });
+  after(async () => {
+    await wallet?.close();
+    await keyed?.close();
+    bare?.close();
+  });
+
+  it("fills in a known chain from its chain id, and takes the fill back when the id changes", async () => {
+    const home = await wallet.openHome();
+    const built = await builtNetworks();
+    const base = built.presets.find((p) => p.chainId === 8453);
+    await home.getByTestId("network-chain-id").fill("8453");
+    await home.waitForFunction((name) => document.querySelector('[data-testid="network-name"]').value === name, base.name);
+    assert.equal(await home.getByTestId("network-rpc").inputValue(), base.rpcUrl);
+    assert.equal(await home.getByTestId("network-bundler").inputValue(), base.bundlerUrl);
+    assert.equal(await home.getByTestId("network-explorer").inputValue(), base.explorerUrl);
+    await home.getByTestId("network-chain-id").fill("84539");
+    await home.waitForFunction(() => document.querySelector('[data-testid="network-name"]').value === "");
+    assert.equal(await home.getByTestId("network-rpc").inputValue(), "");
+    await home.close();
+  });
+
+  it("edits the shipped network's bundler with an API key, sends through it, and resets it", async () => {
+    const home = await wallet.openHome();
+    const row = home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"]`);
+    assert.equal(await row.getAttribute("data-source"), "shipped");
+    const save = async () => {
+      await home.getByTestId("save-network").click();
+      const shown = home.locator('[data-testid="error"], [data-testid="notice"]').first();
+      await shown.waitFor();
+      return shown.textContent();
+    };
+    await row.getByTestId("edit-network").click();
+    await home.getByTestId("network-bundler").fill(`${keyed.url}/rpc?apikey={apiKey}`);
+    assert.match(await save(), /enter the bundler's API key/);
+    await home.getByTestId("network-bundler-key").fill("bad key!");
+    assert.match(await save(), /API key must be/);
+    await home.getByTestId("network-bundler-key").fill("k3y-123");
+    assert.equal(await save(), "Network saved.");
+    await home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"][data-source="edited"]`).waitFor();
+    assert.equal(await home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"]`).getByTestId("remove-network").textContent(), "Reset");
+
+    const { page, pending } = await wallet.approval(() =>
+      request(dapp, "eth_sendTransaction", [{ from: account, to: `0x${"77".repeat(20)}`, value: toHex(parseEther("0.001")) }]),
+    );
+    await page.getByTestId("approve").click();
+    const { result, error } = await pending;
+    assert.match(result ?? JSON.stringify(error), /^0x[0-9a-f]{64}$/);
+    assert.ok([...keyed.stats.paths].includes("/rpc?apikey=k3y-123"), `the bundler was asked with the key: ${[...keyed.stats.paths]}`);
+
+    await home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"]`).getByTestId("remove-network").click();
+    await home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"][data-source="shipped"]`).waitFor();
+    await home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"]`).getByTestId("edit-network").click();
+    assert.equal(await home.getByTestId("network-bundler").inputValue(), devnet.networks.networks[0].bundlerUrl);
+    assert.equal(await home.getByTestId("network-bundler-key").inputValue(), "");
+    await home.close();
+  });
+
+  it("a store build starts on Ethereum Sepolia and says plainly that SSO Wallet is not deployed there", async () => {
+    // What the store zip ships (xtask's build tests check it is the dev list without the local
+    // devnet, starting on Sepolia), with Sepolia's node played by a chain without the contracts.
+    const built = await builtNetworks();
+    const store = {
+      ...built,
+      defaultChainId: 11155111,
+      networks: built.networks.filter((n) => !n.rpcUrl.startsWith("http://127.0.0.1")).map((n) => (n.chainId === 11155111 ? { ...n, rpcUrl: bare.url } : n)),
+    };
+    assert.deepEqual(store.networks.map((n) => n.chainId), [11155111, 84532, 11155420, 421614]);
+    const fresh = await Wallet.launch({ networks: store });
+    try {
+      const home = await fresh.openHome();
+      assert.match(await home.getByTestId("network-unusable").textContent(), /^SSO Wallet is not deployed on Ethereum Sepolia yet/);
+      assert.equal(await home.getByTestId("create-passkey").isDisabled(), true, "no passkey is made for a network that cannot use it");
+      await home.close();
+      const page = await fresh.openDapp(DAPP);
+      assert.deepEqual(await request(page, "eth_chainId"), { result: "0xaa36a7" });
+      const { page: window, pending } = await fresh.approval(() => request(page, "eth_requestAccounts"));
+      await window.getByTestId("create-passkey").click();
+      await window.getByTestId("error").waitFor();
+      assert.match(await window.getByTestId("error").textContent(), /SSO Wallet is not deployed on Ethereum Sepolia yet/);
+      await window.getByTestId("reject").click();
+      assert.equal((await pending).error.code, 4001);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -5,6 +5,8 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AUTHENTICATOR, launchWithExtension } from "./chromium.mjs";
@@ -75,14 +77,14 @@ export async function factoryAddress(credential, extensionId) {
 export class Wallet {
   /**
    * Launches a wallet; `rpcUrl` / `bundlerUrl` replace the default network's node / bundler (e.g.
-   * with public-RPC stand-ins).
+   * with public-RPC stand-ins); `networks` replaces the whole network list.
    */
-  static async launch({ rpcUrl, bundlerUrl } = {}) {
+  static async launch({ rpcUrl, bundlerUrl, networks: list } = {}) {
     const dir = await mkdtemp(join(tmpdir(), "sso-wallet-e2e-"));
     const extension = join(dir, "extension");
     await cp(env("SSO_EXTENSION_DIR"), extension, { recursive: true });
     // The devnet runs on free ports: point the default network at them.
-    const networks = structuredClone(devnet.networks);
+    const networks = structuredClone(list ?? devnet.networks);
     const network = networks.networks.find((n) => n.chainId === networks.defaultChainId);
     if (rpcUrl) network.rpcUrl = rpcUrl;
     if (bundlerUrl) network.bundlerUrl = bundlerUrl;
@@ -217,6 +219,43 @@ export class Wallet {
       await page.close();
     }
   }
+}
+
+/** The `networks.json` the build shipped (`dist/extension`: the local devnet first, then the public presets). */
+export async function builtNetworks() {
+  return JSON.parse(await readFile(join(env("SSO_EXTENSION_DIR"), "networks.json"), "utf8"));
+}
+
+/**
+ * Starts a bare anvil (nothing deployed) with `chainId` on a free loopback port; resolves to
+ * `{ url, close }`. `close` stops it by its PID.
+ */
+export async function startBareChain(chainId) {
+  const port = await new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const anvil = spawn(fileURLToPath(new URL("../../../node_modules/.bin/anvil", import.meta.url)), ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId)], {
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const close = () => {
+    if (anvil.exitCode === null) anvil.kill("SIGTERM");
+  };
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      await jsonRpc(url, "eth_chainId");
+      return { url, close };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  close();
+  throw new Error("the bare anvil did not start");
 }
 
 /** Where the e2e run writes screenshots for review. */

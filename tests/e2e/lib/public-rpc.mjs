@@ -3,8 +3,8 @@
 // do), with the kind of error they send; rate-limits every `every429`-th request (HTTP 429);
 // with `loseFirstSendAnswer`, forwards the first `eth_sendUserOperation` and then loses its
 // answer (HTTP 502, as a gateway would); with `bundlerMethodsOnly`, answers only the standard
-// ERC-7769 bundler methods (−32601 for `pimlico_*` and the rest); forwards everything else. It counts what it did, so a
-// test can say what the wallet went through.
+// ERC-7769 bundler methods (−32601 for `pimlico_*` and the rest); forwards everything else. It counts what it did
+// (and keeps the first 100 request paths it was asked at), so a test can say what the wallet went through.
 import { createServer } from "node:http";
 
 const quantity = (tag, latest) => {
@@ -24,7 +24,7 @@ const ERC7769 = new Set([
 ]);
 
 export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, loseFirstSendAnswer = false, bundlerMethodsOnly = false } = {}) {
-  const stats = { requests: 0, limited: 0, getLogs: 0, refused: 0, widest: 0, earliest: 0, lostAnswers: 0, unsupported: 0 };
+  const stats = { requests: 0, limited: 0, getLogs: 0, refused: 0, widest: 0, earliest: 0, lostAnswers: 0, unsupported: 0, paths: new Set() };
   const forward = (body) =>
     fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text());
   const server = createServer(async (request, response) => {
@@ -39,6 +39,7 @@ export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, lo
       response.end(text);
     };
     stats.requests += 1;
+    if (stats.paths.size < 100) stats.paths.add(request.url);
     if (every429 > 0 && stats.requests % every429 === 0) {
       stats.limited += 1;
       return fail(429, "Too Many Requests");

@@ -148,7 +148,7 @@ pub fn Home() -> impl IntoView {
             </header>
             {move || match page.home.get() {
                 None => view! { <p class="muted" data-testid="loading">"Loading…"</p> }.into_any(),
-                Some(home) if home.account.is_none() => onboarding(page).into_any(),
+                Some(home) if home.account.is_none() => onboarding(page, &home).into_any(),
                 Some(home) if home.locked => locked(page).into_any(),
                 Some(home) => account_page(page, home).into_any(),
             }}
@@ -165,7 +165,32 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-fn onboarding(page: Page) -> impl IntoView {
+/// The network switcher, and why the selected network cannot be used if it cannot.
+fn network_picker(page: Page, home: &HomeView) -> impl IntoView + use<> {
+    let options = home
+        .networks
+        .iter()
+        .map(|n| {
+            let id = n.network.chain_id;
+            view! { <option value=id.to_string() selected=id == home.chain_id>{format!("{} ({id})", n.network.name)}</option> }
+        })
+        .collect::<Vec<_>>();
+    let select = move |ev| {
+        if let Ok(chain_id) = event_target_value(&ev).parse::<u64>() {
+            page.ask("Switching…", "", UiRequest::SelectNetwork { chain_id });
+        }
+    };
+    view! {
+        <div class="label">"Network"</div>
+        <select data-testid="network-select" on:change=select disabled=move || page.busy()>{options}</select>
+        {home.unusable.clone().map(|why| view! {
+            <p class="error" role="alert" data-testid="network-unusable">{why}</p>
+        })}
+    }
+}
+
+fn onboarding(page: Page, home: &HomeView) -> impl IntoView + use<> {
+    let unusable = home.unusable.is_some();
     let create = move |_| {
         page.run("Creating your passkey…", "", async {
             let attestation_object = passkey::create(&[]).await?;
@@ -176,7 +201,8 @@ fn onboarding(page: Page) -> impl IntoView {
         <section data-testid="no-account">
             <h1>"Welcome to SSO Wallet"</h1>
             <p>"Your account is a smart account owned by a passkey (Face ID, fingerprint or PIN): no seed phrase."</p>
-            <button class="primary" data-testid="create-passkey" disabled=move || page.busy() on:click=create>"Create passkey"</button>
+            {network_picker(page, home)}
+            <button class="primary" data-testid="create-passkey" disabled=move || page.busy() || unusable on:click=create>"Create passkey"</button>
             <button class="secondary" data-testid="login" disabled=move || page.busy()
                 on:click=move |_| page.run("Finding your account…", "", flows::login())>"I already have an account"</button>
         </section>
@@ -219,19 +245,6 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             }));
         });
     };
-    let options = home
-        .networks
-        .iter()
-        .map(|n| {
-            let id = n.network.chain_id;
-            view! { <option value=id.to_string() selected=id == home.chain_id>{format!("{} ({id})", n.network.name)}</option> }
-        })
-        .collect::<Vec<_>>();
-    let select = move |ev| {
-        if let Ok(chain_id) = event_target_value(&ev).parse::<u64>() {
-            page.ask("Switching…", "", UiRequest::SelectNetwork { chain_id });
-        }
-    };
     view! {
         <nav class="links">
             <a href="#account">"Account"</a>
@@ -243,8 +256,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             <div class="label">"Account"</div>
             <code class="address" data-testid="home-address">{address.to_checksum(None)}</code>
             <button class="secondary small" data-testid="copy-address" on:click=copy>"Copy"</button>
-            <div class="label">"Network"</div>
-            <select data-testid="network-select" on:change=select disabled=move || page.busy()>{options}</select>
+            {network_picker(page, &home)}
             <dl>
                 <dt>"Balance"</dt>
                 <dd data-testid="native-balance">{home.balance.clone().unwrap_or_else(|| format!("{network_name} did not answer"))}</dd>

@@ -1,9 +1,11 @@
-//! Settings: networks (add, edit, remove the user's own) and the lock.
+//! Settings: networks (add — a known chain id fills in its endpoints —, edit any, with a
+//! bundler API key; reset shipped ones the user edited, remove the user's own) and the lock.
 
 use leptos::prelude::*;
 
 use sso_wallet::lock::LockSettings;
-use sso_wallet::protocol::{HomeView, NetworkInput, NetworkView, UiRequest};
+use sso_wallet::network::Preset;
+use sso_wallet::protocol::{HomeView, NetworkInput, NetworkSource, UiRequest};
 
 use super::Page;
 
@@ -11,16 +13,17 @@ pub(super) fn settings_view(page: Page, home: &HomeView) -> impl IntoView + use<
     view! {
         <section id="settings">
             <h1>"Settings"</h1>
-            {networks_view(page, &home.networks)}
+            {networks_view(page, home)}
             {lock_view(page, home.lock)}
         </section>
     }
 }
 
-fn networks_view(page: Page, networks: &[NetworkView]) -> impl IntoView + use<> {
+fn networks_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
     let editing = RwSignal::new(None::<u64>);
     let form = NetworkForm::new();
-    let rows = networks
+    let rows = home
+        .networks
         .iter()
         .map(|n| {
             let network = n.network.clone();
@@ -29,18 +32,45 @@ fn networks_view(page: Page, networks: &[NetworkView]) -> impl IntoView + use<> 
                 form.fill(&network);
                 editing.set(Some(chain_id));
             };
+            let (label, done, removes) = match n.source {
+                NetworkSource::Shipped => ("", "", false),
+                NetworkSource::EditedShipped => ("Reset", "Network reset.", true),
+                NetworkSource::Added => ("Remove", "Network removed.", true),
+            };
             view! {
-                <li data-testid="network" data-chain-id=chain_id.to_string()>
+                <li data-testid="network" data-chain-id=chain_id.to_string() data-source=n.source.as_str()>
                     <span>{format!("{} ({chain_id})", n.network.name)}</span>
-                    {n.user_added.then(|| view! {
-                        <button class="secondary small" data-testid="edit-network" on:click=edit>"Edit"</button>
+                    <button class="secondary small" data-testid="edit-network" on:click=edit>"Edit"</button>
+                    {removes.then(|| view! {
                         <button class="secondary small" data-testid="remove-network"
-                            on:click=move |_| page.ask("Removing…", "Network removed.", UiRequest::RemoveNetwork { chain_id })>"Remove"</button>
+                            on:click=move |_| page.ask("Saving…", done, UiRequest::RemoveNetwork { chain_id })>{label}</button>
                     })}
                 </li>
             }
         })
         .collect::<Vec<_>>();
+    // Typing a known chain id into the "add" form fills in its public endpoints (and typing on
+    // past it takes them out again).
+    let presets = home.presets.clone();
+    let filled = StoredValue::new(false);
+    Effect::new(move |_| {
+        let typed = form.chain_id.get();
+        if editing.get_untracked().is_some() {
+            return;
+        }
+        let chain_id = typed.trim().parse::<u64>().ok();
+        match presets.iter().find(|p| Some(p.chain_id) == chain_id) {
+            Some(preset) => {
+                form.fill_preset(Some(preset));
+                filled.set_value(true);
+            }
+            None if filled.get_value() => {
+                form.fill_preset(None);
+                filled.set_value(false);
+            }
+            None => {}
+        }
+    });
     let save = move |_| match form.read() {
         Ok(network) => page.ask(
             "Checking the network…",
@@ -57,10 +87,11 @@ fn networks_view(page: Page, networks: &[NetworkView]) -> impl IntoView + use<> 
         <ul class="rules">{rows}</ul>
         <div class="label">{move || if editing.get().is_some() { "Edit network" } else { "Add a network" }}</div>
         <div class="form">
-            <input data-testid="network-chain-id" placeholder="Chain id" inputmode="numeric" bind:value=form.chain_id/>
+            <input data-testid="network-chain-id" placeholder="Chain id (a known chain fills in the rest)" inputmode="numeric" bind:value=form.chain_id/>
             <input data-testid="network-name" placeholder="Name" bind:value=form.name/>
             <input data-testid="network-rpc" placeholder="RPC URL" bind:value=form.rpc_url/>
-            <input data-testid="network-bundler" placeholder="Bundler URL (optional)" bind:value=form.bundler_url/>
+            <input data-testid="network-bundler" placeholder="Bundler URL (optional; {apiKey} where the key goes)" bind:value=form.bundler_url/>
+            <input data-testid="network-bundler-key" type="password" autocomplete="off" placeholder="Bundler API key (optional)" bind:value=form.bundler_api_key/>
             <input data-testid="network-explorer" placeholder="Explorer URL (optional)" bind:value=form.explorer_url/>
             <button class="secondary small" data-testid="save-network" disabled=move || page.busy() on:click=save>"Save network"</button>
         </div>
@@ -74,6 +105,7 @@ struct NetworkForm {
     name: RwSignal<String>,
     rpc_url: RwSignal<String>,
     bundler_url: RwSignal<String>,
+    bundler_api_key: RwSignal<String>,
     explorer_url: RwSignal<String>,
 }
 
@@ -84,6 +116,7 @@ impl NetworkForm {
             name: RwSignal::new(String::new()),
             rpc_url: RwSignal::new(String::new()),
             bundler_url: RwSignal::new(String::new()),
+            bundler_api_key: RwSignal::new(String::new()),
             explorer_url: RwSignal::new(String::new()),
         }
     }
@@ -93,8 +126,25 @@ impl NetworkForm {
         self.name.set(network.name.clone());
         self.rpc_url.set(network.rpc_url.clone());
         self.bundler_url.set(network.bundler_url.clone());
+        self.bundler_api_key
+            .set(network.bundler_api_key.clone().unwrap_or_default());
         self.explorer_url
             .set(network.explorer_url.clone().unwrap_or_default());
+    }
+
+    /// Fills the endpoints from a preset, or empties them (`None`).
+    fn fill_preset(self, preset: Option<&Preset>) {
+        self.name
+            .set(preset.map(|p| p.name.clone()).unwrap_or_default());
+        self.rpc_url
+            .set(preset.map(|p| p.rpc_url.clone()).unwrap_or_default());
+        self.bundler_url
+            .set(preset.map(|p| p.bundler_url.clone()).unwrap_or_default());
+        self.explorer_url.set(
+            preset
+                .and_then(|p| p.explorer_url.clone())
+                .unwrap_or_default(),
+        );
     }
 
     fn read(self) -> Result<NetworkInput, String> {
@@ -111,6 +161,7 @@ impl NetworkForm {
             name: self.name.get_untracked(),
             rpc_url: self.rpc_url.get_untracked(),
             bundler_url: self.bundler_url.get_untracked(),
+            bundler_api_key: self.bundler_api_key.get_untracked(),
             explorer_url: self.explorer_url.get_untracked(),
         })
     }
