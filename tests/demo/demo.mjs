@@ -5,8 +5,8 @@
 // each (target/demo/NN-*.png).
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatEther, getAddress, parseEther, toHex } from "viem";
-import { DAPP, Wallet, chain, nodeRpc } from "../e2e/lib/harness.mjs";
+import { formatEther, getAddress, parseEther } from "viem";
+import { DAPP, Wallet, chain, nodeRpc, transferSessionRequest } from "../e2e/lib/harness.mjs";
 
 const out = join(process.cwd(), "target/demo");
 await mkdir(out, { recursive: true });
@@ -68,24 +68,16 @@ try {
   // for an hour — approved once with the passkey, then used without any window.
   const payee = getAddress(`0x${"ef".repeat(20)}`);
   const now = Number((await chain.getBlock()).timestamp);
-  const permission = [
-    {
-      chainId: toHex(await chain.getChainId()),
-      from: account,
-      permission: {
-        type: "sso-session",
-        isAdjustmentAllowed: false,
-        data: {
-          justification: "Tip the author without a prompt each time",
-          feeLimit: { type: "lifetime", limit: parseEther("0.1").toString() },
-          transfers: [
-            { to: payee, maxValuePerUse: parseEther("0.005").toString(), valueLimit: { type: "lifetime", limit: parseEther("0.02").toString() } },
-          ],
-        },
-      },
-      rules: [{ type: "expiry", data: { timestamp: now + 3600 } }],
-    },
-  ];
+  const permission = transferSessionRequest({
+    chainId: await chain.getChainId(),
+    account,
+    to: payee,
+    perUse: parseEther("0.005"),
+    total: parseEther("0.02"),
+    feeLimit: parseEther("0.1"),
+    expiry: now + 3600,
+    justification: "Tip the author without a prompt each time",
+  });
   say("The dapp asks for a session (wallet_requestExecutionPermissions) → one approval window");
   const grant = await wallet.approval(() =>
     dapp.evaluate((params) => window.ethereum.request({ method: "wallet_requestExecutionPermissions", params }), permission),

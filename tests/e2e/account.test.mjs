@@ -25,7 +25,7 @@ import {
   toBytes,
   toHex,
 } from "viem";
-import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot } from "./lib/harness.mjs";
+import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot, transferSessionRequest } from "./lib/harness.mjs";
 import { startPublicRpc } from "./lib/public-rpc.mjs";
 
 const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"]);
@@ -140,21 +140,14 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
 
   it("grants a session and adds a second passkey, approved with the first", async () => {
     const now = Number((await chain.getBlock()).timestamp);
-    const params = [
-      {
-        chainId: toHex(devnet.chainId),
-        from: account,
-        permission: {
-          type: "sso-session",
-          isAdjustmentAllowed: false,
-          data: {
-            feeLimit: { type: "lifetime", limit: parseEther("0.5").toString() },
-            transfers: [{ to: recipient, maxValuePerUse: parseEther("0.01").toString(), valueLimit: { type: "lifetime", limit: parseEther("0.1").toString() } }],
-          },
-        },
-        rules: [{ type: "expiry", data: { timestamp: now + 3600 } }],
-      },
-    ];
+    const params = transferSessionRequest({
+      account,
+      to: recipient,
+      perUse: parseEther("0.01"),
+      total: parseEther("0.1"),
+      feeLimit: parseEther("0.5"),
+      expiry: now + 3600,
+    });
     const granted = await a.approval(() => request(dapp, "wallet_requestExecutionPermissions", params));
     await granted.page.getByTestId("approve").click();
     const answer = await granted.pending;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { decodeEventLog, getAddress, parseAbiItem, parseEther, toHex } from "viem";
-import { OTHER_DAPP, Wallet, chain, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { OTHER_DAPP, Wallet, chain, devnet, nodeRpc, request, transferSessionRequest } from "./lib/harness.mjs";
 
 const TABS = 10;
 const PER_TAB = 100;
@@ -118,23 +118,14 @@ describe("load", () => {
         await page.getByTestId("approve").click();
         assert.deepEqual((await pending).result.map(getAddress), [getAddress(account)]);
       }
-      const params = [
-        {
-          chainId: toHex(devnet.chainId),
-          from: account,
-          permission: {
-            type: "sso-session",
-            isAdjustmentAllowed: false,
-            data: {
-              feeLimit: { type: "lifetime", limit: parseEther("2").toString() },
-              transfers: [
-                { to: recipients[i], maxValuePerUse: amount.toString(), valueLimit: { type: "lifetime", limit: (amount * BigInt(PER_SESSION)).toString() } },
-              ],
-            },
-          },
-          rules: [{ type: "expiry", data: { timestamp: now + 3600 } }],
-        },
-      ];
+      const params = transferSessionRequest({
+        account,
+        to: recipients[i],
+        perUse: amount,
+        total: amount * BigInt(PER_SESSION),
+        feeLimit: parseEther("2"),
+        expiry: now + 3600,
+      });
       const { page, pending } = await wallet.approval(() => request(site, "wallet_requestExecutionPermissions", params));
       await page.getByTestId("approve").click();
       assert.ok((await pending).result, "session granted");

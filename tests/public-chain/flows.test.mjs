@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getAddress, parseAbi, parseEther, toHex } from "viem";
-import { DAPP, Wallet, chain, devnet, factoryAddress, jsonRpc, nodeRpc, request } from "../e2e/lib/harness.mjs";
+import { DAPP, Wallet, chain, devnet, factoryAddress, jsonRpc, nodeRpc, request, transferSessionRequest } from "../e2e/lib/harness.mjs";
 
 const VALIDATOR = parseAbi(["function keyCount(address account) view returns (uint256)"]);
 const SESSIONS = parseAbi(["function sessionStatus(address account, bytes32 sessionHash) view returns (uint8)"]);
@@ -105,21 +105,14 @@ describe(`a public-chain stand-in (chain ${devnet.chainId}, ${devnet.p256Precomp
 
   it("approves a session once, sends three transfers with no window, and revokes it", async () => {
     const now = Number((await chain.getBlock()).timestamp);
-    const params = [
-      {
-        chainId: toHex(devnet.chainId),
-        from: account,
-        permission: {
-          type: "sso-session",
-          isAdjustmentAllowed: false,
-          data: {
-            feeLimit: { type: "lifetime", limit: parseEther("0.1").toString() },
-            transfers: [{ to: recipient, maxValuePerUse: parseEther("0.01").toString(), valueLimit: { type: "lifetime", limit: parseEther("0.05").toString() } }],
-          },
-        },
-        rules: [{ type: "expiry", data: { timestamp: now + 3600 } }],
-      },
-    ];
+    const params = transferSessionRequest({
+      account,
+      to: recipient,
+      perUse: parseEther("0.01"),
+      total: parseEther("0.05"),
+      feeLimit: parseEther("0.1"),
+      expiry: now + 3600,
+    });
     const granted = await approveAndSend(a, () => request(dapp, "wallet_requestExecutionPermissions", params));
     context = granted.result?.[0]?.context;
     assert.match(context ?? JSON.stringify(granted), /^0x[0-9a-f]{64}$/);

@@ -18,7 +18,7 @@ use crate::contracts;
 use crate::jsonrpc::rpc;
 use crate::proc::{self, Guard};
 use crate::public_rpc::{self, Rules};
-use crate::{Result, build, bundler, deploy, root, setup};
+use crate::{Result, build, bundler, deploy, networks, root, setup};
 
 /// Where the devnet listens.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ pub struct Devnet {
 }
 
 /// Chain id of the devnet.
-pub const CHAIN_ID: u64 = 31337;
+pub const CHAIN_ID: u64 = crate::networks::LOCAL_CHAIN_ID;
 /// Chain id of the second devnet the end-to-end tests add with `wallet_addEthereumChain`.
 pub const SECOND_CHAIN_ID: u64 = 31338;
 
@@ -257,7 +257,7 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
     } else {
         guard_url
     };
-    let network = build::network(&build::Network {
+    let network = networks::network(&networks::Network {
         chain_id,
         name: if spec.public {
             "Public chain stand-in"
@@ -283,7 +283,7 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
         "erc7562Report": report,
         "p256Precompile": p256_precompile,
-        "networks": build::networks_file(chain_id, vec![network]),
+        "networks": networks::networks_file(chain_id, vec![network]),
     });
     let info_path = dir.join("devnet.json");
     build::write_json(&info_path, &info)?;

@@ -22,6 +22,7 @@ mod devnet;
 mod erc7562;
 mod http;
 mod jsonrpc;
+mod networks;
 mod proc;
 mod public_rpc;
 mod serve;

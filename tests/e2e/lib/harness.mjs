@@ -221,6 +221,30 @@ export class Wallet {
   }
 }
 
+/**
+ * The params of an ERC-7715 `wallet_requestExecutionPermissions` for an SSO session that may send
+ * ETH to `to` only: at most `perUse` wei each, `total` wei over its life, `feeLimit` wei of fees,
+ * until `expiry` (Unix seconds).
+ */
+export function transferSessionRequest({ chainId = devnet.chainId, account, to, perUse, total, feeLimit, expiry, justification }) {
+  return [
+    {
+      chainId: `0x${chainId.toString(16)}`,
+      from: account,
+      permission: {
+        type: "sso-session",
+        isAdjustmentAllowed: false,
+        data: {
+          ...(justification ? { justification } : {}),
+          feeLimit: { type: "lifetime", limit: feeLimit.toString() },
+          transfers: [{ to, maxValuePerUse: perUse.toString(), valueLimit: { type: "lifetime", limit: total.toString() } }],
+        },
+      },
+      rules: [{ type: "expiry", data: { timestamp: expiry } }],
+    },
+  ];
+}
+
 /** The `networks.json` the build shipped (`dist/extension`: the local devnet first, then the public presets). */
 export async function builtNetworks() {
   return JSON.parse(await readFile(join(env("SSO_EXTENSION_DIR"), "networks.json"), "utf8"));
