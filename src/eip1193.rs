@@ -186,8 +186,10 @@ pub enum Method {
     EthSign,
     /// `personal_sign`: an EIP-191 message signed with the passkey (ERC-1271 / ERC-6492).
     PersonalSign,
-    /// `eth_signTypedData_v4`: EIP-712 data signed with the passkey (ERC-1271 / ERC-6492).
-    SignTypedData,
+    /// `eth_signTypedData_v4` / `_v3`: EIP-712 data signed with the passkey (ERC-1271 / ERC-6492).
+    SignTypedData(TypedDataVersion),
+    /// `eth_signTypedData` / `eth_signTypedData_v1`: refused, the legacy format has no domain.
+    LegacyTypedData,
     /// ERC-7715 `wallet_requestExecutionPermissions`: a session, approved once with the passkey.
     RequestExecutionPermissions,
     /// ERC-7715 `wallet_getGrantedExecutionPermissions`: the origin's live sessions.
@@ -220,7 +222,9 @@ impl Method {
             "wallet_addEthereumChain" => Method::AddChain,
             "eth_sign" => Method::EthSign,
             "personal_sign" => Method::PersonalSign,
-            "eth_signTypedData_v4" => Method::SignTypedData,
+            "eth_signTypedData_v4" => Method::SignTypedData(TypedDataVersion::V4),
+            "eth_signTypedData_v3" => Method::SignTypedData(TypedDataVersion::V3),
+            "eth_signTypedData" | "eth_signTypedData_v1" => Method::LegacyTypedData,
             "wallet_requestExecutionPermissions" => Method::RequestExecutionPermissions,
             "wallet_getGrantedExecutionPermissions" => Method::GetGrantedExecutionPermissions,
             "wallet_revokeExecutionPermission" => Method::RevokeExecutionPermission,
@@ -236,7 +240,7 @@ impl Method {
             Method::SendTransaction
             | Method::SendCalls
             | Method::PersonalSign
-            | Method::SignTypedData
+            | Method::SignTypedData(_)
             | Method::RequestExecutionPermissions
             | Method::AddChain => Access::Approval,
             Method::Accounts
@@ -252,6 +256,7 @@ impl Method {
             | Method::GetPermissions
             | Method::RevokePermissions
             | Method::EthSign
+            | Method::LegacyTypedData
             | Method::GetSupportedExecutionPermissions => Access::Public,
         }
     }
@@ -284,7 +289,10 @@ impl Method {
             | Method::GetCallsStatus
             | Method::GetCapabilities
             | Method::ShowCallsStatus => Family::Calls,
-            Method::EthSign | Method::PersonalSign | Method::SignTypedData => Family::Signing,
+            Method::EthSign
+            | Method::LegacyTypedData
+            | Method::PersonalSign
+            | Method::SignTypedData(_) => Family::Signing,
             Method::GetPermissions | Method::RequestPermissions | Method::RevokePermissions => {
                 Family::Permissions
             }
@@ -511,7 +519,8 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
     })
 }
 
-/// Parses `personal_sign` params: `[message, address]`; the message is hex data, or else text.
+/// Parses `personal_sign` params: `[message, address]`, or `[message, address, password]` as
+/// MetaMask takes it (the password is ignored); the message is hex data, or else text.
 pub fn personal_sign_params(params: Option<Value>) -> Result<(Bytes, Option<Address>)> {
     let Some(Value::Array(items)) = params else {
         return Err(Error::invalid_params(
@@ -520,7 +529,12 @@ pub fn personal_sign_params(params: Option<Value>) -> Result<(Bytes, Option<Addr
     };
     let (message, address) = match items.as_slice() {
         [Value::String(m)] => (m, None),
-        [Value::String(m), Value::String(a)] => (
+        [Value::String(m), Value::String(a)]
+        | [
+            Value::String(m),
+            Value::String(a),
+            Value::String(_) | Value::Null,
+        ] => (
             m,
             Some(
                 a.parse::<Address>()
@@ -544,31 +558,65 @@ pub fn personal_sign_params(params: Option<Value>) -> Result<(Bytes, Option<Addr
     Ok((bytes.into(), address))
 }
 
-/// Parses `eth_signTypedData_v4` params: `[address, typedData]` (typed data as JSON or a JSON string).
+/// The flavours of `eth_signTypedData` the wallet serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypedDataVersion {
+    /// `eth_signTypedData_v3`: EIP-712 without arrays (its payloads hash the same as in v4).
+    V3,
+    /// `eth_signTypedData_v4`: EIP-712 with arrays and recursive structs.
+    V4,
+}
+
+impl TypedDataVersion {
+    /// The method's name.
+    pub fn method(self) -> &'static str {
+        match self {
+            TypedDataVersion::V3 => "eth_signTypedData_v3",
+            TypedDataVersion::V4 => "eth_signTypedData_v4",
+        }
+    }
+}
+
+/// Parses `eth_signTypedData_v4` / `_v3` params: `[address, typedData]` (typed data as JSON or a
+/// JSON string). v3 has no arrays: typed data with an array type is refused there (v3 signers
+/// fail on them), so a v3 signature is always the one a v3 verifier computes.
 pub fn sign_typed_data_params(
     params: Option<Value>,
+    version: TypedDataVersion,
 ) -> Result<(Address, alloy_dyn_abi::TypedData, Value)> {
+    let method = version.method();
+    let refuse = |why: String| Error::invalid_params(format!("{method}: {why}"));
     let Some(Value::Array(items)) = params else {
-        return Err(Error::invalid_params(
-            "eth_signTypedData_v4 expects [address, typedData]",
-        ));
+        return Err(refuse("expects [address, typedData]".into()));
     };
     let [Value::String(address), data] = items.as_slice() else {
-        return Err(Error::invalid_params(
-            "eth_signTypedData_v4 expects [address, typedData]",
-        ));
+        return Err(refuse("expects [address, typedData]".into()));
     };
     let address = address
         .parse::<Address>()
-        .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: address: {e}")))?;
+        .map_err(|e| refuse(format!("address: {e}")))?;
     let json: Value = match data {
-        Value::String(text) => serde_json::from_str(text)
-            .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: {e}")))?,
+        Value::String(text) => serde_json::from_str(text).map_err(|e| refuse(e.to_string()))?,
         other => other.clone(),
     };
     check_typed_data_shape(&json)?;
-    let typed = serde_json::from_value(json.clone())
-        .map_err(|e| Error::invalid_params(format!("eth_signTypedData_v4: {e}")))?;
+    if version == TypedDataVersion::V3 {
+        let has_array = json
+            .get("types")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|types| types.values())
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(|field| field.get("type")?.as_str())
+            .any(|ty| ty.contains('['));
+        if has_array {
+            return Err(refuse(
+                "v3 typed data has no arrays; use eth_signTypedData_v4".into(),
+            ));
+        }
+    }
+    let typed = serde_json::from_value(json.clone()).map_err(|e| refuse(e.to_string()))?;
     Ok((address, typed, json))
 }
 
@@ -763,6 +811,41 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn signing_methods_as_dapps_call_them() {
+        assert_eq!(
+            Method::parse("eth_signTypedData_v3"),
+            Some(Method::SignTypedData(TypedDataVersion::V3))
+        );
+        for legacy in ["eth_signTypedData", "eth_signTypedData_v1"] {
+            assert_eq!(Method::parse(legacy), Some(Method::LegacyTypedData));
+            assert_eq!(Method::LegacyTypedData.family(), Family::Signing);
+        }
+        // personal_sign with MetaMask's third (password) parameter: accepted, ignored.
+        let account = "0x00000000000000000000000000000000000000aa";
+        let (message, signer) =
+            personal_sign_params(Some(json!(["0x6869", account, "pass"]))).unwrap();
+        assert_eq!(message.as_ref(), b"hi");
+        assert_eq!(signer, Some(account.parse().unwrap()));
+        assert!(personal_sign_params(Some(json!(["0x6869", account, null]))).is_ok());
+        assert!(personal_sign_params(Some(json!(["0x6869", account, "p", "x"]))).is_err());
+        // v3 has no arrays; v4 does.
+        let typed = json!({
+            "types": {"EIP712Domain": [{"name": "name", "type": "string"}],
+                      "M": [{"name": "xs", "type": "uint256[]"}]},
+            "primaryType": "M", "domain": {"name": "d"}, "message": {"xs": [1]}
+        });
+        let v3 = sign_typed_data_params(Some(json!([account, typed])), TypedDataVersion::V3);
+        assert!(
+            v3.unwrap_err()
+                .to_string()
+                .contains("eth_signTypedData_v3: v3 typed data has no arrays")
+        );
+        assert!(
+            sign_typed_data_params(Some(json!([account, typed])), TypedDataVersion::V4).is_ok()
+        );
+    }
+
+    #[test]
     fn parses_known_methods_with_access_levels() {
         assert_eq!(
             Method::parse("eth_chainId").unwrap().access(),
@@ -878,7 +961,9 @@ mod tests {
     #[test]
     fn typed_data_shapes_that_would_recurse_are_refused() {
         let address = "0x00000000000000000000000000000000000000aa";
-        let sign = |typed: Value| sign_typed_data_params(Some(json!([address, typed])));
+        let sign = |typed: Value| {
+            sign_typed_data_params(Some(json!([address, typed])), TypedDataVersion::V4)
+        };
         // A chain of 100 struct types, each holding the next.
         let mut types = serde_json::Map::new();
         types.insert("EIP712Domain".into(), json!([]));
@@ -949,7 +1034,7 @@ mod tests {
                 "message": message,
             });
             let address = "0x00000000000000000000000000000000000000aa";
-            if let Ok((_, parsed, _)) = sign_typed_data_params(Some(json!([address, typed]))) {
+            if let Ok((_, parsed, _)) = sign_typed_data_params(Some(json!([address, typed])), TypedDataVersion::V4) {
                 let _ = crate::erc1271::typed_data_sign(&parsed, Address::repeat_byte(1), 1);
             }
         }

@@ -8,7 +8,8 @@ use alloy_sol_types::{Panic, Revert, SolError};
 
 use crate::untrusted;
 
-/// Custom errors the wallet names, as canonical signatures with parameter names.
+/// Custom errors the wallet names, as canonical signatures with parameter names. Every error in
+/// the ABIs of the project's contracts and the EntryPoint is here (`tests/abi_artifacts.rs`).
 const KNOWN: &[(&str, &[&str])] = &[
     (
         "ERC20InsufficientBalance(address,uint256,uint256)",
@@ -64,10 +65,6 @@ const KNOWN: &[(&str, &[&str])] = &[
         "FailedOpWithRevert(uint256,string,bytes)",
         &["opIndex", "reason", "inner"],
     ),
-    (
-        "AccountERC7579MissingFallbackHandler(bytes4)",
-        &["selector"],
-    ),
     ("ERC7579UnsupportedExecType(bytes1)", &["execType"]),
     ("ERC7579UnsupportedCallType(bytes1)", &["callType"]),
     (
@@ -78,6 +75,54 @@ const KNOWN: &[(&str, &[&str])] = &[
         "ERC7579AlreadyInstalledModule(uint256,address)",
         &["moduleTypeId", "module"],
     ),
+    // the account (SsoAccount, OpenZeppelin's ERC-7579 account and initializer)
+    ("AccountUnauthorized(address)", &["sender"]),
+    ("ERC7579CannotDecodeFallbackData()", &[]),
+    ("ERC7579DecodingError()", &[]),
+    (
+        "ERC7579MismatchedModuleTypeId(uint256,address)",
+        &["moduleTypeId", "module"],
+    ),
+    ("ERC7579MissingFallbackHandler(bytes4)", &["selector"]),
+    ("ERC7579UnsupportedModuleType(uint256)", &["moduleTypeId"]),
+    ("InvalidInitialization()", &[]),
+    ("InvalidShortString()", &[]),
+    ("OutOfRangeAccess()", &[]),
+    ("StringTooLong(string)", &["str"]),
+    // the account factory
+    ("FailedDeployment()", &[]),
+    // the passkey validator
+    ("BadOriginLength(uint256)", &["length"]),
+    ("CannotRemoveLastKey()", &[]),
+    ("CredentialIdTooShort(uint256)", &["length"]),
+    ("EmptyKey()", &[]),
+    ("InvalidKeyProof()", &[]),
+    ("KeyAlreadyExists()", &[]),
+    ("KeyNotFound()", &[]),
+    // the session key validator
+    ("CallPolicyTargetsAccount(uint256)", &["policyIndex"]),
+    (
+        "CallPolicyTargetsModule(uint256,address)",
+        &["policyIndex", "module"],
+    ),
+    ("CallPolicyTargetsValidator(uint256)", &["policyIndex"]),
+    ("InvalidSessionProof()", &[]),
+    ("SessionAlreadyExists(bytes32)", &["sessionHash"]),
+    (
+        "SessionExpiresTooSoon(uint48,uint256)",
+        &["expiresAt", "minExpiresAt"],
+    ),
+    ("SessionNotActive(bytes32)", &["sessionHash"]),
+    ("SignerAlreadyUsed(address)", &["signer"]),
+    ("UnlimitedFees()", &[]),
+    ("ValidatorNotInstalled()", &[]),
+    ("ZeroAllowancePeriod()", &[]),
+    ("ZeroSigner()", &[]),
+    // the EntryPoint v0.8
+    ("DelegateAndRevert(bool,bytes)", &["success", "ret"]),
+    ("PostOpReverted(bytes)", &["returnData"]),
+    ("SenderAddressResult(address)", &["sender"]),
+    ("SignatureValidationFailed(address)", &["aggregator"]),
 ];
 
 /// What a Solidity panic code means.
@@ -133,6 +178,14 @@ fn value_text(value: &DynSolValue, depth: usize) -> String {
         _ => "…".to_owned(),
     };
     untrusted::clip(&text, MAX_ARG_CHARS)
+}
+
+/// The signature of the custom error with this selector, if the wallet names it.
+pub fn known_signature(selector: [u8; 4]) -> Option<&'static str> {
+    KNOWN
+        .iter()
+        .map(|(signature, _)| *signature)
+        .find(|signature| keccak256(signature.as_bytes())[..4] == selector)
 }
 
 /// Revert data as words; `None` only for empty data. Total and bounded: data longer than
@@ -200,6 +253,24 @@ mod tests {
     sol! {
         error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
         error FailedCall();
+    }
+
+    #[test]
+    fn the_accounts_own_errors_are_named() {
+        // What an ERC-721 safe transfer to the account reverted with: no fallback handler for
+        // onERC721Received (0x150b7a02).
+        let mut data = hex!("af5a7203").to_vec();
+        data.extend_from_slice(&hex!(
+            "150b7a0200000000000000000000000000000000000000000000000000000000"
+        ));
+        assert_eq!(
+            decode(&data).unwrap(),
+            "ERC7579MissingFallbackHandler(selector: 0x150b7a02)"
+        );
+        assert_eq!(
+            known_signature(hex!("af5a7203")),
+            Some("ERC7579MissingFallbackHandler(bytes4)")
+        );
     }
 
     #[test]

@@ -97,3 +97,57 @@ fn verification_headroom_is_the_one_the_gas_test_checks() {
         gas_test_constant("PRECOMPILE_HEADROOM")
     );
 }
+
+/// `Name(type,…)` of an ABI error entry (tuples expanded, as selectors are computed).
+fn error_signature(entry: &serde_json::Value) -> String {
+    fn ty(input: &serde_json::Value) -> String {
+        let kind = input["type"].as_str().unwrap();
+        match kind.strip_prefix("tuple") {
+            Some(dims) => {
+                let fields: Vec<String> = input["components"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(ty)
+                    .collect();
+                format!("({}){dims}", fields.join(","))
+            }
+            None => kind.to_owned(),
+        }
+    }
+    let inputs: Vec<String> = entry["inputs"].as_array().unwrap().iter().map(ty).collect();
+    format!("{}({})", entry["name"].as_str().unwrap(), inputs.join(","))
+}
+
+#[test]
+#[ignore = "needs contracts/out: runs in `cargo xtask test` after forge"]
+fn every_error_the_contracts_can_revert_with_is_named_by_the_wallet() {
+    let mut errors = BTreeSet::new();
+    for contract in [
+        "SsoAccount",
+        "AccountFactory",
+        "WebAuthnValidator",
+        "SessionKeyValidator",
+        "EntryPoint",
+    ] {
+        for entry in artifact(contract)["abi"].as_array().unwrap() {
+            if entry["type"] == "error" {
+                errors.insert(error_signature(entry));
+            }
+        }
+    }
+    assert!(errors.len() > 30, "{errors:?}");
+    let unknown: Vec<&String> = errors
+        .iter()
+        .filter(|signature| {
+            let selector: [u8; 4] = alloy_primitives::keccak256(signature.as_bytes())[..4]
+                .try_into()
+                .unwrap();
+            sso_wallet::revert::known_signature(selector) != Some(signature.as_str())
+        })
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "errors the contracts can revert with that the wallet would show as unknown: {unknown:?}"
+    );
+}

@@ -1,6 +1,9 @@
 // personal_sign and eth_signTypedData_v4 from the passkey account: ERC-6492-wrapped while the
 // account is counterfactual, plain ERC-1271 (ERC-7739-nested) once deployed — both verified by viem's
-// verifyMessage / verifyTypedData against the real contracts on the devnet.
+// verifyMessage / verifyTypedData against the real contracts on the devnet. Then what dapps send
+// in the wild: a declared EIP712Domain type in another order than the standard one, Permit2's
+// version-less domain with a stray version, personal_sign with a password, eth_signTypedData_v3,
+// and the legacy v1.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseAbi, parseEther } from "viem";
@@ -102,5 +105,56 @@ describe("message signatures", () => {
     const otherChain = { ...MAIL, domain: { ...MAIL.domain, chainId: 1 }, types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }], ...MAIL.types } };
     const wrongChain = await request(dapp, "eth_signTypedData_v4", [account, JSON.stringify(otherChain)]);
     assert.equal(wrongChain.error.code, -32602);
+  });
+  /** Sends a raw signing request from the dapp page and approves its window. */
+  async function approveRaw(method, params) {
+    const { page, pending } = await wallet.approval(() => request(dapp, method, params));
+    await page.getByTestId("approve").click();
+    return pending;
+  }
+
+  it("signs typed data over its declared domain type, in the declared order, as verifiers hash it", async () => {
+    // The declared type lists chainId first: the standard order would give another digest.
+    const domain = { name: "Out of Order", chainId: 31337, verifyingContract: "0x" + "dd".repeat(20) };
+    const types = {
+      EIP712Domain: [
+        { name: "chainId", type: "uint256" },
+        { name: "verifyingContract", type: "address" },
+        { name: "name", type: "string" },
+      ],
+      ...MAIL.types,
+    };
+    const typed = { ...MAIL, domain, types };
+    const { result: signature, error } = await approveRaw("eth_signTypedData_v4", [account, JSON.stringify(typed)]);
+    assert.ok(signature, JSON.stringify(error));
+    assert.equal(await chain.verifyTypedData({ address: account, ...typed, signature }), true);
+    // eth_signTypedData_v3: the same payload (no arrays) hashes the same.
+    const v3 = await approveRaw("eth_signTypedData_v3", [account, typed]);
+    assert.equal(await chain.verifyTypedData({ address: account, ...typed, signature: v3.result }), true);
+  });
+
+  it("refuses a domain that does not match its declared type, and the legacy v1 format, with the reason", async () => {
+    // Permit2's domain type has no version; a dapp sent one anyway.
+    const permit2 = {
+      ...MAIL,
+      domain: { name: "Permit2", version: "1", chainId: 31337, verifyingContract: "0x000000000022D473030F116dDEE9F6B43aC78BA3" },
+      types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }], ...MAIL.types },
+    };
+    const mismatch = await request(dapp, "eth_signTypedData_v4", [account, JSON.stringify(permit2)]);
+    assert.equal(mismatch.error.code, -32602);
+    assert.match(mismatch.error.message, /the domain has name, version, chainId, verifyingContract but its EIP712Domain type declares name, chainId, verifyingContract/);
+    for (const method of ["eth_signTypedData", "eth_signTypedData_v1"]) {
+      const legacy = await request(dapp, method, [[{ type: "string", name: "message", value: "hi" }], account]);
+      assert.equal(legacy.error.code, 4200, method);
+      assert.match(legacy.error.message, /legacy format has no domain/);
+    }
+    const arrays = await request(dapp, "eth_signTypedData_v3", [account, { ...MAIL, types: { ...MAIL.types, Mail: [...MAIL.types.Mail, { name: "cc", type: "Person[]" }] } }]);
+    assert.equal(arrays.error.code, -32602);
+  });
+
+  it("takes personal_sign with a password parameter, as MetaMask does", async () => {
+    const message = "Sign in\nnonce: 7";
+    const { result: signature } = await approveRaw("personal_sign", [`0x${Buffer.from(message).toString("hex")}`, account, "ignored password"]);
+    assert.equal(await chain.verifyMessage({ address: account, message, signature }), true);
   });
 });

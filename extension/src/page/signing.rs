@@ -1,6 +1,7 @@
-//! Message signatures with the passkey: `personal_sign` and `eth_signTypedData_v4` (ERC-7739
-//! digests bound to the account and to the chain they are asked on; ERC-1271 / ERC-6492), each a
-//! passkey approval; `eth_sign` is refused with its reason.
+//! Message signatures with the passkey: `personal_sign` and `eth_signTypedData_v4` / `_v3`
+//! (ERC-7739 digests bound to the account and to the chain they are asked on; ERC-1271 /
+//! ERC-6492), each a passkey approval; `eth_sign` and the legacy `eth_signTypedData` (v1) are
+//! refused with their reasons.
 
 use serde_json::Value;
 
@@ -21,6 +22,14 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
                 .into(),
         });
     }
+    if request.method == Method::LegacyTypedData {
+        return Err(Error::Refused {
+            method: "eth_signTypedData (v1)".into(),
+            reason: "the legacy format has no domain, so a signature could be replayed to any \
+                     contract; use eth_signTypedData_v4"
+                .into(),
+        });
+    }
     let account = request.account()?;
     let network = state::network().await?;
     let (signer, prepared) = match request.method {
@@ -38,8 +47,9 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
                 },
             )
         }
-        _ => {
-            let (signer, typed, json) = eip1193::sign_typed_data_params(request.params.clone())?;
+        Method::SignTypedData(version) => {
+            let (signer, typed, json) =
+                eip1193::sign_typed_data_params(request.params.clone(), version)?;
             if let Some(chain) = typed.domain.chain_id
                 && chain != alloy_primitives::U256::from(network.chain_id)
             {
@@ -57,6 +67,11 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
                 chain_id: network.chain_id,
             };
             (Some(signer), prepared)
+        }
+        other => {
+            return Err(Error::Internal(format!(
+                "{other:?} is not a signing method"
+            )));
         }
     };
     request.check_claimed(signer, &account)?;
