@@ -10,6 +10,8 @@ import {
     MODULE_TYPE_VALIDATOR
 } from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ERC721Holder} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Holder.sol";
+import {ERC1155Holder} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Holder.sol";
 import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 
 /// @title SsoAccount
@@ -20,6 +22,8 @@ import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 /// Execution: call types single (0x00) and batch (0x01), exec types default (0x00) and try (0x01);
 /// delegatecall is not supported. The EIP-712 domain (ERC-5267) is `{name: "SsoAccount", version: "1", chainId,
 /// verifyingContract: <the clone>}`, used by validators for ERC-7739 replay protection.
+/// Tokens: every account accepts ERC-721 and ERC-1155 safe transfers and mints from deployment (OpenZeppelin's
+/// `ERC721Holder` / `ERC1155Holder` hooks, and ERC-165 answers for them), with no module to install.
 ///
 /// Validators (gas): the implementation's immutable `defaultValidator` (the factory's WebAuthnValidator, checked to
 /// be a validator once, at construction) is every clone's *default validator*. It counts as installed on a clone
@@ -31,7 +35,7 @@ import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 /// call's calldata, and `execute` runs a single call with the default exec type without decoding through
 /// `ERC7579Utils` and without copying the return data (which `execute` does not return); both behave exactly as
 /// the `AccountERC7579` code they replace.
-contract SsoAccount is AccountERC7579, EIP712 {
+contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
     /// @dev Canonical ERC-4337 EntryPoint v0.8.
     IEntryPoint private constant _ENTRY_POINT_V08 = IEntryPoint(0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108);
     /// @dev This implementation (clones delegatecall into it; immutables live in its code).

@@ -19,6 +19,10 @@ import {AccountFactory} from "../src/AccountFactory.sol";
 import {SsoAccount} from "../src/SsoAccount.sol";
 import {WebAuthnValidator} from "../src/WebAuthnValidator.sol";
 import {TestBase} from "./utils/TestBase.sol";
+import {TestERC721} from "./utils/TestERC721.sol";
+import {TestERC1155} from "./utils/TestERC1155.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
 
 contract Target {
     uint256 public value;
@@ -302,6 +306,40 @@ contract SsoAccountTest is TestBase {
         vm.deal(address(this), 1 ether);
         (bool ok,) = address(account).call{value: 1 ether}("");
         assertTrue(ok && address(account).balance == 1 ether, "received");
+    }
+
+    // ---- tokens sent to the account ----
+
+    function test_receivesErc721SafeMintsAndSafeTransfers() public {
+        SsoAccount account = _create();
+        TestERC721 nft = new TestERC721();
+        nft.safeMint(address(account), 1);
+        assertEq(nft.ownerOf(1), address(account), "safeMint to the account");
+        address holder = address(0xA11CE);
+        nft.safeMint(holder, 2);
+        vm.prank(holder);
+        nft.safeTransferFrom(holder, address(account), 2);
+        assertEq(nft.ownerOf(2), address(account), "safeTransferFrom to the account");
+    }
+
+    function test_receivesErc1155MintsAndBatches() public {
+        SsoAccount account = _create();
+        TestERC1155 tokens = new TestERC1155();
+        tokens.mint(address(account), 7, 3);
+        uint256[] memory ids = new uint256[](2);
+        uint256[] memory amounts = new uint256[](2);
+        (ids[0], ids[1], amounts[0], amounts[1]) = (8, 9, 10, 11);
+        tokens.mintBatch(address(account), ids, amounts);
+        assertEq(tokens.balanceOf(address(account), 7), 3, "single");
+        assertEq(tokens.balanceOf(address(account), 8), 10, "batch 0");
+        assertEq(tokens.balanceOf(address(account), 9), 11, "batch 1");
+    }
+
+    function test_supportsInterface_erc165AndErc1155Receiver() public {
+        SsoAccount account = _create();
+        assertTrue(account.supportsInterface(type(IERC165).interfaceId), "ERC-165");
+        assertTrue(account.supportsInterface(type(IERC1155Receiver).interfaceId), "ERC-1155 receiver");
+        assertTrue(!account.supportsInterface(0xffffffff), "never 0xffffffff");
     }
 
     // ---- execution ----

@@ -1,10 +1,18 @@
 // EIP-5792 batches: wallet_getCapabilities, wallet_sendCalls (three calls, atomic, one UserOp,
 // approved once with the passkey) + viem's waitForCallsStatus, the EIP-5792 error codes, and
-// wallet_showCallsStatus opening the activity view.
+// wallet_showCallsStatus opening the activity view. Also: the deployed account receives ERC-721
+// and ERC-1155 tokens sent with their safe (receiver-checking) calls.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseEther } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, request } from "./lib/harness.mjs";
+import { encodeFunctionData, getAddress, parseAbi, parseEther } from "viem";
+import { DAPP, OTHER_DAPP, Wallet, chain, deployArtifact, devnet, nodeRpc, request } from "./lib/harness.mjs";
+
+const NFTS = parseAbi([
+  "function safeMint(address to, uint256 tokenId)",
+  "function mintBatch(address to, uint256[] ids, uint256[] amounts)",
+  "function ownerOf(uint256 tokenId) view returns (address)",
+  "function balanceOf(address owner, uint256 id) view returns (uint256)",
+]);
 
 const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
 
@@ -108,6 +116,19 @@ describe("EIP-5792 batches", () => {
     await page.getByTestId("approve").click();
     const { result } = await pending;
     assert.equal((await chain.getTransactionReceipt({ hash: result })).status, "success");
+  });
+
+  it("receives NFTs the way dapps send them: ERC-721 safe mints and ERC-1155 batch mints to the deployed account", async () => {
+    assert.ok((await chain.getCode({ address: account }))?.length > 2, "the account is deployed (the batch did it)");
+    const [nft, multi] = [await deployArtifact("TestERC721"), await deployArtifact("TestERC1155")];
+    const send = async (to, data) => {
+      const hash = await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, to, data, gas: "0x7a120" }]);
+      return (await chain.waitForTransactionReceipt({ hash })).status;
+    };
+    assert.equal(await send(nft, encodeFunctionData({ abi: NFTS, functionName: "safeMint", args: [account, 1n] })), "success");
+    assert.equal(await send(multi, encodeFunctionData({ abi: NFTS, functionName: "mintBatch", args: [account, [1n, 2n], [5n, 6n]] })), "success");
+    assert.equal(getAddress(await chain.readContract({ address: nft, abi: NFTS, functionName: "ownerOf", args: [1n] })), getAddress(account));
+    assert.equal(await chain.readContract({ address: multi, abi: NFTS, functionName: "balanceOf", args: [account, 2n] }), 6n);
   });
 
   it("wallet_showCallsStatus opens the activity view on the batch", async () => {
