@@ -90,6 +90,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("OutOfRangeAccess()", &[]),
     ("StringTooLong(string)", &["str"]),
     // the account factory
+    ("Create2EmptyBytecode()", &[]),
     ("FailedDeployment()", &[]),
     // the passkey validator
     ("BadOriginLength(uint256)", &["length"]),

@@ -2,15 +2,18 @@
 pragma solidity ^0.8.28;
 
 import {IEntryPoint} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
+import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
+import {AccountProxy} from "./AccountProxy.sol";
 import {SsoAccount} from "./SsoAccount.sol";
 
 /// @title AccountFactory
 /// @notice Deploys {SsoAccount} minimal-proxy clones with CREATE2 at an address that depends only on a salt and
 /// the initial passkey (never on `msg.sender`), so the wallet knows the address before deployment and can deploy
 /// on its first UserOp through `initCode` without any deploying server.
-/// @dev Clones are plain ERC-1167 proxies of {accountImplementation}, whose default validator (see {SsoAccount})
-/// must be {webAuthnValidator}: deploy the implementation with `new SsoAccount(webAuthnValidator)`.
+/// @dev Clones are {AccountProxy} proxies (ERC-1167 plus an early stop for plain ETH transfers) of
+/// {accountImplementation}, whose default validator (see {SsoAccount}) must be {webAuthnValidator}: deploy the
+/// implementation with `new SsoAccount(webAuthnValidator)`.
 /// The factory has no owner, so that its address stays a pure function of its bytecode and constructor arguments
 /// (the same CREATE2 address on every chain). Its EntryPoint stake ({addStake}) therefore can never be unlocked
 /// or withdrawn.
@@ -22,6 +25,8 @@ contract AccountFactory {
     address public immutable accountImplementation;
     /// @notice The {WebAuthnValidator} installed as every account's first validator.
     address public immutable webAuthnValidator;
+    /// @dev `keccak256` of an account's creation code (for CREATE2 addresses).
+    bytes32 private immutable _ACCOUNT_INITCODE_HASH;
 
     /// @notice Emitted when an account is deployed.
     /// @param account The new account.
@@ -34,6 +39,7 @@ contract AccountFactory {
     constructor(address accountImplementation_, address webAuthnValidator_) {
         accountImplementation = accountImplementation_;
         webAuthnValidator = webAuthnValidator_;
+        _ACCOUNT_INITCODE_HASH = keccak256(AccountProxy.creationCode(accountImplementation_));
     }
 
     /// @notice The counterfactual address of the account for `salt` and the initial passkey.
@@ -48,9 +54,7 @@ contract AccountFactory {
         bytes32[2] calldata publicKey,
         string calldata originDomain
     ) external view returns (address) {
-        return Clones.predictDeterministicAddress(
-            accountImplementation, _cloneSalt(salt, credentialId, publicKey, originDomain)
-        );
+        return Create2.computeAddress(_cloneSalt(salt, credentialId, publicKey, originDomain), _ACCOUNT_INITCODE_HASH);
     }
 
     /// @notice Deploys and initializes the account (installing {webAuthnValidator} with the passkey), or returns
@@ -67,9 +71,16 @@ contract AccountFactory {
         string calldata originDomain
     ) external returns (address account) {
         bytes32 cloneSalt = _cloneSalt(salt, credentialId, publicKey, originDomain);
-        account = Clones.predictDeterministicAddress(accountImplementation, cloneSalt);
+        account = Create2.computeAddress(cloneSalt, _ACCOUNT_INITCODE_HASH);
         if (account.code.length != 0) return account;
-        Clones.cloneDeterministic(accountImplementation, cloneSalt);
+        // CREATE2 directly: OZ's `Create2.deploy` also reads the factory's balance, an opcode ERC-7562 bans while
+        // the account is deployed during validation.
+        bytes memory code = AccountProxy.creationCode(accountImplementation);
+        address deployed;
+        assembly ("memory-safe") {
+            deployed := create2(0, add(code, 0x20), mload(code), cloneSalt)
+        }
+        require(deployed == account, Errors.FailedDeployment());
         SsoAccount(payable(account)).initialize(cloneSalt, abi.encode(credentialId, publicKey, originDomain));
         emit AccountCreated(account, salt);
     }

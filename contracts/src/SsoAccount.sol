@@ -12,11 +12,13 @@ import {
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ERC721Holder} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Holder.sol";
 import {ERC1155Holder} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Holder.sol";
+import {AccountProxy} from "./AccountProxy.sol";
 import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 
 /// @title SsoAccount
 /// @notice ERC-4337 (EntryPoint v0.8) + ERC-7579 smart account owned by validator modules (passkeys, sessions).
-/// Deployed as plain ERC-1167 minimal-proxy clones (45 bytes of code) by {AccountFactory}.
+/// Deployed as {AccountProxy} clones (ERC-1167 plus an early stop for plain ETH transfers, so that a 2,300-gas
+/// `transfer()` to the account succeeds; 52 bytes of code) by {AccountFactory}.
 /// @dev Validator selection: `userOp.signature = validatorAddress (20 bytes) ‖ validator data`; the account routes
 /// to that validator if it is installed, else validation fails. ERC-1271 signatures use the same prefix.
 /// Execution: call types single (0x00) and batch (0x01), exec types default (0x00) and try (0x01);
@@ -66,12 +68,8 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
         );
         _SELF = address(this);
         _DEFAULT_VALIDATOR = defaultValidator;
-        // ERC-1167 creation code for this implementation, as deployed by `Clones.cloneDeterministic`.
-        _CLONE_INITCODE_HASH = keccak256(
-            abi.encodePacked(
-                hex"3d602d80600a3d3981f3363d3d373d3d3d363d73", address(this), hex"5af43d82803e903d91602b57fd5bf3"
-            )
-        );
+        // The creation code of a clone of this implementation, as {AccountFactory} deploys it.
+        _CLONE_INITCODE_HASH = keccak256(AccountProxy.creationCode(address(this)));
     }
 
     /// @notice Initializes a fresh clone by running the `onInstall` hook of its default validator and emitting

@@ -38,6 +38,20 @@ contract Target {
     }
 }
 
+/// @dev WETH9's pattern: `withdraw` pays with `transfer()`, which forwards only the 2,300-gas stipend.
+contract StipendPayer {
+    mapping(address => uint256) public balanceOf;
+
+    function deposit() external payable {
+        balanceOf[msg.sender] += msg.value;
+    }
+
+    function withdraw(uint256 wad) external {
+        balanceOf[msg.sender] -= wad;
+        payable(msg.sender).transfer(wad);
+    }
+}
+
 /// @dev Validator that records the UserOp it is asked to validate, and can revert or return short data.
 contract RecordingValidator {
     bytes32 public seenOp;
@@ -299,6 +313,49 @@ contract SsoAccountTest is TestBase {
         assertTrue(account.supportsExecutionMode(MODE_TRY_BATCH), "try batch");
         assertTrue(!account.supportsExecutionMode(MODE_DELEGATECALL), "no delegatecall");
         assertTrue(!account.supportsExecutionMode(bytes32(uint256(0x02) << 240)), "no unknown exec type");
+    }
+
+    function test_receive_withinTheTransferStipend() public {
+        SsoAccount account = _create();
+        StipendPayer weth = new StipendPayer();
+        vm.deal(address(account), 1 ether);
+        vm.prank(ENTRY_POINT);
+        account.execute(
+            MODE_SINGLE, abi.encodePacked(address(weth), uint256(1 ether), abi.encodeCall(StipendPayer.deposit, ()))
+        );
+        assertEq(address(account).balance, 0, "deposited");
+        // The account unwraps: WETH9-style `withdraw` pays it back with `transfer()` (2,300 gas).
+        vm.prank(ENTRY_POINT);
+        account.execute(
+            MODE_SINGLE, abi.encodePacked(address(weth), uint256(0), abi.encodeCall(StipendPayer.withdraw, (1 ether)))
+        );
+        assertEq(address(account).balance, 1 ether, "withdrawn with a 2,300-gas transfer");
+        // The bare stipend is enough, from any payer.
+        vm.deal(address(this), 1);
+        (bool ok,) = address(account).call{value: 1, gas: 2300}("");
+        assertTrue(ok, "2,300 gas");
+    }
+
+    function test_proxy_is52BytesAndDelegatesEveryCallWithData() public {
+        SsoAccount account = _create();
+        bytes memory code = address(account).code;
+        assertEq(code.length, 52, "runtime size");
+        assertEq(
+            keccak256(code),
+            keccak256(
+                abi.encodePacked(
+                    hex"3615603257363d3d373d3d3d363d73",
+                    address(implementation),
+                    hex"5af43d82803e903d91603057fd5bf35b00"
+                )
+            ),
+            "runtime"
+        );
+        assertEq(keccak256(bytes(account.accountId())), keccak256("sso-wallet.SsoAccount.v1.0.0"), "delegated");
+        // Value with calldata is not a plain transfer: it is delegated (and no fallback handler takes it).
+        vm.deal(address(this), 1);
+        (bool ok,) = address(account).call{value: 1}(hex"12345678");
+        assertTrue(!ok, "unknown selector still reverts");
     }
 
     function test_receive_acceptsEth() public {
