@@ -359,7 +359,7 @@ pub fn send_transaction_params(params: Option<Value>) -> Result<SendTransaction>
     let tx: TransactionRequest = serde_json::from_value(items.remove(0))
         .map_err(|e| Error::invalid_params(format!("transaction: {e}")))?;
     let to = tx.to.ok_or_else(|| {
-        Error::invalid_params("transaction has no `to`; contract creation is not supported")
+        Error::invalid_params(format!("transaction has no `to`: {CONTRACT_CREATION}"))
     })?;
     let chain_id = tx
         .chain_id
@@ -499,9 +499,7 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
     for (i, call) in request.calls.into_iter().enumerate() {
         check_capabilities(call.capabilities.as_ref())?;
         let to = call.to.ok_or_else(|| {
-            Error::invalid_params(format!(
-                "call {i} has no `to`; contract creation is not supported"
-            ))
+            Error::invalid_params(format!("call {i} has no `to`: {CONTRACT_CREATION}"))
         })?;
         calls.push(Call {
             to,
@@ -518,6 +516,11 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
         session,
     })
 }
+
+/// Why a transaction without `to` is refused, and what to send instead (also in the README).
+pub const CONTRACT_CREATION: &str = "a smart account cannot create a contract by itself; send the \
+    init code to a CREATE2 factory instead, e.g. `to` = 0x4e59b44847b379578588920cA78FbF26c0B4956C \
+    with `data` = salt (32 bytes) ‖ init code";
 
 /// Parses `personal_sign` params: `[message, address]`, or `[message, address, password]` as
 /// MetaMask takes it (the password is ignored); the message is hex data, or else text.
@@ -809,6 +812,22 @@ pub fn calls_id_param(params: Option<Value>) -> Result<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn contract_creation_is_refused_with_what_to_send_instead() {
+        let refused = send_transaction_params(Some(json!([{"data": "0x6000"}])))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("transaction has no `to`: a smart account cannot create a contract")
+        );
+        assert!(refused.contains("0x4e59b44847b379578588920cA78FbF26c0B4956C"));
+        let batch = send_calls_params(Some(json!([{"version": "2.0.0", "chainId": "0x1",
+            "atomicRequired": true, "calls": [{"data": "0x6000"}]}])))
+        .unwrap_err()
+        .to_string();
+        assert!(batch.contains("call 0 has no `to`: a smart account cannot create a contract"));
+    }
 
     #[test]
     fn signing_methods_as_dapps_call_them() {
