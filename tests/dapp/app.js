@@ -1,13 +1,14 @@
 // Demo dapp: finds SSO Wallet through EIP-6963 (mipd), connects, shows the account and its
 // balance, and sends ETH with viem — the way any dapp would. `window.dapp` exposes the same
-// objects (and an ethers v6 BrowserProvider) to the end-to-end tests.
+// objects (and an ethers v6 BrowserProvider and a web3.js v4 instance) to the end-to-end tests.
 import { BrowserProvider } from "ethers";
+import { Web3 } from "web3";
 import { createStore } from "mipd";
 import { createPublicClient, createWalletClient, custom, formatEther, parseEther } from "viem";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const store = createStore();
-const dapp = { store, provider: null, info: null, wallet: null, public: null, ethers: null, address: null };
+const dapp = { store, provider: null, info: null, wallet: null, public: null, ethers: null, web3: null, address: null };
 window.dapp = dapp;
 
 function showError(e) {
@@ -28,6 +29,7 @@ function useWallet(detail) {
   dapp.wallet = createWalletClient({ transport: custom(detail.provider) });
   dapp.public = createPublicClient({ transport: custom(detail.provider) });
   dapp.ethers = new BrowserProvider(detail.provider);
+  dapp.web3 = new Web3(detail.provider);
   $("dapp-wallet").textContent = detail.info.name;
   $("dapp-wallet-icon").src = detail.info.icon;
   $("dapp-connect").disabled = false;
