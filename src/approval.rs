@@ -66,6 +66,22 @@ pub struct ExplainedCall {
     pub warnings: Vec<Warning>,
 }
 
+/// An ERC-20 a site suggested, as the chain describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetToWatch {
+    /// The chain it was suggested on.
+    pub chain_id: u64,
+    /// The token contract.
+    pub address: alloy_primitives::Address,
+    /// `symbol()`, as the token answers it (checked readable).
+    pub symbol: String,
+    /// `decimals()`.
+    pub decimals: u8,
+    /// What the site called it, when that differs from the token's own symbol.
+    pub claimed_symbol: Option<String>,
+}
+
 /// A message signature prepared for the passkey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -121,6 +137,8 @@ pub enum ApprovalKind {
     CreateSession(Box<SessionCreation>),
     /// Add a network (EIP-3085) as the site asked; checked to run the account once approved.
     AddChain(Box<crate::eip1193::AddChain>),
+    /// List an ERC-20 a site suggested (EIP-747) on the home page.
+    WatchAsset(Box<AssetToWatch>),
     /// Revoke a session on chain (`revokeKey`), passkey-signed.
     RevokeSession {
         /// The prepared UserOperation.
@@ -193,7 +211,8 @@ impl ApprovalKind {
             ApprovalKind::Connect
             | ApprovalKind::RequestPermissions
             | ApprovalKind::Sign(_)
-            | ApprovalKind::AddChain(_) => None,
+            | ApprovalKind::AddChain(_)
+            | ApprovalKind::WatchAsset(_) => None,
         }
     }
 }

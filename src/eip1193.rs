@@ -120,6 +120,8 @@ pub enum Family {
     Permissions,
     /// ERC-7715 sessions.
     Sessions,
+    /// EIP-747 assets a site suggests.
+    Assets,
 }
 
 /// Read-only node methods passed through to the selected network's RPC.
@@ -190,6 +192,9 @@ pub enum Method {
     SignTypedData(TypedDataVersion),
     /// `eth_signTypedData` / `eth_signTypedData_v1`: refused, the legacy format has no domain.
     LegacyTypedData,
+    /// EIP-747 `wallet_watchAsset`: an ERC-20 the site suggests, listed on the home page once the
+    /// user approves.
+    WatchAsset,
     /// ERC-7715 `wallet_requestExecutionPermissions`: a session, approved once with the passkey.
     RequestExecutionPermissions,
     /// ERC-7715 `wallet_getGrantedExecutionPermissions`: the origin's live sessions.
@@ -225,6 +230,7 @@ impl Method {
             "eth_signTypedData_v4" => Method::SignTypedData(TypedDataVersion::V4),
             "eth_signTypedData_v3" => Method::SignTypedData(TypedDataVersion::V3),
             "eth_signTypedData" | "eth_signTypedData_v1" => Method::LegacyTypedData,
+            "wallet_watchAsset" => Method::WatchAsset,
             "wallet_requestExecutionPermissions" => Method::RequestExecutionPermissions,
             "wallet_getGrantedExecutionPermissions" => Method::GetGrantedExecutionPermissions,
             "wallet_revokeExecutionPermission" => Method::RevokeExecutionPermission,
@@ -242,7 +248,8 @@ impl Method {
             | Method::PersonalSign
             | Method::SignTypedData(_)
             | Method::RequestExecutionPermissions
-            | Method::AddChain => Access::Approval,
+            | Method::AddChain
+            | Method::WatchAsset => Access::Approval,
             Method::Accounts
             | Method::SwitchChain
             | Method::GetCallsStatus
@@ -300,6 +307,7 @@ impl Method {
             | Method::GetGrantedExecutionPermissions
             | Method::RevokeExecutionPermission
             | Method::GetSupportedExecutionPermissions => Family::Sessions,
+            Method::WatchAsset => Family::Assets,
         }
     }
 }
@@ -521,6 +529,55 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
 pub const CONTRACT_CREATION: &str = "a smart account cannot create a contract by itself; send the \
     init code to a CREATE2 factory instead, e.g. `to` = 0x4e59b44847b379578588920cA78FbF26c0B4956C \
     with `data` = salt (32 bytes) ‖ init code";
+
+/// An EIP-747 `wallet_watchAsset` request: the token, and what the site says it is (shown only as
+/// the site's claim; the wallet reads the token's own symbol and decimals from the chain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchAsset {
+    /// The ERC-20 contract.
+    pub address: Address,
+    /// The symbol the site gave, cut and cleaned.
+    pub claimed_symbol: Option<String>,
+}
+
+/// Parses `wallet_watchAsset` params: `{type: "ERC20", options: {address, symbol?, decimals?,
+/// image?}}`, as an object (EIP-747) or the one item of an array. Only ERC-20 is served: NFTs
+/// are refused with the reason.
+pub fn watch_asset_params(params: Option<Value>) -> Result<WatchAsset> {
+    #[derive(Deserialize)]
+    struct Options {
+        address: Address,
+        #[serde(default)]
+        symbol: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Request {
+        #[serde(rename = "type")]
+        kind: String,
+        options: Options,
+    }
+    let refuse = |why: String| Error::invalid_params(format!("wallet_watchAsset: {why}"));
+    let value = match params {
+        Some(Value::Array(mut items)) if items.len() == 1 => items.remove(0),
+        Some(object @ Value::Object(_)) => object,
+        _ => return Err(refuse("expects {type, options: {address, …}}".into())),
+    };
+    let request: Request = serde_json::from_value(value).map_err(|e| refuse(e.to_string()))?;
+    if !request.kind.eq_ignore_ascii_case("ERC20") {
+        return Err(refuse(format!(
+            "only ERC20 tokens are supported, not {}",
+            crate::untrusted::clip(&request.kind, 16)
+        )));
+    }
+    Ok(WatchAsset {
+        address: request.options.address,
+        claimed_symbol: request
+            .options
+            .symbol
+            .map(|s| crate::untrusted::clip(&s, 16))
+            .filter(|s| !s.is_empty()),
+    })
+}
 
 /// Parses `personal_sign` params: `[message, address]`, or `[message, address, password]` as
 /// MetaMask takes it (the password is ignored); the message is hex data, or else text.
@@ -827,6 +884,27 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(batch.contains("call 0 has no `to`: a smart account cannot create a contract"));
+    }
+
+    #[test]
+    fn watch_asset_takes_an_erc20_as_object_or_array() {
+        assert_eq!(Method::parse("wallet_watchAsset"), Some(Method::WatchAsset));
+        assert_eq!(Method::WatchAsset.access(), Access::Approval);
+        let token = "0x00000000000000000000000000000000000000aa";
+        let request = json!({"type": "ERC20", "options": {"address": token, "symbol": "ETH", "decimals": 18}});
+        let parsed = watch_asset_params(Some(request.clone())).unwrap();
+        assert_eq!(parsed.address, token.parse::<Address>().unwrap());
+        assert_eq!(parsed.claimed_symbol.as_deref(), Some("ETH"));
+        assert_eq!(watch_asset_params(Some(json!([request]))).unwrap(), parsed);
+        let nft = json!({"type": "ERC721", "options": {"address": token, "tokenId": "1"}});
+        assert!(
+            watch_asset_params(Some(nft))
+                .unwrap_err()
+                .to_string()
+                .contains("only ERC20 tokens are supported, not ERC721")
+        );
+        assert!(watch_asset_params(Some(json!({"type": "ERC20", "options": {}}))).is_err());
+        assert!(watch_asset_params(None).is_err());
     }
 
     #[test]

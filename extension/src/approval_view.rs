@@ -64,6 +64,12 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             },
             None,
         ),
+        ApprovalKind::WatchAsset(asset) => (
+            RequestView::WatchAsset {
+                asset: (**asset).clone(),
+            },
+            None,
+        ),
         ApprovalKind::Sign(sign) => {
             let account = account.ok_or(Error::NoAccount)?;
             let request = match &sign.content {

@@ -74,6 +74,10 @@ async fn execute(
             connect(approval, account?).await
         }
         (ApprovalKind::AddChain(network), _) => crate::networks::added(network).await,
+        (ApprovalKind::WatchAsset(asset), _) => {
+            crate::home::watch_asset(asset).await?;
+            Ok(Value::Bool(true))
+        }
         (ApprovalKind::Sign(sign), Some((assertion, rs))) => {
             signature(&account?, sign, &assertion, rs).await
         }

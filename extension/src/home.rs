@@ -118,6 +118,24 @@ pub async fn add_token(address: Address) -> Result<()> {
     .await
 }
 
+/// Lists a token a site suggested and the user approved (`wallet_watchAsset`), on the chain it
+/// was suggested on, as the chain described it.
+pub async fn watch_asset(asset: &sso_wallet::approval::AssetToWatch) -> Result<()> {
+    state::update_wallet(|w| {
+        let known = |t: &Token| t.chain_id == asset.chain_id && t.address == asset.address;
+        if !w.tokens.iter().any(known) {
+            w.tokens.push(Token {
+                chain_id: asset.chain_id,
+                address: asset.address,
+                symbol: asset.symbol.clone(),
+                decimals: asset.decimals,
+            });
+        }
+        Ok(())
+    })
+    .await
+}
+
 /// Removes a token from the home view.
 pub async fn remove_token(chain_id: u64, address: Address) -> Result<()> {
     state::update_wallet(|w| {

@@ -208,6 +208,12 @@ pub enum RequestView {
         /// Risk warnings, as sentences.
         warnings: Vec<String>,
     },
+    /// List a token a site suggested (EIP-747) on the home page.
+    #[serde(rename_all = "camelCase")]
+    WatchAsset {
+        /// The token, as the chain describes it.
+        asset: crate::approval::AssetToWatch,
+    },
     /// Add a network to the wallet.
     #[serde(rename_all = "camelCase")]
     AddChain {

@@ -1,6 +1,7 @@
 // The approval window explains contract calls: a known selector decoded into its function and
 // named arguments (ERC-20 amounts with the token's decimals and symbol, read from chain), and
-// warnings for an unlimited approval and for calldata sent to an address without code.
+// warnings for an unlimited approval and for calldata sent to an address without code. And a
+// token a site suggests with EIP-747 wallet_watchAsset, shown as the chain describes it.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { encodeFunctionData, getAddress, maxUint256, parseAbi, parseEther } from "viem";
@@ -80,5 +81,32 @@ describe("explaining calls", () => {
       assert.match(await page.getByTestId("warning").textContent(), /has no contract code/);
       assert.equal(await page.getByTestId("balance-change-none").count(), 1, "nothing moves");
     });
+  });
+  it("lists a token a site suggests (wallet_watchAsset) as the chain describes it, once approved", async () => {
+    // The site calls the TST token "ETH": the window shows the token's own symbol and the site's claim.
+    const suggest = () => request(dapp, "wallet_watchAsset", { type: "ERC20", options: { address: token, symbol: "ETH", decimals: 18 } });
+    const { page, pending } = await wallet.approval(suggest);
+    assert.equal(await page.getByTestId("asset-title").textContent(), "Add this token to your wallet?");
+    assert.equal(await page.getByTestId("asset-address").textContent(), getAddress(token));
+    assert.equal(await page.getByTestId("asset-symbol").textContent(), "TST");
+    assert.equal(await page.getByTestId("asset-decimals").textContent(), "18");
+    assert.match(await page.getByTestId("asset-claimed").textContent(), /calls it “ETH”, but the token calls itself “TST”/);
+    await page.getByTestId("approve").click();
+    assert.deepEqual(await pending, { result: true });
+    const home = await wallet.openHome();
+    const row = home.locator(`[data-testid="token"][data-address="${getAddress(token)}"]`);
+    await row.waitFor();
+    assert.equal(await row.getByTestId("token-balance").textContent(), "10 TST");
+    await home.close();
+    // Listed already: answered at once, no window. An NFT, or an address that is no ERC-20, is refused.
+    const windows = wallet.approvalWindows;
+    assert.deepEqual(await suggest(), { result: true });
+    assert.equal(wallet.approvalWindows, windows);
+    const nft = await request(dapp, "wallet_watchAsset", { type: "ERC721", options: { address: token, tokenId: "1" } });
+    assert.equal(nft.error.code, -32602);
+    assert.match(nft.error.message, /only ERC20 tokens are supported/);
+    const notAToken = await request(dapp, "wallet_watchAsset", { type: "ERC20", options: { address: "0x" + "12".repeat(20) } });
+    assert.equal(notAToken.error.code, -32602);
+    assert.match(notAToken.error.message, /is not an ERC-20 token/);
   });
 });

@@ -2,11 +2,13 @@
 //! enters. The method is parsed once into [`Method`]; who may call it ([`Method::access`]) and
 //! whether the lock refuses it ([`Method::needs_unlocked`]) are applied here, once, for every
 //! method; then the request goes to the handler of its family ([`Method::family`]), one file
-//! each: `accounts`, `chains`, `transactions`, `calls`, `signing`, `permissions`, `sessions`.
+//! each: `accounts`, `chains`, `transactions`, `calls`, `signing`, `permissions`, `sessions`,
+//! `assets`.
 //! A handler answers now (`Ok(Some)`), or queues an approval whose outcome answers later
 //! (`Ok(None)`); every error becomes the page's EIP-1193 error.
 
 mod accounts;
+mod assets;
 mod calls;
 mod chains;
 mod permissions;
@@ -141,5 +143,6 @@ async fn route(reply_to: ReplyTo, origin: String, request: PageRequest) -> Resul
         Family::Signing => signing::handle(request).await,
         Family::Permissions => permissions::handle(request).await,
         Family::Sessions => sessions::handle(request).await,
+        Family::Assets => assets::handle(request).await,
     }
 }

@@ -2,7 +2,8 @@
 //! ceremony the user asks for, and moves on to the next request or closes. This file holds the
 //! window's life (loading, approving, rejecting, what follows a failure) and its frame (the site,
 //! the queue, the fee of what is sent, the buttons); each kind of request is drawn by its own
-//! file: `connect` (and onboarding), `signing`, `transaction`, `session`, `network`, `passkeys`.
+//! file: `connect` (and onboarding), `signing`, `transaction`, `session`, `network`, `passkeys`,
+//! `token`.
 //!
 //! What the passkey signs comes from the view's one [`SigningRequest`], whatever the kind.
 
@@ -11,6 +12,7 @@ mod network;
 mod passkeys;
 mod session;
 mod signing;
+mod token;
 mod transaction;
 
 use leptos::prelude::*;
@@ -332,6 +334,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
         ),
         RequestView::RevokeSession { session } => (session::revoke(session), "Revoke with passkey"),
         RequestView::AddChain { request } => (network::add(request), "Add network"),
+        RequestView::WatchAsset { asset } => (token::watch(asset), "Add token"),
         RequestView::ChangePasskeys { add, passkey } => (
             passkeys::change(*add, passkey),
             if *add {
