@@ -16,7 +16,7 @@ use sso_wallet::abi::IWebAuthnValidator::{
 };
 use sso_wallet::account::Account;
 use sso_wallet::erc4337;
-use sso_wallet::network::Network;
+use sso_wallet::network::{Contracts, Network};
 use sso_wallet::recovery::{Log, account_topics};
 use sso_wallet::session::spec::{ISessionKeyValidator, SessionSpec, SessionState};
 use sso_wallet::webauthn::P256Verifier;
@@ -55,33 +55,47 @@ thread_local! {
         Default::default();
 }
 
-/// Fails with [`Error::NotDeployed`] unless the wallet's contracts are on this network: the
-/// account factory and both validators have code (EntryPoint comes with the factory's stake).
-/// Checked when a network is first used — creating the account, preparing an operation, the
-/// home view — and remembered once found, so it costs one round of reads per worker.
+/// The wallet's contracts (EntryPoint v0.8, the account factory, both validators) that have no
+/// code at the node `rpc_url`, named; empty when all are there.
+pub async fn missing_contracts(
+    rpc_url: &str,
+    contracts: &Contracts,
+) -> Result<Vec<(&'static str, Address)>> {
+    let needed: [(&'static str, Address); 4] = [
+        ("EntryPoint v0.8", contracts.entry_point),
+        ("account factory", contracts.account_factory),
+        ("passkey validator", contracts.webauthn_validator),
+        ("session validator", contracts.session_key_validator),
+    ];
+    let codes = futures::future::join_all(needed.iter().map(|(_, address)| {
+        rpc::call_typed::<Bytes>(rpc_url, "eth_getCode", json!([address, "latest"]))
+    }))
+    .await;
+    let mut missing = Vec::new();
+    for (needed, code) in needed.into_iter().zip(codes) {
+        if code?.is_empty() {
+            missing.push(needed);
+        }
+    }
+    Ok(missing)
+}
+
+/// Fails with [`Error::NotDeployed`] unless the wallet's contracts are on this network
+/// ([`missing_contracts`]). Checked when a network is first used — creating the account,
+/// preparing an operation, the home view — and remembered once found, so it costs one round of
+/// reads per worker.
 pub async fn require_deployed(network: &Network) -> Result<()> {
     let key = (network.chain_id, network.rpc_url.clone());
     if DEPLOYED.with_borrow(|known| known.contains(&key)) {
         return Ok(());
     }
-    let contracts = &network.contracts;
-    let codes = futures::future::join_all(
-        [
-            contracts.account_factory,
-            contracts.webauthn_validator,
-            contracts.session_key_validator,
-        ]
-        .map(|address| {
-            rpc::call_typed::<Bytes>(&network.rpc_url, "eth_getCode", json!([address, "latest"]))
-        }),
-    )
-    .await;
-    for code in codes {
-        if code?.is_empty() {
-            return Err(Error::NotDeployed {
-                chain: network.name.clone(),
-            });
-        }
+    if !missing_contracts(&network.rpc_url, &network.contracts)
+        .await?
+        .is_empty()
+    {
+        return Err(Error::NotDeployed {
+            chain: network.name.clone(),
+        });
     }
     DEPLOYED.with_borrow_mut(|known| known.insert(key));
     Ok(())

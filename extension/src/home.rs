@@ -103,15 +103,21 @@ pub async fn add_token(address: Address) -> Result<()> {
                 network.name
             ))
         })?;
+    list_token(Token {
+        chain_id: network.chain_id,
+        address,
+        symbol: info.symbol,
+        decimals: info.decimals,
+    })
+    .await
+}
+
+/// Adds a token to the home view, unless it is listed already.
+async fn list_token(token: Token) -> Result<()> {
     state::update_wallet(|w| {
-        let known = |t: &Token| t.chain_id == network.chain_id && t.address == address;
+        let known = |t: &Token| t.chain_id == token.chain_id && t.address == token.address;
         if !w.tokens.iter().any(known) {
-            w.tokens.push(Token {
-                chain_id: network.chain_id,
-                address,
-                symbol: info.symbol.clone(),
-                decimals: info.decimals,
-            });
+            w.tokens.push(token.clone());
         }
         Ok(())
     })
@@ -121,17 +127,11 @@ pub async fn add_token(address: Address) -> Result<()> {
 /// Lists a token a site suggested and the user approved (`wallet_watchAsset`), on the chain it
 /// was suggested on, as the chain described it.
 pub async fn watch_asset(asset: &sso_wallet::approval::AssetToWatch) -> Result<()> {
-    state::update_wallet(|w| {
-        let known = |t: &Token| t.chain_id == asset.chain_id && t.address == asset.address;
-        if !w.tokens.iter().any(known) {
-            w.tokens.push(Token {
-                chain_id: asset.chain_id,
-                address: asset.address,
-                symbol: asset.symbol.clone(),
-                decimals: asset.decimals,
-            });
-        }
-        Ok(())
+    list_token(Token {
+        chain_id: asset.chain_id,
+        address: asset.address,
+        symbol: asset.symbol.clone(),
+        decimals: asset.decimals,
     })
     .await
 }

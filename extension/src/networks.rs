@@ -7,7 +7,7 @@
 //! endpoints' own words. Shipped networks can be edited (their bundler, with an API key) and
 //! reset, not removed; user-added ones can be edited and removed.
 
-use alloy_primitives::{Address, Bytes};
+use alloy_primitives::Address;
 use serde_json::{Value, json};
 
 use sso_wallet::abi::IEntryPoint;
@@ -72,27 +72,17 @@ async fn check(
             request.chain_id
         )),
     })?;
-    let needed: [(&str, Address); 4] = [
-        ("EntryPoint v0.8", contracts.entry_point),
-        ("account factory", contracts.account_factory),
-        ("passkey validator", contracts.webauthn_validator),
-        ("session validator", contracts.session_key_validator),
-    ];
     // From here a failing endpoint is told to a site only as "it did not answer the checks".
     let unanswered = |e: Error| match audience {
         Audience::User => e,
         Audience::Site => refuse("its node did not answer the wallet's checks".into()),
     };
-    let codes = futures::future::join_all(needed.iter().map(|(_, address)| {
-        rpc::call_typed::<Bytes>(&rpc_url, "eth_getCode", json!([address, "latest"]))
-    }))
-    .await;
-    let mut missing = Vec::new();
-    for ((what, address), code) in needed.iter().zip(codes) {
-        if code.map_err(unanswered)?.is_empty() {
-            missing.push(format!("{what} at {address}"));
-        }
-    }
+    let missing: Vec<String> = chain::missing_contracts(&rpc_url, contracts)
+        .await
+        .map_err(unanswered)?
+        .into_iter()
+        .map(|(what, address)| format!("{what} at {address}"))
+        .collect();
     if !missing.is_empty() {
         return Err(refuse(format!(
             "the account's contracts are not deployed there (missing: {})",

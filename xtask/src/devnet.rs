@@ -251,11 +251,11 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         public_rpc::start(
             "the public bundler stand-in",
             ports.bundler,
-            guard_url,
+            guard_url.clone(),
             Rules::bundler(),
         )?
     } else {
-        guard_url
+        guard_url.clone()
     };
     let network = networks::network(&networks::Network {
         chain_id,
@@ -275,7 +275,7 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
     let info = json!({
         "chainId": chain_id,
         "rpcUrl": node_url,
-        "bundlerUrl": format!("http://127.0.0.1:{guard_port}"),
+        "bundlerUrl": guard_url,
         "publicRpc": spec.public.then(|| json!({"node": rpc_url, "bundler": bundler_url})),
         "entryPoint": addresses.entry_point,
         "contracts": addresses,
