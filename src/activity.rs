@@ -36,6 +36,9 @@ pub struct ActivityRecord {
     /// moved past it (absent in records older than this field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<alloy_primitives::U256>,
+    /// The account that sent it (absent in records older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Address>,
 }
 
 /// Adds a record, forgetting the oldest beyond [`MAX_RECORDS`].
@@ -84,6 +87,7 @@ mod tests {
             sent_at: 1,
             what: "x".into(),
             nonce: None,
+            account: None,
         }
     }
 

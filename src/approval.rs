@@ -56,6 +56,17 @@ pub struct PreparedTransaction {
     pub balance_changes: Option<Vec<String>>,
 }
 
+impl PreparedTransaction {
+    /// Whether the operation still fits the account on chain: `next_nonce` is the nonce the
+    /// EntryPoint expects next on the operation's key, and it deploys the account exactly while
+    /// the account has no code. An operation queued behind another one of the account's was
+    /// prepared with the same nonce (and, before the first deployed the account, with the
+    /// deployment): it no longer fits once that one is included, and is prepared again.
+    pub fn fits(&self, next_nonce: alloy_primitives::U256, deployed: bool) -> bool {
+        self.user_op.nonce == next_nonce && self.user_op.factory.is_some() != deployed
+    }
+}
+
 /// What the approval window says about one call.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -197,6 +208,22 @@ impl ApprovalKind {
         match self {
             ApprovalKind::Sign(sign) => Some(sign.digest),
             other => other.prepared().map(|tx| tx.user_op_hash),
+        }
+    }
+
+    /// The prepared UserOperation, to prepare again (see [`PreparedTransaction::fits`]).
+    fn prepared_mut(&mut self) -> Option<&mut PreparedTransaction> {
+        match self {
+            ApprovalKind::SendTransaction(tx)
+            | ApprovalKind::SendCalls { prepared: tx, .. }
+            | ApprovalKind::RevokeSession { prepared: tx, .. }
+            | ApprovalKind::ChangePasskeys { prepared: tx, .. } => Some(tx),
+            ApprovalKind::CreateSession(creation) => Some(&mut creation.prepared),
+            ApprovalKind::Connect
+            | ApprovalKind::RequestPermissions
+            | ApprovalKind::Sign(_)
+            | ApprovalKind::AddChain(_)
+            | ApprovalKind::WatchAsset(_) => None,
         }
     }
 
@@ -355,6 +382,33 @@ impl ApprovalQueue {
         self.pending.insert(at, approval);
     }
 
+    /// Replaces the UserOperation a pending approval sends with one prepared again for the same
+    /// calls (its nonce was taken, or the account was deployed, while it waited). Refused for an
+    /// unknown id and for a replacement with other calls or for another chain: what the user
+    /// approves must stay what the site asked.
+    pub fn reprepare(&mut self, id: u64, fresh: PreparedTransaction) -> Result<()> {
+        let approval = self
+            .pending
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or(Error::UnknownApproval(id))?;
+        let tx = approval
+            .kind
+            .prepared_mut()
+            .ok_or_else(|| Error::Internal("this request sends nothing".into()))?;
+        if tx.calls != fresh.calls || tx.chain_id != fresh.chain_id {
+            return Err(Error::Internal(
+                "a request prepared again must send the same calls on the same chain".into(),
+            ));
+        }
+        let session_fallback = tx.session_fallback.take();
+        *tx = PreparedTransaction {
+            session_fallback,
+            ..fresh
+        };
+        Ok(())
+    }
+
     /// Removes every approval of an origin (it was disconnected).
     pub fn drop_origin(&mut self, origin: &str) -> Vec<Approval> {
         let (gone, kept) = std::mem::take(&mut self.pending)
@@ -477,6 +531,90 @@ mod tests {
         assert_eq!(q.get(b).unwrap().0, 2);
         assert_eq!(q.drop_origin("https://a").len(), 1);
         assert_eq!(q.len(), 1);
+    }
+
+    fn transaction(nonce: u64, calls: Vec<Call>) -> PreparedTransaction {
+        let op = UserOperation::unsigned(
+            alloy_primitives::Address::repeat_byte(0xaa),
+            alloy_primitives::U256::from(nonce),
+            None,
+            &calls,
+            (
+                alloy_primitives::U256::from(1),
+                alloy_primitives::U256::from(1),
+            ),
+            Default::default(),
+        );
+        PreparedTransaction {
+            chain_id: 1,
+            calls,
+            user_op_hash: op.hash(alloy_primitives::Address::ZERO, 1),
+            user_op: op,
+            explained: vec![],
+            warnings: vec![],
+            session_fallback: Some("over the limit".into()),
+            balance_changes: None,
+        }
+    }
+
+    #[test]
+    fn a_queued_operation_is_prepared_again_for_the_same_calls_only() {
+        let call = Call {
+            to: alloy_primitives::Address::repeat_byte(1),
+            value: alloy_primitives::U256::from(5),
+            data: Default::default(),
+        };
+        let old = transaction(3, vec![call.clone()]);
+        assert!(old.fits(alloy_primitives::U256::from(3), true));
+        // Another operation took nonce 3, or the account was deployed meanwhile.
+        assert!(!old.fits(alloy_primitives::U256::from(4), true));
+        assert!(!old.fits(alloy_primitives::U256::from(3), false));
+        let mut q = ApprovalQueue::default();
+        let id = q
+            .push(
+                "https://a".into(),
+                reply(1),
+                ApprovalKind::SendTransaction(Box::new(old.clone())),
+            )
+            .unwrap();
+        let mut fresh = transaction(4, vec![call.clone()]);
+        fresh.session_fallback = None;
+        q.reprepare(id, fresh.clone()).unwrap();
+        let now = q.get(id).unwrap().1.kind.prepared().unwrap().clone();
+        assert_eq!(now.user_op.nonce, alloy_primitives::U256::from(4));
+        assert_eq!(now.user_op_hash, fresh.user_op_hash);
+        assert_eq!(
+            now.session_fallback, old.session_fallback,
+            "why it asks stays"
+        );
+        // Other calls, another chain, an unknown id or a request that sends nothing: refused.
+        let other = transaction(
+            4,
+            vec![Call {
+                value: alloy_primitives::U256::from(6),
+                ..call
+            }],
+        );
+        assert!(q.reprepare(id, other).is_err());
+        assert!(
+            q.reprepare(
+                id,
+                PreparedTransaction {
+                    chain_id: 2,
+                    ..fresh.clone()
+                }
+            )
+            .is_err()
+        );
+        assert!(q.reprepare(id + 1, fresh.clone()).is_err());
+        let connect = q
+            .push("https://a".into(), reply(1), ApprovalKind::Connect)
+            .unwrap();
+        assert!(q.reprepare(connect, fresh).is_err());
+        assert_eq!(
+            q.get(id).unwrap().1.kind.prepared().unwrap().user_op_hash,
+            now.user_op_hash
+        );
     }
 
     #[test]

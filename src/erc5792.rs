@@ -1,7 +1,7 @@
 //! EIP-5792 batches: the `wallet_getCallsStatus` answer for a batch in the activity log
 //! ([`crate::activity`]), and `wallet_getCapabilities`.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
 use serde_json::{Value, json};
 
 use crate::activity::ActivityRecord;
@@ -57,6 +57,26 @@ impl Inclusion<'static> {
     pub fn unknown(record: &ActivityRecord, now_ms: u64) -> Option<Self> {
         (now_ms.saturating_sub(record.sent_at) <= DROPPED_AFTER_MS).then_some(Inclusion::Pending)
     }
+}
+
+/// An operation `account` sent on `chain_id` that is still pending (no receipt asked: it is
+/// pending while the chain's next nonce on its key, `next`, has not moved past it and it is
+/// younger than [`DROPPED_AFTER_MS`]). The account's next operation on that key waits for it:
+/// its nonce is taken, and while it deploys the account nothing else can be validated.
+pub fn awaiting_inclusion(
+    records: &[ActivityRecord],
+    chain_id: u64,
+    account: Address,
+    next: U256,
+    now_ms: u64,
+) -> Option<&ActivityRecord> {
+    let key = next >> 64;
+    records.iter().rev().find(|r| {
+        r.chain_id == chain_id
+            && r.account == Some(account)
+            && r.nonce.is_some_and(|n| n >> 64 == key && n >= next)
+            && Inclusion::without_receipt(r, Some(next), now_ms) == Inclusion::Pending
+    })
 }
 
 /// The `wallet_getCallsStatus` answer for a record.
@@ -123,7 +143,46 @@ mod tests {
             sent_at: 0,
             what: String::new(),
             nonce: None,
+            account: None,
         }
+    }
+
+    #[test]
+    fn an_operation_awaits_inclusion_on_its_own_key_chain_and_account_until_it_is_old() {
+        let account = Address::repeat_byte(0xaa);
+        let sent = |nonce: U256, sent_at: u64| ActivityRecord {
+            nonce: Some(nonce),
+            account: Some(account),
+            sent_at,
+            ..record()
+        };
+        let session_key = U256::from(7) << 64;
+        let records = vec![sent(U256::from(4), 1_000), sent(session_key, 1_000)];
+        let now = 2_000;
+        let waits = |next: U256, chain: u64, who: Address, now: u64| {
+            awaiting_inclusion(&records, chain, who, next, now).is_some()
+        };
+        // Nonce 4 was sent and the chain still expects 4: it is not included yet.
+        assert!(waits(U256::from(4), 31337, account, now));
+        // Included (the chain expects 5 now), or another chain, account or key: nothing waits.
+        assert!(!waits(U256::from(5), 31337, account, now));
+        assert!(!waits(U256::from(4), 1, account, now));
+        assert!(!waits(U256::from(4), 31337, Address::ZERO, now));
+        assert!(waits(session_key, 31337, account, now));
+        assert!(!waits(session_key + U256::from(1), 31337, account, now));
+        // Ten minutes later it is taken for dropped.
+        assert!(!waits(
+            U256::from(4),
+            31337,
+            account,
+            1_001 + DROPPED_AFTER_MS
+        ));
+        // Records without an account (older than the field) never hold anything up.
+        let old = vec![ActivityRecord {
+            account: None,
+            ..sent(U256::from(4), 1_000)
+        }];
+        assert!(awaiting_inclusion(&old, 31337, account, U256::from(4), now).is_none());
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! - [`decode`]: known selectors decoded for the approval window, and call warnings.
 //! - [`eip1193`]: dapp requests parsed into typed methods with access levels; EIP-1193 errors.
 //! - [`eip2255`]: wallet permissions (`eth_accounts` per origin).
+//! - [`eip4361`]: Sign-In with Ethereum messages recognised, shown as sign-ins, with warnings.
 //! - [`erc1271`]: message signatures: ERC-7739 digests for the passkey, ERC-6492 wrapping.
 //! - [`erc4337`]: v0.8 UserOperations: packing, the EntryPoint's EIP-712 userOpHash, bundler types.
 //! - [`erc5792`]: EIP-5792 `wallet_getCallsStatus` and capabilities.
@@ -28,6 +29,8 @@
 //!   shrunk when a node refuses a range.
 //! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
+//! - [`permit`]: signatures that let others move the account's tokens (ERC-2612, Permit2, Seaport),
+//!   recognised in typed data with their warnings.
 //! - [`protocol`]: the typed messages between page, UI and background: `page` (the page's
 //!   requests, answers and events), `ui` (the UI's requests and answers), `views` (the view models).
 //! - [`recovery`]: an account's passkeys and sessions read back from chain logs (logging in elsewhere).
@@ -50,6 +53,7 @@ pub mod approval;
 pub mod decode;
 pub mod eip1193;
 pub mod eip2255;
+pub mod eip4361;
 pub mod erc1271;
 pub mod erc4337;
 pub mod erc5792;
@@ -59,6 +63,7 @@ pub mod jsonrpc;
 pub mod lock;
 pub mod log_scan;
 pub mod network;
+pub mod permit;
 pub mod protocol;
 pub mod recovery;
 pub mod revert;

@@ -48,7 +48,7 @@ pub async fn record(
     network: &Network,
     entry: Entry<'_>,
     user_op_hash: B256,
-    nonce: alloy_primitives::U256,
+    user_op: &sso_wallet::erc4337::UserOperation,
 ) -> Result<()> {
     let log = LOG.with(std::rc::Rc::clone);
     let _guard = log.lock().await;
@@ -62,7 +62,8 @@ pub async fn record(
         user_op_hash,
         sent_at: js_sys::Date::now() as u64,
         what: entry.what,
-        nonce: Some(nonce),
+        nonce: Some(user_op.nonce),
+        account: Some(user_op.sender),
     };
     let mut records = records().await?;
     activity::remember(&mut records, record);

@@ -4,12 +4,14 @@
 
 use serde_json::Value;
 
-use sso_wallet::approval::{ApprovalKind, PasskeyChange, SignContent};
+use sso_wallet::account::Account;
+use sso_wallet::approval::{Approval, ApprovalKind, PasskeyChange, SignContent};
 use sso_wallet::erc4337::UserOperation;
+use sso_wallet::network::Network;
 use sso_wallet::protocol::{ApprovalView, CallView, OperationView, RequestView, SigningRequest};
 use sso_wallet::{Error, Result};
 
-use crate::state;
+use crate::{state, userop};
 
 /// The view of an approval (the named one, or the first pending).
 pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
@@ -39,6 +41,11 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         None => state::network().await?,
     };
     let account = wallet.account.as_ref();
+    let locked = crate::lock::is_locked().await?;
+    let approval = match account {
+        Some(account) if !locked => current(approval, &network, account).await?,
+        _ => approval,
+    };
     // What the passkey signs, the same way for every kind that it signs.
     let signing = |hash, operation: Option<&UserOperation>| -> Result<Option<SigningRequest>> {
         let account = account.ok_or(Error::NoAccount)?;
@@ -153,7 +160,7 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         }
     };
     // Locked: nothing of the request leaves the background until the passkey unlocks.
-    let (request, signing) = if crate::lock::is_locked().await? {
+    let (request, signing) = if locked {
         (RequestView::Locked, None)
     } else {
         (request, signing)
@@ -168,6 +175,48 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         request,
         signing,
     }))
+}
+
+thread_local! {
+    /// One preparation at a time: the window may ask for the same approval twice (loading,
+    /// coming back to the front), and it must be prepared again once, not twice.
+    static PREPARING: std::rc::Rc<futures::lock::Mutex<()>> = Default::default();
+}
+
+/// The approval as it should be signed now: a queued operation whose nonce another one took
+/// meanwhile (or that would deploy an account deployed since) is prepared again for the same
+/// calls (`userop::current`) and kept in the queue that way, so the passkey signs what will be
+/// sent. When that fails the approval is shown as it was prepared: approving it then fails with
+/// the bundler's reason, which the page gets, and the window moves on.
+async fn current(approval: Approval, network: &Network, account: &Account) -> Result<Approval> {
+    if approval.kind.prepared().is_none() {
+        return Ok(approval);
+    }
+    let lock = PREPARING.with(std::rc::Rc::clone);
+    let _one = lock.lock().await;
+    // Another view may have prepared it again while this one waited.
+    let approval = state::with(|s| s.approvals.get(approval.id).map(|(_, a)| a.clone()))?;
+    let Some(tx) = approval.kind.prepared() else {
+        return Ok(approval);
+    };
+    let fresh = match userop::current(network, account, tx).await {
+        Ok(Some(fresh)) => fresh,
+        Ok(None) => return Ok(approval),
+        Err(e) => {
+            web_sys::console::warn_1(
+                &format!(
+                    "SSO Wallet: approval {} not prepared again: {e}",
+                    approval.id
+                )
+                .into(),
+            );
+            return Ok(approval);
+        }
+    };
+    let id = approval.id;
+    state::with(|s| s.approvals.reprepare(id, fresh))?;
+    state::save_approvals().await?;
+    state::with(|s| s.approvals.get(id).map(|(_, a)| a.clone()))
 }
 
 /// A message shown as text when it is printable UTF-8.

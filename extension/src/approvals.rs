@@ -17,20 +17,10 @@ const WINDOW_HEIGHT: u32 = 640;
 
 /// Queues an approval and makes sure the approval window shows.
 pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Result<()> {
-    let (id, window) = state::with(|s| {
-        let id = s.approvals.push(origin.to_owned(), reply_to, kind)?;
-        Ok::<_, Error>((id, s.approval_window))
-    })?;
+    let id = state::with(|s| s.approvals.push(origin.to_owned(), reply_to, kind))?;
     let shown = async {
         state::save_approvals().await?;
-        if let Some(window) = window
-            && chrome::focus_window(window).await
-        {
-            return Ok(());
-        }
-        let window = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await?;
-        state::with(|s| s.approval_window = Some(window));
-        state::save_approvals().await
+        show_window(id).await
     }
     .await;
     // The page is told it failed: the request must not stay behind to be approved later.
@@ -38,6 +28,50 @@ pub async fn enqueue(origin: &str, reply_to: ReplyTo, kind: ApprovalKind) -> Res
         let _ = state::save_approvals().await;
     }
     shown
+}
+
+/// Brings the one approval window to the front, or opens it. Requests arriving together (a
+/// page sending ten at once) open one window between them: while it is being opened the others
+/// only wait in the queue, which the window shows one by one ("1 of 10").
+async fn show_window(id: u64) -> Result<()> {
+    let tried = state::with(|s| s.approval_window);
+    if let Some(window) = tried
+        && chrome::focus_window(window).await
+    {
+        return Ok(());
+    }
+    // Checked and set with no await in between: only one request opens the window (none when
+    // another opened one while this one found the old window gone).
+    let opening = state::with(|s| {
+        if s.approval_window_opening || s.approval_window != tried {
+            return false;
+        }
+        s.approval_window_opening = true;
+        true
+    });
+    if !opening {
+        return Ok(());
+    }
+    let opened = chrome::open_popup(WINDOW_PATH, WINDOW_WIDTH, WINDOW_HEIGHT).await;
+    state::with(|s| {
+        s.approval_window_opening = false;
+        if let Ok(window) = opened {
+            s.approval_window = Some(window);
+        }
+    });
+    match opened {
+        Ok(_) => state::save_approvals().await,
+        Err(e) => {
+            // No window, so nobody can approve what waited for this one: every request but
+            // `id` (its caller answers it) is answered with the failure.
+            let waiting = state::with(|s| s.approvals.drain());
+            for approval in waiting.iter().filter(|a| a.id != id) {
+                answer(approval, Err(e.clone()));
+            }
+            let _ = state::save_approvals().await;
+            Err(e)
+        }
+    }
 }
 
 /// Rejects an approval with 4001.

@@ -28,6 +28,8 @@ pub struct Background {
     pub approvals: ApprovalQueue,
     /// The open approval window.
     pub approval_window: Option<i32>,
+    /// An approval window is being opened (requests arriving meanwhile are shown in it).
+    pub approval_window_opening: bool,
     /// The activity window `wallet_showCallsStatus` opened last (one at a time).
     pub activity_window: Option<i32>,
     /// Cache of the stored wallet state (the storage copy is the truth across restarts).

@@ -78,6 +78,49 @@ pub async fn prepare(
     })
 }
 
+/// Most time the window waits for the account's previous operation to be included before it
+/// prepares the next one again; past that, the previous one is likely dropped (ms).
+const LANE_WAIT_MS: f64 = 60_000.0;
+
+/// The operation an approval waiting in the queue should send now: `None` while the one it was
+/// prepared with still fits the account (next nonce, deployment), else the same calls prepared
+/// again. Passkey operations share one nonce lane (key 0), and queued ones were all prepared
+/// with the nonce of the moment (and with the deployment while the account had no code): once
+/// an earlier one is approved, the next takes its nonce when it is shown. While an operation
+/// this wallet sent on that lane is not included yet (a batch is answered once sent), the next
+/// waits for it, up to [`LANE_WAIT_MS`]: a bundler can validate neither a later nonce nor an
+/// account still being deployed.
+pub async fn current(
+    network: &Network,
+    account: &Account,
+    tx: &PreparedTransaction,
+) -> Result<Option<PreparedTransaction>> {
+    let sender = account.address;
+    let key = tx.user_op.nonce >> 64;
+    let started = js_sys::Date::now();
+    let next = loop {
+        let next = chain::nonce(network, sender, key, "latest").await?;
+        let records = activity::records().await?;
+        let now = js_sys::Date::now();
+        let waiting = sso_wallet::erc5792::awaiting_inclusion(
+            &records,
+            network.chain_id,
+            sender,
+            next,
+            now as u64,
+        )
+        .is_some();
+        if !waiting || now - started > LANE_WAIT_MS {
+            break next;
+        }
+        crate::chrome::sleep(1_000).await;
+    };
+    if tx.fits(next, chain::is_deployed(network, sender).await?) {
+        return Ok(None);
+    }
+    prepare(network, account, tx.calls.clone()).await.map(Some)
+}
+
 /// Passkeys are registered per chain: a browser that signs with a passkey added later can sign
 /// only where the account is deployed and that passkey is registered (the first passkey is the
 /// one that deploys it elsewhere). Refused up front, with the reason, instead of after the user
@@ -117,7 +160,7 @@ pub async fn send(
 ) -> Result<B256> {
     let hash = bundler::send(network, user_op).await?;
     // It is sent: a failure to log it must not turn into a failure to the dapp.
-    if let Err(e) = activity::record(network, entry, hash, user_op.nonce).await {
+    if let Err(e) = activity::record(network, entry, hash, user_op).await {
         web_sys::console::error_1(&format!("SSO Wallet: activity not recorded: {e}").into());
     }
     Ok(hash)

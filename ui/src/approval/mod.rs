@@ -119,8 +119,14 @@ impl Ui {
             let still = UiRequest::GetApproval {
                 approval_id: Some(view.id),
             };
-            if let UiResponse::Approval { approval: Some(_) } = bridge::request(still).await {
-                return; // still pending: it can be retried or rejected
+            if let UiResponse::Approval {
+                approval: Some(current),
+            } = bridge::request(still).await
+            {
+                // Still pending: it can be retried or rejected, as it is now (a queued
+                // transaction may have been prepared again, with another hash to sign).
+                self.phase.set(Phase::Showing(current));
+                return;
             }
             match bridge::request(UiRequest::GetApproval { approval_id: None }).await {
                 UiResponse::Approval {
