@@ -11,6 +11,10 @@ use alloy_primitives::{Address, U256, address};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::decode::TokenInfo;
+use crate::session::describe::format_utc;
+use crate::units::{format_ether, format_units};
+
 /// Permit2's canonical address (the same on every chain).
 pub const PERMIT2: Address = address!("000000000022D473030F116dDEE9F6B43aC78BA3");
 /// Most token lines listed from one signature (a batch may name more; they are counted).
@@ -146,7 +150,61 @@ impl PermitWarning {
     }
 }
 
+impl TokenAmount {
+    /// The line in words, with the token's symbol and decimals when known (`token`):
+    /// "Unlimited USDC", "1.5 USDC", "0.1 ETH", "NFT #42 of 0x…", "3 of token #7 of 0x…",
+    /// "any NFT of the collection 0x…".
+    pub fn describe(&self, token: Option<&TokenInfo>) -> String {
+        let contract = self.token.to_string();
+        match self.asset {
+            AssetKind::Native => format!("{} (the chain's currency)", format_ether(self.amount)),
+            AssetKind::Erc20 => {
+                let (symbol, amount) = match token {
+                    Some(t) => (t.symbol.clone(), format_units(self.amount, t.decimals)),
+                    None => (
+                        format!("of token {contract} (raw units)"),
+                        self.amount.to_string(),
+                    ),
+                };
+                if self.unlimited {
+                    format!("Unlimited {symbol}")
+                } else {
+                    format!("{amount} {symbol}")
+                }
+            }
+            AssetKind::Erc721 | AssetKind::Erc1155 if self.any_of_collection => {
+                format!("Any token of the collection {contract} matching the order's list")
+            }
+            AssetKind::Erc721 => format!("NFT #{} of {contract}", self.id.unwrap_or_default()),
+            AssetKind::Erc1155 => format!(
+                "{} of token #{} of {contract}",
+                self.amount,
+                self.id.unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// A time limit in words: the UTC date, or "Never expires".
+pub fn describe_until(until: Option<u64>) -> String {
+    match until {
+        Some(t) => format_utc(t),
+        None => "Never expires".into(),
+    }
+}
+
 impl Permit {
+    /// The ERC-20 tokens whose symbol and decimals the window should read, in order, once each.
+    pub fn erc20_tokens(&self) -> Vec<Address> {
+        let mut tokens: Vec<Address> = Vec::new();
+        for line in self.gives.iter().chain(&self.receives) {
+            if line.asset == AssetKind::Erc20 && !tokens.contains(&line.token) {
+                tokens.push(line.token);
+            }
+        }
+        tokens
+    }
+
     /// Recognises typed data (`{types, primaryType, domain, message}` as the dapp sent it) as a
     /// spending signature by `account`; `None` when it is not one.
     pub fn recognise(typed: &Value, account: Address) -> Option<Permit> {
@@ -727,6 +785,40 @@ mod tests {
         let mut odd = typed(json!([back]));
         odd["message"]["offer"][0]["itemType"] = json!(300);
         assert_eq!(Permit::recognise(&odd, ACCOUNT), None);
+    }
+
+    #[test]
+    fn lines_read_with_the_token_s_symbol_and_decimals() {
+        let usdc = TokenInfo {
+            symbol: "USDC".into(),
+            decimals: 6,
+        };
+        let token: Address = TOKEN.parse().unwrap();
+        assert_eq!(
+            erc20(token, U256::from(1_500_000), 256).describe(Some(&usdc)),
+            "1.5 USDC"
+        );
+        assert_eq!(
+            erc20(token, U256::MAX, 256).describe(Some(&usdc)),
+            "Unlimited USDC"
+        );
+        assert_eq!(
+            erc20(token, U256::from(7), 256).describe(None),
+            format!("7 of token {token} (raw units)")
+        );
+        let nft = TokenAmount {
+            asset: AssetKind::Erc721,
+            token,
+            amount: U256::from(1),
+            unlimited: false,
+            id: Some(U256::from(42)),
+            any_of_collection: false,
+        };
+        assert_eq!(nft.describe(None), format!("NFT #42 of {token}"));
+        assert_eq!(describe_until(None), "Never expires");
+        assert_eq!(describe_until(Some(0)), "1970-01-01 00:00:00 UTC");
+        let permit = Permit::recognise(&erc2612("1", NOW), ACCOUNT).unwrap();
+        assert_eq!(permit.erc20_tokens(), vec![token]);
     }
 
     #[test]

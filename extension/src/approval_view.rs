@@ -6,12 +6,17 @@ use serde_json::Value;
 
 use sso_wallet::account::Account;
 use sso_wallet::approval::{Approval, ApprovalKind, PasskeyChange, SignContent};
+use sso_wallet::decode::TokenInfo;
+use sso_wallet::eip4361::SignIn;
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::network::Network;
-use sso_wallet::protocol::{ApprovalView, CallView, OperationView, RequestView, SigningRequest};
+use sso_wallet::permit::{self, Permit};
+use sso_wallet::protocol::{
+    ApprovalView, CallView, OperationView, PermitView, RequestView, SignInView, SigningRequest,
+};
 use sso_wallet::{Error, Result};
 
-use crate::{state, userop};
+use crate::{explain, state, userop};
 
 /// The view of an approval (the named one, or the first pending).
 pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
@@ -79,22 +84,37 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         ),
         ApprovalKind::Sign(sign) => {
             let account = account.ok_or(Error::NoAccount)?;
+            let now = (js_sys::Date::now() / 1000.0) as u64;
             let request = match &sign.content {
-                SignContent::Message { message } => RequestView::SignMessage {
-                    account: account.address,
-                    text: printable(message),
-                    message: message.clone(),
-                },
-                SignContent::TypedData { typed_data } => RequestView::SignTypedData {
-                    account: account.address,
-                    domain: typed_data.get("domain").cloned().unwrap_or_default(),
-                    primary_type: typed_data
-                        .get("primaryType")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    message: typed_data.get("message").cloned().unwrap_or_default(),
-                },
+                SignContent::Message { message } => {
+                    let text = printable(message);
+                    let sign_in = text.as_deref().and_then(SignIn::parse).map(|siwe| {
+                        sign_in_view(&siwe, &approval.origin, account.address, sign.chain_id, now)
+                    });
+                    RequestView::SignMessage {
+                        account: account.address,
+                        text,
+                        message: message.clone(),
+                        sign_in,
+                    }
+                }
+                SignContent::TypedData { typed_data } => {
+                    let permit = match Permit::recognise(typed_data, account.address) {
+                        Some(permit) => Some(permit_view(&network, &permit, now).await),
+                        None => None,
+                    };
+                    RequestView::SignTypedData {
+                        account: account.address,
+                        domain: typed_data.get("domain").cloned().unwrap_or_default(),
+                        primary_type: typed_data
+                            .get("primaryType")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        message: typed_data.get("message").cloned().unwrap_or_default(),
+                        permit,
+                    }
+                }
             };
             (request, signing(sign.digest, None)?)
         }
@@ -217,6 +237,78 @@ async fn current(approval: Approval, network: &Network, account: &Account) -> Re
     state::with(|s| s.approvals.reprepare(id, fresh))?;
     state::save_approvals().await?;
     state::with(|s| s.approvals.get(id).map(|(_, a)| a.clone()))
+}
+
+/// A sign-in as the window shows it, with what is wrong with it for `origin`, `account` and
+/// the chain the signature is bound to.
+fn sign_in_view(
+    siwe: &SignIn,
+    origin: &str,
+    account: alloy_primitives::Address,
+    chain_id: u64,
+    now: u64,
+) -> SignInView {
+    SignInView {
+        domain: match &siwe.scheme {
+            Some(scheme) => format!("{scheme}://{}", siwe.domain),
+            None => siwe.domain.clone(),
+        },
+        address: siwe.address,
+        statement: siwe.statement.clone(),
+        uri: siwe.uri.clone(),
+        chain_id: siwe.chain_id,
+        nonce: siwe.nonce.clone(),
+        issued_at: siwe.issued_at.clone(),
+        expires: match siwe.expires_at() {
+            Some(t) => permit::describe_until(Some(t)),
+            None => "Does not expire".into(),
+        },
+        warnings: siwe
+            .warnings(origin, account, chain_id, now)
+            .iter()
+            .map(|w| w.message())
+            .collect(),
+    }
+}
+
+/// A spending signature as the window shows it: each ERC-20 named by its symbol and decimals as
+/// the token answers them (a token that does not answer is shown by address, in raw units).
+async fn permit_view(network: &Network, permit: &Permit, now: u64) -> PermitView {
+    let tokens = permit.erc20_tokens();
+    let infos = futures::future::join_all(tokens.iter().map(|t| explain::token(network, *t))).await;
+    let known: Vec<(alloy_primitives::Address, TokenInfo)> = tokens
+        .into_iter()
+        .zip(infos)
+        .filter_map(|(t, info)| Some((t, info?)))
+        .collect();
+    let info = |token| known.iter().find(|(t, _)| *t == token).map(|(_, i)| i);
+    let mut gives: Vec<String> = permit
+        .gives
+        .iter()
+        .map(|l| l.describe(info(l.token)))
+        .collect();
+    if permit.more > 0 {
+        gives.push(format!("… and {} more not listed", permit.more));
+    }
+    PermitView {
+        kind: permit.kind,
+        spender: permit.spender,
+        gives,
+        receives: permit
+            .receives
+            .iter()
+            .map(|l| l.describe(info(l.token)))
+            .collect(),
+        valid_until: permit::describe_until(permit.valid_until),
+        signature_deadline: permit
+            .signature_deadline
+            .map(|t| permit::describe_until(Some(t))),
+        warnings: permit
+            .warnings(now)
+            .iter()
+            .map(|w| w.message(|t| info(t).map(|i| i.symbol.clone())))
+            .collect(),
+    }
 }
 
 /// A message shown as text when it is printable UTF-8.

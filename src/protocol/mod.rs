@@ -20,6 +20,6 @@ pub use page::{PageMessage, PageRequest, ProviderEvent};
 pub use ui::{Envelope, NetworkInput, SignedChallenge, UiRequest, UiResponse};
 pub use views::{
     ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, NetworkSource, NetworkView,
-    OperationView, PasskeyView, RequestView, SessionStatusView, SessionView, SigningRequest,
-    SiteView, TokenView,
+    OperationView, PasskeyView, PermitView, RequestView, SessionStatusView, SessionView,
+    SignInView, SigningRequest, SiteView, TokenView,
 };

@@ -149,6 +149,51 @@ pub struct OperationView {
     pub deploys_account: bool,
 }
 
+/// A Sign-In with Ethereum (EIP-4361) message, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInView {
+    /// The site to be signed in to (with its scheme when the message names one).
+    pub domain: String,
+    /// The account named.
+    pub address: Address,
+    /// The site's statement.
+    pub statement: Option<String>,
+    /// The URI it is for.
+    pub uri: String,
+    /// The chain named.
+    pub chain_id: u64,
+    /// The site's nonce.
+    pub nonce: String,
+    /// When it was issued, as the message says.
+    pub issued_at: String,
+    /// When it expires (UTC), or that it does not.
+    pub expires: String,
+    /// What the user must know (another site, account or chain; expired; not yet valid).
+    pub warnings: Vec<String>,
+}
+
+/// A signature that lets others move the account's tokens (ERC-2612, Permit2, Seaport), as the
+/// window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermitView {
+    /// Which kind.
+    pub kind: crate::permit::PermitKind,
+    /// Who may spend, if a spender is named.
+    pub spender: Option<Address>,
+    /// What may be taken, one line per token ("Unlimited USDC", "1.5 USDC", "NFT #42 of 0x…").
+    pub gives: Vec<String>,
+    /// A Seaport order: what comes back to the account.
+    pub receives: Vec<String>,
+    /// Until when it can be used (UTC), or "Never expires".
+    pub valid_until: String,
+    /// Until when the signature can be submitted (Permit2's `sigDeadline`), if named.
+    pub signature_deadline: Option<String>,
+    /// Unlimited amounts, long or endless validity, an order that gets nothing back.
+    pub warnings: Vec<String>,
+}
+
 /// The request part of an [`ApprovalView`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -170,6 +215,9 @@ pub enum RequestView {
         text: Option<String>,
         /// The raw message.
         message: Bytes,
+        /// The message read as a Sign-In with Ethereum request, when it is one.
+        #[serde(default)]
+        sign_in: Option<SignInView>,
     },
     /// Sign EIP-712 typed data with the passkey.
     #[serde(rename_all = "camelCase")]
@@ -182,6 +230,9 @@ pub enum RequestView {
         primary_type: String,
         /// The message (JSON).
         message: Value,
+        /// What the signature lets others take, when it is a permit or an order.
+        #[serde(default)]
+        permit: Option<PermitView>,
     },
     /// Send one transaction, or an atomic batch of calls, from the account.
     #[serde(rename_all = "camelCase")]

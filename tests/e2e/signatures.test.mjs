@@ -3,11 +3,14 @@
 // verifyMessage / verifyTypedData against the real contracts on the devnet. Then what dapps send
 // in the wild: a declared EIP712Domain type in another order than the standard one, Permit2's
 // version-less domain with a stray version, personal_sign with a password, eth_signTypedData_v3,
-// and the legacy v1.
+// and the legacy v1. And what the window makes readable: Sign-In with Ethereum messages (viem's
+// createSiweMessage; a sign-in for another site is warned about) and spending signatures — an
+// unlimited ERC-2612 permit on a real token, a Permit2 allowance, a Seaport order.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseAbi, parseEther } from "viem";
-import { DAPP, Wallet, chain, nodeRpc, request } from "./lib/harness.mjs";
+import { maxUint256, parseAbi, parseEther } from "viem";
+import { createSiweMessage, generateSiweNonce } from "viem/siwe";
+import { DAPP, Wallet, chain, deployTestToken, dappPort, nodeRpc, request } from "./lib/harness.mjs";
 
 const MAGIC_6492 = "6492".repeat(16);
 const MAIL = {
@@ -156,5 +159,122 @@ describe("message signatures", () => {
     const message = "Sign in\nnonce: 7";
     const { result: signature } = await approveRaw("personal_sign", [`0x${Buffer.from(message).toString("hex")}`, account, "ignored password"]);
     assert.equal(await chain.verifyMessage({ address: account, message, signature }), true);
+  });
+
+  it("shows a Sign-In with Ethereum message as a sign-in, and warns when it is for another site", async () => {
+    const expirationTime = new Date(Date.now() + 3_600_000);
+    const fields = { address: account, chainId: 31337, nonce: generateSiweNonce(), uri: DAPP, version: "1", statement: "Sign in to the demo dapp.", expirationTime };
+    const message = createSiweMessage({ ...fields, domain: `127.0.0.1:${dappPort}` });
+    const { page, pending } = await wallet.approval(() => request(dapp, "personal_sign", [`0x${Buffer.from(message).toString("hex")}`, account]));
+    await page.getByTestId("siwe-title").waitFor();
+    assert.equal(await page.getByTestId("siwe-domain").textContent(), `127.0.0.1:${dappPort}`);
+    assert.equal((await page.getByTestId("siwe-address").textContent()).toLowerCase(), account.toLowerCase());
+    assert.equal(await page.getByTestId("siwe-nonce").textContent(), fields.nonce);
+    assert.equal(await page.getByTestId("siwe-chain").textContent(), "31337");
+    assert.match(await page.getByTestId("siwe-expires").textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    assert.equal(await page.getByTestId("siwe-warning").count(), 0, "the site asks for its own sign-in");
+    assert.equal(await page.getByTestId("approve").textContent(), "Sign in with passkey");
+    await page.getByTestId("approve").click();
+    const { result: signature } = await pending;
+    assert.equal(await chain.verifySiweMessage({ message, signature, domain: `127.0.0.1:${dappPort}`, nonce: fields.nonce }), true);
+
+    // The same page asks for a sign-in to another site: a phishing page's move.
+    const phishing = createSiweMessage({ ...fields, domain: "app.uniswap.org", nonce: generateSiweNonce() });
+    const other = await wallet.approval(() => request(dapp, "personal_sign", [`0x${Buffer.from(phishing).toString("hex")}`, account]));
+    await other.page.getByTestId("siwe-title").waitFor();
+    assert.match(await other.page.getByTestId("siwe-warning").first().textContent(), new RegExp(`for app\\.uniswap\\.org, but http://127\\.0\\.0\\.1:${dappPort} is asking`));
+    await other.page.getByTestId("reject").click();
+    assert.equal((await other.pending).error.code, 4001);
+  });
+
+  it("says what a permit, a Permit2 allowance and a Seaport order let others take", async () => {
+    const token = await deployTestToken();
+    const spender = "0x" + "5e".repeat(20);
+    const sign = (typed) => wallet.approval(() => request(dapp, "eth_signTypedData_v4", [account, JSON.stringify(typed, (_, v) => (typeof v === "bigint" ? v.toString() : v))]));
+    const texts = (page, id) => page.getByTestId(id).allTextContents();
+
+    // ERC-2612, unlimited and endless, on a real token: its symbol is read from the chain.
+    const permit = {
+      types: {
+        EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }],
+        Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }],
+      },
+      primaryType: "Permit",
+      domain: { name: "Test Token", version: "1", chainId: 31337, verifyingContract: token },
+      message: { owner: account, spender, value: maxUint256, nonce: 0n, deadline: maxUint256 },
+    };
+    {
+      const { page, pending } = await sign(permit);
+      await page.getByTestId("permit").waitFor();
+      assert.equal(await page.getByTestId("permit").getAttribute("data-kind"), "erc2612");
+      assert.equal(await page.getByTestId("permit-title").textContent(), "Token spending permit");
+      assert.equal((await page.getByTestId("permit-spender").textContent()).toLowerCase(), spender);
+      assert.deepEqual(await texts(page, "permit-gives"), ["Unlimited TST"]);
+      assert.equal(await page.getByTestId("permit-valid-until").textContent(), "Never expires");
+      const warnings = (await texts(page, "permit-warning")).join(" | ");
+      assert.match(warnings, /Unlimited: the spender can take all of your TST/);
+      assert.match(warnings, /never expires/);
+      await page.getByTestId("approve").click();
+      const { result: signature } = await pending;
+      assert.equal(await chain.verifyTypedData({ address: account, ...permit, signature }), true);
+    }
+
+    // Permit2: uint160's maximum is unlimited there; 40 days is long-lived.
+    const in40Days = BigInt(Math.floor(Date.now() / 1000) + 40 * 86_400);
+    const permit2 = {
+      types: {
+        EIP712Domain: [{ name: "name", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }],
+        PermitDetails: [{ name: "token", type: "address" }, { name: "amount", type: "uint160" }, { name: "expiration", type: "uint48" }, { name: "nonce", type: "uint48" }],
+        PermitSingle: [{ name: "details", type: "PermitDetails" }, { name: "spender", type: "address" }, { name: "sigDeadline", type: "uint256" }],
+      },
+      primaryType: "PermitSingle",
+      domain: { name: "Permit2", chainId: 31337, verifyingContract: "0x000000000022D473030F116dDEE9F6B43aC78BA3" },
+      message: { details: { token, amount: (1n << 160n) - 1n, expiration: in40Days, nonce: 0n }, spender, sigDeadline: in40Days },
+    };
+    {
+      const { page, pending } = await sign(permit2);
+      await page.getByTestId("permit").waitFor();
+      assert.equal(await page.getByTestId("permit").getAttribute("data-kind"), "permit2-allowance");
+      assert.deepEqual(await texts(page, "permit-gives"), ["Unlimited TST"]);
+      assert.match(await page.getByTestId("permit-valid-until").textContent(), /UTC$/);
+      assert.match((await texts(page, "permit-warning")).join(" | "), /more than 30 days/);
+      await page.getByTestId("reject").click();
+      assert.equal((await pending).error.code, 4001);
+    }
+
+    // Seaport: an NFT for 0.5 ETH to the account, 0.01 ETH of it as a fee to someone else.
+    const item = [{ name: "itemType", type: "uint8" }, { name: "token", type: "address" }, { name: "identifierOrCriteria", type: "uint256" }, { name: "startAmount", type: "uint256" }, { name: "endAmount", type: "uint256" }];
+    const zero = "0x0000000000000000000000000000000000000000";
+    const order = {
+      types: {
+        EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }, { name: "chainId", type: "uint256" }, { name: "verifyingContract", type: "address" }],
+        OrderComponents: [
+          { name: "offerer", type: "address" }, { name: "zone", type: "address" }, { name: "offer", type: "OfferItem[]" }, { name: "consideration", type: "ConsiderationItem[]" },
+          { name: "orderType", type: "uint8" }, { name: "startTime", type: "uint256" }, { name: "endTime", type: "uint256" }, { name: "zoneHash", type: "bytes32" },
+          { name: "salt", type: "uint256" }, { name: "conduitKey", type: "bytes32" }, { name: "counter", type: "uint256" },
+        ],
+        OfferItem: item,
+        ConsiderationItem: [...item, { name: "recipient", type: "address" }],
+      },
+      primaryType: "OrderComponents",
+      domain: { name: "Seaport", version: "1.6", chainId: 31337, verifyingContract: "0x0000000000000068F116a894984e2DB1123eB395" },
+      message: {
+        offerer: account, zone: zero, orderType: 0, startTime: 0n, endTime: in40Days, zoneHash: "0x" + "00".repeat(32), salt: 1n, conduitKey: "0x" + "00".repeat(32), counter: 0n,
+        offer: [{ itemType: 2, token: "0x" + "77".repeat(20), identifierOrCriteria: 42n, startAmount: 1n, endAmount: 1n }],
+        consideration: [
+          { itemType: 0, token: zero, identifierOrCriteria: 0n, startAmount: parseEther("0.49"), endAmount: parseEther("0.49"), recipient: account },
+          { itemType: 0, token: zero, identifierOrCriteria: 0n, startAmount: parseEther("0.01"), endAmount: parseEther("0.01"), recipient: spender },
+        ],
+      },
+    };
+    {
+      const { page, pending } = await sign(order);
+      await page.getByTestId("permit").waitFor();
+      assert.equal(await page.getByTestId("permit").getAttribute("data-kind"), "seaport-order");
+      assert.deepEqual(await texts(page, "permit-gives"), [`NFT #42 of ${"0x" + "77".repeat(20)}`]);
+      assert.deepEqual(await texts(page, "permit-receives"), ["0.49 ETH (the chain's currency)"]);
+      await page.getByTestId("reject").click();
+      assert.equal((await pending).error.code, 4001);
+    }
   });
 });

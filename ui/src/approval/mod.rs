@@ -301,17 +301,23 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
             account,
             text,
             message,
+            sign_in,
         } => (
-            signing::message(*account, text.clone(), message),
-            "Sign with passkey",
+            signing::message(*account, text.clone(), message, sign_in.clone()),
+            if sign_in.is_some() {
+                "Sign in with passkey"
+            } else {
+                "Sign with passkey"
+            },
         ),
         RequestView::SignTypedData {
             account,
             domain,
             primary_type,
             message,
+            permit,
         } => (
-            signing::typed_data(*account, domain, primary_type, message),
+            signing::typed_data(*account, domain, primary_type, message, permit.clone()),
             "Sign with passkey",
         ),
         RequestView::SendTransaction {
