@@ -224,6 +224,40 @@ describe("sessions", () => {
     assert.ok(!granted.result.some((g) => g.context === context));
   });
 
+  it("grants MetaMask's erc20-token-periodic as a session: any recipient, the amount summed per period", async () => {
+    const supported = (await request(dapp, "wallet_getSupportedExecutionPermissions")).result;
+    assert.deepEqual(Object.keys(supported).sort(), ["erc20-token-allowance", "erc20-token-periodic", "sso-session"]);
+    // As the Smart Accounts Kit sends them (top-level expiry), without a dapp-held session account.
+    const ask = async (type, data) => [{ chainId: toHex(devnet.chainId), expiry: (await now()) + 3600, permission: { type, isAdjustmentAllowed: false, data } }];
+    const native = await request(dapp, "wallet_requestExecutionPermissions", await ask("native-token-periodic", { periodAmount: "1", periodDuration: 86400 }));
+    assert.equal(native.error?.code, -32602);
+    assert.match(native.error.message, /native-token-periodic` is not granted: .*names none/);
+
+    const params = await ask("erc20-token-periodic", { tokenAddress: token, periodAmount: (2n * ONE).toString(), periodDuration: 604800, startTime: await now(), justification: "Two TST a week" });
+    const { page: window, pending } = await wallet.approval(() => request(dapp, "wallet_requestExecutionPermissions", params));
+    const rules = (await window.getByTestId("session-permission").allTextContents()).join("\n");
+    assert.match(rules, /`amount` summed over all calls: at most 2 TST per week/, rules);
+    assert.match(rules, /Network fees paid by the account: at most 0\.01 ETH per day/, rules);
+    assert.doesNotMatch(rules, /must equal/, "any recipient");
+    await window.getByTestId("approve").click();
+    const answer = await pending;
+    assert.ok(answer.result, JSON.stringify(answer.error));
+    assert.equal(answer.result[0].permission.type, "erc20-token-periodic");
+
+    // Any recipient, silently, up to the period's amount; then the passkey is asked.
+    const windows = wallet.approvalWindows;
+    const to = [getAddress("0x" + "c1".repeat(20)), getAddress("0x" + "c2".repeat(20))];
+    for (const who of to) {
+      const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [who, ONE] });
+      const sent = await request(dapp, "eth_sendTransaction", [{ from: account, to: token, data }]);
+      assert.match(sent.result ?? JSON.stringify(sent.error), /^0x[0-9a-f]{64}$/);
+      assert.equal(await balance(who), ONE);
+    }
+    assert.equal(wallet.approvalWindows, windows, "no window within the period's amount");
+    const over = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [to[0], 1n] });
+    assert.match(await expectFallback(dapp, { from: account, to: token, data: over }), /would exceed/);
+  });
+
   it("refuses a session that names a known function by another name", async () => {
     const params = await sessionParams();
     // many_msg_babbage(bytes1) has transfer(address,uint256)'s selector 0xa9059cbb.

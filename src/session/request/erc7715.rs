@@ -1,5 +1,7 @@
 //! ERC-7715 execution permissions, as far as this wallet grants them: one permission of type
-//! [`PERMISSION_TYPE`] with an `expiry` rule per `wallet_requestExecutionPermissions` request,
+//! [`PERMISSION_TYPE`] — or of a standard type dapps built with MetaMask's Smart Accounts Kit
+//! request ([`STANDARD_TYPES`], mapped onto the same session policies; the others refused with
+//! the reason) — with an `expiry` rule per `wallet_requestExecutionPermissions` request,
 //! the answer with the session hash as `context`, `wallet_revokeExecutionPermission` params and
 //! `wallet_getSupportedExecutionPermissions`.
 //!
@@ -16,6 +18,96 @@ use super::{RequestError, RequestFormat, RequestMeta, Result, SessionRequest};
 
 /// The ERC-7715 permission type this wallet grants: one SSO session.
 pub const PERMISSION_TYPE: &str = "sso-session";
+/// The standard permission types (as MetaMask's Smart Accounts Kit defines them) this wallet
+/// grants, mapped onto a session: an ERC-20's `transfer` to anyone, its `amount` summed per
+/// period (`erc20-token-periodic`) or over the session's life (`erc20-token-allowance`).
+pub const STANDARD_TYPES: &[&str] = &["erc20-token-periodic", "erc20-token-allowance"];
+/// The network-fee budget of a session granted from a standard type, which names none (the
+/// session key pays its operations' fees from the account): 0.01 of the chain's currency per UTC
+/// day, shown in the approval window like any session's.
+pub const STANDARD_FEE_PER_DAY: u64 = 10_000_000_000_000_000;
+/// How far in the future a standard permission's `startTime` may be (clock skew): a session is
+/// usable from its approval, so a later start would grant more than asked.
+pub const START_TIME_SKEW: u64 = 300;
+/// Standard types the wallet knows and does not grant, with the reason.
+const REFUSED_TYPES: &[(&str, &str)] = &[
+    (
+        "native-token-periodic",
+        "the session validator allows plain transfers only to recipients the session names, and this type names none",
+    ),
+    (
+        "native-token-allowance",
+        "the session validator allows plain transfers only to recipients the session names, and this type names none",
+    ),
+    (
+        "native-token-stream",
+        "a stream accrues by the second from its start, which the validator's epoch-aligned periods cannot enforce exactly (and plain transfers need named recipients)",
+    ),
+    (
+        "erc20-token-stream",
+        "a stream accrues by the second from its start, which the validator's epoch-aligned periods cannot enforce exactly; ask for erc20-token-periodic",
+    ),
+    (
+        "erc20-token-revocation",
+        "revoking token approvals for the account is an approval the user makes with the passkey, not a session",
+    ),
+];
+
+fn supported_types() -> Vec<String> {
+    std::iter::once(PERMISSION_TYPE)
+        .chain(STANDARD_TYPES.iter().copied())
+        .map(|t| format!("\"{t}\""))
+        .collect()
+}
+
+/// A standard type's data as the session policies it maps onto (see [`STANDARD_TYPES`]).
+fn standard_policies(ty: &str, data: &mut Obj<'_>, now: u64) -> Result<Policies> {
+    let token = parse_address(data.required("tokenAddress")?, &data.path("tokenAddress"))?;
+    let amount_limit = if ty == "erc20-token-periodic" {
+        let amount = data.required("periodAmount")?;
+        let period_at = data.path("periodDuration");
+        let period = parse_u64(
+            data.required("periodDuration")?,
+            &period_at,
+            "periodDuration",
+        )?;
+        if period == 0 {
+            return Err(RequestError::new(
+                &period_at,
+                "periodDuration must be at least one second",
+            ));
+        }
+        json!({ "type": "allowance", "limit": amount, "period": period })
+    } else {
+        json!({ "type": "lifetime", "limit": data.required("allowanceAmount")? })
+    };
+    if let Some(start) = data.get("startTime") {
+        let start = parse_u64(start, &data.path("startTime"), "startTime")?;
+        if start > now.saturating_add(START_TIME_SKEW) {
+            return Err(RequestError::new(
+                &data.path("startTime"),
+                format!(
+                    "startTime {start} is in the future: a session is usable from its approval, so SSO Wallet cannot hold it back until then; ask when it should start"
+                ),
+            ));
+        }
+    }
+    let mut policy = json!({
+        "feeLimit": { "type": "allowance", "limit": STANDARD_FEE_PER_DAY.to_string(), "period": 86_400 },
+        "contractCalls": [{
+            "address": token,
+            "function": "transfer(address to, uint256 amount)",
+            "constraints": [{ "param": "amount", "limit": amount_limit }],
+        }],
+    });
+    if let Some(justification) = data.get("justification") {
+        policy["justification"] = justification.clone();
+    }
+    let mut mapped = Obj::new(&policy, &data.at)?;
+    let policies = parse_policies(&mut mapped)?;
+    Ok(policies)
+}
+
 /// The ERC-7715 rule types this wallet understands.
 pub const RULE_TYPES: &[&str] = &["expiry"];
 
@@ -25,7 +117,7 @@ fn parse_chain_id(value: &Value, at: &str) -> Result<u64> {
 
 /// Decodes ERC-7715 `wallet_requestExecutionPermissions` params: an array with exactly one
 /// permission request whose permission type is [`PERMISSION_TYPE`].
-pub fn parse_erc7715(params: &Value) -> Result<SessionRequest> {
+pub fn parse_erc7715(params: &Value, now: u64) -> Result<SessionRequest> {
     let items = array(params, "params", usize::MAX)?;
     let item = match items.as_slice() {
         [one] => one,
@@ -142,11 +234,21 @@ pub fn parse_erc7715(params: &Value) -> Result<SessionRequest> {
         &permission_at,
     )?;
     let ty = string(permission.required("type")?, &permission.path("type"))?;
-    if ty != PERMISSION_TYPE {
+    if let Some((_, reason)) = REFUSED_TYPES.iter().find(|(t, _)| *t == ty) {
         return Err(RequestError::new(
             &permission.path("type"),
             format!(
-                "permission type `{ty}` is not supported; SSO Wallet grants \"{PERMISSION_TYPE}\" (see wallet_getSupportedExecutionPermissions)"
+                "permission type `{ty}` is not granted: {reason} (supported: {}; see wallet_getSupportedExecutionPermissions)",
+                supported_types().join(", ")
+            ),
+        ));
+    }
+    if ty != PERMISSION_TYPE && !STANDARD_TYPES.contains(&ty) {
+        return Err(RequestError::new(
+            &permission.path("type"),
+            format!(
+                "permission type `{ty}` is not supported; SSO Wallet grants {} (see wallet_getSupportedExecutionPermissions)",
+                supported_types().join(", ")
             ),
         ));
     }
@@ -172,7 +274,11 @@ pub fn parse_erc7715(params: &Value) -> Result<SessionRequest> {
         call_policies,
         transfer_policies,
         justification,
-    } = parse_policies(&mut data)?;
+    } = if ty == PERMISSION_TYPE {
+        parse_policies(&mut data)?
+    } else {
+        standard_policies(ty, &mut data, now)?
+    };
     data.finish()?;
     Ok(SessionRequest {
         expires_at,
@@ -263,10 +369,17 @@ pub fn erc7715_response(
     Value::Array(vec![item])
 }
 
-/// The `wallet_getSupportedExecutionPermissions` result.
+/// The `wallet_getSupportedExecutionPermissions` result: `sso-session` and the standard types
+/// it maps.
 pub fn supported_execution_permissions(chain_ids: &[u64]) -> Value {
     let chains: Vec<String> = chain_ids.iter().map(|c| format!("{c:#x}")).collect();
-    json!({ PERMISSION_TYPE: { "chainIds": chains, "ruleTypes": RULE_TYPES } })
+    let entry = json!({ "chainIds": chains, "ruleTypes": RULE_TYPES });
+    Value::Object(
+        std::iter::once(PERMISSION_TYPE)
+            .chain(STANDARD_TYPES.iter().copied())
+            .map(|t| (t.to_owned(), entry.clone()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -295,7 +408,7 @@ mod tests {
                                 "constraints": [{ "param": "to", "value": ALICE }] }],
             "justification": "Pay for game moves"
         }));
-        let r = parse_erc7715(&params).unwrap();
+        let r = parse_erc7715(&params, NOW).unwrap();
         assert_eq!(r.expires_at, NOW + 86400);
         assert_eq!(r.fee_limit.limit, U256::from(10_000_000_000_000_000u64));
         assert_eq!(r.meta.chain_id, Some(11_155_111));
@@ -321,12 +434,16 @@ mod tests {
         assert_eq!(response[0]["dependencies"][0]["factoryData"], "0x0102");
         assert_eq!(
             supported_execution_permissions(&[1, 11_155_111]),
-            json!({ "sso-session": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] } })
+            json!({
+                "sso-session": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+                "erc20-token-periodic": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+                "erc20-token-allowance": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+            })
         );
         // Older drafts: top-level `expiry`, `address`, `signer: wallet`, numeric chainId.
         let older = json!([{ "chainId": 1, "address": ALICE, "expiry": NOW + 100, "signer": { "type": "wallet", "data": {} },
                              "permission": { "type": "sso-session", "data": { "feeLimit": 1, "transfers": [{ "to": ALICE, "valueLimit": 1 }] } } }]);
-        let r = parse_erc7715(&older).unwrap();
+        let r = parse_erc7715(&older, NOW).unwrap();
         assert_eq!(
             (r.expires_at, r.meta.chain_id, r.meta.adjustment_allowed),
             (NOW + 100, Some(1), false)
@@ -342,7 +459,7 @@ mod tests {
             f(&mut p);
             p
         };
-        assert!(parse_erc7715(&good()).is_ok());
+        assert!(parse_erc7715(&good(), NOW).is_ok());
         let cases: Vec<(Value, &str)> = vec![
             (json!({}), "params: expected an array"),
             (json!([]), "expected one permission request, got none"),
@@ -363,7 +480,11 @@ mod tests {
             ),
             (
                 edit(&|p| p[0]["permission"]["type"] = json!("native-token-stream")),
-                "permission type `native-token-stream` is not supported; SSO Wallet grants \"sso-session\"",
+                "permission type `native-token-stream` is not granted: a stream accrues by the second",
+            ),
+            (
+                edit(&|p| p[0]["permission"]["type"] = json!("custom-thing")),
+                "permission type `custom-thing` is not supported; SSO Wallet grants \"sso-session\", \"erc20-token-periodic\", \"erc20-token-allowance\"",
             ),
             (
                 edit(&|p| p[0]["permission"]["isAdjustmentAllowed"] = json!("yes")),
@@ -408,15 +529,98 @@ mod tests {
             (edit(&|p| p[0]["from"] = json!("0x1")), "params[0].from"),
         ];
         for (input, expected) in cases {
-            let e = err(parse_erc7715(&input));
+            let e = err(parse_erc7715(&input, NOW));
             assert!(e.contains(expected), "{input}: {e}");
         }
         // The zero address as `to` means "no dapp key".
-        assert!(parse_erc7715(&edit(&|p| p[0]["to"] = json!(Address::ZERO))).is_ok());
+        assert!(parse_erc7715(&edit(&|p| p[0]["to"] = json!(Address::ZERO)), NOW).is_ok());
         // Errors become −32602 invalid params.
-        let e: crate::Error = parse_erc7715(&json!([])).unwrap_err().into();
+        let e: crate::Error = parse_erc7715(&json!([]), NOW).unwrap_err().into();
         assert!(
             matches!(e, crate::Error::InvalidParams(m) if m.starts_with("session request: params:"))
         );
+    }
+
+    fn standard(ty: &str, data: Value) -> Value {
+        json!([{
+            "chainId": "0xaa36a7",
+            "permission": { "type": ty, "isAdjustmentAllowed": true, "data": data },
+            "rules": [{ "type": "expiry", "data": { "timestamp": NOW + 604_800 } }]
+        }])
+    }
+
+    #[test]
+    fn standard_erc20_types_map_onto_a_transfer_policy_with_the_amount_limited() {
+        use crate::session::spec::LimitType;
+        let periodic = parse_erc7715(
+            &standard(
+                "erc20-token-periodic",
+                json!({ "tokenAddress": TOKEN, "periodAmount": "0x64", "periodDuration": 86400,
+                        "startTime": NOW, "justification": "Ten a day" }),
+            ),
+            NOW,
+        )
+        .unwrap();
+        let [call] = &periodic.call_policies[..] else {
+            panic!("one call policy: {periodic:?}");
+        };
+        assert_eq!(call.function, "transfer(address,uint256)");
+        assert_eq!(call.spec.target, Address::from_str(TOKEN).unwrap());
+        assert!(call.spec.maxValuePerUse.is_zero(), "no ETH with it");
+        let [amount] = &call.spec.constraints[..] else {
+            panic!("one constraint: {call:?}");
+        };
+        assert_eq!(amount.index, 1, "the amount word");
+        assert_eq!(amount.limit.limitType, LimitType::Allowance);
+        assert_eq!(amount.limit.limit, U256::from(100));
+        assert_eq!(amount.limit.period.to::<u64>(), 86_400);
+        assert_eq!(call.constraints[0].param, "amount");
+        assert!(periodic.transfer_policies.is_empty());
+        assert_eq!(periodic.fee_limit.limitType, LimitType::Allowance);
+        assert_eq!(periodic.fee_limit.limit, U256::from(STANDARD_FEE_PER_DAY));
+        assert_eq!(periodic.meta.justification.as_deref(), Some("Ten a day"));
+        assert!(periodic.meta.adjustment_allowed);
+        let allowance = parse_erc7715(
+            &standard(
+                "erc20-token-allowance",
+                json!({ "tokenAddress": TOKEN, "allowanceAmount": "500" }),
+            ),
+            NOW,
+        )
+        .unwrap();
+        let limit = &allowance.call_policies[0].spec.constraints[0].limit;
+        assert_eq!(
+            (limit.limitType, limit.limit),
+            (LimitType::Lifetime, U256::from(500))
+        );
+        // Strict data: a missing or unknown field, a later start, a zero period.
+        for (data, expected) in [
+            (
+                json!({ "tokenAddress": TOKEN, "periodAmount": "1" }),
+                "`periodDuration` is required",
+            ),
+            (
+                json!({ "tokenAddress": TOKEN, "periodAmount": "1", "periodDuration": 60, "extra": 1 }),
+                "unknown field `extra`",
+            ),
+            (
+                json!({ "tokenAddress": TOKEN, "periodAmount": "1", "periodDuration": 60, "startTime": NOW + 3600 }),
+                "is in the future",
+            ),
+            (
+                json!({ "tokenAddress": TOKEN, "periodAmount": "1", "periodDuration": 0 }),
+                "at least one second",
+            ),
+            (
+                json!({ "tokenAddress": "0x12", "periodAmount": "1", "periodDuration": 60 }),
+                "tokenAddress",
+            ),
+        ] {
+            let e = err(parse_erc7715(
+                &standard("erc20-token-periodic", data.clone()),
+                NOW,
+            ));
+            assert!(e.contains(expected), "{data}: {e}");
+        }
     }
 }

@@ -288,7 +288,7 @@ pub fn parse_request(params: &Value, now: u64) -> Result<SessionRequest> {
             ),
         )),
         (true, object) => parse_compact(object, now),
-        (false, _) => parse_erc7715(params),
+        (false, _) => parse_erc7715(params, now),
     }
 }
 
@@ -336,7 +336,7 @@ mod tests {
             .map(|b| serde_json::from_str(b.split("```").next().unwrap()).unwrap())
             .collect();
         let request = blocks.iter().find(|b| b.get("method").is_some()).unwrap();
-        let r = parse_erc7715(&request["params"]).unwrap();
+        let r = parse_erc7715(&request["params"], NOW).unwrap();
         assert_eq!((r.call_policies.len(), r.transfer_policies.len()), (1, 1));
         assert_eq!(r.call_policies[0].spec.constraints[1].index, 1);
         let compact = blocks.iter().find(|b| b.get("expiry").is_some()).unwrap();
@@ -392,12 +392,12 @@ mod tests {
         fn random_json_never_panics(json in any::<String>(), value in arb_json()) {
             if let Ok(v) = serde_json::from_str::<Value>(&json) {
                 let _ = parse_compact(&v, NOW);
-                let _ = parse_erc7715(&v);
+                let _ = parse_erc7715(&v, NOW);
             }
             let _ = parse_compact(&value, NOW);
-            let _ = parse_erc7715(&value);
+            let _ = parse_erc7715(&value, NOW);
             let _ = parse_erc7715(&json!([{ "chainId": 1, "rules": [{"type": "expiry", "data": {"timestamp": 1}}],
-                                            "permission": { "type": "sso-session", "data": value.clone() } }]));
+                                            "permission": { "type": "sso-session", "data": value.clone() } }]), NOW);
             let _ = parse_compact(&json!({ "expiry": 1, "feeLimit": 1, "contractCalls": [value] }), NOW);
         }
     }
