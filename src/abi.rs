@@ -65,6 +65,17 @@ alloy_sol_types::sol! {
         function balanceOf(address owner) external view returns (uint256);
     }
 
+    /// ERC-721 ownership and name, for NFTs a site suggests.
+    interface IERC721 {
+        function ownerOf(uint256 tokenId) external view returns (address);
+        function symbol() external view returns (string);
+    }
+
+    /// ERC-1155 balances, for NFTs a site suggests.
+    interface IERC1155 {
+        function balanceOf(address account, uint256 id) external view returns (uint256);
+    }
+
     /// The EIP-712 struct whose signing hash is the EntryPoint v0.8 userOpHash.
     struct PackedUserOperation {
         address sender;

@@ -77,7 +77,7 @@ pub struct ExplainedCall {
     pub warnings: Vec<Warning>,
 }
 
-/// An ERC-20 a site suggested, as the chain describes it.
+/// A token a site suggested (an ERC-20, or an NFT the account holds), as the chain describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetToWatch {
@@ -91,6 +91,9 @@ pub struct AssetToWatch {
     pub decimals: u8,
     /// What the site called it, when that differs from the token's own symbol.
     pub claimed_symbol: Option<String>,
+    /// An NFT the account holds (its standard and id), rather than an ERC-20.
+    #[serde(default)]
+    pub nft: Option<crate::storage::Nft>,
 }
 
 /// A message signature prepared for the passkey.

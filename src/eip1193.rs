@@ -534,21 +534,27 @@ pub const CONTRACT_CREATION: &str = "a smart account cannot create a contract by
 /// the site's claim; the wallet reads the token's own symbol and decimals from the chain).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchAsset {
-    /// The ERC-20 contract.
+    /// The token contract.
     pub address: Address,
     /// The symbol the site gave, cut and cleaned.
     pub claimed_symbol: Option<String>,
+    /// An NFT (ERC-721 / ERC-1155, as MetaMask takes them): its standard and id.
+    pub nft: Option<crate::storage::Nft>,
 }
 
-/// Parses `wallet_watchAsset` params: `{type: "ERC20", options: {address, symbol?, decimals?,
-/// image?}}`, as an object (EIP-747) or the one item of an array. Only ERC-20 is served: NFTs
-/// are refused with the reason.
+/// Parses `wallet_watchAsset` params: `{type, options: {address, symbol?, decimals?, image?,
+/// tokenId?}}`, as an object (EIP-747) or the one item of an array. `type` is `ERC20`, or
+/// `ERC721` / `ERC1155` with a `tokenId` (decimal or `0x` string, or a JSON integer).
 pub fn watch_asset_params(params: Option<Value>) -> Result<WatchAsset> {
+    use crate::storage::{Nft, NftStandard};
     #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
     struct Options {
         address: Address,
         #[serde(default)]
         symbol: Option<String>,
+        #[serde(default)]
+        token_id: Option<Value>,
     }
     #[derive(Deserialize)]
     struct Request {
@@ -563,12 +569,44 @@ pub fn watch_asset_params(params: Option<Value>) -> Result<WatchAsset> {
         _ => return Err(refuse("expects {type, options: {address, …}}".into())),
     };
     let request: Request = serde_json::from_value(value).map_err(|e| refuse(e.to_string()))?;
-    if !request.kind.eq_ignore_ascii_case("ERC20") {
-        return Err(refuse(format!(
-            "only ERC20 tokens are supported, not {}",
-            crate::untrusted::clip(&request.kind, 16)
-        )));
-    }
+    let standard = match request.kind.to_ascii_uppercase().as_str() {
+        "ERC20" => None,
+        "ERC721" => Some(NftStandard::Erc721),
+        "ERC1155" => Some(NftStandard::Erc1155),
+        _ => {
+            return Err(refuse(format!(
+                "the type must be ERC20, ERC721 or ERC1155, not {}",
+                crate::untrusted::clip(&request.kind, 16)
+            )));
+        }
+    };
+    let token_id = |value: &Value| -> Option<U256> {
+        match value {
+            Value::Number(n) => n.as_u64().map(U256::from),
+            Value::String(s) => match s.strip_prefix("0x") {
+                Some(hex) if !hex.is_empty() && hex.len() <= 64 => {
+                    U256::from_str_radix(hex, 16).ok()
+                }
+                Some(_) => None,
+                None if !s.is_empty() && s.len() <= 78 => U256::from_str_radix(s, 10).ok(),
+                None => None,
+            },
+            _ => None,
+        }
+    };
+    let nft = match (standard, &request.options.token_id) {
+        (None, None) => None,
+        (None, Some(_)) => return Err(refuse("an ERC20 takes no tokenId".into())),
+        (Some(_), None) => return Err(refuse("an NFT needs options.tokenId".into())),
+        (Some(standard), Some(id)) => Some(Nft {
+            standard,
+            token_id: token_id(id).ok_or_else(|| {
+                refuse(
+                    "options.tokenId must be an integer (decimal or 0x string) below 2^256".into(),
+                )
+            })?,
+        }),
+    };
     Ok(WatchAsset {
         address: request.options.address,
         claimed_symbol: request
@@ -576,6 +614,7 @@ pub fn watch_asset_params(params: Option<Value>) -> Result<WatchAsset> {
             .symbol
             .map(|s| crate::untrusted::clip(&s, 16))
             .filter(|s| !s.is_empty()),
+        nft,
     })
 }
 
@@ -887,7 +926,7 @@ mod tests {
     }
 
     #[test]
-    fn watch_asset_takes_an_erc20_as_object_or_array() {
+    fn watch_asset_takes_an_erc20_or_an_nft_as_object_or_array() {
         assert_eq!(Method::parse("wallet_watchAsset"), Some(Method::WatchAsset));
         assert_eq!(Method::WatchAsset.access(), Access::Approval);
         let token = "0x00000000000000000000000000000000000000aa";
@@ -896,13 +935,54 @@ mod tests {
         assert_eq!(parsed.address, token.parse::<Address>().unwrap());
         assert_eq!(parsed.claimed_symbol.as_deref(), Some("ETH"));
         assert_eq!(watch_asset_params(Some(json!([request]))).unwrap(), parsed);
-        let nft = json!({"type": "ERC721", "options": {"address": token, "tokenId": "1"}});
-        assert!(
-            watch_asset_params(Some(nft))
+        assert_eq!(parsed.nft, None);
+        use crate::storage::{Nft, NftStandard};
+        for (kind, id, standard, expected) in [
+            ("ERC721", json!("1"), NftStandard::Erc721, U256::from(1)),
+            (
+                "erc1155",
+                json!("0x0a"),
+                NftStandard::Erc1155,
+                U256::from(10),
+            ),
+            ("ERC721", json!(7), NftStandard::Erc721, U256::from(7)),
+        ] {
+            let nft = json!({"type": kind, "options": {"address": token, "tokenId": id}});
+            assert_eq!(
+                watch_asset_params(Some(nft)).unwrap().nft,
+                Some(Nft {
+                    standard,
+                    token_id: expected
+                })
+            );
+        }
+        for (bad, why) in [
+            (
+                json!({"type": "ERC721", "options": {"address": token}}),
+                "needs options.tokenId",
+            ),
+            (
+                json!({"type": "ERC721", "options": {"address": token, "tokenId": "-1"}}),
+                "must be an integer",
+            ),
+            (
+                json!({"type": "ERC721", "options": {"address": token, "tokenId": "1".repeat(79)}}),
+                "must be an integer",
+            ),
+            (
+                json!({"type": "ERC20", "options": {"address": token, "tokenId": "1"}}),
+                "takes no tokenId",
+            ),
+            (
+                json!({"type": "ERC777", "options": {"address": token}}),
+                "ERC20, ERC721 or ERC1155",
+            ),
+        ] {
+            let e = watch_asset_params(Some(bad.clone()))
                 .unwrap_err()
-                .to_string()
-                .contains("only ERC20 tokens are supported, not ERC721")
-        );
+                .to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
         assert!(watch_asset_params(Some(json!({"type": "ERC20", "options": {}}))).is_err());
         assert!(watch_asset_params(None).is_err());
     }

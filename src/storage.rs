@@ -27,7 +27,7 @@ pub struct Grant {
     pub granted_at: u64,
 }
 
-/// An ERC-20 token the user added to the home view.
+/// A token the user added to the home view: an ERC-20, or one NFT (ERC-721 / ERC-1155).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Token {
@@ -35,10 +35,48 @@ pub struct Token {
     pub chain_id: u64,
     /// The token contract.
     pub address: alloy_primitives::Address,
-    /// `symbol()`, read when it was added.
+    /// `symbol()`, read when it was added (an NFT collection without one: empty).
     pub symbol: String,
-    /// `decimals()`, read when it was added.
+    /// `decimals()`, read when it was added (0 for an NFT).
     pub decimals: u8,
+    /// The NFT, when this is one (absent for ERC-20s, and in data older than NFTs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nft: Option<Nft>,
+}
+
+impl Token {
+    /// Whether this is the same token: same chain and contract, and for an NFT the same id.
+    pub fn is(
+        &self,
+        chain_id: u64,
+        address: alloy_primitives::Address,
+        token_id: Option<alloy_primitives::U256>,
+    ) -> bool {
+        self.chain_id == chain_id
+            && self.address == address
+            && self.nft.as_ref().map(|n| n.token_id) == token_id
+    }
+}
+
+/// An NFT's standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NftStandard {
+    /// ERC-721: one owner per id.
+    #[serde(rename = "ERC721")]
+    Erc721,
+    /// ERC-1155: a balance per id.
+    #[serde(rename = "ERC1155")]
+    Erc1155,
+}
+
+/// One NFT of a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Nft {
+    /// Its standard.
+    pub standard: NftStandard,
+    /// Its id in the collection.
+    pub token_id: alloy_primitives::U256,
 }
 
 /// Everything the wallet keeps across browser restarts.

@@ -2,13 +2,14 @@
 //! native and token balances, whether it is deployed, the connected sites and the settings; and
 //! the home view's own changes (tokens, disconnecting a site).
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, U256};
 
-use sso_wallet::abi::IERC20Metadata;
+use sso_wallet::abi::{IERC20Metadata, IERC721, IERC1155};
+use sso_wallet::network::Network;
 use sso_wallet::protocol::{
     HomeView, NetworkSource, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
 };
-use sso_wallet::storage::Token;
+use sso_wallet::storage::{Nft, NftStandard, Token};
 use sso_wallet::units::{format_ether, format_units};
 use sso_wallet::{Error, Result};
 
@@ -54,7 +55,6 @@ pub async fn view() -> Result<HomeView> {
     let Some(account) = home.account.filter(|_| !locked) else {
         return Ok(home);
     };
-    let url = &network.rpc_url;
     let tokens: Vec<&Token> = wallet
         .tokens
         .iter()
@@ -63,10 +63,7 @@ pub async fn view() -> Result<HomeView> {
     let (balance, deployed, token_balances) = futures::join!(
         chain::balance(&network, account),
         chain::is_deployed(&network, account),
-        futures::future::join_all(tokens.iter().map(|t| async move {
-            let call = IERC20Metadata::balanceOfCall { owner: account };
-            rpc::call_contract(url, t.address, &call, "latest").await
-        })),
+        futures::future::join_all(tokens.iter().map(|t| token_balance(&network, account, t))),
     );
     home.balance = balance.ok().map(format_ether);
     home.deployed = deployed.ok();
@@ -76,9 +73,8 @@ pub async fn view() -> Result<HomeView> {
         .map(|(t, balance)| TokenView {
             address: t.address,
             symbol: t.symbol.clone(),
-            balance: balance
-                .ok()
-                .map(|b| format!("{} {}", format_units(b, t.decimals), t.symbol)),
+            balance,
+            token_id: t.nft.map(|n| n.token_id),
         })
         .collect();
     home.sites = wallet
@@ -108,14 +104,67 @@ pub async fn add_token(address: Address) -> Result<()> {
         address,
         symbol: info.symbol,
         decimals: info.decimals,
+        nft: None,
     })
     .await
+}
+
+/// The account's balance of a listed token, in words (`None` when the node did not answer): an
+/// ERC-20 in its units, an ERC-721 as held or not any more, an ERC-1155 as a count of the id.
+async fn token_balance(network: &Network, account: Address, token: &Token) -> Option<String> {
+    let url = &network.rpc_url;
+    let name = if token.symbol.is_empty() {
+        sso_wallet::activity::short(token.address)
+    } else {
+        token.symbol.clone()
+    };
+    match token.nft {
+        None => {
+            let call = IERC20Metadata::balanceOfCall { owner: account };
+            let balance = rpc::call_contract(url, token.address, &call, "latest")
+                .await
+                .ok()?;
+            Some(format!(
+                "{} {}",
+                format_units(balance, token.decimals),
+                token.symbol
+            ))
+        }
+        Some(Nft {
+            standard: NftStandard::Erc721,
+            token_id,
+        }) => {
+            let call = IERC721::ownerOfCall { tokenId: token_id };
+            let owner = rpc::call_contract(url, token.address, &call, "latest")
+                .await
+                .ok();
+            Some(if owner == Some(account) {
+                format!("NFT #{token_id} of {name}")
+            } else {
+                format!("NFT #{token_id} of {name} (no longer yours)")
+            })
+        }
+        Some(Nft {
+            standard: NftStandard::Erc1155,
+            token_id,
+        }) => {
+            let call = IERC1155::balanceOfCall {
+                account,
+                id: token_id,
+            };
+            let balance = rpc::call_contract(url, token.address, &call, "latest")
+                .await
+                .ok()?;
+            Some(format!("{balance} × #{token_id} of {name}"))
+        }
+    }
 }
 
 /// Adds a token to the home view, unless it is listed already.
 async fn list_token(token: Token) -> Result<()> {
     state::update_wallet(|w| {
-        let known = |t: &Token| t.chain_id == token.chain_id && t.address == token.address;
+        let token_id = token.nft.map(|n| n.token_id);
+        let known = |t: &Token| t.is(token.chain_id, token.address, token_id);
         if !w.tokens.iter().any(known) {
             w.tokens.push(token.clone());
         }
@@ -132,15 +181,15 @@ pub async fn watch_asset(asset: &sso_wallet::approval::AssetToWatch) -> Result<(
         address: asset.address,
         symbol: asset.symbol.clone(),
         decimals: asset.decimals,
+        nft: asset.nft,
     })
     .await
 }
 
-/// Removes a token from the home view.
-pub async fn remove_token(chain_id: u64, address: Address) -> Result<()> {
+/// Removes a token (or one NFT) from the home view.
+pub async fn remove_token(chain_id: u64, address: Address, token_id: Option<U256>) -> Result<()> {
     state::update_wallet(|w| {
-        w.tokens
-            .retain(|t| !(t.chain_id == chain_id && t.address == address));
+        w.tokens.retain(|t| !t.is(chain_id, address, token_id));
         Ok(())
     })
     .await

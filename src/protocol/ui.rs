@@ -2,7 +2,7 @@
 //! paired by the sequence number of an [`Envelope`], and the inputs the UI sends with them
 //! ([`SignedChallenge`], [`NetworkInput`]). What the answers show is in the view models.
 
-use alloy_primitives::{Address, B256, Bytes};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -93,6 +93,9 @@ pub enum UiRequest {
         chain_id: u64,
         /// The token contract.
         address: Address,
+        /// The NFT's id, for an NFT (only that one is removed).
+        #[serde(default)]
+        token_id: Option<U256>,
     },
     /// Disconnect a site: it no longer sees the account.
     Disconnect {

@@ -79,8 +79,12 @@ pub struct TokenView {
     pub address: Address,
     /// Its symbol.
     pub symbol: String,
-    /// The account's balance in the token's units (`12.5 TST`), when the node answered.
+    /// The account's balance in the token's units (`12.5 TST`; an NFT: `NFT #7 of TNFT`, or
+    /// `5 × #2 of 0x…`), when the node answered.
     pub balance: Option<String>,
+    /// The NFT's id, for an NFT.
+    #[serde(default)]
+    pub token_id: Option<U256>,
 }
 
 /// A connected site.

@@ -129,6 +129,33 @@ describe("EIP-5792 batches", () => {
     assert.equal(await send(multi, encodeFunctionData({ abi: NFTS, functionName: "mintBatch", args: [account, [1n, 2n], [5n, 6n]] })), "success");
     assert.equal(getAddress(await chain.readContract({ address: nft, abi: NFTS, functionName: "ownerOf", args: [1n] })), getAddress(account));
     assert.equal(await chain.readContract({ address: multi, abi: NFTS, functionName: "balanceOf", args: [account, 2n] }), 6n);
+
+    // The dapp suggests them (wallet_watchAsset, as MetaMask takes NFTs): checked held, shown,
+    // listed on the home page with what the chain says the account holds.
+    const watch = (type, address, tokenId) => request(dapp, "wallet_watchAsset", { type, options: { address, tokenId } });
+    for (const [type, address, id, standard, symbol] of [["ERC721", nft, "1", "ERC-721", "TNFT"], ["ERC1155", multi, "2", "ERC-1155", "none"]]) {
+      const { page, pending } = await wallet.approval(() => watch(type, address, id));
+      assert.equal(await page.getByTestId("asset-title").textContent(), "Add this NFT to your wallet?");
+      assert.equal(await page.getByTestId("asset-standard").textContent(), standard);
+      assert.equal(await page.getByTestId("asset-token-id").textContent(), id);
+      assert.equal(await page.getByTestId("asset-symbol").textContent(), symbol);
+      await page.getByTestId("approve").click();
+      assert.deepEqual(await pending, { result: true });
+    }
+    const home = await wallet.openHome();
+    const row = (address, id) => home.locator(`[data-testid="token"][data-address="${getAddress(address)}"][data-token-id="${id}"]`);
+    await row(nft, 1).waitFor();
+    assert.equal(await row(nft, 1).getByTestId("token-balance").textContent(), "NFT #1 of TNFT");
+    assert.match(await row(multi, 2).getByTestId("token-balance").textContent(), /^6 × #2 of 0x/);
+    await home.close();
+    // Not held: refused with the reason, no window.
+    const windows = wallet.approvalWindows;
+    const stranger = await watch("ERC721", nft, "2");
+    assert.equal(stranger.error?.code, -32602);
+    assert.match(stranger.error.message, /did not answer ownerOf\(2\)|does not own/);
+    const none = await watch("ERC1155", multi, "9");
+    assert.match(none.error?.message ?? "", /holds none of ERC-1155 #9/);
+    assert.equal(wallet.approvalWindows, windows);
   });
 
   it("wallet_showCallsStatus opens the activity view on the batch", async () => {

@@ -98,13 +98,14 @@ describe("explaining calls", () => {
     await row.waitFor();
     assert.equal(await row.getByTestId("token-balance").textContent(), "10 TST");
     await home.close();
-    // Listed already: answered at once, no window. An NFT, or an address that is no ERC-20, is refused.
+    // Listed already: answered at once, no window. An NFT the account does not hold (here: an
+    // ERC-20 asked as one), or an address that is no ERC-20, is refused.
     const windows = wallet.approvalWindows;
     assert.deepEqual(await suggest(), { result: true });
     assert.equal(wallet.approvalWindows, windows);
     const nft = await request(dapp, "wallet_watchAsset", { type: "ERC721", options: { address: token, tokenId: "1" } });
     assert.equal(nft.error.code, -32602);
-    assert.match(nft.error.message, /only ERC20 tokens are supported/);
+    assert.match(nft.error.message, /did not answer ownerOf\(1\)/);
     const notAToken = await request(dapp, "wallet_watchAsset", { type: "ERC20", options: { address: "0x" + "12".repeat(20) } });
     assert.equal(notAToken.error.code, -32602);
     assert.match(notAToken.error.message, /is not an ERC-20 token/);

@@ -27,8 +27,12 @@ pub async fn handle(request: UiRequest) -> Result<UiResponse> {
             home::add_token(address).await?;
             done()
         }
-        UiRequest::RemoveToken { chain_id, address } => {
-            home::remove_token(chain_id, address).await?;
+        UiRequest::RemoveToken {
+            chain_id,
+            address,
+            token_id,
+        } => {
+            home::remove_token(chain_id, address, token_id).await?;
             done()
         }
         UiRequest::Disconnect { origin } => {

@@ -1,4 +1,5 @@
-//! The account section's tokens: each added ERC-20 with its balance, add by address, remove.
+//! The account section's tokens: each added ERC-20 with its balance, and each NFT a site
+//! suggested (held or not, how many); add an ERC-20 by address, remove.
 
 use alloy_primitives::Address;
 use leptos::prelude::*;
@@ -14,12 +15,13 @@ pub(super) fn tokens_view(page: Page, home: &HomeView) -> impl IntoView + use<> 
         .iter()
         .map(|token| {
             let address = token.address;
+            let token_id = token.token_id;
             view! {
-                <li data-testid="token" data-address=address.to_string()>
+                <li data-testid="token" data-address=address.to_string() data-token-id=token_id.map(|id| id.to_string())>
                     <span data-testid="token-balance">{token.balance.clone().unwrap_or_else(|| format!("? {}", token.symbol))}</span>
                     " "<code class="muted">{sso_wallet::activity::short(address)}</code>
                     <button class="secondary small" data-testid="remove-token"
-                        on:click=move |_| page.ask("Removing…", "", UiRequest::RemoveToken { chain_id, address })>"Remove"</button>
+                        on:click=move |_| page.ask("Removing…", "", UiRequest::RemoveToken { chain_id, address, token_id })>"Remove"</button>
                 </li>
             }
         })
