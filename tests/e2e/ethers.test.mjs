@@ -1,8 +1,10 @@
 // ethers v6 BrowserProvider against the injected provider: connect, getSigner().sendTransaction,
-// wait for the receipt (ethers polls the node through the wallet's read pass-through).
+// wait for the receipt (ethers polls the node through the wallet's read pass-through). Then a
+// contract deployment as ethers sends it (no `to`): refused with what to do instead, and done
+// that way — the init code through the CREATE2 deployer the README names.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseEther } from "viem";
+import { concat, getContractAddress, parseEther, toHex } from "viem";
 import { DAPP, Wallet, chain, nodeRpc } from "./lib/harness.mjs";
 
 describe("ethers v6", () => {
@@ -45,5 +47,33 @@ describe("ethers v6", () => {
     assert.equal(status, 1);
     assert.equal((await chain.getTransactionReceipt({ hash })).status, "success");
     assert.equal((await chain.getBalance({ address: recipient })) - before, 12345n);
+  });
+
+  it("refuses a deployment without `to` with what to do instead, and deploys through the CREATE2 deployer", async () => {
+    // Init code that returns the runtime `return 42`.
+    const runtime = "0x602a60005260206000f3";
+    const initCode = concat(["0x600a600c600039600a6000f3", runtime]);
+    const refused = await dapp.evaluate(async (data) => {
+      const signer = await window.dapp.ethers.getSigner();
+      return signer.sendTransaction({ data }).then(
+        () => "sent",
+        (e) => `${e.error?.code ?? e.info?.error?.code ?? e.code}: ${e.error?.message ?? e.info?.error?.message ?? e.message}`,
+      );
+    }, initCode);
+    assert.match(refused, /^-32602: .*cannot create a contract by itself.*0x4e59b44847b379578588920cA78FbF26c0B4956C/);
+
+    const deployer = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
+    const salt = toHex(7n, { size: 32 });
+    const expected = getContractAddress({ opcode: "CREATE2", from: deployer, salt, bytecode: initCode });
+    const sent = await wallet.approval(() =>
+      dapp.evaluate(async ([to, data]) => {
+        const signer = await window.dapp.ethers.getSigner();
+        const tx = await signer.sendTransaction({ to, data });
+        return (await tx.wait()).status;
+      }, [deployer, concat([salt, initCode])]),
+    );
+    await sent.page.getByTestId("approve").click();
+    assert.equal(await sent.pending, 1);
+    assert.equal(await chain.getCode({ address: expected }), runtime);
   });
 });
