@@ -93,7 +93,7 @@ pub struct AssetToWatch {
     pub claimed_symbol: Option<String>,
     /// An NFT the account holds (its standard and id), rather than an ERC-20.
     #[serde(default)]
-    pub nft: Option<crate::storage::Nft>,
+    pub nft: Option<crate::nft::Nft>,
 }
 
 /// A message signature prepared for the passkey.

@@ -539,14 +539,14 @@ pub struct WatchAsset {
     /// The symbol the site gave, cut and cleaned.
     pub claimed_symbol: Option<String>,
     /// An NFT (ERC-721 / ERC-1155, as MetaMask takes them): its standard and id.
-    pub nft: Option<crate::storage::Nft>,
+    pub nft: Option<crate::nft::Nft>,
 }
 
 /// Parses `wallet_watchAsset` params: `{type, options: {address, symbol?, decimals?, image?,
 /// tokenId?}}`, as an object (EIP-747) or the one item of an array. `type` is `ERC20`, or
 /// `ERC721` / `ERC1155` with a `tokenId` (decimal or `0x` string, or a JSON integer).
 pub fn watch_asset_params(params: Option<Value>) -> Result<WatchAsset> {
-    use crate::storage::{Nft, NftStandard};
+    use crate::nft::{Nft, NftStandard};
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Options {
@@ -936,7 +936,7 @@ mod tests {
         assert_eq!(parsed.claimed_symbol.as_deref(), Some("ETH"));
         assert_eq!(watch_asset_params(Some(json!([request]))).unwrap(), parsed);
         assert_eq!(parsed.nft, None);
-        use crate::storage::{Nft, NftStandard};
+        use crate::nft::{Nft, NftStandard};
         for (kind, id, standard, expected) in [
             ("ERC721", json!("1"), NftStandard::Erc721, U256::from(1)),
             (

@@ -29,6 +29,7 @@
 //!   shrunk when a node refuses a range.
 //! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
+//! - [`nft`]: ERC-721 / ERC-1155 standards and one NFT, as `wallet_watchAsset` and the token list keep them.
 //! - [`permit`]: signatures that let others move the account's tokens (ERC-2612, Permit2, Seaport),
 //!   recognised in typed data with their warnings.
 //! - [`protocol`]: the typed messages between page, UI and background: `page` (the page's
@@ -63,6 +64,7 @@ pub mod jsonrpc;
 pub mod lock;
 pub mod log_scan;
 pub mod network;
+pub mod nft;
 pub mod permit;
 pub mod protocol;
 pub mod recovery;

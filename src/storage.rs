@@ -41,7 +41,7 @@ pub struct Token {
     pub decimals: u8,
     /// The NFT, when this is one (absent for ERC-20s, and in data older than NFTs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nft: Option<Nft>,
+    pub nft: Option<crate::nft::Nft>,
 }
 
 impl Token {
@@ -56,27 +56,6 @@ impl Token {
             && self.address == address
             && self.nft.as_ref().map(|n| n.token_id) == token_id
     }
-}
-
-/// An NFT's standard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum NftStandard {
-    /// ERC-721: one owner per id.
-    #[serde(rename = "ERC721")]
-    Erc721,
-    /// ERC-1155: a balance per id.
-    #[serde(rename = "ERC1155")]
-    Erc1155,
-}
-
-/// One NFT of a collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Nft {
-    /// Its standard.
-    pub standard: NftStandard,
-    /// Its id in the collection.
-    pub token_id: alloy_primitives::U256,
 }
 
 /// Everything the wallet keeps across browser restarts.

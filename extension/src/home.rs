@@ -6,10 +6,11 @@ use alloy_primitives::{Address, U256};
 
 use sso_wallet::abi::{IERC20Metadata, IERC721, IERC1155};
 use sso_wallet::network::Network;
+use sso_wallet::nft::{Nft, NftStandard};
 use sso_wallet::protocol::{
     HomeView, NetworkSource, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
 };
-use sso_wallet::storage::{Nft, NftStandard, Token};
+use sso_wallet::storage::Token;
 use sso_wallet::units::{format_ether, format_units};
 use sso_wallet::{Error, Result};
 

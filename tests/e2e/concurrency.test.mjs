@@ -5,12 +5,13 @@
 // once. One approval window opens and shows the queue one by one ("1 of N"); the queued
 // transactions all start out prepared with the same nonce and the account's deployment, and each
 // must be prepared again when its turn comes. Some are approved, others rejected; every request
-// is checked for its own answer, at the page and on chain.
+// is checked for its own answer, at the page and on chain. Then one that fails once approved
+// (the account can no longer pay): its error is shown above the next request, and its page gets it.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { getAddress, toHex } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, request } from "./lib/harness.mjs";
+import { DAPP, OTHER_DAPP, Wallet, chain, nodeRpc, request } from "./lib/harness.mjs";
 
 const PER_SITE = 3; // approval::MAX_PENDING_PER_ORIGIN
 
@@ -120,6 +121,7 @@ describe("many requests at once", () => {
         // drawn while requests were still arriving).
         const position = left > 1 ? await popup.getByTestId("queue-position").textContent() : "1 of 1";
         assert.equal(position, `1 of ${left}`);
+        if (left > 1) assert.match(await popup.getByTestId("queue-note").textContent(), new RegExp(`${left - 1} more after this one; closing the window rejects them all`));
       }
       const to = await popup.getByTestId("tx-to").first().textContent({ timeout: 500 }).catch(() => null);
       const text = to ? null : await popup.getByTestId("sign-message").textContent();
@@ -127,7 +129,10 @@ describe("many requests at once", () => {
         ? transfers.find((t) => to.toLowerCase().includes(t.to.toLowerCase()))?.label
         : messages.find((m) => m.text === text)?.label;
       assert.ok(label, `the window shows one of the requests: ${to ?? text}`);
-      const approve = Object.keys(decisions).length % 3 !== 1;
+      // Per kind, the second one shown is rejected and the others approved (the order the
+      // kinds arrive in is the browser's): two transactions and two signatures go through.
+      const sameKind = Object.keys(decisions).filter((l) => l.startsWith(label.slice(0, 2))).length;
+      const approve = sameKind !== 1;
       decisions[label] = approve;
       await popup.getByTestId(approve ? "approve" : "reject").click();
     }
@@ -189,5 +194,58 @@ describe("many requests at once", () => {
       }
     }
     for (const page of [tab, other, otherTab]) await page.close();
+  });
+
+  it("a queued transaction that fails once approved shows its error, its page gets it, and the window moves on", async () => {
+    const recipients = [getAddress(toHex(randomBytes(20))), getAddress(toHex(randomBytes(20)))];
+    const message = "After a failure, still asked";
+    const opened = wallet.context.waitForEvent("page", { timeout: 30_000 });
+    await fire(dapp, recipients.map((to, i) => ({ label: to, method: "eth_sendTransaction", params: [{ from: account, to, value: toHex(7n + BigInt(i)) }] })));
+    const popup = await opened;
+    await wallet.attachAuthenticator(popup);
+    const shown = async (before) => {
+      await popup.waitForFunction(
+        (before) => {
+          const id = document.querySelector("main")?.dataset.approvalId;
+          return id !== undefined && id !== before && document.querySelector('[data-testid="approve"]');
+        },
+        before,
+        { timeout: 90_000 },
+      );
+      return popup.evaluate(() => document.querySelector("main").dataset.approvalId);
+    };
+    // The transaction shown first goes through.
+    let id = await shown(null);
+    const sent = await popup.getByTestId("tx-to").textContent();
+    const failing = recipients.find((r) => r !== sent);
+    await popup.getByTestId("approve").click();
+    id = await shown(id);
+    assert.equal(await popup.getByTestId("tx-to").textContent(), failing);
+    // While the other is on screen a signature request arrives behind it, and the account can no
+    // longer pay for the transaction by the time the user approves it.
+    await dapp.evaluate(([message, account]) => {
+      window.ethereum.request({ method: "personal_sign", params: [message, account] }).then(
+        (result) => (window.__answers.sign = { result }),
+        (e) => (window.__answers.sign = { error: { code: e.code, message: e.message } }),
+      );
+    }, [toHex(message), account]);
+    const balance = await chain.getBalance({ address: account });
+    await nodeRpc("anvil_setBalance", [account, "0x0"]);
+    try {
+      await popup.getByTestId("approve").click();
+      id = await shown(id);
+      assert.equal(await popup.getByTestId("sign-message").textContent(), message, "the next request is shown");
+      assert.match(await popup.getByTestId("error").textContent(), /AA21|prefund/i, "with the failure above it");
+    } finally {
+      await nodeRpc("anvil_setBalance", [account, toHex(balance)]);
+    }
+    await popup.getByTestId("approve").click();
+    const got = await answers(dapp, [...recipients, "sign"]);
+    assert.equal((await chain.getTransactionReceipt({ hash: got[sent].result })).status, "success");
+    assert.equal(await chain.getBalance({ address: sent }), 7n + BigInt(recipients.indexOf(sent)));
+    assert.match(got[failing].error?.message ?? "", /AA21|prefund/i, JSON.stringify(got[failing]));
+    assert.equal(await chain.getBalance({ address: failing }), 0n);
+    assert.equal(await chain.verifyMessage({ address: account, message, signature: got.sign.result }), true);
+    if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 30_000 });
   });
 });

@@ -13,7 +13,7 @@ use sso_wallet::abi::{IERC721, IERC1155};
 use sso_wallet::approval::{ApprovalKind, AssetToWatch};
 use sso_wallet::eip1193;
 use sso_wallet::network::Network;
-use sso_wallet::storage::{Nft, NftStandard};
+use sso_wallet::nft::{Nft, NftStandard};
 use sso_wallet::{Error, Result, untrusted};
 
 use super::Request;

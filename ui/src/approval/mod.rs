@@ -256,7 +256,15 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     let id = view.id;
     let busy = move || ui.busy();
     let queue = (view.total > 1).then(|| {
-        view! { <p class="queue" data-testid="queue-position">{format!("{} of {}", view.position, view.total)}</p> }
+        view! {
+            <p class="queue">
+                <span data-testid="queue-position">{format!("{} of {}", view.position, view.total)}</span>
+                <span class="muted" data-testid="queue-note">{format!(
+                    " · {} more after this one; closing the window rejects them all",
+                    view.total - view.position
+                )}</span>
+            </p>
+        }
     });
     let site = view! {
         <section class="site">

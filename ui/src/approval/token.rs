@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use sso_wallet::approval::AssetToWatch;
-use sso_wallet::storage::NftStandard;
+use sso_wallet::nft::NftStandard;
 
 pub(super) fn watch(asset: &AssetToWatch) -> AnyView {
     let claimed = asset.claimed_symbol.clone().map(|claimed| {
