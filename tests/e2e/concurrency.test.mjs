@@ -34,6 +34,19 @@ async function answers(page, labels) {
   return page.evaluate(() => window.__answers);
 }
 
+/** Waits until `popup` shows an approval other than `before`, ready to approve; returns its id. */
+async function shown(popup, before) {
+  await popup.waitForFunction(
+    (before) => {
+      const id = document.querySelector("main")?.dataset.approvalId;
+      return id !== undefined && id !== before && document.querySelector('[data-testid="approve"]');
+    },
+    before,
+    { timeout: 90_000 },
+  );
+  return popup.evaluate(() => document.querySelector("main").dataset.approvalId);
+}
+
 describe("many requests at once", () => {
   let wallet;
   let dapp;
@@ -107,15 +120,7 @@ describe("many requests at once", () => {
     const decisions = {};
     let shownBefore = null;
     for (let left = 2 * PER_SITE; left > 0; left--) {
-      await popup.waitForFunction(
-        (before) => {
-          const id = document.querySelector("main")?.dataset.approvalId;
-          return id !== undefined && id !== before && document.querySelector('[data-testid="approve"]');
-        },
-        shownBefore,
-        { timeout: 90_000 },
-      );
-      shownBefore = await popup.evaluate(() => document.querySelector("main").dataset.approvalId);
+      shownBefore = await shown(popup, shownBefore);
       if (left < 2 * PER_SITE) {
         // Shown again after each answer, the queue counts down (the first view may have been
         // drawn while requests were still arriving).
@@ -203,23 +208,12 @@ describe("many requests at once", () => {
     await fire(dapp, recipients.map((to, i) => ({ label: to, method: "eth_sendTransaction", params: [{ from: account, to, value: toHex(7n + BigInt(i)) }] })));
     const popup = await opened;
     await wallet.attachAuthenticator(popup);
-    const shown = async (before) => {
-      await popup.waitForFunction(
-        (before) => {
-          const id = document.querySelector("main")?.dataset.approvalId;
-          return id !== undefined && id !== before && document.querySelector('[data-testid="approve"]');
-        },
-        before,
-        { timeout: 90_000 },
-      );
-      return popup.evaluate(() => document.querySelector("main").dataset.approvalId);
-    };
     // The transaction shown first goes through.
-    let id = await shown(null);
+    let id = await shown(popup, null);
     const sent = await popup.getByTestId("tx-to").textContent();
     const failing = recipients.find((r) => r !== sent);
     await popup.getByTestId("approve").click();
-    id = await shown(id);
+    id = await shown(popup, id);
     assert.equal(await popup.getByTestId("tx-to").textContent(), failing);
     // While the other is on screen a signature request arrives behind it, and the account can no
     // longer pay for the transaction by the time the user approves it.
@@ -233,7 +227,7 @@ describe("many requests at once", () => {
     await nodeRpc("anvil_setBalance", [account, "0x0"]);
     try {
       await popup.getByTestId("approve").click();
-      id = await shown(id);
+      id = await shown(popup, id);
       assert.equal(await popup.getByTestId("sign-message").textContent(), message, "the next request is shown");
       assert.match(await popup.getByTestId("error").textContent(), /AA21|prefund/i, "with the failure above it");
     } finally {
