@@ -152,15 +152,24 @@ impl PermitWarning {
 
 impl TokenAmount {
     /// The line in words, with the token's symbol and decimals when known (`token`):
-    /// "Unlimited USDC", "1.5 USDC", "0.1 ETH", "NFT #42 of 0x…", "3 of token #7 of 0x…",
+    /// "Unlimited USDC (token 0xA0b8…eB48)", "1.5 USDC (token …)", "0.1 ETH", "NFT #42 of 0x…", "3 of token #7 of 0x…",
     /// "any NFT of the collection 0x…".
     pub fn describe(&self, token: Option<&TokenInfo>) -> String {
         let contract = self.token.to_string();
         match self.asset {
             AssetKind::Native => format!("{} (the chain's currency)", format_ether(self.amount)),
             AssetKind::Erc20 => {
+                // A symbol is the token's own claim (a clone can call itself USDC): the
+                // contract goes with it.
                 let (symbol, amount) = match token {
-                    Some(t) => (t.symbol.clone(), format_units(self.amount, t.decimals)),
+                    Some(t) => (
+                        format!(
+                            "{} (token {})",
+                            t.symbol,
+                            crate::activity::short(self.token)
+                        ),
+                        format_units(self.amount, t.decimals),
+                    ),
                     None => (
                         format!("of token {contract} (raw units)"),
                         self.amount.to_string(),
@@ -249,8 +258,8 @@ impl Permit {
             None => true,
             Some(until) => until > now.saturating_add(LONG_LIVED_SECS),
         };
-        // A one-time transfer is spent once; only allowances and orders stay usable.
-        if long && self.kind != PermitKind::Permit2Transfer {
+        // A one-time transfer is spent once, but until then the signature stands.
+        if long {
             warnings.push(PermitWarning::LongLived {
                 until: self.valid_until,
             });
@@ -337,7 +346,8 @@ fn erc20(token: Address, amount: U256, bits: usize) -> TokenAmount {
         asset: AssetKind::Erc20,
         token,
         amount,
-        unlimited: amount == max_bits(bits),
+        // Past half the type's range is no limit a person would set: shown as unlimited.
+        unlimited: amount > max_bits(bits) >> 1,
         id: None,
         any_of_collection: false,
     }
@@ -441,7 +451,12 @@ fn permit2_allowance<'a>(
     for item in &list {
         let token = address_of(item.get("token")?)?;
         let amount = uint(item.get("amount")?)?;
-        let expiration = time(item.get("expiration")?)?;
+        // Expiration 0: the allowance lasts the block the signature is submitted in, which can
+        // be any time before `sigDeadline` — that is how long it stands.
+        let expiration = match uint(item.get("expiration")?)? {
+            e if e.is_zero() => time(message.get("sigDeadline")?)?,
+            _ => time(item.get("expiration")?)?,
+        };
         if gives.len() < MAX_ITEMS {
             gives.push(erc20(token, amount, 160));
         }
@@ -552,11 +567,21 @@ fn seaport<'a>(
     if address_of(message.get("offerer")?)? != account {
         return None;
     }
-    let line = |item: &Value| -> Option<TokenAmount> {
+    // What the account gives is shown at its largest, what it gets back at its smallest (an
+    // amount that moves between `startAmount` and `endAmount` over the order's life).
+    let line = |item: &Value, giving: bool| -> Option<TokenAmount> {
         let kind = uint(item.get("itemType")?)?;
         let token = address_of(item.get("token")?)?;
         let id = uint(item.get("identifierOrCriteria")?)?;
-        let amount = uint(item.get("startAmount")?)?.max(uint(item.get("endAmount")?)?);
+        let (start, end) = (
+            uint(item.get("startAmount")?)?,
+            uint(item.get("endAmount")?)?,
+        );
+        let amount = if giving {
+            start.max(end)
+        } else {
+            start.min(end)
+        };
         let kind: u8 = kind.try_into().ok()?;
         let (asset, criteria) = match kind {
             0 => (AssetKind::Native, false),
@@ -581,7 +606,7 @@ fn seaport<'a>(
     let considered = message.get("consideration")?.as_array()?;
     let mut gives = Vec::new();
     for item in offer {
-        let line = line(item)?;
+        let line = line(item, true)?;
         if gives.len() < MAX_ITEMS {
             gives.push(line);
         }
@@ -589,7 +614,7 @@ fn seaport<'a>(
     let mut receives = Vec::new();
     let mut mine = 0;
     for item in considered {
-        let line = line(item)?;
+        let line = line(item, false)?;
         if address_of(item.get("recipient")?)? == account {
             mine += 1;
             if receives.len() < MAX_ITEMS {
@@ -699,6 +724,10 @@ mod tests {
         let small = Permit::recognise(&permit2_single("5", NOW + 86_400), ACCOUNT).unwrap();
         assert!(!small.gives[0].unlimited);
         assert_eq!(small.warnings(NOW), vec![]);
+        // Expiration 0: the allowance lasts the block the signature lands in, which can be any
+        // time until sigDeadline.
+        let now_only = Permit::recognise(&permit2_single("5", 0), ACCOUNT).unwrap();
+        assert_eq!(now_only.valid_until, Some(NOW + 1800));
         let mut elsewhere = permit2_single("5", NOW);
         elsewhere["domain"]["verifyingContract"] = json!(SPENDER);
         assert_eq!(Permit::recognise(&elsewhere, ACCOUNT), None);
@@ -719,7 +748,7 @@ mod tests {
     }
 
     #[test]
-    fn permit2_transfers_with_a_witness_are_one_time() {
+    fn permit2_transfers_with_a_witness_are_recognised_and_a_far_deadline_warned() {
         let typed = json!({
             "types": {
                 "TokenPermissions": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint256"}],
@@ -733,10 +762,12 @@ mod tests {
         let permit = Permit::recognise(&typed, ACCOUNT).unwrap();
         assert_eq!(permit.kind, PermitKind::Permit2Transfer);
         assert_eq!(permit.gives[0].amount, U256::from(16));
+        // Until its nonce is used the signature stands: a far deadline is warned.
         assert_eq!(
             permit.warnings(NOW),
-            vec![],
-            "spent once: no long-lived warning"
+            vec![PermitWarning::LongLived {
+                until: Some(NOW + 999_999_999)
+            }]
         );
     }
 
@@ -778,6 +809,15 @@ mod tests {
             order.receives[0].amount,
             U256::from(975_000_000_000_000_000u64)
         );
+        // An amount that falls over the order's life (a Dutch auction) is what comes back at
+        // the least; what is given, at the most.
+        let mut falling = typed(json!([back.clone()]));
+        falling["message"]["consideration"][0]["endAmount"] = json!("0");
+        falling["message"]["offer"][0]["startAmount"] = json!("1");
+        falling["message"]["offer"][0]["endAmount"] = json!("3");
+        let falling = Permit::recognise(&falling, ACCOUNT).unwrap();
+        assert_eq!(falling.receives[0].amount, U256::ZERO);
+        assert_eq!(falling.gives[0].amount, U256::from(3));
         assert_eq!(order.warnings(NOW), vec![]);
         let gift = Permit::recognise(&typed(json!([fee])), ACCOUNT).unwrap();
         assert_eq!(gift.warnings(NOW), vec![PermitWarning::NothingBack]);
@@ -794,14 +834,18 @@ mod tests {
             decimals: 6,
         };
         let token: Address = TOKEN.parse().unwrap();
+        let short = crate::activity::short(token);
         assert_eq!(
             erc20(token, U256::from(1_500_000), 256).describe(Some(&usdc)),
-            "1.5 USDC"
+            format!("1.5 USDC (token {short})")
         );
         assert_eq!(
             erc20(token, U256::MAX, 256).describe(Some(&usdc)),
-            "Unlimited USDC"
+            format!("Unlimited USDC (token {short})")
         );
+        // Past half the range counts as unlimited; below it, the amount is shown.
+        assert!(erc20(token, (U256::MAX >> 1) + U256::from(1), 256).unlimited);
+        assert!(!erc20(token, U256::MAX >> 1, 256).unlimited);
         assert_eq!(
             erc20(token, U256::from(7), 256).describe(None),
             format!("7 of token {token} (raw units)")

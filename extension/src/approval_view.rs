@@ -18,8 +18,21 @@ use sso_wallet::{Error, Result};
 
 use crate::{explain, state, userop};
 
-/// The view of an approval (the named one, or the first pending).
+/// The view of an approval (the named one, or the first pending). The first pending one may be
+/// answered (or dropped with its page) while it is being prepared again: then the next is shown.
 pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
+    let mut attempts = 0;
+    loop {
+        match view_once(approval_id).await {
+            Err(Error::UnknownApproval(_)) if approval_id.is_none() && attempts < 3 => {
+                attempts += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
     let wallet = state::wallet().await?;
     let found = state::with(|s| {
         let id = match approval_id {
@@ -179,8 +192,9 @@ pub async fn view(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             )
         }
     };
-    // Locked: nothing of the request leaves the background until the passkey unlocks.
-    let (request, signing) = if locked {
+    // Locked: nothing of the request leaves the background until the passkey unlocks (asked
+    // again: preparing and the lookups above take time, and the idle lock may have come).
+    let (request, signing) = if locked || crate::lock::is_locked().await? {
         (RequestView::Locked, None)
     } else {
         (request, signing)

@@ -136,10 +136,10 @@ async fn token_balance(network: &Network, account: Address, token: &Token) -> Op
             token_id,
         }) => {
             let call = IERC721::ownerOfCall { tokenId: token_id };
-            let owner = rpc::call_contract(url, token.address, &call, "latest")
+            let owner: Address = rpc::call_contract(url, token.address, &call, "latest")
                 .await
-                .ok();
-            Some(if owner == Some(account) {
+                .ok()?;
+            Some(if owner == account {
                 format!("NFT #{token_id} of {name}")
             } else {
                 format!("NFT #{token_id} of {name} (no longer yours)")

@@ -8,7 +8,7 @@
 // unlimited ERC-2612 permit on a real token, a Permit2 allowance, a Seaport order.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { maxUint256, parseAbi, parseEther } from "viem";
+import { getAddress, maxUint256, parseAbi, parseEther } from "viem";
 import { createSiweMessage, generateSiweNonce } from "viem/siwe";
 import { DAPP, Wallet, chain, deployTestToken, dappPort, nodeRpc, request } from "./lib/harness.mjs";
 
@@ -189,6 +189,8 @@ describe("message signatures", () => {
 
   it("says what a permit, a Permit2 allowance and a Seaport order let others take", async () => {
     const token = await deployTestToken();
+    // The symbol is the token's own claim: the contract is named with it (as `0x1234…abcd`).
+    const short = (address) => `${getAddress(address).slice(0, 6)}…${getAddress(address).slice(-4)}`;
     const spender = "0x" + "5e".repeat(20);
     const sign = (typed) => wallet.approval(() => request(dapp, "eth_signTypedData_v4", [account, JSON.stringify(typed, (_, v) => (typeof v === "bigint" ? v.toString() : v))]));
     const texts = (page, id) => page.getByTestId(id).allTextContents();
@@ -209,7 +211,7 @@ describe("message signatures", () => {
       assert.equal(await page.getByTestId("permit").getAttribute("data-kind"), "erc2612");
       assert.equal(await page.getByTestId("permit-title").textContent(), "Token spending permit");
       assert.equal((await page.getByTestId("permit-spender").textContent()).toLowerCase(), spender);
-      assert.deepEqual(await texts(page, "permit-gives"), ["Unlimited TST"]);
+      assert.deepEqual(await texts(page, "permit-gives"), [`Unlimited TST (token ${short(token)})`]);
       assert.equal(await page.getByTestId("permit-valid-until").textContent(), "Never expires");
       const warnings = (await texts(page, "permit-warning")).join(" | ");
       assert.match(warnings, /Unlimited: the spender can take all of your TST/);
@@ -235,7 +237,7 @@ describe("message signatures", () => {
       const { page, pending } = await sign(permit2);
       await page.getByTestId("permit").waitFor();
       assert.equal(await page.getByTestId("permit").getAttribute("data-kind"), "permit2-allowance");
-      assert.deepEqual(await texts(page, "permit-gives"), ["Unlimited TST"]);
+      assert.deepEqual(await texts(page, "permit-gives"), [`Unlimited TST (token ${short(token)})`]);
       assert.match(await page.getByTestId("permit-valid-until").textContent(), /UTC$/);
       assert.match((await texts(page, "permit-warning")).join(" | "), /more than 30 days/);
       await page.getByTestId("reject").click();

@@ -50,7 +50,10 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
     let asset = AssetToWatch {
         chain_id: network.chain_id,
         address: asked.address,
-        claimed_symbol: asked.claimed_symbol.filter(|s| *s != symbol),
+        // An NFT collection without a symbol: the site's name for it has nothing to differ from.
+        claimed_symbol: asked
+            .claimed_symbol
+            .filter(|s| *s != symbol && !symbol.is_empty()),
         symbol,
         decimals,
         nft: asked.nft,

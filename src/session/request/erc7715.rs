@@ -12,7 +12,7 @@ use alloy_primitives::{Address, B256, Bytes};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::json::{Obj, array, kind, parse_address, parse_u64, string};
+use super::json::{Obj, array, kind, parse_address, parse_amount, parse_u64, string};
 use super::policy::{Policies, check_expiry, parse_policies};
 use super::{RequestError, RequestFormat, RequestMeta, Result, SessionRequest};
 
@@ -65,6 +65,7 @@ fn standard_policies(ty: &str, data: &mut Obj<'_>, now: u64) -> Result<Policies>
     let token = parse_address(data.required("tokenAddress")?, &data.path("tokenAddress"))?;
     let amount_limit = if ty == "erc20-token-periodic" {
         let amount = data.required("periodAmount")?;
+        parse_amount(amount, &data.path("periodAmount"))?;
         let period_at = data.path("periodDuration");
         let period = parse_u64(
             data.required("periodDuration")?,
@@ -79,7 +80,9 @@ fn standard_policies(ty: &str, data: &mut Obj<'_>, now: u64) -> Result<Policies>
         }
         json!({ "type": "allowance", "limit": amount, "period": period })
     } else {
-        json!({ "type": "lifetime", "limit": data.required("allowanceAmount")? })
+        let amount = data.required("allowanceAmount")?;
+        parse_amount(amount, &data.path("allowanceAmount"))?;
+        json!({ "type": "lifetime", "limit": amount })
     };
     if let Some(start) = data.get("startTime") {
         let start = parse_u64(start, &data.path("startTime"), "startTime")?;
@@ -614,6 +617,10 @@ mod tests {
             (
                 json!({ "tokenAddress": "0x12", "periodAmount": "1", "periodDuration": 60 }),
                 "tokenAddress",
+            ),
+            (
+                json!({ "tokenAddress": TOKEN, "periodAmount": "lots", "periodDuration": 60 }),
+                "permission.data.periodAmount",
             ),
         ] {
             let e = err(parse_erc7715(
