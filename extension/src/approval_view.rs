@@ -273,6 +273,8 @@ fn sign_in_view(
         chain_id: siwe.chain_id,
         nonce: siwe.nonce.clone(),
         issued_at: siwe.issued_at.clone(),
+        request_id: siwe.request_id.clone(),
+        resources: siwe.resources.clone(),
         expires: match siwe.expires_at() {
             Some(t) => permit::describe_until(Some(t)),
             None => "Does not expire".into(),

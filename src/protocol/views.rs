@@ -173,6 +173,10 @@ pub struct SignInView {
     pub issued_at: String,
     /// When it expires (UTC), or that it does not.
     pub expires: String,
+    /// The site's request id, if any.
+    pub request_id: Option<String>,
+    /// Resources the sign-in also covers (EIP-5573 capabilities among them), as written.
+    pub resources: Vec<String>,
     /// What the user must know (another site, account or chain; expired; not yet valid).
     pub warnings: Vec<String>,
 }

@@ -163,7 +163,8 @@ describe("message signatures", () => {
 
   it("shows a Sign-In with Ethereum message as a sign-in, and warns when it is for another site", async () => {
     const expirationTime = new Date(Date.now() + 3_600_000);
-    const fields = { address: account, chainId: 31337, nonce: generateSiweNonce(), uri: DAPP, version: "1", statement: "Sign in to the demo dapp.", expirationTime };
+    const resources = ["urn:recap:eyJhdHQiOnt9fQ", "https://example.com/terms"];
+    const fields = { address: account, chainId: 31337, nonce: generateSiweNonce(), uri: DAPP, version: "1", statement: "Sign in to the demo dapp.", expirationTime, requestId: "req-7", resources };
     const message = createSiweMessage({ ...fields, domain: `127.0.0.1:${dappPort}` });
     const { page, pending } = await wallet.approval(() => request(dapp, "personal_sign", [`0x${Buffer.from(message).toString("hex")}`, account]));
     await page.getByTestId("siwe-title").waitFor();
@@ -172,6 +173,8 @@ describe("message signatures", () => {
     assert.equal(await page.getByTestId("siwe-nonce").textContent(), fields.nonce);
     assert.equal(await page.getByTestId("siwe-chain").textContent(), "31337");
     assert.match(await page.getByTestId("siwe-expires").textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    assert.equal(await page.getByTestId("siwe-request-id").textContent(), "req-7");
+    assert.deepEqual(await page.getByTestId("siwe-resource").allTextContents(), resources, "what else it grants is listed");
     assert.equal(await page.getByTestId("siwe-warning").count(), 0, "the site asks for its own sign-in");
     assert.equal(await page.getByTestId("approve").textContent(), "Sign in with passkey");
     await page.getByTestId("approve").click();
@@ -240,6 +243,38 @@ describe("message signatures", () => {
       assert.deepEqual(await texts(page, "permit-gives"), [`Unlimited TST (token ${short(token)})`]);
       assert.match(await page.getByTestId("permit-valid-until").textContent(), /UTC$/);
       assert.match((await texts(page, "permit-warning")).join(" | "), /more than 30 days/);
+      await page.getByTestId("reject").click();
+      assert.equal((await pending).error.code, 4001);
+    }
+
+    // Permit2's batch allowance and a one-time transfer with a witness (as UniswapX signs them).
+    const details = [{ name: "token", type: "address" }, { name: "amount", type: "uint160" }, { name: "expiration", type: "uint48" }, { name: "nonce", type: "uint48" }];
+    const batch = {
+      ...permit2,
+      types: { ...permit2.types, PermitDetails: details, PermitBatch: [{ name: "details", type: "PermitDetails[]" }, { name: "spender", type: "address" }, { name: "sigDeadline", type: "uint256" }] },
+      primaryType: "PermitBatch",
+      message: { details: [{ token, amount: 5n * 10n ** 18n, expiration: in40Days, nonce: 0n }, { token: "0x" + "66".repeat(20), amount: 9n, expiration: 0n, nonce: 0n }], spender, sigDeadline: in40Days },
+    };
+    delete batch.types.PermitSingle;
+    const transfer = {
+      types: {
+        EIP712Domain: permit2.types.EIP712Domain,
+        TokenPermissions: [{ name: "token", type: "address" }, { name: "amount", type: "uint256" }],
+        Order: [{ name: "minOut", type: "uint256" }],
+        PermitWitnessTransferFrom: [{ name: "permitted", type: "TokenPermissions" }, { name: "spender", type: "address" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }, { name: "witness", type: "Order" }],
+      },
+      primaryType: "PermitWitnessTransferFrom",
+      domain: permit2.domain,
+      message: { permitted: { token, amount: 3n * 10n ** 18n }, spender, nonce: 1n, deadline: BigInt(Math.floor(Date.now() / 1000) + 600), witness: { minOut: 1n } },
+    };
+    for (const [typed, kind, gives] of [
+      [batch, "permit2-allowance", [`5 TST (token ${short(token)})`, `9 of token ${getAddress("0x" + "66".repeat(20))} (raw units)`]],
+      [transfer, "permit2-transfer", [`3 TST (token ${short(token)})`]],
+    ]) {
+      const { page, pending } = await sign(typed);
+      await page.getByTestId("permit").waitFor();
+      assert.equal(await page.getByTestId("permit").getAttribute("data-kind"), kind);
+      assert.deepEqual(await texts(page, "permit-gives"), gives);
       await page.getByTestId("reject").click();
       assert.equal((await pending).error.code, 4001);
     }

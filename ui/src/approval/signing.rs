@@ -49,7 +49,19 @@ fn sign_in_view(siwe: SignInView) -> impl IntoView {
             <dt>"Nonce"</dt><dd data-testid="siwe-nonce">{reveal(&siwe.nonce)}</dd>
             <dt>"Issued"</dt><dd data-testid="siwe-issued">{reveal(&siwe.issued_at)}</dd>
             <dt>"Expires"</dt><dd data-testid="siwe-expires">{siwe.expires}</dd>
+            {siwe.request_id.map(|id| view! { <dt>"Request id"</dt><dd data-testid="siwe-request-id">{reveal(&id)}</dd> })}
         </dl>
+        {(!siwe.resources.is_empty()).then(|| {
+            let items = siwe
+                .resources
+                .iter()
+                .map(|r| view! { <li><code data-testid="siwe-resource">{reveal(r)}</code></li> })
+                .collect::<Vec<_>>();
+            view! {
+                <div class="label">"It also grants access to"</div>
+                <ul>{items}</ul>
+            }
+        })}
     }
 }
 
