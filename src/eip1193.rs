@@ -580,27 +580,13 @@ pub fn watch_asset_params(params: Option<Value>) -> Result<WatchAsset> {
             )));
         }
     };
-    let token_id = |value: &Value| -> Option<U256> {
-        match value {
-            Value::Number(n) => n.as_u64().map(U256::from),
-            Value::String(s) => match s.strip_prefix("0x") {
-                Some(hex) if !hex.is_empty() && hex.len() <= 64 => {
-                    U256::from_str_radix(hex, 16).ok()
-                }
-                Some(_) => None,
-                None if !s.is_empty() && s.len() <= 78 => U256::from_str_radix(s, 10).ok(),
-                None => None,
-            },
-            _ => None,
-        }
-    };
     let nft = match (standard, &request.options.token_id) {
         (None, None) => None,
         (None, Some(_)) => return Err(refuse("an ERC20 takes no tokenId".into())),
         (Some(_), None) => return Err(refuse("an NFT needs options.tokenId".into())),
         (Some(standard), Some(id)) => Some(Nft {
             standard,
-            token_id: token_id(id).ok_or_else(|| {
+            token_id: crate::units::json_uint(id).ok_or_else(|| {
                 refuse(
                     "options.tokenId must be an integer (decimal or 0x string) below 2^256".into(),
                 )

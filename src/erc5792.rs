@@ -1,5 +1,7 @@
 //! EIP-5792 batches: the `wallet_getCallsStatus` answer for a batch in the activity log
-//! ([`crate::activity`]), and `wallet_getCapabilities`.
+//! ([`crate::activity`]), and `wallet_getCapabilities`. Where a sent operation is
+//! ([`Inclusion`]) is decided here once, for that answer and for the passkey lane, which waits
+//! for the wallet's own operation still pending ([`awaiting_inclusion`]).
 
 use alloy_primitives::{Address, U256};
 use serde_json::{Value, json};

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::decode::TokenInfo;
 use crate::session::describe::format_utc;
-use crate::units::{format_ether, format_units};
+use crate::units::{format_ether, format_units, json_uint};
 
 /// Permit2's canonical address (the same on every chain).
 pub const PERMIT2: Address = address!("000000000022D473030F116dDEE9F6B43aC78BA3");
@@ -309,23 +309,6 @@ fn address_of(value: &Value) -> Option<Address> {
     s.parse().ok()
 }
 
-fn uint(value: &Value) -> Option<U256> {
-    match value {
-        Value::Number(n) => n.as_u64().map(U256::from),
-        Value::String(s) => {
-            let (digits, radix) = match s.strip_prefix("0x") {
-                Some(hex) => (hex, 16),
-                None => (s.as_str(), 10),
-            };
-            if digits.is_empty() || digits.len() > 78 {
-                return None;
-            }
-            U256::from_str_radix(digits, radix).ok()
-        }
-        _ => None,
-    }
-}
-
 fn max_bits(bits: usize) -> U256 {
     if bits >= 256 {
         U256::MAX
@@ -337,7 +320,7 @@ fn max_bits(bits: usize) -> U256 {
 /// Unix seconds; past the year 9999 (the type maximums Permit2 and dapps use for "no end"
 /// included) reads as `None`: never.
 fn time(value: &Value) -> Option<Option<u64>> {
-    let t = uint(value)?;
+    let t = json_uint(value)?;
     Some(u64::try_from(t).ok().filter(|t| *t <= 253_402_300_799))
 }
 
@@ -373,7 +356,7 @@ fn erc2612(
         return Some(Permit {
             kind: PermitKind::Erc2612,
             spender: Some(address_of(field("spender")?)?),
-            gives: vec![erc20(token, uint(field("value")?)?, 256)],
+            gives: vec![erc20(token, json_uint(field("value")?)?, 256)],
             receives: vec![],
             more: 0,
             valid_until: time(field("deadline")?)?,
@@ -392,7 +375,7 @@ fn erc2612(
             return None;
         }
         let allowed = field("allowed")?.as_bool()?;
-        let expiry = uint(field("expiry")?)?;
+        let expiry = json_uint(field("expiry")?)?;
         return Some(Permit {
             kind: PermitKind::Erc2612,
             spender: Some(address_of(field("spender")?)?),
@@ -450,10 +433,10 @@ fn permit2_allowance<'a>(
     let mut valid_until: Option<Option<u64>> = None;
     for item in &list {
         let token = address_of(item.get("token")?)?;
-        let amount = uint(item.get("amount")?)?;
+        let amount = json_uint(item.get("amount")?)?;
         // Expiration 0: the allowance lasts the block the signature is submitted in, which can
         // be any time before `sigDeadline` — that is how long it stands.
-        let expiration = match uint(item.get("expiration")?)? {
+        let expiration = match json_uint(item.get("expiration")?)? {
             e if e.is_zero() => time(message.get("sigDeadline")?)?,
             _ => time(item.get("expiration")?)?,
         };
@@ -516,7 +499,7 @@ fn permit2_transfer<'a>(
     let mut gives = Vec::new();
     for item in &list {
         let token = address_of(item.get("token")?)?;
-        let amount = uint(item.get("amount")?)?;
+        let amount = json_uint(item.get("amount")?)?;
         if gives.len() < MAX_ITEMS {
             gives.push(erc20(token, amount, 256));
         }
@@ -570,12 +553,12 @@ fn seaport<'a>(
     // What the account gives is shown at its largest, what it gets back at its smallest (an
     // amount that moves between `startAmount` and `endAmount` over the order's life).
     let line = |item: &Value, giving: bool| -> Option<TokenAmount> {
-        let kind = uint(item.get("itemType")?)?;
+        let kind = json_uint(item.get("itemType")?)?;
         let token = address_of(item.get("token")?)?;
-        let id = uint(item.get("identifierOrCriteria")?)?;
+        let id = json_uint(item.get("identifierOrCriteria")?)?;
         let (start, end) = (
-            uint(item.get("startAmount")?)?,
-            uint(item.get("endAmount")?)?,
+            json_uint(item.get("startAmount")?)?,
+            json_uint(item.get("endAmount")?)?,
         );
         let amount = if giving {
             start.max(end)

@@ -14,6 +14,7 @@ use sso_wallet::permit::{self, Permit};
 use sso_wallet::protocol::{
     ApprovalView, CallView, OperationView, PermitView, RequestView, SignInView, SigningRequest,
 };
+use sso_wallet::session::describe::format_utc;
 use sso_wallet::{Error, Result};
 
 use crate::{explain, state, userop};
@@ -275,10 +276,9 @@ fn sign_in_view(
         issued_at: siwe.issued_at.clone(),
         request_id: siwe.request_id.clone(),
         resources: siwe.resources.clone(),
-        expires: match siwe.expires_at() {
-            Some(t) => permit::describe_until(Some(t)),
-            None => "Does not expire".into(),
-        },
+        expires: siwe
+            .expires_at()
+            .map_or_else(|| "Does not expire".into(), format_utc),
         warnings: siwe
             .warnings(origin, account, chain_id, now)
             .iter()

@@ -46,10 +46,10 @@ pub fn session_rules(session: &SessionView) -> impl IntoView + use<> {
     }
 }
 
-/// Warnings, most important first as the wallet produced them.
-pub fn warnings_view(warnings: &[String]) -> impl IntoView + use<> {
+/// Warnings, most important first as the wallet produced them, each with `testid`.
+pub fn warnings_view(warnings: &[String], testid: &'static str) -> impl IntoView + use<> {
     warnings
         .iter()
-        .map(|w| view! { <p class="warning" role="alert" data-testid="warning">{w.clone()}</p> })
+        .map(|w| view! { <p class="warning" role="alert" data-testid=testid>{w.clone()}</p> })
         .collect::<Vec<_>>()
 }

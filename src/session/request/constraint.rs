@@ -13,8 +13,7 @@ use serde_json::Value;
 
 use super::abi_layout::{WordType, word_by_index, word_index};
 use super::json::{
-    Obj, kind, parse_address, parse_amount, parse_amount_str, parse_limit, parse_u64, string,
-    unlimited,
+    Obj, kind, parse_address, parse_amount, parse_limit, parse_u64, string, unlimited,
 };
 use super::{ConstraintInfo, RequestError, Result};
 use crate::session::spec::{Condition, Constraint, LimitType};
@@ -77,7 +76,7 @@ pub fn encode_word(ty: WordType, value: &Value, at: &str) -> Result<B256> {
             let n = match value {
                 Value::Number(n) => n.as_i64().map(I256::try_from).and_then(|r| r.ok()),
                 Value::String(s) if s.starts_with("0x") || s.starts_with("0X") => {
-                    parse_amount_str(s).and_then(|u| I256::try_from(u).ok())
+                    crate::units::parse_uint(s).and_then(|u| I256::try_from(u).ok())
                 }
                 Value::String(s) => I256::from_dec_str(s).ok(),
                 _ => None,

@@ -29,16 +29,12 @@ pub const STANDARD_FEE_PER_DAY: u64 = 10_000_000_000_000_000;
 /// How far in the future a standard permission's `startTime` may be (clock skew): a session is
 /// usable from its approval, so a later start would grant more than asked.
 pub const START_TIME_SKEW: u64 = 300;
+/// Why the native-token types are not granted.
+const NAMED_RECIPIENTS: &str = "the session validator allows plain transfers only to recipients the session names, and this type names none";
 /// Standard types the wallet knows and does not grant, with the reason.
 const REFUSED_TYPES: &[(&str, &str)] = &[
-    (
-        "native-token-periodic",
-        "the session validator allows plain transfers only to recipients the session names, and this type names none",
-    ),
-    (
-        "native-token-allowance",
-        "the session validator allows plain transfers only to recipients the session names, and this type names none",
-    ),
+    ("native-token-periodic", NAMED_RECIPIENTS),
+    ("native-token-allowance", NAMED_RECIPIENTS),
     (
         "native-token-stream",
         "a stream accrues by the second from its start, which the validator's epoch-aligned periods cannot enforce exactly (and plain transfers need named recipients)",

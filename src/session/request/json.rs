@@ -112,7 +112,7 @@ pub fn parse_amount(value: &Value, at: &str) -> Result<U256> {
                 ),
             )
         }),
-        Value::String(s) => parse_amount_str(s).ok_or_else(|| {
+        Value::String(s) => crate::units::parse_uint(s).ok_or_else(|| {
             RequestError::new(
                 at,
                 format!("`{s}` is not an amount (a decimal or 0x-hex integer below 2^256)"),
@@ -126,17 +126,6 @@ pub fn parse_amount(value: &Value, at: &str) -> Result<U256> {
             ),
         )),
     }
-}
-
-pub(super) fn parse_amount_str(s: &str) -> Option<U256> {
-    let (digits, radix) = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(hex) => (hex, 16),
-        None => (s, 10),
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    U256::from_str_radix(digits, u64::from(radix)).ok()
 }
 
 /// A `0x` address; mixed case must be a valid EIP-55 checksum.

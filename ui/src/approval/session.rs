@@ -16,7 +16,7 @@ pub(super) fn create(account: Address, session: &SessionView, warnings: &[String
             <dt>"Account"</dt><dd><code>{account.to_string()}</code></dd>
             <dt>"Expires"</dt><dd data-testid="session-expires">{session.expires.clone()}</dd>
         </dl>
-        {warnings_view(warnings)}
+        {warnings_view(warnings, "warning")}
         {session_rules(session)}
     }
     .into_any()

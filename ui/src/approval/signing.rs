@@ -10,6 +10,8 @@ use serde_json::Value;
 use sso_wallet::protocol::{PermitView, SignInView};
 use sso_wallet::untrusted::reveal;
 
+use crate::widgets::warnings_view;
+
 /// A message: as text when it is plain text, else as its raw bytes; a sign-in first as one.
 pub(super) fn message(
     account: Address,
@@ -39,7 +41,7 @@ pub(super) fn message(
 /// A sign-in's fields, its warnings first.
 fn sign_in_view(siwe: SignInView) -> impl IntoView {
     view! {
-        {warnings(siwe.warnings, "siwe-warning")}
+        {warnings_view(&siwe.warnings, "siwe-warning")}
         <dl data-testid="siwe">
             <dt>"Site"</dt><dd data-testid="siwe-domain">{reveal(&siwe.domain)}</dd>
             <dt>"Account"</dt><dd><code data-testid="siwe-address">{siwe.address.to_string()}</code></dd>
@@ -84,7 +86,7 @@ fn permit_view(permit: PermitView) -> impl IntoView {
     view! {
         <section class="permit" data-testid="permit" data-kind=permit.kind.as_str()>
             <h2 data-testid="permit-title">{permit.kind.title()}</h2>
-            {warnings(permit.warnings, "permit-warning")}
+            {warnings_view(&permit.warnings, "permit-warning")}
             {permit.spender.map(|s| view! {
                 <div class="label">"Spender"</div><code data-testid="permit-spender">{s.to_string()}</code>
             })}
@@ -97,13 +99,6 @@ fn permit_view(permit: PermitView) -> impl IntoView {
             </dl>
         </section>
     }
-}
-
-fn warnings(items: Vec<String>, testid: &'static str) -> impl IntoView {
-    items
-        .into_iter()
-        .map(|w| view! { <p class="warning" role="alert" data-testid=testid>{w}</p> })
-        .collect::<Vec<_>>()
 }
 
 /// Typed data: what it allows when it is a permit or an order, then its domain, primary type and

@@ -34,7 +34,7 @@ pub(super) fn send(
                         <dt>"Data"</dt><dd><code class="data" data-testid="tx-data">{call.data.to_string()}</code></dd>
                     })}
                 </dl>
-                {warnings_view(&call.warnings)}
+                {warnings_view(&call.warnings, "warning")}
             }
         })
         .collect::<Vec<_>>();
@@ -46,7 +46,7 @@ pub(super) fn send(
         {session_fallback.map(|reason| view! {
             <p class="note" data-testid="session-fallback">{format!("Your session with this site cannot send this without asking: {reason}.")}</p>
         })}
-        {warnings_view(warnings)}
+        {warnings_view(warnings, "warning")}
         {balance_changes.map(balance_changes_view)}
         {rows}
     }
