@@ -17,10 +17,11 @@ use sso_wallet::erc4337::{ENTRY_POINT_V08, UserOperation};
 use sso_wallet::erc7579::{self, Call};
 use sso_wallet::session::policy::{self, Circumstances};
 use sso_wallet::session::spec::{
-    CallSpec, Condition, Constraint, ISessionKeyValidator, LimitType, SessionSpec, TransferSpec,
-    UsageLimit, create_proof_digest, session_hash, signature_data,
+    ANY_RECIPIENT, CallSpec, Condition, Constraint, ISessionKeyValidator, LimitType, SessionSpec,
+    TransferSpec, UsageLimit, create_proof_digest, session_hash, signature_data,
 };
-use sso_wallet::session::usage::Usage;
+use sso_wallet::session::stream::Stream;
+use sso_wallet::session::usage::{LimitKey, Usage};
 
 alloy_sol_types::sol! {
     struct PackedUserOperationFull {
@@ -97,11 +98,22 @@ impl Chain {
     }
 
     fn call(&self, from: Address, to: Address, data: &[u8]) -> Bytes {
+        self.call_at(from, to, data, json!("latest"))
+    }
+
+    fn call_at(&self, from: Address, to: Address, data: &[u8], block: Value) -> Bytes {
         let result = self.rpc(
             "eth_call",
-            json!([{"from": from, "to": to, "data": Bytes::copy_from_slice(data)}, "latest"]),
+            json!([{"from": from, "to": to, "data": Bytes::copy_from_slice(data)}, block]),
         );
         serde_json::from_value(result).unwrap()
+    }
+
+    /// The latest block's number (as the hex tag) and timestamp.
+    fn head(&self) -> (Value, u64) {
+        let block = self.rpc("eth_getBlockByNumber", json!(["latest", false]));
+        let hex = |v: &Value| u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16);
+        (block["number"].clone(), hex(&block["timestamp"]).unwrap())
     }
 
     fn send(&self, from: Address, to: Address, data: &[u8]) {
@@ -173,10 +185,19 @@ fn edge_amount(rng: &mut Rng, around: U256) -> U256 {
     }
 }
 
-fn limit(rng: &mut Rng, allow_unlimited: bool) -> UsageLimit {
-    let kind = rng.below(if allow_unlimited { 3 } else { 2 });
+/// A limit of every type; streams start around `clock` (the session's first evaluation time).
+fn limit(rng: &mut Rng, allow_unlimited: bool, clock: u64) -> UsageLimit {
+    let kind = rng.below(if allow_unlimited { 4 } else { 3 });
     let amount = U256::from(rng.below(2_000));
     match kind {
+        2 => Stream {
+            initial: U256::from(rng.below(1_000)),
+            per_second: U256::from(*rng.pick(&[0u64, 1, 3, 50])),
+            cap: rng.chance(50).then(|| U256::from(rng.below(3_000))),
+            start: clock + rng.below(600) - rng.below(600).min(clock),
+        }
+        .limit()
+        .unwrap(),
         0 => UsageLimit {
             limitType: LimitType::Lifetime,
             limit: amount,
@@ -192,6 +213,15 @@ fn limit(rng: &mut Rng, allow_unlimited: bool) -> UsageLimit {
             limit: U256::ZERO,
             period: U48::ZERO,
         },
+    }
+}
+
+/// A transfer policy's target: sometimes every recipient.
+fn transfer_target(rng: &mut Rng) -> Address {
+    if rng.chance(30) {
+        ANY_RECIPIENT
+    } else {
+        *rng.pick(&TARGETS)
     }
 }
 
@@ -222,13 +252,13 @@ fn edge_word(rng: &mut Rng) -> B256 {
     }
 }
 
-fn gen_spec(rng: &mut Rng, signer: Address, chain_now: u64) -> SessionSpec {
+fn gen_spec(rng: &mut Rng, signer: Address, chain_now: u64, clock: u64) -> SessionSpec {
     let call_policies = (0..rng.below(4))
         .map(|_| CallSpec {
             target: *rng.pick(&TARGETS),
             selector: FixedBytes(*rng.pick(&SELECTORS)),
             maxValuePerUse: U256::from(rng.below(1_500)),
-            valueLimit: limit(rng, true),
+            valueLimit: limit(rng, true, clock),
             constraints: (0..rng.below(3))
                 .map(|_| Constraint {
                     condition: condition(rng),
@@ -240,7 +270,7 @@ fn gen_spec(rng: &mut Rng, signer: Address, chain_now: u64) -> SessionSpec {
                         edge_word(rng)
                     },
                     limit: if rng.chance(50) {
-                        limit(rng, false)
+                        limit(rng, false, clock)
                     } else {
                         UsageLimit {
                             limitType: LimitType::Unlimited,
@@ -254,16 +284,21 @@ fn gen_spec(rng: &mut Rng, signer: Address, chain_now: u64) -> SessionSpec {
         .collect();
     let transfer_policies = (0..rng.below(3))
         .map(|_| TransferSpec {
-            target: *rng.pick(&TARGETS),
+            target: transfer_target(rng),
             maxValuePerUse: U256::from(rng.below(1_500)),
-            valueLimit: limit(rng, true),
+            valueLimit: limit(rng, true, clock),
         })
         .collect();
     SessionSpec {
         signer,
         expiresAt: U48::from(chain_now + 86_400 + rng.below(2_000_000)),
         feeLimit: {
-            let mut fee = limit(rng, false);
+            // Fees are never streamed by the wallet: lifetime or allowance.
+            let mut fee = limit(rng, false, clock);
+            if fee.limitType == LimitType::Stream {
+                fee.limitType = LimitType::Lifetime;
+                fee.period = U48::ZERO;
+            }
             fee.limit = U256::from(rng.below(5)) * U256::from(1_000_000_000u64);
             fee
         },
@@ -281,7 +316,11 @@ fn gen_call(rng: &mut Rng, spec: &SessionSpec) -> Call {
             edge_amount(rng, p.maxValuePerUse)
         };
         return Call {
-            to: p.target,
+            to: if p.target == ANY_RECIPIENT {
+                *rng.pick(&TARGETS)
+            } else {
+                p.target
+            },
             value,
             data: Bytes::new(),
         };
@@ -340,20 +379,24 @@ fn gen_call(rng: &mut Rng, spec: &SessionSpec) -> Call {
 }
 
 /// Period ids for the signature when the engine refuses (the contract must refuse too): the
-/// same layout, `now / period` for allowances.
+/// same layout, `now / period` for allowances, the claim time for streams.
 fn fallback_period_ids(spec: &SessionSpec, calls: &[Call], now: u64) -> Vec<u64> {
     let id = |l: &UsageLimit| {
         let period: u64 = l.period.to();
-        if l.limitType == LimitType::Allowance && period > 0 {
-            now / period
-        } else {
-            0
+        match l.limitType {
+            LimitType::Allowance if period > 0 => now / period,
+            LimitType::Stream => Stream::claim_time(now),
+            _ => 0,
         }
     };
     let mut ids = vec![id(&spec.feeLimit)];
     for call in calls {
         if call.data.is_empty() {
-            if let Some(p) = spec.transferPolicies.iter().find(|p| p.target == call.to) {
+            if let Some(p) = spec
+                .transferPolicies
+                .iter()
+                .find(|p| p.target == call.to || p.target == ANY_RECIPIENT)
+            {
                 ids.push(id(&p.valueLimit));
             }
         } else if call.data.len() >= 4
@@ -367,6 +410,19 @@ fn fallback_period_ids(spec: &SessionSpec, calls: &[Call], now: u64) -> Vec<u64>
         }
     }
     ids
+}
+
+/// The stream behind a counter, if its limit is one.
+fn stream_of(spec: &SessionSpec, key: LimitKey) -> Option<Stream> {
+    let limit = match key {
+        LimitKey::Fee => &spec.feeLimit,
+        LimitKey::TransferValue { policy } => &spec.transferPolicies[policy as usize].valueLimit,
+        LimitKey::CallValue { policy } => &spec.callPolicies[policy as usize].valueLimit,
+        LimitKey::CallParam { policy, constraint } => {
+            &spec.callPolicies[policy as usize].constraints[constraint as usize].limit
+        }
+    };
+    Stream::of(limit)
 }
 
 #[test]
@@ -450,7 +506,8 @@ fn devnet_session_engine_matches_contract() {
         // Signers are globally unique on chain: derive them from the (per-run) account too.
         let key = SigningKey::from_slice(keccak256((rng.word(), account).abi_encode()).as_slice())
             .unwrap();
-        let spec = gen_spec(&mut rng, signer_address(&key), chain_now);
+        let mut clock = chain_now + rng.below(3_600);
+        let spec = gen_spec(&mut rng, signer_address(&key), chain_now, clock);
         let hash = session_hash(&spec);
         let proof = sign(&key, create_proof_digest(hash, account));
         let create = ISessionKeyValidator::createSessionCall {
@@ -461,7 +518,6 @@ fn devnet_session_engine_matches_contract() {
 
         let mut usage = Usage::default();
         let expires: u64 = spec.expiresAt.to();
-        let mut clock = chain_now + rng.below(3_600);
         for _ in 0..1 + rng.below(8) {
             // Move time: small steps, jumps to period boundaries, past expiry.
             // Expiry probes do not move the session's clock; everything else does.
@@ -573,19 +629,28 @@ fn devnet_session_engine_matches_contract() {
                 chain.send(account, validator, &validate);
                 allowed.increments.iter().for_each(|i| usage.apply(i));
                 // The chain's view (`sessionState`) must give back the same lifetime counters.
+                // Read at a mined block, whose timestamp is the one streams accrue to there.
+                let (block, block_time) = chain.head();
                 let state = ISessionKeyValidator::sessionStateCall {
                     account,
                     spec: spec.clone(),
                 };
                 let state = ISessionKeyValidator::sessionStateCall::abi_decode_returns(
-                    &chain.call(account, validator, &state.abi_encode()),
+                    &chain.call_at(account, validator, &state.abi_encode(), block),
                 )
                 .unwrap();
-                let from_chain = Usage::from_chain(&spec, &state, now);
+                let from_chain = Usage::from_chain(&spec, &state, block_time);
                 for increment in allowed.increments.iter().filter(|i| i.period_id.is_none()) {
+                    // A stream reports what is left of its accrual at the block's time, so
+                    // usage reads back exactly up to that accrual.
+                    let used = usage.used(increment.key, None);
+                    let expected = match stream_of(&spec, increment.key) {
+                        Some(stream) => used.min(stream.available(block_time)),
+                        None => used,
+                    };
                     assert_eq!(
                         from_chain.used(increment.key, None),
-                        usage.used(increment.key, None),
+                        expected,
                         "sessionState disagrees with the engine's usage for {:?}",
                         increment.key
                     );

@@ -212,7 +212,8 @@ contract SessionKeyValidator is IERC7579Validator {
     }
 
     /// @notice The status and remaining limits of a session for an account, at the current block timestamp (for
-    /// Allowance limits: remaining in the period containing `block.timestamp`).
+    /// Allowance limits: remaining in the period containing `block.timestamp`; for Stream limits: accrued at
+    /// `block.timestamp` minus used).
     /// @param account The smart account.
     /// @param spec The session spec.
     /// @return state See {SessionLib.SessionState}; Unlimited limits report `type(uint256).max`.
@@ -242,7 +243,11 @@ contract SessionKeyValidator is IERC7579Validator {
     /// type default (try mode and every other mode are rejected); every call matches a policy and its limits and
     /// constraints. `periodIds` layout: `[0]` fee, then per call (one call for single, each execution in order for
     /// batch): value, then constraints 0..k of the matched policy (transfers have no constraints); an entry is
-    /// required at every position even for non-Allowance limits (where it is ignored); extra entries are ignored.
+    /// required at every position even for Unlimited and Lifetime limits (where it is ignored); extra entries are
+    /// ignored. For a Stream limit the entry is the time `t` the signer claims: the limit allows what has accrued at
+    /// `t` and the operation is valid only after `t` (accrual never decreases, so a later block allows at least as
+    /// much). A transfer matches the first transfer policy whose target is the recipient or
+    /// {SessionLib-ANY_RECIPIENT}.
     /// The spec must be ABI-encoded canonically and immediately followed by `periodIds` (what a standard
     /// `abi.encode` produces): the session hash is taken over exactly those bytes (see
     /// {SessionLib-decodeSignature}), so any other encoding matches no session.
@@ -252,7 +257,8 @@ contract SessionKeyValidator is IERC7579Validator {
     /// @param userOpHash The EntryPoint's UserOp hash.
     /// @return ERC-4337 validation data: 1 on failure, else `validUntil << 160 | validAfter << 208` where
     /// `validUntil = min(spec.expiresAt, (periodId + 1) * period - 1 for each charged Allowance limit)` and
-    /// `validAfter = max(periodId * period for each charged Allowance limit)` (0 if none).
+    /// `validAfter = max(periodId * period for each charged Allowance limit, t for each charged Stream limit)`
+    /// (0 if none).
     function validateUserOp(PackedUserOperation calldata userOp, bytes32 userOpHash)
         external
         override
@@ -661,7 +667,7 @@ contract SessionKeyValidator is IERC7579Validator {
         return false;
     }
 
-    /// @dev First transfer policy for `target`: value checks.
+    /// @dev First transfer policy for `target` (or for any recipient): value checks.
     function _checkTransfer(
         Context memory ctx,
         SessionLib.TransferSpec[] calldata policies,
@@ -669,7 +675,8 @@ contract SessionKeyValidator is IERC7579Validator {
         uint256 value
     ) private returns (bool) {
         for (uint256 i = 0; i < policies.length; ++i) {
-            if (policies[i].target != target) continue;
+            address policyTarget = policies[i].target;
+            if (policyTarget != target && policyTarget != SessionLib.ANY_RECIPIENT) continue;
             SessionLib.TransferSpec calldata policy = policies[i];
             (bool ok, uint48 periodId) = _nextPeriodId(ctx);
             if (!ok || value > policy.maxValuePerUse) return false;
@@ -746,8 +753,8 @@ contract SessionKeyValidator is IERC7579Validator {
         return (true, uint48(raw)); // checked just above
     }
 
-    /// @dev Charges `amount` to a limit. Allowance limits narrow the time range to period `periodId` (even for a
-    /// zero amount); zero amounts are not written.
+    /// @dev Charges `amount` to a limit. Allowance limits narrow the time range to period `periodId`, Stream limits
+    /// start it after the claimed time `periodId` (both even for a zero amount); zero amounts are not written.
     function _consume(
         Context memory ctx,
         SessionLib.UsageLimit calldata limit,
@@ -769,9 +776,13 @@ contract SessionKeyValidator is IERC7579Validator {
                 if (end < ctx.validUntil) ctx.validUntil = end;
             }
             keyPeriod = periodId;
+        } else if (limitType == SessionLib.LimitType.Stream) {
+            if (periodId > ctx.validAfter) ctx.validAfter = periodId;
         }
         if (amount == 0) return true;
-        uint256 max = limit.limit;
+        uint256 max = limitType == SessionLib.LimitType.Stream
+            ? SessionLib.streamAvailable(limit.limit, limit.period, periodId)
+            : limit.limit;
         mapping(address => uint256) storage usedOf = _used[_usageKey(ctx.sessionHash, limitId, keyPeriod)];
         uint256 used = usedOf[ctx.account];
         // Unchecked: `used <= max` and `amount <= max - used`, so `used + amount <= max`.
@@ -802,7 +813,7 @@ contract SessionKeyValidator is IERC7579Validator {
         return true;
     }
 
-    /// @dev Remaining amount of a limit at `block.timestamp` (view; Allowance: current period).
+    /// @dev Remaining amount of a limit at `block.timestamp` (view; Allowance: current period; Stream: accrued now).
     function _remaining(bytes32 sessionHash, address account, SessionLib.UsageLimit calldata limit, uint256 limitId)
         private
         view
@@ -816,7 +827,9 @@ contract SessionKeyValidator is IERC7579Validator {
             keyPeriod = block.timestamp / limit.period;
         }
         uint256 used = _used[_usageKey(sessionHash, limitId, keyPeriod)][account];
-        uint256 max = limit.limit;
+        uint256 max = limitType == SessionLib.LimitType.Stream
+            ? SessionLib.streamAvailable(limit.limit, limit.period, block.timestamp)
+            : limit.limit;
         return used >= max ? 0 : max - used;
     }
 

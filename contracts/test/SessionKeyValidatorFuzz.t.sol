@@ -118,4 +118,33 @@ contract SessionKeyValidatorFuzzTest is SessionTestBase {
         }
         assertEq(skv.sessionState(address(account), spec).callParams[0].remaining, limit - used, "remaining");
     }
+
+    /// @dev Stream fields are bounded to their widths; the accrual is checked against a reference formula, and
+    /// spending it all at one time leaves nothing more at that time.
+    function testFuzz_streamAllowsExactlyTheAccrual(
+        uint256 initial,
+        uint256 perSecond,
+        uint256 cap,
+        uint256 elapsed,
+        bool capped
+    ) public {
+        initial = _bound(initial, 0, 100 ether);
+        perSecond = _bound(perSecond, 0, 1 ether);
+        cap = capped ? _bound(cap, 0, 200 ether) : SessionLib.STREAM_NO_CAP;
+        elapsed = _bound(elapsed, 0, 30 days);
+        uint48 start = uint48(block.timestamp);
+        SessionLib.SessionSpec memory spec = _withTransfer(
+            _emptySpec(), SessionLib.ANY_RECIPIENT, type(uint256).max, _stream(initial, perSecond, cap, start)
+        );
+        spec.expiresAt = uint48(block.timestamp + 60 days);
+        _createSession(spec);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint48 t = uint48(start + elapsed); // < 2^48
+        uint256 accrued = initial + perSecond * elapsed;
+        if (capped && accrued > cap) accrued = cap;
+        assertEq(SessionLib.streamAvailable(spec.transferPolicies[0].valueLimit.limit, start, t), accrued, "formula");
+        assertEq(_validate(_op(_single(RECIPIENT, accrued + 1, "")), spec, _periods(0, t)), FAIL, "one wei more");
+        assertEq(_validate(_op(_single(RECIPIENT, accrued, "")), spec, _periods(0, t)), _vd(t, spec.expiresAt), "all");
+        assertEq(_validate(_op(_single(RECIPIENT, 1, "")), spec, _periods(0, t)), FAIL, "none left");
+    }
 }

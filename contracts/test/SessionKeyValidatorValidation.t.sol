@@ -642,4 +642,104 @@ contract SessionKeyValidatorValidationTest is SessionTestBase {
             "next period"
         );
     }
+
+    // ---- any recipient ----
+
+    /// @dev A named transfer policy for RECIPIENT first, then one for any recipient (0.5 ether per day).
+    function _anyRecipientSpec() internal returns (SessionLib.SessionSpec memory s, uint256 pk) {
+        pk = uint256(keccak256("any recipient"));
+        signer = vm.addr(pk);
+        s = _withTransfer(_emptySpec(), RECIPIENT, 1 ether, _lifetime(1 ether));
+        s = _withTransfer(s, SessionLib.ANY_RECIPIENT, 0.5 ether, _allowance(0.5 ether, 1 days));
+        _createSession(s, pk);
+    }
+
+    function test_validate_anyRecipientPolicyMatchesEveryRecipient() public {
+        (SessionLib.SessionSpec memory s, uint256 pk) = _anyRecipientSpec();
+        uint48 id = uint48(block.timestamp / 1 days);
+        uint256 range = _vd(uint256(id) * 1 days, uint256(id + 1) * 1 days - 1);
+        assertEq(_validate(_op(_single(address(0xBEEF), 0.3 ether, "")), pk, s, _periods(0, id)), range, "0xBEEF");
+        assertEq(_validate(_op(_single(address(0xCAFE), 0.2 ether, "")), pk, s, _periods(0, id)), range, "0xCAFE");
+        assertEq(_validate(_op(_single(address(0xF00D), 1, "")), pk, s, _periods(0, id)), FAIL, "0.5 per day used");
+        assertEq(_validate(_op(_single(address(0xBEEF), 0.6 ether, "")), pk, s, _periods(0, id + 1)), FAIL, "per use");
+    }
+
+    function test_validate_namedTransferPolicyWinsOverAnyRecipient() public {
+        (SessionLib.SessionSpec memory s, uint256 pk) = _anyRecipientSpec();
+        // 0.9 ether to RECIPIENT is over the any-recipient policy's 0.5 per use, so only the named policy allows it.
+        assertEq(_validate(_op(_single(RECIPIENT, 0.9 ether, "")), pk, s, _periods(2)), _vd(0, s.expiresAt), "named");
+    }
+
+    function test_validate_anyRecipientCoversNoCall() public {
+        (SessionLib.SessionSpec memory s, uint256 pk) = _anyRecipientSpec();
+        uint48 id = uint48(block.timestamp / 1 days);
+        bytes memory call = _single(address(target), 1, abi.encodeCall(SessionTarget.set, (1)));
+        assertEq(_validate(_op(call), pk, s, _periods(0, id)), FAIL, "a call is no transfer");
+    }
+
+    // ---- stream ----
+
+    /// @dev Any recipient, streaming 1 ether at `start`, then 0.001 ether a second, at most `cap`.
+    function _streamSpec(uint256 cap, uint48 start) internal returns (SessionLib.SessionSpec memory s, uint256 pk) {
+        pk = uint256(keccak256(abi.encode("stream", cap, start)));
+        signer = vm.addr(pk);
+        s = _withTransfer(
+            _emptySpec(), SessionLib.ANY_RECIPIENT, type(uint256).max, _stream(1 ether, 0.001 ether, cap, start)
+        );
+        _createSession(s, pk);
+    }
+
+    function test_validate_streamAllowsWhatAccruedAtTheClaimedTime() public {
+        uint48 start = uint48(block.timestamp);
+        (SessionLib.SessionSpec memory s, uint256 pk) = _streamSpec(SessionLib.STREAM_NO_CAP, start);
+        assertEq(
+            _validate(_op(_single(address(0xBEEF), 1 ether + 1, "")), pk, s, _periods(0, start)), FAIL, "over initial"
+        );
+        assertEq(
+            _validate(_op(_single(address(0xBEEF), 1 ether, "")), pk, s, _periods(0, start)),
+            _vd(start, s.expiresAt),
+            "the initial amount, valid after the claimed time"
+        );
+        vm.warp(start + 101);
+        assertEq(
+            _validate(_op(_single(address(0xBEEF), 0.1 ether + 1, "")), pk, s, _periods(0, start + 100)),
+            FAIL,
+            "100 s accrue 0.1 ether"
+        );
+        assertEq(
+            _validate(_op(_single(address(0xBEEF), 0.1 ether, "")), pk, s, _periods(0, start + 100)),
+            _vd(start + 100, s.expiresAt),
+            "exactly what accrued"
+        );
+        assertEq(skv.sessionState(address(account), s).transferValue[0].remaining, 0.001 ether, "1 s more accrued");
+    }
+
+    function test_validate_streamIsCapped() public {
+        uint48 start = uint48(block.timestamp);
+        (SessionLib.SessionSpec memory s, uint256 pk) = _streamSpec(1.5 ether, start);
+        vm.warp(start + 10_001);
+        uint48 t = start + 10_000; // 11 ether accrued, capped at 1.5
+        assertEq(_validate(_op(_single(address(0xBEEF), 1.5 ether + 1, "")), pk, s, _periods(0, t)), FAIL, "cap");
+        assertEq(
+            _validate(_op(_single(address(0xBEEF), 1.5 ether, "")), pk, s, _periods(0, t)),
+            _vd(t, s.expiresAt),
+            "the cap"
+        );
+        assertEq(skv.sessionState(address(account), s).transferValue[0].remaining, 0, "capped: nothing left");
+    }
+
+    function test_validate_streamGivesNothingBeforeItsStart() public {
+        uint48 start = uint48(block.timestamp + 1 hours);
+        (SessionLib.SessionSpec memory s, uint256 pk) = _streamSpec(SessionLib.STREAM_NO_CAP, start);
+        assertEq(_validate(_op(_single(address(0xBEEF), 1, "")), pk, s, _periods(0, start - 1)), FAIL, "before start");
+        assertEq(skv.sessionState(address(account), s).transferValue[0].remaining, 0, "nothing accrued yet");
+    }
+
+    function test_validate_streamClaimInTheFutureIsNotYetValid() public {
+        uint48 start = uint48(block.timestamp);
+        (SessionLib.SessionSpec memory s, uint256 pk) = _streamSpec(SessionLib.STREAM_NO_CAP, start);
+        uint256 vd = _validate(_op(_single(address(0xBEEF), 2 ether, "")), pk, s, _periods(0, start + 1000));
+        assertEq(vd, _vd(start + 1000, s.expiresAt), "allowed only from the claimed time on");
+        assertTrue(vd >> 208 >= block.timestamp, "the EntryPoint rejects it now");
+    }
 }

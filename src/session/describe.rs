@@ -10,7 +10,8 @@ use alloy_primitives::{Address, B256, U256};
 
 use super::request::{CallPolicy, SessionRequest, WordType};
 use super::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
-use super::spec::{Condition, LimitType, UsageLimit};
+use super::spec::{ANY_RECIPIENT, Condition, LimitType, UsageLimit};
+use super::stream::Stream;
 use super::usage::{LimitKey, Usage, effective_limit};
 use crate::units::{format_ether, format_units};
 
@@ -51,8 +52,11 @@ fn period_text(period: u64) -> String {
     }
 }
 
-/// `at most X in total` / `at most X per day (UTC day)` / `no limit`.
+/// `at most X in total` / `at most X per day (UTC day)` / a stream's terms / `no limit`.
 fn limit_text(limit: &UsageLimit, amount: impl Fn(U256) -> String) -> String {
+    if let Some(stream) = Stream::of(limit) {
+        return stream_text(&stream, amount);
+    }
     match limit.limitType {
         LimitType::Unlimited => "no limit".to_owned(),
         LimitType::Lifetime => format!("at most {} in total", amount(limit.limit)),
@@ -63,6 +67,22 @@ fn limit_text(limit: &UsageLimit, amount: impl Fn(U256) -> String) -> String {
         ),
         _ => "an unknown limit type".to_owned(),
     }
+}
+
+/// `a stream: 1 ETH from 2027-01-15 08:00:00 UTC, then 0.001 ETH more each second (86.4 ETH a
+/// day), at most 10 ETH in total`.
+fn stream_text(stream: &Stream, amount: impl Fn(U256) -> String) -> String {
+    let cap = match stream.cap {
+        Some(cap) => format!("at most {} in total", amount(cap)),
+        None => "no total cap".to_owned(),
+    };
+    format!(
+        "a stream: {} from {}, then {} more each second ({} a day), {cap}",
+        amount(stream.initial),
+        format_utc(stream.start),
+        amount(stream.per_second),
+        amount(stream.per_second.saturating_mul(U256::from(86_400)))
+    )
 }
 
 fn value_text(max_per_use: U256, limit: &UsageLimit) -> String {
@@ -230,7 +250,7 @@ pub fn describe_permissions(request: &SessionRequest, tokens: &Tokens) -> Vec<St
     for t in &request.transfer_policies {
         lines.push(format!(
             "Send ETH to {}: {}",
-            t.target.to_checksum(None),
+            recipient_text(t.target),
             value_text(t.maxValuePerUse, &t.valueLimit).replace(" per call", " per transfer")
         ));
     }
@@ -253,6 +273,15 @@ pub fn describe_permissions(request: &SessionRequest, tokens: &Tokens) -> Vec<St
         );
     }
     lines
+}
+
+/// A transfer policy's recipient: its address, or `any address` for [`ANY_RECIPIENT`].
+fn recipient_text(target: Address) -> String {
+    if target == ANY_RECIPIENT {
+        "any address".to_owned()
+    } else {
+        target.to_checksum(None)
+    }
 }
 
 /// `in 2 h 5 min` / `3 days ago`: how far `at` is from `now`, coarsely.
@@ -290,24 +319,30 @@ pub fn remaining(
 ) -> Vec<String> {
     let left = |limit: &UsageLimit, key: LimitKey| -> Option<U256> {
         let period: u64 = limit.period.to();
-        let period_id = match limit.limitType {
-            LimitType::Lifetime => None,
-            LimitType::Allowance if period > 0 => Some(now / period),
+        let (period_id, max) = match (limit.limitType, Stream::of(limit)) {
+            (LimitType::Lifetime, _) => (None, effective_limit(key, limit)),
+            (LimitType::Allowance, _) if period > 0 => (Some(now / period), limit.limit),
+            (_, Some(stream)) => (None, stream.available(now)),
             _ => return None,
         };
-        Some(effective_limit(key, limit).saturating_sub(usage.used(key, period_id)))
+        Some(max.saturating_sub(usage.used(key, period_id)))
     };
-    let span = |limit: &UsageLimit| match limit.limitType {
-        LimitType::Allowance => format!(" this {}", period_text(limit.period.to())),
-        _ => String::new(),
+    // ` left of 5 TST this day (UTC day)` / ` available now (a stream: …)`.
+    let of = |limit: &UsageLimit, amount: &dyn Fn(U256) -> String| match Stream::of(limit) {
+        Some(stream) => format!(" available now ({})", stream_text(&stream, amount)),
+        None if limit.limitType == LimitType::Allowance => format!(
+            " left of {} this {}",
+            amount(limit.limit),
+            period_text(limit.period.to())
+        ),
+        None => format!(" left of {}", amount(limit.limit)),
     };
     let mut lines = Vec::new();
     if let Some(fees) = left(&request.fee_limit, LimitKey::Fee) {
         lines.push(format!(
-            "Network fees: {} left of {}{}",
+            "Network fees: {}{}",
             format_ether(fees),
-            format_ether(request.fee_limit.limit),
-            span(&request.fee_limit)
+            of(&request.fee_limit, &format_ether)
         ));
     }
     for (i, policy) in request.call_policies.iter().enumerate() {
@@ -321,9 +356,9 @@ pub fn remaining(
             && let Some(v) = left(value_limit, LimitKey::CallValue { policy: i as u64 })
         {
             lines.push(format!(
-                "{what}: {} ETH value left{}",
+                "{what}: ETH value {}{}",
                 format_ether(v),
-                span(value_limit)
+                of(value_limit, &format_ether)
             ));
         }
         for (j, c) in policy.spec.constraints.iter().enumerate() {
@@ -336,13 +371,15 @@ pub fn remaining(
                     || format!("word {}", c.index),
                     |info| format!("`{}`", info.param),
                 );
-                let (v, total) = match token_amount(policy, c.index, tokens) {
-                    Some(amount) => (amount(v), amount(c.limit.limit)),
-                    None => (v.to_string(), c.limit.limit.to_string()),
-                };
+                let amount: Box<dyn Fn(U256) -> String> =
+                    match token_amount(policy, c.index, tokens) {
+                        Some(amount) => Box::new(amount),
+                        None => Box::new(|v: U256| v.to_string()),
+                    };
                 lines.push(format!(
-                    "{what}: {name} {v} left of {total}{}",
-                    span(&c.limit)
+                    "{what}: {name} {}{}",
+                    amount(v),
+                    of(&c.limit, &amount)
                 ));
             }
         }
@@ -350,11 +387,10 @@ pub fn remaining(
     for (i, t) in request.transfer_policies.iter().enumerate() {
         if let Some(v) = left(&t.valueLimit, LimitKey::TransferValue { policy: i as u64 }) {
             lines.push(format!(
-                "ETH to {}: {} left of {}{}",
-                t.target.to_checksum(None),
+                "ETH to {}: {}{}",
+                recipient_text(t.target),
                 format_ether(v),
-                format_ether(t.valueLimit.limit),
-                span(&t.valueLimit)
+                of(&t.valueLimit, &format_ether)
             ));
         }
     }
@@ -400,6 +436,31 @@ mod tests {
                 "Call parameter amounts are raw integers (token base units), not adjusted for decimals.",
                 "The dapp says: \"Autoplay\"",
             ]
+        );
+    }
+
+    #[test]
+    fn streams_and_any_recipient_read_plainly() {
+        let v = json!({
+            "expiresAt": NOW + 86_400, "feeLimit": "10000000000000000",
+            "transfers": [{ "to": "any", "valueLimit": { "type": "stream", "initial": "1000000000000000000",
+                            "perSecond": "1000000000000000", "max": "2000000000000000000", "start": NOW } }],
+        });
+        let r = parse_compact(&v, NOW).unwrap();
+        assert_eq!(
+            describe_permissions(&r, &Tokens::new())[1],
+            "Send ETH to any address: up to 2 ETH per transfer, a stream: 1 ETH from 2027-01-15 08:00:00 UTC, then 0.001 ETH more each second (86.4 ETH a day), at most 2 ETH in total"
+        );
+        let mut usage = Usage::default();
+        usage.set(
+            LimitKey::TransferValue { policy: 0 },
+            None,
+            U256::from(10u64).pow(U256::from(18)),
+        );
+        let left = remaining(&r, &usage, NOW + 100, &Tokens::new());
+        assert!(
+            left[1].starts_with("ETH to any address: 0.1 ETH available now (a stream: 1 ETH from"),
+            "{left:?}"
         );
     }
 

@@ -6,6 +6,7 @@
 //! - [`policy`]: `evaluate(spec, usage, calls, fee, now)`: allowed with period ids, validity range
 //!   and usage increments — or the precise reason it is not.
 //! - [`usage`]: usage counters as the contract keeps them (chain + the wallet's pending uses).
+//! - [`stream`]: stream limits (accrual by the second), packed as the validator reads them.
 //! - [`request`]: a dapp's session request (ERC-7715 or compact SSO form) → spec without signer;
 //!   a folder: the shared types and the format switch in `mod.rs`, one file per format
 //!   (`erc7715`, `compact`), and the parts both use (`policy`, `constraint`, `abi_layout`, `json`).
@@ -24,4 +25,5 @@ pub mod request;
 pub mod rules;
 mod selectors;
 pub mod spec;
+pub mod stream;
 pub mod usage;

@@ -5,7 +5,8 @@
 use alloy_primitives::{Address, B256, FixedBytes, U256};
 use serde::{Deserialize, Serialize};
 
-use super::spec::{Condition, LimitType, SessionSpec, UsageLimit};
+use super::spec::{ANY_RECIPIENT, Condition, LimitType, SessionSpec, UsageLimit};
+use super::stream::Stream;
 use super::usage::{Increment, LimitKey, Usage, effective_limit};
 use crate::erc7579::Call;
 
@@ -13,7 +14,8 @@ use crate::erc7579::Call;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Allowed {
-    /// `periodIds` for the signature: fee, then per call its value and each constraint.
+    /// `periodIds` for the signature: fee, then per call its value and each constraint (for a
+    /// stream limit, the time its accrual is claimed at).
     pub period_ids: Vec<u64>,
     /// The validation range the validator returns (inclusive).
     pub valid_after: u64,
@@ -95,7 +97,7 @@ pub enum Denied {
         /// The calldata word.
         actual: B256,
     },
-    /// A limit would be exceeded.
+    /// A limit would be exceeded (for a stream: what has accrued so far).
     #[error("{key}: {requested} more would exceed the limit {limit} (already used {used})")]
     LimitExceeded {
         /// Which counter.
@@ -147,18 +149,28 @@ impl Evaluation {
     /// Charges `amount` to `key` under `limit`, recording the period id the signature needs.
     fn charge(&mut self, key: LimitKey, limit: &UsageLimit, amount: U256) -> Result<(), Denied> {
         let period: u64 = limit.period.to();
-        let period_id = match limit.limitType {
-            LimitType::Unlimited => {
+        // The counter's period (None: lifetime), the signature's entry, and the limit now.
+        let (period_id, entry, max) = match (limit.limitType, Stream::of(limit)) {
+            (LimitType::Unlimited, _) => {
                 self.period_ids.push(0);
                 return Ok(());
             }
-            LimitType::Lifetime => None,
-            LimitType::Allowance if period == 0 => return Err(Denied::MalformedLimit { key }),
-            LimitType::Allowance => Some(self.now / period),
+            (LimitType::Lifetime, _) => (None, 0, effective_limit(key, limit)),
+            (LimitType::Allowance, _) if period == 0 => {
+                return Err(Denied::MalformedLimit { key });
+            }
+            (LimitType::Allowance, _) => {
+                let id = self.now / period;
+                (Some(id), id, limit.limit)
+            }
+            (_, Some(stream)) => {
+                let claim = Stream::claim_time(self.now);
+                self.valid_after = self.valid_after.max(claim);
+                (None, claim, stream.available(claim))
+            }
             _ => return Err(Denied::MalformedLimit { key }),
         };
         let used = self.usage.used(key, period_id);
-        let max = effective_limit(key, limit);
         if used.checked_add(amount).is_none_or(|total| total > max) {
             return Err(Denied::LimitExceeded {
                 key,
@@ -174,7 +186,7 @@ impl Evaluation {
         };
         self.usage.apply(&increment);
         self.increments.push(increment);
-        self.period_ids.push(period_id.unwrap_or(0));
+        self.period_ids.push(entry);
         if let Some(id) = period_id {
             self.valid_after = self.valid_after.max(id * period);
             self.valid_until = self.valid_until.min((id + 1) * period - 1);
@@ -254,7 +266,7 @@ fn check_call(
                 .transferPolicies
                 .iter()
                 .enumerate()
-                .find(|(_, p)| p.target == call.to)
+                .find(|(_, p)| p.target == call.to || p.target == ANY_RECIPIENT)
                 .ok_or(Denied::NoTransferPolicy {
                     call: i,
                     target: call.to,
@@ -494,6 +506,69 @@ mod tests {
                 key: LimitKey::Fee,
                 ..
             })
+        ));
+    }
+
+    #[test]
+    fn any_recipient_transfers_and_streams() {
+        use crate::session::stream::Stream;
+        let stream = Stream {
+            initial: U256::from(100),
+            per_second: U256::from(10),
+            cap: Some(U256::from(1_000)),
+            start: NOW,
+        };
+        let mut s = spec(lifetime(0));
+        s.transferPolicies = vec![
+            TransferSpec {
+                target: ALICE,
+                maxValuePerUse: U256::from(5),
+                valueLimit: lifetime(5),
+            },
+            TransferSpec {
+                target: ANY_RECIPIENT,
+                maxValuePerUse: U256::MAX,
+                valueLimit: stream.limit().unwrap(),
+            },
+        ];
+        let bob = Address::repeat_byte(0xb0);
+        let mut usage = Usage::default();
+        // At NOW + 1 the claim is NOW: the initial amount, valid only after NOW.
+        let ok = evaluate(&s, &usage, &[eth(bob, 100)], at(NOW + 1)).unwrap();
+        assert_eq!(
+            ok.period_ids,
+            vec![0, NOW],
+            "the claimed time is the stream's entry"
+        );
+        assert_eq!(ok.valid_after, NOW);
+        ok.increments.iter().for_each(|i| usage.apply(i));
+        assert!(matches!(
+            evaluate(&s, &usage, &[eth(bob, 1)], at(NOW + 1)),
+            Err(Denied::LimitExceeded { key: LimitKey::TransferValue { policy: 1 }, limit, .. }) if limit == U256::from(100)
+        ));
+        // Ten seconds later a hundred more have accrued; the cap holds later on.
+        assert!(evaluate(&s, &usage, &[eth(bob, 100)], at(NOW + 11)).is_ok());
+        assert!(evaluate(&s, &usage, &[eth(bob, 101)], at(NOW + 11)).is_err());
+        assert!(evaluate(&s, &usage, &[eth(bob, 900)], at(NOW + 1_000)).is_ok());
+        assert!(evaluate(&s, &usage, &[eth(bob, 901)], at(NOW + 1_000)).is_err());
+        // The named policy comes first: ALICE's transfers are charged to it, not to the stream.
+        let named = evaluate(&s, &usage, &[eth(ALICE, 5)], at(NOW + 1)).unwrap();
+        assert_eq!(
+            named.increments[1].key,
+            LimitKey::TransferValue { policy: 0 }
+        );
+        assert!(evaluate(&s, &usage, &[eth(ALICE, 6)], at(NOW + 1)).is_err());
+        // Nothing has accrued before the start.
+        let mut later = s.clone();
+        later.transferPolicies[1].valueLimit = Stream {
+            start: NOW + 100,
+            ..stream
+        }
+        .limit()
+        .unwrap();
+        assert!(matches!(
+            evaluate(&later, &Usage::default(), &[eth(bob, 1)], at(NOW + 50)),
+            Err(Denied::LimitExceeded { limit, .. }) if limit.is_zero()
         ));
     }
 

@@ -13,7 +13,8 @@ use super::request::{CallPolicy, SessionRequest};
 use super::selectors::{
     SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_1155, SAFE_TRANSFER_FROM_DATA, TRANSFER, TRANSFER_FROM,
 };
-use super::spec::{Condition, LimitType, UsageLimit};
+use super::spec::{ANY_RECIPIENT, Condition, LimitType, UsageLimit};
+use super::stream::Stream;
 
 pub use super::selectors::{APPROVE, INCREASE_ALLOWANCE, SET_APPROVAL_FOR_ALL};
 
@@ -226,7 +227,13 @@ pub enum Warning {
         /// The earlier policy that wins.
         first: usize,
     },
-    /// A transfer policy repeats an earlier one's recipient; only the first is ever used.
+    /// A transfer policy lets the session send ETH to any address.
+    AnyRecipient {
+        /// Position in `transferPolicies`.
+        policy: usize,
+    },
+    /// A transfer policy repeats an earlier one's recipient (or comes after one for any
+    /// recipient); only the first is ever used.
     ShadowedTransfer {
         /// Position in `transferPolicies`.
         policy: usize,
@@ -269,9 +276,12 @@ impl std::fmt::Display for Warning {
                 f,
                 "contractCalls[{policy}] repeats contractCalls[{first}] (same contract and function); only the first one is ever used"
             ),
+            Warning::AnyRecipient { .. } => f.write_str(
+                "Open ETH permission: the session may send ETH to any address, within the limits shown",
+            ),
             Warning::ShadowedTransfer { policy, first } => write!(
                 f,
-                "transfers[{policy}] repeats transfers[{first}] (same recipient); only the first one is ever used"
+                "transfers[{policy}] comes after transfers[{first}], which covers the same recipient; only the first one is ever used"
             ),
         }
     }
@@ -340,7 +350,10 @@ pub fn violations(request: &SessionRequest, env: &Environment) -> Vec<Violation>
             LimitType::Allowance if limit.period.is_zero() => {
                 out.push(Violation::ZeroAllowancePeriod { place });
             }
-            LimitType::Unlimited | LimitType::Lifetime | LimitType::Allowance => {}
+            LimitType::Unlimited
+            | LimitType::Lifetime
+            | LimitType::Allowance
+            | LimitType::Stream => {}
             _ => out.push(Violation::UnknownLimitType { place }),
         }
     }
@@ -413,28 +426,32 @@ fn per_call_cap(policy: &CallPolicy, index: u64) -> Option<U256> {
             Condition::Less => tighten(r.saturating_sub(U256::from(1))),
             _ => {}
         }
-        if matches!(
-            c.limit.limitType,
-            LimitType::Lifetime | LimitType::Allowance
-        ) {
-            tighten(c.limit.limit);
+        match (c.limit.limitType, Stream::of(&c.limit)) {
+            (LimitType::Lifetime | LimitType::Allowance, _) => tighten(c.limit.limit),
+            (_, Some(Stream { cap: Some(cap), .. })) => tighten(cap),
+            _ => {}
         }
     }
     cap
 }
 
-/// The largest total the word at `index` can sum to (lifetime limits only).
-fn total_cap(policy: &CallPolicy, index: u64) -> Option<U256> {
+/// The largest total the word at `index` can sum to by `expires_at` (lifetime limits, and
+/// streams: what accrues by then).
+fn total_cap(policy: &CallPolicy, index: u64, expires_at: u64) -> Option<U256> {
     policy
         .spec
         .constraints
         .iter()
-        .filter(|c| c.index == index && c.limit.limitType == LimitType::Lifetime)
-        .map(|c| c.limit.limit)
+        .filter(|c| c.index == index)
+        .filter_map(|c| match (c.limit.limitType, Stream::of(&c.limit)) {
+            (LimitType::Lifetime, _) => Some(c.limit.limit),
+            (_, Some(stream)) => Some(stream.available(expires_at)),
+            _ => None,
+        })
         .min()
 }
 
-fn approval_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
+fn approval_warning(i: usize, policy: &CallPolicy, expires_at: u64) -> Option<Warning> {
     let selector: [u8; 4] = policy.spec.selector.0;
     let warn = |function: &str, reason: String| {
         Some(Warning::UnlimitedApproval {
@@ -456,7 +473,7 @@ fn approval_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
             ),
             Some(_) => None,
         },
-        INCREASE_ALLOWANCE => match total_cap(policy, 1) {
+        INCREASE_ALLOWANCE => match total_cap(policy, 1, expires_at) {
             None => warn(
                 "increaseAllowance(address,uint256)",
                 "with no lifetime limit on the total increase (repeated calls add up)".to_owned(),
@@ -499,7 +516,7 @@ fn pinned(policy: &CallPolicy, index: u64) -> bool {
 /// recipient or (fungible ones) a bounded amount; `approve`, `increaseAllowance` and
 /// `setApprovalForAll` without a pinned spender or operator (their amounts have
 /// [`approval_warning`]).
-fn open_token_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
+fn open_token_warning(i: usize, policy: &CallPolicy, expires_at: u64) -> Option<Warning> {
     let (function, party, party_word, amount_word) = match policy.spec.selector.0 {
         TRANSFER => ("transfer(address,uint256)", "any recipient", 0, Some(1)),
         TRANSFER_FROM => (
@@ -537,7 +554,7 @@ fn open_token_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
     }
     if let Some(word) = amount_word
         && per_call_cap(policy, word).is_none()
-        && total_cap(policy, word).is_none()
+        && total_cap(policy, word, expires_at).is_none()
     {
         open.push("any amount".to_owned());
     }
@@ -553,8 +570,8 @@ fn open_token_warning(i: usize, policy: &CallPolicy) -> Option<Warning> {
 pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
     let mut out = Vec::new();
     for (i, policy) in request.call_policies.iter().enumerate() {
-        out.extend(approval_warning(i, policy));
-        out.extend(open_token_warning(i, policy));
+        out.extend(approval_warning(i, policy, request.expires_at));
+        out.extend(open_token_warning(i, policy, request.expires_at));
     }
     if request.expires_at > now.saturating_add(LONG_EXPIRY) {
         out.push(Warning::LongExpiry {
@@ -563,6 +580,9 @@ pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
         });
     }
     for (i, t) in request.transfer_policies.iter().enumerate() {
+        if t.target == ANY_RECIPIENT {
+            out.push(Warning::AnyRecipient { policy: i });
+        }
         if t.valueLimit.limitType == LimitType::Unlimited {
             out.push(Warning::UnlimitedValue {
                 place: LimitPlace::TransferValue { policy: i },
@@ -570,7 +590,7 @@ pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
         }
         if let Some(first) = request.transfer_policies[..i]
             .iter()
-            .position(|p| p.target == t.target)
+            .position(|p| p.target == t.target || p.target == ANY_RECIPIENT)
         {
             out.push(Warning::ShadowedTransfer { policy: i, first });
         }
@@ -1016,6 +1036,39 @@ mod tests {
         assert_eq!(
             w[0].to_string(),
             "Open token permission: the session may call transfer(address,uint256) on 0x00000000000000000000000000000000000000AA with any recipient and any amount"
+        );
+    }
+
+    #[test]
+    fn any_recipient_and_streams_are_warned_about_as_such() {
+        let stream = json!({ "type": "stream", "perSecond": "1", "start": NOW });
+        let mut r = request(json!({}));
+        r.transfer_policies[0].target = ANY_RECIPIENT;
+        r.transfer_policies.push(r.transfer_policies[0].clone());
+        r.transfer_policies[1].target = Address::repeat_byte(0xb0);
+        assert_eq!(
+            validate(&r, &env()),
+            Ok(vec![
+                Warning::AnyRecipient { policy: 0 },
+                Warning::ShadowedTransfer {
+                    policy: 1,
+                    first: 0
+                },
+            ])
+        );
+        // A streamed amount is bounded by what accrues by the expiry: no "any amount".
+        let transfer = "transfer(address to, uint256 amount)";
+        let w = warnings(
+            &request(call(
+                TOKEN,
+                transfer,
+                json!([{ "param": "amount", "limit": stream }]),
+            )),
+            NOW,
+        );
+        assert_eq!(
+            w[0].to_string(),
+            "Open token permission: the session may call transfer(address,uint256) on 0x00000000000000000000000000000000000000AA with any recipient"
         );
     }
 

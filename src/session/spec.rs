@@ -1,13 +1,13 @@
-//! The session data model, byte-identical to the contract's `SessionLib` (and ZKsync SSO's):
-//! `sessionHash = keccak256(abi.encode(spec))`.
+//! The session data model, byte-identical to the contract's `SessionLib` (and to ZKsync SSO's
+//! for the limit types and targets it has): `sessionHash = keccak256(abi.encode(spec))`.
 
 use alloy_primitives::{Address, B256, Bytes, keccak256};
 use alloy_sol_types::SolValue;
 
 alloy_sol_types::sol! {
-    /// How a limit is enforced.
+    /// How a limit is enforced (`Stream`: this project's addition, see `super::stream`).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-    enum LimitType { Unlimited, Lifetime, Allowance }
+    enum LimitType { Unlimited, Lifetime, Allowance, Stream }
 
     /// How a calldata word is compared with the reference value (unsigned, 32 bytes).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +25,7 @@ alloy_sol_types::sol! {
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct CallSpec { address target; bytes4 selector; uint256 maxValuePerUse; UsageLimit valueLimit; Constraint[] constraints; }
 
-    /// Plain value transfers (empty calldata) to `target`.
+    /// Plain value transfers (empty calldata) to `target` (`ANY_RECIPIENT`: to anyone).
     #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
     struct TransferSpec { address target; uint256 maxValuePerUse; UsageLimit valueLimit; }
 
@@ -57,6 +57,11 @@ alloy_sol_types::sol! {
         event SessionRevoked(address indexed account, bytes32 indexed sessionHash);
     }
 }
+
+/// The target of a transfer policy that matches a plain transfer to any recipient
+/// (`SessionLib.ANY_RECIPIENT`: an address no one holds a key for, not the zero address, which
+/// the account executes as itself).
+pub const ANY_RECIPIENT: Address = Address::repeat_byte(0xff);
 
 /// `keccak256(abi.encode(spec))`.
 pub fn session_hash(spec: &SessionSpec) -> B256 {

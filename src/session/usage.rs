@@ -1,12 +1,14 @@
 //! Usage counters, keyed the way the contract keys them: per (session, account) the fee, each
 //! transfer policy's value, each call policy's value and each constraint's parameter total — as a
-//! lifetime sum, or per epoch-aligned period for allowances.
+//! lifetime sum (streams too: what accrued is compared with it), or per epoch-aligned period for
+//! allowances.
 
 use std::collections::BTreeMap;
 
 use alloy_primitives::U256;
 
 use super::spec::{LimitType, SessionSpec, SessionState, UsageLimit};
+use super::stream::Stream;
 use serde::{Deserialize, Serialize};
 
 /// Which counter a use is charged to — the contract's limit id: kind, policy position and
@@ -120,22 +122,20 @@ impl Usage {
 
 impl Usage {
     /// Usage as the chain reports it: `sessionState` gives what is *left* of every limit (for
-    /// allowances, in the period containing `now`), so used = limit − remaining. Add the wallet's
-    /// pending, unmined uses on top with [`Usage::apply`].
+    /// allowances, in the period containing `now`; for streams, of what accrued by `now`), so
+    /// used = limit − remaining — `now` must be the timestamp of the block the state was read
+    /// at. Add the wallet's pending, unmined uses on top with [`Usage::apply`].
     pub fn from_chain(spec: &SessionSpec, state: &SessionState, now: u64) -> Usage {
         let mut usage = Usage::default();
         let mut record = |key: LimitKey, limit: &UsageLimit, remaining: U256| {
             let period: u64 = limit.period.to();
-            let period_id = match limit.limitType {
-                LimitType::Lifetime => None,
-                LimitType::Allowance if period > 0 => Some(now / period),
+            let (period_id, max) = match (limit.limitType, Stream::of(limit)) {
+                (LimitType::Lifetime, _) => (None, effective_limit(key, limit)),
+                (LimitType::Allowance, _) if period > 0 => (Some(now / period), limit.limit),
+                (_, Some(stream)) => (None, stream.available(now)),
                 _ => return,
             };
-            usage.set(
-                key,
-                period_id,
-                effective_limit(key, limit).saturating_sub(remaining),
-            );
+            usage.set(key, period_id, max.saturating_sub(remaining));
         };
         record(LimitKey::Fee, &spec.feeLimit, state.feesRemaining);
         for (i, (policy, left)) in spec

@@ -14,11 +14,14 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 library SessionLib {
     /// @notice How a limit is enforced.
     /// @dev Unlimited: not tracked. Lifetime: total over the session's life. Allowance: total per fixed period
-    /// aligned to the Unix epoch (`periodId = timestamp / period`).
+    /// aligned to the Unix epoch (`periodId = timestamp / period`). Stream: a total that accrues by the second —
+    /// `initial + perSecond × (t − start)` at time `t`, at most `cap` — packed into the limit (see {streamAvailable});
+    /// not part of ZKsync SSO's model, which has the first three only.
     enum LimitType {
         Unlimited,
         Lifetime,
-        Allowance
+        Allowance,
+        Stream
     }
 
     /// @notice Comparison of a calldata word (left) against `refValue` (right), both as unsigned 256-bit integers.
@@ -40,9 +43,11 @@ library SessionLib {
     }
 
     /// @notice A usage limit (fees, value, or a constrained calldata word).
-    /// @param limitType Unlimited, Lifetime or Allowance.
-    /// @param limit Maximum total (Lifetime) or maximum per period (Allowance).
-    /// @param period Allowance period in seconds (ignored otherwise; must be non-zero for Allowance).
+    /// @param limitType Unlimited, Lifetime, Allowance or Stream.
+    /// @param limit Maximum total (Lifetime), maximum per period (Allowance), or for Stream
+    /// `cap << 170 | perSecond << 85 | initial` (85, 85 and 86 bits; a cap of all ones means none).
+    /// @param period Allowance period in seconds (must be non-zero for Allowance); for Stream, the Unix time the
+    /// stream starts; ignored otherwise.
     struct UsageLimit {
         LimitType limitType;
         uint256 limit;
@@ -76,7 +81,7 @@ library SessionLib {
     }
 
     /// @notice Permission to send ETH with empty call data to `target`.
-    /// @param target Recipient.
+    /// @param target Recipient, or {ANY_RECIPIENT} for every recipient.
     /// @param maxValuePerUse Maximum value per transfer.
     /// @param valueLimit Usage limit charged the transferred value.
     struct TransferSpec {
@@ -128,6 +133,33 @@ library SessionLib {
 
     /// @dev Number of head words of an ABI-encoded {SessionSpec} (UsageLimit is static and inlined: 3 words).
     uint256 internal constant SPEC_HEAD_SIZE = 7 * 32;
+
+    /// @notice The target of a transfer policy that matches a plain transfer to any recipient (an address no one
+    /// holds a key for; chosen over `address(0)`, which the account executes as itself, so that a zero left in a
+    /// request by mistake never widens a session).
+    address internal constant ANY_RECIPIENT = address(type(uint160).max);
+
+    /// @dev Width masks of a Stream limit's packed fields: initial and perSecond (85 bits), cap (86 bits).
+    uint256 internal constant STREAM_AMOUNT_MASK = (1 << 85) - 1;
+    /// @dev A Stream cap of all ones: the accrued amount is not capped.
+    uint256 internal constant STREAM_NO_CAP = (1 << 86) - 1;
+
+    /// @notice What a Stream limit has accrued at time `time`: nothing before `start`, then
+    /// `min(cap, initial + perSecond × (time − start))` with the fields of `packed` (see {UsageLimit}).
+    /// @dev No overflow: `initial, perSecond < 2^85` and `time − start < 2^48`.
+    /// @param packed The limit's `limit` field.
+    /// @param start The limit's `period` field (the stream's start).
+    /// @param time The time (a uint48 from the signature, or `block.timestamp` in views).
+    /// @return The accrued amount.
+    function streamAvailable(uint256 packed, uint256 start, uint256 time) internal pure returns (uint256) {
+        if (time < start) return 0;
+        uint256 cap = packed >> 170;
+        // Unchecked: see @dev.
+        unchecked {
+            uint256 accrued = (packed & STREAM_AMOUNT_MASK) + ((packed >> 85) & STREAM_AMOUNT_MASK) * (time - start);
+            return cap != STREAM_NO_CAP && accrued > cap ? cap : accrued;
+        }
+    }
 
     /// @notice Whether `param` satisfies `condition` against `refValue` (unsigned 256-bit comparison).
     /// @param condition The condition.
@@ -335,9 +367,9 @@ library SessionLib {
     /// @return zeroPeriod Whether an Allowance limit (fee, value or constraint limit) has period 0.
     function canonicalSpecLength(SessionSpec calldata spec) internal pure returns (uint256 length, bool zeroPeriod) {
         assembly ("memory-safe") {
-            // UsageLimit at `q`: limitType < 3 and period < 2^48.
+            // UsageLimit at `q`: limitType < 4 and period < 2^48.
             function limitOk(q) -> r {
-                r := and(lt(calldataload(q), 3), iszero(shr(48, calldataload(add(q, 0x40)))))
+                r := and(lt(calldataload(q), 4), iszero(shr(48, calldataload(add(q, 0x40)))))
             }
             // UsageLimit at `q` is an Allowance with period 0.
             function zeroPeriodAt(q) -> r {

@@ -120,6 +120,15 @@ abstract contract SessionTestBase is TestBase {
         return SessionLib.UsageLimit(SessionLib.LimitType.Allowance, limit, period);
     }
 
+    /// @dev A Stream limit: `initial` at `start`, then `perSecond` more each second, at most `cap`.
+    function _stream(uint256 initial, uint256 perSecond, uint256 cap, uint48 start)
+        internal
+        pure
+        returns (SessionLib.UsageLimit memory)
+    {
+        return SessionLib.UsageLimit(SessionLib.LimitType.Stream, (cap << 170) | (perSecond << 85) | initial, start);
+    }
+
     /// @dev Spec with a lifetime fee limit of 1 ether, expiry in one day, no policies.
     function _emptySpec() internal view returns (SessionLib.SessionSpec memory spec) {
         spec.signer = signer;

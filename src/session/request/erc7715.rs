@@ -8,46 +8,43 @@
 //! The envelope tolerates fields of other drafts (`address`, top-level `expiry`, `signer:
 //! wallet`); the permission data is read strictly by the shared policy reader.
 
-use alloy_primitives::{Address, B256, Bytes};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::json::{Obj, array, kind, parse_address, parse_amount, parse_u64, string};
 use super::policy::{Policies, check_expiry, parse_policies};
 use super::{RequestError, RequestFormat, RequestMeta, Result, SessionRequest};
+use crate::session::stream::Stream;
 
 /// The ERC-7715 permission type this wallet grants: one SSO session.
 pub const PERMISSION_TYPE: &str = "sso-session";
 /// The standard permission types (as MetaMask's Smart Accounts Kit defines them) this wallet
-/// grants, mapped onto a session: an ERC-20's `transfer` to anyone, its `amount` summed per
-/// period (`erc20-token-periodic`) or over the session's life (`erc20-token-allowance`).
-pub const STANDARD_TYPES: &[&str] = &["erc20-token-periodic", "erc20-token-allowance"];
+/// grants, mapped onto a session: plain ETH transfers to anyone (`native-token-*`: a transfer
+/// policy for any recipient) or an ERC-20's `transfer` to anyone (`erc20-token-*`: a call policy
+/// with the `amount` word limited), the amount limited per period (`*-periodic`), over the
+/// session's life (`*-allowance`) or by what has streamed so far (`*-stream`).
+pub const STANDARD_TYPES: &[&str] = &[
+    "native-token-periodic",
+    "native-token-allowance",
+    "native-token-stream",
+    "erc20-token-periodic",
+    "erc20-token-allowance",
+    "erc20-token-stream",
+];
 /// The network-fee budget of a session granted from a standard type, which names none (the
 /// session key pays its operations' fees from the account): 0.01 of the chain's currency per UTC
 /// day, shown in the approval window like any session's.
 pub const STANDARD_FEE_PER_DAY: u64 = 10_000_000_000_000_000;
-/// How far in the future a standard permission's `startTime` may be (clock skew): a session is
-/// usable from its approval, so a later start would grant more than asked.
+/// How far in the future a periodic or allowance permission's `startTime` may be (clock skew): a
+/// session is usable from its approval, so a later start would grant more than asked. (A stream
+/// may start later: nothing accrues before its start, on chain as here.)
 pub const START_TIME_SKEW: u64 = 300;
-/// Why the native-token types are not granted.
-const NAMED_RECIPIENTS: &str = "the session validator allows plain transfers only to recipients the session names, and this type names none";
 /// Standard types the wallet knows and does not grant, with the reason.
-const REFUSED_TYPES: &[(&str, &str)] = &[
-    ("native-token-periodic", NAMED_RECIPIENTS),
-    ("native-token-allowance", NAMED_RECIPIENTS),
-    (
-        "native-token-stream",
-        "a stream accrues by the second from its start, which the validator's epoch-aligned periods cannot enforce exactly (and plain transfers need named recipients)",
-    ),
-    (
-        "erc20-token-stream",
-        "a stream accrues by the second from its start, which the validator's epoch-aligned periods cannot enforce exactly; ask for erc20-token-periodic",
-    ),
-    (
-        "erc20-token-revocation",
-        "revoking token approvals for the account is an approval the user makes with the passkey, not a session",
-    ),
-];
+const REFUSED_TYPES: &[(&str, &str)] = &[(
+    "erc20-token-revocation",
+    "revoking token approvals for the account is an approval the user makes with the passkey, not a session",
+)];
 
 fn supported_types() -> Vec<String> {
     std::iter::once(PERMISSION_TYPE)
@@ -56,31 +53,109 @@ fn supported_types() -> Vec<String> {
         .collect()
 }
 
+/// An optional amount field of a standard type's data, as the decimal string the policy reader
+/// takes.
+fn optional_amount(data: &mut Obj<'_>, key: &'static str) -> Result<Option<U256>> {
+    data.get(key)
+        .map(|v| parse_amount(v, &data.path(key)))
+        .transpose()
+}
+
+/// The stream of a `*-stream` type: `initialAmount`?, `maxAmount`?, `amountPerSecond`,
+/// `startTime`? (default: now), each within what the packed limit carries.
+fn standard_stream(data: &mut Obj<'_>, now: u64) -> Result<Stream> {
+    let initial = optional_amount(data, "initialAmount")?.unwrap_or_default();
+    let cap = optional_amount(data, "maxAmount")?;
+    let per_second_at = data.path("amountPerSecond");
+    let per_second = parse_amount(data.required("amountPerSecond")?, &per_second_at)?;
+    if per_second.is_zero() {
+        return Err(RequestError::new(
+            &per_second_at,
+            "amountPerSecond must be positive",
+        ));
+    }
+    if let Some(cap) = cap
+        && cap < initial
+    {
+        return Err(RequestError::new(
+            &data.path("maxAmount"),
+            format!("maxAmount {cap} is below initialAmount {initial}"),
+        ));
+    }
+    let start = match data.get("startTime") {
+        Some(v) => parse_u64(v, &data.path("startTime"), "startTime")?,
+        None => now,
+    };
+    let stream = Stream {
+        initial,
+        per_second,
+        cap,
+        start,
+    };
+    stream.limit().map_err(|e| {
+        let field = match e.field {
+            "initial" => "initialAmount",
+            "perSecond" => "amountPerSecond",
+            "max" => "maxAmount",
+            _ => "startTime",
+        };
+        RequestError::new(&data.path(field), e.to_string())
+    })?;
+    Ok(stream)
+}
+
 /// A standard type's data as the session policies it maps onto (see [`STANDARD_TYPES`]).
 fn standard_policies(ty: &str, data: &mut Obj<'_>, now: u64) -> Result<Policies> {
-    let token = parse_address(data.required("tokenAddress")?, &data.path("tokenAddress"))?;
-    let amount_limit = if ty == "erc20-token-periodic" {
-        let amount = data.required("periodAmount")?;
-        parse_amount(amount, &data.path("periodAmount"))?;
-        let period_at = data.path("periodDuration");
-        let period = parse_u64(
-            data.required("periodDuration")?,
-            &period_at,
-            "periodDuration",
-        )?;
-        if period == 0 {
-            return Err(RequestError::new(
-                &period_at,
-                "periodDuration must be at least one second",
-            ));
-        }
-        json!({ "type": "allowance", "limit": amount, "period": period })
-    } else {
-        let amount = data.required("allowanceAmount")?;
-        parse_amount(amount, &data.path("allowanceAmount"))?;
-        json!({ "type": "lifetime", "limit": amount })
+    let (asset, kind) = ty.split_once("-token-").unwrap_or((ty, ""));
+    let token = match asset {
+        "erc20" => Some(parse_address(
+            data.required("tokenAddress")?,
+            &data.path("tokenAddress"),
+        )?),
+        _ => None,
     };
-    if let Some(start) = data.get("startTime") {
+    // The amount limit, as the policy reader's JSON (which makes it the most one transfer of ETH
+    // may move too).
+    let amount_limit = match kind {
+        "periodic" => {
+            let amount = data.required("periodAmount")?;
+            parse_amount(amount, &data.path("periodAmount"))?;
+            let period_at = data.path("periodDuration");
+            let period = parse_u64(
+                data.required("periodDuration")?,
+                &period_at,
+                "periodDuration",
+            )?;
+            if period == 0 {
+                return Err(RequestError::new(
+                    &period_at,
+                    "periodDuration must be at least one second",
+                ));
+            }
+            json!({ "type": "allowance", "limit": amount, "period": period })
+        }
+        "allowance" => {
+            let amount = data.required("allowanceAmount")?;
+            parse_amount(amount, &data.path("allowanceAmount"))?;
+            json!({ "type": "lifetime", "limit": amount })
+        }
+        _ => {
+            let stream = standard_stream(data, now)?;
+            let mut limit = json!({
+                "type": "stream",
+                "initial": stream.initial.to_string(),
+                "perSecond": stream.per_second.to_string(),
+                "start": stream.start,
+            });
+            if let Some(cap) = stream.cap {
+                limit["max"] = json!(cap.to_string());
+            }
+            limit
+        }
+    };
+    if kind != "stream"
+        && let Some(start) = data.get("startTime")
+    {
         let start = parse_u64(start, &data.path("startTime"), "startTime")?;
         if start > now.saturating_add(START_TIME_SKEW) {
             return Err(RequestError::new(
@@ -91,14 +166,25 @@ fn standard_policies(ty: &str, data: &mut Obj<'_>, now: u64) -> Result<Policies>
             ));
         }
     }
-    let mut policy = json!({
-        "feeLimit": { "type": "allowance", "limit": STANDARD_FEE_PER_DAY.to_string(), "period": 86_400 },
-        "contractCalls": [{
-            "address": token,
-            "function": "transfer(address to, uint256 amount)",
-            "constraints": [{ "param": "amount", "limit": amount_limit }],
-        }],
-    });
+    let fee_limit =
+        json!({ "type": "allowance", "limit": STANDARD_FEE_PER_DAY.to_string(), "period": 86_400 });
+    let mut policy = match token {
+        Some(token) => json!({
+            "feeLimit": fee_limit,
+            "contractCalls": [{
+                "address": token,
+                "function": "transfer(address to, uint256 amount)",
+                "constraints": [{ "param": "amount", "limit": amount_limit }],
+            }],
+        }),
+        None => json!({
+            "feeLimit": fee_limit,
+            "transfers": [{
+                "to": "any",
+                "valueLimit": amount_limit,
+            }],
+        }),
+    };
     if let Some(justification) = data.get("justification") {
         policy["justification"] = justification.clone();
     }
@@ -435,8 +521,12 @@ mod tests {
             supported_execution_permissions(&[1, 11_155_111]),
             json!({
                 "sso-session": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+                "native-token-periodic": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+                "native-token-allowance": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+                "native-token-stream": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
                 "erc20-token-periodic": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
                 "erc20-token-allowance": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
+                "erc20-token-stream": { "chainIds": ["0x1", "0xaa36a7"], "ruleTypes": ["expiry"] },
             })
         );
         // Older drafts: top-level `expiry`, `address`, `signer: wallet`, numeric chainId.
@@ -478,12 +568,12 @@ mod tests {
                 "params[0].chainId",
             ),
             (
-                edit(&|p| p[0]["permission"]["type"] = json!("native-token-stream")),
-                "permission type `native-token-stream` is not granted: a stream accrues by the second",
+                edit(&|p| p[0]["permission"]["type"] = json!("erc20-token-revocation")),
+                "permission type `erc20-token-revocation` is not granted: revoking token approvals",
             ),
             (
                 edit(&|p| p[0]["permission"]["type"] = json!("custom-thing")),
-                "permission type `custom-thing` is not supported; SSO Wallet grants \"sso-session\", \"erc20-token-periodic\", \"erc20-token-allowance\"",
+                "permission type `custom-thing` is not supported; SSO Wallet grants \"sso-session\", \"native-token-periodic\", \"native-token-allowance\", \"native-token-stream\", \"erc20-token-periodic\", \"erc20-token-allowance\", \"erc20-token-stream\"",
             ),
             (
                 edit(&|p| p[0]["permission"]["isAdjustmentAllowed"] = json!("yes")),
@@ -621,6 +711,126 @@ mod tests {
         ] {
             let e = err(parse_erc7715(
                 &standard("erc20-token-periodic", data.clone()),
+                NOW,
+            ));
+            assert!(e.contains(expected), "{data}: {e}");
+        }
+    }
+
+    #[test]
+    fn standard_native_types_map_onto_a_transfer_policy_for_any_recipient() {
+        use crate::session::spec::{ANY_RECIPIENT, LimitType};
+        let periodic = parse_erc7715(
+            &standard(
+                "native-token-periodic",
+                json!({ "periodAmount": "1000", "periodDuration": 3600, "startTime": NOW }),
+            ),
+            NOW,
+        )
+        .unwrap();
+        assert!(periodic.call_policies.is_empty());
+        let [transfer] = &periodic.transfer_policies[..] else {
+            panic!("one transfer policy: {periodic:?}");
+        };
+        assert_eq!(transfer.target, ANY_RECIPIENT);
+        assert_eq!(
+            transfer.maxValuePerUse,
+            U256::from(1000),
+            "a period's amount"
+        );
+        assert_eq!(
+            (transfer.valueLimit.limitType, transfer.valueLimit.limit),
+            (LimitType::Allowance, U256::from(1000))
+        );
+        assert_eq!(transfer.valueLimit.period.to::<u64>(), 3600);
+        let allowance = parse_erc7715(
+            &standard("native-token-allowance", json!({ "allowanceAmount": "7" })),
+            NOW,
+        )
+        .unwrap();
+        let limit = &allowance.transfer_policies[0].valueLimit;
+        assert_eq!(
+            (limit.limitType, limit.limit),
+            (LimitType::Lifetime, U256::from(7))
+        );
+        // A native token type names no token.
+        let e = err(parse_erc7715(
+            &standard(
+                "native-token-allowance",
+                json!({ "allowanceAmount": "7", "tokenAddress": TOKEN }),
+            ),
+            NOW,
+        ));
+        assert!(e.contains("unknown field `tokenAddress`"), "{e}");
+    }
+
+    #[test]
+    fn standard_stream_types_map_onto_a_stream_limit() {
+        use crate::session::spec::ANY_RECIPIENT;
+        use crate::session::stream::{MAX_AMOUNT, Stream};
+        let native = parse_erc7715(
+            &standard(
+                "native-token-stream",
+                json!({ "initialAmount": "0x10", "maxAmount": "100", "amountPerSecond": "2",
+                        "startTime": NOW + 3600, "justification": "Pay as you play" }),
+            ),
+            NOW,
+        )
+        .unwrap();
+        let transfer = &native.transfer_policies[0];
+        assert_eq!(transfer.target, ANY_RECIPIENT);
+        assert_eq!(transfer.maxValuePerUse, U256::from(100), "the cap");
+        let stream = Stream::of(&transfer.valueLimit).expect("a stream limit");
+        assert_eq!(
+            stream,
+            Stream {
+                initial: U256::from(16),
+                per_second: U256::from(2),
+                cap: Some(U256::from(100)),
+                start: NOW + 3600,
+            },
+            "a later start is kept: nothing accrues before it"
+        );
+        let erc20 = parse_erc7715(
+            &standard(
+                "erc20-token-stream",
+                json!({ "tokenAddress": TOKEN, "amountPerSecond": "5" }),
+            ),
+            NOW,
+        )
+        .unwrap();
+        let amount = &erc20.call_policies[0].spec.constraints[0];
+        assert_eq!(amount.index, 1, "the amount word");
+        assert_eq!(
+            Stream::of(&amount.limit),
+            Some(Stream {
+                initial: U256::ZERO,
+                per_second: U256::from(5),
+                cap: None,
+                start: NOW,
+            }),
+            "defaults: nothing at first, no cap, starting now"
+        );
+        for (data, expected) in [
+            (
+                json!({ "amountPerSecond": "0" }),
+                "amountPerSecond must be positive",
+            ),
+            (
+                json!({ "amountPerSecond": "1", "initialAmount": "5", "maxAmount": "4" }),
+                "maxAmount 4 is below initialAmount 5",
+            ),
+            (
+                json!({ "amountPerSecond": (MAX_AMOUNT + U256::from(1)).to_string() }),
+                "params[0].permission.data.amountPerSecond: perSecond",
+            ),
+            (
+                json!({ "initialAmount": "1" }),
+                "`amountPerSecond` is required",
+            ),
+        ] {
+            let e = err(parse_erc7715(
+                &standard("native-token-stream", data.clone()),
                 NOW,
             ));
             assert!(e.contains(expected), "{data}: {e}");

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::{MAX_EXPIRES_AT, RequestError, Result};
 use crate::session::spec::{LimitType, UsageLimit};
+use crate::session::stream::Stream;
 
 /// A JSON object being read, with its path; [`Obj::finish`] refuses keys nobody asked for.
 pub(super) struct Obj<'a> {
@@ -195,7 +196,7 @@ pub fn parse_limit(value: &Value, at: &str) -> Result<UsageLimit> {
                     return Err(RequestError::new(
                         at,
                         format!(
-                            "`type` (unlimited, lifetime or allowance) is required in a limit object with keys {:?}",
+                            "`type` (unlimited, lifetime, allowance or stream) is required in a limit object with keys {:?}",
                             map.keys().collect::<Vec<_>>()
                         ),
                     ));
@@ -229,11 +230,12 @@ pub fn parse_limit(value: &Value, at: &str) -> Result<UsageLimit> {
                     limit: parse_amount(obj.required("limit")?, &obj.path("limit"))?,
                     period: parse_period(obj.required("period")?, &obj.path("period"))?,
                 },
+                "stream" => parse_stream(&mut obj)?,
                 other => {
                     return Err(RequestError::new(
                         &obj.path(ty_key),
                         format!(
-                            "unknown limit type `{other}` (expected unlimited, lifetime or allowance)"
+                            "unknown limit type `{other}` (expected unlimited, lifetime, allowance or stream)"
                         ),
                     ));
                 }
@@ -249,6 +251,28 @@ pub fn parse_limit(value: &Value, at: &str) -> Result<UsageLimit> {
             ),
         )),
     }
+}
+
+/// A stream limit `{ type: "stream", initial?, perSecond, max?, start }` (amounts in base units,
+/// `start` in Unix seconds; no `max`: no total cap) — see [`Stream`].
+fn parse_stream(obj: &mut Obj<'_>) -> Result<UsageLimit> {
+    let amount = |obj: &mut Obj<'_>, key: &'static str| {
+        obj.get(key)
+            .map(|v| parse_amount(v, &obj.path(key)))
+            .transpose()
+    };
+    let initial = amount(obj, "initial")?.unwrap_or_default();
+    let per_second = parse_amount(obj.required("perSecond")?, &obj.path("perSecond"))?;
+    let cap = amount(obj, "max")?;
+    let start = parse_u64(obj.required("start")?, &obj.path("start"), "start")?;
+    Stream {
+        initial,
+        per_second,
+        cap,
+        start,
+    }
+    .limit()
+    .map_err(|e| RequestError::new(&obj.path(e.field), e.to_string()))
 }
 
 pub(super) fn unlimited() -> UsageLimit {

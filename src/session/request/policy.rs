@@ -21,7 +21,8 @@ use super::{
     CallPolicy, JUSTIFICATION_CHARS, MAX_CALL_POLICIES, MAX_CONSTRAINTS, MAX_EXPIRES_AT,
     MAX_TRANSFER_POLICIES, ParamInfo, RequestError, Result,
 };
-use crate::session::spec::{CallSpec, LimitType, TransferSpec, UsageLimit};
+use crate::session::spec::{ANY_RECIPIENT, CallSpec, LimitType, TransferSpec, UsageLimit};
+use crate::session::stream::Stream;
 
 /// Resolves the called function from `function` (a human-readable signature) or `abi` +
 /// `functionName`, refusing types nested too deep ([`check_type_depth`]).
@@ -124,7 +125,8 @@ fn resolve_function_unchecked(obj: &mut Obj<'_>) -> Result<Function> {
 }
 
 /// `maxValuePerUse` and `valueLimit` with the defaults: no value when both are absent;
-/// `maxValuePerUse` defaults to the limit's amount (any amount for an unlimited limit).
+/// `maxValuePerUse` defaults to the limit's amount (any amount for an unlimited limit, a stream's
+/// cap for a stream).
 fn value_policy(obj: &mut Obj<'_>, require_limit: bool) -> Result<(U256, UsageLimit)> {
     let max = obj
         .get("maxValuePerUse")
@@ -147,8 +149,9 @@ fn value_policy(obj: &mut Obj<'_>, require_limit: bool) -> Result<(U256, UsageLi
         (Some(max), None) => Ok((max, lifetime_zero())),
         (Some(max), Some(limit)) => Ok((max, limit)),
         (None, Some(limit)) => {
-            let max = match limit.limitType {
-                LimitType::Unlimited => U256::MAX,
+            let max = match (limit.limitType, Stream::of(&limit)) {
+                (LimitType::Unlimited, _) => U256::MAX,
+                (_, Some(stream)) => stream.cap.unwrap_or(U256::MAX),
                 _ => limit.limit,
             };
             Ok((max, limit))
@@ -227,7 +230,12 @@ fn parse_call_policy(value: &Value, at: &str) -> Result<CallPolicy> {
 
 fn parse_transfer_policy(value: &Value, at: &str) -> Result<TransferSpec> {
     let mut obj = Obj::new(value, at)?;
-    let target = parse_address(obj.required("to")?, &obj.path("to"))?;
+    let to = obj.required("to")?;
+    // `"any"`: every recipient (the validator's ANY_RECIPIENT), shown and warned about as such.
+    let target = match to {
+        Value::String(any) if any.eq_ignore_ascii_case("any") => ANY_RECIPIENT,
+        _ => parse_address(to, &obj.path("to"))?,
+    };
     let (max_value, value_limit) = value_policy(&mut obj, true)?;
     obj.finish()?;
     Ok(TransferSpec {
