@@ -79,6 +79,7 @@ fn bench_policy(c: &mut Criterion) {
     let circumstances = Circumstances {
         fee: Some(U256::from(1_000_000u64)),
         now: NOW,
+        clock: NOW,
     };
     assert!(evaluate(&spec, &usage, &call, circumstances).is_ok());
     let mut group = c.benchmark_group("session policy");

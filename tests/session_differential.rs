@@ -385,7 +385,7 @@ fn fallback_period_ids(spec: &SessionSpec, calls: &[Call], now: u64) -> Vec<u64>
         let period: u64 = l.period.to();
         match l.limitType {
             LimitType::Allowance if period > 0 => now / period,
-            LimitType::Stream => Stream::claim_time(now),
+            LimitType::Stream => Stream::claim_time(now, now),
             _ => 0,
         }
     };
@@ -552,6 +552,7 @@ fn devnet_session_engine_matches_contract() {
                 Circumstances {
                     fee: (!paymaster).then_some(fee),
                     now,
+                    clock: now,
                 },
             );
             let period_ids = match &engine {

@@ -132,13 +132,18 @@ pub enum Denied {
 pub struct Circumstances {
     /// Fee charged to the fee limit (`maxFeePerGas × total gas`), `None` with a paymaster.
     pub fee: Option<U256>,
-    /// The time the operation is expected to be validated at (Unix seconds).
+    /// The time the operation is expected to be validated at (Unix seconds): the chain's.
     pub now: u64,
+    /// The wallet's own clock (Unix seconds). Stream accrual is claimed at `min(now, clock) − 1`
+    /// ([`Stream::claim_time`]): bundlers refuse an operation valid only after their clock, and a
+    /// devnet's chain time can run ahead of it.
+    pub clock: u64,
 }
 
 struct Evaluation {
     usage: Usage,
     now: u64,
+    clock: u64,
     period_ids: Vec<u64>,
     increments: Vec<Increment>,
     valid_after: u64,
@@ -164,7 +169,7 @@ impl Evaluation {
                 (Some(id), id, limit.limit)
             }
             (_, Some(stream)) => {
-                let claim = Stream::claim_time(self.now);
+                let claim = Stream::claim_time(self.now, self.clock);
                 self.valid_after = self.valid_after.max(claim);
                 (None, claim, stream.available(claim))
             }
@@ -227,6 +232,7 @@ pub fn evaluate(
     let mut eval = Evaluation {
         usage: usage.clone(),
         now: circumstances.now,
+        clock: circumstances.clock,
         period_ids: Vec::new(),
         increments: Vec::new(),
         valid_after: 0,
@@ -444,6 +450,7 @@ mod tests {
         Circumstances {
             fee: Some(U256::from(10)),
             now,
+            clock: now,
         }
     }
 
@@ -479,6 +486,7 @@ mod tests {
         let fee = |fee: U256| Circumstances {
             fee: Some(fee),
             now: NOW,
+            clock: NOW,
         };
         let usage = Usage::default();
         assert!(
@@ -558,6 +566,15 @@ mod tests {
             LimitKey::TransferValue { policy: 0 }
         );
         assert!(evaluate(&s, &usage, &[eth(ALICE, 6)], at(NOW + 1)).is_err());
+        // A chain ahead of the wallet's clock: the claim follows the clock (bundlers check it).
+        let behind = Circumstances {
+            fee: Some(U256::from(10)),
+            now: NOW + 500,
+            clock: NOW + 11,
+        };
+        let ok = evaluate(&s, &Usage::default(), &[eth(bob, 200)], behind).unwrap();
+        assert_eq!(ok.period_ids[1], NOW + 10);
+        assert!(evaluate(&s, &Usage::default(), &[eth(bob, 201)], behind).is_err());
         // Nothing has accrued before the start.
         let mut later = s.clone();
         later.transferPolicies[1].valueLimit = Stream {
@@ -677,6 +694,7 @@ mod tests {
         let big_fee = Circumstances {
             fee: Some(U256::from(1_000_001)),
             now: NOW,
+            clock: NOW,
         };
         assert!(matches!(
             evaluate(&s, &u, &[eth(ALICE, 1)], big_fee),
@@ -688,6 +706,7 @@ mod tests {
         let paymaster = Circumstances {
             fee: None,
             now: NOW,
+            clock: NOW,
         };
         assert_eq!(
             evaluate(&s, &u, &[eth(ALICE, 1)], paymaster)
@@ -703,7 +722,7 @@ mod tests {
             let s = spec(lifetime(limit));
             let mut usage = Usage::default();
             for amount in amounts {
-                if let Ok(ok) = evaluate(&s, &usage, &[transfer(ALICE, amount)], Circumstances { fee: None, now: NOW }) {
+                if let Ok(ok) = evaluate(&s, &usage, &[transfer(ALICE, amount)], Circumstances { fee: None, now: NOW, clock: NOW }) {
                     ok.increments.iter().for_each(|i| usage.apply(i));
                 }
                 let key = LimitKey::CallParam { policy: 0, constraint: 1 };
@@ -727,7 +746,7 @@ mod tests {
         fn allowance_period_id_is_time_over_period(now in 1u64..(1u64 << 40), period in 1u64..100_000) {
             let mut s = spec(allowance(u64::MAX, period));
             s.expiresAt = U48::from(now + 1);
-            let outcome = evaluate(&s, &Usage::default(), &[transfer(ALICE, 1)], Circumstances { fee: None, now });
+            let outcome = evaluate(&s, &Usage::default(), &[transfer(ALICE, 1)], Circumstances { fee: None, now, clock: now });
             if now % period == 0 {
                 prop_assert!(matches!(outcome, Err(Denied::NotYetValid { .. })), "{:?}", outcome);
             } else {

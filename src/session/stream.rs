@@ -17,7 +17,8 @@ pub const MAX_CAP: U256 = U256::from_limbs([u64::MAX - 1, (1 << 22) - 1, 0, 0]);
 
 /// How many seconds before the evaluation time the wallet claims a stream's accrual at: the
 /// validator makes the operation valid only *after* the claimed time, and the EntryPoint's
-/// `validAfter` is exclusive, so a claim at `now − 1` is usable in the next block.
+/// `validAfter` is exclusive, so a claim at `now − 1` is usable in the next block (see
+/// [`Stream::claim_time`]).
 pub const CLAIM_LAG: u64 = 1;
 
 /// A stream's parameters.
@@ -105,9 +106,12 @@ impl Stream {
         }
     }
 
-    /// The time a wallet evaluating at `now` claims the accrual at (see [`CLAIM_LAG`]).
-    pub fn claim_time(now: u64) -> u64 {
-        now.saturating_sub(CLAIM_LAG)
+    /// The time a wallet evaluating at chain time `now`, with its own clock at `clock`, claims
+    /// the accrual at: [`CLAIM_LAG`] before the earlier of the two — the operation is valid only
+    /// after the claim, for the EntryPoint (chain time) and for bundlers, which refuse one whose
+    /// `validAfter` is later than their own clock.
+    pub fn claim_time(now: u64, clock: u64) -> u64 {
+        now.min(clock).saturating_sub(CLAIM_LAG)
     }
 }
 

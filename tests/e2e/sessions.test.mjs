@@ -224,14 +224,83 @@ describe("sessions", () => {
     assert.ok(!granted.result.some((g) => g.context === context));
   });
 
+  /** A standard permission request as the Smart Accounts Kit sends it (top-level expiry), without a dapp-held session account. */
+  const ask = async (type, data) => [{ chainId: toHex(devnet.chainId), expiry: (await now()) + 3600, permission: { type, isAdjustmentAllowed: false, data } }];
+  const eth = (to, value) => ({ from: account, to, value: toHex(value) });
+  const ethBalance = (who) => chain.getBalance({ address: who });
+
+  /** Requests a standard permission and approves it; returns the window's rules and warnings and the context. */
+  async function grantStandard(type, data) {
+    const { page: window, pending } = await wallet.approval(async () => request(dapp, "wallet_requestExecutionPermissions", await ask(type, data)));
+    const rules = (await window.getByTestId("session-permission").allTextContents()).join("\n");
+    const warnings = (await window.getByTestId("warning").allTextContents()).join("\n");
+    await window.getByTestId("approve").click();
+    const answer = await pending;
+    assert.ok(answer.result, JSON.stringify(answer.error));
+    assert.equal(answer.result[0].permission.type, type);
+    return { rules, warnings, context: answer.result[0].context };
+  }
+
+  it("grants native-token-periodic: ETH to any address, the period's amount at most, then the passkey", async () => {
+    const { rules, warnings, context } = await grantStandard("native-token-periodic", {
+      periodAmount: parseEther("0.3").toString(), periodDuration: 86400, justification: "Tips",
+    });
+    assert.match(rules, /Send ETH to any address: up to 0\.3 ETH per transfer, at most 0\.3 ETH per day \(UTC day\)/, rules);
+    assert.match(warnings, /Open ETH permission: the session may send ETH to any address/, warnings);
+    const windows = wallet.approvalWindows;
+    const to = [getAddress("0x" + "d1".repeat(20)), getAddress("0x" + "d2".repeat(20))];
+    for (const [i, who] of to.entries()) {
+      const sent = await request(dapp, "eth_sendTransaction", [eth(who, parseEther(i === 0 ? "0.2" : "0.1"))]);
+      assert.match(sent.result ?? JSON.stringify(sent.error), /^0x[0-9a-f]{64}$/);
+    }
+    assert.equal(await ethBalance(to[0]), parseEther("0.2"));
+    assert.equal(await ethBalance(to[1]), parseEther("0.1"));
+    assert.equal(wallet.approvalWindows, windows, "no window within the day's amount");
+    assert.match(await expectFallback(dapp, eth(to[0], 1n)), /would exceed the limit 300000000000000000/);
+    // Revoked, so that the stream below is the only session sending ETH.
+    const { page, pending } = await wallet.approval(() => request(dapp, "wallet_revokeExecutionPermission", [{ permissionContext: context }]));
+    await page.getByTestId("approve").click();
+    assert.deepEqual(await pending, { result: null });
+  });
+
+  it("grants native-token-stream: ETH to any address as it accrues by the second, up to its cap", async () => {
+    // No startTime: the kit's default, from now on. Accrual is claimed on the wallet's clock when
+    // the devnet's chain time runs ahead of it (bundlers check validAfter against their clock), so
+    // this test waits real seconds instead of moving chain time.
+    const granted = Date.now() / 1000;
+    const { rules } = await grantStandard("native-token-stream", {
+      initialAmount: parseEther("0.1").toString(), amountPerSecond: parseEther("0.03").toString(),
+      maxAmount: parseEther("0.5").toString(),
+    });
+    assert.match(
+      rules,
+      /Send ETH to any address: up to 0\.5 ETH per transfer, a stream: 0\.1 ETH from .* UTC, then 0\.03 ETH more each second \(2592 ETH a day\), at most 0\.5 ETH in total/,
+      rules,
+    );
+    const windows = wallet.approvalWindows;
+    const [a, b] = [getAddress("0x" + "e1".repeat(20)), getAddress("0x" + "e2".repeat(20))];
+    assert.ok((await request(dapp, "eth_sendTransaction", [eth(a, parseEther("0.1"))])).result, "the initial amount");
+    assert.equal(await ethBalance(a), parseEther("0.1"));
+    // More than streams in the next ten seconds: the passkey is asked.
+    assert.ok(Date.now() / 1000 - granted < 10, "the test ran slowly enough to invalidate the next step");
+    assert.match(await expectFallback(dapp, eth(b, parseEther("0.35"))), /would exceed the limit/);
+    // 0.4 ETH more has streamed 13.3 s after the start: the cap leaves exactly that.
+    while (Date.now() / 1000 < granted + 16) await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.ok((await request(dapp, "eth_sendTransaction", [eth(b, parseEther("0.4"))])).result, "the rest of the cap");
+    assert.equal(await ethBalance(b), parseEther("0.4"));
+    assert.equal(wallet.approvalWindows, windows + 1, "only the early, too large transfer asked");
+    assert.match(await expectFallback(dapp, eth(b, 1n)), /would exceed the limit 500000000000000000 \(already used 500000000000000000\)/);
+  });
+
   it("grants MetaMask's erc20-token-periodic as a session: any recipient, the amount summed per period", async () => {
     const supported = (await request(dapp, "wallet_getSupportedExecutionPermissions")).result;
-    assert.deepEqual(Object.keys(supported).sort(), ["erc20-token-allowance", "erc20-token-periodic", "sso-session"]);
-    // As the Smart Accounts Kit sends them (top-level expiry), without a dapp-held session account.
-    const ask = async (type, data) => [{ chainId: toHex(devnet.chainId), expiry: (await now()) + 3600, permission: { type, isAdjustmentAllowed: false, data } }];
-    const native = await request(dapp, "wallet_requestExecutionPermissions", await ask("native-token-periodic", { periodAmount: "1", periodDuration: 86400 }));
-    assert.equal(native.error?.code, -32602);
-    assert.match(native.error.message, /native-token-periodic` is not granted: .*names none/);
+    assert.deepEqual(Object.keys(supported).sort(), [
+      "erc20-token-allowance", "erc20-token-periodic", "erc20-token-stream",
+      "native-token-allowance", "native-token-periodic", "native-token-stream", "sso-session",
+    ]);
+    const revocation = await request(dapp, "wallet_requestExecutionPermissions", await ask("erc20-token-revocation", {}));
+    assert.equal(revocation.error?.code, -32602);
+    assert.match(revocation.error.message, /erc20-token-revocation` is not granted: .*passkey/);
 
     const params = await ask("erc20-token-periodic", { tokenAddress: token, periodAmount: (2n * ONE).toString(), periodDuration: 604800, startTime: await now(), justification: "Two TST a week" });
     const { page: window, pending } = await wallet.approval(() => request(dapp, "wallet_requestExecutionPermissions", params));

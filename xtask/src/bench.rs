@@ -79,7 +79,7 @@ fn engine_size(with_engine: bool) -> Result<(usize, usize)> {
     fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
     let evaluate = if with_engine {
         "{ let call = sso_wallet::erc7579::Call { to: spec.signer, value: alloy_primitives::U256::from(now), data: input[..4].to_vec().into() };\n    \
-         let ctx = sso_wallet::session::policy::Circumstances { fee: Some(alloy_primitives::U256::from(now)), now };\n    \
+         let ctx = sso_wallet::session::policy::Circumstances { fee: Some(alloy_primitives::U256::from(now)), now, clock: now };\n    \
          sso_wallet::session::policy::evaluate(&spec, &Default::default(), &[call], ctx).map(|a| a.period_ids.len() as u32).unwrap_or(1) }"
     } else {
         "{ let _ = now; spec.callPolicies.len() as u32 }"

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::json::{Obj, array, kind, parse_address, parse_amount, parse_u64, string};
 use super::policy::{Policies, check_expiry, parse_policies};
 use super::{RequestError, RequestFormat, RequestMeta, Result, SessionRequest};
-use crate::session::stream::Stream;
+use crate::session::stream::{CLAIM_LAG, Stream};
 
 /// The ERC-7715 permission type this wallet grants: one SSO session.
 pub const PERMISSION_TYPE: &str = "sso-session";
@@ -62,7 +62,9 @@ fn optional_amount(data: &mut Obj<'_>, key: &'static str) -> Result<Option<U256>
 }
 
 /// The stream of a `*-stream` type: `initialAmount`?, `maxAmount`?, `amountPerSecond`,
-/// `startTime`? (default: now), each within what the packed limit carries.
+/// `startTime`? (default: the request's `now` less [`CLAIM_LAG`], so the stream is usable as
+/// soon as it exists — the wallet claims accrual that far behind its time), each within what the
+/// packed limit carries.
 fn standard_stream(data: &mut Obj<'_>, now: u64) -> Result<Stream> {
     let initial = optional_amount(data, "initialAmount")?.unwrap_or_default();
     let cap = optional_amount(data, "maxAmount")?;
@@ -84,7 +86,7 @@ fn standard_stream(data: &mut Obj<'_>, now: u64) -> Result<Stream> {
     }
     let start = match data.get("startTime") {
         Some(v) => parse_u64(v, &data.path("startTime"), "startTime")?,
-        None => now,
+        None => now.saturating_sub(CLAIM_LAG),
     };
     let stream = Stream {
         initial,
@@ -807,9 +809,9 @@ mod tests {
                 initial: U256::ZERO,
                 per_second: U256::from(5),
                 cap: None,
-                start: NOW,
+                start: NOW - 1,
             }),
-            "defaults: nothing at first, no cap, starting now"
+            "defaults: nothing at first, no cap, starting now (as the wallet claims it)"
         );
         for (data, expected) in [
             (
