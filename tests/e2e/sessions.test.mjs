@@ -327,6 +327,24 @@ describe("sessions", () => {
     assert.match(await expectFallback(dapp, { from: account, to: token, data: over }), /would exceed/);
   });
 
+  it("grants erc20-token-stream: a token's transfer to anyone, what has streamed at most", async () => {
+    const { rules, context } = await grantStandard("erc20-token-stream", {
+      tokenAddress: token, initialAmount: ONE.toString(), amountPerSecond: "1", justification: "Streamed TST",
+    });
+    assert.match(rules, /`amount` summed over all calls: a stream: 1 TST from .* UTC, then 0\.000000000000000001 TST more each second .*, no total cap/, rules);
+    const windows = wallet.approvalWindows;
+    const who = getAddress("0x" + "f1".repeat(20));
+    const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [who, ONE] });
+    assert.ok((await request(dapp, "eth_sendTransaction", [{ from: account, to: token, data }])).result, "the initial amount");
+    assert.equal(await balance(who), ONE);
+    assert.equal(wallet.approvalWindows, windows);
+    // A wei a second has streamed since: a whole token more asks.
+    assert.match(await expectFallback(dapp, { from: account, to: token, data }), /would exceed the limit/);
+    const { page, pending } = await wallet.approval(() => request(dapp, "wallet_revokeExecutionPermission", [{ permissionContext: context }]));
+    await page.getByTestId("approve").click();
+    assert.deepEqual(await pending, { result: null });
+  });
+
   it("refuses a session that names a known function by another name", async () => {
     const params = await sessionParams();
     // many_msg_babbage(bytes1) has transfer(address,uint256)'s selector 0xa9059cbb.
