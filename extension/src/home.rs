@@ -11,7 +11,7 @@ use sso_wallet::protocol::{
     HomeView, NetworkSource, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
 };
 use sso_wallet::storage::Token;
-use sso_wallet::units::{format_ether, format_units};
+use sso_wallet::units::Readable;
 use sso_wallet::{Error, Result};
 
 use crate::{chain, rpc, state};
@@ -66,7 +66,7 @@ pub async fn view() -> Result<HomeView> {
         chain::is_deployed(&network, account),
         futures::future::join_all(tokens.iter().map(|t| token_balance(&network, account, t))),
     );
-    home.balance = balance.ok().map(format_ether);
+    home.balance = balance.ok().map(Readable::ether);
     home.deployed = deployed.ok();
     home.tokens = tokens
         .iter()
@@ -112,7 +112,7 @@ pub async fn add_token(address: Address) -> Result<()> {
 
 /// The account's balance of a listed token, in words (`None` when the node did not answer): an
 /// ERC-20 in its units, an ERC-721 as held or not any more, an ERC-1155 as a count of the id.
-async fn token_balance(network: &Network, account: Address, token: &Token) -> Option<String> {
+async fn token_balance(network: &Network, account: Address, token: &Token) -> Option<Readable> {
     let url = &network.rpc_url;
     let name = if token.symbol.is_empty() {
         sso_wallet::activity::short(token.address)
@@ -125,11 +125,7 @@ async fn token_balance(network: &Network, account: Address, token: &Token) -> Op
             let balance = rpc::call_contract(url, token.address, &call, "latest")
                 .await
                 .ok()?;
-            Some(format!(
-                "{} {}",
-                format_units(balance, token.decimals),
-                token.symbol
-            ))
+            Some(Readable::new(balance, token.decimals, &token.symbol))
         }
         Some(Nft {
             standard: NftStandard::Erc721,
@@ -139,11 +135,11 @@ async fn token_balance(network: &Network, account: Address, token: &Token) -> Op
             let owner: Address = rpc::call_contract(url, token.address, &call, "latest")
                 .await
                 .ok()?;
-            Some(if owner == account {
+            Some(Readable::plain(if owner == account {
                 format!("NFT #{token_id} of {name}")
             } else {
                 format!("NFT #{token_id} of {name} (no longer yours)")
-            })
+            }))
         }
         Some(Nft {
             standard: NftStandard::Erc1155,
@@ -156,7 +152,9 @@ async fn token_balance(network: &Network, account: Address, token: &Token) -> Op
             let balance = rpc::call_contract(url, token.address, &call, "latest")
                 .await
                 .ok()?;
-            Some(format!("{balance} × #{token_id} of {name}"))
+            Some(Readable::plain(format!(
+                "{balance} × #{token_id} of {name}"
+            )))
         }
     }
 }

@@ -26,8 +26,9 @@ pub struct HomeView {
     /// Why the selected network cannot be used, when it cannot (e.g. "SSO Wallet is not
     /// deployed on … yet").
     pub unusable: Option<String>,
-    /// The native balance (`1.5 ETH`), when the node answered.
-    pub balance: Option<String>,
+    /// The native balance (`0.986028 ETH`, exactly `0.986028253125518616 ETH`), when the node
+    /// answered.
+    pub balance: Option<crate::units::Readable>,
     /// Whether the account has code on the selected network, when the node answered.
     pub deployed: Option<bool>,
     /// The user's tokens on the selected network.
@@ -80,8 +81,8 @@ pub struct TokenView {
     /// Its symbol.
     pub symbol: String,
     /// The account's balance in the token's units (`12.5 TST`; an NFT: `NFT #7 of TNFT`, or
-    /// `5 × #2 of 0x…`), when the node answered.
-    pub balance: Option<String>,
+    /// `5 × #2 of 0x…`), at a glance and exactly, when the node answered.
+    pub balance: Option<crate::units::Readable>,
     /// The NFT's id, for an NFT.
     #[serde(default)]
     pub token_id: Option<U256>,

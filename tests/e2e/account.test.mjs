@@ -27,6 +27,7 @@ import {
 } from "viem";
 import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot, transferSessionRequest } from "./lib/harness.mjs";
 import { startPublicRpc } from "./lib/public-rpc.mjs";
+import jsQR from "jsqr";
 
 const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"]);
 const VALIDATOR = parseAbi(["function keyCount(address account) view returns (uint256)"]);
@@ -103,7 +104,26 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     const fresh = await a.openHome();
     assert.equal((await text(fresh, "home-address")).toLowerCase(), account.toLowerCase());
     assert.match(await text(fresh, "deployed-status"), /^Not yet/);
-    assert.equal(await text(fresh, "native-balance"), await ethText(account));
+    assert.equal(await text(fresh, "native-balance-exact"), await ethText(account));
+    // Receive: the address as a QR code drawn by the wallet, decoded here by a real QR reader.
+    await fresh.getByTestId("receive").click();
+    assert.equal(await text(fresh, "receive-address"), getAddress(account));
+    assert.match(await text(fresh, "receive-network"), /^Your address on /);
+    assert.match(await text(fresh, "receive-warning"), /only on networks where SSO Wallet's contracts are deployed/);
+    const pixels = await fresh.evaluate(async () => {
+      const svg = document.querySelector('[data-testid="receive-qr"]');
+      const image = new Image();
+      image.src = `data:image/svg+xml;base64,${btoa(new XMLSerializer().serializeToString(svg))}`;
+      await image.decode();
+      const side = 8 * svg.viewBox.baseVal.width;
+      const canvas = Object.assign(document.createElement("canvas"), { width: side, height: side });
+      const context = canvas.getContext("2d");
+      context.drawImage(image, 0, 0, side, side);
+      return { side, data: Array.from(context.getImageData(0, 0, side, side).data) };
+    });
+    const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.side, pixels.side);
+    assert.equal(decoded?.data, getAddress(account), "the QR code reads as the account's address");
+    await screenshot(fresh, "home-receive");
     await fresh.close();
 
     const { page, pending } = await a.approval(() =>
@@ -118,7 +138,17 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
 
     const home = await a.openHome();
     assert.equal(await text(home, "deployed-status"), "Yes");
-    assert.equal(await text(home, "native-balance"), await ethText(account));
+    // After fees the balance has 18 decimals: read at six significant digits (cut, never rounded
+    // up), exactly on a click.
+    const exact = await ethText(account);
+    const [whole, fraction] = exact.replace(" ETH", "").split(".");
+    const keep = whole === "0" ? fraction.length - fraction.replace(/^0+/, "").length + 6 : 6 - whole.length;
+    assert.ok(fraction?.length > keep, `a balance with many decimals: ${exact}`);
+    assert.equal(await text(home, "native-balance"), `${whole}.${fraction.slice(0, keep).replace(/0+$/, "")} ETH`);
+    assert.equal(await home.getByTestId("native-balance-exact").isVisible(), false);
+    await home.getByTestId("native-balance").click();
+    assert.equal(await home.getByTestId("native-balance-exact").textContent(), exact);
+    assert.equal(await home.getByTestId("native-balance-exact").isVisible(), true);
     assert.equal(await home.locator(`[data-testid="site"][data-origin="${SITE}"]`).count(), 1);
     // A token by address: symbol and decimals read from the chain, balance from balanceOf.
     await home.getByTestId("token-address").fill(token);
@@ -266,7 +296,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
 
     const home = await b.openHome();
     assert.equal((await text(home, "home-address")).toLowerCase(), account.toLowerCase());
-    assert.equal(await text(home, "native-balance"), await ethText(account));
+    assert.equal(await text(home, "native-balance-exact"), await ethText(account));
     assert.equal(await text(home, "deployed-status"), "Yes");
     // The session is read back from the chain: open there, its key only in profile A.
     const session = home.locator(`[data-testid="session"][data-context="${context}"]`);

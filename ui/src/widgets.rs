@@ -1,5 +1,5 @@
-//! Pieces both wallet pages show: origins and credential ids as people read them, a session's
-//! rules, and warnings.
+//! Pieces both wallet pages show: origins and credential ids as people read them, amounts at a
+//! glance with the exact value a click away, a session's rules, and warnings.
 
 use leptos::prelude::*;
 
@@ -43,6 +43,27 @@ pub fn session_rules(session: &SessionView) -> impl IntoView + use<> {
         {session.justification.clone().map(|j| view! {
             <p class="muted" data-testid="session-justification">{format!("The site says: \u{201c}{j}\u{201d}")}</p>
         })}
+    }
+}
+
+/// An amount as read at a glance (`testid`), the exact value under it when the short form cuts
+/// something (`<testid>-exact`, shown on a click; also the short form's tooltip).
+pub fn amount_view(amount: &sso_wallet::units::Readable, testid: &'static str) -> AnyView {
+    let exact_id = format!("{testid}-exact");
+    if amount.is_cut() {
+        view! {
+            <details class="amount">
+                <summary data-testid=testid title=amount.exact.clone()>{amount.short.clone()}</summary>
+                <span data-testid=exact_id>{amount.exact.clone()}</span>
+            </details>
+        }
+        .into_any()
+    } else {
+        view! {
+            <span data-testid=testid>{amount.short.clone()}</span>
+            <span data-testid=exact_id hidden=true>{amount.exact.clone()}</span>
+        }
+        .into_any()
     }
 }
 

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use sso_wallet::protocol::{HomeView, UiRequest};
 
 use super::Page;
+use crate::widgets::amount_view;
 
 pub(super) fn tokens_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
     let chain_id = home.chain_id;
@@ -18,7 +19,10 @@ pub(super) fn tokens_view(page: Page, home: &HomeView) -> impl IntoView + use<> 
             let token_id = token.token_id;
             view! {
                 <li data-testid="token" data-address=address.to_string() data-token-id=token_id.map(|id| id.to_string())>
-                    <span data-testid="token-balance">{token.balance.clone().unwrap_or_else(|| format!("? {}", token.symbol))}</span>
+                    {match &token.balance {
+                        Some(balance) => amount_view(balance, "token-balance"),
+                        None => view! { <span data-testid="token-balance">{format!("? {}", token.symbol)}</span> }.into_any(),
+                    }}
                     " "<code class="muted">{sso_wallet::activity::short(address)}</code>
                     <button class="secondary small" data-testid="remove-token"
                         on:click=move |_| page.ask("Removing…", "", UiRequest::RemoveToken { chain_id, address, token_id })>"Remove"</button>

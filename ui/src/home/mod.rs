@@ -11,12 +11,13 @@
 //!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
 //! - settings: networks (add, edit, remove the ones the user added) and the lock.
 //!
-//! One file per section: [`account`], [`sites`], [`passkeys`], [`sessions`], [`activity`],
-//! [`settings`]; this file holds the page's state and the parts around them.
+//! One file per section: [`account`], [`receive`], [`sites`], [`passkeys`], [`sessions`],
+//! [`activity`], [`settings`]; this file holds the page's state and the parts around them.
 
 mod account;
 mod activity;
 mod passkeys;
+mod receive;
 mod sessions;
 mod settings;
 mod sites;
@@ -256,10 +257,14 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             <div class="label">"Account"</div>
             <code class="address" data-testid="home-address">{address.to_checksum(None)}</code>
             <button class="secondary small" data-testid="copy-address" on:click=copy>"Copy"</button>
+            {receive::receive_view(address, network_name.clone())}
             {network_picker(page, &home)}
             <dl>
                 <dt>"Balance"</dt>
-                <dd data-testid="native-balance">{home.balance.clone().unwrap_or_else(|| format!("{network_name} did not answer"))}</dd>
+                <dd>{match &home.balance {
+                    Some(balance) => crate::widgets::amount_view(balance, "native-balance"),
+                    None => view! { <span data-testid="native-balance">{format!("{network_name} did not answer")}</span> }.into_any(),
+                }}</dd>
                 <dt>"Deployed"</dt>
                 <dd data-testid="deployed-status">{match home.deployed {
                     Some(true) => "Yes",
