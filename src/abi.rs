@@ -63,6 +63,7 @@ alloy_sol_types::sol! {
         function symbol() external view returns (string);
         function decimals() external view returns (uint8);
         function balanceOf(address owner) external view returns (uint256);
+        function transfer(address to, uint256 amount) external returns (bool);
     }
 
     /// ERC-721 ownership and name, for NFTs a site suggests.

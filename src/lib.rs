@@ -41,6 +41,7 @@
 //!   `abi_layout`, `json`), `rules` checks and warns, `describe` puts sessions in words.
 //! - [`simulate`]: expected balance changes from the node's `eth_simulateV1`.
 //! - [`storage`]: the versioned persisted wallet state.
+//! - [`send`]: the wallet's own send from the home page, checked and turned into its call.
 //! - [`units`]: wei and token amounts formatted for people.
 //! - [`untrusted`]: bounds for bytes and text from outside, and text made safe to show.
 //! - [`webauthn`]: passkey attestation parsing, assertion checks and the validator's signature format.
@@ -69,6 +70,7 @@ pub mod permit;
 pub mod protocol;
 pub mod recovery;
 pub mod revert;
+pub mod send;
 pub mod session;
 pub mod simulate;
 pub mod storage;

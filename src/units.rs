@@ -17,6 +17,34 @@ pub fn parse_uint(s: &str) -> Option<U256> {
     U256::from_str_radix(digits, u64::from(radix)).ok()
 }
 
+/// A decimal amount as people type it (`1.5`, `0.01`, `20`) in base units of a token with
+/// `decimals` decimals; `None` for anything else (signs, exponents, separators, more fraction
+/// digits than the token has, or more than 2^256 − 1).
+pub fn parse_units(text: &str, decimals: u8) -> Option<U256> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty())
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > usize::from(decimals)
+    {
+        return None;
+    }
+    let scale = U256::from(10).checked_pow(U256::from(decimals))?;
+    let whole = if whole.is_empty() {
+        U256::ZERO
+    } else {
+        U256::from_str_radix(whole, 10).ok()?
+    };
+    let fraction = if fraction.is_empty() {
+        U256::ZERO
+    } else {
+        let padded = format!("{fraction:0<width$}", width = usize::from(decimals));
+        U256::from_str_radix(&padded, 10).ok()?
+    };
+    whole.checked_mul(scale)?.checked_add(fraction)
+}
+
 /// [`parse_uint`] of a JSON string, or a JSON integer that fits `u64` (larger ones lose
 /// precision in JSON and are refused); `None` for anything else.
 pub fn json_uint(value: &serde_json::Value) -> Option<U256> {
@@ -112,6 +140,22 @@ pub fn format_ether(wei: U256) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_people_type() {
+        assert_eq!(
+            parse_units("1.5", 18),
+            Some(U256::from(15) * U256::from(10).pow(U256::from(17)))
+        );
+        assert_eq!(parse_units("0.000001", 6), Some(U256::from(1)));
+        assert_eq!(parse_units(".5", 1), Some(U256::from(5)));
+        assert_eq!(parse_units("20", 0), Some(U256::from(20)));
+        assert_eq!(parse_units("7.", 2), Some(U256::from(700)));
+        for bad in ["", ".", "-1", "1e3", "1,5", "1.2.3", " 1", "0.0000001"] {
+            assert_eq!(parse_units(bad, 6), None, "{bad}");
+        }
+        assert_eq!(parse_units(&"9".repeat(80), 0), None, "over 2^256");
+    }
 
     #[test]
     fn significant_digits_for_reading() {

@@ -81,6 +81,17 @@ pub enum UiRequest {
         /// Its chain id.
         chain_id: u64,
     },
+    /// Send ETH or a listed ERC-20 (on the selected network) from the home page: checked, then
+    /// shown in the approval window for the passkey like a dapp's transaction.
+    Send {
+        /// The recipient.
+        to: Address,
+        /// The ERC-20 contract, or `None` for ETH.
+        #[serde(default)]
+        token: Option<Address>,
+        /// The amount as the user typed it (`0.5`), read with the asset's decimals.
+        amount: String,
+    },
     /// Add an ERC-20 token (on the selected network) to the home view.
     AddToken {
         /// The token contract.

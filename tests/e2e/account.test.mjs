@@ -168,6 +168,42 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     await home.close();
   });
 
+  it("sends ETH and a listed token from the home page, through the approval window and the passkey", async () => {
+    const home = await a.openHome();
+    const to = getAddress("0x" + "5e".repeat(20));
+    const until = async (read, expected) => {
+      for (let i = 0; i < 100 && (await read()) !== expected; i += 1) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await read(), expected);
+    };
+    // The recipient is checked as typed: a checksum typo and the account itself are refused.
+    await home.getByTestId("send").click();
+    await home.getByTestId("send-to").fill(to.slice(0, -1) + (to.at(-1) === "E" ? "e" : "E"));
+    await home.getByTestId("send-amount").fill("0.05");
+    await home.getByTestId("send-review").click();
+    assert.match(await text(home, "error"), /checksum does not match/);
+    await home.getByTestId("send-to").fill(account);
+    await home.getByTestId("send-review").click();
+    assert.match(await text(home, "error"), /this account's own address/);
+
+    await home.getByTestId("send-to").fill(to);
+    let { page } = await a.approval(() => home.getByTestId("send-review").click());
+    assert.equal(await text(page, "tx-to"), to);
+    assert.equal(await text(page, "tx-value"), "0.05 ETH");
+    await page.getByTestId("approve").click();
+    await until(() => chain.getBalance({ address: to }), parseEther("0.05"));
+
+    // A token listed on the home page (the first test added TST): its `transfer`, in its units.
+    await home.getByTestId("send").click();
+    await home.getByTestId("send-asset").selectOption({ label: "TST" });
+    await home.getByTestId("send-to").fill(to);
+    await home.getByTestId("send-amount").fill("1.5");
+    ({ page } = await a.approval(() => home.getByTestId("send-review").click()));
+    await page.getByTestId("approve").click();
+    const tokenBalance = () => chain.readContract({ address: token, abi: ERC20, functionName: "balanceOf", args: [to] });
+    await until(tokenBalance, parseEther("1.5"));
+    await home.close();
+  });
+
   it("grants a session and adds a second passkey, approved with the first", async () => {
     const now = Number((await chain.getBlock()).timestamp);
     const params = transferSessionRequest({

@@ -23,6 +23,10 @@ pub async fn handle(request: UiRequest) -> Result<UiResponse> {
             assertions,
             confirmed,
         } => login::login(credential_id, assertions, confirmed).await?,
+        UiRequest::Send { to, token, amount } => {
+            home::send(to, token, &amount).await?;
+            done()
+        }
         UiRequest::AddToken { address } => {
             home::add_token(address).await?;
             done()

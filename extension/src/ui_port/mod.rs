@@ -66,6 +66,7 @@ fn family(request: &UiRequest) -> Family {
         UiRequest::GetHome
         | UiRequest::CreatePasskey { .. }
         | UiRequest::Login { .. }
+        | UiRequest::Send { .. }
         | UiRequest::AddToken { .. }
         | UiRequest::RemoveToken { .. }
         | UiRequest::Disconnect { .. } => Family::Account,

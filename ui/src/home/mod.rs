@@ -11,13 +11,14 @@
 //!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
 //! - settings: networks (add, edit, remove the ones the user added) and the lock.
 //!
-//! One file per section: [`account`], [`receive`], [`sites`], [`passkeys`], [`sessions`],
+//! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`sessions`],
 //! [`activity`], [`settings`]; this file holds the page's state and the parts around them.
 
 mod account;
 mod activity;
 mod passkeys;
 mod receive;
+mod send;
 mod sessions;
 mod settings;
 mod sites;
@@ -257,6 +258,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             <div class="label">"Account"</div>
             <code class="address" data-testid="home-address">{address.to_checksum(None)}</code>
             <button class="secondary small" data-testid="copy-address" on:click=copy>"Copy"</button>
+            {send::send_view(page, &home, address)}
             {receive::receive_view(address, network_name.clone())}
             {network_picker(page, &home)}
             <dl>
