@@ -170,7 +170,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
 
   it("sends ETH and a listed token from the home page, through the approval window and the passkey", async () => {
     const home = await a.openHome();
-    const to = getAddress("0x" + "5e".repeat(20));
+    const to = getAddress("0x" + "6f".repeat(20)); // used by no other test
     const until = async (read, expected) => {
       for (let i = 0; i < 100 && (await read()) !== expected; i += 1) await new Promise((r) => setTimeout(r, 200));
       assert.equal(await read(), expected);

@@ -248,7 +248,7 @@ describe("sessions", () => {
     assert.match(rules, /Send ETH to any address: up to 0\.3 ETH per transfer, at most 0\.3 ETH per day \(UTC day\)/, rules);
     assert.match(warnings, /Open ETH permission: the session may send ETH to any address/, warnings);
     const windows = wallet.approvalWindows;
-    const to = [getAddress("0x" + "d1".repeat(20)), getAddress("0x" + "d2".repeat(20))];
+    const to = [getAddress("0x" + "7a".repeat(20)), getAddress("0x" + "7b".repeat(20))]; // used by no other test
     for (const [i, who] of to.entries()) {
       const sent = await request(dapp, "eth_sendTransaction", [eth(who, parseEther(i === 0 ? "0.2" : "0.1"))]);
       assert.match(sent.result ?? JSON.stringify(sent.error), /^0x[0-9a-f]{64}$/);
@@ -278,7 +278,7 @@ describe("sessions", () => {
       rules,
     );
     const windows = wallet.approvalWindows;
-    const [a, b] = [getAddress("0x" + "e1".repeat(20)), getAddress("0x" + "e2".repeat(20))];
+    const [a, b] = [getAddress("0x" + "7c".repeat(20)), getAddress("0x" + "7d".repeat(20))]; // used by no other test
     assert.ok((await request(dapp, "eth_sendTransaction", [eth(a, parseEther("0.1"))])).result, "the initial amount");
     assert.equal(await ethBalance(a), parseEther("0.1"));
     // More than streams in the next ten seconds: the passkey is asked.
@@ -333,7 +333,7 @@ describe("sessions", () => {
     });
     assert.match(rules, /`amount` summed over all calls: a stream: 1 TST from .* UTC, then 0\.000000000000000001 TST more each second .*, no total cap/, rules);
     const windows = wallet.approvalWindows;
-    const who = getAddress("0x" + "f1".repeat(20));
+    const who = getAddress("0x" + "7e".repeat(20)); // used by no other test
     const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [who, ONE] });
     assert.ok((await request(dapp, "eth_sendTransaction", [{ from: account, to: token, data }])).result, "the initial amount");
     assert.equal(await balance(who), ONE);
