@@ -22,6 +22,9 @@ pub use super::selectors::{APPROVE, INCREASE_ALLOWANCE, SET_APPROVAL_FOR_ALL};
 pub const MIN_DURATION: u64 = 60;
 /// Sessions expiring later than this from now get a [`Warning::LongExpiry`].
 pub const LONG_EXPIRY: u64 = 30 * 24 * 3600;
+/// How long before the request a stream may start without a warning (clock skew and the claim
+/// lag; a stream a standard type asks for without `startTime` starts a second before).
+pub const STREAM_START_SKEW: u64 = 300;
 
 /// What the rules need to know about the account and the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,6 +230,16 @@ pub enum Warning {
         /// The earlier policy that wins.
         first: usize,
     },
+    /// A stream started before the request, so more than its initial amount is available at
+    /// once.
+    StreamStartedEarlier {
+        /// Which limit.
+        place: LimitPlace,
+        /// The stream's start (Unix seconds).
+        start: u64,
+        /// What has accrued by the request (base units; wei for a value or fee limit).
+        available: U256,
+    },
     /// A transfer policy lets the session send ETH to any address.
     AnyRecipient {
         /// Position in `transferPolicies`.
@@ -276,6 +289,21 @@ impl std::fmt::Display for Warning {
                 f,
                 "contractCalls[{policy}] repeats contractCalls[{first}] (same contract and function); only the first one is ever used"
             ),
+            Warning::StreamStartedEarlier {
+                place,
+                start,
+                available,
+            } => {
+                let amount = match place {
+                    LimitPlace::Constraint { .. } => format!("{available} (base units)"),
+                    _ => crate::units::format_ether(*available),
+                };
+                write!(
+                    f,
+                    "Stream started earlier: {place} streams from {}, before this request, so {amount} is available at once",
+                    super::describe::format_utc(*start)
+                )
+            }
             Warning::AnyRecipient { .. } => f.write_str(
                 "Open ETH permission: the session may send ETH to any address, within the limits shown",
             ),
@@ -578,6 +606,17 @@ pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
             expires_at: request.expires_at,
             days: (request.expires_at - now) / 86_400,
         });
+    }
+    for (place, limit) in limits(request) {
+        if let Some(stream) = Stream::of(limit)
+            && stream.start.saturating_add(STREAM_START_SKEW) < now
+        {
+            out.push(Warning::StreamStartedEarlier {
+                place,
+                start: stream.start,
+                available: stream.available(now),
+            });
+        }
     }
     for (i, t) in request.transfer_policies.iter().enumerate() {
         if t.target == ANY_RECIPIENT {
@@ -1056,6 +1095,22 @@ mod tests {
                 },
             ])
         );
+        // A stream that started a day ago: what has accrued is available at once, and said so.
+        let mut early = request(json!({}));
+        early.transfer_policies[0].valueLimit = Stream {
+            initial: U256::ZERO,
+            per_second: U256::from(10u64.pow(12)),
+            cap: None,
+            start: NOW - 86_400,
+        }
+        .limit()
+        .unwrap();
+        assert_eq!(
+            warnings(&early, NOW)[0].to_string(),
+            "Stream started earlier: transfers[0].valueLimit streams from 2027-01-14 08:00:00 UTC, before this request, so 0.0864 ETH is available at once"
+        );
+        early.transfer_policies[0].valueLimit.period = U48::from(NOW - 300);
+        assert_eq!(warnings(&early, NOW), vec![], "within the skew");
         // A streamed amount is bounded by what accrues by the expiry: no "any amount".
         let transfer = "transfer(address to, uint256 amount)";
         let w = warnings(
