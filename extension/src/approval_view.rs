@@ -98,7 +98,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         ),
         ApprovalKind::Sign(sign) => {
             let account = account.ok_or(Error::NoAccount)?;
-            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let now = crate::chrome::unix_seconds();
             let request = match &sign.content {
                 SignContent::Message { message } => {
                     let text = printable(message);
@@ -158,7 +158,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         }
         ApprovalKind::CreateSession(creation) => {
             let account = account.ok_or(Error::NoAccount)?;
-            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let now = crate::chrome::unix_seconds();
             let tx = &creation.prepared;
             let request = RequestView::CreateSession {
                 account: account.address,
@@ -178,7 +178,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             )
         }
         ApprovalKind::RevokeSession { prepared, context } => {
-            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let now = crate::chrome::unix_seconds();
             let record = wallet
                 .sessions
                 .iter()

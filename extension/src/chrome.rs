@@ -148,6 +148,11 @@ impl Port {
     }
 }
 
+/// This browser's clock, in Unix seconds.
+pub fn unix_seconds() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
 /// `chrome-extension://<id>`: the WebAuthn origin of the wallet's passkeys.
 pub fn extension_origin() -> String {
     get_url("").trim_end_matches('/').to_owned()

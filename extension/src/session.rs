@@ -147,11 +147,6 @@ async fn sweep(now: u64) -> Result<()> {
 // Creation
 // ------------------------------------------------------------------------------------------------
 
-/// This browser's clock, in Unix seconds.
-fn wall_clock() -> u64 {
-    (js_sys::Date::now() / 1000.0) as u64
-}
-
 /// `wallet_requestExecutionPermissions`: validates the request, generates the key and queues the
 /// passkey approval of the creating UserOperation.
 pub async fn request(
@@ -173,7 +168,7 @@ pub async fn request(
     // The request's "now" (a stream's default start among others): the chain's time, or this
     // wallet's clock when a devnet's chain runs ahead of it — stream accrual is claimed on the
     // earlier of the two (`Stream::claim_time`), so a stream starting now is usable at once.
-    let request = request::parse_request(&params, head.timestamp.min(wall_clock()))?;
+    let request = request::parse_request(&params, head.timestamp.min(chrome::unix_seconds()))?;
     let environment = Environment {
         account: account.address,
         chain_id: network.chain_id,
@@ -291,7 +286,7 @@ pub async fn created(
         &[],
     );
     store_key(context, creation.key).await?;
-    let now = wall_clock();
+    let now = chrome::unix_seconds();
     state::update_wallet(|w| {
         w.sessions.retain(|s| s.context != context);
         w.sessions.push(record);
@@ -501,7 +496,7 @@ async fn send_with(
     let mut circumstances = Circumstances {
         fee: Some(U256::ZERO),
         now: head.timestamp,
-        clock: wall_clock(),
+        clock: chrome::unix_seconds(),
     };
     let denied = |e: registry::NotCovered| format!("the session does not cover it: {e}");
     let allowed = record

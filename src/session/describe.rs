@@ -12,7 +12,7 @@ use super::request::{CallPolicy, SessionRequest, WordType};
 use super::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
 use super::spec::{ANY_RECIPIENT, Condition, LimitType, UsageLimit};
 use super::stream::Stream;
-use super::usage::{LimitKey, Usage, effective_limit};
+use super::usage::{LimitKey, Usage, limit_at};
 use crate::units::{format_ether, format_units};
 
 /// `2027-01-15 08:00:00 UTC` for Unix seconds.
@@ -318,13 +318,7 @@ pub fn remaining(
     tokens: &Tokens,
 ) -> Vec<String> {
     let left = |limit: &UsageLimit, key: LimitKey| -> Option<U256> {
-        let period: u64 = limit.period.to();
-        let (period_id, max) = match (limit.limitType, Stream::of(limit)) {
-            (LimitType::Lifetime, _) => (None, effective_limit(key, limit)),
-            (LimitType::Allowance, _) if period > 0 => (Some(now / period), limit.limit),
-            (_, Some(stream)) => (None, stream.available(now)),
-            _ => return None,
-        };
+        let (period_id, max) = limit_at(key, limit, now)?;
         Some(max.saturating_sub(usage.used(key, period_id)))
     };
     // ` left of 5 TST this day (UTC day)` / ` available now (a stream: …)`.

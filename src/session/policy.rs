@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::spec::{ANY_RECIPIENT, Condition, LimitType, SessionSpec, UsageLimit};
 use super::stream::Stream;
-use super::usage::{Increment, LimitKey, Usage, effective_limit};
+use super::usage::{Increment, LimitKey, Usage, limit_at};
 use crate::erc7579::Call;
 
 /// What the validator would accept, and what it needs in the signature.
@@ -153,28 +153,16 @@ struct Evaluation {
 impl Evaluation {
     /// Charges `amount` to `key` under `limit`, recording the period id the signature needs.
     fn charge(&mut self, key: LimitKey, limit: &UsageLimit, amount: U256) -> Result<(), Denied> {
-        let period: u64 = limit.period.to();
-        // The counter's period (None: lifetime), the signature's entry, and the limit now.
-        let (period_id, entry, max) = match (limit.limitType, Stream::of(limit)) {
-            (LimitType::Unlimited, _) => {
-                self.period_ids.push(0);
-                return Ok(());
-            }
-            (LimitType::Lifetime, _) => (None, 0, effective_limit(key, limit)),
-            (LimitType::Allowance, _) if period == 0 => {
-                return Err(Denied::MalformedLimit { key });
-            }
-            (LimitType::Allowance, _) => {
-                let id = self.now / period;
-                (Some(id), id, limit.limit)
-            }
-            (_, Some(stream)) => {
-                let claim = Stream::claim_time(self.now, self.clock);
-                self.valid_after = self.valid_after.max(claim);
-                (None, claim, stream.available(claim))
-            }
-            _ => return Err(Denied::MalformedLimit { key }),
-        };
+        if limit.limitType == LimitType::Unlimited {
+            self.period_ids.push(0);
+            return Ok(());
+        }
+        // A stream is charged what has accrued by the claimed time, which the signature carries
+        // and which the operation is valid only after; other limits are charged at `now`.
+        let claim = (limit.limitType == LimitType::Stream)
+            .then(|| Stream::claim_time(self.now, self.clock));
+        let (period_id, max) = limit_at(key, limit, claim.unwrap_or(self.now))
+            .ok_or(Denied::MalformedLimit { key })?;
         let used = self.usage.used(key, period_id);
         if used.checked_add(amount).is_none_or(|total| total > max) {
             return Err(Denied::LimitExceeded {
@@ -191,8 +179,12 @@ impl Evaluation {
         };
         self.usage.apply(&increment);
         self.increments.push(increment);
-        self.period_ids.push(entry);
+        self.period_ids.push(claim.or(period_id).unwrap_or(0));
+        if let Some(claim) = claim {
+            self.valid_after = self.valid_after.max(claim);
+        }
         if let Some(id) = period_id {
+            let period: u64 = limit.period.to();
             self.valid_after = self.valid_after.max(id * period);
             self.valid_until = self.valid_until.min((id + 1) * period - 1);
         }

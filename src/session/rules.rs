@@ -9,6 +9,7 @@
 use alloy_primitives::{Address, B256, U256};
 use serde::{Deserialize, Serialize};
 
+use super::request::START_TIME_SKEW;
 use super::request::{CallPolicy, SessionRequest};
 use super::selectors::{
     SAFE_TRANSFER_FROM, SAFE_TRANSFER_FROM_1155, SAFE_TRANSFER_FROM_DATA, TRANSFER, TRANSFER_FROM,
@@ -22,9 +23,6 @@ pub use super::selectors::{APPROVE, INCREASE_ALLOWANCE, SET_APPROVAL_FOR_ALL};
 pub const MIN_DURATION: u64 = 60;
 /// Sessions expiring later than this from now get a [`Warning::LongExpiry`].
 pub const LONG_EXPIRY: u64 = 30 * 24 * 3600;
-/// How long before the request a stream may start without a warning (clock skew and the claim
-/// lag; a stream a standard type asks for without `startTime` starts a second before).
-pub const STREAM_START_SKEW: u64 = 300;
 
 /// What the rules need to know about the account and the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -609,7 +607,7 @@ pub fn warnings(request: &SessionRequest, now: u64) -> Vec<Warning> {
     }
     for (place, limit) in limits(request) {
         if let Some(stream) = Stream::of(limit)
-            && stream.start.saturating_add(STREAM_START_SKEW) < now
+            && stream.start.saturating_add(START_TIME_SKEW) < now
         {
             out.push(Warning::StreamStartedEarlier {
                 place,

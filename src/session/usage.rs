@@ -73,6 +73,20 @@ pub fn effective_limit(key: LimitKey, limit: &UsageLimit) -> U256 {
     }
 }
 
+/// The counter a tracked limit charges at `time` — its period id for an allowance (`None`: the
+/// lifetime counter, also a stream's) — and the most that counter may hold then: the
+/// [`effective_limit`], or what a stream has accrued by `time`. `None` for an unlimited limit, an
+/// allowance with period 0 and unknown types (nothing is tracked).
+pub fn limit_at(key: LimitKey, limit: &UsageLimit, time: u64) -> Option<(Option<u64>, U256)> {
+    let period: u64 = limit.period.to();
+    match (limit.limitType, Stream::of(limit)) {
+        (LimitType::Lifetime, _) => Some((None, effective_limit(key, limit))),
+        (LimitType::Allowance, _) if period > 0 => Some((Some(time / period), limit.limit)),
+        (_, Some(stream)) => Some((None, stream.available(time))),
+        _ => None,
+    }
+}
+
 /// One charge against a limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -128,14 +142,9 @@ impl Usage {
     pub fn from_chain(spec: &SessionSpec, state: &SessionState, now: u64) -> Usage {
         let mut usage = Usage::default();
         let mut record = |key: LimitKey, limit: &UsageLimit, remaining: U256| {
-            let period: u64 = limit.period.to();
-            let (period_id, max) = match (limit.limitType, Stream::of(limit)) {
-                (LimitType::Lifetime, _) => (None, effective_limit(key, limit)),
-                (LimitType::Allowance, _) if period > 0 => (Some(now / period), limit.limit),
-                (_, Some(stream)) => (None, stream.available(now)),
-                _ => return,
-            };
-            usage.set(key, period_id, max.saturating_sub(remaining));
+            if let Some((period_id, max)) = limit_at(key, limit, now) {
+                usage.set(key, period_id, max.saturating_sub(remaining));
+            }
         };
         record(LimitKey::Fee, &spec.feeLimit, state.feesRemaining);
         for (i, (policy, left)) in spec

@@ -8,11 +8,13 @@
 //! The envelope tolerates fields of other drafts (`address`, top-level `expiry`, `signer:
 //! wallet`); the permission data is read strictly by the shared policy reader.
 
-use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_primitives::{Address, B256, Bytes};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::json::{Obj, array, kind, parse_address, parse_amount, parse_u64, string};
+use super::json::{
+    Obj, array, kind, optional_amount, parse_address, parse_amount, parse_u64, string,
+};
 use super::policy::{Policies, check_expiry, parse_policies};
 use super::{RequestError, RequestFormat, RequestMeta, Result, SessionRequest};
 use crate::session::stream::{CLAIM_LAG, Stream};
@@ -36,9 +38,11 @@ pub const STANDARD_TYPES: &[&str] = &[
 /// session key pays its operations' fees from the account): 0.01 of the chain's currency per UTC
 /// day, shown in the approval window like any session's.
 pub const STANDARD_FEE_PER_DAY: u64 = 10_000_000_000_000_000;
-/// How far in the future a periodic or allowance permission's `startTime` may be (clock skew): a
-/// session is usable from its approval, so a later start would grant more than asked. (A stream
-/// may start later: nothing accrues before its start, on chain as here.)
+/// How far a start time may be from the request's time without a remark (clock skew): a periodic
+/// or allowance permission's `startTime` may not be later than that — a session is usable from its
+/// approval, so a later start would grant more than asked (a stream may start later: nothing
+/// accrues before its start, on chain as here); a stream starting earlier than that is warned
+/// about (`rules::Warning::StreamStartedEarlier`).
 pub const START_TIME_SKEW: u64 = 300;
 /// Standard types the wallet knows and does not grant, with the reason.
 const REFUSED_TYPES: &[(&str, &str)] = &[(
@@ -51,14 +55,6 @@ fn supported_types() -> Vec<String> {
         .chain(STANDARD_TYPES.iter().copied())
         .map(|t| format!("\"{t}\""))
         .collect()
-}
-
-/// An optional amount field of a standard type's data, as the decimal string the policy reader
-/// takes.
-fn optional_amount(data: &mut Obj<'_>, key: &'static str) -> Result<Option<U256>> {
-    data.get(key)
-        .map(|v| parse_amount(v, &data.path(key)))
-        .transpose()
 }
 
 /// The stream of a `*-stream` type: `initialAmount`?, `maxAmount`?, `amountPerSecond`,

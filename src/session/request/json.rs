@@ -253,17 +253,19 @@ pub fn parse_limit(value: &Value, at: &str) -> Result<UsageLimit> {
     }
 }
 
+/// The amount at `key` of `obj`, if it is there ([`parse_amount`]).
+pub(super) fn optional_amount(obj: &mut Obj<'_>, key: &'static str) -> Result<Option<U256>> {
+    obj.get(key)
+        .map(|v| parse_amount(v, &obj.path(key)))
+        .transpose()
+}
+
 /// A stream limit `{ type: "stream", initial?, perSecond, max?, start }` (amounts in base units,
 /// `start` in Unix seconds; no `max`: no total cap) — see [`Stream`].
 fn parse_stream(obj: &mut Obj<'_>) -> Result<UsageLimit> {
-    let amount = |obj: &mut Obj<'_>, key: &'static str| {
-        obj.get(key)
-            .map(|v| parse_amount(v, &obj.path(key)))
-            .transpose()
-    };
-    let initial = amount(obj, "initial")?.unwrap_or_default();
+    let initial = optional_amount(obj, "initial")?.unwrap_or_default();
     let per_second = parse_amount(obj.required("perSecond")?, &obj.path("perSecond"))?;
-    let cap = amount(obj, "max")?;
+    let cap = optional_amount(obj, "max")?;
     let start = parse_u64(obj.required("start")?, &obj.path("start"), "start")?;
     Stream {
         initial,

@@ -45,8 +45,8 @@ pub use abi_layout::{WordType, word_index};
 pub use compact::parse_compact;
 pub use constraint::encode_word;
 pub use erc7715::{
-    Dependency, PERMISSION_TYPE, RULE_TYPES, erc7715_response, parse_erc7715, parse_revoke,
-    supported_execution_permissions,
+    Dependency, PERMISSION_TYPE, RULE_TYPES, START_TIME_SKEW, erc7715_response, parse_erc7715,
+    parse_revoke, supported_execution_permissions,
 };
 pub use json::{parse_address, parse_amount, parse_limit};
 
