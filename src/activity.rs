@@ -13,6 +13,8 @@ use crate::erc7579::Call;
 pub const ACTIVITY_KEY: &str = "calls";
 /// Entries remembered (the oldest are forgotten first).
 pub const MAX_RECORDS: usize = 200;
+/// Recipients remembered per entry (the first ones of a batch).
+pub const MAX_RECIPIENTS: usize = 8;
 
 /// One UserOperation the wallet sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +41,41 @@ pub struct ActivityRecord {
     /// The account that sent it (absent in records older than this field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Address>,
+    /// Who it sent ETH or ERC-20 tokens to ([`recipients`]; empty in records older than this
+    /// field), so the home page's Send can tell a new recipient.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<Address>,
+}
+
+/// Who `calls` send ETH or ERC-20 tokens to: a call with value goes to its target, an ERC-20
+/// `transfer` to its `to`; distinct, the first [`MAX_RECIPIENTS`].
+pub fn recipients(calls: &[Call]) -> Vec<Address> {
+    use alloy_sol_types::SolCall;
+    let mut found = Vec::new();
+    for call in calls {
+        let token_to = crate::abi::IERC20Metadata::transferCall::abi_decode(&call.data)
+            .ok()
+            .map(|transfer| transfer.to);
+        let value_to = (!call.value.is_zero()).then_some(call.to);
+        for to in [value_to, token_to].into_iter().flatten() {
+            if found.len() < MAX_RECIPIENTS && !found.contains(&to) {
+                found.push(to);
+            }
+        }
+    }
+    found
+}
+
+/// Whether the log has `account` sending to `to` on `chain_id`.
+pub fn sent_before(
+    records: &[ActivityRecord],
+    account: Address,
+    chain_id: u64,
+    to: Address,
+) -> bool {
+    records
+        .iter()
+        .any(|r| r.chain_id == chain_id && r.account == Some(account) && r.recipients.contains(&to))
 }
 
 /// Adds a record, forgetting the oldest beyond [`MAX_RECORDS`].
@@ -67,6 +104,13 @@ pub fn describe_calls(calls: &[Call]) -> String {
     }
 }
 
+/// Why a UserOperation whose execution failed did, from the revert data its receipt carries.
+pub fn failure(reason: Option<&[u8]>) -> String {
+    reason
+        .and_then(crate::revert::decode)
+        .unwrap_or_else(|| "the call reverted without saying why".to_owned())
+}
+
 /// `0x1234…abcd`.
 pub fn short(address: Address) -> String {
     let full = address.to_checksum(None);
@@ -88,7 +132,70 @@ mod tests {
             what: "x".into(),
             nonce: None,
             account: None,
+            recipients: Vec::new(),
         }
+    }
+
+    #[test]
+    fn failures_in_words() {
+        use alloy_sol_types::SolError;
+        let reason = alloy_sol_types::Revert::from("not enough").abi_encode();
+        assert_eq!(failure(Some(&reason)), "not enough");
+        assert_eq!(failure(Some(&[])), "the call reverted without saying why");
+        assert_eq!(failure(None), "the call reverted without saying why");
+        assert!(failure(Some(&[0xde, 0xad])).contains("0xdead"));
+    }
+
+    #[test]
+    fn recipients_of_transfers_and_tokens() {
+        use alloy_sol_types::SolCall;
+        let bob = Address::repeat_byte(0xbb);
+        let token = Address::repeat_byte(0xcc);
+        let transfer = crate::abi::IERC20Metadata::transferCall {
+            to: bob,
+            amount: U256::from(5),
+        }
+        .abi_encode();
+        let calls = [
+            Call {
+                to: token,
+                value: U256::ZERO,
+                data: transfer.into(),
+            },
+            Call {
+                to: bob,
+                value: U256::from(1),
+                data: Bytes::new(),
+            },
+            Call {
+                to: Address::repeat_byte(0xdd),
+                value: U256::ZERO,
+                data: Bytes::from_static(&[1, 2, 3, 4]),
+            },
+        ];
+        assert_eq!(
+            recipients(&calls),
+            vec![bob],
+            "distinct; a call without value is not a send"
+        );
+        let many: Vec<Call> = (1..=20u8)
+            .map(|i| Call {
+                to: Address::repeat_byte(i),
+                value: U256::from(1),
+                data: Bytes::new(),
+            })
+            .collect();
+        assert_eq!(recipients(&many).len(), MAX_RECIPIENTS);
+
+        let mut sent = record("a");
+        sent.account = Some(Address::repeat_byte(0xaa));
+        sent.recipients = vec![bob];
+        let records = [sent];
+        let me = Address::repeat_byte(0xaa);
+        assert!(sent_before(&records, me, 31337, bob));
+        assert!(!sent_before(&records, me, 1, bob), "another network");
+        assert!(!sent_before(&records, bob, 31337, bob), "another account");
+        assert!(!sent_before(&records, me, 31337, token));
     }
 
     #[test]

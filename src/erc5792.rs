@@ -146,6 +146,7 @@ mod tests {
             what: String::new(),
             nonce: None,
             account: None,
+            recipients: Vec::new(),
         }
     }
 

@@ -19,6 +19,8 @@ pub struct Entry<'a> {
     pub what: String,
     /// The EIP-5792 batch id the dapp gets, if it is a batch.
     pub batch_id: Option<&'a str>,
+    /// Who it sends ETH or tokens to ([`activity::recipients`]).
+    pub recipients: Vec<alloy_primitives::Address>,
 }
 
 /// The log, oldest first.
@@ -64,6 +66,7 @@ pub async fn record(
         what: entry.what,
         nonce: Some(user_op.nonce),
         account: Some(user_op.sender),
+        recipients: entry.recipients,
     };
     let mut records = records().await?;
     activity::remember(&mut records, record);
@@ -83,10 +86,18 @@ pub async fn list() -> Result<Vec<ActivityView>> {
                 .flatten(),
             None => None,
         };
-        let (status, tx_hash) = match &receipt {
-            None => (ActivityStatus::Pending, None),
-            Some(r) if r.success => (ActivityStatus::Success, Some(r.receipt.transaction_hash)),
-            Some(r) => (ActivityStatus::Failed, Some(r.receipt.transaction_hash)),
+        let (status, tx_hash, failure) = match &receipt {
+            None => (ActivityStatus::Pending, None, None),
+            Some(r) if r.success => (
+                ActivityStatus::Success,
+                Some(r.receipt.transaction_hash),
+                None,
+            ),
+            Some(r) => (
+                ActivityStatus::Failed,
+                Some(r.receipt.transaction_hash),
+                Some(activity::failure(r.reason.as_ref().map(|b| b.as_ref()))),
+            ),
         };
         let explorer_url = network
             .and_then(|n| n.explorer_url.as_deref())
@@ -102,6 +113,7 @@ pub async fn list() -> Result<Vec<ActivityView>> {
             status,
             tx_hash,
             explorer_url,
+            failure,
         }
     });
     Ok(futures::future::join_all(views).await)

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
-use sso_wallet::activity::describe_calls;
+use sso_wallet::activity::{describe_calls, recipients};
 use sso_wallet::approval::{Approval, ApprovalKind, PreparedSignature};
 use sso_wallet::eip2255;
 use sso_wallet::network::Network;
@@ -135,6 +135,7 @@ async fn send(
         origin,
         what,
         batch_id: None,
+        recipients: recipients(&tx.calls),
     };
     match &approval.kind {
         ApprovalKind::SendCalls { id, .. } => {
@@ -142,6 +143,7 @@ async fn send(
                 origin,
                 what: describe_calls(&tx.calls),
                 batch_id: Some(id),
+                recipients: recipients(&tx.calls),
             };
             userop::send(&network, &user_op, entry)
                 .await

@@ -158,6 +158,16 @@ pub async fn nonce(network: &Network, sender: Address, key: U256, at: &str) -> R
     rpc::call_contract(&network.rpc_url, network.contracts.entry_point, &call, at).await
 }
 
+/// How many transactions `address` sent (its nonce as an externally owned account).
+pub async fn transaction_count(network: &Network, address: Address) -> Result<U256> {
+    rpc::call_typed(
+        &network.rpc_url,
+        "eth_getTransactionCount",
+        json!([address, "latest"]),
+    )
+    .await
+}
+
 /// The code at `address` (empty: no contract there).
 pub async fn code(network: &Network, address: Address) -> Result<Bytes> {
     rpc::call_typed(&network.rpc_url, "eth_getCode", json!([address, "latest"])).await

@@ -1,24 +1,21 @@
 //! The home view's data (the toolbar popup): the account on the selected network with its
 //! native and token balances (at a glance and exactly), whether it is deployed, the connected
-//! sites and the settings; the home page's Send, queued for the approval window; and
-//! the home view's own changes (tokens, disconnecting a site).
+//! sites and the settings; and the home view's own changes (tokens, disconnecting a site).
+//! The home page's Send is [`send`](crate::send).
 
 use alloy_primitives::{Address, U256};
 
 use sso_wallet::abi::{IERC20Metadata, IERC721, IERC1155};
-use sso_wallet::administration::Protected;
-use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::network::Network;
 use sso_wallet::nft::{Nft, NftStandard};
 use sso_wallet::protocol::{
     HomeView, NetworkSource, NetworkView, PageMessage, ProviderEvent, SiteView, TokenView,
 };
-use sso_wallet::send::{Asset, send_call};
 use sso_wallet::storage::Token;
 use sso_wallet::units::Readable;
 use sso_wallet::{Error, Result};
 
-use crate::{approvals, chain, chrome, rpc, state, userop};
+use crate::{chain, rpc, state};
 
 /// Everything the home view shows besides sessions, activity and passkeys.
 pub async fn view() -> Result<HomeView> {
@@ -111,47 +108,6 @@ pub async fn add_token(address: Address) -> Result<()> {
         decimals: info.decimals,
         nft: None,
     })
-    .await
-}
-
-/// The home page's Send: checks it (`send::send_call`; a token must be a listed ERC-20 of the
-/// selected network), prepares the UserOperation and queues it for the approval window and the
-/// passkey, as the wallet's own request (nobody waits for the answer: Activity shows it).
-pub async fn send(to: Address, token: Option<Address>, amount: &str) -> Result<()> {
-    let wallet = state::wallet().await?;
-    let account = wallet
-        .account
-        .clone()
-        .ok_or_else(|| Error::NotAllowed("there is no account yet".into()))?;
-    let network = state::network().await?;
-    let asset = match token {
-        None => Asset::Native,
-        Some(address) => {
-            let listed = wallet
-                .tokens
-                .iter()
-                .find(|t| t.chain_id == network.chain_id && t.address == address && t.nft.is_none())
-                .ok_or_else(|| {
-                    Error::invalid_params(format!(
-                        "{address} is not an ERC-20 listed on {}: add it first",
-                        network.name
-                    ))
-                })?;
-            Asset::Erc20 {
-                token: address,
-                decimals: listed.decimals,
-            }
-        }
-    };
-    let call = send_call(account.address, to, asset, amount)?;
-    let calls = vec![call];
-    Protected::of(account.address, &network.contracts).check(&calls)?;
-    let prepared = userop::prepare(&network, &account, calls).await?;
-    approvals::enqueue(
-        &chrome::extension_origin(),
-        ReplyTo::nobody(),
-        ApprovalKind::SendTransaction(Box::new(prepared)),
-    )
     .await
 }
 

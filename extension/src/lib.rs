@@ -10,7 +10,7 @@
 //!                                                                                ▼
 //!            approve (carry out an approved request) · approval_view (what the window shows)
 //!                                                                                ▼
-//!   features: session · networks · passkeys · login · onboarding · home · lock · activity
+//!   features: session · networks · passkeys · login · onboarding · home · send · lock · activity
 //!                                                                                ▼
 //!   userop (prepare, sign, submit) · explain (call lookups) · approvals (queue + window)
 //!                                                                                ▼
@@ -30,7 +30,8 @@
 //! - [`session`]: session creation, silent signing within the policy, revocation, listing.
 //! - [`onboarding`]: creating the account; [`login`]: logging in to it from another browser.
 //! - [`passkeys`]: the account's passkeys; [`lock`]: the optional lock.
-//! - [`activity`]: the log of every UserOperation sent; [`home`]: the home view.
+//! - [`activity`]: the log of every UserOperation sent; [`home`]: the home view; [`send`]: the
+//!   home page's Send (checks, Max, recipient notes).
 //! - [`chrome`]: typed bindings to the `chrome.*` APIs used; [`state`]: caches + storage.
 
 use wasm_bindgen::prelude::*;
@@ -52,6 +53,7 @@ pub mod outbox;
 pub mod page;
 pub mod passkeys;
 pub mod rpc;
+pub mod send;
 pub mod session;
 pub mod state;
 pub mod ui_port;

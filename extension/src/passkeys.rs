@@ -188,6 +188,7 @@ pub async fn changed(
         origin,
         what: what.into(),
         batch_id: None,
+        recipients: Vec::new(),
     };
     userop::submit(network, user_op, entry).await?;
     Ok(Value::Null)

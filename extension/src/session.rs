@@ -37,6 +37,7 @@ use sso_wallet::session::rules::{self, Environment};
 use sso_wallet::session::spec::{
     ISessionKeyValidator, SessionState, Status, create_proof_digest, session_hash,
 };
+use sso_wallet::units::Readable;
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
@@ -400,6 +401,7 @@ pub async fn try_send(
             origin,
             what: format!("{} (session)", describe_calls(calls)),
             batch_id,
+            recipients: sso_wallet::activity::recipients(calls),
         };
         match send_with(network, account, record, &key, calls, entry).await {
             Ok(hash) => {
@@ -666,7 +668,7 @@ pub async fn end_for_origin(origin: &str) -> Result<()> {
 }
 
 /// A session as the UI shows it; `remaining` needs the chain (live sessions only).
-pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> SessionView {
+pub fn view(record: &SessionRecord, now: u64, remaining: Vec<Readable>) -> SessionView {
     let expires_at = record.expires_at();
     let permissions = describe::describe_permissions(&record.request, &record.tokens);
     SessionView {
@@ -678,6 +680,7 @@ pub fn view(record: &SessionRecord, now: u64, remaining: Vec<String>) -> Session
             describe::format_utc(expires_at),
             describe::format_relative(expires_at, now)
         ),
+        expires_in: describe::format_relative(expires_at, now),
         status: record.status_at(now).into(),
         permissions,
         remaining,

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::views::{ActivityView, ApprovalView, HomeView, PasskeyView, SessionView};
+use crate::send::{RecipientNote, SendAmount};
+use crate::units::Readable;
 use crate::webauthn::Assertion;
 
 /// A UI message with its sequence number (answers carry the same number).
@@ -89,8 +91,22 @@ pub enum UiRequest {
         /// The ERC-20 contract, or `None` for ETH.
         #[serde(default)]
         token: Option<Address>,
-        /// The amount as the user typed it (`0.5`), read with the asset's decimals.
-        amount: String,
+        /// How much: as typed, or all of it.
+        amount: SendAmount,
+    },
+    /// What to note about a recipient the user typed for a Send (on the selected network).
+    CheckRecipient {
+        /// The recipient.
+        to: Address,
+    },
+    /// What "Max" would send of an asset now (ETH: the balance less the most the fee can be).
+    SendMax {
+        /// The recipient, when one is typed (the fee is estimated for a send to it).
+        #[serde(default)]
+        to: Option<Address>,
+        /// The ERC-20 contract, or `None` for ETH.
+        #[serde(default)]
+        token: Option<Address>,
     },
     /// Add an ERC-20 token (on the selected network) to the home view.
     AddToken {
@@ -260,6 +276,18 @@ pub enum UiResponse {
     },
     /// The wallet is unlocked.
     Unlocked,
+    /// What to note about a Send's recipient, most important first (none: a known address).
+    Recipient {
+        /// The notes.
+        notes: Vec<RecipientNote>,
+    },
+    /// What "Max" sends now.
+    SendMax {
+        /// The amount in the asset's units, exactly (`0.98712`), as the amount field takes it.
+        amount: String,
+        /// The most the network fee can be (ETH), when the amount is ETH less it.
+        fee: Option<Readable>,
+    },
     /// The challenge to sign to unlock.
     #[serde(rename_all = "camelCase")]
     Challenge {

@@ -318,6 +318,9 @@ pub struct ActivityView {
     pub tx_hash: Option<B256>,
     /// The transaction on the network's block explorer, when it has one.
     pub explorer_url: Option<String>,
+    /// Why it failed, in words (failed ones only).
+    #[serde(default)]
+    pub failure: Option<String>,
 }
 
 /// A session as the UI shows it.
@@ -330,14 +333,17 @@ pub struct SessionView {
     pub origin: String,
     /// Expiry (Unix seconds).
     pub expires_at: u64,
-    /// Expiry, absolute (UTC) and relative ("in 2 h 5 min").
+    /// Expiry, absolute (UTC) and relative ("2027-01-15 08:00:00 UTC (in 2 h 5 min)").
     pub expires: String,
+    /// Expiry, relative ("in 2 h 5 min"; the page shows it after the date in the user's locale).
+    pub expires_in: String,
     /// How it stands.
     pub status: SessionStatusView,
     /// One line per permission (fee limit, calls with their constraints, transfers).
     pub permissions: Vec<String>,
-    /// What is left of each limit (from the chain plus pending uses), when known.
-    pub remaining: Vec<String>,
+    /// What is left of each limit (from the chain plus pending uses), when known; amounts at
+    /// a glance and exactly.
+    pub remaining: Vec<crate::units::Readable>,
     /// The dapp's own words, if it gave a reason.
     pub justification: Option<String>,
 }

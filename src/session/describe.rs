@@ -13,7 +13,7 @@ use super::selectors::{APPROVE, INCREASE_ALLOWANCE, TRANSFER, TRANSFER_FROM};
 use super::spec::{ANY_RECIPIENT, Condition, LimitType, UsageLimit};
 use super::stream::Stream;
 use super::usage::{LimitKey, Usage, limit_at};
-use crate::units::{format_ether, format_units};
+use crate::units::{READABLE_DIGITS, Readable, format_ether, format_significant, format_units};
 
 /// `2027-01-15 08:00:00 UTC` for Unix seconds.
 pub fn format_utc(timestamp: u64) -> String {
@@ -129,6 +129,7 @@ fn token_amount(
     policy: &CallPolicy,
     index: u64,
     tokens: &Tokens,
+    digits: Option<usize>,
 ) -> Option<impl Fn(U256) -> String + use<>> {
     let amount_word = match policy.spec.selector.0 {
         TRANSFER | APPROVE | INCREASE_ALLOWANCE => 1,
@@ -139,7 +140,10 @@ fn token_amount(
         .get(&policy.spec.target)
         .filter(|_| index == amount_word)?;
     let (symbol, decimals) = (token.symbol.clone(), token.decimals);
-    Some(move |amount: U256| format!("{} {symbol}", format_units(amount, decimals)))
+    Some(move |amount: U256| match digits {
+        Some(d) => format!("{} {symbol}", format_significant(amount, decimals, d)),
+        None => format!("{} {symbol}", format_units(amount, decimals)),
+    })
 }
 
 /// Whether some constraint of the request shows a raw number (not a token amount).
@@ -151,7 +155,7 @@ fn has_raw_amounts(request: &SessionRequest, tokens: &Tokens) -> bool {
                     c.condition,
                     Condition::Unconstrained | Condition::Equal | Condition::NotEqual
                 );
-            numeric && token_amount(p, c.index, tokens).is_none()
+            numeric && token_amount(p, c.index, tokens, None).is_none()
         })
     })
 }
@@ -162,7 +166,7 @@ fn describe_call(policy: &CallPolicy, tokens: &Tokens) -> String {
         let info = policy.constraints.get(j);
         let name = info.map_or_else(|| format!("word {}", c.index), |i| format!("`{}`", i.param));
         let ty: Option<WordType> = info.and_then(|i| i.ty.parse().ok());
-        let token = token_amount(policy, c.index, tokens);
+        let token = token_amount(policy, c.index, tokens, None);
         let value = match &token {
             Some(amount) => amount(U256::from_be_bytes(c.refValue.0)),
             None => word_text(ty, c.refValue),
@@ -258,7 +262,7 @@ pub fn describe_permissions(request: &SessionRequest, tokens: &Tokens) -> Vec<St
         p.spec
             .constraints
             .iter()
-            .any(|c| token_amount(p, c.index, tokens).is_some())
+            .any(|c| token_amount(p, c.index, tokens, None).is_some())
     });
     if token_units {
         lines.push(
@@ -310,13 +314,35 @@ pub fn format_relative(at: u64, now: u64) -> String {
     }
 }
 
-/// What is left of every limit of a session, given its usage (chain + pending) at `now`.
+/// What is left of every limit of a session, given its usage (chain + pending) at `now`: each
+/// line with its amounts at a glance ([`READABLE_DIGITS`] significant digits) and exactly.
 pub fn remaining(
     request: &SessionRequest,
     usage: &Usage,
     now: u64,
     tokens: &Tokens,
+) -> Vec<Readable> {
+    let short = remaining_lines(request, usage, now, tokens, Some(READABLE_DIGITS));
+    let exact = remaining_lines(request, usage, now, tokens, None);
+    short
+        .into_iter()
+        .zip(exact)
+        .map(|(short, exact)| Readable { short, exact })
+        .collect()
+}
+
+/// [`remaining`]'s lines with amounts cut to `digits` significant digits, or exact (`None`).
+fn remaining_lines(
+    request: &SessionRequest,
+    usage: &Usage,
+    now: u64,
+    tokens: &Tokens,
+    digits: Option<usize>,
 ) -> Vec<String> {
+    let format_ether = |wei: U256| match digits {
+        Some(d) => format!("{} ETH", format_significant(wei, 18, d)),
+        None => format_ether(wei),
+    };
     let left = |limit: &UsageLimit, key: LimitKey| -> Option<U256> {
         let (period_id, max) = limit_at(key, limit, now)?;
         Some(max.saturating_sub(usage.used(key, period_id)))
@@ -366,7 +392,7 @@ pub fn remaining(
                     |info| format!("`{}`", info.param),
                 );
                 let amount: Box<dyn Fn(U256) -> String> =
-                    match token_amount(policy, c.index, tokens) {
+                    match token_amount(policy, c.index, tokens, digits) {
                         Some(amount) => Box::new(amount),
                         None => Box::new(|v: U256| v.to_string()),
                     };
@@ -453,7 +479,9 @@ mod tests {
         );
         let left = remaining(&r, &usage, NOW + 100, &Tokens::new());
         assert!(
-            left[1].starts_with("ETH to any address: 0.1 ETH available now (a stream: 1 ETH from"),
+            left[1]
+                .exact
+                .starts_with("ETH to any address: 0.1 ETH available now (a stream: 1 ETH from"),
             "{left:?}"
         );
     }
@@ -500,8 +528,10 @@ mod tests {
             None,
             U256::from(40),
         );
-        let lines = remaining(&request, &usage, NOW, &Tokens::new());
+        let left = remaining(&request, &usage, NOW, &Tokens::new());
+        let lines: Vec<&str> = left.iter().map(|l| l.exact.as_str()).collect();
         assert_eq!(lines[0], "Network fees: 0.75 ETH left of 1 ETH");
+        assert!(!left[0].is_cut(), "nothing to cut: {left:?}");
         assert!(
             lines[1].ends_with("`amount` 60 left of 100"),
             "{}",
@@ -516,6 +546,23 @@ mod tests {
             lines.len(),
             3,
             "no line for the unlimited `to` constraint: {lines:?}"
+        );
+    }
+
+    #[test]
+    fn what_is_left_reads_at_a_glance_and_exactly() {
+        let request = parse_compact(
+            &json!({ "expiresAt": NOW + 3600, "feeLimit": "500000000000000000" }),
+            NOW,
+        )
+        .unwrap();
+        let mut usage = Usage::default();
+        usage.set(LimitKey::Fee, None, U256::from(123_456_788_765_433u64));
+        let left = remaining(&request, &usage, NOW, &Tokens::new());
+        assert_eq!(left[0].short, "Network fees: 0.499876 ETH left of 0.5 ETH");
+        assert_eq!(
+            left[0].exact,
+            "Network fees: 0.499876543211234567 ETH left of 0.5 ETH"
         );
     }
 
@@ -564,7 +611,9 @@ mod tests {
         );
         let left = remaining(&request, &usage, NOW, &tokens);
         assert!(
-            left[1].ends_with("`amount` 300 USDC left of 500 USDC this day (UTC day)"),
+            left[1]
+                .exact
+                .ends_with("`amount` 300 USDC left of 500 USDC this day (UTC day)"),
             "{left:?}"
         );
     }

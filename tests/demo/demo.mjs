@@ -2,11 +2,12 @@
 // would — create a passkey, connect, send ETH with a passkey approval, grant the dapp a session
 // once, let it send several transfers with no window at all, look at the session and what is
 // left of its limits on the home page, revoke it — printing each step and saving a screenshot of
-// each (target/demo/NN-*.png).
+// each (target/demo/NN-*.png), with one of each of the home page's views (Account, Activity,
+// Sessions, Settings).
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatEther, getAddress, parseEther } from "viem";
-import { DAPP, Wallet, chain, nodeRpc, transferSessionRequest } from "../e2e/lib/harness.mjs";
+import { DAPP, Wallet, chain, nodeRpc, showTab, transferSessionRequest } from "../e2e/lib/harness.mjs";
 
 const out = join(process.cwd(), "target/demo");
 await mkdir(out, { recursive: true });
@@ -103,6 +104,17 @@ try {
   if (opened !== 0) throw new Error("a session transfer opened a window");
 
   const home = await wallet.openHome();
+  say(`home page, Account: ${await home.getByTestId("native-balance").textContent()}`);
+  await snap(home, "home-account");
+  await showTab(home, "activity");
+  await home.getByTestId("activity-item").first().waitFor();
+  say(`home page, Activity: ${await home.getByTestId("activity-item").count()} operations sent`);
+  await snap(home, "home-activity");
+  await showTab(home, "settings");
+  await home.getByTestId("passkey").first().waitFor();
+  say(`home page, Settings: ${await home.getByTestId("site").count()} connected site, ${await home.getByTestId("passkey").count()} passkey`);
+  await snap(home, "home-settings");
+  await showTab(home, "sessions");
   const card = home.locator(`[data-testid="session"][data-context="${granted.context}"]`);
   await card.waitFor();
   await card.scrollIntoViewIfNeeded();

@@ -25,7 +25,7 @@ import {
   toBytes,
   toHex,
 } from "viem";
-import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot, transferSessionRequest } from "./lib/harness.mjs";
+import { DAPP, Wallet, chain, deployTestToken, devnet, nodeRpc, publicKeyOf, request, screenshot, showTab, transferSessionRequest } from "./lib/harness.mjs";
 import { startPublicRpc } from "./lib/public-rpc.mjs";
 import jsQR from "jsqr";
 
@@ -124,6 +124,28 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.side, pixels.side);
     assert.equal(decoded?.data, getAddress(account), "the QR code reads as the account's address");
     await screenshot(fresh, "home-receive");
+    // One view per tab, moved through with the keyboard (WAI-ARIA tabs), each with its empty
+    // state; the address's hash keeps the tab over a reload.
+    assert.match(await text(fresh, "no-tokens"), /^No tokens yet/);
+    await fresh.getByTestId("tab-account").focus();
+    await fresh.keyboard.press("ArrowRight");
+    await fresh.getByTestId("panel-activity").waitFor();
+    assert.equal(await fresh.getByTestId("tab-activity").getAttribute("aria-selected"), "true");
+    assert.equal(await fresh.getByTestId("tab-account").getAttribute("aria-selected"), "false");
+    assert.equal(await fresh.evaluate(() => document.activeElement?.dataset.testid), "tab-activity");
+    await fresh.getByTestId("no-activity").waitFor();
+    assert.equal(await fresh.getByTestId("home-address").count(), 0, "the account view is gone");
+    await fresh.keyboard.press("ArrowRight");
+    await fresh.getByTestId("no-sessions").waitFor();
+    assert.equal(await fresh.getByTestId("no-activity").count(), 0);
+    await fresh.keyboard.press("End");
+    await fresh.getByTestId("panel-settings").waitFor();
+    assert.match(fresh.url(), /#settings$/);
+    await fresh.reload();
+    await fresh.getByTestId("panel-settings").waitFor();
+    await fresh.getByTestId("tab-settings").focus();
+    await fresh.keyboard.press("ArrowRight");
+    await fresh.getByTestId("panel-account").waitFor();
     await fresh.close();
 
     const { page, pending } = await a.approval(() =>
@@ -149,7 +171,13 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     await home.getByTestId("native-balance").click();
     assert.equal(await home.getByTestId("native-balance-exact").textContent(), exact);
     assert.equal(await home.getByTestId("native-balance-exact").isVisible(), true);
+    // One view per tab: the sites are under Settings, not on the Account view.
+    assert.equal(await home.getByTestId("site").count(), 0);
+    await showTab(home, "settings");
+    assert.equal(await home.getByTestId("home-address").count(), 0);
     assert.equal(await home.locator(`[data-testid="site"][data-origin="${SITE}"]`).count(), 1);
+    await screenshot(home, "home-settings");
+    await showTab(home, "account");
     // A token by address: symbol and decimals read from the chain, balance from balanceOf.
     await home.getByTestId("token-address").fill(token);
     await home.getByTestId("add-token").click();
@@ -157,14 +185,16 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     await row.waitFor();
     const tokens = await chain.readContract({ address: token, abi: ERC20, functionName: "balanceOf", args: [account] });
     assert.equal(await row.getByTestId("token-balance").textContent(), `${formatEther(tokens)} TST`);
+    await screenshot(home, "home");
     // Activity: the UserOperation, with what it did and the receipt's transaction.
+    await showTab(home, "activity");
     await refreshUntil(home, '[data-testid="activity-item"][data-status="success"]');
     const item = home.getByTestId("activity-item").first();
     assert.equal(await item.getByTestId("activity-what").textContent(), `Sent 0.01 ETH to ${recipient.slice(0, 6)}…${recipient.slice(-4)}`);
     assert.equal(await item.getByTestId("activity-origin").textContent(), SITE);
     assert.equal(await item.getByTestId("activity-status").textContent(), "Success");
     assert.equal(await item.getByTestId("activity-tx").textContent(), txHash);
-    await screenshot(home, "home");
+    await screenshot(home, "home-activity");
     await home.close();
   });
 
@@ -176,6 +206,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
       assert.equal(await read(), expected);
     };
     // The recipient is checked as typed: a checksum typo and the account itself are refused.
+    assert.equal(await home.getByTestId("send-panel").isVisible(), false, "the form opens on Send");
     await home.getByTestId("send").click();
     await home.getByTestId("send-to").fill(to.slice(0, -1) + (to.at(-1) === "E" ? "e" : "E"));
     await home.getByTestId("send-amount").fill("0.05");
@@ -185,11 +216,21 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     await home.getByTestId("send-review").click();
     assert.match(await text(home, "error"), /this account's own address/);
 
-    await home.getByTestId("send-to").fill(to);
+    // What the wallet notes about a recipient: a contract (the token); an address with nothing
+    // on this network, never sent to.
+    const notes = async (address) => {
+      await home.getByTestId("send-to").fill(address);
+      await home.locator(`[data-testid="send-to"][data-checked="${getAddress(address)}"]`).waitFor();
+      return home.locator('[data-testid="send-recipient-note"]').evaluateAll((ps) => ps.map((p) => p.dataset.note));
+    };
+    assert.deepEqual(await notes(token), ["contract", "new"]);
+    assert.deepEqual(await notes(to), ["unused", "new"]);
+    assert.match(await text(home, "send-recipient-note"), /Nothing is at this address on .*: no balance/);
     let { page } = await a.approval(() => home.getByTestId("send-review").click());
     assert.equal(await text(page, "tx-to"), to);
     assert.equal(await text(page, "tx-value"), "0.05 ETH");
     await page.getByTestId("approve").click();
+    await home.getByTestId("send-panel").waitFor({ state: "hidden" }); // the page reloaded its view
     await until(() => chain.getBalance({ address: to }), parseEther("0.05"));
 
     // A token listed on the home page (the first test added TST): its `transfer`, in its units.
@@ -199,8 +240,46 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     await home.getByTestId("send-amount").fill("1.5");
     ({ page } = await a.approval(() => home.getByTestId("send-review").click()));
     await page.getByTestId("approve").click();
-    const tokenBalance = () => chain.readContract({ address: token, abi: ERC20, functionName: "balanceOf", args: [to] });
+    await home.getByTestId("send-panel").waitFor({ state: "hidden" }); // the page reloaded its view
+    const tokenBalance = (owner = to) => chain.readContract({ address: token, abi: ERC20, functionName: "balanceOf", args: [owner] });
     await until(tokenBalance, parseEther("1.5"));
+
+    // Sent to before, and no longer empty: nothing to note.
+    await home.getByTestId("send").click();
+    assert.deepEqual(await notes(to), []);
+
+    // Max of a token: all of it (the fee is paid in ETH).
+    const held = await tokenBalance(account);
+    assert.ok(held > 0n);
+    await home.getByTestId("send-asset").selectOption({ label: "TST" });
+    await home.getByTestId("send-max").click();
+    await home.getByTestId("send-max-note").waitFor();
+    assert.equal(await home.getByTestId("send-amount").inputValue(), formatEther(held));
+    ({ page } = await a.approval(() => home.getByTestId("send-review").click()));
+    await page.getByTestId("approve").click();
+    await home.getByTestId("send-panel").waitFor({ state: "hidden" }); // the page reloaded its view
+    await until(() => tokenBalance(account), 0n);
+    assert.equal(await tokenBalance(), parseEther("1.5") + held);
+
+    // Max of ETH: the balance less the most this very operation can cost, so it cannot fail for
+    // want of its fee; what the fee does not use stays.
+    const before = await chain.getBalance({ address: account });
+    await home.getByTestId("send").click();
+    await home.getByTestId("send-to").fill(to);
+    await home.getByTestId("send-max").click();
+    assert.match(await text(home, "send-max-note"), /^All of it, less at most [\d.]+ ETH for the network fee/);
+    assert.ok(parseEther(await home.getByTestId("send-amount").inputValue()) < before);
+    ({ page } = await a.approval(() => home.getByTestId("send-review").click()));
+    const exact = async (id) => parseEther((await text(page, `${id}-exact`)).replace(" ETH", ""));
+    const [value, fee] = [await exact("tx-value"), await exact("tx-fee")];
+    assert.equal(value + fee, before, "Max = balance − the operation's most it can cost");
+    const received = await chain.getBalance({ address: to });
+    await page.getByTestId("approve").click();
+    await home.getByTestId("send-panel").waitFor({ state: "hidden" }); // the page reloaded its view
+    await until(() => chain.getBalance({ address: to }), received + value);
+    const left = await chain.getBalance({ address: account });
+    assert.ok(left < fee, `only what the fee did not use is left: ${left} of ${fee}`);
+    await nodeRpc("anvil_setBalance", [account, `0x${before.toString(16)}`]); // for the tests after this one
     await home.close();
   });
 
@@ -222,7 +301,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
 
     assert.equal(await keyCount(), 1n);
     // The new passkey is made on another authenticator (one that does not hold the first).
-    const home = await a.openHome({ newAuthenticator: true });
+    const home = await a.openHome({ newAuthenticator: true, tab: "settings" });
     await home.getByTestId("passkey").first().waitFor();
     assert.equal(await home.getByTestId("passkey").count(), 1);
     const { page, pending } = await a.approval(() => home.getByTestId("add-passkey").click());
@@ -241,7 +320,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
   });
 
   it("holds approvals and session signatures while locked, until the passkey unlocks", async () => {
-    const home = await a.openHome();
+    const home = await a.openHome({ tab: "settings" });
     await home.getByTestId("lock-enabled").check();
     await home.getByTestId("lock-minutes").fill("5");
     await home.getByTestId("save-lock").click();
@@ -335,17 +414,18 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     assert.equal(await text(home, "native-balance-exact"), await ethText(account));
     assert.equal(await text(home, "deployed-status"), "Yes");
     // The session is read back from the chain: open there, its key only in profile A.
+    await showTab(home, "sessions");
     const session = home.locator(`[data-testid="session"][data-context="${context}"]`);
     await session.waitFor();
     assert.equal(await session.getAttribute("data-status"), "keyLost");
     assert.match(await session.getByTestId("session-status").textContent(), /^Open on chain/);
+    await screenshot(home, "sessions");
+    await showTab(home, "settings");
     await refreshUntil(home, '[data-testid="passkey"]', 2, true);
     assert.equal(
       await home.locator('[data-testid="passkey"][data-current="true"]').getAttribute("data-credential-id"),
       `0x${Buffer.from(a.credentials[1].credentialId, "base64").toString("hex")}`,
     );
-    await home.locator("#sessions").scrollIntoViewIfNeeded();
-    await screenshot(home, "sessions");
 
     // A transaction from profile B, approved with the passkey it logged in with.
     const before = await chain.getBalance({ address: recipient });
@@ -356,15 +436,15 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     const { result } = await sent.pending;
     assert.equal((await chain.getTransactionReceipt({ hash: result })).status, "success");
     assert.equal((await chain.getBalance({ address: recipient })) - before, parseEther("0.02"));
+    await showTab(home, "activity");
     await refreshUntil(home, '[data-testid="activity-item"][data-status="success"]');
     assert.equal(await home.getByTestId("activity-tx").first().textContent(), result);
-    await home.locator("#activity").scrollIntoViewIfNeeded();
     await screenshot(home, "activity");
     await home.close();
   });
 
   it("removes a passkey, and refuses to remove the last one", async () => {
-    const home = await b.openHome();
+    const home = await b.openHome({ tab: "settings" });
     await refreshUntil(home, '[data-testid="passkey"]', 2, true);
     const other = home.locator('[data-testid="passkey"][data-current="false"]');
     const { page, pending } = await b.approval(() => other.getByTestId("remove-passkey").click());

@@ -165,6 +165,7 @@ describe("EIP-5792 batches", () => {
     const view = await opened;
     const item = view.locator('[data-testid="activity-item"][data-id="my-batch"]');
     await item.waitFor();
+    assert.equal(await view.getByTestId("tab-activity").getAttribute("aria-selected"), "true", "?calls= opens the Activity tab");
     assert.equal(await item.getAttribute("data-selected"), "true");
     assert.equal(await item.getByTestId("activity-origin").textContent(), DAPP.replace(/\/$/, ""));
     // It was sent in the previous test and has been mined since.

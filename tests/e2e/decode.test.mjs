@@ -4,7 +4,7 @@
 // token a site suggests with EIP-747 wallet_watchAsset, shown as the chain describes it.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { encodeFunctionData, getAddress, maxUint256, parseAbi, parseEther } from "viem";
+import { encodeAbiParameters, encodeFunctionData, getAddress, keccak256, maxUint256, parseAbi, parseAbiParameters, parseEther } from "viem";
 import { Wallet, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi([
@@ -73,6 +73,39 @@ describe("explaining calls", () => {
       answer.error.message,
       /ERC20InsufficientBalance\(sender: 0x[0-9a-fA-F]{40}, balance: 10000000000000000000, needed: 11000000000000000000\)/,
     );
+  });
+
+  it("lists a transaction that failed on chain as Failed, saying why", async () => {
+    // Shown (and estimated) while the account held the tokens; before it is approved the balance
+    // is taken away — the devnet's storage write stands in for whatever changes state between a
+    // review and the inclusion — so the operation is included and its call reverts.
+    const recipient = "0x" + "a7".repeat(20);
+    const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [recipient, parseEther("1")] });
+    const { page, pending } = await wallet.approval(() => request(dapp, "eth_sendTransaction", [{ from: account, to: token, data }]));
+    const slot = keccak256(encodeAbiParameters(parseAbiParameters("address, uint256"), [account, 0n])); // OpenZeppelin's _balances
+    const held = await nodeRpc("eth_getStorageAt", [token, slot, "latest"]);
+    assert.equal(BigInt(held), parseEther("10"), "the balance slot is where OpenZeppelin keeps it");
+    await nodeRpc("anvil_setStorageAt", [token, slot, `0x${"00".repeat(32)}`]);
+    try {
+      await page.getByTestId("approve").click();
+      await pending;
+      const home = await wallet.openHome({ tab: "activity" });
+      const failed = home.locator('[data-testid="activity-item"][data-status="failed"]');
+      await home.waitForFunction(
+        () => document.querySelector('[data-testid="activity-item"][data-status="failed"]') ||
+          (document.querySelector('[data-testid="refresh-sessions"]').click(), false),
+        null,
+        { polling: 500, timeout: 30_000 },
+      );
+      assert.equal(await failed.getByTestId("activity-status").textContent(), "Failed (nothing happened)");
+      assert.match(
+        await failed.getByTestId("activity-failure").textContent(),
+        /^Why: ERC20InsufficientBalance\(sender: 0x[0-9a-fA-F]{40}, balance: 0, needed: 1000000000000000000\)/,
+      );
+      await home.close();
+    } finally {
+      await nodeRpc("anvil_setStorageAt", [token, slot, held]);
+    }
   });
 
   it("shows an unknown selector raw and warns about calldata to an address without code", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { createPublicClient, http, parseEther, toHex } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, builtNetworks, chain, devnet, jsonRpc, nodeRpc, request, startBareChain } from "./lib/harness.mjs";
+import { DAPP, OTHER_DAPP, Wallet, builtNetworks, chain, devnet, jsonRpc, nodeRpc, request, showTab, startBareChain } from "./lib/harness.mjs";
 import { startPublicRpc } from "./lib/public-rpc.mjs";
 
 if (!process.env.SSO_DEVNET2_JSON) throw new Error("SSO_DEVNET2_JSON is not set: run the end-to-end tests through `cargo xtask test`");
@@ -168,7 +168,7 @@ describe("networks in the home page's settings", () => {
   });
 
   it("adds, edits, switches to and removes a network, with the same checks as a dapp's request", async () => {
-    const home = await wallet.openHome();
+    const home = await wallet.openHome({ tab: "settings" });
     const form = async ({ chainId, name, rpc, bundler = "", explorer = "" }) => {
       await home.getByTestId("network-chain-id").fill(String(chainId));
       await home.getByTestId("network-name").fill(name);
@@ -199,7 +199,8 @@ describe("networks in the home page's settings", () => {
     await home.getByTestId("save-network").click();
     await row(second.chainId).filter({ hasText: "Second (edited)" }).waitFor();
 
-    // Switching in the home page moves the dapp too.
+    // Switching in the home page (on the Account tab) moves the dapp too.
+    await showTab(home, "account");
     await home.getByTestId("network-select").selectOption(String(second.chainId));
     await dapp.waitForFunction((id) => window.ethereum.request({ method: "eth_chainId" }).then((c) => c === id), toHex(second.chainId), { polling: 200 });
     // The page reloads its view after the switch: it comes to show the new chain's balance.
@@ -207,6 +208,7 @@ describe("networks in the home page's settings", () => {
     assert.equal(await home.getByTestId("native-balance").textContent(), "0 ETH");
 
     // Removing the selected network selects the default one again.
+    await showTab(home, "settings");
     await row(second.chainId).getByTestId("remove-network").click();
     await row(second.chainId).waitFor({ state: "detached" });
     assert.deepEqual(await request(dapp, "eth_chainId"), { result: toHex(devnet.chainId) });
@@ -235,7 +237,7 @@ describe("shipped networks: presets, a bundler API key, and a chain without the 
   });
 
   it("fills in a known chain from its chain id, and takes the fill back when the id changes", async () => {
-    const home = await wallet.openHome();
+    const home = await wallet.openHome({ tab: "settings" });
     const built = await builtNetworks();
     const base = built.presets.find((p) => p.chainId === 8453);
     await home.getByTestId("network-chain-id").fill("8453");
@@ -250,7 +252,7 @@ describe("shipped networks: presets, a bundler API key, and a chain without the 
   });
 
   it("edits the shipped network's bundler with an API key, sends through it, and resets it", async () => {
-    const home = await wallet.openHome();
+    const home = await wallet.openHome({ tab: "settings" });
     const row = home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"]`);
     assert.equal(await row.getAttribute("data-source"), "shipped");
     const save = async () => {

@@ -79,7 +79,15 @@ describe("sessions", () => {
     assert.match(rules, new RegExp(`Call transfer\\(address,uint256\\) on ${token}: \`to\` must equal ${recipient}; \`amount\` ≤ 1 TST`, "i"));
     assert.match(rules, /`amount` summed over all calls: at most \d+ TST in total/);
     assert.doesNotMatch(rules, /raw integers/);
-    assert.match(await window.getByTestId("session-expires").textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ (s|min|h)/);
+    // The expiry in the browser's own locale and time zone, how far off, and UTC on hover.
+    const expires = window.getByTestId("session-expires");
+    const title = await expires.getAttribute("title");
+    assert.match(title, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ (s|min|h)/);
+    const local = await window.evaluate(
+      (utc) => new Date(`${utc.replace(" UTC", "Z").replace(" ", "T")}`).toLocaleString(navigator.language, { dateStyle: "medium", timeStyle: "short" }),
+      title.slice(0, 23),
+    );
+    assert.match(await expires.textContent(), new RegExp(`^${local.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(in \\d+ (s|min|h)`));
     assert.match(await window.getByTestId("session-justification").textContent(), /Pay the recipient/);
     await window.getByTestId("approve").click();
     const answer = await pending;
@@ -123,7 +131,7 @@ describe("sessions", () => {
     assert.deepEqual(granted.result.map((g) => g.context), [first]);
     const home = await wallet.context.newPage();
     try {
-      await home.goto(`chrome-extension://${wallet.extensionId}/home.html`);
+      await home.goto(`chrome-extension://${wallet.extensionId}/home.html#sessions`);
       const card = home.locator(`[data-testid="session"][data-context="${first}"]`);
       await card.waitFor();
       assert.equal(await card.getByTestId("session-origin").textContent(), DAPP.replace(/\/$/, ""));
@@ -188,7 +196,7 @@ describe("sessions", () => {
     const context = await grant(dapp, { total: 5n });
     const home = await wallet.context.newPage();
     try {
-      await home.goto(`chrome-extension://${wallet.extensionId}/home.html`);
+      await home.goto(`chrome-extension://${wallet.extensionId}/home.html#sessions`);
       const card = home.locator(`[data-testid="session"][data-context="${context}"]`);
       const { page } = await wallet.approval(() => card.getByTestId("revoke-session").click());
       assert.equal(await page.getByTestId("session-title").textContent(), "Revoke this session?");
@@ -374,7 +382,7 @@ describe("sessions", () => {
     assert.equal(await status(context), 1, "still open on chain until revoked there");
     const home = await wallet.context.newPage();
     try {
-      await home.goto(`chrome-extension://${wallet.extensionId}/home.html`);
+      await home.goto(`chrome-extension://${wallet.extensionId}/home.html#sessions`);
       const card = home.locator(`[data-testid="session"][data-context="${context}"][data-status="disconnected"]`);
       await card.waitFor();
       assert.equal(await card.getByTestId("revoke-session").count(), 1, "the on-chain revocation is offered");

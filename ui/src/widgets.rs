@@ -21,6 +21,27 @@ pub fn short_id(id: &alloy_primitives::Bytes) -> String {
     format!("{}…{}", &hex[..8], &hex[hex.len() - 8..])
 }
 
+/// `unix_ms` (milliseconds since the epoch) as a date and time in the user's locale and time
+/// zone (`7 Dec 2026, 09:30`, `Dec 7, 2026, 9:30 AM`).
+pub fn local_time(unix_ms: u64) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    let locale = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en".to_owned());
+    String::from(js_sys::Date::new(&(unix_ms as f64).into()).to_locale_string(&locale, &options))
+}
+
+/// When a session expires: the date in the user's locale, how far off, and the UTC time on hover.
+pub fn expiry_view(session: &SessionView, testid: &'static str) -> impl IntoView + use<> {
+    let local = local_time(session.expires_at.saturating_mul(1000));
+    view! {
+        <span data-testid=testid title=session.expires.clone()>{format!("{local} ({})", session.expires_in)}</span>
+    }
+}
+
 /// A session's rules, one line each, what is left of its limits, and the dapp's own words.
 pub fn session_rules(session: &SessionView) -> impl IntoView + use<> {
     let lines = session
@@ -31,7 +52,7 @@ pub fn session_rules(session: &SessionView) -> impl IntoView + use<> {
     let remaining = session
         .remaining
         .iter()
-        .map(|line| view! { <li data-testid="session-remaining">{line.clone()}</li> })
+        .map(|line| view! { <li>{amount_view(line, "session-remaining")}</li> })
         .collect::<Vec<_>>();
     view! {
         <div class="label">"The session may"</div>

@@ -1,12 +1,12 @@
 //! The account: the home view, creating the account from a new passkey, logging in to an
-//! existing one, its tokens, and disconnecting sites.
+//! existing one, sending from it, its tokens, and disconnecting sites.
 
 use sso_wallet::Result;
 use sso_wallet::protocol::{UiRequest, UiResponse};
 
 use super::approvals::unreachable_family;
 use super::done;
-use crate::{home, login, onboarding};
+use crate::{home, login, onboarding, send};
 
 pub async fn handle(request: UiRequest) -> Result<UiResponse> {
     Ok(match request {
@@ -24,8 +24,15 @@ pub async fn handle(request: UiRequest) -> Result<UiResponse> {
             confirmed,
         } => login::login(credential_id, assertions, confirmed).await?,
         UiRequest::Send { to, token, amount } => {
-            home::send(to, token, &amount).await?;
+            send::send(to, token, amount).await?;
             done()
+        }
+        UiRequest::CheckRecipient { to } => UiResponse::Recipient {
+            notes: send::check_recipient(to).await?,
+        },
+        UiRequest::SendMax { to, token } => {
+            let (amount, fee) = send::max(to, token).await?;
+            UiResponse::SendMax { amount, fee }
         }
         UiRequest::AddToken { address } => {
             home::add_token(address).await?;

@@ -67,6 +67,8 @@ fn family(request: &UiRequest) -> Family {
         | UiRequest::CreatePasskey { .. }
         | UiRequest::Login { .. }
         | UiRequest::Send { .. }
+        | UiRequest::CheckRecipient { .. }
+        | UiRequest::SendMax { .. }
         | UiRequest::AddToken { .. }
         | UiRequest::RemoveToken { .. }
         | UiRequest::Disconnect { .. } => Family::Account,

@@ -187,13 +187,14 @@ export class Wallet {
   /**
    * Opens the home page (what the toolbar button shows) in a tab, with an authenticator attached:
    * one holding the wallet's passkeys, or with `newAuthenticator` an empty one (another device,
-   * where a new passkey is created).
+   * where a new passkey is created). `tab` opens that view (`account`, `activity`, `sessions`,
+   * `settings`) through the address's hash, as a link would.
    */
-  async openHome({ query = "", newAuthenticator = false } = {}) {
+  async openHome({ query = "", tab = "", newAuthenticator = false } = {}) {
     const page = await this.context.newPage();
-    await page.goto(`chrome-extension://${this.extensionId}/home.html${query}`);
+    await page.goto(`chrome-extension://${this.extensionId}/home.html${query}${tab ? `#${tab}` : ""}`);
     await this.attachAuthenticator(page, newAuthenticator ? [] : this.credentials);
-    await page.locator('[data-testid="home-address"], [data-testid="no-account"], [data-testid="locked"]').first().waitFor();
+    await page.locator('[data-testid="tabs"], [data-testid="no-account"], [data-testid="locked"]').first().waitFor();
     return page;
   }
 
@@ -280,6 +281,12 @@ export async function startBareChain(chainId) {
   }
   close();
   throw new Error("the bare anvil did not start");
+}
+
+/** Shows the home page's `name` tab (`account`, `activity`, `sessions`, `settings`) as a click would. */
+export async function showTab(home, name) {
+  await home.getByTestId(`tab-${name}`).click();
+  await home.getByTestId(`panel-${name}`).waitFor();
 }
 
 /** Where the e2e run writes screenshots for review. */

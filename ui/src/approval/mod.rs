@@ -21,9 +21,9 @@ use leptos::task::spawn_local;
 use sso_wallet::protocol::{
     ApprovalView, OperationView, RequestView, SigningRequest, UiRequest, UiResponse,
 };
-use sso_wallet::units::format_ether;
+use sso_wallet::units::Readable;
 
-use crate::widgets::is_wallet_origin;
+use crate::widgets::{amount_view, is_wallet_origin};
 use crate::{bridge, flows, passkey};
 
 #[derive(Clone, PartialEq)]
@@ -387,7 +387,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
 fn operation_view(operation: OperationView) -> impl IntoView {
     view! {
         <dl>
-            <dt>"Max network fee"</dt><dd data-testid="tx-fee">{format_ether(operation.max_fee)}</dd>
+            <dt>"Max network fee"</dt><dd>{amount_view(&Readable::ether(operation.max_fee), "tx-fee")}</dd>
         </dl>
         {operation.deploys_account.then(|| view! {
             <p class="note" data-testid="tx-deploys">"This also deploys your account."</p>

@@ -6,9 +6,9 @@ use alloy_primitives::Address;
 use leptos::prelude::*;
 
 use sso_wallet::protocol::CallView;
-use sso_wallet::units::format_ether;
+use sso_wallet::units::Readable;
 
-use crate::widgets::warnings_view;
+use crate::widgets::{amount_view, warnings_view};
 
 pub(super) fn send(
     from: Address,
@@ -28,7 +28,7 @@ pub(super) fn send(
             view! {
                 <dl class="call" data-testid="call">
                     <dt>"To"</dt><dd><code data-testid="tx-to">{call.to.to_string()}</code></dd>
-                    <dt>"Amount"</dt><dd data-testid="tx-value">{format_ether(call.value)}</dd>
+                    <dt>"Amount"</dt><dd>{amount_view(&Readable::ether(call.value), "tx-value")}</dd>
                     {function_view(call)}
                     {(!call.data.is_empty()).then(|| view! {
                         <dt>"Data"</dt><dd><code class="data" data-testid="tx-data">{call.data.to_string()}</code></dd>

@@ -30,6 +30,7 @@ pub(super) fn tokens_view(page: Page, home: &HomeView) -> impl IntoView + use<> 
             }
         })
         .collect::<Vec<_>>();
+    let empty = rows.is_empty();
     let input = RwSignal::new(String::new());
     let add = move |_| match input.get_untracked().trim().parse::<Address>() {
         Ok(address) => page.ask(
@@ -43,6 +44,9 @@ pub(super) fn tokens_view(page: Page, home: &HomeView) -> impl IntoView + use<> 
     };
     view! {
         <div class="label">"Tokens"</div>
+        {empty.then(|| view! {
+            <p class="muted" data-testid="no-tokens">"No tokens yet. Add an ERC-20 by its contract address; sites can suggest theirs."</p>
+        })}
         <ul class="rules">{rows}</ul>
         <div class="row">
             <input data-testid="token-address" placeholder="ERC-20 contract address (0x…)" bind:value=input/>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use sso_wallet::protocol::{ActivityStatus, ActivityView, HomeView};
 
 use super::Page;
-use crate::widgets::is_wallet_origin;
+use crate::widgets::{is_wallet_origin, local_time};
 
 /// The batch named by `?calls=<id>` (`wallet_showCallsStatus`), if any.
 fn selected_batch() -> Option<String> {
@@ -63,10 +63,7 @@ fn activity_item(
     let when = if item.sent_at == 0 {
         String::new()
     } else {
-        String::from(
-            js_sys::Date::new(&(item.sent_at as f64).into())
-                .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED),
-        )
+        local_time(item.sent_at)
     };
     let what = if item.what.is_empty() {
         "A batch of calls".to_owned()
@@ -80,6 +77,7 @@ fn activity_item(
             <div data-testid="activity-what">{what}</div>
             <div class="origin" data-testid="activity-origin">{origin}</div>
             <div data-testid="activity-status">{status}</div>
+            {item.failure.map(|why| view! { <div class="error" data-testid="activity-failure">{format!("Why: {why}")}</div> })}
             <div class="muted" data-testid="activity-time">{format!("{when} · {chain}")}</div>
             {item.tx_hash.map(|hash| view! {
                 <code class="data" data-testid="activity-tx">{hash.to_string()}</code>

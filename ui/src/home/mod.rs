@@ -1,15 +1,15 @@
 //! The wallet's home page (`home.html`, the toolbar popup). Without an account it onboards
 //! (create a passkey, or log in with one from another device); while locked it only offers to
-//! unlock. Otherwise, one scrolling page with a link bar:
+//! unlock. Otherwise, one view per tab ([`tabs`]):
 //!
-//! - the account: address (copy), network switcher, native balance, deployed or not, tokens
-//!   (add an ERC-20 by address, remove);
-//! - connected sites (disconnect) and passkeys (add, remove — never the last);
-//! - sessions: site, expiry, rules, what is left, Revoke (erases the key at once and opens the
-//!   passkey approval that closes it on chain);
-//! - activity: every UserOperation sent (time, site, what it did, status, explorer link);
+//! - Account: address (copy), Send, Receive, network switcher, native balance, deployed or not,
+//!   tokens (add an ERC-20 by address, remove; NFTs a site suggested);
+//! - Activity: every UserOperation sent (time, site, what it did, status, explorer links);
 //!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
-//! - settings: networks (add, edit, remove the ones the user added) and the lock.
+//! - Sessions: site, expiry, rules, what is left, Revoke (erases the key at once and opens the
+//!   passkey approval that closes it on chain);
+//! - Settings: connected sites (disconnect), passkeys (add, remove — never the last), networks
+//!   (add, edit, remove the ones the user added) and the lock.
 //!
 //! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`sessions`],
 //! [`activity`], [`settings`]; this file holds the page's state and the parts around them.
@@ -22,6 +22,7 @@ mod send;
 mod sessions;
 mod settings;
 mod sites;
+mod tabs;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,6 +32,7 @@ use sso_wallet::protocol::{
 };
 
 use crate::{bridge, flows, passkey};
+use tabs::Tab;
 
 /// The page's signals.
 #[derive(Clone, Copy)]
@@ -39,6 +41,7 @@ struct Page {
     sessions: RwSignal<Option<Vec<SessionView>>>,
     activity: RwSignal<Option<Vec<ActivityView>>>,
     passkeys: RwSignal<Option<Vec<PasskeyView>>>,
+    tab: RwSignal<Tab>,
     busy: RwSignal<Option<&'static str>>,
     error: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
@@ -136,11 +139,13 @@ pub fn Home() -> impl IntoView {
         sessions: RwSignal::new(None),
         activity: RwSignal::new(None),
         passkeys: RwSignal::new(None),
+        tab: RwSignal::new(Tab::from_location()),
         busy: RwSignal::new(None),
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
     };
     page.load();
+    tabs::follow_hash(page.tab);
     view! {
         <main class="approval home">
             <header>
@@ -247,39 +252,46 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             }));
         });
     };
+    let panel = move || {
+        let home = home.clone();
+        match page.tab.get() {
+            Tab::Account => view! {
+                <section id="account" data-testid="account">
+                    <div class="label">"Account"</div>
+                    <code class="address" data-testid="home-address">{address.to_checksum(None)}</code>
+                    <button class="secondary small" data-testid="copy-address" on:click=copy>"Copy"</button>
+                    {send::send_view(page, &home, address)}
+                    {receive::receive_view(address, network_name.clone())}
+                    {network_picker(page, &home)}
+                    <dl>
+                        <dt>"Balance"</dt>
+                        <dd>{match &home.balance {
+                            Some(balance) => crate::widgets::amount_view(balance, "native-balance"),
+                            None => view! { <span data-testid="native-balance">{format!("{network_name} did not answer")}</span> }.into_any(),
+                        }}</dd>
+                        <dt>"Deployed"</dt>
+                        <dd data-testid="deployed-status">{match home.deployed {
+                            Some(true) => "Yes",
+                            Some(false) => "Not yet: your first transaction deploys it",
+                            None => "Unknown (the node did not answer)",
+                        }}</dd>
+                    </dl>
+                    {account::tokens_view(page, &home)}
+                </section>
+            }.into_any(),
+            Tab::Activity => activity::activity_view(page, &home).into_any(),
+            Tab::Sessions => sessions::sessions_view(page).into_any(),
+            Tab::Settings => view! {
+                {sites::sites_view(page, &home)}
+                {passkeys::passkeys_view(page, network_name.clone())}
+                {settings::settings_view(page, &home)}
+            }.into_any(),
+        }
+    };
     view! {
-        <nav class="links">
-            <a href="#account">"Account"</a>
-            <a href="#sessions" data-testid="link-sessions">"Sessions"</a>
-            <a href="#activity" data-testid="link-activity">"Activity"</a>
-            <a href="#settings" data-testid="link-settings">"Settings"</a>
-        </nav>
-        <section id="account" data-testid="account">
-            <div class="label">"Account"</div>
-            <code class="address" data-testid="home-address">{address.to_checksum(None)}</code>
-            <button class="secondary small" data-testid="copy-address" on:click=copy>"Copy"</button>
-            {send::send_view(page, &home, address)}
-            {receive::receive_view(address, network_name.clone())}
-            {network_picker(page, &home)}
-            <dl>
-                <dt>"Balance"</dt>
-                <dd>{match &home.balance {
-                    Some(balance) => crate::widgets::amount_view(balance, "native-balance"),
-                    None => view! { <span data-testid="native-balance">{format!("{network_name} did not answer")}</span> }.into_any(),
-                }}</dd>
-                <dt>"Deployed"</dt>
-                <dd data-testid="deployed-status">{match home.deployed {
-                    Some(true) => "Yes",
-                    Some(false) => "Not yet: your first transaction deploys it",
-                    None => "Unknown (the node did not answer)",
-                }}</dd>
-            </dl>
-            {account::tokens_view(page, &home)}
-        </section>
-        {sites::sites_view(page, &home)}
-        {passkeys::passkeys_view(page, network_name.clone())}
-        {sessions::sessions_view(page)}
-        {activity::activity_view(page, &home)}
-        {settings::settings_view(page, &home)}
+        {tabs::tab_list(page.tab)}
+        <div class="panel" role="tabpanel" id="tab-panel" tabindex="0"
+            aria-labelledby=move || format!("tab-{}", page.tab.get().id())
+            data-testid=move || format!("panel-{}", page.tab.get().id())>{panel}</div>
     }
 }

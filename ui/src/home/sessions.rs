@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use sso_wallet::protocol::{SessionStatusView, SessionView, UiRequest};
 
 use super::Page;
-use crate::widgets::session_rules;
+use crate::widgets::{expiry_view, session_rules};
 
 fn status_text(status: SessionStatusView) -> &'static str {
     match status {
@@ -61,7 +61,7 @@ fn session_card(
         <section class="session" data-testid="session" data-context=context.to_string() data-status=session.status.as_str()>
             <div class="origin" data-testid="session-origin">{origin}</div>
             <div data-testid="session-status">{status_text(session.status)}</div>
-            <div class="muted" data-testid="session-expires">{format!("Expires {}", session.expires)}</div>
+            <div class="muted">"Expires "{expiry_view(&session, "session-expires")}</div>
             {session_rules(&session)}
             {revocable.then(|| view! {
                 <button class="secondary" data-testid="revoke-session" on:click=move |_| revoke(context)>"Revoke"</button>

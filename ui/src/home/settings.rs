@@ -12,7 +12,7 @@ use super::Page;
 pub(super) fn settings_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
     view! {
         <section id="settings">
-            <h1>"Settings"</h1>
+            <h1>"Networks and lock"</h1>
             {networks_view(page, home)}
             {lock_view(page, home.lock)}
         </section>
