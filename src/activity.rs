@@ -6,6 +6,7 @@
 use alloy_primitives::{Address, B256};
 use serde::{Deserialize, Serialize};
 
+use crate::approval::ExplainedCall;
 use crate::erc7579::Call;
 
 /// Storage key of the activity log (the key of the batch records it grew from, so records
@@ -111,6 +112,30 @@ pub fn failure(reason: Option<&[u8]>) -> String {
         .unwrap_or_else(|| "the call reverted without saying why".to_owned())
 }
 
+/// [`describe_calls`], with an ERC-20 transfer in the token's units when the approval window
+/// read the token (`explained`, per call): `Sent 1.5 TST to 0x6f6F…6f6F`.
+pub fn describe_explained(calls: &[Call], explained: &[ExplainedCall]) -> String {
+    use alloy_sol_types::SolCall;
+    if let (
+        [call],
+        [
+            ExplainedCall {
+                decoded: Some(decoded),
+                ..
+            },
+        ],
+    ) = (calls, explained)
+        && call.value.is_zero()
+        && let Ok(transfer) = crate::abi::IERC20Metadata::transferCall::abi_decode(&call.data)
+        && decoded.name == "transfer"
+        && let Some(amount) = decoded.args.iter().find(|a| a.name == "amount")
+        && amount.value != transfer.amount.to_string()
+    {
+        return format!("Sent {} to {}", amount.value, short(transfer.to));
+    }
+    describe_calls(calls)
+}
+
 /// `0x1234…abcd`.
 pub fn short(address: Address) -> String {
     let full = address.to_checksum(None);
@@ -134,6 +159,45 @@ mod tests {
             account: None,
             recipients: Vec::new(),
         }
+    }
+
+    #[test]
+    fn token_transfers_in_the_token_units() {
+        use alloy_sol_types::SolCall;
+        let bob = Address::repeat_byte(0xbb);
+        let token = Address::repeat_byte(0xcc);
+        let call = Call {
+            to: token,
+            value: U256::ZERO,
+            data: crate::abi::IERC20Metadata::transferCall {
+                to: bob,
+                amount: U256::from(1_500_000u64),
+            }
+            .abi_encode()
+            .into(),
+        };
+        let info = crate::decode::TokenInfo {
+            symbol: "USDC".into(),
+            decimals: 6,
+        };
+        let read = ExplainedCall {
+            decoded: crate::decode::decode(&call.data, Some(&info)),
+            warnings: Vec::new(),
+        };
+        let calls = [call];
+        assert_eq!(
+            describe_explained(&calls, std::slice::from_ref(&read)),
+            format!("Sent 1.5 USDC to {}", short(bob))
+        );
+        let unknown = ExplainedCall {
+            decoded: crate::decode::decode(&calls[0].data, None),
+            warnings: Vec::new(),
+        };
+        assert_eq!(
+            describe_explained(&calls, &[unknown]),
+            format!("Called transfer on {}", short(token)),
+            "without the token's decimals the raw amount would mislead"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use sso_wallet::account::Account;
-use sso_wallet::activity::{describe_calls, recipients};
+use sso_wallet::activity::{describe_explained, recipients};
 use sso_wallet::approval::{Approval, ApprovalKind, PreparedSignature};
 use sso_wallet::eip2255;
 use sso_wallet::network::Network;
@@ -141,7 +141,7 @@ async fn send(
         ApprovalKind::SendCalls { id, .. } => {
             let entry = Entry {
                 origin,
-                what: describe_calls(&tx.calls),
+                what: describe_explained(&tx.calls, &tx.explained),
                 batch_id: Some(id),
                 recipients: recipients(&tx.calls),
             };
@@ -160,9 +160,13 @@ async fn send(
         ApprovalKind::ChangePasskeys { change, .. } => {
             crate::passkeys::changed(&network, origin, change, &user_op).await
         }
-        _ => userop::submit(&network, &user_op, entry(describe_calls(&tx.calls)))
-            .await
-            .map(|hash| json!(hash)),
+        _ => userop::submit(
+            &network,
+            &user_op,
+            entry(describe_explained(&tx.calls, &tx.explained)),
+        )
+        .await
+        .map(|hash| json!(hash)),
     }
 }
 

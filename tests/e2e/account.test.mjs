@@ -194,6 +194,7 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     assert.equal(await item.getByTestId("activity-origin").textContent(), SITE);
     assert.equal(await item.getByTestId("activity-status").textContent(), "Success");
     assert.equal(await item.getByTestId("activity-tx").textContent(), txHash);
+    assert.equal(await item.getByTestId("activity-user-op").textContent(), await item.getAttribute("data-user-op-hash"));
     await screenshot(home, "home-activity");
     await home.close();
   });
@@ -280,6 +281,15 @@ describe("account home, passkeys, lock and logging in elsewhere", () => {
     const left = await chain.getBalance({ address: account });
     assert.ok(left < fee, `only what the fee did not use is left: ${left} of ${fee}`);
     await nodeRpc("anvil_setBalance", [account, `0x${before.toString(16)}`]); // for the tests after this one
+
+    // Activity lists the wallet's own sends, a token's in its units.
+    await showTab(home, "activity");
+    await home.getByTestId("activity-item").first().waitFor();
+    const whats = await home.getByTestId("activity-what").allTextContents();
+    const short = `${to.slice(0, 6)}…${to.slice(-4)}`;
+    for (const what of [`Sent 0.05 ETH to ${short}`, `Sent 1.5 TST to ${short}`, `Sent ${formatEther(held)} TST to ${short}`]) {
+      assert.ok(whats.includes(what), `${what} in ${whats.join("; ")}`);
+    }
     await home.close();
   });
 

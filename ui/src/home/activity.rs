@@ -80,8 +80,11 @@ fn activity_item(
             {item.failure.map(|why| view! { <div class="error" data-testid="activity-failure">{format!("Why: {why}")}</div> })}
             <div class="muted" data-testid="activity-time">{format!("{when} · {chain}")}</div>
             {item.tx_hash.map(|hash| view! {
+                <div class="label">"Transaction"</div>
                 <code class="data" data-testid="activity-tx">{hash.to_string()}</code>
             })}
+            <div class="label">"UserOperation (what bundlers and ERC-4337 explorers search by)"</div>
+            <code class="data" data-testid="activity-user-op">{item.user_op_hash.to_string()}</code>
             {item.explorer_url.map(|url| view! {
                 <a data-testid="activity-explorer" href=url target="_blank" rel="noopener">"View on explorer"</a>
             })}
