@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getAddress, parseAbi, parseEther, toHex } from "viem";
-import { DAPP, Wallet, chain, devnet, factoryAddress, nodeRpc, request, transferSessionRequest } from "../e2e/lib/harness.mjs";
+import { DAPP, Wallet, chain, devnet, factoryAddress, nodeRpc, request, showTab, transferSessionRequest } from "../e2e/lib/harness.mjs";
 
 const VALIDATOR = parseAbi(["function keyCount(address account) view returns (uint256)"]);
 const SESSIONS = parseAbi(["function sessionStatus(address account, bytes32 sessionHash) view returns (uint8)"]);
@@ -143,7 +143,7 @@ describe(`a public-chain stand-in (chain ${devnet.chainId}, ${devnet.p256Precomp
   });
 
   it("adds a second passkey, approved with the first", async () => {
-    const home = await a.openHome({ newAuthenticator: true });
+    const home = await a.openHome({ newAuthenticator: true, tab: "settings" });
     await home.getByTestId("passkey").first().waitFor();
     const { page, pending } = await a.approval(() => home.getByTestId("add-passkey").click());
     await pending;
@@ -169,7 +169,9 @@ describe(`a public-chain stand-in (chain ${devnet.chainId}, ${devnet.p256Precomp
 
     const home = await b.openHome();
     assert.equal(await text(home, "deployed-status"), "Yes");
+    await showTab(home, "sessions");
     await home.locator(`[data-testid="session"][data-context="${context}"][data-status="revoked"]`).waitFor({ timeout: 60_000 });
+    await showTab(home, "settings");
     await home.waitForFunction(() => document.querySelectorAll('[data-testid="passkey"]').length === 2, null, { timeout: 60_000 });
     await home.close();
   });
