@@ -110,6 +110,7 @@ fn bench_user_op(c: &mut Criterion) {
         max_fee_per_gas: U256::from(2_000_000_000u64),
         max_priority_fee_per_gas: U256::from(1_000_000_000u64),
         signature: Bytes::new(),
+        paymaster: None,
     };
     c.bench_function("userOpHash (v0.8, EIP-712)", |b| {
         b.iter(|| black_box(&op).hash(ENTRY_POINT_V08, 31337))

@@ -54,6 +54,9 @@ pub struct PreparedTransaction {
     /// The account's expected balance changes (`eth_simulateV1`), when the node can simulate.
     #[serde(default)]
     pub balance_changes: Option<Vec<String>>,
+    /// Who pays the fees, when an ERC-7677 paymaster service sponsors the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sponsorship: Option<crate::erc7677::Sponsorship>,
 }
 
 impl PreparedTransaction {
@@ -399,9 +402,13 @@ impl ApprovalQueue {
             .kind
             .prepared_mut()
             .ok_or_else(|| Error::Internal("this request sends nothing".into()))?;
-        if tx.calls != fresh.calls || tx.chain_id != fresh.chain_id {
+        let service = |t: &PreparedTransaction| t.sponsorship.as_ref().map(|s| s.service.clone());
+        if tx.calls != fresh.calls
+            || tx.chain_id != fresh.chain_id
+            || service(tx) != service(&fresh)
+        {
             return Err(Error::Internal(
-                "a request prepared again must send the same calls on the same chain".into(),
+                "a request prepared again must send the same calls on the same chain, with the same sponsor".into(),
             ));
         }
         let session_fallback = tx.session_fallback.take();
@@ -557,6 +564,7 @@ mod tests {
             warnings: vec![],
             session_fallback: Some("over the limit".into()),
             balance_changes: None,
+            sponsorship: None,
         }
     }
 
@@ -610,6 +618,20 @@ mod tests {
             .is_err()
         );
         assert!(q.reprepare(id + 1, fresh.clone()).is_err());
+        let sponsored = PreparedTransaction {
+            sponsorship: Some(crate::erc7677::Sponsorship {
+                service: crate::erc7677::PaymasterService {
+                    url: "https://pm.example".into(),
+                    context: None,
+                },
+                name: None,
+            }),
+            ..fresh.clone()
+        };
+        assert!(
+            q.reprepare(id, sponsored).is_err(),
+            "a sponsor cannot appear when the operation is prepared again"
+        );
         let connect = q
             .push("https://a".into(), reply(1), ApprovalKind::Connect)
             .unwrap();

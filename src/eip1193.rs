@@ -427,6 +427,8 @@ pub struct SendCalls {
     pub calls: Vec<Call>,
     /// ERC-7715 `capabilities.permissions.context`: the session the dapp wants used.
     pub session: Option<alloy_primitives::B256>,
+    /// ERC-7677 `capabilities.paymasterService`: who the dapp says pays the fees.
+    pub paymaster_service: Option<crate::erc7677::PaymasterService>,
 }
 
 /// Most calls one batch may carry.
@@ -435,7 +437,7 @@ pub const MAX_BATCH_CALLS: usize = 64;
 /// Refuses capabilities the wallet does not support unless the dapp marked them optional.
 fn check_capabilities(capabilities: Option<&serde_json::Map<String, Value>>) -> Result<()> {
     for (name, value) in capabilities.into_iter().flatten() {
-        if name == PERMISSIONS_CAPABILITY {
+        if name == PERMISSIONS_CAPABILITY || name == crate::erc7677::CAPABILITY {
             continue;
         }
         let optional = value.get("optional").and_then(Value::as_bool) == Some(true);
@@ -503,6 +505,7 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
     }
     check_capabilities(request.capabilities.as_ref())?;
     let session = session_context(request.capabilities.as_ref())?;
+    let paymaster_service = crate::erc7677::capability(request.capabilities.as_ref())?;
     let mut calls = Vec::with_capacity(request.calls.len());
     for (i, call) in request.calls.into_iter().enumerate() {
         check_capabilities(call.capabilities.as_ref())?;
@@ -522,6 +525,7 @@ pub fn send_calls_params(params: Option<Value>) -> Result<SendCalls> {
             .map_err(|_| Error::invalid_params("chainId is out of range"))?,
         calls,
         session,
+        paymaster_service,
     })
 }
 
@@ -1091,7 +1095,7 @@ mod tests {
         let required_capability = send_calls_params(Some(json!([{
             "version": "2.0.0", "chainId": "0x1", "atomicRequired": true,
             "calls": [{"to": "0x00000000000000000000000000000000000000bb"}],
-            "capabilities": {"paymasterService": {"url": "x"}},
+            "capabilities": {"auxiliaryFunds": {"supported": true}},
         }])));
         assert_eq!(
             ProviderError::from(&required_capability.unwrap_err()).code,
@@ -1100,9 +1104,28 @@ mod tests {
         let optional_capability = send_calls_params(Some(json!([{
             "version": "2.0.0", "chainId": "0x1", "atomicRequired": false,
             "calls": [{"to": "0x00000000000000000000000000000000000000bb"}],
-            "capabilities": {"paymasterService": {"url": "x", "optional": true}},
+            "capabilities": {"auxiliaryFunds": {"optional": true}},
         }])));
         assert!(optional_capability.is_ok());
+        let sponsored = send_calls_params(Some(json!([{
+            "version": "2.0.0", "chainId": "0x1", "atomicRequired": true,
+            "calls": [{"to": "0x00000000000000000000000000000000000000bb"}],
+            "capabilities": {"paymasterService": {"url": "https://pm.example/rpc", "context": {"a": 1}}},
+        }])))
+        .unwrap();
+        assert_eq!(
+            sponsored.paymaster_service.map(|s| s.url).as_deref(),
+            Some("https://pm.example/rpc")
+        );
+        let malformed = send_calls_params(Some(json!([{
+            "version": "2.0.0", "chainId": "0x1", "atomicRequired": true,
+            "calls": [{"to": "0x00000000000000000000000000000000000000bb"}],
+            "capabilities": {"paymasterService": {"url": "x", "optional": true}},
+        }])));
+        assert_eq!(
+            ProviderError::from(&malformed.unwrap_err()).code,
+            code::INVALID_PARAMS
+        );
         for bad in [
             json!(null),
             json!([{"version": "2.0.0", "chainId": "0x1", "calls": []}]),

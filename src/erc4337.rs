@@ -41,6 +41,40 @@ pub struct UserOperation {
     pub max_priority_fee_per_gas: U256,
     /// The signature, starting with the validator's address.
     pub signature: Bytes,
+    /// The paymaster paying for it (ERC-7677 sponsorship), if any: its four ERC-7769 fields.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub paymaster: Option<Paymaster>,
+}
+
+/// A paymaster's part of a UserOperation: who pays, the gas its validation and `postOp` may
+/// use, and the data it checks (a sponsor's signature, typically).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Paymaster {
+    /// The paymaster contract.
+    pub paymaster: Address,
+    /// Gas for its `validatePaymasterUserOp`.
+    pub paymaster_verification_gas_limit: U256,
+    /// Gas for its `postOp`.
+    pub paymaster_post_op_gas_limit: U256,
+    /// What it reads in validation.
+    pub paymaster_data: Bytes,
+}
+
+impl Paymaster {
+    /// `paymaster ‖ verificationGasLimit (16 bytes) ‖ postOpGasLimit (16 bytes) ‖ data`, as the
+    /// EntryPoint packs it.
+    pub fn packed(&self) -> Bytes {
+        let mut out = self.paymaster.to_vec();
+        out.extend_from_slice(
+            &pack_u128_pair(
+                self.paymaster_verification_gas_limit,
+                self.paymaster_post_op_gas_limit,
+            )[..],
+        );
+        out.extend_from_slice(&self.paymaster_data);
+        out.into()
+    }
 }
 
 /// Most gas any one figure of a UserOperation may have (more is an implausible answer from a
@@ -68,6 +102,12 @@ pub struct GasEstimate {
     pub verification_gas_limit: U256,
     /// Gas for the execution phase.
     pub call_gas_limit: U256,
+    /// Gas for the paymaster's validation, when the operation has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paymaster_verification_gas_limit: Option<U256>,
+    /// Gas for the paymaster's `postOp`, when the operation has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paymaster_post_op_gas_limit: Option<U256>,
 }
 
 impl GasEstimate {
@@ -77,6 +117,8 @@ impl GasEstimate {
         self.pre_verification_gas <= limit
             && self.verification_gas_limit <= limit
             && self.call_gas_limit <= limit
+            && self.paymaster_verification_gas_limit.unwrap_or_default() <= limit
+            && self.paymaster_post_op_gas_limit.unwrap_or_default() <= limit
     }
 }
 
@@ -149,6 +191,7 @@ impl UserOperation {
             max_fee_per_gas: fees.0,
             max_priority_fee_per_gas: fees.1,
             signature,
+            paymaster: None,
         }
     }
 
@@ -186,7 +229,11 @@ impl UserOperation {
             accountGasLimits: self.account_gas_limits(),
             preVerificationGas: self.pre_verification_gas,
             gasFees: self.gas_fees(),
-            paymasterAndData: Bytes::new(),
+            paymasterAndData: self
+                .paymaster
+                .as_ref()
+                .map(Paymaster::packed)
+                .unwrap_or_default(),
         }
     }
 
@@ -207,17 +254,66 @@ impl UserOperation {
             / U256::from(10)
             + U256::from(verifier.headroom());
         self.call_gas_limit = estimate.call_gas_limit;
+        // A paymaster's limits: the larger of what its service said and what the bundler
+        // measured (the service signs the final figures after this).
+        if let Some(paymaster) = &mut self.paymaster {
+            let larger = |a: U256, b: Option<U256>| a.max(b.unwrap_or_default());
+            paymaster.paymaster_verification_gas_limit = larger(
+                paymaster.paymaster_verification_gas_limit,
+                estimate.paymaster_verification_gas_limit,
+            );
+            paymaster.paymaster_post_op_gas_limit = larger(
+                paymaster.paymaster_post_op_gas_limit,
+                estimate.paymaster_post_op_gas_limit,
+            );
+        }
     }
 
-    /// Total gas the operation may use.
+    /// Total gas the operation may use (its paymaster's included).
     pub fn total_gas(&self) -> U256 {
-        self.pre_verification_gas + self.verification_gas_limit + self.call_gas_limit
+        let paymaster = self.paymaster.as_ref().map_or(U256::ZERO, |p| {
+            p.paymaster_verification_gas_limit + p.paymaster_post_op_gas_limit
+        });
+        self.pre_verification_gas + self.verification_gas_limit + self.call_gas_limit + paymaster
     }
 
-    /// The most the operation can cost the account: `maxFeePerGas × total gas`.
+    /// The most the operation can cost: `maxFeePerGas × total gas`.
     pub fn max_cost(&self) -> U256 {
         self.max_fee_per_gas * self.total_gas()
     }
+
+    /// The most the operation can cost the account itself: nothing when a paymaster pays.
+    pub fn account_max_cost(&self) -> U256 {
+        if self.paymaster.is_some() {
+            U256::ZERO
+        } else {
+            self.max_cost()
+        }
+    }
+}
+
+/// The EntryPoint's refusal code (`AA34`) in a bundler's message, in words, for the codes the
+/// user can understand or act on: the account's fee and validity (AA21, AA22), and every
+/// paymaster refusal (AA3x: a sponsor that will not pay).
+pub fn refusal_words(message: &str) -> Option<&'static str> {
+    let bytes = message.as_bytes();
+    let code = (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let code = &bytes[i..i + 4];
+        (code[..2] == *b"AA" && code[2].is_ascii_digit() && code[3].is_ascii_digit())
+            .then(|| &message[i..i + 4])
+    })?;
+    Some(match code {
+        "AA21" => "the account cannot pay the network fee",
+        "AA22" => "the operation has expired or is not valid yet",
+        "AA31" => "the paymaster's deposit cannot pay for this operation",
+        "AA32" => "the sponsorship has expired or is not valid yet",
+        "AA33" => "the paymaster refused to pay for this operation",
+        "AA34" => {
+            "the paymaster refused to pay: its sponsor's signature does not match the operation"
+        }
+        "AA36" => "the paymaster needed more gas than its service allowed",
+        _ => return None,
+    })
 }
 
 /// The EntryPoint v0.8 EIP-712 domain.
@@ -249,7 +345,72 @@ mod tests {
             max_fee_per_gas: U256::from(3_000_000_000u64),
             max_priority_fee_per_gas: U256::from(1_000_000_000u64),
             signature: Bytes::new(),
+            paymaster: None,
         }
+    }
+
+    #[test]
+    fn refusal_codes_in_words() {
+        assert_eq!(
+            refusal_words(
+                "UserOperation reverted during simulation with reason: AA34 signature error"
+            ),
+            Some(
+                "the paymaster refused to pay: its sponsor's signature does not match the operation"
+            )
+        );
+        assert_eq!(
+            refusal_words("AA21 didn't pay prefund"),
+            Some("the account cannot pay the network fee")
+        );
+        assert_eq!(refusal_words("AA99 something"), None);
+        assert_eq!(refusal_words("AA"), None);
+        assert_eq!(refusal_words("no code here AAx1"), None);
+        assert_eq!(
+            refusal_words("é AA32 paymaster expired"),
+            Some("the sponsorship has expired or is not valid yet")
+        );
+    }
+
+    #[test]
+    fn a_paymaster_is_four_fields_and_packs_as_the_entry_point_reads_it() {
+        let mut op = sample();
+        let json = serde_json::to_value(&op).unwrap();
+        assert!(json.get("paymaster").is_none(), "no paymaster, no fields");
+        op.paymaster = Some(Paymaster {
+            paymaster: Address::repeat_byte(0x33),
+            paymaster_verification_gas_limit: U256::from(60_000),
+            paymaster_post_op_gas_limit: U256::from(1),
+            paymaster_data: Bytes::from_static(&[9, 9]),
+        });
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(
+            json["paymaster"],
+            "0x3333333333333333333333333333333333333333"
+        );
+        assert_eq!(json["paymasterVerificationGasLimit"], "0xea60");
+        assert_eq!(json["paymasterPostOpGasLimit"], "0x1");
+        assert_eq!(json["paymasterData"], "0x0909");
+        let back: UserOperation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, op);
+        let without: UserOperation =
+            serde_json::from_value(serde_json::to_value(sample()).unwrap()).unwrap();
+        assert_eq!(without.paymaster, None);
+        let packed = op.packed().paymasterAndData;
+        assert_eq!(packed.len(), 20 + 32 + 2);
+        assert_eq!(&packed[..20], Address::repeat_byte(0x33).as_slice());
+        assert_eq!(U256::from_be_slice(&packed[20..36]), U256::from(60_000));
+        assert_eq!(U256::from_be_slice(&packed[36..52]), U256::from(1));
+        assert_eq!(&packed[52..], &[9, 9]);
+        assert_eq!(
+            op.total_gas(),
+            U256::from(100_000 + 200_000 + 50_000 + 60_000 + 1)
+        );
+        assert_eq!(op.account_max_cost(), U256::ZERO, "the paymaster pays");
+        assert_ne!(
+            op.hash(ENTRY_POINT_V08, 1),
+            sample().hash(ENTRY_POINT_V08, 1)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! EIP-5792 batches: the `wallet_getCallsStatus` answer for a batch in the activity log
-//! ([`crate::activity`]), and `wallet_getCapabilities`. Where a sent operation is
+//! ([`crate::activity`]), and `wallet_getCapabilities` (atomic batches; ERC-7677 paymaster
+//! services, [`crate::erc7677`]). Where a sent operation is
 //! ([`Inclusion`]) is decided here once, for that answer and for the passkey lane, which waits
 //! for the wallet's own operation still pending ([`awaiting_inclusion`]).
 
@@ -124,7 +125,10 @@ pub fn capabilities(chain_ids: impl IntoIterator<Item = u64>) -> Value {
             .map(|id| {
                 (
                     format!("{id:#x}"),
-                    json!({"atomic": {"status": "supported"}}),
+                    json!({
+                        "atomic": {"status": "supported"},
+                        "paymasterService": {"supported": true},
+                    }),
                 )
             })
             .collect(),
@@ -267,10 +271,9 @@ mod tests {
     }
 
     #[test]
-    fn every_chain_supports_atomic_batches() {
-        assert_eq!(
-            capabilities([31337])["0x7a69"]["atomic"]["status"],
-            "supported"
-        );
+    fn every_chain_supports_atomic_batches_and_paymaster_services() {
+        let caps = capabilities([31337, 1]);
+        assert_eq!(caps["0x7a69"]["atomic"]["status"], "supported");
+        assert_eq!(caps["0x1"]["paymasterService"]["supported"], true);
     }
 }

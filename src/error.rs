@@ -122,6 +122,10 @@ pub enum Error {
     /// The user asked for something the wallet refuses, with the reason in words (for the UI).
     #[error("{0}")]
     NotAllowed(String),
+    /// The ERC-7677 paymaster service that was to pay failed or answered badly (−32603): the
+    /// message names the service; nothing was sent.
+    #[error("{0}")]
+    Sponsor(String),
     /// Persisted state could not be read or written.
     #[error("Storage error: {0}")]
     Storage(String),

@@ -60,6 +60,7 @@ pub mod erc1271;
 pub mod erc4337;
 pub mod erc5792;
 pub mod erc7579;
+pub mod erc7677;
 pub mod error;
 pub mod jsonrpc;
 pub mod lock;

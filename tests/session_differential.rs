@@ -575,6 +575,7 @@ fn devnet_session_engine_matches_contract() {
                 max_fee_per_gas: max_fee,
                 max_priority_fee_per_gas: U256::ZERO,
                 signature: Bytes::new(),
+                paymaster: None,
             };
             let op_hash = op.hash(ENTRY_POINT_V08, chain_id);
             let mut signature = validator.to_vec();

@@ -5,10 +5,11 @@
 use serde_json::Value;
 
 use sso_wallet::account::Account;
-use sso_wallet::approval::{Approval, ApprovalKind, PasskeyChange, SignContent};
+use sso_wallet::approval::{
+    Approval, ApprovalKind, PasskeyChange, PreparedTransaction, SignContent,
+};
 use sso_wallet::decode::TokenInfo;
 use sso_wallet::eip4361::SignIn;
-use sso_wallet::erc4337::UserOperation;
 use sso_wallet::network::Network;
 use sso_wallet::permit::{self, Permit};
 use sso_wallet::protocol::{
@@ -66,17 +67,19 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         _ => approval,
     };
     // What the passkey signs, the same way for every kind that it signs.
-    let signing = |hash, operation: Option<&UserOperation>| -> Result<Option<SigningRequest>> {
-        let account = account.ok_or(Error::NoAccount)?;
-        Ok(Some(SigningRequest {
-            hash,
-            credential_id: account.signing_passkey().credential_id.clone(),
-            operation: operation.map(|op| OperationView {
-                max_fee: op.max_cost(),
-                deploys_account: op.factory.is_some(),
-            }),
-        }))
-    };
+    let signing =
+        |hash, operation: Option<&PreparedTransaction>| -> Result<Option<SigningRequest>> {
+            let account = account.ok_or(Error::NoAccount)?;
+            Ok(Some(SigningRequest {
+                hash,
+                credential_id: account.signing_passkey().credential_id.clone(),
+                operation: operation.map(|tx| OperationView {
+                    max_fee: tx.user_op.account_max_cost(),
+                    deploys_account: tx.user_op.factory.is_some(),
+                    sponsor: tx.sponsorship.as_ref().map(|s| s.view()),
+                }),
+            }))
+        };
     let (request, signing) = match &approval.kind {
         ApprovalKind::Connect | ApprovalKind::RequestPermissions => (
             RequestView::Connect {
@@ -154,7 +157,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 session_fallback: tx.session_fallback.clone(),
                 balance_changes: tx.balance_changes.clone(),
             };
-            (request, signing(tx.user_op_hash, Some(&tx.user_op))?)
+            (request, signing(tx.user_op_hash, Some(tx))?)
         }
         ApprovalKind::CreateSession(creation) => {
             let account = account.ok_or(Error::NoAccount)?;
@@ -165,17 +168,14 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
                 session: crate::session::view(&creation.record, now, vec![]),
                 warnings: creation.warnings.clone(),
             };
-            (request, signing(tx.user_op_hash, Some(&tx.user_op))?)
+            (request, signing(tx.user_op_hash, Some(tx))?)
         }
         ApprovalKind::ChangePasskeys { prepared, change } => {
             let request = RequestView::ChangePasskeys {
                 add: matches!(change, PasskeyChange::Add { .. }),
                 passkey: change.credential_id().clone(),
             };
-            (
-                request,
-                signing(prepared.user_op_hash, Some(&prepared.user_op))?,
-            )
+            (request, signing(prepared.user_op_hash, Some(prepared))?)
         }
         ApprovalKind::RevokeSession { prepared, context } => {
             let now = crate::chrome::unix_seconds();
@@ -187,10 +187,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             let request = RequestView::RevokeSession {
                 session: crate::session::view(record, now, vec![]),
             };
-            (
-                request,
-                signing(prepared.user_op_hash, Some(&prepared.user_op))?,
-            )
+            (request, signing(prepared.user_op_hash, Some(prepared))?)
         }
     };
     // Locked: nothing of the request leaves the background until the passkey unlocks (asked

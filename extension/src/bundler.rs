@@ -20,7 +20,21 @@ async fn call<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     rpc::call_typed(&network.bundler_endpoint(), method, params)
         .await
-        .map_err(|e| network.redact(e))
+        .map_err(|e| in_words(network.redact(e)))
+}
+
+/// A bundler's refusal with the EntryPoint's code in words in front (`AA34 …` → "the
+/// paymaster refused to pay: …").
+fn in_words(error: Error) -> Error {
+    match error {
+        Error::Rpc(mut rpc) => {
+            if let Some(words) = sso_wallet::erc4337::refusal_words(&rpc.message) {
+                rpc.message = format!("{words} ({})", rpc.message);
+            }
+            Error::Rpc(rpc)
+        }
+        other => other,
+    }
 }
 
 /// Gas estimation through the bundler (the signature must have the real shape).
@@ -54,7 +68,7 @@ pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
         json!([user_op, network.contracts.entry_point]),
     )
     .await;
-    let sent = sent.map_err(|e| network.redact(e));
+    let sent = sent.map_err(|e| in_words(network.redact(e)));
     let error = match sent {
         Err(error) if retried => error,
         sent => return sent,

@@ -12,7 +12,7 @@
 //!                                                                                ▼
 //!   features: session · networks · passkeys · login · onboarding · home · send · lock · activity
 //!                                                                                ▼
-//!   userop (prepare, sign, submit) · explain (call lookups) · approvals (queue + window)
+//!   userop (prepare, sign, submit) · explain (call lookups) · paymaster (ERC-7677) · approvals
 //!                                                                                ▼
 //!   chain (node reads) · bundler (ERC-4337 methods) · outbox (answers to pages)
 //!                                                                                ▼
@@ -23,7 +23,8 @@
 //! - [`ui_port`]: requests from the wallet's own pages: the lock gate, then one handler per family.
 //! - [`approve`]: carrying out what the user approved; [`approval_view`]: what the window shows.
 //! - [`approvals`]: the approval queue and its window; [`outbox`]: answers held for pages.
-//! - [`userop`]: UserOperation preparation and submission; [`explain`]: call lookups.
+//! - [`userop`]: UserOperation preparation and submission; [`explain`]: call lookups;
+//!   [`paymaster`]: the ERC-7677 paymaster service a sponsored operation asks.
 //! - [`chain`]: typed reads of the node; [`bundler`]: the standard ERC-4337 bundler methods;
 //!   [`rpc`]: JSON-RPC over fetch, with the bounds of `sso_wallet::untrusted`.
 //! - [`networks`]: adding (EIP-3085 and the settings), editing, removing and switching networks.
@@ -52,6 +53,7 @@ pub mod onboarding;
 pub mod outbox;
 pub mod page;
 pub mod passkeys;
+pub mod paymaster;
 pub mod rpc;
 pub mod send;
 pub mod session;

@@ -161,7 +161,7 @@ async fn propose(
         value: Default::default(),
         data: data.into(),
     };
-    let prepared = userop::prepare(network, account, vec![call]).await?;
+    let prepared = userop::prepare(network, account, vec![call], None).await?;
     approvals::enqueue(
         &chrome::extension_origin(),
         ReplyTo::nobody(),

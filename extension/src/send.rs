@@ -129,7 +129,7 @@ async fn prepare(
 ) -> Result<PreparedTransaction> {
     let calls = vec![send_call(account.address, to, asset, value)?];
     Protected::of(account.address, &network.contracts).check(&calls)?;
-    userop::prepare(network, account, calls).await
+    userop::prepare(network, account, calls, None).await
 }
 
 /// All the ETH less the most the send can cost: estimated for 1 wei, then prepared with the

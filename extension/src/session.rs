@@ -212,7 +212,7 @@ pub async fn request(
         }
     };
     let (prepared, tokens) = futures::join!(
-        userop::prepare(&network, &account, vec![call]),
+        userop::prepare(&network, &account, vec![call], None),
         token_metadata(&network, &request),
     );
     let prepared = prepared?;
@@ -617,7 +617,7 @@ pub async fn revoke(context: B256, origin: Option<&str>, reply_to: ReplyTo) -> R
         .abi_encode()
         .into(),
     };
-    let prepared = userop::prepare(&network, &account, vec![call]).await?;
+    let prepared = userop::prepare(&network, &account, vec![call], None).await?;
     approvals::enqueue(
         origin.unwrap_or(&chrome::extension_origin()),
         reply_to,

@@ -9,19 +9,23 @@ use sso_wallet::account::Account;
 use sso_wallet::approval::PreparedTransaction;
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
+use sso_wallet::erc7677::{PaymasterService, Sponsorship};
 use sso_wallet::network::Network;
 use sso_wallet::webauthn;
 use sso_wallet::{Error, Result};
 
 use crate::chain::{self, Head};
-use crate::{activity, bundler, explain};
+use crate::{activity, bundler, explain, paymaster};
 
 /// Prepares a UserOperation for `calls` (one call, or an atomic batch) from `account`: deployment
 /// when needed, nonce, fees and bundler gas estimation (with a dummy signature of the real shape).
+/// With a `sponsor` (an ERC-7677 paymaster service), its stub paymaster fields go in before the
+/// estimate and its final data after; the account then pays nothing.
 pub async fn prepare(
     network: &Network,
     account: &Account,
     calls: Vec<Call>,
+    sponsor: Option<&PaymasterService>,
 ) -> Result<PreparedTransaction> {
     let sender = account.address;
     let entry_point = network.contracts.entry_point;
@@ -56,6 +60,14 @@ pub async fn prepare(
             verifier,
         ),
     );
+    let stub = match sponsor {
+        Some(service) => {
+            let stub = paymaster::stub(network, service, &user_op).await?;
+            user_op.paymaster = Some(stub.paymaster.clone());
+            Some((service, stub))
+        }
+        None => None,
+    };
     let deployment = user_op.factory.zip(user_op.factory_data.as_ref());
     let (estimate, (balance_changes, reverts)) = futures::join!(
         bundler::estimate(network, &user_op),
@@ -65,6 +77,21 @@ pub async fn prepare(
     warnings.extend(reverts);
     let estimate = estimate?;
     user_op.apply_gas(&estimate, verifier);
+    let sponsorship = match stub {
+        Some((service, stub)) => {
+            if !stub.is_final {
+                let data = paymaster::data(network, service, &user_op, &stub.paymaster).await?;
+                if let Some(paymaster) = &mut user_op.paymaster {
+                    paymaster.paymaster_data = data;
+                }
+            }
+            Some(Sponsorship {
+                service: service.clone(),
+                name: stub.sponsor_name,
+            })
+        }
+        None => None,
+    };
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
         chain_id: network.chain_id,
@@ -75,6 +102,7 @@ pub async fn prepare(
         user_op_hash,
         session_fallback: None,
         balance_changes,
+        sponsorship,
     })
 }
 
@@ -118,7 +146,10 @@ pub async fn current(
     if tx.fits(next, chain::is_deployed(network, sender).await?) {
         return Ok(None);
     }
-    prepare(network, account, tx.calls.clone()).await.map(Some)
+    let sponsor = tx.sponsorship.as_ref().map(|s| &s.service);
+    prepare(network, account, tx.calls.clone(), sponsor)
+        .await
+        .map(Some)
 }
 
 /// Passkeys are registered per chain: a browser that signs with a passkey added later can sign

@@ -145,13 +145,16 @@ pub struct SigningRequest {
 }
 
 /// The UserOperation an approval sends: what it can cost and whether it deploys the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationView {
-    /// The most the UserOperation can cost, in wei.
+    /// The most the UserOperation can cost the account, in wei (0 when a sponsor pays).
     pub max_fee: U256,
     /// Whether this operation also deploys the account.
     pub deploys_account: bool,
+    /// Who pays the fees instead of the account (ERC-7677), if anyone.
+    #[serde(default)]
+    pub sponsor: Option<crate::erc7677::Sponsor>,
 }
 
 /// A Sign-In with Ethereum (EIP-4361) message, as the window shows it.

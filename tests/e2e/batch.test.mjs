@@ -28,9 +28,9 @@ describe("EIP-5792 batches", () => {
     await wallet?.close();
   });
 
-  it("reports atomic batches as supported", async () => {
+  it("reports atomic batches and ERC-7677 paymaster services as supported", async () => {
     const capabilities = await dapp.evaluate((account) => window.dapp.wallet.getCapabilities({ account }), account);
-    assert.deepEqual(capabilities[31337], { atomic: { status: "supported" } });
+    assert.deepEqual(capabilities[31337], { atomic: { status: "supported" }, paymasterService: { supported: true } });
   });
 
   it("sends three calls atomically in one UserOp approved once, and reports their status", async () => {
@@ -73,9 +73,9 @@ describe("EIP-5792 batches", () => {
     const wrongChain = await request(dapp, "wallet_sendCalls", [{ version: "2.0.0", chainId: "0x1", atomicRequired: true, calls: [call] }]);
     assert.equal(wrongChain.error.code, 5710);
     const capability = await request(dapp, "wallet_sendCalls", [
-      { version: "2.0.0", chainId: "0x7a69", atomicRequired: true, calls: [call], capabilities: { paymasterService: { url: "x" } } },
+      { version: "2.0.0", chainId: "0x7a69", atomicRequired: true, calls: [call], capabilities: { auxiliaryFunds: { supported: true } } },
     ]);
-    assert.equal(capability.error.code, 5700);
+    assert.equal(capability.error.code, 5700, "a capability the wallet does not support, not marked optional");
 
     // The account's second UserOp: a batch of two calls from the deployed account.
     const calls = [call, { to: "0x" + "22".repeat(20), value: "0x2" }];

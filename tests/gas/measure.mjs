@@ -58,6 +58,7 @@ const LABELS = {
   passkeyDeployment: "Passkey-only account deployment (first op − steady-state 0-value call)",
   passkeyZeroValueCall: "Passkey-validated 0-value call, steady state",
   passkeyEthTransfer: "Passkey-validated ETH transfer, steady state",
+  sponsoredPasskeyEthTransfer: "The same, sponsored (devnet SponsorPaymaster, ERC-7677 service)",
   installSessionValidator: "Install SessionKeyValidator (passkey-signed)",
   createSession: "createSession, 2 constraints (passkey-signed)",
   sessionEthTransfer: "Session ETH transfer",
@@ -249,6 +250,44 @@ figures.passkeyZeroValueCall = await send(
   "passkey 0-value call",
 );
 figures.passkeyDeployment = figures.passkeyDeploymentRaw - figures.passkeyZeroValueCall;
+
+// 3b. The ETH transfer again, its fees paid by the devnet's sponsor: the paymaster data comes from the
+// devnet's ERC-7677 service (pm_getPaymasterData), as the wallet asks it.
+if (!devnet.paymaster) {
+  notMeasured.sponsoredPasskeyEthTransfer = "not yet measured: devnet.json has no paymaster";
+} else {
+  const op = await userOp({ sender: account, nonce: await nonceOf(account), callData: single(recipient, parseEther("0.001")) });
+  const PM_VERIFICATION_GAS = 60_000n;
+  const unpack = (word) => [BigInt(`0x${word.slice(2, 34)}`), BigInt(`0x${word.slice(34)}`)];
+  const [verificationGasLimit, callGasLimit] = unpack(op.accountGasLimits);
+  const [maxPriorityFeePerGas, maxFeePerGas] = unpack(op.gasFees);
+  const unpacked = {
+    sender: op.sender,
+    nonce: toHex(op.nonce),
+    callData: op.callData,
+    callGasLimit: toHex(callGasLimit),
+    verificationGasLimit: toHex(verificationGasLimit),
+    preVerificationGas: toHex(op.preVerificationGas),
+    maxFeePerGas: toHex(maxFeePerGas),
+    maxPriorityFeePerGas: toHex(maxPriorityFeePerGas),
+    signature: "0x",
+    paymaster: devnet.paymaster.address,
+    paymasterVerificationGasLimit: toHex(PM_VERIFICATION_GAS),
+    paymasterPostOpGasLimit: "0x0",
+    paymasterData: "0x",
+  };
+  const answer = await (
+    await fetch(devnet.paymaster.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "pm_getPaymasterData", params: [unpacked, entryPoint, toHex(chain.id), {}] }),
+    })
+  ).json();
+  if (!answer.result) throw new Error(`the paymaster service refused: ${JSON.stringify(answer.error)}`);
+  op.paymasterAndData = concat([devnet.paymaster.address, packUints(PM_VERIFICATION_GAS, 0n), answer.result.paymasterData]);
+  op.signature = passkeySignature(passkey, await opHash(op));
+  figures.sponsoredPasskeyEthTransfer = await send(op, "sponsored passkey ETH transfer");
+}
 
 // 4. Sessions.
 const SESSION_FIGURES = ["installSessionValidator", "createSession", "sessionEthTransfer", "sessionErc20Transfer", "sessionBatch3", "revokeKey"];

@@ -45,7 +45,7 @@ sol! {
     function execute(bytes32 mode, bytes executionCalldata);
 }
 
-/// A UserOperation as `eth_sendUserOperation` carries it (v0.8, unpacked, no paymaster).
+/// A UserOperation as `eth_sendUserOperation` carries it (v0.8, unpacked).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct UserOperation {
@@ -62,6 +62,8 @@ struct UserOperation {
     max_fee_per_gas: U256,
     max_priority_fee_per_gas: U256,
     signature: Bytes,
+    #[serde(default, flatten)]
+    paymaster: Option<sso_wallet::erc4337::Paymaster>,
 }
 
 fn pack(high: U256, low: U256) -> alloy_primitives::B256 {
@@ -85,14 +87,18 @@ impl UserOperation {
             accountGasLimits: pack(self.verification_gas_limit, self.call_gas_limit),
             preVerificationGas: self.pre_verification_gas,
             gasFees: pack(self.max_priority_fee_per_gas, self.max_fee_per_gas),
-            paymasterAndData: Bytes::new(),
+            paymasterAndData: self
+                .paymaster
+                .as_ref()
+                .map(sso_wallet::erc4337::Paymaster::packed)
+                .unwrap_or_default(),
             signature: self.signature.clone(),
         }
     }
 }
 
 /// What an operation does, in words, for the report: who signs it, whether it deploys the
-/// account, and what the account calls.
+/// account, whether a paymaster pays, and what the account calls.
 fn kind(op: &UserOperation, contracts: &Addresses) -> String {
     let signer = match op.signature.get(..20).map(Address::from_slice) {
         Some(v) if v == contracts.webauthn_validator => "passkey",
@@ -132,7 +138,12 @@ fn kind(op: &UserOperation, contracts: &Addresses) -> String {
         }
         _ => "other execution".to_owned(),
     };
-    format!("{signer}{deploy}: {what}")
+    let sponsored = if op.paymaster.is_some() {
+        " sponsored"
+    } else {
+        ""
+    };
+    format!("{signer}{deploy}{sponsored}: {what}")
 }
 
 /// The guard's configuration.
@@ -206,6 +217,11 @@ fn check(guard: &Guard, op: &UserOperation) -> Result<(String, Vec<String>)> {
         factory: op.factory,
         factory_staked: match op.factory {
             Some(factory) => is_staked(guard, factory)?,
+            None => false,
+        },
+        paymaster: op.paymaster.as_ref().map(|p| p.paymaster),
+        paymaster_staked: match &op.paymaster {
+            Some(p) => is_staked(guard, p.paymaster)?,
             None => false,
         },
         p256_precompile: guard.p256_precompile,

@@ -78,7 +78,7 @@ fn hex_field(json: &Value, pointer: &str, what: &str) -> Result<Vec<u8>> {
 }
 
 /// A forge artifact's creation and runtime code.
-fn artifact(name: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+pub fn artifact(name: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     let path = root().join(format!("contracts/out/{name}.sol/{name}.json"));
     let json = read_json(&path)?;
     Ok((

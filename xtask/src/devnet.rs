@@ -18,7 +18,7 @@ use crate::contracts;
 use crate::jsonrpc::rpc;
 use crate::proc::{self, Guard};
 use crate::public_rpc::{self, Rules};
-use crate::{Result, build, bundler, deploy, networks, root, setup};
+use crate::{Result, build, bundler, deploy, networks, paymaster, root, setup};
 
 /// Where the devnet listens.
 #[derive(Debug, Clone, Copy)]
@@ -246,6 +246,26 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         },
     )?;
 
+    // The sponsor: its paymaster from anvil's ninth account, signing with the tenth's key.
+    let (owner, _) = config.account(8)?;
+    let sponsor_key: alloy_signer_local::PrivateKeySigner = key(9)?
+        .parse()
+        .map_err(|_| "anvil's tenth key is not a key")?;
+    let owner: alloy_primitives::Address = owner.parse().map_err(|e| format!("owner: {e}"))?;
+    let sponsor_paymaster = paymaster::deploy(&node_url, owner, sponsor_key.address())?;
+    let paymaster_port = paymaster::start(
+        0,
+        paymaster::Service {
+            rpc_url: node_url.clone(),
+            chain_id,
+            entry_point: addresses.entry_point,
+            paymaster: sponsor_paymaster,
+            signer: sponsor_key,
+            counts: std::sync::Mutex::new((std::time::Instant::now(), Default::default())),
+        },
+    )?;
+    let paymaster_url = format!("http://127.0.0.1:{paymaster_port}");
+
     let guard_url = format!("http://127.0.0.1:{guard_port}");
     let bundler_url = if spec.public {
         public_rpc::start(
@@ -282,6 +302,7 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         "funder": {"address": deployer, "privateKey": key(0)?},
         "pids": {"anvil": anvil.pid(), "alto": alto.pid()},
         "erc7562Report": report,
+        "paymaster": {"address": sponsor_paymaster, "url": paymaster_url, "sponsor": paymaster::SPONSOR_NAME},
         "p256Precompile": p256_precompile,
         "networks": networks::networks_file(chain_id, vec![network]),
     });

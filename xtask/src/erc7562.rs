@@ -16,8 +16,10 @@
 //!   the account (slot `A` or `keccak(A ‖ x) + n`, n ≤ 128) if it exists or the factory is
 //!   staked; a staked entity's own and associated storage, and read-only anything.
 //!
-//! Not covered (the wallet uses no paymaster or aggregator, and this is one operation at a
-//! time): paymaster rules, reputation, the mempool's same-sender limits, OP-020 (out of gas).
+//! The paymaster phase (a sponsored operation) is held to the same rules, with the paymaster as
+//! its entity (staked: its own storage, BALANCE). Not covered (one operation at a time, no
+//! aggregator): reputation, the mempool's same-sender and paymaster-deposit limits, a
+//! paymaster's `context` rules for unstaked paymasters (STO-033's context part), OP-020.
 
 use std::collections::HashMap;
 
@@ -125,6 +127,10 @@ pub struct Context {
     pub factory: Option<Address>,
     /// Whether the factory is staked (at least [`MIN_STAKE`], [`MIN_UNSTAKE_DELAY`]).
     pub factory_staked: bool,
+    /// The paymaster, when one pays.
+    pub paymaster: Option<Address>,
+    /// Whether the paymaster is staked.
+    pub paymaster_staked: bool,
     /// Whether the chain has the P256VERIFY precompile at 0x100.
     pub p256_precompile: bool,
 }
@@ -201,9 +207,13 @@ pub fn violations(trace: &Trace, ctx: &Context, has_code: &dyn Fn(Address) -> bo
     let entity = |phase: Phase| match phase {
         Phase::Factory => ctx.factory,
         Phase::Account => Some(ctx.sender),
-        Phase::Paymaster => None,
+        Phase::Paymaster => ctx.paymaster,
     };
-    let staked = |phase: Phase| phase == Phase::Factory && ctx.factory_staked;
+    let staked = |phase: Phase| match phase {
+        Phase::Factory => ctx.factory_staked,
+        Phase::Paymaster => ctx.paymaster_staked,
+        Phase::Account => false,
+    };
     let mut out = Vec::new();
     let mut created = 0;
     for event in &trace.events {
@@ -346,8 +356,53 @@ mod tests {
             sender: SENDER,
             factory: deploying.then_some(FACTORY),
             factory_staked: staked,
+            paymaster: None,
+            paymaster_staked: false,
             p256_precompile: true,
         }
+    }
+
+    #[test]
+    fn a_paymaster_reads_its_own_storage_only_when_staked() {
+        const PAYMASTER: Address = address!("9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a9a");
+        let trace = Trace {
+            events: vec![
+                storage(Phase::Paymaster, "SLOAD", PAYMASTER, U256::from(2)),
+                Event::Opcode {
+                    phase: Phase::Paymaster,
+                    op: "BALANCE".into(),
+                    address: PAYMASTER,
+                },
+            ],
+            keccak: vec![],
+        };
+        let sponsored = |staked| Context {
+            paymaster: Some(PAYMASTER),
+            paymaster_staked: staked,
+            ..ctx(false, false)
+        };
+        assert_eq!(
+            violations(&trace, &sponsored(true), &everything_has_code),
+            Vec::<String>::new()
+        );
+        let unstaked = violations(&trace, &sponsored(false), &everything_has_code);
+        assert_eq!(unstaked.len(), 2, "{unstaked:?}");
+        assert!(unstaked.iter().any(|v| v.contains("OP-080")));
+        assert!(unstaked.iter().any(|v| v.contains("SLOAD of slot 0x2")));
+        // A staked paymaster writes no one else's storage.
+        let writes = Trace {
+            events: vec![storage(
+                Phase::Paymaster,
+                "SSTORE",
+                VALIDATOR,
+                U256::from(1),
+            )],
+            keccak: vec![],
+        };
+        assert_eq!(
+            violations(&writes, &sponsored(true), &everything_has_code).len(),
+            1
+        );
     }
 
     /// `keccak(pad(A) ‖ word)`, as Solidity computes `mapping(address => …)` slots.

@@ -23,6 +23,7 @@ mod erc7562;
 mod http;
 mod jsonrpc;
 mod networks;
+mod paymaster;
 mod proc;
 mod public_rpc;
 mod serve;

@@ -208,6 +208,7 @@ const OPERATION_KINDS: &[&str] = &[
     "passkey deploying: transfer",
     "passkey deploying: batch",
     "passkey deploying: installModule on the account",
+    "passkey deploying sponsored: call",
     "passkey: transfer",
     "passkey: batch",
     "passkey: call",

@@ -94,7 +94,13 @@ async fn send(request: Request) -> Result<Option<Value>> {
         }
         Attempt::Fallback(reason) => reason,
     };
-    let mut prepared = userop::prepare(&network, &account, batch.calls).await?;
+    let mut prepared = userop::prepare(
+        &network,
+        &account,
+        batch.calls,
+        batch.paymaster_service.as_ref(),
+    )
+    .await?;
     prepared.session_fallback = fallback;
     // Without a dapp-chosen id, the userOpHash identifies the batch.
     let id = batch

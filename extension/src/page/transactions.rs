@@ -33,7 +33,7 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
             }
             Attempt::Fallback(reason) => reason,
         };
-    let mut prepared = userop::prepare(&network, &account, calls).await?;
+    let mut prepared = userop::prepare(&network, &account, calls, None).await?;
     prepared.session_fallback = fallback;
     approvals::enqueue(
         &request.origin,

@@ -367,7 +367,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     let operation = view
         .signing
         .as_ref()
-        .and_then(|s| s.operation)
+        .and_then(|s| s.operation.clone())
         .map(operation_view);
     let approve = view.clone();
     view! {
@@ -385,9 +385,19 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
 
 /// The UserOperation an approval sends: the most it can cost, and whether it deploys the account.
 fn operation_view(operation: OperationView) -> impl IntoView {
+    let sponsor = operation.sponsor.map(|sponsor| {
+        let who = sponsor.name.unwrap_or_else(|| "a paymaster service".to_owned());
+        view! {
+            <p class="note" data-testid="tx-sponsor">
+                {format!("Fees sponsored by {who}: you pay no network fee. The sponsor's service: ")}
+                <code data-testid="tx-sponsor-url">{sponsor.url}</code>
+            </p>
+        }
+    });
     view! {
+        {sponsor}
         <dl>
-            <dt>"Max network fee"</dt><dd>{amount_view(&Readable::ether(operation.max_fee), "tx-fee")}</dd>
+            <dt>"Max network fee you pay"</dt><dd>{amount_view(&Readable::ether(operation.max_fee), "tx-fee")}</dd>
         </dl>
         {operation.deploys_account.then(|| view! {
             <p class="note" data-testid="tx-deploys">"This also deploys your account."</p>

@@ -1,0 +1,101 @@
+// Gas sponsorship (ERC-7677 paymaster services through EIP-5792's `paymasterService`
+// capability): an account with no ETH at all deploys itself and sends an ERC-20 with the fees
+// paid by the devnet's sponsor (a SponsorPaymaster and its web service, started by the devnet);
+// the approval window says who pays and that the user pays nothing. A service that fails, and
+// one whose signature the chain refuses, are readable errors that cost the user nothing.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { encodeFunctionData, getAddress, parseAbi, parseEther } from "viem";
+import { Wallet, chain, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
+
+const ERC20 = parseAbi([
+  "function transfer(address to, uint256 amount) returns (bool)",
+  "function mint(address to, uint256 amount)",
+  "function balanceOf(address owner) view returns (uint256)",
+]);
+const ENTRY_POINT = parseAbi(["function balanceOf(address account) view returns (uint256)"]);
+const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
+
+describe("gas sponsorship (ERC-7677)", () => {
+  let wallet;
+  let dapp;
+  let account;
+  let token;
+  const deposit = () => chain.readContract({ address: devnet.entryPoint, abi: ENTRY_POINT, functionName: "balanceOf", args: [devnet.paymaster.address] });
+  const tokens = (owner) => chain.readContract({ address: token, abi: ERC20, functionName: "balanceOf", args: [owner] });
+  const send = (url, to, amount) =>
+    dapp.evaluate(
+      ({ account, chain, token, to, amount, url }) =>
+        window.dapp.wallet
+          .sendCalls({
+            account,
+            chain,
+            calls: [{ to: token, data: window.dapp.encodeTransfer(to, BigInt(amount)) }],
+            capabilities: { paymasterService: { url } },
+          })
+          .then((result) => ({ result }), (e) => ({ error: { code: e.code ?? e.cause?.code, message: e.details ?? e.message } })),
+      { account, chain: ANVIL, token, to, amount: String(amount), url },
+    );
+
+  before(async () => {
+    token = await deployTestToken();
+    ({ wallet, dapp, account } = await Wallet.onboarded("0"));
+    await nodeRpc("eth_sendTransaction", [
+      { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, parseEther("10")] }) },
+    ]);
+    await dapp.evaluate(() => {
+      window.dapp.encodeTransfer = (to, amount) =>
+        `0xa9059cbb${to.slice(2).toLowerCase().padStart(64, "0")}${amount.toString(16).padStart(64, "0")}`;
+    });
+  });
+  after(async () => {
+    await wallet?.close();
+  });
+
+  it("advertises paymaster services", async () => {
+    const capabilities = await request(dapp, "wallet_getCapabilities", [account, ["0x7a69"]]);
+    assert.deepEqual(capabilities.result["0x7a69"].paymasterService, { supported: true });
+  });
+
+  it("a service that does not answer is a readable error, and no window opens", async () => {
+    const windows = wallet.approvalWindows;
+    const { error } = await send("http://127.0.0.1:9/rpc", `0x${"a1".repeat(20)}`, 1n);
+    assert.equal(error?.code, -32603, JSON.stringify(error));
+    assert.match(error.message, /the paymaster service at http:\/\/127\.0\.0\.1:9\/rpc failed: .*nothing was sent/);
+    assert.equal(wallet.approvalWindows, windows);
+  });
+
+  it("an account with no ETH deploys itself and sends a token, the sponsor paying", async () => {
+    assert.equal(await chain.getBalance({ address: account }), 0n);
+    assert.equal(await chain.getCode({ address: account }), undefined, "not deployed yet");
+    const recipient = getAddress(`0x${"a2".repeat(20)}`);
+    const before = await deposit();
+    const { page, pending } = await wallet.approval(() => send(devnet.paymaster.url, recipient, parseEther("1.5")));
+    assert.match(await page.getByTestId("tx-sponsor").textContent(), new RegExp(`^Fees sponsored by ${devnet.paymaster.sponsor}: you pay no network fee`));
+    assert.equal(await page.getByTestId("tx-sponsor-url").textContent(), devnet.paymaster.url);
+    assert.equal(await page.getByTestId("tx-fee").textContent(), "0 ETH");
+    assert.equal(await page.getByTestId("tx-deploys").count(), 1);
+    await page.getByTestId("approve").click();
+    const { result, error } = await pending;
+    assert.ok(result?.id, JSON.stringify(error));
+    const status = await dapp.evaluate((id) => window.dapp.wallet.waitForCallsStatus({ id, timeout: 60_000 }), result.id);
+    assert.equal(status.status, "success");
+    assert.equal(await tokens(recipient), parseEther("1.5"));
+    assert.equal(await chain.getBalance({ address: account }), 0n, "still no ETH: nothing was charged");
+    assert.ok((await chain.getCode({ address: account }))?.length > 2, "deployed");
+    assert.ok((await deposit()) < before, "the paymaster's deposit paid");
+  });
+
+  it("a sponsorship the chain refuses fails with a readable error and costs nothing", async () => {
+    const recipient = getAddress(`0x${"a3".repeat(20)}`);
+    const before = await deposit();
+    const { page, pending } = await wallet.approval(() => send(`${devnet.paymaster.url}/wrong-signer`, recipient, 1n));
+    await page.getByTestId("approve").click();
+    const { error } = await pending;
+    assert.ok(error, "not sent");
+    assert.match(error.message, /the paymaster refused to pay: its sponsor's signature does not match the operation \(.*AA34/);
+    assert.equal(await tokens(recipient), 0n);
+    assert.equal(await chain.getBalance({ address: account }), 0n);
+    assert.equal(await deposit(), before);
+  });
+});
