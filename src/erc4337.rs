@@ -254,8 +254,12 @@ impl UserOperation {
             / U256::from(10)
             + U256::from(verifier.headroom());
         self.call_gas_limit = estimate.call_gas_limit;
-        // A paymaster's limits: the larger of what its service said and what the bundler
-        // measured (the service signs the final figures after this).
+        self.apply_paymaster_gas(estimate);
+    }
+
+    /// A paymaster's limits from an estimate: the larger of what its service said and what
+    /// the bundler measured (the service signs the final figures after this).
+    pub fn apply_paymaster_gas(&mut self, estimate: &GasEstimate) {
         if let Some(paymaster) = &mut self.paymaster {
             let larger = |a: U256, b: Option<U256>| a.max(b.unwrap_or_default());
             paymaster.paymaster_verification_gas_limit = larger(

@@ -43,6 +43,10 @@ pub struct Network {
     /// Block explorer base URL, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explorer_url: Option<String>,
+    /// An ERC-7677 paymaster service that pays the fees when a dapp names none (the user's
+    /// setting): the approval window always says who pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sponsor_url: Option<String>,
     /// Contract addresses.
     pub contracts: Contracts,
     /// The first block the wallet's log queries read: the block its contracts were deployed in
@@ -63,6 +67,18 @@ impl Network {
     /// The chain id as the `0x`-hex string EIP-1193 uses.
     pub fn chain_id_hex(&self) -> String {
         format!("{:#x}", self.chain_id)
+    }
+
+    /// The paymaster service to ask: the one a dapp named, else this network's own.
+    pub fn sponsor(
+        &self,
+        named: Option<crate::erc7677::PaymasterService>,
+    ) -> Option<crate::erc7677::PaymasterService> {
+        named.or_else(|| {
+            self.sponsor_url
+                .clone()
+                .map(|url| crate::erc7677::PaymasterService { url, context: None })
+        })
     }
 
     /// The block range of one `eth_getLogs` on this network.
@@ -230,6 +246,27 @@ mod tests {
 
     fn devnet() -> Network {
         Networks::from_json(&sample(31337)).unwrap().networks[0].clone()
+    }
+
+    #[test]
+    fn a_dapps_sponsor_comes_before_the_networks_own() {
+        let service = |url: &str| crate::erc7677::PaymasterService {
+            url: url.into(),
+            context: None,
+        };
+        assert_eq!(devnet().sponsor(None), None);
+        let sponsored = Network {
+            sponsor_url: Some("http://127.0.0.1:7/own".into()),
+            ..devnet()
+        };
+        assert_eq!(
+            sponsored.sponsor(None),
+            Some(service("http://127.0.0.1:7/own"))
+        );
+        assert_eq!(
+            sponsored.sponsor(Some(service("https://dapp.example/pm"))),
+            Some(service("https://dapp.example/pm"))
+        );
     }
 
     #[test]

@@ -143,6 +143,7 @@ async fn check(
         from_block,
         log_range: None,
         bundler_api_key: None,
+        sponsor_url: None,
     })
 }
 
@@ -256,6 +257,12 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
         }
     }
     let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let sponsor_url = optional(&input.sponsor_url)
+        .map(|url| {
+            sso_wallet::erc7677::service_url(&url)
+                .map_err(|why| Error::invalid_params(format!("the paymaster service: {why}")))
+        })
+        .transpose()?;
     let bundler_url = input.bundler_url.trim().to_owned();
     let key = api_key(&bundler_url, &input.bundler_api_key)?;
     // The bundler is probed at its real endpoint (with the key); the network keeps the URL
@@ -283,6 +290,7 @@ pub async fn save(input: NetworkInput, replaces: Option<u64>) -> Result<()> {
         network.bundler_url = bundler_url;
         network.bundler_api_key = key;
     }
+    network.sponsor_url = sponsor_url;
     let chain_id = network.chain_id;
     state::update_wallet(|w| {
         w.networks

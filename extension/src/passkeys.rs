@@ -161,7 +161,8 @@ async fn propose(
         value: Default::default(),
         data: data.into(),
     };
-    let prepared = userop::prepare(network, account, vec![call], None).await?;
+    let prepared =
+        userop::prepare(network, account, vec![call], network.sponsor(None).as_ref()).await?;
     approvals::enqueue(
         &chrome::extension_origin(),
         ReplyTo::nobody(),

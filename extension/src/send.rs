@@ -61,7 +61,7 @@ pub async fn max(
         Asset::Native => {
             let to = to.unwrap_or(SOME_RECIPIENT);
             let (value, prepared) = native_max(&network, &account, to).await?;
-            let fee = Readable::ether(prepared.user_op.max_cost());
+            let fee = Readable::ether(prepared.user_op.account_max_cost());
             Ok((format_units(value, 18), Some(fee)))
         }
     }
@@ -129,7 +129,7 @@ async fn prepare(
 ) -> Result<PreparedTransaction> {
     let calls = vec![send_call(account.address, to, asset, value)?];
     Protected::of(account.address, &network.contracts).check(&calls)?;
-    userop::prepare(network, account, calls, None).await
+    userop::prepare(network, account, calls, network.sponsor(None).as_ref()).await
 }
 
 /// All the ETH less the most the send can cost: estimated for 1 wei, then prepared with the
@@ -145,7 +145,7 @@ async fn native_max(
     for _ in 0..MAX_ROUNDS {
         let sent = value.unwrap_or(U256::from(1));
         let prepared = prepare(network, account, to, Asset::Native, sent).await?;
-        let cost = prepared.user_op.max_cost();
+        let cost = prepared.user_op.account_max_cost();
         if value.is_some() && sent.saturating_add(cost) <= balance {
             return Ok((sent, prepared));
         }

@@ -24,6 +24,7 @@ use sso_wallet::activity::describe_calls;
 use sso_wallet::approval::{ApprovalKind, ReplyTo, SessionCreation};
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
+use sso_wallet::erc7677::PaymasterService;
 use sso_wallet::network::Network;
 use sso_wallet::protocol::SessionView;
 use sso_wallet::session::describe;
@@ -41,7 +42,7 @@ use sso_wallet::units::Readable;
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
-use crate::{approvals, bundler, chain, chrome, state, userop};
+use crate::{approvals, bundler, chain, chrome, paymaster, state, userop};
 
 /// ERC-7579 module type of validators.
 const MODULE_TYPE_VALIDATOR: u64 = 1;
@@ -211,8 +212,9 @@ pub async fn request(
             data: install.abi_encode().into(),
         }
     };
+    let sponsor = network.sponsor(None);
     let (prepared, tokens) = futures::join!(
-        userop::prepare(&network, &account, vec![call], None),
+        userop::prepare(&network, &account, vec![call], sponsor.as_ref()),
         token_metadata(&network, &request),
     );
     let prepared = prepared?;
@@ -350,6 +352,7 @@ pub async fn try_send(
     calls: &[Call],
     named: Option<B256>,
     batch_id: Option<&str>,
+    sponsor: Option<&PaymasterService>,
 ) -> Result<Attempt> {
     if !state::read_wallet(|w| w.sessions.iter().any(|s| s.origin == origin)).await? {
         return Ok(Attempt::Fallback(None));
@@ -403,7 +406,7 @@ pub async fn try_send(
             batch_id,
             recipients: sso_wallet::activity::recipients(calls),
         };
-        match send_with(network, account, record, &key, calls, entry).await {
+        match send_with(network, account, (record, &key), calls, sponsor, entry).await {
             Ok(hash) => {
                 crate::lock::touch().await?;
                 return Ok(Attempt::Sent(hash));
@@ -480,14 +483,15 @@ async fn settled_lane(
     }
 }
 
-/// Evaluates, builds, signs and sends one session operation (under its lane's lock); `Err` is
-/// the reason it did not.
+/// Evaluates, builds, signs and sends one session operation (under its lane's lock), with its
+/// fees paid by `sponsor` when the dapp named one (the fee limit is then not charged, as the
+/// validator does); `Err` is the reason it did not.
 async fn send_with(
     network: &Network,
     account: &Account,
-    record: SessionRecord,
-    key: &B256,
+    (record, key): (SessionRecord, &B256),
     calls: &[Call],
+    sponsor: Option<&PaymasterService>,
     entry: Entry<'_>,
 ) -> std::result::Result<B256, String> {
     let failed = |e: Error| format!("the session could not send it: {}", e.user_message());
@@ -496,7 +500,7 @@ async fn send_with(
         .map_err(failed)?;
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
     let mut circumstances = Circumstances {
-        fee: Some(U256::ZERO),
+        fee: sponsor.is_none().then_some(U256::ZERO),
         now: head.timestamp,
         clock: chrome::unix_seconds(),
     };
@@ -513,10 +517,30 @@ async fn send_with(
         (head.max_fee_per_gas, head.max_priority_fee_per_gas),
         registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
     );
+    let stub = match sponsor {
+        Some(service) => {
+            let stub = paymaster::stub(network, service, &user_op)
+                .await
+                .map_err(failed)?;
+            user_op.paymaster = Some(stub.paymaster.clone());
+            Some((service, stub))
+        }
+        None => None,
+    };
     let estimate = bundler::estimate(network, &user_op).await.map_err(failed)?;
     registry::apply_session_gas(&mut user_op, &estimate, allowed.increments.len());
-    // The fee limit is charged the operation's most expensive case.
-    circumstances.fee = Some(user_op.max_cost());
+    if let Some((service, stub)) = &stub
+        && !stub.is_final
+    {
+        let data = paymaster::data(network, service, &user_op, &stub.paymaster)
+            .await
+            .map_err(failed)?;
+        if let Some(paymaster) = &mut user_op.paymaster {
+            paymaster.paymaster_data = data;
+        }
+    }
+    // The fee limit is charged the operation's most expensive case (nothing when sponsored).
+    circumstances.fee = sponsor.is_none().then(|| user_op.max_cost());
     let allowed = record
         .evaluate(&chain_state, &usage, calls, circumstances)
         .map_err(denied)?;
@@ -617,7 +641,13 @@ pub async fn revoke(context: B256, origin: Option<&str>, reply_to: ReplyTo) -> R
         .abi_encode()
         .into(),
     };
-    let prepared = userop::prepare(&network, &account, vec![call], None).await?;
+    let prepared = userop::prepare(
+        &network,
+        &account,
+        vec![call],
+        network.sponsor(None).as_ref(),
+    )
+    .await?;
     approvals::enqueue(
         origin.unwrap_or(&chrome::extension_origin()),
         reply_to,

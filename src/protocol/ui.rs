@@ -210,6 +210,9 @@ pub struct NetworkInput {
     pub bundler_api_key: String,
     /// Block explorer base URL (empty: none).
     pub explorer_url: String,
+    /// An ERC-7677 paymaster service paying fees when a dapp names none (empty: none).
+    #[serde(default)]
+    pub sponsor_url: String,
 }
 
 /// Answers to [`UiRequest`]s.

@@ -223,6 +223,7 @@ pub fn apply_session_gas(user_op: &mut UserOperation, estimate: &GasEstimate, co
     user_op.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
         / U256::from(10)
         + U256::from(POLICY_GAS + COUNTER_GAS * (counters as u64 + 1));
+    user_op.apply_paymaster_gas(estimate);
 }
 
 /// A session signature of the real size and layout, for gas estimation: a 65-byte ECDSA

@@ -4,8 +4,8 @@
 // and ERC-1155 tokens sent with their safe (receiver-checking) calls.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { encodeFunctionData, getAddress, parseAbi, parseEther } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, deployArtifact, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { encodeAbiParameters, encodeFunctionData, getAddress, keccak256, parseAbi, parseAbiParameters, parseEther } from "viem";
+import { DAPP, OTHER_DAPP, Wallet, chain, deployArtifact, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
 
 const NFTS = parseAbi([
   "function safeMint(address to, uint256 tokenId)",
@@ -177,5 +177,63 @@ describe("EIP-5792 batches", () => {
     // The other batches are listed too, not selected.
     assert.ok((await view.getByTestId("activity-item").count()) >= 2);
     await view.close();
+  });
+
+  it("reports 100 while pending, 400 once dropped before inclusion and 500 when the batch reverted, all atomic", async () => {
+    const status = async (id) => (await request(dapp, "wallet_getCallsStatus", [id])).result;
+    const sendBatch = async (calls, before) => {
+      const { page, pending } = await wallet.approval(() =>
+        request(dapp, "wallet_sendCalls", [{ version: "2.0.0", chainId: "0x7a69", atomicRequired: true, calls }]),
+      );
+      await before?.();
+      await page.getByTestId("approve").click();
+      const { result, error } = await pending;
+      assert.ok(result?.id, JSON.stringify(error));
+      return result.id;
+    };
+    // 100, then 400: the chain mines nothing while the bundler holds the operation; then its
+    // bundle is dropped and the account's nonce moves past it (as when another operation takes
+    // its place), so it can never be included.
+    await nodeRpc("evm_setAutomine", [false]);
+    let dropped;
+    try {
+      dropped = await sendBatch([{ to: `0x${"44".repeat(20)}`, value: "0x5" }]);
+      const pending = await status(dropped);
+      assert.equal(pending.status, 100);
+      assert.equal(pending.atomic, true);
+      const ENTRY_POINT = parseAbi(["function incrementNonce(uint192 key)"]);
+      await nodeRpc("anvil_impersonateAccount", [account]);
+      await nodeRpc("anvil_dropAllTransactions", []);
+      await nodeRpc("eth_sendTransaction", [
+        { from: account, to: devnet.entryPoint, data: encodeFunctionData({ abi: ENTRY_POINT, functionName: "incrementNonce", args: [0n] }) },
+      ]);
+      await nodeRpc("evm_mine", []);
+    } finally {
+      await nodeRpc("anvil_stopImpersonatingAccount", [account]).catch(() => {});
+      await nodeRpc("evm_setAutomine", [true]);
+    }
+    const gone = await status(dropped);
+    assert.equal(gone.status, 400, JSON.stringify(gone));
+    assert.equal(gone.atomic, true);
+    assert.equal(await chain.getBalance({ address: `0x${"44".repeat(20)}` }), 0n, "never included");
+
+    // 500: estimated and shown while the account held the tokens, reverted once included.
+    const token = await deployTestToken();
+    const ERC20 = parseAbi(["function mint(address to, uint256 amount)", "function transfer(address to, uint256 amount) returns (bool)"]);
+    await nodeRpc("eth_sendTransaction", [{ from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [account, 10n] }) }]);
+    const slot = keccak256(encodeAbiParameters(parseAbiParameters("address, uint256"), [account, 0n]));
+    const reverted = await sendBatch(
+      [{ to: token, data: encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [`0x${"45".repeat(20)}`, 10n] }) }],
+      () => nodeRpc("anvil_setStorageAt", [token, slot, `0x${"00".repeat(32)}`]),
+    );
+    let answer = await status(reverted);
+    for (let i = 0; i < 100 && answer.status === 100; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+      answer = await status(reverted);
+    }
+    assert.equal(answer.status, 500, JSON.stringify(answer));
+    assert.equal(answer.atomic, true);
+    assert.equal(answer.receipts[0].status, "0x0");
+    // 600 (partly reverted) cannot happen: every batch is one UserOperation, all or nothing.
   });
 });

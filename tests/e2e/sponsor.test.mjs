@@ -5,8 +5,8 @@
 // one whose signature the chain refuses, are readable errors that cost the user nothing.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { encodeFunctionData, getAddress, parseAbi, parseEther } from "viem";
-import { Wallet, chain, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { encodeFunctionData, getAddress, parseAbi, parseEther, toHex } from "viem";
+import { Wallet, chain, deployTestToken, devnet, nodeRpc, request, transferSessionRequest } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi([
   "function transfer(address to, uint256 amount) returns (bool)",
@@ -97,5 +97,69 @@ describe("gas sponsorship (ERC-7677)", () => {
     assert.equal(await tokens(recipient), 0n);
     assert.equal(await chain.getBalance({ address: account }), 0n);
     assert.equal(await deposit(), before);
+  });
+
+  it("a session's silent send is sponsored when the dapp's calls carry the capability", async () => {
+    // Creating the session is a passkey operation the account pays for; its sends are then sponsored.
+    await nodeRpc("anvil_setBalance", [account, toHex(parseEther("1"))]);
+    const to = getAddress(`0x${"a4".repeat(20)}`);
+    const now = Number((await chain.getBlock()).timestamp);
+    const params = transferSessionRequest({ account, to, perUse: parseEther("0.01"), total: parseEther("0.1"), feeLimit: parseEther("0.5"), expiry: now + 3600 });
+    const grant = await wallet.approval(() => request(dapp, "wallet_requestExecutionPermissions", params));
+    await grant.page.getByTestId("approve").click();
+    const { result: granted } = await grant.pending;
+    assert.ok(granted?.[0]?.context, "granted");
+    const windows = wallet.approvalWindows;
+    const before = await chain.getBalance({ address: account });
+    const sent = await request(dapp, "wallet_sendCalls", [
+      {
+        version: "2.0.0",
+        chainId: "0x7a69",
+        atomicRequired: true,
+        calls: [{ to, value: toHex(parseEther("0.01")) }],
+        capabilities: { permissions: { context: granted[0].context }, paymasterService: { url: devnet.paymaster.url } },
+      },
+    ]);
+    assert.ok(sent.result?.id, JSON.stringify(sent.error));
+    assert.equal(wallet.approvalWindows, windows, "no window: the session signed it");
+    for (let i = 0; i < 100 && (await chain.getBalance({ address: to })) === 0n; i += 1) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await chain.getBalance({ address: to }), parseEther("0.01"));
+    assert.equal(before - (await chain.getBalance({ address: account })), parseEther("0.01"), "the value alone left the account: the sponsor paid the fee");
+  });
+
+  it("a network's own sponsor (a setting) pays when the dapp names none", async () => {
+    const fresh = await Wallet.onboarded("0");
+    try {
+      const home = await fresh.wallet.openHome({ tab: "settings" });
+      const save = async () => {
+        await home.getByTestId("save-network").click();
+        const shown = home.locator('[data-testid="error"], [data-testid="notice"]').first();
+        await shown.waitFor();
+        return shown.textContent();
+      };
+      await home.locator(`[data-testid="network"][data-chain-id="${devnet.chainId}"]`).getByTestId("edit-network").click();
+      await home.getByTestId("network-sponsor").fill("ftp://sponsor.example");
+      assert.match(await save(), /the paymaster service: the URL must start with https:\/\/ or http:\/\//);
+      await home.getByTestId("network-sponsor").fill(devnet.paymaster.url);
+      assert.equal(await save(), "Network saved.");
+      await home.close();
+
+      // A plain eth_sendTransaction (no capabilities at all) from an account with no ETH.
+      const recipient = getAddress(`0x${"a5".repeat(20)}`);
+      await nodeRpc("eth_sendTransaction", [
+        { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [fresh.account, 5n] }) },
+      ]);
+      const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [recipient, 5n] });
+      const { page, pending } = await fresh.wallet.approval(() => request(fresh.dapp, "eth_sendTransaction", [{ from: fresh.account, to: token, data }]));
+      assert.match(await page.getByTestId("tx-sponsor").textContent(), /^Fees sponsored by SSO Wallet devnet sponsor/);
+      assert.equal(await page.getByTestId("tx-fee").textContent(), "0 ETH");
+      await page.getByTestId("approve").click();
+      const { result, error } = await pending;
+      assert.match(result ?? JSON.stringify(error), /^0x[0-9a-f]{64}$/);
+      assert.equal(await tokens(recipient), 5n);
+      assert.equal(await chain.getBalance({ address: fresh.account }), 0n);
+    } finally {
+      await fresh.wallet.close();
+    }
   });
 });

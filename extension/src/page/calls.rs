@@ -85,6 +85,7 @@ async fn send(request: Request) -> Result<Option<Value>> {
         &batch.calls,
         batch.session,
         batch.id.as_deref(),
+        network.sponsor(batch.paymaster_service.clone()).as_ref(),
     )
     .await?;
     let fallback = match attempt {
@@ -94,13 +95,8 @@ async fn send(request: Request) -> Result<Option<Value>> {
         }
         Attempt::Fallback(reason) => reason,
     };
-    let mut prepared = userop::prepare(
-        &network,
-        &account,
-        batch.calls,
-        batch.paymaster_service.as_ref(),
-    )
-    .await?;
+    let sponsor = network.sponsor(batch.paymaster_service);
+    let mut prepared = userop::prepare(&network, &account, batch.calls, sponsor.as_ref()).await?;
     prepared.session_fallback = fallback;
     // Without a dapp-chosen id, the userOpHash identifies the batch.
     let id = batch

@@ -26,14 +26,24 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
     }
     let calls = vec![tx.call];
     Protected::of(account.address, &network.contracts).check(&calls)?;
-    let fallback =
-        match session::try_send(&network, &account, &request.origin, &calls, None, None).await? {
-            Attempt::Sent(hash) => {
-                return Ok(Some(json!(bundler::wait(&network, hash).await?)));
-            }
-            Attempt::Fallback(reason) => reason,
-        };
-    let mut prepared = userop::prepare(&network, &account, calls, None).await?;
+    let fallback = match session::try_send(
+        &network,
+        &account,
+        &request.origin,
+        &calls,
+        None,
+        None,
+        network.sponsor(None).as_ref(),
+    )
+    .await?
+    {
+        Attempt::Sent(hash) => {
+            return Ok(Some(json!(bundler::wait(&network, hash).await?)));
+        }
+        Attempt::Fallback(reason) => reason,
+    };
+    let mut prepared =
+        userop::prepare(&network, &account, calls, network.sponsor(None).as_ref()).await?;
     prepared.session_fallback = fallback;
     approvals::enqueue(
         &request.origin,

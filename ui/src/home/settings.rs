@@ -93,6 +93,7 @@ fn networks_view(page: Page, home: &HomeView) -> impl IntoView + use<> {
             <input data-testid="network-bundler" placeholder="Bundler URL (optional; {apiKey} where the key goes)" bind:value=form.bundler_url/>
             <input data-testid="network-bundler-key" type="password" autocomplete="off" placeholder="Bundler API key (optional)" bind:value=form.bundler_api_key/>
             <input data-testid="network-explorer" placeholder="Explorer URL (optional)" bind:value=form.explorer_url/>
+            <input data-testid="network-sponsor" placeholder="Paymaster service paying fees (optional, ERC-7677)" bind:value=form.sponsor_url/>
             <button class="secondary small" data-testid="save-network" disabled=move || page.busy() on:click=save>"Save network"</button>
         </div>
     }
@@ -107,6 +108,7 @@ struct NetworkForm {
     bundler_url: RwSignal<String>,
     bundler_api_key: RwSignal<String>,
     explorer_url: RwSignal<String>,
+    sponsor_url: RwSignal<String>,
 }
 
 impl NetworkForm {
@@ -118,6 +120,7 @@ impl NetworkForm {
             bundler_url: RwSignal::new(String::new()),
             bundler_api_key: RwSignal::new(String::new()),
             explorer_url: RwSignal::new(String::new()),
+            sponsor_url: RwSignal::new(String::new()),
         }
     }
 
@@ -130,6 +133,8 @@ impl NetworkForm {
             .set(network.bundler_api_key.clone().unwrap_or_default());
         self.explorer_url
             .set(network.explorer_url.clone().unwrap_or_default());
+        self.sponsor_url
+            .set(network.sponsor_url.clone().unwrap_or_default());
     }
 
     /// Fills the endpoints from a preset, or empties them (`None`).
@@ -163,6 +168,7 @@ impl NetworkForm {
             bundler_url: self.bundler_url.get_untracked(),
             bundler_api_key: self.bundler_api_key.get_untracked(),
             explorer_url: self.explorer_url.get_untracked(),
+            sponsor_url: self.sponsor_url.get_untracked(),
         })
     }
 }
