@@ -162,4 +162,24 @@ describe("gas sponsorship (ERC-7677)", () => {
       await fresh.wallet.close();
     }
   });
+
+  it("the devnet names its own sponsor: an account there needs no ETH to start", async () => {
+    const own = await Wallet.onboarded("0", { sponsored: true });
+    try {
+      const recipient = getAddress(`0x${"a6".repeat(20)}`);
+      await nodeRpc("eth_sendTransaction", [
+        { from: devnet.funder.address, to: token, data: encodeFunctionData({ abi: ERC20, functionName: "mint", args: [own.account, 3n] }) },
+      ]);
+      const data = encodeFunctionData({ abi: ERC20, functionName: "transfer", args: [recipient, 3n] });
+      const { page, pending } = await own.wallet.approval(() => request(own.dapp, "eth_sendTransaction", [{ from: own.account, to: token, data }]));
+      assert.equal(await page.getByTestId("tx-sponsor-url").textContent(), devnet.paymaster.url);
+      await page.getByTestId("approve").click();
+      const { result, error } = await pending;
+      assert.match(result ?? JSON.stringify(error), /^0x[0-9a-f]{64}$/);
+      assert.equal(await tokens(recipient), 3n);
+      assert.equal(await chain.getBalance({ address: own.account }), 0n);
+    } finally {
+      await own.wallet.close();
+    }
+  });
 });

@@ -131,6 +131,7 @@ fn devnet_figures() -> Result<(Value, Value)> {
         devnet::Ports {
             rpc: proc::free_port()?,
             bundler: proc::free_port()?,
+            paymaster: 0,
         },
         root().join("target/bench/devnet"),
     )?;

@@ -27,6 +27,8 @@ pub struct Ports {
     pub rpc: u16,
     /// alto's port.
     pub bundler: u16,
+    /// The paymaster service's port (0: a free one).
+    pub paymaster: u16,
 }
 
 /// A running devnet; dropping it stops its processes.
@@ -254,7 +256,7 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
     let owner: alloy_primitives::Address = owner.parse().map_err(|e| format!("owner: {e}"))?;
     let sponsor_paymaster = paymaster::deploy(&node_url, owner, sponsor_key.address())?;
     let paymaster_port = paymaster::start(
-        0,
+        ports.paymaster,
         paymaster::Service {
             rpc_url: node_url.clone(),
             chain_id,
@@ -287,6 +289,7 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
         rpc_url: &rpc_url,
         bundler_url: &bundler_url,
         explorer: None,
+        sponsor: Some(&paymaster_url),
         from_block: deployed.first_block.unwrap_or(0),
         addresses: &addresses,
     });

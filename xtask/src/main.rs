@@ -3,7 +3,8 @@
 //!
 //! - `setup`: wasm target, wasm-bindgen CLI, `npm ci`, Debian Chromium.
 //! - `build`: contracts, wasm crates, the unpacked extension in `dist/extension`, the store zip.
-//! - `devnet`: anvil + EntryPoint v0.8 + the project's contracts (CREATE2) + alto, until ^C.
+//! - `devnet`: anvil + EntryPoint v0.8 + the project's contracts (CREATE2) + alto + a sponsor
+//!   (a paymaster and its ERC-7677 service), until ^C.
 //! - `deploy`: the contracts on any chain (idempotent, verified, the factory staked), with a
 //!   key from the environment or a keystore; `--dry-run` prints the cost.
 //! - `demo`: build, devnet, demo dapp, Chromium with the extension (headless: scripted).
@@ -63,7 +64,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...] | --public-chain-only] | differential [--cases 2000] | bench | gas>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--paymaster-port 4338] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...] | --public-chain-only] | differential [--cases 2000] | bench | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -75,6 +76,7 @@ fn run(args: Vec<String>) -> Result {
             devnet::Ports {
                 rpc: port_flag(rest, "--port", 8545)?,
                 bundler: port_flag(rest, "--bundler-port", 4337)?,
+                paymaster: port_flag(rest, "--paymaster-port", networks::LOCAL_PAYMASTER_PORT)?,
             },
             match flag_value(rest, "--chain-id") {
                 Some(id) => id.parse().map_err(|_| format!("bad --chain-id {id}"))?,

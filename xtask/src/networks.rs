@@ -11,6 +11,9 @@ use crate::{Result, root};
 
 /// Chain id of the local devnet.
 pub const LOCAL_CHAIN_ID: u64 = 31337;
+/// Where `cargo xtask devnet` / `demo` serve the devnet's ERC-7677 paymaster service: the local
+/// devnet names it as its own sponsor, so an account there needs no ETH to start.
+pub const LOCAL_PAYMASTER_PORT: u16 = 4338;
 
 /// One network of a `networks.json`.
 pub struct Network<'a> {
@@ -24,6 +27,8 @@ pub struct Network<'a> {
     pub bundler_url: &'a str,
     /// Its block explorer, if any.
     pub explorer: Option<&'a str>,
+    /// Its own ERC-7677 paymaster service, if any.
+    pub sponsor: Option<&'a str>,
     /// The first block the wallet's log queries need (the contracts' deployment).
     pub from_block: u64,
     /// The contracts there.
@@ -47,6 +52,9 @@ pub fn network(network: &Network) -> Value {
     });
     if let Some(explorer) = network.explorer {
         entry["explorerUrl"] = json!(explorer);
+    }
+    if let Some(sponsor) = network.sponsor {
+        entry["sponsorUrl"] = json!(sponsor);
     }
     entry
 }
@@ -114,6 +122,7 @@ pub fn shipped(addresses: &Addresses, build: Build) -> Result<Value> {
             rpc_url: &preset.rpc_url,
             bundler_url: &preset.bundler_url,
             explorer: preset.explorer_url.as_deref(),
+            sponsor: None,
             from_block: deployment_block(preset.chain_id)?,
             addresses,
         }));
@@ -130,6 +139,9 @@ pub fn shipped(addresses: &Addresses, build: Build) -> Result<Value> {
     Ok(list)
 }
 
+/// The devnet's paymaster service at [`LOCAL_PAYMASTER_PORT`].
+const LOCAL_SPONSOR_URL: &str = "http://127.0.0.1:4338";
+
 /// The local devnet at the ports `cargo xtask devnet` / `demo` use.
 fn local_devnet(addresses: &Addresses) -> Value {
     network(&Network {
@@ -138,6 +150,7 @@ fn local_devnet(addresses: &Addresses) -> Value {
         rpc_url: "http://127.0.0.1:8545",
         bundler_url: "http://127.0.0.1:4337",
         explorer: None,
+        sponsor: Some(LOCAL_SPONSOR_URL),
         from_block: 0,
         addresses,
     })
@@ -188,5 +201,11 @@ mod tests {
         assert_eq!(list.default_chain_id, LOCAL_CHAIN_ID);
         assert_eq!(list.networks[0].rpc_url, "http://127.0.0.1:8545");
         assert!(list.ships(11_155_111));
+        // The devnet pays its own accounts' fees; no public network names a sponsor.
+        assert_eq!(
+            list.networks[0].sponsor_url.as_deref(),
+            Some("http://127.0.0.1:4338")
+        );
+        assert!(list.networks[1..].iter().all(|n| n.sponsor_url.is_none()));
     }
 }

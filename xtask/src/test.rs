@@ -133,6 +133,7 @@ pub fn run(selection: &Selection) -> Result {
     let ports = Ports {
         rpc: proc::free_port()?,
         bundler: proc::free_port()?,
+        paymaster: 0,
     };
     let devnet = devnet::start(ports, root().join("target/e2e-devnet"))?;
     // A second chain with the same contracts, for adding and switching networks; it makes a
@@ -145,6 +146,7 @@ pub fn run(selection: &Selection) -> Result {
         Ports {
             rpc: proc::free_port()?,
             bundler: proc::free_port()?,
+            paymaster: 0,
         },
         root().join("target/e2e-devnet-2"),
     )?;
@@ -316,6 +318,7 @@ fn public_chain(chromium: &PathBuf, dapp_port: u16) -> Result {
             Ports {
                 rpc: proc::free_port()?,
                 bundler: proc::free_port()?,
+                paymaster: 0,
             },
             dir.clone(),
         )?;
@@ -347,6 +350,7 @@ pub fn demo(exit: bool) -> Result {
         Ports {
             rpc: 8545,
             bundler: 4337,
+            paymaster: crate::networks::LOCAL_PAYMASTER_PORT,
         },
         root().join("target/devnet"),
     )?;
@@ -410,6 +414,7 @@ pub fn differential(cases: usize) -> Result {
             Ports {
                 rpc: proc::free_port()?,
                 bundler: proc::free_port()?,
+                paymaster: 0,
             },
             root().join("target/differential-devnet"),
         )?;
@@ -468,6 +473,7 @@ pub fn gas() -> Result {
         Ports {
             rpc: proc::free_port()?,
             bundler: proc::free_port()?,
+            paymaster: 0,
         },
         root().join("target/gas-devnet"),
     )?;

@@ -77,9 +77,11 @@ export async function factoryAddress(credential, extensionId) {
 export class Wallet {
   /**
    * Launches a wallet; `rpcUrl` / `bundlerUrl` replace the default network's node / bundler (e.g.
-   * with public-RPC stand-ins); `networks` replaces the whole network list.
+   * with public-RPC stand-ins); `networks` replaces the whole network list. The devnet names its
+   * own sponsor (an ERC-7677 service paying every fee); tests pay their own fees, as on a network
+   * without one, unless `sponsored`.
    */
-  static async launch({ rpcUrl, bundlerUrl, networks: list } = {}) {
+  static async launch({ rpcUrl, bundlerUrl, networks: list, sponsored = false } = {}) {
     const dir = await mkdtemp(join(tmpdir(), "sso-wallet-e2e-"));
     const extension = join(dir, "extension");
     await cp(env("SSO_EXTENSION_DIR"), extension, { recursive: true });
@@ -88,6 +90,7 @@ export class Wallet {
     const network = networks.networks.find((n) => n.chainId === networks.defaultChainId);
     if (rpcUrl) network.rpcUrl = rpcUrl;
     if (bundlerUrl) network.bundlerUrl = bundlerUrl;
+    if (!sponsored) for (const n of networks.networks) delete n.sponsorUrl;
     await writeFile(join(extension, "networks.json"), JSON.stringify(networks));
     try {
       const { context, extensionId } = await launchWithExtension({
