@@ -263,6 +263,10 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
             entry_point: addresses.entry_point,
             paymaster: sponsor_paymaster,
             signer: sponsor_key,
+            policy: paymaster::Policy {
+                allowed_targets: None,
+                daily_cap: paymaster::DAILY_CAP,
+            },
             counts: std::sync::Mutex::new((std::time::Instant::now(), Default::default())),
         },
     )?;

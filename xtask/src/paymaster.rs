@@ -4,10 +4,11 @@
 //!
 //! The service answers `pm_getPaymasterStubData` (a stub signature of the real shape, the
 //! paymaster's gas, `sponsor: {name, icon}`) and `pm_getPaymasterData` (the EIP-712 signature
-//! OpenZeppelin's `PaymasterSigner` checks, valid for an hour of chain time). Its policy: the
-//! devnet's EntryPoint and chain only, and at most [`DAILY_CAP`] sponsored operations per account
-//! and day. `POST /wrong-signer` answers like `/` but signs with another key (how the tests
-//! see a service whose data the chain refuses).
+//! OpenZeppelin's `PaymasterSigner` checks, valid for an hour of chain time). Its [`Policy`]: the
+//! devnet's EntryPoint and chain only, the call targets it allows (the devnet's: any), and at
+//! most [`DAILY_CAP`] sponsored operations per account and day. `POST /wrong-signer` answers
+//! like `/` but signs with another key (how the tests see a service whose data the chain
+//! refuses).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,6 +29,8 @@ use crate::jsonrpc::rpc;
 sol! {
     function deposit() payable;
     function addStake(uint32 unstakeDelaySec) payable;
+    function execute(bytes32 mode, bytes executionCalldata);
+    struct Execution { address target; uint256 value; bytes callData; }
 
     /// What `PaymasterSigner` signs (OpenZeppelin 5.7).
     struct UserOperationRequest {
@@ -66,8 +69,66 @@ pub struct Service {
     pub paymaster: Address,
     /// The key `SponsorPaymaster` trusts.
     pub signer: PrivateKeySigner,
+    /// Whom it sponsors.
+    pub policy: Policy,
     /// Sponsored operations per account, in the current day window.
     pub counts: Mutex<(Instant, HashMap<Address, usize>)>,
+}
+
+/// Whom the service sponsors.
+pub struct Policy {
+    /// The contracts an operation may call (`None`: any); calls to the account itself (its
+    /// modules, its passkeys) are always allowed.
+    pub allowed_targets: Option<Vec<Address>>,
+    /// Sponsored operations per account and day.
+    pub daily_cap: usize,
+}
+
+/// What an operation's ERC-7579 `execute` calls (`None`: not an `execute` the service reads).
+fn call_targets(call_data: &[u8]) -> Option<Vec<Address>> {
+    use alloy_sol_types::{SolCall, SolValue};
+    let call = executeCall::abi_decode(call_data).ok()?;
+    let data = &call.executionCalldata;
+    match call.mode[0] {
+        0 => Some(vec![Address::from_slice(data.get(..20)?)]),
+        1 => Some(
+            Vec::<Execution>::abi_decode(data)
+                .ok()?
+                .into_iter()
+                .map(|e| e.target)
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+impl Policy {
+    /// Whether it sponsors `op`, counting it against the sender's cap in `counts` (used today).
+    pub fn admit(
+        &self,
+        op: &UserOperation,
+        used: &mut HashMap<Address, usize>,
+    ) -> std::result::Result<(), String> {
+        if let Some(allowed) = &self.allowed_targets {
+            let targets = call_targets(&op.call_data)
+                .ok_or("this sponsor pays only for ERC-7579 execute calls")?;
+            if let Some(other) = targets
+                .iter()
+                .find(|t| **t != op.sender && !allowed.contains(t))
+            {
+                return Err(format!("this sponsor does not pay for calls to {other}"));
+            }
+        }
+        let count = used.entry(op.sender).or_default();
+        if *count >= self.daily_cap {
+            return Err(format!(
+                "{} has had its {} sponsored operations today",
+                op.sender, self.daily_cap
+            ));
+        }
+        *count += 1;
+        Ok(())
+    }
 }
 
 /// A transaction from an unlocked devnet account, waited for; returns its receipt.
@@ -213,17 +274,10 @@ fn answer(
                 if counts.0.elapsed() > Duration::from_secs(86_400) {
                     *counts = (Instant::now(), HashMap::new());
                 }
-                let used = counts.1.entry(op.sender).or_default();
-                if *used >= DAILY_CAP {
-                    return Err((
-                        -32001,
-                        format!(
-                            "{} has had its {DAILY_CAP} sponsored operations today",
-                            op.sender
-                        ),
-                    ));
-                }
-                *used += 1;
+                service
+                    .policy
+                    .admit(&op, &mut counts.1)
+                    .map_err(|why| (-32001, why))?;
             }
             let now = chain_time(&service.rpc_url).map_err(|e| (-32603, e))?;
             let valid_until = now + VALID_FOR;
@@ -271,6 +325,61 @@ pub fn start(port: u16, service: Service) -> Result<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn op(sender: Address, call_data: Vec<u8>) -> UserOperation {
+        let mut op = UserOperation::unsigned(
+            sender,
+            U256::ZERO,
+            None,
+            &[],
+            (U256::ZERO, U256::ZERO),
+            Bytes::new(),
+        );
+        op.call_data = call_data.into();
+        op
+    }
+
+    #[test]
+    fn the_policy_allows_its_targets_and_caps_each_account() {
+        use sso_wallet::erc7579::{Call, execute_batch, execute_single};
+        let me = Address::repeat_byte(0xaa);
+        let token = Address::repeat_byte(0x70);
+        let other = Address::repeat_byte(0x71);
+        let call = |to| Call {
+            to,
+            value: U256::ZERO,
+            data: Bytes::new(),
+        };
+        let policy = Policy {
+            allowed_targets: Some(vec![token]),
+            daily_cap: 2,
+        };
+        let mut used = HashMap::new();
+        let single = op(me, execute_single(&call(token)).to_vec());
+        assert_eq!(policy.admit(&single, &mut used), Ok(()));
+        let to_self = op(me, execute_batch(&[call(token), call(me)]).to_vec());
+        assert_eq!(
+            policy.admit(&to_self, &mut used),
+            Ok(()),
+            "the account itself is always allowed"
+        );
+        let capped = policy.admit(&single, &mut used).unwrap_err();
+        assert!(
+            capped.contains("its 2 sponsored operations today"),
+            "{capped}"
+        );
+        let mut fresh = HashMap::new();
+        let stray = op(me, execute_batch(&[call(token), call(other)]).to_vec());
+        let refused = policy.admit(&stray, &mut fresh).unwrap_err();
+        assert!(refused.contains(&other.to_string()), "{refused}");
+        assert!(policy.admit(&op(me, vec![1, 2, 3]), &mut fresh).is_err());
+        assert!(fresh.is_empty(), "refused operations are not counted");
+        let any = Policy {
+            allowed_targets: None,
+            daily_cap: 1,
+        };
+        assert_eq!(any.admit(&stray, &mut fresh), Ok(()));
+    }
 
     #[test]
     fn paymaster_data_is_the_window_then_the_signature() {
