@@ -517,28 +517,14 @@ async fn send_with(
         (head.max_fee_per_gas, head.max_priority_fee_per_gas),
         registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
     );
-    let stub = match sponsor {
-        Some(service) => {
-            let stub = paymaster::stub(network, service, &user_op)
-                .await
-                .map_err(failed)?;
-            user_op.paymaster = Some(stub.paymaster.clone());
-            Some((service, stub))
-        }
-        None => None,
-    };
+    let sponsored = paymaster::begin(network, sponsor, &mut user_op)
+        .await
+        .map_err(failed)?;
     let estimate = bundler::estimate(network, &user_op).await.map_err(failed)?;
     registry::apply_session_gas(&mut user_op, &estimate, allowed.increments.len());
-    if let Some((service, stub)) = &stub
-        && !stub.is_final
-    {
-        let data = paymaster::data(network, service, &user_op, &stub.paymaster)
-            .await
-            .map_err(failed)?;
-        if let Some(paymaster) = &mut user_op.paymaster {
-            paymaster.paymaster_data = data;
-        }
-    }
+    paymaster::finish(network, sponsored, &mut user_op)
+        .await
+        .map_err(failed)?;
     // The fee limit is charged the operation's most expensive case (nothing when sponsored).
     circumstances.fee = sponsor.is_none().then(|| user_op.max_cost());
     let allowed = record

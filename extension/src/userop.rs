@@ -9,7 +9,7 @@ use sso_wallet::account::Account;
 use sso_wallet::approval::PreparedTransaction;
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
-use sso_wallet::erc7677::{PaymasterService, Sponsorship};
+use sso_wallet::erc7677::PaymasterService;
 use sso_wallet::network::Network;
 use sso_wallet::webauthn;
 use sso_wallet::{Error, Result};
@@ -60,14 +60,7 @@ pub async fn prepare(
             verifier,
         ),
     );
-    let stub = match sponsor {
-        Some(service) => {
-            let stub = paymaster::stub(network, service, &user_op).await?;
-            user_op.paymaster = Some(stub.paymaster.clone());
-            Some((service, stub))
-        }
-        None => None,
-    };
+    let sponsored = paymaster::begin(network, sponsor, &mut user_op).await?;
     let deployment = user_op.factory.zip(user_op.factory_data.as_ref());
     let (estimate, (balance_changes, reverts)) = futures::join!(
         bundler::estimate(network, &user_op),
@@ -77,21 +70,7 @@ pub async fn prepare(
     warnings.extend(reverts);
     let estimate = estimate?;
     user_op.apply_gas(&estimate, verifier);
-    let sponsorship = match stub {
-        Some((service, stub)) => {
-            if !stub.is_final {
-                let data = paymaster::data(network, service, &user_op, &stub.paymaster).await?;
-                if let Some(paymaster) = &mut user_op.paymaster {
-                    paymaster.paymaster_data = data;
-                }
-            }
-            Some(Sponsorship {
-                service: service.clone(),
-                name: stub.sponsor_name,
-            })
-        }
-        None => None,
-    };
+    let sponsorship = paymaster::finish(network, sponsored, &mut user_op).await?;
     let user_op_hash = user_op.hash(entry_point, network.chain_id);
     Ok(PreparedTransaction {
         chain_id: network.chain_id,
