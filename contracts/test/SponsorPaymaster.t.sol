@@ -155,7 +155,10 @@ contract SponsorPaymasterTest is SessionTestBase {
         vm.assume(noise != 0);
         EpUserOp memory op = _sponsor(_passkeyOp(_transfer(7)), SPONSOR_PK, 0, 0);
         field = field % 4;
-        if (field == 0) op.nonce = IEntryPoint(ENTRY_POINT).getNonce(address(account), uint192(noise));
+        // a nonzero key: uint192(noise) alone can be 0 (the signed key) for a noise with only high bits set
+        if (field == 0) {
+            op.nonce = IEntryPoint(ENTRY_POINT).getNonce(address(account), uint192(noise % type(uint192).max) + 1);
+        }
         if (field == 1) op.preVerificationGas ^= noise % 1_000_000 == 0 ? 1 : noise % 1_000_000;
         if (field == 2) op.accountGasLimits = bytes32(uint256(op.accountGasLimits) ^ (1 + noise % 1_000_000));
         if (field == 3) op.callData = _transfer(8 + noise % 90);
