@@ -77,6 +77,25 @@ alloy_sol_types::sol! {
         function balanceOf(address account, uint256 id) external view returns (uint256);
     }
 
+    /// A UserOperation as the EntryPoint passes it to accounts and paymasters.
+    struct SignedUserOperation {
+        address sender;
+        uint256 nonce;
+        bytes initCode;
+        bytes callData;
+        bytes32 accountGasLimits;
+        uint256 preVerificationGas;
+        bytes32 gasFees;
+        bytes paymasterAndData;
+        bytes signature;
+    }
+
+    /// ERC-4337 paymasters: asked (as the EntryPoint) before a sponsored operation is shown.
+    interface IPaymaster {
+        function validatePaymasterUserOp(SignedUserOperation userOp, bytes32 userOpHash, uint256 maxCost)
+            external returns (bytes context, uint256 validationData);
+    }
+
     /// The EIP-712 struct whose signing hash is the EntryPoint v0.8 userOpHash.
     struct PackedUserOperation {
         address sender;

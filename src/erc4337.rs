@@ -237,6 +237,22 @@ impl UserOperation {
         }
     }
 
+    /// The operation as the EntryPoint passes it to a paymaster (signature included).
+    pub fn signed(&self) -> crate::abi::SignedUserOperation {
+        let packed = self.packed();
+        crate::abi::SignedUserOperation {
+            sender: packed.sender,
+            nonce: packed.nonce,
+            initCode: packed.initCode,
+            callData: packed.callData,
+            accountGasLimits: packed.accountGasLimits,
+            preVerificationGas: packed.preVerificationGas,
+            gasFees: packed.gasFees,
+            paymasterAndData: packed.paymasterAndData,
+            signature: self.signature.clone(),
+        }
+    }
+
     /// The v0.8 userOpHash: the EIP-712 signing hash of the packed struct under the domain
     /// `{name: "ERC4337", version: "1", chainId, verifyingContract: entryPoint}`.
     pub fn hash(&self, entry_point: Address, chain_id: u64) -> B256 {
@@ -300,13 +316,7 @@ impl UserOperation {
 /// user can understand or act on: the account's fee and validity (AA21, AA22), and every
 /// paymaster refusal (AA3x: a sponsor that will not pay).
 pub fn refusal_words(message: &str) -> Option<&'static str> {
-    let bytes = message.as_bytes();
-    let code = (0..bytes.len().saturating_sub(3)).find_map(|i| {
-        let code = &bytes[i..i + 4];
-        (code[..2] == *b"AA" && code[2].is_ascii_digit() && code[3].is_ascii_digit())
-            .then(|| &message[i..i + 4])
-    })?;
-    Some(match code {
+    Some(match refusal_code(message)? {
         "AA21" => "the account cannot pay the network fee",
         "AA22" => "the operation has expired or is not valid yet",
         "AA31" => "the paymaster's deposit cannot pay for this operation",
@@ -318,6 +328,24 @@ pub fn refusal_words(message: &str) -> Option<&'static str> {
         "AA36" => "the paymaster needed more gas than its service allowed",
         _ => return None,
     })
+}
+
+/// The first EntryPoint refusal code (`AA25`) in a bundler's message, if any.
+pub fn refusal_code(message: &str) -> Option<&str> {
+    let bytes = message.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let code = &bytes[i..i + 4];
+        (code[..2] == *b"AA" && code[2].is_ascii_digit() && code[3].is_ascii_digit())
+            .then(|| &message[i..i + 4])
+    })
+}
+
+/// Whether a bundler refused a nonce the wallet just read from its node (AA25): the bundler is
+/// behind — its node has not seen the last block yet, or its mempool still holds an operation
+/// the chain has already passed (replaced or dropped), which it validates first. Both clear in
+/// seconds; a nonce that is really wrong is refused again.
+pub fn bundler_behind_on_nonce(message: &str) -> bool {
+    refusal_code(message) == Some("AA25")
 }
 
 /// The EntryPoint v0.8 EIP-712 domain.
@@ -374,6 +402,18 @@ mod tests {
             refusal_words("é AA32 paymaster expired"),
             Some("the sponsorship has expired or is not valid yet")
         );
+    }
+
+    #[test]
+    fn a_bundler_behind_on_the_nonce_is_told_from_its_refusal() {
+        assert!(bundler_behind_on_nonce(
+            "UserOperation reverted during simulation with reason: AA25 invalid account nonce"
+        ));
+        assert!(!bundler_behind_on_nonce("AA21 didn't pay prefund"));
+        assert!(!bundler_behind_on_nonce("invalid nonce"));
+        // The first code counts: a message naming AA25 later as context is another refusal.
+        assert!(!bundler_behind_on_nonce("AA23 reverted (not AA25)"));
+        assert_eq!(refusal_code("é\u{1F600}AA3"), None);
     }
 
     #[test]

@@ -254,6 +254,36 @@ pub fn read_data(url: &str, answer: Value, stub: &Paymaster) -> Result<Bytes> {
     Ok(answer.paymaster_data)
 }
 
+/// What the paymaster's own `validatePaymasterUserOp` said of the final operation (asked before
+/// the window shows it, as the EntryPoint would ask): refused when its signature check failed
+/// (AA34) or its window does not hold `now` (AA32), so the user never approves an operation the
+/// bundler would refuse.
+pub fn check_validation(url: &str, validation_data: U256, now: u64) -> Result<()> {
+    let authorizer = validation_data & ((U256::from(1) << 160usize) - U256::from(1));
+    let mask48 = U256::from(0xffff_ffff_ffff_u64);
+    let valid_until: u64 = (validation_data.wrapping_shr(160) & mask48).to::<u64>();
+    let valid_after: u64 = (validation_data.wrapping_shr(208) & mask48).to::<u64>();
+    if authorizer == U256::from(1) {
+        return Err(service_error(
+            url,
+            "its paymaster refuses the data it signed (AA34: the signature does not match the operation)",
+        ));
+    }
+    if !authorizer.is_zero() {
+        return Err(service_error(
+            url,
+            "its paymaster names a signature aggregator",
+        ));
+    }
+    if (valid_until != 0 && valid_until < now) || valid_after > now {
+        return Err(service_error(
+            url,
+            "the sponsorship it signed is not valid now (AA32)",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +349,26 @@ mod tests {
             let e = read_stub(url, bad.clone()).unwrap_err();
             assert!(e.to_string().contains("nothing was sent"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn the_paymasters_own_answer_is_read_like_the_entry_point_reads_it() {
+        let url = "http://127.0.0.1:1";
+        let data = |after: u64, until: u64, authorizer: u64| {
+            (U256::from(after) << 208) | (U256::from(until) << 160) | U256::from(authorizer)
+        };
+        assert!(check_validation(url, data(0, 0, 0), 1_000).is_ok());
+        assert!(check_validation(url, data(900, 2_000, 0), 1_000).is_ok());
+        let refused = check_validation(url, data(0, 0, 1), 1_000).unwrap_err();
+        assert!(refused.to_string().contains("AA34"), "{refused}");
+        assert!(
+            check_validation(url, data(0, 999, 0), 1_000)
+                .unwrap_err()
+                .to_string()
+                .contains("AA32")
+        );
+        assert!(check_validation(url, data(1_001, 0, 0), 1_000).is_err());
+        assert!(check_validation(url, data(0, 0, 0x1234), 1_000).is_err());
     }
 
     #[test]

@@ -37,14 +37,34 @@ fn in_words(error: Error) -> Error {
     }
 }
 
-/// Gas estimation through the bundler (the signature must have the real shape).
+/// How often, and how far apart, an estimate the bundler refused for a nonce the wallet just
+/// read (AA25: the bundler is behind) is asked again.
+const BEHIND_ON_NONCE_TRIES: u32 = 4;
+const BEHIND_ON_NONCE_WAIT_MS: i32 = 1_500;
+
+/// Gas estimation through the bundler (the signature must have the real shape). A bundler
+/// behind on the account's nonce ([`sso_wallet::erc4337::bundler_behind_on_nonce`]) is asked
+/// again a few seconds later before its refusal is shown.
 pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasEstimate> {
-    let estimate: GasEstimate = call(
-        network,
-        "eth_estimateUserOperationGas",
-        json!([user_op, network.contracts.entry_point]),
-    )
-    .await?;
+    let mut tries = 1;
+    let estimate: GasEstimate = loop {
+        let answer = call(
+            network,
+            "eth_estimateUserOperationGas",
+            json!([user_op, network.contracts.entry_point]),
+        )
+        .await;
+        match answer {
+            Err(Error::Rpc(rpc))
+                if tries < BEHIND_ON_NONCE_TRIES
+                    && sso_wallet::erc4337::bundler_behind_on_nonce(&rpc.message) =>
+            {
+                tries += 1;
+                chrome::sleep(BEHIND_ON_NONCE_WAIT_MS).await;
+            }
+            answer => break answer?,
+        }
+    };
     if !estimate.is_plausible() {
         return Err(Error::bad_response(
             &network.bundler_url,

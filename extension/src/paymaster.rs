@@ -8,11 +8,12 @@ use alloy_primitives::Bytes;
 use serde_json::Value;
 
 use sso_wallet::Result;
+use sso_wallet::abi::IPaymaster;
 use sso_wallet::erc4337::{Paymaster, UserOperation};
 use sso_wallet::erc7677::{self, PaymasterService, Sponsorship, Stub};
 use sso_wallet::network::Network;
 
-use crate::rpc;
+use crate::{chain, rpc};
 
 async fn ask(
     network: &Network,
@@ -68,10 +69,57 @@ pub async fn finish(
             paymaster.paymaster_data = final_data;
         }
     }
+    check(network, service, user_op).await?;
     Ok(Some(Sponsorship {
         service: service.clone(),
         name: stub.sponsor_name,
     }))
+}
+
+/// Asks the paymaster itself, as the EntryPoint would (an `eth_call` from the EntryPoint), whether
+/// it pays for the final `user_op`: what the bundler would refuse is refused before the window.
+async fn check(
+    network: &Network,
+    service: &PaymasterService,
+    user_op: &UserOperation,
+) -> Result<()> {
+    use alloy_sol_types::SolCall;
+    let Some(paymaster) = &user_op.paymaster else {
+        return Ok(());
+    };
+    let entry_point = network.contracts.entry_point;
+    let call = IPaymaster::validatePaymasterUserOpCall {
+        userOp: user_op.signed(),
+        userOpHash: user_op.hash(entry_point, network.chain_id),
+        maxCost: user_op.max_cost(),
+    };
+    let (answer, head) = futures::join!(
+        rpc::call(
+            &network.rpc_url,
+            "eth_call",
+            serde_json::json!([
+                {"from": entry_point, "to": paymaster.paymaster, "data": Bytes::from(call.abi_encode())},
+                "latest"
+            ]),
+        ),
+        chain::head(network),
+    );
+    let refused = |why: String| erc7677::service_error(&service.url, why);
+    let raw: Bytes = answer
+        .and_then(|v| {
+            serde_json::from_value(v)
+                .map_err(|e| sso_wallet::Error::bad_response(&network.rpc_url, e))
+        })
+        .map_err(|e| {
+            refused(format!(
+                "its paymaster refused the operation: {}",
+                e.user_message()
+            ))
+        })?;
+    let validation = IPaymaster::validatePaymasterUserOpCall::abi_decode_returns(&raw)
+        .map_err(|e| refused(format!("its paymaster answered badly: {e}")))?
+        .validationData;
+    erc7677::check_validation(&service.url, validation, head?.timestamp)
 }
 
 /// The stub paymaster fields to estimate `user_op`'s gas with, and who pays.

@@ -191,9 +191,10 @@ describe("EIP-5792 batches", () => {
       assert.ok(result?.id, JSON.stringify(error));
       return result.id;
     };
-    // 100, then 400: the chain mines nothing while the bundler holds the operation; then its
-    // bundle is dropped and the account's nonce moves past it (as when another operation takes
-    // its place), so it can never be included.
+    // 100, then 400: the chain mines nothing while the bundler holds the operation; then the
+    // account's nonce moves past it in the next block, ahead of any bundle (as when another
+    // operation takes its place), so it can never be included. The bundler's own transaction is
+    // left alone (dropping it from the pool left the bundler waiting on a nonce gap, at random).
     await nodeRpc("evm_setAutomine", [false]);
     let dropped;
     try {
@@ -203,9 +204,16 @@ describe("EIP-5792 batches", () => {
       assert.equal(pending.atomic, true);
       const ENTRY_POINT = parseAbi(["function incrementNonce(uint192 key)"]);
       await nodeRpc("anvil_impersonateAccount", [account]);
-      await nodeRpc("anvil_dropAllTransactions", []);
+      // A priority fee far above the bundler's: the node orders its block by fee.
       await nodeRpc("eth_sendTransaction", [
-        { from: account, to: devnet.entryPoint, data: encodeFunctionData({ abi: ENTRY_POINT, functionName: "incrementNonce", args: [0n] }) },
+        {
+          from: account,
+          to: devnet.entryPoint,
+          data: encodeFunctionData({ abi: ENTRY_POINT, functionName: "incrementNonce", args: [0n] }),
+          gas: "0x30000",
+          maxPriorityFeePerGas: "0x174876e800",
+          maxFeePerGas: "0x2e90edd000",
+        },
       ]);
       await nodeRpc("evm_mine", []);
     } finally {

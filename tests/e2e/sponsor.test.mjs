@@ -86,14 +86,16 @@ describe("gas sponsorship (ERC-7677)", () => {
     assert.ok((await deposit()) < before, "the paymaster's deposit paid");
   });
 
-  it("a sponsorship the chain refuses fails with a readable error and costs nothing", async () => {
+  it("a sponsorship its paymaster would refuse is refused before any window, and costs nothing", async () => {
+    // The service signs with a key the paymaster does not trust: the wallet asks the paymaster
+    // itself, as the EntryPoint would, before showing anything.
     const recipient = getAddress(`0x${"a3".repeat(20)}`);
     const before = await deposit();
-    const { page, pending } = await wallet.approval(() => send(`${devnet.paymaster.url}/wrong-signer`, recipient, 1n));
-    await page.getByTestId("approve").click();
-    const { error } = await pending;
-    assert.ok(error, "not sent");
-    assert.match(error.message, /the paymaster refused to pay: its sponsor's signature does not match the operation \(.*AA34/);
+    const windows = wallet.approvalWindows;
+    const { error } = await send(`${devnet.paymaster.url}/wrong-signer`, recipient, 1n);
+    assert.equal(error?.code, -32603, JSON.stringify(error));
+    assert.match(error.message, /its paymaster refuses the data it signed \(AA34: the signature does not match the operation\); nothing was sent/);
+    assert.equal(wallet.approvalWindows, windows, "no window");
     assert.equal(await tokens(recipient), 0n);
     assert.equal(await chain.getBalance({ address: account }), 0n);
     assert.equal(await deposit(), before);

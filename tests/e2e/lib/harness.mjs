@@ -176,9 +176,20 @@ export class Wallet {
         .then(() => ({ page, fresh: false })),
     );
     const pending = trigger();
-    const { page, fresh } = await Promise.any([opened, ...reused]).catch((e) => {
+    // A request answered before any window showed it says why in its answer: fail with that,
+    // not with the window's timeout.
+    const answered = Promise.resolve(pending).then(
+      (value) => {
+        throw new Error(`answered before any window showed it: ${JSON.stringify(value)}`);
+      },
+      (e) => {
+        throw new Error(`failed before any window showed it: ${e?.message ?? e}`);
+      },
+    );
+    const shownPage = Promise.any([opened, ...reused]).catch((e) => {
       throw e.errors?.[0] ?? e;
     });
+    const { page, fresh } = await Promise.race([shownPage, answered]);
     if (fresh) {
       await page.waitForURL(/approval\.html/);
       await this.attachAuthenticator(page);
