@@ -7,7 +7,9 @@ import {IEntryPoint, PackedUserOperation} from "@openzeppelin/contracts/interfac
 import {
     IERC7579Module,
     IERC7579Validator,
-    MODULE_TYPE_VALIDATOR
+    MODULE_TYPE_VALIDATOR,
+    MODULE_TYPE_EXECUTOR,
+    MODULE_TYPE_FALLBACK
 } from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ERC721Holder} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Holder.sol";
@@ -31,8 +33,12 @@ import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 /// be a validator once, at construction) is every clone's *default validator*. It counts as installed on a clone
 /// from deployment, without any storage write, until it is uninstalled (a flag is then set; re-installing clears
 /// it); on the implementation itself no validator is ever installed. Other validators are recorded in a plain
-/// mapping (ERC-7579 needs no enumeration). Executors and fallback handlers use OpenZeppelin's `AccountERC7579`
-/// storage unchanged.
+/// mapping (ERC-7579 needs no enumeration). Executors and fallback handlers are recorded the same way (a mapping
+/// each; `AccountERC7579`'s own sets stay empty), with the same checks, errors and events.
+/// Uninstalling: a module's `onUninstall` is called but cannot block its removal (the account refuses delegatecall,
+/// so `AccountERC7579`'s escape from a module that reverts there does not exist here): the module is removed first,
+/// then called; if the call fails, {ModuleUninstallCallFailed} says so and the uninstall stands. Modules are
+/// uninstalled the way wallets show them, read from `ModuleInstalled` / `ModuleUninstalled` events.
 /// Hot paths (gas): `validateUserOp` forwards the UserOp to the validator by copying its ABI encoding from this
 /// call's calldata, and `execute` runs a single call with the default exec type without decoding through
 /// `ERC7579Utils` and without copying the return data (which `execute` does not return); both behave exactly as
@@ -51,6 +57,16 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
     mapping(address module => bool) private _installedValidators;
     /// @dev Non-zero once the default validator has been uninstalled (cleared when it is re-installed).
     bool private _defaultValidatorUninstalled;
+    /// @dev Installed executors.
+    mapping(address module => bool) private _installedExecutors;
+    /// @dev The fallback handler of each selector (address(0): none).
+    mapping(bytes4 selector => address module) private _fallbackHandlers;
+
+    /// @notice A module was uninstalled, but its `onUninstall` reverted (or ran out of gas): its own state for this
+    /// account may remain. The module is uninstalled all the same.
+    /// @param moduleTypeId The module type.
+    /// @param module The module.
+    event ModuleUninstallCallFailed(uint256 moduleTypeId, address module);
 
     /// @notice `initialize` was not called by the CREATE2 deployer of this clone with the clone's salt (this also
     /// rejects calls on the implementation and any second call, since the factory initializes right after
@@ -115,11 +131,12 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
     }
 
     /// @notice Whether a module is installed (ERC-7579). Validators: the default validator unless it was
-    /// uninstalled, or any validator installed later; executors and fallback handlers as in `AccountERC7579`.
+    /// uninstalled, or any validator installed later; executors: installed and not uninstalled since; fallback
+    /// handlers: the handler of the selector in `additionalContext`'s first 4 bytes (false when shorter).
     /// @param moduleTypeId The module type (1 validator, 2 executor, 3 fallback handler).
     /// @param module The module.
     /// @param additionalContext For fallback handlers, the selector (first 4 bytes).
-    /// @return True iff installed.
+    /// @return True iff installed (false for any other module type).
     function isModuleInstalled(uint256 moduleTypeId, address module, bytes calldata additionalContext)
         public
         view
@@ -127,7 +144,12 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
         returns (bool)
     {
         if (moduleTypeId == MODULE_TYPE_VALIDATOR) return _isValidatorInstalled(module);
-        return super.isModuleInstalled(moduleTypeId, module, additionalContext);
+        if (moduleTypeId == MODULE_TYPE_EXECUTOR) return _installedExecutors[module];
+        if (moduleTypeId == MODULE_TYPE_FALLBACK) {
+            return module != address(0) && additionalContext.length >= 4
+                && _fallbackHandlers[bytes4(additionalContext[:4])] == module;
+        }
+        return false;
     }
 
     /// @notice ERC-1271 signature check: `signature = validatorAddress ‖ data`, routed to the validator's
@@ -210,35 +232,68 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
         }
     }
 
-    /// @dev Validators are recorded without `EnumerableSet` (see the contract notes); same checks, errors, hook
-    /// call and event as `AccountERC7579`.
+    /// @dev Modules are recorded in plain mappings (see the contract notes); same checks, errors, hook call and
+    /// event as `AccountERC7579`. A fallback handler's `initData` is `selector (4 bytes) ‖ its onInstall data`.
     function _installModule(uint256 moduleTypeId, address module, bytes memory initData) internal override {
-        if (moduleTypeId != MODULE_TYPE_VALIDATOR) {
-            super._installModule(moduleTypeId, module, initData);
-            return;
-        }
+        require(supportsModule(moduleTypeId), ERC7579Utils.ERC7579UnsupportedModuleType(moduleTypeId));
         require(
             IERC7579Module(module).isModuleType(moduleTypeId),
             ERC7579Utils.ERC7579MismatchedModuleTypeId(moduleTypeId, module)
         );
-        require(!_isValidatorInstalled(module), ERC7579Utils.ERC7579AlreadyInstalledModule(moduleTypeId, module));
-        if (module == _DEFAULT_VALIDATOR) _defaultValidatorUninstalled = false;
-        else _installedValidators[module] = true;
+        if (moduleTypeId == MODULE_TYPE_VALIDATOR) {
+            require(!_isValidatorInstalled(module), ERC7579Utils.ERC7579AlreadyInstalledModule(moduleTypeId, module));
+            if (module == _DEFAULT_VALIDATOR) _defaultValidatorUninstalled = false;
+            else _installedValidators[module] = true;
+        } else if (moduleTypeId == MODULE_TYPE_EXECUTOR) {
+            require(!_installedExecutors[module], ERC7579Utils.ERC7579AlreadyInstalledModule(moduleTypeId, module));
+            _installedExecutors[module] = true;
+        } else {
+            bytes4 selector;
+            (selector, initData) = _decodeFallbackData(initData);
+            require(
+                _fallbackHandlers[selector] == address(0),
+                ERC7579Utils.ERC7579AlreadyInstalledModule(moduleTypeId, module)
+            );
+            _fallbackHandlers[selector] = module;
+        }
         IERC7579Module(module).onInstall(initData);
         emit ModuleInstalled(moduleTypeId, module);
     }
 
-    /// @dev Counterpart of {_installModule}; same checks, errors, hook call and event as `AccountERC7579`.
+    /// @dev Counterpart of {_installModule}, same checks and errors; a fallback handler's `deInitData` is
+    /// `selector ‖ its onUninstall data`. The module is removed before its `onUninstall` is called, and a failing
+    /// call does not undo it (see the contract notes).
     function _uninstallModule(uint256 moduleTypeId, address module, bytes memory deInitData) internal override {
-        if (moduleTypeId != MODULE_TYPE_VALIDATOR) {
-            super._uninstallModule(moduleTypeId, module, deInitData);
-            return;
+        require(supportsModule(moduleTypeId), ERC7579Utils.ERC7579UnsupportedModuleType(moduleTypeId));
+        if (moduleTypeId == MODULE_TYPE_VALIDATOR) {
+            require(_isValidatorInstalled(module), ERC7579Utils.ERC7579UninstalledModule(moduleTypeId, module));
+            if (module == _DEFAULT_VALIDATOR) _defaultValidatorUninstalled = true;
+            else delete _installedValidators[module];
+        } else if (moduleTypeId == MODULE_TYPE_EXECUTOR) {
+            require(_installedExecutors[module], ERC7579Utils.ERC7579UninstalledModule(moduleTypeId, module));
+            delete _installedExecutors[module];
+        } else {
+            bytes4 selector;
+            (selector, deInitData) = _decodeFallbackData(deInitData);
+            require(
+                module != address(0) && _fallbackHandlers[selector] == module,
+                ERC7579Utils.ERC7579UninstalledModule(moduleTypeId, module)
+            );
+            delete _fallbackHandlers[selector];
         }
-        require(_isValidatorInstalled(module), ERC7579Utils.ERC7579UninstalledModule(moduleTypeId, module));
-        if (module == _DEFAULT_VALIDATOR) _defaultValidatorUninstalled = true;
-        else delete _installedValidators[module];
-        IERC7579Module(module).onUninstall(deInitData);
+        bytes memory hook = abi.encodeCall(IERC7579Module.onUninstall, (deInitData));
+        bool success;
+        assembly ("memory-safe") {
+            // No return data is copied (a module cannot make the account pay for a large one).
+            success := call(gas(), module, 0, add(hook, 0x20), mload(hook), 0x00, 0x00)
+        }
+        if (!success) emit ModuleUninstallCallFailed(moduleTypeId, module);
         emit ModuleUninstalled(moduleTypeId, module);
+    }
+
+    /// @dev The handler installed for `selector` (address(0): none).
+    function _fallbackHandler(bytes4 selector) internal view override returns (address) {
+        return _fallbackHandlers[selector];
     }
 
     /// @dev Whether `module` is an installed validator (on the implementation itself: never).

@@ -157,6 +157,7 @@ contract SponsorPaymasterTest is SessionTestBase {
         field = field % 4;
         // a nonzero key: uint192(noise) alone can be 0 (the signed key) for a noise with only high bits set
         if (field == 0) {
+            // forge-lint: disable-next-line(unsafe-typecast)
             op.nonce = IEntryPoint(ENTRY_POINT).getNonce(address(account), uint192(noise % type(uint192).max) + 1);
         }
         if (field == 1) op.preVerificationGas ^= noise % 1_000_000 == 0 ? 1 : noise % 1_000_000;

@@ -25,6 +25,12 @@ interface Vm {
     function assume(bool condition) external pure;
     function cool(address target) external;
 
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     struct Gas {
         uint64 gasLimit;
         uint64 gasTotalUsed;
@@ -34,4 +40,6 @@ interface Vm {
     }
 
     function lastCallGas() external view returns (Gas memory gas);
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
