@@ -67,6 +67,16 @@ impl Protected {
         }
     }
 
+    /// The same, with the other modules the wallet knows installed (executors, fallback
+    /// handlers, validators besides its own).
+    pub fn with_modules(mut self, modules: Vec<Address>) -> Self {
+        self.modules = modules
+            .into_iter()
+            .filter(|m| !self.validators.contains(m))
+            .collect();
+        self
+    }
+
     /// What `target` is, if it is protected.
     pub fn classify(&self, target: Address) -> Option<BannedTarget> {
         if target == Address::ZERO {
@@ -146,5 +156,24 @@ mod tests {
         }
         assert!(p.check(&[call(Address::repeat_byte(0xbb))]).is_ok());
         assert!(p.check(&[]).is_ok());
+    }
+
+    #[test]
+    fn modules_the_wallet_knows_are_protected() {
+        let contracts = crate::network::Contracts {
+            entry_point: Address::repeat_byte(0x43),
+            account_factory: Address::repeat_byte(0xfa),
+            webauthn_validator: Address::repeat_byte(0x01),
+            session_key_validator: Address::repeat_byte(0x02),
+        };
+        let executor = Address::repeat_byte(0xe0);
+        let p = Protected::of(Address::repeat_byte(0xac), &contracts)
+            .with_modules(vec![contracts.webauthn_validator, executor]);
+        assert_eq!(p.classify(executor), Some(BannedTarget::Module));
+        assert_eq!(
+            p.classify(contracts.webauthn_validator),
+            Some(BannedTarget::Validator)
+        );
+        assert_eq!(p.modules, vec![executor]);
     }
 }

@@ -163,6 +163,16 @@ pub enum ApprovalKind {
         /// The session hash.
         context: B256,
     },
+    /// Install or uninstall an ERC-7579 module, passkey-signed.
+    ChangeModule {
+        /// The prepared UserOperation (the account's `installModule` / `uninstallModule`).
+        prepared: Box<PreparedTransaction>,
+        /// What the window shows (and what is carried out).
+        view: Box<crate::modules::ModuleChangeView>,
+        /// The sessions an uninstall of the session validator closes (their keys are erased
+        /// once it is included).
+        closes: Vec<B256>,
+    },
     /// Add or remove one of the account's passkeys, signed by the passkey this browser uses.
     ChangePasskeys {
         /// The prepared UserOperation (`addValidationKey` / `removeValidationKey`).
@@ -223,7 +233,8 @@ impl ApprovalKind {
             ApprovalKind::SendTransaction(tx)
             | ApprovalKind::SendCalls { prepared: tx, .. }
             | ApprovalKind::RevokeSession { prepared: tx, .. }
-            | ApprovalKind::ChangePasskeys { prepared: tx, .. } => Some(tx),
+            | ApprovalKind::ChangePasskeys { prepared: tx, .. }
+            | ApprovalKind::ChangeModule { prepared: tx, .. } => Some(tx),
             ApprovalKind::CreateSession(creation) => Some(&mut creation.prepared),
             ApprovalKind::Connect
             | ApprovalKind::RequestPermissions
@@ -239,7 +250,8 @@ impl ApprovalKind {
             ApprovalKind::SendTransaction(tx)
             | ApprovalKind::SendCalls { prepared: tx, .. }
             | ApprovalKind::RevokeSession { prepared: tx, .. }
-            | ApprovalKind::ChangePasskeys { prepared: tx, .. } => Some(tx),
+            | ApprovalKind::ChangePasskeys { prepared: tx, .. }
+            | ApprovalKind::ChangeModule { prepared: tx, .. } => Some(tx),
             ApprovalKind::CreateSession(creation) => Some(&creation.prepared),
             ApprovalKind::Connect
             | ApprovalKind::RequestPermissions

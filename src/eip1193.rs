@@ -122,6 +122,8 @@ pub enum Family {
     Sessions,
     /// EIP-747 assets a site suggests.
     Assets,
+    /// ERC-7579 modules a site offers (`wallet_installModule`).
+    Modules,
 }
 
 /// Read-only node methods passed through to the selected network's RPC.
@@ -203,6 +205,9 @@ pub enum Method {
     RevokeExecutionPermission,
     /// ERC-7715 `wallet_getSupportedExecutionPermissions`.
     GetSupportedExecutionPermissions,
+    /// `wallet_installModule` (SSO Wallet's, modelled on ERC-7579 `installModule`): a module a
+    /// site offers, installed once the user approves it with the passkey.
+    InstallModule,
     /// A read-only node method from [`READ_METHODS`].
     Read(&'static str),
 }
@@ -231,6 +236,7 @@ impl Method {
             "eth_signTypedData_v3" => Method::SignTypedData(TypedDataVersion::V3),
             "eth_signTypedData" | "eth_signTypedData_v1" => Method::LegacyTypedData,
             "wallet_watchAsset" => Method::WatchAsset,
+            "wallet_installModule" => Method::InstallModule,
             "wallet_requestExecutionPermissions" => Method::RequestExecutionPermissions,
             "wallet_getGrantedExecutionPermissions" => Method::GetGrantedExecutionPermissions,
             "wallet_revokeExecutionPermission" => Method::RevokeExecutionPermission,
@@ -249,7 +255,8 @@ impl Method {
             | Method::SignTypedData(_)
             | Method::RequestExecutionPermissions
             | Method::AddChain
-            | Method::WatchAsset => Access::Approval,
+            | Method::WatchAsset
+            | Method::InstallModule => Access::Approval,
             Method::Accounts
             | Method::SwitchChain
             | Method::GetCallsStatus
@@ -308,6 +315,7 @@ impl Method {
             | Method::RevokeExecutionPermission
             | Method::GetSupportedExecutionPermissions => Family::Sessions,
             Method::WatchAsset => Family::Assets,
+            Method::InstallModule => Family::Modules,
         }
     }
 }

@@ -27,6 +27,8 @@
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
 //! - [`log_scan`]: `eth_getLogs` in bounded block ranges from the contracts' deployment block,
 //!   shrunk when a node refuses a range.
+//! - [`modules`]: the account's ERC-7579 modules: types and powers, the installed ones from its
+//!   events, install/uninstall requests (`wallet_installModule`) and the wallet's uninstall guards.
 //! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`nft`]: ERC-721 / ERC-1155 standards and one NFT, as `wallet_watchAsset` and the token list keep them.
@@ -65,6 +67,7 @@ pub mod error;
 pub mod jsonrpc;
 pub mod lock;
 pub mod log_scan;
+pub mod modules;
 pub mod network;
 pub mod nft;
 pub mod permit;

@@ -80,6 +80,11 @@ pub struct WalletState {
     pub tokens: Vec<Token>,
     /// The lock settings.
     pub lock: crate::lock::LockSettings,
+    /// The account's modules as last read from the chain or installed here, per network (a
+    /// fallback handler with the selectors it was installed for): what dapps' calls may not
+    /// target, and the selectors an uninstall needs.
+    #[serde(default)]
+    pub modules: Vec<crate::modules::KnownModuleInstall>,
 }
 
 impl Default for WalletState {
@@ -93,6 +98,7 @@ impl Default for WalletState {
             networks: Vec::new(),
             tokens: Vec::new(),
             lock: crate::lock::LockSettings::default(),
+            modules: Vec::new(),
         }
     }
 }

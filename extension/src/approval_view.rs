@@ -177,6 +177,12 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             };
             (request, signing(prepared.user_op_hash, Some(prepared))?)
         }
+        ApprovalKind::ChangeModule { prepared, view, .. } => {
+            let request = RequestView::ChangeModule {
+                module: view.clone(),
+            };
+            (request, signing(prepared.user_op_hash, Some(prepared))?)
+        }
         ApprovalKind::RevokeSession { prepared, context } => {
             let now = crate::chrome::unix_seconds();
             let record = wallet

@@ -10,7 +10,8 @@
 //!                                                                                ▼
 //!            approve (carry out an approved request) · approval_view (what the window shows)
 //!                                                                                ▼
-//!   features: session · networks · passkeys · login · onboarding · home · send · lock · activity
+//!   features: session · networks · passkeys · modules · login · onboarding · home · send · lock
+//!             · activity
 //!                                                                                ▼
 //!   userop (prepare, sign, submit) · explain (call lookups) · paymaster (ERC-7677) · approvals
 //!                                                                                ▼
@@ -30,7 +31,8 @@
 //! - [`networks`]: adding (EIP-3085 and the settings), editing, removing and switching networks.
 //! - [`session`]: session creation, silent signing within the policy, revocation, listing.
 //! - [`onboarding`]: creating the account; [`login`]: logging in to it from another browser.
-//! - [`passkeys`]: the account's passkeys; [`lock`]: the optional lock.
+//! - [`passkeys`]: the account's passkeys; [`modules`]: its ERC-7579 modules (list, install,
+//!   uninstall); [`lock`]: the optional lock.
 //! - [`activity`]: the log of every UserOperation sent; [`home`]: the home view; [`send`]: the
 //!   home page's Send (checks, Max, recipient notes).
 //! - [`chrome`]: typed bindings to the `chrome.*` APIs used; [`state`]: caches + storage.
@@ -48,6 +50,7 @@ pub mod explain;
 pub mod home;
 pub mod lock;
 pub mod login;
+pub mod modules;
 pub mod networks;
 pub mod onboarding;
 pub mod outbox;

@@ -128,7 +128,9 @@ async fn prepare(
     value: U256,
 ) -> Result<PreparedTransaction> {
     let calls = vec![send_call(account.address, to, asset, value)?];
-    Protected::of(account.address, &network.contracts).check(&calls)?;
+    Protected::of(account.address, &network.contracts)
+        .with_modules(crate::modules::protected(network.chain_id, account.address).await?)
+        .check(&calls)?;
     userop::prepare(network, account, calls, network.sponsor(None).as_ref()).await
 }
 

@@ -102,7 +102,7 @@ async fn store_key(context: B256, key: B256) -> Result<()> {
     .await
 }
 
-async fn erase_keys(contexts: &[B256]) -> Result<()> {
+pub(crate) async fn erase_keys(contexts: &[B256]) -> Result<()> {
     if contexts.is_empty() {
         return Ok(());
     }

@@ -19,7 +19,7 @@ mod views;
 pub use page::{PageMessage, PageRequest, ProviderEvent};
 pub use ui::{Envelope, NetworkInput, SignedChallenge, UiRequest, UiResponse};
 pub use views::{
-    ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, NetworkSource, NetworkView,
-    OperationView, PasskeyView, PermitView, RequestView, SessionStatusView, SessionView,
-    SignInView, SigningRequest, SiteView, TokenView,
+    ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, ModuleChangeView, ModuleView,
+    NetworkSource, NetworkView, OperationView, PasskeyView, PermitView, RequestView,
+    SessionStatusView, SessionView, SignInView, SigningRequest, SiteView, TokenView,
 };

@@ -6,7 +6,7 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::views::{ActivityView, ApprovalView, HomeView, PasskeyView, SessionView};
+use super::views::{ActivityView, ApprovalView, HomeView, ModuleView, PasskeyView, SessionView};
 use crate::send::{RecipientNote, SendAmount};
 use crate::units::Readable;
 use crate::webauthn::Assertion;
@@ -54,6 +54,14 @@ pub enum UiRequest {
     ListSessions,
     /// The EIP-5792 batches sent, newest first, with their status.
     ListActivity,
+    /// The account's modules on the selected network, checked on chain.
+    ListModules,
+    /// Install or uninstall a module (opens a passkey approval).
+    #[serde(rename_all = "camelCase")]
+    ChangeModule {
+        /// The change.
+        change: crate::modules::ModuleChange,
+    },
     /// The user asked to revoke a session (opens a passkey approval).
     #[serde(rename_all = "camelCase")]
     RevokeSession {
@@ -253,6 +261,11 @@ pub enum UiResponse {
     Home {
         /// What it shows.
         home: Box<HomeView>,
+    },
+    /// The account's modules.
+    Modules {
+        /// The installed modules, validators first.
+        modules: Vec<ModuleView>,
     },
     /// The account's passkeys.
     Passkeys {

@@ -108,6 +108,24 @@ pub struct PasskeyView {
     pub current: bool,
 }
 
+/// One of the account's modules, as the home page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleView {
+    /// Its type.
+    pub module_type: crate::modules::ModuleType,
+    /// The module.
+    pub module: Address,
+    /// Its name, when the wallet knows it.
+    pub name: Option<String>,
+    /// The selectors it handles (fallback handlers; those the wallet installed or was told of).
+    pub selectors: Vec<alloy_primitives::FixedBytes<4>>,
+    /// Why the wallet will not uninstall it, if it will not.
+    pub kept: Option<String>,
+}
+
+pub use crate::modules::ModuleChangeView;
+
 /// What an approval window shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -290,6 +308,12 @@ pub enum RequestView {
         add: bool,
         /// The credential added or removed.
         passkey: Bytes,
+    },
+    /// Install or uninstall one of the account's ERC-7579 modules.
+    #[serde(rename_all = "camelCase")]
+    ChangeModule {
+        /// What changes.
+        module: Box<ModuleChangeView>,
     },
     /// End a session on chain.
     #[serde(rename_all = "camelCase")]

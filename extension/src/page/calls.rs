@@ -71,7 +71,9 @@ async fn send(request: Request) -> Result<Option<Value>> {
             current: network.chain_id,
         });
     }
-    Protected::of(account.address, &network.contracts).check(&batch.calls)?;
+    Protected::of(account.address, &network.contracts)
+        .with_modules(crate::modules::protected(network.chain_id, account.address).await?)
+        .check(&batch.calls)?;
     // Ids are unique per origin (another origin's ids are none of this one's business).
     if let Some(id) = &batch.id
         && activity::batch(id, &request.origin).await?.is_some()

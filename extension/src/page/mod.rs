@@ -3,7 +3,7 @@
 //! whether the lock refuses it ([`Method::needs_unlocked`]) are applied here, once, for every
 //! method; then the request goes to the handler of its family ([`Method::family`]), one file
 //! each: `accounts`, `chains`, `transactions`, `calls`, `signing`, `permissions`, `sessions`,
-//! `assets`.
+//! `assets`, `modules`.
 //! A handler answers now (`Ok(Some)`), or queues an approval whose outcome answers later
 //! (`Ok(None)`); every error becomes the page's EIP-1193 error.
 
@@ -11,6 +11,7 @@ mod accounts;
 mod assets;
 mod calls;
 mod chains;
+mod modules;
 mod permissions;
 mod sessions;
 mod signing;
@@ -144,5 +145,6 @@ async fn route(reply_to: ReplyTo, origin: String, request: PageRequest) -> Resul
         Family::Permissions => permissions::handle(request).await,
         Family::Sessions => sessions::handle(request).await,
         Family::Assets => assets::handle(request).await,
+        Family::Modules => modules::handle(request).await,
     }
 }

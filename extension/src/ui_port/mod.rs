@@ -8,6 +8,7 @@ mod account;
 mod activity;
 mod approvals;
 mod lock;
+mod modules;
 mod networks;
 mod passkeys;
 mod sessions;
@@ -53,6 +54,7 @@ enum Family {
     Account,
     Networks,
     Passkeys,
+    Modules,
     Lock,
     Sessions,
     Activity,
@@ -83,6 +85,7 @@ fn family(request: &UiRequest) -> Family {
         | UiRequest::LockNow
         | UiRequest::UnlockChallenge
         | UiRequest::Unlock { .. } => Family::Lock,
+        UiRequest::ListModules | UiRequest::ChangeModule { .. } => Family::Modules,
         UiRequest::ListSessions | UiRequest::RevokeSession { .. } => Family::Sessions,
         UiRequest::ListActivity => Family::Activity,
     }
@@ -117,6 +120,7 @@ async fn run(request: UiRequest) -> Result<UiResponse> {
         Family::Account => account::handle(request).await,
         Family::Networks => networks::handle(request).await,
         Family::Passkeys => passkeys::handle(request).await,
+        Family::Modules => modules::handle(request).await,
         Family::Lock => lock::handle(request).await,
         Family::Sessions => sessions::handle(request).await,
         Family::Activity => activity::handle(request).await,

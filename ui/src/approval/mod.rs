@@ -8,6 +8,7 @@
 //! What the passkey signs comes from the view's one [`SigningRequest`], whatever the kind.
 
 mod connect;
+mod modules;
 mod network;
 mod passkeys;
 mod session;
@@ -355,6 +356,14 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
         RequestView::RevokeSession { session } => (session::revoke(session), "Revoke with passkey"),
         RequestView::AddChain { request } => (network::add(request), "Add network"),
         RequestView::WatchAsset { asset } => (token::watch(asset), "Add token"),
+        RequestView::ChangeModule { module } => (
+            modules::change(module),
+            if module.change.install {
+                "Install with passkey"
+            } else {
+                "Uninstall with passkey"
+            },
+        ),
         RequestView::ChangePasskeys { add, passkey } => (
             passkeys::change(*add, passkey),
             if *add {

@@ -8,14 +8,16 @@
 //!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
 //! - Sessions: site, expiry, rules, what is left, Revoke (erases the key at once and opens the
 //!   passkey approval that closes it on chain);
-//! - Settings: connected sites (disconnect), passkeys (add, remove — never the last), networks
-//!   (add, edit, remove the ones the user added) and the lock.
+//! - Settings: connected sites (disconnect), passkeys (add, remove — never the last), the
+//!   account's ERC-7579 modules (install, uninstall), networks (add, edit, remove the ones the
+//!   user added) and the lock.
 //!
-//! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`sessions`],
-//! [`activity`], [`settings`]; this file holds the page's state and the parts around them.
+//! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`modules`],
+//! [`sessions`], [`activity`], [`settings`]; this file holds the page's state and the parts around them.
 
 mod account;
 mod activity;
+mod modules;
 mod passkeys;
 mod receive;
 mod send;
@@ -284,6 +286,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             Tab::Settings => view! {
                 {sites::sites_view(page, &home)}
                 {passkeys::passkeys_view(page, network_name.clone())}
+                {modules::modules_view(page)}
                 {settings::settings_view(page, &home)}
             }.into_any(),
         }
