@@ -318,9 +318,11 @@ pub const MAX_KNOWN_MODULES: usize = 64;
 /// The modules installed on `account`, replaying its `ModuleInstalled` / `ModuleUninstalled`
 /// logs in order (an uninstall cancels the install before it). Logs from another contract,
 /// with another signature, or with data that does not decode are skipped; a fallback handler
-/// is listed once however many selectors it handles (the events do not name them).
+/// is listed once however many selectors it handles (the events do not name them), while it
+/// has had more installs than uninstalls (one of each per selector).
 pub fn installed_from_logs(account: Address, logs: &[Log]) -> Vec<InstalledModule> {
-    let mut installed: Vec<InstalledModule> = Vec::new();
+    // Each listed module with its installs not yet undone (1 except for fallback handlers).
+    let mut installed: Vec<(InstalledModule, u32)> = Vec::new();
     for log in logs.iter().filter(|l| l.address == account) {
         let Some(topic) = log.topics.first() else {
             continue;
@@ -346,19 +348,22 @@ pub fn installed_from_logs(account: Address, logs: &[Log]) -> Vec<InstalledModul
             module_type,
             module,
         };
-        let at = installed.iter().position(|m| *m == entry);
+        let at = installed.iter().position(|(m, _)| *m == entry);
         match (install, at) {
-            (true, None) => installed.push(entry),
-            // A fallback handler can be installed for several selectors: it stays listed while
-            // the background finds it installed for any it knows.
+            (true, None) => installed.push((entry, 1)),
+            // A fallback handler installed for another selector.
+            (true, Some(i)) if module_type == ModuleType::FallbackHandler => installed[i].1 += 1,
             (true, Some(_)) => {}
-            (false, Some(i)) if module_type != ModuleType::FallbackHandler => {
-                installed.remove(i);
+            (false, Some(i)) => {
+                installed[i].1 -= 1;
+                if installed[i].1 == 0 || module_type != ModuleType::FallbackHandler {
+                    installed.remove(i);
+                }
             }
-            (false, _) => {}
+            (false, None) => {}
         }
     }
-    installed
+    installed.into_iter().map(|(m, _)| m).collect()
 }
 
 /// The topics of the account's module events (for `eth_getLogs`).
@@ -367,6 +372,19 @@ pub fn event_topics() -> serde_json::Value {
         IModuleConfig::ModuleInstalled::SIGNATURE_HASH,
         IModuleConfig::ModuleUninstalled::SIGNATURE_HASH
     ]])
+}
+
+/// The wallet's guard on an install: its own validators are installed by its own flows only (a
+/// site offering the session validator with sessions in its init data would create sessions
+/// the wallet never shows; re-installing the passkey validator could add keys).
+pub fn check_install(change: &ModuleChange, contracts: &Contracts) -> Result<()> {
+    match KnownModule::of(change.module, contracts) {
+        Some(known) if change.install => Err(Error::NotAllowed(format!(
+            "{} is SSO Wallet's own module: the wallet installs it itself, when it is needed.",
+            known.name()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The wallet's guard on an uninstall, beyond the contract's: the passkey validator is never
@@ -459,6 +477,8 @@ mod tests {
             log(false, 2, c),
             log(true, 4, c),  // a hook: not supported, skipped
             log(false, 3, b), // one selector of two: still listed
+            log(true, 3, c),
+            log(false, 3, c), // its only selector: gone
         ];
         // Another contract's log and undecodable data are skipped.
         let mut foreign = log(true, 2, c);
@@ -537,6 +557,36 @@ mod tests {
         assert!(check_uninstall(&drop_sessions, &[passkeys.clone(), sessions], &c).is_ok());
         let err = check_uninstall(&drop_sessions, &[passkeys], &c).unwrap_err();
         assert!(err.to_string().contains("not installed"), "{err}");
+    }
+
+    #[test]
+    fn the_wallets_own_validators_are_never_installed_on_request() {
+        let c = contracts();
+        for module in [c.webauthn_validator, c.session_key_validator] {
+            let change =
+                ModuleChange::new(true, ModuleType::Validator, module, Bytes::new()).unwrap();
+            let err = check_install(&change, &c).unwrap_err();
+            assert!(err.to_string().contains("SSO Wallet's own module"), "{err}");
+            // Uninstalling is another question (check_uninstall).
+            assert!(
+                check_install(
+                    &ModuleChange {
+                        install: false,
+                        ..change
+                    },
+                    &c
+                )
+                .is_ok()
+            );
+        }
+        let other = ModuleChange::new(
+            true,
+            ModuleType::Executor,
+            Address::repeat_byte(0x99),
+            Bytes::new(),
+        )
+        .unwrap();
+        assert!(check_install(&other, &c).is_ok());
     }
 
     #[test]

@@ -153,6 +153,7 @@ pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> R
         .into_iter()
         .map(|k| k.installed)
         .collect();
+    modules::check_install(&change, &network.contracts)?;
     modules::check_uninstall(&change, &installed, &network.contracts)?;
     let listed = installed
         .iter()

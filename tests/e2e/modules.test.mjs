@@ -187,7 +187,7 @@ describe("ERC-7579 modules", () => {
     await page.getByTestId("reject").click();
   });
 
-  it("refuses a site's hook, malformed or wrong-chain module request before any window", async () => {
+  it("refuses a site's hook, malformed, wrong-chain, code-less or wallet-own module request before any window", async () => {
     const windows = wallet.approvalWindows;
     const module = `0x${"77".repeat(20)}`;
     for (const params of [
@@ -204,6 +204,10 @@ describe("ERC-7579 modules", () => {
     const noCode = await request(dapp, "wallet_installModule", [{ moduleTypeId: 2, module, initData: "0x" }]);
     assert.equal(noCode.error?.code, -32602, JSON.stringify(noCode));
     assert.match(noCode.error.message, /no contract/);
+    // The wallet's own validators are never installed on a site's say (init data could carry sessions).
+    const own = await request(dapp, "wallet_installModule", [{ moduleTypeId: 1, module: devnet.contracts.sessionKeyValidator, initData: "0x" }]);
+    assert.equal(own.error?.code, 4100, JSON.stringify(own));
+    assert.match(own.error.message, /SSO Wallet's own module/);
     assert.equal(wallet.approvalWindows, windows, "no window opened");
   });
 });
