@@ -154,7 +154,8 @@ impl ModuleChange {
     /// The selector a fallback handler handles (`None` for other types).
     pub fn selector(&self) -> Option<FixedBytes<4>> {
         (self.module_type == ModuleType::FallbackHandler)
-            .then(|| FixedBytes::from_slice(&self.data[..4]))
+            .then(|| self.data.get(..4).map(FixedBytes::from_slice))
+            .flatten()
     }
 
     /// The call the account makes to itself (`installModule` / `uninstallModule`).

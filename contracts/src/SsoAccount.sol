@@ -37,7 +37,9 @@ import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 /// each; `AccountERC7579`'s own sets stay empty), with the same checks, errors and events.
 /// Uninstalling: a module's `onUninstall` is called but cannot block its removal (the account refuses delegatecall,
 /// so `AccountERC7579`'s escape from a module that reverts there does not exist here): the module is removed first,
-/// then called; if the call fails, {ModuleUninstallCallFailed} says so and the uninstall stands. Modules are
+/// then called with a fixed 2,000,000 gas (the uninstall reverts with {UninstallNeedsMoreGas} when it cannot give
+/// that much, so a call starved by the caller's gas limit is never taken for the module's failure); if the call
+/// fails, {ModuleUninstallCallFailed} says so and the uninstall stands. Modules are
 /// uninstalled the way wallets show them, read from `ModuleInstalled` / `ModuleUninstalled` events.
 /// Hot paths (gas): `validateUserOp` forwards the UserOp to the validator by copying its ABI encoding from this
 /// call's calldata, and `execute` runs a single call with the default exec type without decoding through
@@ -57,6 +59,10 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
     mapping(address module => bool) private _installedValidators;
     /// @dev Non-zero once the default validator has been uninstalled (cleared when it is re-installed).
     bool private _defaultValidatorUninstalled;
+    /// @dev The gas a module's `onUninstall` is given: enough to close many sessions, and a bound on what a module
+    /// that burns gas can cost.
+    uint256 private constant _ON_UNINSTALL_GAS = 2_000_000;
+
     /// @dev Installed executors.
     mapping(address module => bool) private _installedExecutors;
     /// @dev The fallback handler of each selector (address(0): none).
@@ -67,6 +73,10 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
     /// @param moduleTypeId The module type.
     /// @param module The module.
     event ModuleUninstallCallFailed(uint256 moduleTypeId, address module);
+
+    /// @notice An uninstall was called with too little gas to give the module's `onUninstall` its full allowance
+    /// (so a starved call can never pass for the module's own failure; gas estimation raises the limit instead).
+    error UninstallNeedsMoreGas();
 
     /// @notice `initialize` was not called by the CREATE2 deployer of this clone with the clone's salt (this also
     /// rejects calls on the implementation and any second call, since the factory initializes right after
@@ -282,10 +292,13 @@ contract SsoAccount is AccountERC7579, EIP712, ERC721Holder, ERC1155Holder {
             delete _fallbackHandlers[selector];
         }
         bytes memory hook = abi.encodeCall(IERC7579Module.onUninstall, (deInitData));
+        // EIP-150 passes at most 63/64 of what is left: with this much, the call gets its full allowance.
+        require(gasleft() > _ON_UNINSTALL_GAS + _ON_UNINSTALL_GAS / 63 + 5_000, UninstallNeedsMoreGas());
         bool success;
+        uint256 allowance = _ON_UNINSTALL_GAS;
         assembly ("memory-safe") {
             // No return data is copied (a module cannot make the account pay for a large one).
-            success := call(gas(), module, 0, add(hook, 0x20), mload(hook), 0x00, 0x00)
+            success := call(allowance, module, 0, add(hook, 0x20), mload(hook), 0x00, 0x00)
         }
         if (!success) emit ModuleUninstallCallFailed(moduleTypeId, module);
         emit ModuleUninstalled(moduleTypeId, module);

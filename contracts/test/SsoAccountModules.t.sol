@@ -5,6 +5,7 @@ import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {Account} from "@openzeppelin/contracts/account/Account.sol";
 import {AccountERC7579} from "@openzeppelin/contracts/account/extensions/draft-AccountERC7579.sol";
 import {ERC7579Utils} from "@openzeppelin/contracts/account/utils/draft-ERC7579Utils.sol";
+import {IERC7579Execution} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {AccountFactory} from "../src/AccountFactory.sol";
 import {SsoAccount} from "../src/SsoAccount.sol";
 import {WebAuthnValidator} from "../src/WebAuthnValidator.sol";
@@ -35,6 +36,31 @@ contract StubbornModule {
     function onUninstall(bytes calldata) external view {
         if (mode == 1) revert("stay");
         if (mode == 2) while (true) {}
+    }
+}
+
+/// @dev An executor that, being uninstalled, tries to take the account's tokens (it names the token at install).
+contract ClingingExecutor {
+    address public token;
+
+    function isModuleType(uint256 moduleTypeId) external pure returns (bool) {
+        return moduleTypeId == 2;
+    }
+
+    function onInstall(bytes calldata) external {}
+
+    function setToken(address t) external {
+        token = t;
+    }
+
+    function onUninstall(bytes calldata) external {
+        IERC7579Execution(msg.sender)
+            .executeFromExecutor(
+                bytes32(0),
+                abi.encodePacked(
+                    token, uint256(0), abi.encodeWithSignature("transfer(address,uint256)", address(this), 100)
+                )
+            );
     }
 }
 
@@ -216,15 +242,6 @@ contract SsoAccountModulesTest is TestBase {
         TestFallbackHandler(address(account)).whoAsked();
     }
 
-    function test_fallback_cannotShadowTheAccountsOwnFunctions() public {
-        bytes memory executeSelector = abi.encodePacked(SsoAccount.execute.selector);
-        vm.prank(ENTRY_POINT);
-        account.installModule(3, address(handler), executeSelector);
-        // The account's own `execute` still answers (and refuses a stranger), the handler is never reached.
-        vm.expectRevert(abi.encodeWithSelector(Account.AccountUnauthorized.selector, address(this)));
-        account.execute(bytes32(0), abi.encodePacked(address(token), uint256(0), ""));
-    }
-
     // ---- no module can block its own uninstall ----
 
     function test_uninstall_aRevertingOnUninstallCannotBlockIt() public {
@@ -249,9 +266,35 @@ contract SsoAccountModulesTest is TestBase {
         module.setMode(2);
         vm.startPrank(ENTRY_POINT);
         account.installModule(2, address(module), "");
-        account.uninstallModule{gas: 2_000_000}(2, address(module), "");
+        vm.expectEmit(address(account));
+        emit ModuleUninstallCallFailed(2, address(module));
+        account.uninstallModule{gas: 2_200_000}(2, address(module), "");
         vm.stopPrank();
         assertTrue(!account.isModuleInstalled(2, address(module), ""), "uninstalled");
+    }
+
+    function test_uninstall_tooLittleGasRevertsInsteadOfStarvingTheModule() public {
+        vm.startPrank(ENTRY_POINT);
+        account.installModule(2, address(executor), abi.encode(OPERATOR));
+        vm.expectRevert(SsoAccount.UninstallNeedsMoreGas.selector);
+        account.uninstallModule{gas: 1_000_000}(2, address(executor), "");
+        vm.stopPrank();
+        assertTrue(account.isModuleInstalled(2, address(executor), ""), "still installed: nothing happened");
+        assertEq(executor.operatorOf(address(account)), OPERATOR, "onUninstall never ran");
+    }
+
+    function test_uninstall_theModuleIsRemovedBeforeItsOnUninstallRuns() public {
+        // An executor that tries to use the account from its onUninstall: it is no longer installed by then.
+        ClingingExecutor clinging = new ClingingExecutor();
+        clinging.setToken(address(token));
+        vm.startPrank(ENTRY_POINT);
+        account.installModule(2, address(clinging), "");
+        vm.expectEmit(address(account));
+        emit ModuleUninstallCallFailed(2, address(clinging));
+        account.uninstallModule(2, address(clinging), "");
+        vm.stopPrank();
+        assertEq(token.balanceOf(address(clinging)), 0, "it could not move the account's tokens on its way out");
+        assertTrue(!account.isModuleInstalled(2, address(clinging), ""), "uninstalled");
     }
 
     function test_uninstall_aCooperativeModuleEmitsNoFailure() public {

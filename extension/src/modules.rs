@@ -147,14 +147,15 @@ pub async fn list() -> Result<Vec<ModuleView>> {
 /// Refused before any window: an uninstall the wallet's guards forbid, an install of an
 /// address without code, a change the chain would revert (the bundler's estimate simulates it).
 pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> Result<()> {
+    // Checked again whatever its source (a UI message is deserialized, not constructed).
+    let change = ModuleChange::new(
+        change.install,
+        change.module_type,
+        change.module,
+        change.data,
+    )?;
     let (account, network) = account_and_network().await?;
-    let installed: Vec<InstalledModule> = installed(&network, account.address)
-        .await?
-        .into_iter()
-        .map(|k| k.installed)
-        .collect();
-    modules::check_install(&change, &network.contracts)?;
-    modules::check_uninstall(&change, &installed, &network.contracts)?;
+    let installed = guard(&network, account.address, &change).await?;
     let listed = installed
         .iter()
         .any(|m| m.module == change.module && m.module_type == change.module_type);
@@ -182,18 +183,7 @@ pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> R
     let mut change = change;
     let closes: Vec<B256> =
         if !change.install && change.module == network.contracts.session_key_validator {
-            let open = state::read_wallet(|w| {
-                w.sessions
-                    .iter()
-                    .filter(|s| {
-                        s.chain_id == network.chain_id
-                            && s.account == account.address
-                            && !matches!(s.status, SessionStatus::Ended(Ended::Revoked))
-                    })
-                    .map(|s| s.context)
-                    .collect::<Vec<_>>()
-            })
-            .await?;
+            let open = open_sessions(&network, account.address).await?;
             change.data = modules::session_validator_deinit(&open);
             open
         } else {
@@ -220,6 +210,11 @@ pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> R
             "Uninstalling the session validator closes {} session(s) on chain; their keys are erased.",
             closes.len()
         ));
+    } else if change.module == network.contracts.webauthn_validator {
+        warnings.push(
+            "This wallet signs only with passkeys: once the passkey validator is gone, it can no longer sign for the account. Only the other validator installed will."
+                .into(),
+        );
     }
     let call = change.call(account.address);
     let prepared = userop::prepare(
@@ -249,6 +244,39 @@ pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> R
             closes,
         },
     )
+    .await
+}
+
+/// The wallet's guards on `change` against the modules installed now (`check_install`,
+/// `check_uninstall`); answers those modules.
+async fn guard(
+    network: &Network,
+    account: Address,
+    change: &ModuleChange,
+) -> Result<Vec<InstalledModule>> {
+    let installed: Vec<InstalledModule> = installed(network, account)
+        .await?
+        .into_iter()
+        .map(|k| k.installed)
+        .collect();
+    modules::check_install(change, &network.contracts)?;
+    modules::check_uninstall(change, &installed, &network.contracts)?;
+    Ok(installed)
+}
+
+/// The account's open sessions on `network` (what the session validator's uninstall closes).
+async fn open_sessions(network: &Network, account: Address) -> Result<Vec<B256>> {
+    state::read_wallet(|w| {
+        w.sessions
+            .iter()
+            .filter(|s| {
+                s.chain_id == network.chain_id
+                    && s.account == account
+                    && !matches!(s.status, SessionStatus::Ended(Ended::Revoked))
+            })
+            .map(|s| s.context)
+            .collect::<Vec<_>>()
+    })
     .await
 }
 
@@ -286,6 +314,18 @@ pub async fn changed(
         batch_id: None,
         recipients: Vec::new(),
     };
+    // The guards again, now: another change approved meanwhile (uninstalling the other owner
+    // validator) or a session created since must not slip through what was checked when shown.
+    guard(network, view.account, change).await?;
+    if !closes.is_empty() || change.module == network.contracts.session_key_validator {
+        let open = open_sessions(network, view.account).await?;
+        if !change.install && open.iter().any(|s| !closes.contains(s)) {
+            return Err(Error::NotAllowed(
+                "A session was created since this uninstall was shown; ask again so that it closes it too."
+                    .into(),
+            ));
+        }
+    }
     let hash = userop::submit(network, user_op, entry).await?;
     let chain_id = network.chain_id;
     let account = view.account;
@@ -307,12 +347,13 @@ pub async fn changed(
                 installed,
                 selectors: selector.into_iter().collect(),
             }),
+            // A fallback handler stays known (and protected) until the chain's events say it
+            // is gone: it may handle selectors this wallet never learnt.
+            (false, Some(i)) if selector.is_some() => {
+                w.modules[i].selectors.retain(|s| Some(*s) != selector);
+            }
             (false, Some(i)) => {
-                let known = &mut w.modules[i];
-                known.selectors.retain(|s| Some(*s) != selector);
-                if selector.is_none() || known.selectors.is_empty() {
-                    w.modules.remove(i);
-                }
+                w.modules.remove(i);
             }
             (false, None) => {}
         }
