@@ -89,6 +89,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("InvalidShortString()", &[]),
     ("OutOfRangeAccess()", &[]),
     ("StringTooLong(string)", &["str"]),
+    ("UninstallNeedsMoreGas()", &[]),
     // the account factory
     ("Create2EmptyBytecode()", &[]),
     ("FailedDeployment()", &[]),
