@@ -121,6 +121,20 @@ impl WalletState {
         serde_json::from_value(value).map_err(|e| Error::Storage(e.to_string()))
     }
 
+    /// The modules the wallet knows installed on `account` on `chain_id` (what dapps' calls may
+    /// not target).
+    pub fn known_modules(
+        &self,
+        chain_id: u64,
+        account: alloy_primitives::Address,
+    ) -> Vec<alloy_primitives::Address> {
+        self.modules
+            .iter()
+            .filter(|m| m.chain_id == chain_id && m.account == account)
+            .map(|m| m.installed.module)
+            .collect()
+    }
+
     /// Whether `origin` may see the account.
     pub fn is_connected(&self, origin: &str) -> bool {
         self.account.is_some() && self.grants.contains_key(origin)

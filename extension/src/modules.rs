@@ -371,15 +371,3 @@ pub async fn changed(
     crate::session::erase_keys(closes).await?;
     Ok(json!(hash))
 }
-
-/// The modules dapps' calls may not target on `chain_id`: those the wallet knows installed.
-pub async fn protected(chain_id: u64, account: Address) -> Result<Vec<Address>> {
-    state::read_wallet(|w| {
-        w.modules
-            .iter()
-            .filter(|m| m.chain_id == chain_id && m.account == account)
-            .map(|m| m.installed.module)
-            .collect()
-    })
-    .await
-}

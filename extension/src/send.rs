@@ -129,7 +129,9 @@ async fn prepare(
 ) -> Result<PreparedTransaction> {
     let calls = vec![send_call(account.address, to, asset, value)?];
     Protected::of(account.address, &network.contracts)
-        .with_modules(crate::modules::protected(network.chain_id, account.address).await?)
+        .with_modules(
+            state::read_wallet(|w| w.known_modules(network.chain_id, account.address)).await?,
+        )
         .check(&calls)?;
     userop::prepare(network, account, calls, network.sponsor(None).as_ref()).await
 }

@@ -178,7 +178,7 @@ pub async fn request(
             network.contracts.webauthn_validator,
             network.contracts.session_key_validator,
         ],
-        modules: crate::modules::protected(network.chain_id, account.address).await?,
+        modules: state::read_wallet(|w| w.known_modules(network.chain_id, account.address)).await?,
         entry_point: network.contracts.entry_point,
         now: head.timestamp,
     };

@@ -72,7 +72,9 @@ async fn send(request: Request) -> Result<Option<Value>> {
         });
     }
     Protected::of(account.address, &network.contracts)
-        .with_modules(crate::modules::protected(network.chain_id, account.address).await?)
+        .with_modules(
+            state::read_wallet(|w| w.known_modules(network.chain_id, account.address)).await?,
+        )
         .check(&batch.calls)?;
     // Ids are unique per origin (another origin's ids are none of this one's business).
     if let Some(id) = &batch.id

@@ -26,7 +26,9 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
     }
     let calls = vec![tx.call];
     Protected::of(account.address, &network.contracts)
-        .with_modules(crate::modules::protected(network.chain_id, account.address).await?)
+        .with_modules(
+            state::read_wallet(|w| w.known_modules(network.chain_id, account.address)).await?,
+        )
         .check(&calls)?;
     let fallback = match session::try_send(
         &network,
