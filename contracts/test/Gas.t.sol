@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {IEntryPoint} from "account-abstraction/interfaces/IEntryPoint.sol";
 import {PackedUserOperation as EpUserOp} from "account-abstraction/interfaces/PackedUserOperation.sol";
 import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
@@ -22,10 +21,7 @@ contract GasTest is TestBase {
     AccountFactory internal factory;
 
     function setUp() public {
-        vm.etch(ENTRY_POINT, type(EntryPoint).creationCode);
-        (bool ok, bytes memory runtime) = ENTRY_POINT.call("");
-        require(ok, "EntryPoint deploy");
-        vm.etch(ENTRY_POINT, runtime);
+        _deployEntryPointAt(ENTRY_POINT);
         validator = new WebAuthnValidator();
         factory = new AccountFactory(address(new SsoAccount(address(validator))), address(validator));
     }

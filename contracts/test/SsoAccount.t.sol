@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {IEntryPoint} from "account-abstraction/interfaces/IEntryPoint.sol";
 import {IStakeManager} from "account-abstraction/interfaces/IStakeManager.sol";
 import {PackedUserOperation as EpUserOp} from "account-abstraction/interfaces/PackedUserOperation.sol";
@@ -104,12 +103,7 @@ contract SsoAccountTest is TestBase {
     Target internal target;
 
     function setUp() public {
-        // Deploy EntryPoint v0.8 *at* its canonical address: run its creation code there (so immutables such as
-        // the SenderCreator's `entryPoint` refer to the canonical address), then install the returned runtime code.
-        vm.etch(ENTRY_POINT, type(EntryPoint).creationCode);
-        (bool ok, bytes memory runtime) = ENTRY_POINT.call("");
-        require(ok, "EntryPoint deploy");
-        vm.etch(ENTRY_POINT, runtime);
+        _deployEntryPointAt(ENTRY_POINT);
 
         validator = new WebAuthnValidator();
         implementation = new SsoAccount(address(validator));

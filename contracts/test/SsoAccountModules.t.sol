@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {Account} from "@openzeppelin/contracts/account/Account.sol";
 import {AccountERC7579} from "@openzeppelin/contracts/account/extensions/draft-AccountERC7579.sol";
 import {ERC7579Utils} from "@openzeppelin/contracts/account/utils/draft-ERC7579Utils.sol";
@@ -82,10 +81,7 @@ contract SsoAccountModulesTest is TestBase {
     event ModuleUninstallCallFailed(uint256 moduleTypeId, address module);
 
     function setUp() public {
-        vm.etch(ENTRY_POINT, type(EntryPoint).creationCode);
-        (bool ok, bytes memory runtime) = ENTRY_POINT.call("");
-        require(ok, "EntryPoint deploy");
-        vm.etch(ENTRY_POINT, runtime);
+        _deployEntryPointAt(ENTRY_POINT);
         validator = new WebAuthnValidator();
         SsoAccount implementation = new SsoAccount(address(validator));
         AccountFactory factory = new AccountFactory(address(implementation), address(validator));

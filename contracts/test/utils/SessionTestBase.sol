@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {PackedUserOperation} from "@openzeppelin/contracts/interfaces/IERC4337.sol";
 import {Execution, IERC7579Execution} from "@openzeppelin/contracts/interfaces/draft-IERC7579.sol";
 import {AccountFactory} from "../../src/AccountFactory.sol";
@@ -64,10 +63,7 @@ abstract contract SessionTestBase is TestBase {
     address internal signer;
 
     function setUp() public virtual {
-        vm.etch(ENTRY_POINT, type(EntryPoint).creationCode);
-        (bool ok, bytes memory runtime) = ENTRY_POINT.call("");
-        require(ok, "EntryPoint deploy");
-        vm.etch(ENTRY_POINT, runtime);
+        _deployEntryPointAt(ENTRY_POINT);
 
         webAuthn = new WebAuthnValidator();
         factory = new AccountFactory(address(new SsoAccount(address(webAuthn))), address(webAuthn));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {EntryPoint} from "account-abstraction/core/EntryPoint.sol";
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Vm} from "./Vm.sol";
 
@@ -22,6 +23,15 @@ abstract contract TestBase {
     );
 
     error AssertionFailed(string message);
+
+    /// @dev Deploys EntryPoint v0.8 *at* `at` (its canonical address): runs its creation code there, so immutables
+    /// such as the SenderCreator's `entryPoint` refer to that address, then installs the returned runtime code.
+    function _deployEntryPointAt(address at) internal {
+        vm.etch(at, type(EntryPoint).creationCode);
+        (bool ok, bytes memory runtime) = at.call("");
+        require(ok, "EntryPoint deploy");
+        vm.etch(at, runtime);
+    }
 
     function assertTrue(bool condition, string memory message) internal pure {
         if (!condition) revert AssertionFailed(message);
