@@ -17,10 +17,18 @@ alloy_sol_types::sol! {
         function execute(bytes32 mode, bytes executionCalldata) external payable;
     }
 
-    /// ERC-7579 module configuration.
+    /// ERC-7579 module configuration, as the account implements it.
     interface IERC7579ModuleConfig {
         function installModule(uint256 moduleTypeId, address module, bytes initData) external;
+        function uninstallModule(uint256 moduleTypeId, address module, bytes deInitData) external;
         function isModuleInstalled(uint256 moduleTypeId, address module, bytes additionalContext) external view returns (bool);
+        event ModuleInstalled(uint256 moduleTypeId, address module);
+        event ModuleUninstalled(uint256 moduleTypeId, address module);
+    }
+
+    /// ERC-7579 `IERC7579Module`: what a module says of its type.
+    interface IERC7579Module {
+        function isModuleType(uint256 moduleTypeId) external view returns (bool);
     }
 
     /// One call of an ERC-7579 batch.

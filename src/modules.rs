@@ -7,30 +7,14 @@
 //! only with its sessions closed.
 
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
-use alloy_sol_types::{SolCall, SolEvent, SolValue, sol};
+use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use serde::{Deserialize, Serialize};
 
+use crate::abi::IERC7579ModuleConfig;
 use crate::erc7579::Call;
 use crate::network::Contracts;
 use crate::recovery::Log;
 use crate::{Error, Result};
-
-sol! {
-    /// ERC-7579 module configuration, as the account implements it (SsoAccount).
-    interface IModuleConfig {
-        function installModule(uint256 moduleTypeId, address module, bytes initData) external;
-        function uninstallModule(uint256 moduleTypeId, address module, bytes deInitData) external;
-        function isModuleInstalled(uint256 moduleTypeId, address module, bytes additionalContext) external view returns (bool);
-        event ModuleInstalled(uint256 moduleTypeId, address module);
-        event ModuleUninstalled(uint256 moduleTypeId, address module);
-        event ModuleUninstallCallFailed(uint256 moduleTypeId, address module);
-    }
-
-    /// ERC-7579 `IERC7579Module`.
-    interface IModule {
-        function isModuleType(uint256 moduleTypeId) external view returns (bool);
-    }
-}
 
 /// The most bytes of init or de-init data a request may carry.
 pub const MAX_MODULE_DATA: usize = 16 * 1024;
@@ -162,14 +146,14 @@ impl ModuleChange {
     pub fn call(&self, account: Address) -> Call {
         let module_type_id = U256::from(self.module_type.id());
         let data = if self.install {
-            IModuleConfig::installModuleCall {
+            IERC7579ModuleConfig::installModuleCall {
                 moduleTypeId: module_type_id,
                 module: self.module,
                 initData: self.data.clone(),
             }
             .abi_encode()
         } else {
-            IModuleConfig::uninstallModuleCall {
+            IERC7579ModuleConfig::uninstallModuleCall {
                 moduleTypeId: module_type_id,
                 module: self.module,
                 deInitData: self.data.clone(),
@@ -329,12 +313,12 @@ pub fn installed_from_logs(account: Address, logs: &[Log]) -> Vec<InstalledModul
             continue;
         };
         let (install, module_type_id, module) =
-            if *topic == IModuleConfig::ModuleInstalled::SIGNATURE_HASH {
+            if *topic == IERC7579ModuleConfig::ModuleInstalled::SIGNATURE_HASH {
                 match <(U256, Address)>::abi_decode(&log.data) {
                     Ok((t, m)) => (true, t, m),
                     Err(_) => continue,
                 }
-            } else if *topic == IModuleConfig::ModuleUninstalled::SIGNATURE_HASH {
+            } else if *topic == IERC7579ModuleConfig::ModuleUninstalled::SIGNATURE_HASH {
                 match <(U256, Address)>::abi_decode(&log.data) {
                     Ok((t, m)) => (false, t, m),
                     Err(_) => continue,
@@ -370,8 +354,8 @@ pub fn installed_from_logs(account: Address, logs: &[Log]) -> Vec<InstalledModul
 /// The topics of the account's module events (for `eth_getLogs`).
 pub fn event_topics() -> serde_json::Value {
     serde_json::json!([[
-        IModuleConfig::ModuleInstalled::SIGNATURE_HASH,
-        IModuleConfig::ModuleUninstalled::SIGNATURE_HASH
+        IERC7579ModuleConfig::ModuleInstalled::SIGNATURE_HASH,
+        IERC7579ModuleConfig::ModuleUninstalled::SIGNATURE_HASH
     ]])
 }
 
@@ -449,9 +433,9 @@ mod tests {
 
     fn log(install: bool, module_type: u64, module: Address) -> Log {
         let topic = if install {
-            IModuleConfig::ModuleInstalled::SIGNATURE_HASH
+            IERC7579ModuleConfig::ModuleInstalled::SIGNATURE_HASH
         } else {
-            IModuleConfig::ModuleUninstalled::SIGNATURE_HASH
+            IERC7579ModuleConfig::ModuleUninstalled::SIGNATURE_HASH
         };
         Log {
             address: ACCOUNT,
@@ -487,7 +471,7 @@ mod tests {
         logs.push(foreign);
         logs.push(Log {
             address: ACCOUNT,
-            topics: vec![IModuleConfig::ModuleInstalled::SIGNATURE_HASH],
+            topics: vec![IERC7579ModuleConfig::ModuleInstalled::SIGNATURE_HASH],
             data: Bytes::from_static(&[1, 2, 3]),
         });
         logs.push(Log {
@@ -644,7 +628,7 @@ mod tests {
         .unwrap();
         let call = change.call(ACCOUNT);
         assert_eq!(call.to, ACCOUNT);
-        let decoded = IModuleConfig::installModuleCall::abi_decode(&call.data).unwrap();
+        let decoded = IERC7579ModuleConfig::installModuleCall::abi_decode(&call.data).unwrap();
         assert_eq!(
             (decoded.moduleTypeId, decoded.module, decoded.initData),
             (U256::from(2), change.module, change.data.clone())
@@ -654,7 +638,7 @@ mod tests {
             ..change
         };
         let decoded =
-            IModuleConfig::uninstallModuleCall::abi_decode(&out.call(ACCOUNT).data).unwrap();
+            IERC7579ModuleConfig::uninstallModuleCall::abi_decode(&out.call(ACCOUNT).data).unwrap();
         assert_eq!(decoded.moduleTypeId, U256::from(2));
     }
 

@@ -317,10 +317,29 @@ pub async fn validator_installed(network: &Network, account: Address) -> Result<
     if code.is_empty() {
         return Ok(false);
     }
+    module_installed(
+        network,
+        account,
+        MODULE_TYPE_VALIDATOR,
+        network.contracts.session_key_validator,
+        Bytes::new(),
+    )
+    .await
+}
+
+/// Whether `module` is installed on the deployed `account` as ERC-7579 type `module_type_id`
+/// (`context`: a fallback handler's selector), at the latest block.
+pub async fn module_installed(
+    network: &Network,
+    account: Address,
+    module_type_id: u64,
+    module: Address,
+    context: Bytes,
+) -> Result<bool> {
     let call = IERC7579ModuleConfig::isModuleInstalledCall {
-        moduleTypeId: U256::from(MODULE_TYPE_VALIDATOR),
-        module: network.contracts.session_key_validator,
-        additionalContext: Bytes::new(),
+        moduleTypeId: U256::from(module_type_id),
+        module,
+        additionalContext: context,
     };
     rpc::call_contract(&network.rpc_url, account, &call, "latest").await
 }

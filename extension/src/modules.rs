@@ -8,12 +8,11 @@
 use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use serde_json::{Value, json};
 
-use sso_wallet::account::Account;
+use sso_wallet::abi::IERC7579Module;
 use sso_wallet::approval::{ApprovalKind, ReplyTo};
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::modules::{
-    self, IModule, IModuleConfig, InstalledModule, KnownModule, KnownModuleInstall, ModuleChange,
-    ModuleType,
+    self, InstalledModule, KnownModule, KnownModuleInstall, ModuleChange, ModuleType,
 };
 use sso_wallet::network::Network;
 use sso_wallet::protocol::{ModuleChangeView, ModuleView};
@@ -22,13 +21,6 @@ use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
 use crate::{approvals, chain, chrome, rpc, state, userop};
-
-async fn account_and_network() -> Result<(Account, Network)> {
-    let account = state::read_wallet(|w| w.account.clone())
-        .await?
-        .ok_or(Error::NoAccount)?;
-    Ok((account, state::network().await?))
-}
 
 /// The modules installed on the account on `network`, checked on chain, with the selectors the
 /// wallet knows for fallback handlers; recorded as the wallet's knowledge of them.
@@ -52,39 +44,47 @@ async fn installed(network: &Network, account: Address) -> Result<Vec<KnownModul
             module: network.contracts.webauthn_validator,
         }]
     };
-    let mut found = Vec::new();
-    for module in listed {
+    let checks = listed.into_iter().map(|module| {
         let selectors: Vec<FixedBytes<4>> = known
             .iter()
             .find(|k| k.installed == module)
             .map(|k| k.selectors.clone())
             .unwrap_or_default();
-        let (present, selectors) = if !deployed {
-            (true, selectors)
-        } else if module.module_type == ModuleType::FallbackHandler {
-            let mut still = Vec::new();
-            for selector in selectors {
-                if is_installed(network, account, &module, Some(selector)).await? {
-                    still.push(selector);
+        async move {
+            let type_id = module.module_type.id();
+            let (present, selectors) = if !deployed {
+                (true, selectors)
+            } else if module.module_type == ModuleType::FallbackHandler {
+                let mut still = Vec::new();
+                for selector in selectors {
+                    let context = Bytes::copy_from_slice(selector.as_slice());
+                    if chain::module_installed(network, account, type_id, module.module, context)
+                        .await?
+                    {
+                        still.push(selector);
+                    }
                 }
-            }
-            // Installed for selectors the wallet never learnt: listed, with none named.
-            (true, still)
-        } else {
-            (
-                is_installed(network, account, &module, None).await?,
-                Vec::new(),
-            )
-        };
-        if present {
-            found.push(KnownModuleInstall {
+                // Installed for selectors the wallet never learnt: listed, with none named.
+                (true, still)
+            } else {
+                let installed =
+                    chain::module_installed(network, account, type_id, module.module, Bytes::new())
+                        .await?;
+                (installed, Vec::new())
+            };
+            Ok::<_, Error>(present.then_some(KnownModuleInstall {
                 chain_id: network.chain_id,
                 account,
                 installed: module,
                 selectors,
-            });
+            }))
         }
-    }
+    });
+    let mut found: Vec<KnownModuleInstall> = futures::future::try_join_all(checks)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
     found.truncate(modules::MAX_KNOWN_MODULES);
     let recorded = found.clone();
     state::update_wallet(move |w| {
@@ -97,25 +97,9 @@ async fn installed(network: &Network, account: Address) -> Result<Vec<KnownModul
     Ok(found)
 }
 
-async fn is_installed(
-    network: &Network,
-    account: Address,
-    module: &InstalledModule,
-    selector: Option<FixedBytes<4>>,
-) -> Result<bool> {
-    let call = IModuleConfig::isModuleInstalledCall {
-        moduleTypeId: U256::from(module.module_type.id()),
-        module: module.module,
-        additionalContext: selector
-            .map(|s| Bytes::copy_from_slice(s.as_slice()))
-            .unwrap_or_default(),
-    };
-    rpc::call_contract(&network.rpc_url, account, &call, "latest").await
-}
-
 /// The account's modules on the selected network, validators first.
 pub async fn list() -> Result<Vec<ModuleView>> {
-    let (account, network) = account_and_network().await?;
+    let (account, network) = state::account_and_network().await?;
     let found = installed(&network, account.address).await?;
     let plain: Vec<InstalledModule> = found.iter().map(|k| k.installed.clone()).collect();
     let mut views: Vec<ModuleView> = found
@@ -148,13 +132,13 @@ pub async fn list() -> Result<Vec<ModuleView>> {
 /// address without code, a change the chain would revert (the bundler's estimate simulates it).
 pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> Result<()> {
     // Checked again whatever its source (a UI message is deserialized, not constructed).
-    let change = ModuleChange::new(
+    let mut change = ModuleChange::new(
         change.install,
         change.module_type,
         change.module,
         change.data,
     )?;
-    let (account, network) = account_and_network().await?;
+    let (account, network) = state::account_and_network().await?;
     let installed = guard(&network, account.address, &change).await?;
     let listed = installed
         .iter()
@@ -173,14 +157,13 @@ pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> R
             change.module, network.name
         )));
     }
-    let probe = IModule::isModuleTypeCall {
+    let probe = IERC7579Module::isModuleTypeCall {
         moduleTypeId: U256::from(change.module_type.id()),
     };
     let answers_type = rpc::call_contract(&network.rpc_url, change.module, &probe, "latest")
         .await
         .ok();
     // The session validator's uninstall closes the account's open sessions on this network.
-    let mut change = change;
     let closes: Vec<B256> =
         if !change.install && change.module == network.contracts.session_key_validator {
             let open = open_sessions(&network, account.address).await?;
@@ -317,9 +300,9 @@ pub async fn changed(
     // The guards again, now: another change approved meanwhile (uninstalling the other owner
     // validator) or a session created since must not slip through what was checked when shown.
     guard(network, view.account, change).await?;
-    if !closes.is_empty() || change.module == network.contracts.session_key_validator {
+    if !change.install && change.module == network.contracts.session_key_validator {
         let open = open_sessions(network, view.account).await?;
-        if !change.install && open.iter().any(|s| !closes.contains(s)) {
+        if open.iter().any(|s| !closes.contains(s)) {
             return Err(Error::NotAllowed(
                 "A session was created since this uninstall was shown; ask again so that it closes it too."
                     .into(),

@@ -34,16 +34,9 @@ pub async fn registered(network: &Network, account: &Account) -> Result<Vec<Pass
     ))
 }
 
-async fn account_and_network() -> Result<(Account, Network)> {
-    let account = state::read_wallet(|w| w.account.clone())
-        .await?
-        .ok_or(Error::NoAccount)?;
-    Ok((account, state::network().await?))
-}
-
 /// The account's passkeys on the selected network, marking the one this browser signs with.
 pub async fn list() -> Result<Vec<PasskeyView>> {
-    let (account, network) = account_and_network().await?;
+    let (account, network) = state::account_and_network().await?;
     let current = &account.signing_passkey().credential_id;
     Ok(registered(&network, &account)
         .await?
@@ -59,7 +52,7 @@ pub async fn list() -> Result<Vec<PasskeyView>> {
 /// challenge for this account, chain and validator; and its credential id.
 pub async fn registration_challenge(attestation_object: &[u8]) -> Result<(B256, Bytes)> {
     let passkey = webauthn::parse_attestation_object(attestation_object)?;
-    let (account, network) = account_and_network().await?;
+    let (account, network) = state::account_and_network().await?;
     let challenge = webauthn::registration_challenge(
         account.address,
         network.chain_id,
@@ -75,7 +68,7 @@ pub async fn registration_challenge(attestation_object: &[u8]) -> Result<(B256, 
 /// possession, checked here first with the contract's rules).
 pub async fn add(attestation_object: &[u8], assertion: &Assertion) -> Result<()> {
     let passkey = webauthn::parse_attestation_object(attestation_object)?;
-    let (account, network) = account_and_network().await?;
+    let (account, network) = state::account_and_network().await?;
     let challenge = webauthn::registration_challenge(
         account.address,
         network.chain_id,
@@ -118,7 +111,7 @@ pub async fn add(attestation_object: &[u8], assertion: &Assertion) -> Result<()>
 /// Opens the approval that removes a passkey. Never the last one (the account could not sign
 /// any more), and never the one this browser signs with (it would lock this browser out).
 pub async fn remove(credential_id: Bytes) -> Result<()> {
-    let (account, network) = account_and_network().await?;
+    let (account, network) = state::account_and_network().await?;
     let keys = registered(&network, &account).await?;
     if !keys.iter().any(|p| p.credential_id == credential_id) {
         return Err(Error::NotAllowed(

@@ -13,7 +13,7 @@ use sso_wallet::erc4337::{Paymaster, UserOperation};
 use sso_wallet::erc7677::{self, PaymasterService, Sponsorship, Stub};
 use sso_wallet::network::Network;
 
-use crate::{chain, rpc};
+use crate::rpc;
 
 async fn ask(
     network: &Network,
@@ -36,13 +36,17 @@ async fn ask(
 pub struct Pending<'a> {
     service: &'a PaymasterService,
     stub: Stub,
+    /// The chain's time the operation is prepared at (what the sponsorship's window is checked
+    /// against).
+    now: u64,
 }
 
 /// Before the gas estimate: asks `sponsor` (if any) for the stub paymaster fields and puts them
-/// into `user_op`.
+/// into `user_op`, prepared at the chain's time `now`.
 pub async fn begin<'a>(
     network: &Network,
     sponsor: Option<&'a PaymasterService>,
+    now: u64,
     user_op: &mut UserOperation,
 ) -> Result<Option<Pending<'a>>> {
     let Some(service) = sponsor else {
@@ -50,7 +54,7 @@ pub async fn begin<'a>(
     };
     let stub = stub(network, service, user_op).await?;
     user_op.paymaster = Some(stub.paymaster.clone());
-    Ok(Some(Pending { service, stub }))
+    Ok(Some(Pending { service, stub, now }))
 }
 
 /// After the gas is set: puts the service's final data into `user_op` (unless the stub was
@@ -60,7 +64,7 @@ pub async fn finish(
     pending: Option<Pending<'_>>,
     user_op: &mut UserOperation,
 ) -> Result<Option<Sponsorship>> {
-    let Some(Pending { service, stub }) = pending else {
+    let Some(Pending { service, stub, now }) = pending else {
         return Ok(None);
     };
     if !stub.is_final {
@@ -69,7 +73,7 @@ pub async fn finish(
             paymaster.paymaster_data = final_data;
         }
     }
-    check(network, service, user_op).await?;
+    check(network, service, user_op, now).await?;
     Ok(Some(Sponsorship {
         service: service.clone(),
         name: stub.sponsor_name,
@@ -77,13 +81,14 @@ pub async fn finish(
 }
 
 /// Asks the paymaster itself, as the EntryPoint would (an `eth_call` from the EntryPoint), whether
-/// it pays for the final `user_op`: what the bundler would refuse is refused before the window.
+/// it pays for the final `user_op` at `now` (the chain's time the operation was prepared at):
+/// what the bundler would refuse is refused before the window.
 async fn check(
     network: &Network,
     service: &PaymasterService,
     user_op: &UserOperation,
+    now: u64,
 ) -> Result<()> {
-    use alloy_sol_types::SolCall;
     let Some(paymaster) = &user_op.paymaster else {
         return Ok(());
     };
@@ -93,33 +98,21 @@ async fn check(
         userOpHash: user_op.hash(entry_point, network.chain_id),
         maxCost: user_op.max_cost(),
     };
-    let (answer, head) = futures::join!(
-        rpc::call(
-            &network.rpc_url,
-            "eth_call",
-            serde_json::json!([
-                {"from": entry_point, "to": paymaster.paymaster, "data": Bytes::from(call.abi_encode())},
-                "latest"
-            ]),
-        ),
-        chain::head(network),
-    );
-    let refused = |why: String| erc7677::service_error(&service.url, why);
-    let raw: Bytes = answer
-        .and_then(|v| {
-            serde_json::from_value(v)
-                .map_err(|e| sso_wallet::Error::bad_response(&network.rpc_url, e))
-        })
-        .map_err(|e| {
-            refused(format!(
-                "its paymaster refused the operation: {}",
-                e.user_message()
-            ))
-        })?;
-    let validation = IPaymaster::validatePaymasterUserOpCall::abi_decode_returns(&raw)
-        .map_err(|e| refused(format!("its paymaster answered badly: {e}")))?
-        .validationData;
-    erc7677::check_validation(&service.url, validation, head?.timestamp)
+    let answer = rpc::call_contract_from(
+        &network.rpc_url,
+        Some(entry_point),
+        paymaster.paymaster,
+        &call,
+        "latest",
+    )
+    .await
+    .map_err(|e| {
+        erc7677::service_error(
+            &service.url,
+            format!("its paymaster refused the operation: {}", e.user_message()),
+        )
+    })?;
+    erc7677::check_validation(&service.url, answer.validationData, now)
 }
 
 /// The stub paymaster fields to estimate `user_op`'s gas with, and who pays.

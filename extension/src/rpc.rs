@@ -73,8 +73,24 @@ pub async fn call_contract<C: SolCall>(
     call: &C,
     at: &str,
 ) -> Result<C::Return> {
+    call_contract_from(url, None, to, call, at).await
+}
+
+/// The same, made by `from` when named (for a contract that checks its caller: a paymaster
+/// asked as the EntryPoint asks it).
+pub async fn call_contract_from<C: SolCall>(
+    url: &str,
+    from: Option<Address>,
+    to: Address,
+    call: &C,
+    at: &str,
+) -> Result<C::Return> {
     let data = Bytes::from(call.abi_encode());
-    let raw: Bytes = call_typed(url, "eth_call", json!([{"to": to, "data": data}, at])).await?;
+    let mut tx = json!({"to": to, "data": data});
+    if let Some(from) = from {
+        tx["from"] = json!(from);
+    }
+    let raw: Bytes = call_typed(url, "eth_call", json!([tx, at])).await?;
     C::abi_decode_returns(&raw)
         .map_err(|e| Error::bad_response(url, format!("{}: {e}", C::SIGNATURE)))
 }

@@ -517,7 +517,7 @@ async fn send_with(
         (head.max_fee_per_gas, head.max_priority_fee_per_gas),
         registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
     );
-    let sponsored = paymaster::begin(network, sponsor, &mut user_op)
+    let sponsored = paymaster::begin(network, sponsor, head.timestamp, &mut user_op)
         .await
         .map_err(failed)?;
     let estimate = bundler::estimate(network, &user_op).await.map_err(failed)?;

@@ -128,6 +128,14 @@ pub async fn network() -> Result<Network> {
     Ok(selected)
 }
 
+/// The account and the selected network (`NoAccount` before onboarding).
+pub async fn account_and_network() -> Result<(sso_wallet::account::Account, Network)> {
+    let account = read_wallet(|w| w.account.clone())
+        .await?
+        .ok_or(Error::NoAccount)?;
+    Ok((account, network().await?))
+}
+
 /// The network of `chain_id` (a request prepared there is carried out there, whatever is
 /// selected when it is approved).
 pub async fn network_for(chain_id: u64) -> Result<Network> {

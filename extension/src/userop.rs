@@ -45,6 +45,7 @@ pub async fn prepare(
     let Head {
         max_fee_per_gas,
         max_priority_fee_per_gas,
+        timestamp,
         ..
     } = head?;
     let mut user_op = UserOperation::unsigned(
@@ -60,7 +61,7 @@ pub async fn prepare(
             verifier,
         ),
     );
-    let sponsored = paymaster::begin(network, sponsor, &mut user_op).await?;
+    let sponsored = paymaster::begin(network, sponsor, timestamp, &mut user_op).await?;
     let deployment = user_op.factory.zip(user_op.factory_data.as_ref());
     let (estimate, (balance_changes, reverts)) = futures::join!(
         bundler::estimate(network, &user_op),
