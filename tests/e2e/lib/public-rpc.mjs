@@ -27,7 +27,16 @@ export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, lo
   const stats = { requests: 0, limited: 0, getLogs: 0, refused: 0, widest: 0, earliest: 0, lostAnswers: 0, unsupported: 0, paths: new Set() };
   const forward = (body) =>
     fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text());
-  const server = createServer(async (request, response) => {
+  // A request the client gave up on (the wallet's timeout, a page or worker that went away) or
+  // that the devnet could not answer must not end the test process: an async handler's
+  // rejection is unhandled, and Node exits on one, cancelling every test still running.
+  const server = createServer((request, response) =>
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" });
+      response.end("Bad Gateway");
+    }),
+  );
+  async function handle(request, response) {
     let body = "";
     for await (const chunk of request) body += chunk;
     const answer = (text) => {
@@ -73,7 +82,7 @@ export async function startPublicRpc(target, { maxRange = 1000, every429 = 0, lo
     }
     stats.widest = Math.max(stats.widest, span);
     answer(await forward(body));
-  });
+  }
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
