@@ -102,6 +102,7 @@ pub fn answer(approval: &Approval, outcome: Result<Value>) {
     if approval.reply_to.page.is_empty() {
         return; // the wallet's own UI asked; nobody waits
     }
+    state::with(|s| s.carrying.remove(&carried(approval)));
     outbox::deliver(
         &approval.reply_to.page,
         PageMessage::answer(approval.reply_to.request, outcome),
@@ -111,14 +112,27 @@ pub fn answer(approval: &Approval, outcome: Result<Value>) {
 /// Takes an approval out of the queue and persists that before anything is carried out, so a
 /// worker restart can never bring it back (exactly once). If that cannot be persisted, nothing
 /// is carried out and the approval stays pending (the window shows the error).
+/// From the moment it leaves the queue until [`answer`], the page's request counts as being
+/// carried out (`state::Background::carrying`), so a page resuming meanwhile keeps waiting.
 pub async fn take(approval_id: u64) -> Result<Approval> {
-    let approval = state::with(|s| s.approvals.take(approval_id))?;
+    let approval = state::with(|s| {
+        let approval = s.approvals.take(approval_id)?;
+        s.carrying.insert(carried(&approval));
+        Ok::<_, Error>(approval)
+    })?;
     if let Err(e) = state::save_approvals().await {
         // Nothing is carried out: the approval goes back, pending as before.
-        state::with(|s| s.approvals.put_back(approval));
+        state::with(|s| {
+            s.carrying.remove(&carried(&approval));
+            s.approvals.put_back(approval)
+        });
         return Err(e);
     }
     Ok(approval)
+}
+
+fn carried(approval: &Approval) -> (String, u64) {
+    (approval.reply_to.page.clone(), approval.reply_to.request)
 }
 
 /// A site was disconnected: what it still asked is answered 4100 and dropped.

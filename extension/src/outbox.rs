@@ -64,14 +64,17 @@ pub fn take_held(page: &str) -> Vec<PageMessage> {
 
 /// The content script reconnected and still waits for `ids`. What the outbox holds for them is
 /// sent again, and kept (the new port may have failed too: the next `resume` says); what it holds
-/// for ids no longer listed reached the page and is dropped. An id neither held nor waiting for
-/// the user was lost with the worker that had it: 4900.
+/// for ids no longer listed reached the page and is dropped. An id neither held, nor waiting for
+/// the user, nor being carried out (approved after the restart, before this resume) was lost
+/// with the worker that had it: 4900.
 pub fn resume(page: &str, ids: &[u64]) {
     let held = take_held(page);
     for &id in ids {
         match held.iter().find(|m| m.id() == Some(id)) {
             Some(answer) => deliver(page, answer.clone()),
-            None if state::with(|s| s.approvals.waits(page, id)) => {}
+            None if state::with(|s| {
+                s.approvals.waits(page, id) || s.carrying.contains(&(page.to_owned(), id))
+            }) => {}
             None => reply(page, PageMessage::answer(id, Err(Error::Interrupted))),
         }
     }

@@ -2,7 +2,7 @@
 //! must survive lives in `chrome.storage`; memory holds caches and live ports only.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sso_wallet::approval::{APPROVALS_KEY, ApprovalQueue};
 use sso_wallet::network::{Network, Networks};
@@ -26,6 +26,10 @@ pub struct Background {
     pub ports: HashMap<u32, Connection>,
     /// Pending approvals.
     pub approvals: ApprovalQueue,
+    /// Page requests taken out of the queue and being carried out, by `(page, request id)`: a
+    /// page that reconnects meanwhile (the worker restarted just before the user approved) still
+    /// waits for them ([`crate::outbox::resume`]).
+    pub carrying: HashSet<(String, u64)>,
     /// The open approval window.
     pub approval_window: Option<i32>,
     /// An approval window is being opened (requests arriving meanwhile are shown in it).
