@@ -36,6 +36,8 @@
 //!   recognised in typed data with their warnings.
 //! - [`protocol`]: the typed messages between page, UI and background: `page` (the page's
 //!   requests, answers and events), `ui` (the UI's requests and answers), `views` (the view models).
+//! - [`relying_party`]: the passkeys' relying party per browser (`rp.id`, the origin in
+//!   `clientDataJSON`): the extension in Chromium, a listed domain in Firefox.
 //! - [`recovery`]: an account's passkeys and sessions read back from chain logs (logging in elsewhere).
 //! - [`revert`]: revert data in words (`Error`, `Panic`, known custom errors, unknown selectors).
 //! - [`session`]: session keys: the on-chain data model and the policy engine that mirrors the validator;
@@ -73,6 +75,7 @@ pub mod nft;
 pub mod permit;
 pub mod protocol;
 pub mod recovery;
+pub mod relying_party;
 pub mod revert;
 pub mod send;
 pub mod session;

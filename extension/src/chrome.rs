@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
+use sso_wallet::relying_party::Browser;
 use sso_wallet::{Error, Result, untrusted};
 
 #[wasm_bindgen]
@@ -56,6 +57,10 @@ extern "C" {
 
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
+    /// The global `fetch`: Chromium runs the background in a service worker, Firefox in an
+    /// event page (a window), and both have it.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(input: &str, init: &web_sys::RequestInit) -> js_sys::Promise;
 }
 
 /// Converts a Rust value into a JS value through JSON text (`serde_json` + `JSON.parse`): the one
@@ -153,18 +158,41 @@ pub fn unix_seconds() -> u64 {
     (js_sys::Date::now() / 1000.0) as u64
 }
 
-/// `chrome-extension://<id>`: the WebAuthn origin of the wallet's passkeys.
+/// Where the extension's pages are served from (`chrome-extension://<id>`,
+/// `moz-extension://<uuid>`): the origin of requests the wallet's own pages make.
 pub fn extension_origin() -> String {
     get_url("").trim_end_matches('/').to_owned()
 }
 
-/// Reads a JSON value from `chrome.storage.local`.
+/// The origin this browser writes into the wallet's passkey assertions, which the on-chain
+/// validator binds each key to: the extension origin in Chromium, the add-on's hashed id in
+/// Firefox ([`sso_wallet::relying_party`]).
+pub fn webauthn_origin() -> String {
+    RUNTIME_ID.with(|id| sso_wallet::relying_party::webauthn_origin(&extension_origin(), id))
+}
+
+/// Whether the wallet runs in Firefox (where `storage.local` is open to content scripts).
+fn in_firefox() -> bool {
+    Browser::from_extension_origin(&extension_origin()) == Some(Browser::Firefox)
+}
+
+/// Reads a JSON value from the persistent store: `chrome.storage.local` in Chromium, the
+/// extension's own IndexedDB in Firefox ([`crate::idb`] says why).
 pub async fn storage_get(key: &str) -> Result<Option<serde_json::Value>> {
+    if in_firefox() {
+        return match crate::idb::get(key).await? {
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| Error::Storage(e.to_string())),
+            None => Ok(None),
+        };
+    }
     read_item(local_get(key).await, key)
 }
 
 /// Reads a JSON value from `chrome.storage.session`: memory only, never written to disk, cleared
-/// when the browser closes, and (by Chrome's default access level) out of content scripts' reach.
+/// when the browser closes, and out of content scripts' reach (Chrome's default access level;
+/// Firefox never exposes it to them).
 pub async fn memory_get(key: &str) -> Result<Option<serde_json::Value>> {
     read_item(session_get(key).await, key)
 }
@@ -194,8 +222,13 @@ fn read_item(
         .map_err(|e| Error::Storage(e.to_string()))
 }
 
-/// Writes a value to `chrome.storage.local`.
+/// Writes a value to the persistent store (see [`storage_get`]).
 pub async fn storage_set<T: Serialize>(key: &str, value: &T) -> Result<()> {
+    if in_firefox() {
+        let text =
+            serde_json::to_string(value).map_err(|e| Error::Internal(format!("serialize: {e}")))?;
+        return crate::idb::set(key, &text).await;
+    }
     let items = js_sys::Object::new();
     js_sys::Reflect::set(&items, &key.into(), &to_js(value)?)
         .map_err(|e| js_error("storage write", e))?;
@@ -267,7 +300,6 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
         .set("content-type", "application/json")
         .map_err(|e| js_error("headers", e))?;
     init.set_headers(&headers);
-    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let timed_out = || {
         transport(
             format!(
@@ -277,7 +309,7 @@ pub async fn post_json(url: &str, body: &str) -> Result<String> {
             true,
         )
     };
-    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init))
+    let response = wasm_bindgen_futures::JsFuture::from(global_fetch(url, &init))
         .await
         .map_err(|e| {
             if is_timeout(&e) {
@@ -368,10 +400,12 @@ async fn read_capped(
 
 /// Fetches an extension resource as text.
 pub async fn fetch_resource(path: &str) -> Result<String> {
-    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let response = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str(&get_url(path)))
-        .await
-        .map_err(|e| js_error(path, e))?;
+    let response = wasm_bindgen_futures::JsFuture::from(global_fetch(
+        &get_url(path),
+        &web_sys::RequestInit::new(),
+    ))
+    .await
+    .map_err(|e| js_error(path, e))?;
     let response: web_sys::Response = response.unchecked_into();
     let text =
         wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| js_error(path, e))?)

@@ -1,7 +1,9 @@
-//! # SSO Wallet background (service worker, wasm)
+//! # SSO Wallet background (service worker in Chromium, event page in Firefox; wasm)
 //!
 //! `js/background.js` registers every `chrome.*` listener synchronously (so the event that woke a
-//! stopped worker is never lost) and forwards them here once the wasm is ready. The layers, each
+//! stopped worker is never lost) and forwards them here once the wasm is ready. What differs
+//! between the two browsers stays in `chrome` (and `idb`, Firefox's persistent store); nothing
+//! above it forks. The layers, each
 //! using only the ones below it:
 //!
 //! ```text
@@ -35,7 +37,8 @@
 //!   uninstall); [`lock`]: the optional lock.
 //! - [`activity`]: the log of every UserOperation sent; [`home`]: the home view; [`send`]: the
 //!   home page's Send (checks, Max, recipient notes).
-//! - [`chrome`]: typed bindings to the `chrome.*` APIs used; [`state`]: caches + storage.
+//! - [`chrome`]: typed bindings to the `chrome.*` APIs used, the one layer that knows the
+//!   browser; [`idb`]: Firefox's persistent store; [`state`]: caches + storage.
 
 use wasm_bindgen::prelude::*;
 
@@ -48,6 +51,7 @@ pub mod chain;
 pub mod chrome;
 pub mod explain;
 pub mod home;
+pub mod idb;
 pub mod lock;
 pub mod login;
 pub mod modules;

@@ -50,7 +50,7 @@ pub async fn login(
     let first = assertions
         .first()
         .ok_or_else(|| Error::invalid_params("logging in needs a passkey assertion"))?;
-    let origin = chrome::extension_origin();
+    let origin = chrome::webauthn_origin();
     let networks = with_contracts(state::networks().await?.networks).await?;
     // The factory's address is the same on every network: any network with the contracts
     // answers it.

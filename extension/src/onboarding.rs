@@ -16,7 +16,7 @@ pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
         address: Default::default(),
         salt: Default::default(),
         passkey,
-        origin_domain: chrome::extension_origin(),
+        origin_domain: chrome::webauthn_origin(),
         signer: None,
     };
     account.address = chain::counterfactual_address(&network, &account).await?;

@@ -1,13 +1,14 @@
 //! WebAuthn from the wallet's pages: create a passkey (ES256, resident key, user verification
 //! required), sign a 32-byte hash with a given passkey, or let the user pick one of the wallet's
-//! passkeys (a discoverable `get`, to log in). The relying party is the extension itself
-//! (`chrome-extension://<id>`), so `rp.id` is left out.
+//! passkeys (a discoverable `get`, to log in). The relying party is the extension itself in
+//! Chromium (`rp.id` left out) and the listed domain in Firefox ([`sso_wallet::relying_party`]).
 
 use alloy_primitives::{B256, Bytes};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use sso_wallet::relying_party::Browser;
 use sso_wallet::webauthn::Assertion;
 
 fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
@@ -36,6 +37,12 @@ fn random(len: u32) -> Result<Uint8Array, String> {
         .get_random_values_with_array_buffer_view(&bytes)
         .map_err(|_| "no random values")?;
     Ok(bytes)
+}
+
+/// The `rp.id` this browser needs (none in Chromium).
+fn rp_id() -> Option<&'static str> {
+    let origin = web_sys::window()?.location().origin().ok()?;
+    Browser::from_extension_origin(&origin)?.rp_id()
 }
 
 fn credentials() -> Result<web_sys::CredentialsContainer, String> {
@@ -78,8 +85,12 @@ fn descriptors(ids: &[Bytes]) -> Array {
 /// account's passkeys says so) and returns the attestation object.
 pub async fn create(exclude: &[Bytes]) -> Result<Bytes, String> {
     let params = Array::of1(&obj(&[("type", "public-key".into()), ("alg", (-7).into())]).into());
+    let rp = obj(&[("name", "SSO Wallet".into())]);
+    if let Some(id) = rp_id() {
+        set(&rp, "id", id);
+    }
     let public_key = obj(&[
-        ("rp", obj(&[("name", "SSO Wallet".into())]).into()),
+        ("rp", rp.into()),
         (
             "user",
             obj(&[
@@ -133,6 +144,9 @@ async fn get(hash: B256, allow: Option<Array>) -> Result<(Bytes, Assertion), Str
     ]);
     if let Some(allow) = allow {
         set(&public_key, "allowCredentials", allow);
+    }
+    if let Some(id) = rp_id() {
+        set(&public_key, "rpId", id);
     }
     let options = obj(&[("publicKey", public_key.into())]);
     let promise = credentials()?

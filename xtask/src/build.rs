@@ -1,7 +1,9 @@
 //! `cargo xtask build`: contracts, the two wasm crates (release → wasm-bindgen `--target web` →
 //! `wasm-opt -Oz`), the hand-written JS and static files, `networks.json` with the deterministic
 //! contract addresses, the manifest → `dist/extension/` (a dev build: the local devnet first),
-//! and a store-ready zip in `dist/` (the public testnets only, starting on Ethereum Sepolia).
+//! and a store-ready zip in `dist/` (the public testnets only, starting on Ethereum Sepolia);
+//! then the same files as a Firefox add-on → `dist/extension-firefox/` and an `.xpi` for
+//! addons.mozilla.org ([`firefox_manifest`]).
 
 use std::fs;
 use std::io::Write;
@@ -12,6 +14,8 @@ use serde_json::{Value, json};
 
 use crate::contracts::{self, Addresses};
 use crate::networks::{self, Build};
+use sso_wallet::relying_party;
+
 use crate::{Result, proc, root, setup};
 
 /// Output folder of the unpacked extension.
@@ -95,14 +99,80 @@ pub fn run() -> Result<Addresses> {
     )?;
     let manifest = read_manifest()?;
     write_json(&out.join("manifest.json"), &manifest)?;
-    let zip = store_zip(
-        &out,
-        &manifest,
-        &networks::shipped(&addresses, Build::Store)?,
-    )?;
+    let store_networks = networks::shipped(&addresses, Build::Store)?;
+    let version = env!("CARGO_PKG_VERSION");
+    // The Chrome Web Store rejects a manifest `key` (the store assigns the id).
+    let mut store_manifest = manifest.clone();
+    store_manifest.as_object_mut().map(|m| m.remove("key"));
+    let zip = root().join(format!("dist/sso-wallet-{version}.zip"));
+    package(&out, &zip, &store_manifest, &store_networks)?;
     println!("build: dist/extension ready; store zip {}", zip.display());
+
+    let firefox = firefox_dir();
+    if firefox.exists() {
+        fs::remove_dir_all(&firefox).map_err(|e| format!("clean {}: {e}", firefox.display()))?;
+    }
+    copy_dir(&out, &firefox)?;
+    let firefox_manifest = firefox_manifest(&manifest)?;
+    write_json(&firefox.join("manifest.json"), &firefox_manifest)?;
+    let xpi = root().join(format!("dist/sso-wallet-{version}.xpi"));
+    package(&firefox, &xpi, &firefox_manifest, &store_networks)?;
+    println!(
+        "build: dist/extension-firefox ready; add-on package {}",
+        xpi.display()
+    );
     Ok(addresses)
 }
+
+/// Output folder of the unpacked Firefox add-on.
+pub fn firefox_dir() -> PathBuf {
+    root().join("dist/extension-firefox")
+}
+
+/// The Firefox add-on's manifest, from the Chromium one: the same files and permissions, with
+/// what Firefox needs instead of what only Chrome reads.
+/// - The background runs as an event page (`background.scripts`): Firefox refuses a
+///   `service_worker` alone.
+/// - A fixed add-on id (`browser_specific_settings.gecko.id`): it fixes the WebAuthn origin of
+///   every Firefox passkey (`relying_party::firefox_origin`), and the minimum version measured.
+/// - The passkeys' relying-party domain in `host_permissions`: a `moz-extension://` page may only
+///   claim an `rp.id` listed there (`relying_party::FIREFOX_RP_ID`).
+/// - No `key` or `minimum_chrome_version`.
+pub fn firefox_manifest(chromium: &Value) -> Result<Value> {
+    let mut manifest = chromium.clone();
+    let fields = manifest
+        .as_object_mut()
+        .ok_or("manifest.json is not an object")?;
+    let script = chromium["background"]["service_worker"]
+        .as_str()
+        .ok_or("manifest.json names no background service_worker")?;
+    fields.remove("key");
+    fields.remove("minimum_chrome_version");
+    fields.insert(
+        "background".into(),
+        json!({ "scripts": [script], "type": chromium["background"]["type"] }),
+    );
+    fields.insert(
+        "browser_specific_settings".into(),
+        json!({ "gecko": {
+            "id": relying_party::FIREFOX_ADDON_ID,
+            "strict_min_version": FIREFOX_MIN_VERSION,
+            // The add-on sends nothing about the user anywhere (AMO asks every new add-on).
+            "data_collection_permissions": { "required": ["none"] },
+        } }),
+    );
+    let hosts = fields
+        .get_mut("host_permissions")
+        .and_then(Value::as_array_mut)
+        .ok_or("manifest.json has no host_permissions list")?;
+    hosts.push(json!(format!("https://{}/*", relying_party::FIREFOX_RP_ID)));
+    Ok(manifest)
+}
+
+/// The oldest Firefox the add-on declares: the ESR line that has everything it uses (MV3 event
+/// pages, `world: "MAIN"` content scripts, `storage.session`, extension-page WebAuthn with a
+/// listed `rp.id`, `data_collection_permissions`). Tested on Firefox ESR 153.
+const FIREFOX_MIN_VERSION: &str = "142.0";
 
 /// `home.html` (the toolbar popup) is `approval.html` with `<body data-page="home">`: one page
 /// source, two entry points of the same UI bundle.
@@ -167,11 +237,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
     Ok(())
 }
 
-/// The Chrome Web Store rejects a manifest `key` (the store assigns the id), so the zip's
-/// manifest omits it; everything else is the unpacked extension.
-fn store_zip(dir: &Path, manifest: &Value, networks: &Value) -> Result<PathBuf> {
-    let path = root().join(format!("dist/sso-wallet-{}.zip", env!("CARGO_PKG_VERSION")));
-    let file = fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Zips the unpacked extension `dir` into `path` for a store, with the store's `manifest` and
+/// `networks` (the public testnets only) in place of the dev build's.
+fn package(dir: &Path, path: &Path, manifest: &Value, networks: &Value) -> Result {
+    let file = fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -184,9 +253,7 @@ fn store_zip(dir: &Path, manifest: &Value, networks: &Value) -> Result<PathBuf> 
             .to_string_lossy()
             .into_owned();
         let bytes = if name == "manifest.json" {
-            let mut store = manifest.clone();
-            store.as_object_mut().map(|m| m.remove("key"));
-            serde_json::to_vec_pretty(&store).map_err(|e| e.to_string())?
+            serde_json::to_vec_pretty(manifest).map_err(|e| e.to_string())?
         } else if name == "networks.json" {
             serde_json::to_vec_pretty(networks).map_err(|e| e.to_string())?
         } else {
@@ -196,5 +263,5 @@ fn store_zip(dir: &Path, manifest: &Value, networks: &Value) -> Result<PathBuf> 
         zip.write_all(&bytes).map_err(|e| e.to_string())?;
     }
     zip.finish().map_err(|e| e.to_string())?;
-    Ok(path)
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Installs what the other commands need, idempotently and from the package registries only:
 //! the wasm target (rustup), the wasm-bindgen CLI matching the pinned crate (crates.io), the
-//! JavaScript tools of `package-lock.json` (npm) and Chromium (Debian).
+//! JavaScript tools of `package-lock.json` (npm), Chromium and Firefox ESR (Debian).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,7 +11,8 @@ use crate::{Result, proc, root};
 pub fn all() -> Result {
     wasm_toolchain()?;
     npm()?;
-    chromium().map(|_| ())
+    chromium()?;
+    firefox().map(|_| ())
 }
 
 /// The wasm32 target and the wasm-bindgen CLI.
@@ -78,7 +79,7 @@ pub fn npm() -> Result {
         return Ok(());
     }
     println!(
-        "setup: npm ci (anvil, forge, solc, alto, playwright-core, esbuild, binaryen, viem, mipd)"
+        "setup: npm ci (anvil, forge, solc, alto, playwright-core, puppeteer-core, addons-linter, esbuild, binaryen, viem, mipd)"
     );
     proc::run(
         "npm ci",
@@ -95,26 +96,35 @@ fn is_newer(a: &Path, b: &Path) -> bool {
 
 /// Debian Chromium: returns the browser binary, installing the package when missing.
 pub fn chromium() -> Result<PathBuf> {
-    let binary = PathBuf::from("/usr/lib/chromium/chromium");
+    debian_browser("chromium", "/usr/lib/chromium/chromium")
+}
+
+/// Debian Firefox ESR: returns the browser binary, installing the package when missing.
+pub fn firefox() -> Result<PathBuf> {
+    debian_browser("firefox-esr", "/usr/lib/firefox-esr/firefox-esr")
+}
+
+fn debian_browser(package: &str, binary: &str) -> Result<PathBuf> {
+    let binary = PathBuf::from(binary);
     if binary.exists() {
         return Ok(binary);
     }
-    println!("setup: installing Debian chromium");
+    println!("setup: installing Debian {package}");
     proc::run(
         "apt-get update",
         Command::new("apt-get").args(["update", "-qq"]),
     )?;
     proc::run(
-        "apt-get install chromium",
+        &format!("apt-get install {package}"),
         Command::new("apt-get")
-            .args(["install", "-y", "-qq", "chromium"])
+            .args(["install", "-y", "-qq", package])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )?;
     if binary.exists() {
         Ok(binary)
     } else {
         Err(format!(
-            "chromium installed but {} is missing",
+            "{package} installed but {} is missing",
             binary.display()
         ))
     }

@@ -1,5 +1,6 @@
 //! `cargo xtask test` (what CI runs) and `cargo xtask demo` (the README's main command): both
-//! build the extension, bring up a devnet, serve the demo dapp and drive Chromium.
+//! build the extension, bring up a devnet, serve the demo dapp and drive Chromium; the tests
+//! also drive Firefox (`tests/firefox/`) with the add-on build.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -120,7 +121,9 @@ pub fn run(selection: &Selection) -> Result {
     }
     println!("\n== build");
     build::run()?;
+    firefox_lint()?;
     let chromium = setup::chromium()?;
+    let firefox = setup::firefox()?;
     let dapp = bundle_dapp()?;
     if selection.public_chain_only {
         let dapp_port = serve::start(dapp, 0)?;
@@ -167,26 +170,37 @@ pub fn run(selection: &Selection) -> Result {
         )?;
     }
     let dapp_port = serve::start(dapp, 0)?;
-    println!("\n== end-to-end (headless Chromium)");
-    let mut tests: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
-        .filter(|p| {
-            only.is_empty()
-                || only.iter().any(|name| {
-                    p.file_name()
-                        .is_some_and(|f| f.to_string_lossy() == format!("{name}.test.mjs"))
-                })
-        })
-        .collect();
-    tests.sort();
-    let mut node = Command::new("node");
-    node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .args(&tests);
-    node_env(&mut node, &devnet, dapp_port, &chromium);
-    node.env("SSO_DEVNET2_JSON", &second.info_path);
-    let outcome = proc::run("end-to-end tests", &mut node);
+    let selected = |p: &PathBuf| {
+        only.is_empty()
+            || only.iter().any(|name| {
+                p.file_name()
+                    .is_some_and(|f| f.to_string_lossy() == format!("{name}.test.mjs"))
+            })
+    };
+    let mut tests = test_files("tests/e2e")?;
+    tests.retain(selected);
+    let mut outcome = Ok(());
+    if !tests.is_empty() {
+        println!("\n== end-to-end (headless Chromium)");
+        let mut node = Command::new("node");
+        node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+            .args(&tests);
+        node_env(&mut node, &devnet, dapp_port, &chromium);
+        node.env("SSO_DEVNET2_JSON", &second.info_path);
+        outcome = proc::run("end-to-end tests", &mut node);
+    }
+    let mut firefox_tests = test_files("tests/firefox")?;
+    firefox_tests.retain(|p| only.iter().any(|name| name == "firefox") || selected(p));
+    if outcome.is_ok() && !firefox_tests.is_empty() {
+        println!("\n== end-to-end (headless Firefox)");
+        let mut node = Command::new("node");
+        node.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+            .args(&firefox_tests);
+        node_env(&mut node, &devnet, dapp_port, &chromium);
+        node.env("SSO_FIREFOX", &firefox)
+            .env("SSO_FIREFOX_EXTENSION_DIR", build::firefox_dir());
+        outcome = proc::run("end-to-end tests (Firefox)", &mut node);
+    }
     drop(second);
     drop(devnet);
     outcome?;
@@ -200,6 +214,27 @@ pub fn run(selection: &Selection) -> Result {
     }
     println!("\nxtask test: all checks passed");
     Ok(())
+}
+
+/// The `*.test.mjs` files of a folder, sorted.
+fn test_files(folder: &str) -> Result<Vec<PathBuf>> {
+    let mut tests: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
+        .map_err(|e| format!("{folder}: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    tests.sort();
+    Ok(tests)
+}
+
+/// Checks the Firefox add-on package as addons.mozilla.org does (Mozilla's `addons-linter`, the
+/// checker behind `web-ext lint` and the store's upload validation): any error fails.
+fn firefox_lint() -> Result {
+    let xpi = root().join(format!("dist/sso-wallet-{}.xpi", env!("CARGO_PKG_VERSION")));
+    step(
+        "Firefox add-on package (addons-linter, as addons.mozilla.org checks it)",
+        Command::new(setup::node_bin("addons-linter")).arg(&xpi),
+    )
 }
 
 /// Every kind of UserOperation the wallet sends, as `bundler.rs` names them: the end-to-end

@@ -64,13 +64,18 @@ export function publicKeyOf(credential) {
   return [jwk.x, jwk.y].map((c) => `0x${Buffer.from(c, "base64url").toString("hex")}`);
 }
 
-/** The factory's counterfactual address for a passkey. */
-export async function factoryAddress(credential, extensionId) {
+/** The factory's counterfactual address for a passkey of this extension (Chromium). */
+export function factoryAddress(credential, extensionId) {
+  return factoryAddressAt(credential, `chrome-extension://${extensionId}`);
+}
+
+/** The factory's counterfactual address for a passkey whose assertions carry `origin`. */
+export async function factoryAddressAt(credential, origin) {
   return chain.readContract({
     address: devnet.contracts.accountFactory,
     abi: parseAbi(["function getAddress(bytes32,bytes,bytes32[2],string) view returns (address)"]),
     functionName: "getAddress",
-    args: [zeroHash, b64ToHex(credential.credentialId), publicKeyOf(credential), `chrome-extension://${extensionId}`],
+    args: [zeroHash, b64ToHex(credential.credentialId), publicKeyOf(credential), origin],
   });
 }
 

@@ -1,0 +1,117 @@
+//! The passkeys' relying party in each browser: which `rp.id` the wallet's pages ask the
+//! authenticator for, and which origin the browser writes into `clientDataJSON` — the origin the
+//! on-chain `WebAuthnValidator` binds each key to (`originDomain`).
+//!
+//! - **Chromium** (Chrome, Edge): no `rp.id`; the relying party is the extension itself and the
+//!   origin is `chrome-extension://<id>`, the same origin the extension's pages are served from.
+//! - **Firefox**: a `moz-extension://` page may only claim an `rp.id` that is a domain in the
+//!   add-on's `host_permissions` ([`FIREFOX_RP_ID`]). The origin in `clientDataJSON` is not the
+//!   `moz-extension://<uuid>` the pages are served from (a random UUID per install) but
+//!   `moz-extension://` followed by the SHA-256 of the add-on id in hex, its digits 0–f written
+//!   a–p ([`firefox_origin`]): the same in every install, so a key's on-chain origin survives a
+//!   reinstall and holds on every device the passkey syncs to.
+//!
+//! docs/security.md (*Relying party*) says why Chrome keeps the extension as its relying party.
+
+use sha2::{Digest, Sha256};
+
+/// The browser family the wallet runs in, from its own extension URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browser {
+    /// Chrome, Edge and other Chromium builds (`chrome-extension://`).
+    Chromium,
+    /// Firefox (`moz-extension://`).
+    Firefox,
+}
+
+impl Browser {
+    /// The browser whose extension pages are served from `origin` (a page's `location.origin`,
+    /// or `runtime.getURL("")`); `None` for any other scheme.
+    pub fn from_extension_origin(origin: &str) -> Option<Self> {
+        if origin.starts_with("chrome-extension://") {
+            Some(Self::Chromium)
+        } else if origin.starts_with("moz-extension://") {
+            Some(Self::Firefox)
+        } else {
+            None
+        }
+    }
+
+    /// The `rp.id` (`create`) and `rpId` (`get`) the wallet's pages pass; `None` leaves it out,
+    /// which makes the extension itself the relying party.
+    pub fn rp_id(self) -> Option<&'static str> {
+        match self {
+            Self::Chromium => None,
+            Self::Firefox => Some(FIREFOX_RP_ID),
+        }
+    }
+}
+
+/// The add-on id of the Firefox package (`browser_specific_settings.gecko.id`). It fixes the
+/// WebAuthn origin of every Firefox passkey ([`firefox_origin`]): changing it strands every
+/// Firefox account's keys.
+pub const FIREFOX_ADDON_ID: &str = "wallet@sso-wallet.app";
+
+/// The relying party of Firefox passkeys: a domain the add-on lists in `host_permissions`.
+pub const FIREFOX_RP_ID: &str = "sso-wallet.app";
+
+/// Firefox's WebAuthn origin for the add-on `addon_id` (see the module doc; measured on
+/// Firefox ESR 153 against a real `navigator.credentials.get`, `tests/firefox`).
+pub fn firefox_origin(addon_id: &str) -> String {
+    let digest = Sha256::digest(addon_id.as_bytes());
+    let mut origin = String::with_capacity(16 + 64);
+    origin.push_str("moz-extension://");
+    for byte in digest {
+        for nibble in [byte >> 4, byte & 0x0f] {
+            origin.push(char::from(b'a' + nibble));
+        }
+    }
+    origin
+}
+
+/// The origin the browser writes into `clientDataJSON` for the wallet's passkeys, given where
+/// its pages are served from (`extension_origin`, `runtime.getURL("")` without the slash) and
+/// its runtime id (the add-on id in Firefox).
+pub fn webauthn_origin(extension_origin: &str, runtime_id: &str) -> String {
+    match Browser::from_extension_origin(extension_origin) {
+        Some(Browser::Firefox) => firefox_origin(runtime_id),
+        _ => extension_origin.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firefox_origin_is_the_hashed_addon_id_in_letters() {
+        // What Firefox ESR 153 wrote into clientDataJSON.origin for this add-on id.
+        assert_eq!(
+            firefox_origin("wallet@sso-wallet.app"),
+            "moz-extension://nhlblpnfjhgomebdgpnjbboieaokioolbpeakllpkkfncdhgkefcopnjhlefdcfl"
+        );
+        assert_ne!(
+            firefox_origin("other@example"),
+            firefox_origin(FIREFOX_ADDON_ID)
+        );
+    }
+
+    #[test]
+    fn the_webauthn_origin_follows_the_browser() {
+        let chrome = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+        assert_eq!(
+            webauthn_origin(chrome, "abcdefghijklmnopabcdefghijklmnop"),
+            chrome
+        );
+        assert_eq!(
+            webauthn_origin(
+                "moz-extension://6b0f3c6e-1f2a-4d3b-9c8e-5a4b3c2d1e0f",
+                FIREFOX_ADDON_ID
+            ),
+            firefox_origin(FIREFOX_ADDON_ID)
+        );
+        assert_eq!(Browser::from_extension_origin("https://a.example"), None);
+        assert_eq!(Browser::Chromium.rp_id(), None);
+        assert_eq!(Browser::Firefox.rp_id(), Some(FIREFOX_RP_ID));
+    }
+}
