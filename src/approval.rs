@@ -190,12 +190,18 @@ pub enum PasskeyChange {
     Add {
         /// The passkey.
         passkey: crate::webauthn::Passkey,
+        /// The origin it signs for when it is another browser's wallet's (`None`: this one's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<String>,
     },
     /// Remove a passkey.
     #[serde(rename_all = "camelCase")]
     Remove {
         /// Its credential id.
         credential_id: alloy_primitives::Bytes,
+        /// The origin it is registered under when it is another browser's (`None`: this one's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<String>,
     },
 }
 
@@ -203,8 +209,17 @@ impl PasskeyChange {
     /// The credential added or removed.
     pub fn credential_id(&self) -> &alloy_primitives::Bytes {
         match self {
-            PasskeyChange::Add { passkey } => &passkey.credential_id,
-            PasskeyChange::Remove { credential_id } => credential_id,
+            PasskeyChange::Add { passkey, .. } => &passkey.credential_id,
+            PasskeyChange::Remove { credential_id, .. } => credential_id,
+        }
+    }
+
+    /// The origin of the passkey when it is another browser's wallet's.
+    pub fn other_origin(&self) -> Option<&str> {
+        match self {
+            PasskeyChange::Add { origin, .. } | PasskeyChange::Remove { origin, .. } => {
+                origin.as_deref()
+            }
         }
     }
 }

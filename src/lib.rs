@@ -32,6 +32,8 @@
 //! - [`lock`]: the optional lock (after a browser restart or idle time) and its settings.
 //! - [`network`]: networks as data (chain id, RPC, bundler, contract addresses).
 //! - [`nft`]: ERC-721 / ERC-1155 standards and one NFT, as `wallet_watchAsset` and the token list keep them.
+//! - [`passkey_link`]: a passkey made in one browser for an account another browser holds (the
+//!   code carried across, its proof of possession checked as the validator will).
 //! - [`permit`]: signatures that let others move the account's tokens (ERC-2612, Permit2, Seaport),
 //!   recognised in typed data with their warnings.
 //! - [`protocol`]: the typed messages between page, UI and background: `page` (the page's
@@ -72,6 +74,7 @@ pub mod log_scan;
 pub mod modules;
 pub mod network;
 pub mod nft;
+pub mod passkey_link;
 pub mod permit;
 pub mod protocol;
 pub mod recovery;

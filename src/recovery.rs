@@ -36,45 +36,74 @@ pub fn account_topics(events: &[B256], account: Address) -> serde_json::Value {
     serde_json::json!([events, account.into_word()])
 }
 
-/// The passkeys registered for `account` at `origin`, replaying the validator's logs in order
-/// (later removals cancel earlier registrations).
-pub fn passkeys_from_logs(logs: &[Log], account: Address, origin: &str) -> Vec<Passkey> {
-    let mut keys: Vec<Passkey> = Vec::new();
+/// One of an account's passkeys, with the WebAuthn origin it is registered under (each browser's
+/// wallet signs for its own: `relying_party`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredPasskey {
+    /// The passkey.
+    pub passkey: Passkey,
+    /// Its origin (`originDomain`).
+    pub origin: String,
+}
+
+/// The passkeys registered for `account`, under every origin, replaying the validator's logs in
+/// order (later removals cancel earlier registrations of the same origin and credential). An
+/// origin longer than the validator allows (a node's invention) is skipped.
+pub fn passkeys_from_logs(logs: &[Log], account: Address) -> Vec<RegisteredPasskey> {
+    let mut keys: Vec<RegisteredPasskey> = Vec::new();
     for log in logs {
         let topics = log.topics.iter().copied();
         if let Ok(created) = PasskeyCreated::decode_raw_log(topics.clone(), &log.data)
             && created.account == account
-            && created.originDomain == origin
+            && plausible_origin(&created.originDomain)
         {
-            keys.retain(|k| k.credential_id != created.credentialId);
+            keys.retain(|k| {
+                k.passkey.credential_id != created.credentialId || k.origin != created.originDomain
+            });
             if keys.len() >= MAX_PASSKEYS {
                 continue;
             }
-            keys.push(Passkey {
-                credential_id: created.credentialId,
-                public_key: created.publicKey,
+            keys.push(RegisteredPasskey {
+                passkey: Passkey {
+                    credential_id: created.credentialId,
+                    public_key: created.publicKey,
+                },
+                origin: created.originDomain,
             });
         } else if let Ok(removed) = PasskeyRemoved::decode_raw_log(topics, &log.data)
             && removed.account == account
-            && removed.originDomain == origin
         {
-            keys.retain(|k| k.credential_id != removed.credentialId);
+            keys.retain(|k| {
+                k.passkey.credential_id != removed.credentialId || k.origin != removed.originDomain
+            });
         }
     }
     keys
 }
 
-/// The passkey the factory installed when it deployed `account` (its first registration at
-/// `origin`; later removals do not change which one came first): with the salt, what deploys the
-/// account at the same address on other chains.
-pub fn first_passkey(logs: &[Log], account: Address, origin: &str) -> Option<Passkey> {
+/// The passkey the factory installed when it deployed `account` — its first registration, under
+/// whichever origin (later removals do not change which one came first): with the salt and that
+/// origin, what deploys the account at the same address on other chains.
+pub fn first_passkey(logs: &[Log], account: Address) -> Option<RegisteredPasskey> {
     logs.iter().find_map(|log| {
         let created = PasskeyCreated::decode_raw_log(log.topics.iter().copied(), &log.data).ok()?;
-        (created.account == account && created.originDomain == origin).then(|| Passkey {
-            credential_id: created.credentialId,
-            public_key: created.publicKey,
+        (created.account == account && plausible_origin(&created.originDomain)).then(|| {
+            RegisteredPasskey {
+                passkey: Passkey {
+                    credential_id: created.credentialId,
+                    public_key: created.publicKey,
+                },
+                origin: created.originDomain,
+            }
         })
     })
+}
+
+/// Most bytes of an origin the passkey validator stores (`MAX_ORIGIN_LENGTH`).
+pub const MAX_ORIGIN_BYTES: usize = 255;
+
+fn plausible_origin(origin: &str) -> bool {
+    (1..=MAX_ORIGIN_BYTES).contains(&origin.len())
 }
 
 /// Most sessions restored per network (the newest ones win only by order of the logs; a node
@@ -176,8 +205,9 @@ mod tests {
         });
         let parsed: Log = serde_json::from_value(json).unwrap();
         assert_eq!(parsed, log);
-        let keys = passkeys_from_logs(&[parsed], me, ORIGIN);
-        assert_eq!(keys[0].credential_id, Bytes::from(vec![9u8; 16]));
+        let keys = passkeys_from_logs(&[parsed], me);
+        assert_eq!(keys[0].passkey.credential_id, Bytes::from(vec![9u8; 16]));
+        assert_eq!(keys[0].origin, ORIGIN);
         assert_eq!(
             account_topics(&[B256::ZERO], me)[1],
             serde_json::json!(me.into_word())
@@ -247,21 +277,63 @@ mod tests {
             }),
             created(me, 5, ORIGIN),
         ];
-        let ids: Vec<u8> = passkeys_from_logs(&logs, me, ORIGIN)
+        let ids: Vec<(u8, &str)> = passkeys_from_logs(&logs, me)
             .iter()
-            .map(|k| k.credential_id[0])
+            .map(|k| {
+                (
+                    k.passkey.credential_id[0],
+                    if k.origin == ORIGIN {
+                        "here"
+                    } else {
+                        "elsewhere"
+                    },
+                )
+            })
             .collect();
-        assert_eq!(ids, vec![3, 5]);
+        assert_eq!(ids, vec![(3, "here"), (4, "elsewhere"), (5, "here")]);
         // The first registration stays the first, removed or not.
+        let first = first_passkey(&logs, me).unwrap();
         assert_eq!(
-            first_passkey(&logs, me, ORIGIN).unwrap().credential_id[0],
-            1
+            (first.passkey.credential_id[0], first.origin.as_str()),
+            (1, ORIGIN)
         );
-        assert_eq!(first_passkey(&logs, Address::repeat_byte(9), ORIGIN), None);
+        assert_eq!(first_passkey(&logs, Address::repeat_byte(9)), None);
         assert_eq!(
-            passkeys_from_logs(&logs, me, ORIGIN)[0].public_key[1],
+            passkeys_from_logs(&logs, me)[0].passkey.public_key[1],
             B256::repeat_byte(4)
         );
+    }
+
+    #[test]
+    fn a_credential_registered_under_two_origins_is_two_passkeys_removed_one_by_one() {
+        let me = Address::repeat_byte(1);
+        let firefox = "moz-extension://abc";
+        let removal = |origin: &str| {
+            log_of(&PasskeyRemoved {
+                account: me,
+                originDomainHash: alloy_primitives::keccak256(origin),
+                originDomain: origin.into(),
+                credentialId: vec![7; 16].into(),
+            })
+        };
+        let both = vec![created(me, 7, ORIGIN), created(me, 7, firefox)];
+        assert_eq!(passkeys_from_logs(&both, me).len(), 2);
+        let mut one = both.clone();
+        one.push(removal(firefox));
+        let left = passkeys_from_logs(&one, me);
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].origin, ORIGIN);
+        // A first passkey under another origin than the browser's is still the first.
+        let chrome_first = vec![
+            created(me, 8, "chrome-extension://x"),
+            created(me, 9, firefox),
+        ];
+        assert_eq!(
+            first_passkey(&chrome_first, me).unwrap().origin,
+            "chrome-extension://x"
+        );
+        // An origin no validator stores is a node's invention.
+        assert!(passkeys_from_logs(&[created(me, 1, &"o".repeat(256))], me).is_empty());
     }
 
     #[test]
@@ -394,8 +466,8 @@ mod tests {
         #[test]
         fn log_decoders_are_total_and_bounded(logs in proptest::collection::vec(any_log(), 0..200)) {
             let me = Address::repeat_byte(1);
-            proptest::prop_assert!(passkeys_from_logs(&logs, me, ORIGIN).len() <= MAX_PASSKEYS);
-            let _ = first_passkey(&logs, me, ORIGIN);
+            proptest::prop_assert!(passkeys_from_logs(&logs, me).len() <= MAX_PASSKEYS);
+            let _ = first_passkey(&logs, me);
             let sessions = sessions_from_logs(&logs, me, 1);
             proptest::prop_assert!(sessions.len() <= MAX_RESTORED_SESSIONS);
         }

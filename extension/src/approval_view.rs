@@ -174,6 +174,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             let request = RequestView::ChangePasskeys {
                 add: matches!(change, PasskeyChange::Add { .. }),
                 passkey: change.credential_id().clone(),
+                other_origin: change.other_origin().map(str::to_owned),
             };
             (request, signing(prepared.user_op_hash, Some(prepared))?)
         }

@@ -8,8 +8,9 @@
 //!   registered is the one. Deployed nowhere, a second assertion pins the key, and the account
 //!   is its counterfactual address.
 //! - **An account it was added to** later (`addValidationKey`, which needs a proof of
-//!   possession by the key itself, so nobody can list a passkey that is not theirs): found with
-//!   `getAccountList`, accepted only if the wallet's own factory deployed it (`AccountCreated`
+//!   possession by the key itself, so nobody can list a passkey that is not theirs) — in this
+//!   browser, or in another browser's wallet from a code (`passkey_link`; the account's first
+//!   passkey is then that browser's, under its origin): found with `getAccountList`, accepted only if the wallet's own factory deployed it (`AccountCreated`
 //!   gives its salt, the first `PasskeyCreated` its first passkey, `getAddress` of those gives
 //!   the address back) and the passkey's key there verifies the assertion — and even then never
 //!   used silently: the user is shown the account and confirms ([`UiResponse::ConfirmLogin`]).
@@ -76,6 +77,7 @@ pub async fn login(
             public_key,
         },
         origin_domain: origin.clone(),
+        creation_origin: None,
         signer: None,
     };
     // Its own account, deployed somewhere.
@@ -277,12 +279,16 @@ async fn deployed_account(
         .find(|log| log.address == network.contracts.account_factory)
         .and_then(|log| log.topics.get(2).copied())
         .ok_or_else(not_ours)?;
-    let initial = recovery::first_passkey(&keys?, address, origin).ok_or_else(not_ours)?;
+    // The first passkey may be another browser's (an account created there, which this
+    // browser's passkey was added to with a code): the factory's parameters keep its origin.
+    let initial = recovery::first_passkey(&keys?, address).ok_or_else(not_ours)?;
+    let first_here = initial.origin == origin && initial.passkey == passkey;
     let account = Account {
         address,
         salt,
-        signer: (initial.credential_id != passkey.credential_id).then_some(passkey),
-        passkey: initial,
+        signer: (!first_here).then_some(passkey),
+        passkey: initial.passkey,
+        creation_origin: (initial.origin != origin).then_some(initial.origin),
         origin_domain: origin.to_owned(),
     };
     if chain::counterfactual_address(network, &account).await? != address {

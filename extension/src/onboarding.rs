@@ -17,6 +17,7 @@ pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
         salt: Default::default(),
         passkey,
         origin_domain: chrome::webauthn_origin(),
+        creation_origin: None,
         signer: None,
     };
     account.address = chain::counterfactual_address(&network, &account).await?;

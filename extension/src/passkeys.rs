@@ -1,49 +1,60 @@
 //! The account's passkeys: listed from the passkey validator's logs (so every browser sees the
-//! same list), added with `addValidationKey` and removed with `removeValidationKey`, each in a
-//! UserOperation the user approves with the passkey this browser signs with.
+//! same list, every browser's passkeys with their origins), added with `addValidationKey` and
+//! removed with `removeValidationKey`, each in a UserOperation the user approves with the
+//! passkey this browser signs with. A passkey of another browser comes in as a code
+//! (`passkey_link`): made there ([`link_code`]), added here ([`add_linked`]).
 
 use alloy_primitives::{B256, Bytes};
 use alloy_sol_types::SolCall;
 use serde_json::Value;
 
+use alloy_primitives::Address;
 use sso_wallet::abi::IWebAuthnValidator::{addValidationKeyCall, removeValidationKeyCall};
 use sso_wallet::account::Account;
 use sso_wallet::approval::{ApprovalKind, PasskeyChange, ReplyTo};
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
+use sso_wallet::passkey_link::PasskeyLink;
 use sso_wallet::protocol::PasskeyView;
-use sso_wallet::recovery::{self};
-use sso_wallet::webauthn::{self, Assertion, Passkey};
+use sso_wallet::recovery::{self, RegisteredPasskey};
+use sso_wallet::webauthn::{self, Assertion};
 use sso_wallet::{Error, Result};
 
 use crate::activity::Entry;
 use crate::{approvals, chain, chrome, state, userop};
 
-/// The passkeys registered for `account` on `network`, oldest first. An account not deployed
-/// there has exactly the passkey it will be deployed with.
-pub async fn registered(network: &Network, account: &Account) -> Result<Vec<Passkey>> {
+/// The passkeys registered for `account` on `network`, under every origin, oldest first. An
+/// account not deployed there has exactly the passkey it will be deployed with.
+pub async fn registered(network: &Network, account: &Account) -> Result<Vec<RegisteredPasskey>> {
     if !chain::is_deployed(network, account.address).await? {
-        return Ok(vec![account.passkey.clone()]);
+        return Ok(vec![RegisteredPasskey {
+            passkey: account.passkey.clone(),
+            origin: account.creation_origin().to_owned(),
+        }]);
     }
     let logs = chain::passkey_logs(network, account.address).await?;
-    Ok(recovery::passkeys_from_logs(
-        &logs,
-        account.address,
-        &account.origin_domain,
-    ))
+    Ok(recovery::passkeys_from_logs(&logs, account.address))
 }
 
-/// The account's passkeys on the selected network, marking the one this browser signs with.
+/// Whether `key` is the passkey this browser signs with.
+fn signs_here(account: &Account, key: &RegisteredPasskey) -> bool {
+    key.origin == account.origin_domain
+        && key.passkey.credential_id == account.signing_passkey().credential_id
+}
+
+/// The account's passkeys on the selected network, marking the one this browser signs with and
+/// those of this browser's origin.
 pub async fn list() -> Result<Vec<PasskeyView>> {
     let (account, network) = state::account_and_network().await?;
-    let current = &account.signing_passkey().credential_id;
     Ok(registered(&network, &account)
         .await?
         .into_iter()
-        .map(|p| PasskeyView {
-            current: &p.credential_id == current,
-            credential_id: p.credential_id,
+        .map(|key| PasskeyView {
+            current: signs_here(&account, &key),
+            here: key.origin == account.origin_domain,
+            credential_id: key.passkey.credential_id,
+            origin: key.origin,
         })
         .collect())
 }
@@ -77,54 +88,169 @@ pub async fn add(attestation_object: &[u8], assertion: &Assertion) -> Result<()>
         &account.origin_domain,
     );
     let rs = webauthn::verify_assertion(&passkey, assertion, challenge, &account.origin_domain)?;
+    let origin = account.origin_domain.clone();
+    register(&network, &account, passkey, origin, assertion, rs).await
+}
+
+/// Opens the approval that registers `passkey` under `origin`, with its proof of possession
+/// (`assertion`, already checked: its `rs`); refused when it is registered there already.
+async fn register(
+    network: &Network,
+    account: &Account,
+    passkey: webauthn::Passkey,
+    origin: String,
+    assertion: &Assertion,
+    rs: [B256; 2],
+) -> Result<()> {
+    refuse_registered(network, account, &passkey.credential_id, &origin).await?;
     let proof = webauthn::signature_data(
         &assertion.authenticator_data,
         &assertion.client_data_json,
         rs,
         &passkey.credential_id,
-        chain::p256_verifier(&network).await?,
+        chain::p256_verifier(network).await?,
     );
-    if registered(&network, &account)
+    let call = addValidationKeyCall {
+        credentialId: passkey.credential_id.clone(),
+        newKey: passkey.public_key,
+        originDomain: origin.clone(),
+        proof,
+    };
+    let other = (origin != account.origin_domain).then_some(origin);
+    propose(
+        network,
+        account,
+        call.abi_encode(),
+        PasskeyChange::Add {
+            passkey,
+            origin: other,
+        },
+    )
+    .await
+}
+
+async fn refuse_registered(
+    network: &Network,
+    account: &Account,
+    credential_id: &Bytes,
+    origin: &str,
+) -> Result<()> {
+    if registered(network, account)
         .await?
         .iter()
-        .any(|p| p.credential_id == passkey.credential_id)
+        .any(|k| &k.passkey.credential_id == credential_id && k.origin == origin)
     {
         return Err(Error::NotAllowed(
             "This passkey is already one of the account's passkeys.".into(),
         ));
     }
-    let call = addValidationKeyCall {
-        credentialId: passkey.credential_id.clone(),
-        newKey: passkey.public_key,
-        originDomain: account.origin_domain.clone(),
-        proof,
-    };
-    propose(
+    Ok(())
+}
+
+/// In a browser without an account: what a passkey just created here signs so that the browser
+/// holding `account` can add it — its registration challenge under this browser's origin, on
+/// the selected network — and its credential id.
+pub async fn link_challenge(account: Address, attestation_object: &[u8]) -> Result<(B256, Bytes)> {
+    let link = unsigned_link(account, attestation_object).await?;
+    let network = state::network().await?;
+    Ok((
+        link.challenge(network.contracts.webauthn_validator),
+        link.passkey.credential_id,
+    ))
+}
+
+/// The code for that passkey once it signed its challenge (checked here as the validator will).
+pub async fn link_code(
+    account: Address,
+    attestation_object: &[u8],
+    assertion: Assertion,
+) -> Result<String> {
+    let mut link = unsigned_link(account, attestation_object).await?;
+    link.proof = assertion;
+    let network = state::network().await?;
+    link.proof_rs(network.contracts.webauthn_validator)?;
+    Ok(link.encode())
+}
+
+async fn unsigned_link(account: Address, attestation_object: &[u8]) -> Result<PasskeyLink> {
+    if state::read_wallet(|w| w.account.is_some()).await? {
+        return Err(Error::NotAllowed(
+            "This browser already has an account.".into(),
+        ));
+    }
+    let network = state::network().await?;
+    chain::require_deployed(&network).await?;
+    Ok(PasskeyLink {
+        account,
+        chain_id: network.chain_id,
+        passkey: webauthn::parse_attestation_object(attestation_object)?,
+        origin: chrome::webauthn_origin(),
+        proof: Assertion {
+            authenticator_data: Bytes::new(),
+            client_data_json: String::new(),
+            signature: Bytes::new(),
+        },
+    })
+}
+
+/// A passkey another browser made for this account, from its code: checked (this account, the
+/// selected network, a proof the validator will accept, not registered yet), then the approval
+/// that registers it under that browser's origin, saying so.
+pub async fn add_linked(code: &str) -> Result<()> {
+    let link = PasskeyLink::decode(code)?;
+    let (account, network) = state::account_and_network().await?;
+    if link.account != account.address {
+        return Err(Error::NotAllowed(format!(
+            "This code is for the account {}, not this one ({}).",
+            link.account.to_checksum(None),
+            account.address.to_checksum(None)
+        )));
+    }
+    if link.chain_id != network.chain_id {
+        return Err(Error::NotAllowed(format!(
+            "This code is for chain {}, and the wallet is on {} (chain {}): switch to that network first, or make the code on this one.",
+            link.chain_id, network.name, network.chain_id
+        )));
+    }
+    if link.origin == account.origin_domain {
+        return Err(Error::NotAllowed(
+            "This passkey is this browser's own kind: add it from Passkeys → Add a passkey.".into(),
+        ));
+    }
+    let rs = link.proof_rs(network.contracts.webauthn_validator)?;
+    register(
         &network,
         &account,
-        call.abi_encode(),
-        PasskeyChange::Add { passkey },
+        link.passkey,
+        link.origin,
+        &link.proof,
+        rs,
     )
     .await
 }
 
-/// Opens the approval that removes a passkey. Never the last one (the account could not sign
-/// any more), and never the one this browser signs with (it would lock this browser out).
-pub async fn remove(credential_id: Bytes) -> Result<()> {
+/// Opens the approval that removes a passkey (registered under `origin`, this browser's when
+/// `None`). Never the last one (the account could not sign any more), and never the one this
+/// browser signs with (it would lock this browser out).
+pub async fn remove(credential_id: Bytes, origin: Option<String>) -> Result<()> {
     let (account, network) = state::account_and_network().await?;
+    let origin = origin.unwrap_or_else(|| account.origin_domain.clone());
     let keys = registered(&network, &account).await?;
-    if !keys.iter().any(|p| p.credential_id == credential_id) {
+    let Some(key) = keys
+        .iter()
+        .find(|k| k.passkey.credential_id == credential_id && k.origin == origin)
+    else {
         return Err(Error::NotAllowed(
             "That passkey is not registered for this account.".into(),
         ));
-    }
+    };
     if keys.len() <= 1 {
         return Err(Error::NotAllowed(
             "This is the account's only passkey: removing it would leave no way to sign. Add another passkey first."
                 .into(),
         ));
     }
-    if account.signing_passkey().credential_id == credential_id {
+    if signs_here(&account, key) {
         return Err(Error::NotAllowed(
             "This browser signs with this passkey, so it cannot remove it; remove it from a browser that uses another passkey."
                 .into(),
@@ -132,13 +258,17 @@ pub async fn remove(credential_id: Bytes) -> Result<()> {
     }
     let call = removeValidationKeyCall {
         credentialId: credential_id.clone(),
-        originDomain: account.origin_domain.clone(),
+        originDomain: origin.clone(),
     };
+    let other = (origin != account.origin_domain).then_some(origin);
     propose(
         &network,
         &account,
         call.abi_encode(),
-        PasskeyChange::Remove { credential_id },
+        PasskeyChange::Remove {
+            credential_id,
+            origin: other,
+        },
     )
     .await
 }

@@ -161,6 +161,36 @@ pub enum UiRequest {
     RemovePasskey {
         /// Its credential id.
         credential_id: Bytes,
+        /// The origin it is registered under (`None`: this browser's).
+        #[serde(default)]
+        origin: Option<String>,
+    },
+    /// In a browser without an account: the registration challenge a new passkey of this
+    /// browser signs for `account` (on the selected network), to be brought to the browser that
+    /// holds the account (`passkey_link`).
+    #[serde(rename_all = "camelCase")]
+    LinkChallenge {
+        /// The account, held by another browser.
+        account: Address,
+        /// The new passkey's `response.attestationObject`.
+        attestation_object: Bytes,
+    },
+    /// The code for that passkey, with its assertion over the [`UiRequest::LinkChallenge`]
+    /// (checked here first): answered [`UiResponse::PasskeyCode`].
+    #[serde(rename_all = "camelCase")]
+    LinkPasskey {
+        /// The account.
+        account: Address,
+        /// The new passkey's `response.attestationObject`.
+        attestation_object: Bytes,
+        /// Its assertion over the link challenge.
+        assertion: Assertion,
+    },
+    /// Register a passkey another browser made for this account, from its code (opens a passkey
+    /// approval, which says where it comes from).
+    AddLinkedPasskey {
+        /// The code the other browser showed.
+        code: String,
     },
     /// Log in to an existing account with a discoverable passkey assertion. An account that is
     /// not deployed anywhere needs a second assertion by the same passkey (its key is recovered
@@ -289,6 +319,11 @@ pub enum UiResponse {
         network: String,
         /// The account's first passkey (the one that created it).
         first_passkey: Bytes,
+    },
+    /// The code that brings a passkey of this browser to the browser holding the account.
+    PasskeyCode {
+        /// `sso-wallet-passkey-1:…`.
+        code: String,
     },
     /// The wallet is unlocked.
     Unlocked,

@@ -106,6 +106,12 @@ pub struct PasskeyView {
     pub credential_id: Bytes,
     /// The one this browser signs with.
     pub current: bool,
+    /// The WebAuthn origin it signs for (each browser's wallet has its own).
+    #[serde(default)]
+    pub origin: String,
+    /// Whether that origin is this browser's wallet's (only such passkeys can sign here).
+    #[serde(default)]
+    pub here: bool,
 }
 
 /// One of the account's modules, as the home page lists it.
@@ -308,6 +314,10 @@ pub enum RequestView {
         add: bool,
         /// The credential added or removed.
         passkey: Bytes,
+        /// The WebAuthn origin it signs for when that is another browser's wallet (a passkey
+        /// brought over with a code, `passkey_link`); `None`: this browser's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        other_origin: Option<String>,
     },
     /// Install or uninstall one of the account's ERC-7579 modules.
     #[serde(rename_all = "camelCase")]

@@ -1,7 +1,8 @@
 //! Passkey flows both wallet pages run (the approval window and the home page): logging in to
-//! an existing account, and unlocking the wallet.
+//! an existing account, unlocking the wallet, and signing a challenge the background gives.
 
 use sso_wallet::protocol::{SignedChallenge, UiRequest, UiResponse};
+use sso_wallet::webauthn::Assertion;
 
 use crate::{bridge, passkey};
 
@@ -59,14 +60,23 @@ pub async fn login() -> Result<UiResponse, String> {
 
 /// Unlocks the wallet with the passkey it signs with.
 pub async fn unlock() -> Result<UiResponse, String> {
-    match bridge::request(UiRequest::UnlockChallenge).await {
+    match sign_challenge(UiRequest::UnlockChallenge).await {
+        Ok(assertion) => Ok(bridge::request(UiRequest::Unlock { assertion }).await),
+        Err(other) => Ok(other),
+    }
+}
+
+/// Asks the background for a challenge (`request`, answered `Challenge`) and signs it with the
+/// passkey it names. `Err` is what ends the flow instead: the background's other answer, or the
+/// passkey's failure as an error for the user.
+pub async fn sign_challenge(request: UiRequest) -> Result<Assertion, UiResponse> {
+    match bridge::request(request).await {
         UiResponse::Challenge {
             challenge,
             credential_id,
-        } => {
-            let assertion = passkey::sign(challenge, &credential_id).await?;
-            Ok(bridge::request(UiRequest::Unlock { assertion }).await)
-        }
-        other => Ok(other),
+        } => passkey::sign(challenge, &credential_id)
+            .await
+            .map_err(|message| UiResponse::Error { message }),
+        other => Err(other),
     }
 }

@@ -12,6 +12,17 @@ pub fn is_wallet_origin(origin: &str) -> bool {
         .is_some_and(|own| own == origin)
 }
 
+/// Whose passkey signs for `origin`, as people say it: "Firefox's SSO Wallet", "Chrome's SSO
+/// Wallet" (Edge's too), or the origin itself.
+pub fn wallet_of(origin: &str) -> String {
+    use sso_wallet::relying_party::Browser;
+    match Browser::from_extension_origin(origin) {
+        Some(Browser::Firefox) => "Firefox's SSO Wallet".into(),
+        Some(Browser::Chromium) => "Chrome's SSO Wallet".into(),
+        None => origin.to_owned(),
+    }
+}
+
 /// A credential id shortened for display (`a1b2c3…d4e5f6`).
 pub fn short_id(id: &alloy_primitives::Bytes) -> String {
     let hex = alloy_primitives::hex::encode(id);

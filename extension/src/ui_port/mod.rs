@@ -80,7 +80,10 @@ fn family(request: &UiRequest) -> Family {
         UiRequest::ListPasskeys
         | UiRequest::PasskeyChallenge { .. }
         | UiRequest::AddPasskey { .. }
-        | UiRequest::RemovePasskey { .. } => Family::Passkeys,
+        | UiRequest::RemovePasskey { .. }
+        | UiRequest::LinkChallenge { .. }
+        | UiRequest::LinkPasskey { .. }
+        | UiRequest::AddLinkedPasskey { .. } => Family::Passkeys,
         UiRequest::SetLock { .. }
         | UiRequest::LockNow
         | UiRequest::UnlockChallenge

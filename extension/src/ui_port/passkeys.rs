@@ -1,5 +1,6 @@
 //! The account's passkeys: listing them, a new passkey's registration challenge and its
-//! registration (with the proof of possession), removing one.
+//! registration (with the proof of possession), removing one; and a passkey of another browser:
+//! its code made here (in a browser without the account) or added here from its code.
 
 use sso_wallet::Result;
 use sso_wallet::protocol::{UiRequest, UiResponse};
@@ -28,8 +29,33 @@ pub async fn handle(request: UiRequest) -> Result<UiResponse> {
             passkeys::add(&attestation_object, &assertion).await?;
             done()
         }
-        UiRequest::RemovePasskey { credential_id } => {
-            passkeys::remove(credential_id).await?;
+        UiRequest::RemovePasskey {
+            credential_id,
+            origin,
+        } => {
+            passkeys::remove(credential_id, origin).await?;
+            done()
+        }
+        UiRequest::LinkChallenge {
+            account,
+            attestation_object,
+        } => {
+            let (challenge, credential_id) =
+                passkeys::link_challenge(account, &attestation_object).await?;
+            UiResponse::Challenge {
+                challenge,
+                credential_id,
+            }
+        }
+        UiRequest::LinkPasskey {
+            account,
+            attestation_object,
+            assertion,
+        } => UiResponse::PasskeyCode {
+            code: passkeys::link_code(account, &attestation_object, assertion).await?,
+        },
+        UiRequest::AddLinkedPasskey { code } => {
+            passkeys::add_linked(&code).await?;
             done()
         }
         _ => unreachable_family(),

@@ -364,8 +364,12 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
                 "Uninstall with passkey"
             },
         ),
-        RequestView::ChangePasskeys { add, passkey } => (
-            passkeys::change(*add, passkey),
+        RequestView::ChangePasskeys {
+            add,
+            passkey,
+            other_origin,
+        } => (
+            passkeys::change(*add, passkey, other_origin.as_deref()),
             if *add {
                 "Add with passkey"
             } else {

@@ -1,6 +1,6 @@
 //! The wallet's home page (`home.html`, the toolbar popup). Without an account it onboards
-//! (create a passkey, or log in with one from another device); while locked it only offers to
-//! unlock. Otherwise, one view per tab ([`tabs`]):
+//! (create a passkey, log in with one from another device, or make a passkey for an account
+//! another browser holds — [`link`]); while locked it only offers to unlock. Otherwise, one view per tab ([`tabs`]):
 //!
 //! - Account: address (copy), Send, Receive, network switcher, native balance, deployed or not,
 //!   tokens (add an ERC-20 by address, remove; NFTs a site suggested);
@@ -8,15 +8,17 @@
 //!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
 //! - Sessions: site, expiry, rules, what is left, Revoke (erases the key at once and opens the
 //!   passkey approval that closes it on chain);
-//! - Settings: connected sites (disconnect), passkeys (add, remove — never the last), the
+//! - Settings: connected sites (disconnect), passkeys (add, add another browser's from its code,
+//!   remove — never the last), the
 //!   account's ERC-7579 modules (install, uninstall), networks (add, edit, remove the ones the
 //!   user added) and the lock.
 //!
-//! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`modules`],
+//! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`link`], [`modules`],
 //! [`sessions`], [`activity`], [`settings`]; this file holds the page's state and the parts around them.
 
 mod account;
 mod activity;
+mod link;
 mod modules;
 mod passkeys;
 mod receive;
@@ -131,6 +133,28 @@ impl Page {
     fn busy(self) -> bool {
         self.busy.get().is_some()
     }
+
+    /// Copies `text` to the clipboard and says so (`what` names it: "Address").
+    fn copy(self, text: String, what: &'static str) {
+        spawn_local(async move {
+            let copied = match web_sys::window() {
+                Some(w) => wasm_bindgen_futures::JsFuture::from(
+                    w.navigator().clipboard().write_text(&text),
+                )
+                .await
+                .is_ok(),
+                None => false,
+            };
+            self.notice.set(Some(if copied {
+                format!("{what} copied.")
+            } else {
+                format!(
+                    "Copy failed; select the {} to copy it.",
+                    what.to_lowercase()
+                )
+            }));
+        });
+    }
 }
 
 /// The home page's root component.
@@ -214,6 +238,7 @@ fn onboarding(page: Page, home: &HomeView) -> impl IntoView + use<> {
             <button class="primary" data-testid="create-passkey" disabled=move || page.busy() || unusable on:click=create>"Create passkey"</button>
             <button class="secondary" data-testid="login" disabled=move || page.busy()
                 on:click=move |_| page.run("Finding your account…", "", flows::login())>"I already have an account"</button>
+            {link::from_another_browser(page)}
         </section>
     }
 }
@@ -236,24 +261,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
         .iter()
         .find(|n| n.network.chain_id == home.chain_id);
     let network_name = network.map(|n| n.network.name.clone()).unwrap_or_default();
-    let copy = move |_| {
-        let text = address.to_checksum(None);
-        spawn_local(async move {
-            let copied = match web_sys::window() {
-                Some(w) => wasm_bindgen_futures::JsFuture::from(
-                    w.navigator().clipboard().write_text(&text),
-                )
-                .await
-                .is_ok(),
-                None => false,
-            };
-            page.notice.set(Some(if copied {
-                "Address copied.".into()
-            } else {
-                "Copy failed; select the address to copy it.".into()
-            }));
-        });
-    };
+    let copy = move |_| page.copy(address.to_checksum(None), "Address");
     let panel = move || {
         let home = home.clone();
         match page.tab.get() {
