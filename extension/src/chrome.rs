@@ -1,5 +1,7 @@
-//! Typed bindings to the few `chrome.*` and worker-global APIs the background uses. Everything
-//! untyped stops here: the rest of the crate sees Rust types.
+//! Typed bindings to the few `chrome.*` and global APIs the background uses. Everything untyped
+//! stops here: the rest of the crate sees Rust types. It is also the one place that knows which
+//! browser runs it (Chromium's service worker or Firefox's event page): the WebAuthn origin
+//! ([`webauthn_origin`]) and the persistent store ([`storage_get`]) differ; nothing above does.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -41,6 +41,13 @@ fn failed(what: &str, e: JsValue) -> Error {
     Error::Storage(format!("IndexedDB {what}: {detail}"))
 }
 
+/// A transaction could not start: the browser may have closed the connection (storage cleared,
+/// a version change). The next call opens the database again.
+fn closed(what: &str, e: JsValue) -> Error {
+    OPEN.with(|open| open.borrow_mut().take());
+    failed(what, e)
+}
+
 /// Resolves when `request` succeeds (with its result) or fails (with its error). The handlers
 /// live as long as the wait and are dropped with it (none is leaked).
 async fn settle(request: &IdbRequest) -> std::result::Result<JsValue, JsValue> {
@@ -106,7 +113,7 @@ pub async fn get(key: &str) -> Result<Option<String>> {
     let store = db
         .transaction_with_str(STORE)
         .and_then(|t| t.object_store(STORE))
-        .map_err(|e| failed("read", e))?;
+        .map_err(|e| closed("read", e))?;
     let request = store.get(&key.into()).map_err(|e| failed("read", e))?;
     let value = settle(&request).await.map_err(|e| failed("read", e))?;
     if value.is_undefined() {
@@ -123,7 +130,7 @@ pub async fn set(key: &str, json: &str) -> Result<()> {
     let db = database().await?;
     let transaction = db
         .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(|e| failed("write", e))?;
+        .map_err(|e| closed("write", e))?;
     let store = transaction
         .object_store(STORE)
         .map_err(|e| failed("write", e))?;
