@@ -22,6 +22,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::recovery::MAX_ORIGIN_BYTES;
+use crate::relying_party;
 use crate::webauthn::{self, Assertion, Passkey};
 use crate::{Error, Result};
 
@@ -72,6 +73,11 @@ impl PasskeyLink {
             || link.passkey.credential_id.len() < 16
         {
             return Err(bad("it names no usable passkey"));
+        }
+        // A key bound to anything but a wallet's origin could sign for no wallet: whoever made
+        // such a code wants something else than the user's other browser.
+        if !relying_party::is_wallet_origin(&link.origin) {
+            return Err(bad("its passkey is not for an SSO Wallet"));
         }
         Ok(link)
     }
@@ -192,6 +198,20 @@ mod tests {
                 "{bad:.40}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn a_passkey_for_anything_but_a_wallet_is_refused_even_with_a_good_proof() {
+        // Whoever holds a key can make a valid proof for any origin: the origin itself is checked.
+        let key = SigningKey::from_slice(&[7u8; 32]).unwrap(); // the key `link` uses
+        let mut web = link(Address::ZERO);
+        web.origin = "https://sso-wallet.app".into();
+        web.proof = assert_over(&key, web.challenge(Address::ZERO), &web.origin);
+        let error = PasskeyLink::decode(&web.encode()).unwrap_err();
+        assert!(
+            error.to_string().contains("not for an SSO Wallet"),
+            "{error}"
+        );
     }
 
     proptest::proptest! {

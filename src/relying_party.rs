@@ -47,6 +47,21 @@ impl Browser {
     }
 }
 
+/// Whether `origin` is an SSO Wallet's WebAuthn origin in some browser: `chrome-extension://`
+/// and a Chromium extension id (32 letters a–p), or `moz-extension://` and Firefox's hashed add-on
+/// id (64 letters a–p). A passkey bound to anything else could sign for no wallet.
+pub fn is_wallet_origin(origin: &str) -> bool {
+    let letters =
+        |id: &str, len: usize| id.len() == len && id.bytes().all(|b| (b'a'..=b'p').contains(&b));
+    if let Some(id) = origin.strip_prefix("chrome-extension://") {
+        letters(id, 32)
+    } else if let Some(id) = origin.strip_prefix("moz-extension://") {
+        letters(id, 64)
+    } else {
+        false
+    }
+}
+
 /// The add-on id of the Firefox package (`browser_specific_settings.gecko.id`). It fixes the
 /// WebAuthn origin of every Firefox passkey ([`firefox_origin`]): changing it strands every
 /// Firefox account's keys.
@@ -113,5 +128,23 @@ mod tests {
         assert_eq!(Browser::from_extension_origin("https://a.example"), None);
         assert_eq!(Browser::Chromium.rp_id(), None);
         assert_eq!(Browser::Firefox.rp_id(), Some(FIREFOX_RP_ID));
+    }
+
+    #[test]
+    fn wallet_origins_are_extension_origins_of_either_browser() {
+        assert!(is_wallet_origin(&firefox_origin(FIREFOX_ADDON_ID)));
+        assert!(is_wallet_origin(
+            "chrome-extension://klngkmfjbnaadpkilgflmhgafbgidbnj"
+        ));
+        for other in [
+            "https://sso-wallet.app",
+            "chrome-extension://klngkmfjbnaadpkilgflmhgafbgidbn",
+            "chrome-extension://KLNGKMFJBNAADPKILGFLMHGAFBGIDBNJ",
+            "moz-extension://6b0f3c6e-1f2a-4d3b-9c8e-5a4b3c2d1e0f",
+            "chrome-extension://klngkmfjbnaadpkilgflmhgafbgidbnj/",
+            "",
+        ] {
+            assert!(!is_wallet_origin(other), "{other}");
+        }
     }
 }

@@ -15,7 +15,7 @@ pub(super) fn change(add: bool, passkey: &Bytes, other_origin: Option<&str>) -> 
         }
     });
     let warning = (add && other_origin.is_some()).then(|| view! {
-        <p class="warning" data-testid="passkey-elsewhere-warning">"This passkey was made in another browser. Add it only if you made its code yourself: it will control this account."</p>
+        <p class="warning" data-testid="passkey-elsewhere-warning">"This passkey was made in another browser, and it will control this account. Add it only if you made its code yourself, in your own other browser. Someone who sends you a code is asking for your account."</p>
     });
     view! {
         <h1 data-testid="passkey-title">{if add { "Add this passkey to your account?" } else { "Remove this passkey from your account?" }}</h1>
