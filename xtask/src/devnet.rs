@@ -118,10 +118,17 @@ pub fn start_anvil(
     let anvil_config = dir.join("anvil.json");
     let _ = std::fs::remove_file(&anvil_config);
     let anvil_log = dir.join("anvil.log");
+    // anvil moves older states to disk, by default under ~/.foundry/anvil/tmp, and leaves them
+    // there when it is stopped (about 1.5 GB for a long e2e run): that filled this machine's
+    // disk. Its states go in the chain's own folder, emptied at every start.
+    let states = dir.join("anvil-states");
+    let _ = std::fs::remove_dir_all(&states);
     let mut anvil = Command::new(setup::node_bin("anvil"));
     anvil
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .args(["--chain-id", &spec.chain_id.to_string()])
+        .arg("--cache-path")
+        .arg(&states)
         .arg("--config-out")
         .arg(&anvil_config);
     if let Some(seconds) = spec.block_time {

@@ -284,9 +284,15 @@ export async function startBareChain(chainId) {
       probe.close(() => resolve(port));
     });
   });
-  const anvil = spawn(fileURLToPath(new URL("../../../node_modules/.bin/anvil", import.meta.url)), ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId)], {
-    stdio: "ignore",
-  });
+  // Its states on disk in a folder of its own, removed once it exits (anvil's default,
+  // ~/.foundry/anvil/tmp, keeps them after it is stopped).
+  const states = await mkdtemp(join(tmpdir(), "sso-wallet-anvil-"));
+  const anvil = spawn(
+    fileURLToPath(new URL("../../../node_modules/.bin/anvil", import.meta.url)),
+    ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(chainId), "--cache-path", states],
+    { stdio: "ignore" },
+  );
+  anvil.once("exit", () => rm(states, { recursive: true, force: true }).catch(() => {}));
   const url = `http://127.0.0.1:${port}`;
   const close = () => {
     if (anvil.exitCode === null) anvil.kill("SIGTERM");
