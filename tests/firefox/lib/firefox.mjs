@@ -10,14 +10,12 @@
 // - the background event page is stopped the way Firefox stops an idle one, from the browser's
 //   chrome context (`--remote-allow-system-access`);
 // - Firefox may linger after `close()`: its PID is killed.
-import { createServer } from "node:net";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
-import { DAPP, devnet, nodeRpc } from "../../e2e/lib/harness.mjs";
-import { parseEther } from "viem";
+import { DAPP, devnet } from "../../e2e/lib/harness.mjs";
 
 /** The add-on id of `dist/extension-firefox` (`relying_party::FIREFOX_ADDON_ID`). */
 export const ADDON_ID = "wallet@sso-wallet.app";
@@ -198,20 +196,6 @@ export class FirefoxWallet {
     }
   }
 
-  /** A wallet onboarded from the demo dapp, its account funded with `ether`. */
-  static async onboarded(ether = "1") {
-    const wallet = await FirefoxWallet.launch();
-    try {
-      const dapp = await wallet.openDapp();
-      const account = await wallet.connect(dapp);
-      await nodeRpc("anvil_setBalance", [account, `0x${parseEther(ether).toString(16)}`]);
-      return { wallet, dapp, account };
-    } catch (e) {
-      await wallet.close();
-      throw e;
-    }
-  }
-
   constructor(dir, browser, pid, marionette, authenticator) {
     this.dir = dir;
     this.browser = browser;
@@ -249,16 +233,6 @@ export class FirefoxWallet {
     await page.goto(url);
     await until(() => page.evaluate(() => Boolean(window.dapp?.provider)), "the wallet's EIP-6963 announcement");
     return page;
-  }
-
-  /** Onboards from `dapp` (create a passkey, connect) and returns the account address. */
-  async connect(dapp) {
-    const { page, pending } = await this.approval(() => dapp.evaluate(() => window.dapp.wallet.requestAddresses()));
-    await click(page, "create-passkey");
-    await waitFor(page, '[data-testid="account-address"]', 60_000);
-    await click(page, "approve");
-    const [account] = await pending;
-    return account;
   }
 
   /** The open pages of the add-on whose URL starts with `path`, with what they show. */
