@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::{Result, build, devnet, proc, root, serve, setup, test};
 
-fn gzip_len(bytes: &[u8]) -> usize {
+/// The size of `bytes` gzipped at the best level (how the benchmarks and the CI budget count).
+pub fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).expect("in-memory write");
     encoder.finish().expect("in-memory write").len()
