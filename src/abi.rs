@@ -47,10 +47,12 @@ alloy_sol_types::sol! {
         uint48 withdrawTime;
     }
 
-    /// The EntryPoint's nonce and stake managers.
+    /// The EntryPoint's nonce and stake managers, and the bundle entry point (which the
+    /// devnet's ERC-7562 guard traces; the wallet itself never bundles).
     interface IEntryPoint {
         function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
         function getDepositInfo(address account) external view returns (DepositInfo info);
+        function handleOps(SignedUserOperation[] ops, address beneficiary) external;
     }
 
     /// The passkey validator: lookups for logging in, key management (called by the account) and
@@ -85,7 +87,8 @@ alloy_sol_types::sol! {
         function balanceOf(address account, uint256 id) external view returns (uint256);
     }
 
-    /// A UserOperation as the EntryPoint passes it to accounts and paymasters.
+    /// A UserOperation as the EntryPoint takes it (`handleOps`) and passes it to accounts and
+    /// paymasters.
     struct SignedUserOperation {
         address sender;
         uint256 nonce;
@@ -96,6 +99,12 @@ alloy_sol_types::sol! {
         bytes32 gasFees;
         bytes paymasterAndData;
         bytes signature;
+    }
+
+    /// ERC-7579 validators (the passkey and session validators): what the account asks of
+    /// one during validation (the session differential test asks the session validator).
+    interface IValidator {
+        function validateUserOp(SignedUserOperation userOp, bytes32 userOpHash) external returns (uint256);
     }
 
     /// ERC-4337 paymasters: asked (as the EntryPoint) before a sponsored operation is shown.

@@ -148,11 +148,7 @@ mod tests {
                 ],
             },
             origin: FIREFOX.into(),
-            proof: Assertion {
-                authenticator_data: Bytes::new(),
-                client_data_json: String::new(),
-                signature: Bytes::new(),
-            },
+            proof: Assertion::default(),
         };
         link.proof = assert_over(&key, link.challenge(validator), FIREFOX);
         link

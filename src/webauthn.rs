@@ -99,8 +99,8 @@ pub struct Passkey {
     pub public_key: [B256; 2],
 }
 
-/// What `navigator.credentials.get` returned, as raw bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What `navigator.credentials.get` returned, as raw bytes (`Default`: none yet, empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assertion {
     /// `response.authenticatorData`.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use alloy_sol_types::{SolCall, SolEvent};
 use sso_wallet::abi::{
-    IAccountFactory, IERC7579Execution, IERC7579ModuleConfig, IWebAuthnValidator,
+    IAccountFactory, IERC7579Execution, IERC7579ModuleConfig, IValidator, IWebAuthnValidator,
 };
 use sso_wallet::session::spec::ISessionKeyValidator;
 
@@ -56,6 +56,8 @@ fn bindings_match_compiled_contracts() {
     assert_has::<ISessionKeyValidator::revokeKeysCall>("SessionKeyValidator");
     assert_has::<ISessionKeyValidator::sessionStatusCall>("SessionKeyValidator");
     assert_has::<ISessionKeyValidator::sessionStateCall>("SessionKeyValidator");
+    assert_has::<IValidator::validateUserOpCall>("SessionKeyValidator");
+    assert_has::<IValidator::validateUserOpCall>("WebAuthnValidator");
 }
 
 #[test]

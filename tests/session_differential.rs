@@ -13,6 +13,7 @@ use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256, keccak256};
 use alloy_sol_types::{SolCall, SolValue};
 use k256::ecdsa::SigningKey;
 use serde_json::{Value, json};
+use sso_wallet::abi::IValidator;
 use sso_wallet::erc4337::{ENTRY_POINT_V08, UserOperation};
 use sso_wallet::erc7579::{self, Call};
 use sso_wallet::session::policy::{self, Circumstances};
@@ -24,13 +25,6 @@ use sso_wallet::session::stream::Stream;
 use sso_wallet::session::usage::{LimitKey, Usage};
 
 alloy_sol_types::sol! {
-    struct PackedUserOperationFull {
-        address sender; uint256 nonce; bytes initCode; bytes callData; bytes32 accountGasLimits;
-        uint256 preVerificationGas; bytes32 gasFees; bytes paymasterAndData; bytes signature;
-    }
-    interface IValidatorCall {
-        function validateUserOp(PackedUserOperationFull userOp, bytes32 userOpHash) external returns (uint256);
-    }
     interface IModuleConfig {
         function installModule(uint256 moduleTypeId, address module, bytes initData) external;
     }
@@ -580,23 +574,14 @@ fn devnet_session_engine_matches_contract() {
             let op_hash = op.hash(ENTRY_POINT_V08, chain_id);
             let mut signature = validator.to_vec();
             signature.extend_from_slice(&signature_data(&sign(&key, op_hash), &spec, &period_ids));
-            let packed = op.packed();
-            let full = PackedUserOperationFull {
-                sender: packed.sender,
-                nonce: packed.nonce,
-                initCode: packed.initCode,
-                callData: packed.callData,
-                accountGasLimits: packed.accountGasLimits,
-                preVerificationGas: packed.preVerificationGas,
-                gasFees: packed.gasFees,
-                paymasterAndData: if paymaster {
-                    Bytes::from(vec![0xee; 52])
-                } else {
-                    Bytes::new()
-                },
-                signature: signature.into(),
+            let mut full = op.signed();
+            full.paymasterAndData = if paymaster {
+                Bytes::from(vec![0xee; 52])
+            } else {
+                Bytes::new()
             };
-            let validate = IValidatorCall::validateUserOpCall {
+            full.signature = signature.into();
+            let validate = IValidator::validateUserOpCall {
                 userOp: full,
                 userOpHash: op_hash,
             }

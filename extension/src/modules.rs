@@ -200,13 +200,7 @@ pub async fn propose(origin: &str, reply_to: ReplyTo, change: ModuleChange) -> R
         );
     }
     let call = change.call(account.address);
-    let prepared = userop::prepare(
-        &network,
-        &account,
-        vec![call],
-        network.sponsor(None).as_ref(),
-    )
-    .await?;
+    let prepared = userop::prepare_network_sponsored(&network, &account, vec![call]).await?;
     let view = ModuleChangeView {
         account: account.address,
         selector: change.selector(),

@@ -151,8 +151,7 @@ async fn refuse_registered(
 /// holding `account` can add it — its registration challenge under this browser's origin, on
 /// the selected network — and its credential id.
 pub async fn link_challenge(account: Address, attestation_object: &[u8]) -> Result<(B256, Bytes)> {
-    let link = unsigned_link(account, attestation_object).await?;
-    let network = state::network().await?;
+    let (link, network) = unsigned_link(account, attestation_object).await?;
     Ok((
         link.challenge(network.contracts.webauthn_validator),
         link.passkey.credential_id,
@@ -165,14 +164,17 @@ pub async fn link_code(
     attestation_object: &[u8],
     assertion: Assertion,
 ) -> Result<String> {
-    let mut link = unsigned_link(account, attestation_object).await?;
+    let (mut link, network) = unsigned_link(account, attestation_object).await?;
     link.proof = assertion;
-    let network = state::network().await?;
     link.proof_rs(network.contracts.webauthn_validator)?;
     Ok(link.encode())
 }
 
-async fn unsigned_link(account: Address, attestation_object: &[u8]) -> Result<PasskeyLink> {
+/// The link for a passkey of this browser (not signed yet), on the selected network.
+async fn unsigned_link(
+    account: Address,
+    attestation_object: &[u8],
+) -> Result<(PasskeyLink, Network)> {
     if state::read_wallet(|w| w.account.is_some()).await? {
         return Err(Error::NotAllowed(
             "This browser already has an account.".into(),
@@ -180,17 +182,14 @@ async fn unsigned_link(account: Address, attestation_object: &[u8]) -> Result<Pa
     }
     let network = state::network().await?;
     chain::require_deployed(&network).await?;
-    Ok(PasskeyLink {
+    let link = PasskeyLink {
         account,
         chain_id: network.chain_id,
         passkey: webauthn::parse_attestation_object(attestation_object)?,
         origin: chrome::webauthn_origin(),
-        proof: Assertion {
-            authenticator_data: Bytes::new(),
-            client_data_json: String::new(),
-            signature: Bytes::new(),
-        },
-    })
+        proof: Assertion::default(),
+    };
+    Ok((link, network))
 }
 
 /// A passkey another browser made for this account, from its code: checked (this account, the
@@ -284,8 +283,7 @@ async fn propose(
         value: Default::default(),
         data: data.into(),
     };
-    let prepared =
-        userop::prepare(network, account, vec![call], network.sponsor(None).as_ref()).await?;
+    let prepared = userop::prepare_network_sponsored(network, account, vec![call]).await?;
     approvals::enqueue(
         &chrome::extension_origin(),
         ReplyTo::nobody(),

@@ -133,7 +133,7 @@ async fn prepare(
             state::read_wallet(|w| w.known_modules(network.chain_id, account.address)).await?,
         )
         .check(&calls)?;
-    userop::prepare(network, account, calls, network.sponsor(None).as_ref()).await
+    userop::prepare_network_sponsored(network, account, calls).await
 }
 
 /// All the ETH less the most the send can cost: estimated for 1 wei, then prepared with the

@@ -627,13 +627,7 @@ pub async fn revoke(context: B256, origin: Option<&str>, reply_to: ReplyTo) -> R
         .abi_encode()
         .into(),
     };
-    let prepared = userop::prepare(
-        &network,
-        &account,
-        vec![call],
-        network.sponsor(None).as_ref(),
-    )
-    .await?;
+    let prepared = userop::prepare_network_sponsored(&network, &account, vec![call]).await?;
     approvals::enqueue(
         origin.unwrap_or(&chrome::extension_origin()),
         reply_to,

@@ -17,6 +17,16 @@ use sso_wallet::{Error, Result};
 use crate::chain::{self, Head};
 use crate::{activity, bundler, explain, paymaster};
 
+/// [`prepare`] with the network's own sponsor (the user's setting), if any: for the wallet's
+/// own operations, and a dapp's that names no paymaster service.
+pub async fn prepare_network_sponsored(
+    network: &Network,
+    account: &Account,
+    calls: Vec<Call>,
+) -> Result<PreparedTransaction> {
+    prepare(network, account, calls, network.sponsor(None).as_ref()).await
+}
+
 /// Prepares a UserOperation for `calls` (one call, or an atomic batch) from `account`: deployment
 /// when needed, nonce, fees and bundler gas estimation (with a dummy signature of the real shape).
 /// With a `sponsor` (an ERC-7677 paymaster service), its stub paymaster fields go in before the

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { encodeAbiParameters, encodeFunctionData, getAddress, keccak256, parseAbi, parseAbiParameters, parseEther } from "viem";
-import { DAPP, OTHER_DAPP, Wallet, chain, deployArtifact, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
+import { ANVIL, DAPP, OTHER_DAPP, Wallet, chain, deployArtifact, deployTestToken, devnet, nodeRpc, request } from "./lib/harness.mjs";
 
 const NFTS = parseAbi([
   "function safeMint(address to, uint256 tokenId)",
@@ -14,7 +14,6 @@ const NFTS = parseAbi([
   "function balanceOf(address owner, uint256 id) view returns (uint256)",
 ]);
 
-const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
 
 describe("EIP-5792 batches", () => {
   let wallet;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { encodeFunctionData, getAddress, parseAbi, parseEther, toHex } from "viem";
-import { Wallet, chain, deployTestToken, devnet, nodeRpc, request, transferSessionRequest } from "./lib/harness.mjs";
+import { ANVIL, Wallet, chain, deployTestToken, devnet, nodeRpc, request, transferSessionRequest } from "./lib/harness.mjs";
 
 const ERC20 = parseAbi([
   "function transfer(address to, uint256 amount) returns (bool)",
@@ -14,7 +14,6 @@ const ERC20 = parseAbi([
   "function balanceOf(address owner) view returns (uint256)",
 ]);
 const ENTRY_POINT = parseAbi(["function balanceOf(address account) view returns (uint256)"]);
-const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
 
 describe("gas sponsorship (ERC-7677)", () => {
   let wallet;

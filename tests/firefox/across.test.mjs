@@ -7,30 +7,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getAddress, parseAbi, parseEther, toHex } from "viem";
-import { Wallet, chain, devnet, publicKeyOf, request } from "../e2e/lib/harness.mjs";
-import { FirefoxWallet, WEBAUTHN_ORIGIN, click, text, until, waitFor } from "./lib/firefox.mjs";
+import { Wallet, b64ToHex, chain, devnet, publicKeyOf, request } from "../e2e/lib/harness.mjs";
+import { FirefoxWallet, WEBAUTHN_ORIGIN, click, fill, text, until, waitFor } from "./lib/firefox.mjs";
 
 const VALIDATOR = parseAbi(["function getAccountKey(string originDomain, bytes credentialId, address account) view returns (bytes32[2])"]);
-const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64url").toString("hex")}`;
-
-/** Types `value` into the `data-testid` input of a Firefox page as a user would (input events). */
-async function fill(page, id, value) {
-  await until(
-    () =>
-      page.evaluate(
-        ([id, value]) => {
-          const input = document.querySelector(`[data-testid="${id}"]`);
-          if (!input) return false;
-          input.value = value;
-          input.dispatchEvent(new Event("input", { bubbles: true }));
-          input.dispatchEvent(new Event("change", { bubbles: true }));
-          return true;
-        },
-        [id, value],
-      ),
-    `[data-testid="${id}"]`,
-  );
-}
 
 describe("one account in Chrome and Firefox", () => {
   let chrome;

@@ -7,14 +7,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { formatEther, getAddress, parseAbi, parseEther, toHex } from "viem";
-import { DAPP, chain, devnet, factoryAddressAt, nodeRpc, publicKeyOf, request, transferSessionRequest } from "../e2e/lib/harness.mjs";
+import { ANVIL, DAPP, b64ToHex, chain, devnet, factoryAddressAt, nodeRpc, publicKeyOf, request, transferSessionRequest } from "../e2e/lib/harness.mjs";
 import { FirefoxWallet, WEBAUTHN_ORIGIN, click, text, until, waitFor } from "./lib/firefox.mjs";
 
 const VALIDATOR = parseAbi([
   "function getAccountKey(string originDomain, bytes credentialId, address account) view returns (bytes32[2])",
 ]);
-const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
-const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64url").toString("hex")}`;
 
 describe("Firefox: the wallet as an add-on", () => {
   let wallet;

@@ -11,91 +11,18 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::{SolCall, sol};
-use serde::Deserialize;
+use alloy_sol_types::SolCall;
 use serde_json::{Value, json};
+use sso_wallet::abi::DepositInfo;
+use sso_wallet::abi::IERC7579Execution::executeCall;
+use sso_wallet::abi::IEntryPoint::{getDepositInfoCall, handleOpsCall};
+use sso_wallet::erc4337::UserOperation;
 
 use crate::Result;
 use crate::contracts::Addresses;
 use crate::erc7562::{self, Context, MIN_STAKE, MIN_UNSTAKE_DELAY, Trace};
 use crate::http::Reply;
 use crate::jsonrpc::rpc;
-
-sol! {
-    struct PackedUserOperation {
-        address sender;
-        uint256 nonce;
-        bytes initCode;
-        bytes callData;
-        bytes32 accountGasLimits;
-        uint256 preVerificationGas;
-        bytes32 gasFees;
-        bytes paymasterAndData;
-        bytes signature;
-    }
-    struct DepositInfo {
-        uint256 deposit;
-        bool staked;
-        uint112 stake;
-        uint32 unstakeDelaySec;
-        uint48 withdrawTime;
-    }
-    function handleOps(PackedUserOperation[] ops, address beneficiary);
-    function getDepositInfo(address account) returns (DepositInfo info);
-    function execute(bytes32 mode, bytes executionCalldata);
-}
-
-/// A UserOperation as `eth_sendUserOperation` carries it (v0.8, unpacked).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserOperation {
-    sender: Address,
-    nonce: U256,
-    #[serde(default)]
-    factory: Option<Address>,
-    #[serde(default)]
-    factory_data: Option<Bytes>,
-    call_data: Bytes,
-    call_gas_limit: U256,
-    verification_gas_limit: U256,
-    pre_verification_gas: U256,
-    max_fee_per_gas: U256,
-    max_priority_fee_per_gas: U256,
-    signature: Bytes,
-    #[serde(default, flatten)]
-    paymaster: Option<sso_wallet::erc4337::Paymaster>,
-}
-
-fn pack(high: U256, low: U256) -> alloy_primitives::B256 {
-    alloy_primitives::B256::from((high << 128) | (low & U256::from(u128::MAX)))
-}
-
-impl UserOperation {
-    fn packed(&self) -> PackedUserOperation {
-        let mut init_code = Vec::new();
-        if let Some(factory) = self.factory {
-            init_code.extend_from_slice(factory.as_slice());
-            if let Some(data) = &self.factory_data {
-                init_code.extend_from_slice(data);
-            }
-        }
-        PackedUserOperation {
-            sender: self.sender,
-            nonce: self.nonce,
-            initCode: init_code.into(),
-            callData: self.call_data.clone(),
-            accountGasLimits: pack(self.verification_gas_limit, self.call_gas_limit),
-            preVerificationGas: self.pre_verification_gas,
-            gasFees: pack(self.max_priority_fee_per_gas, self.max_fee_per_gas),
-            paymasterAndData: self
-                .paymaster
-                .as_ref()
-                .map(sso_wallet::erc4337::Paymaster::packed)
-                .unwrap_or_default(),
-            signature: self.signature.clone(),
-        }
-    }
-}
 
 /// What an operation does, in words, for the report: who signs it, whether it deploys the
 /// account, whether a paymaster pays, and what the account calls.
@@ -197,7 +124,7 @@ fn is_staked(guard: &Guard, entity: Address) -> Result<bool> {
 /// (`Err`: it could not be traced, e.g. its signature is wrong; alto then says why).
 fn check(guard: &Guard, op: &UserOperation) -> Result<(String, Vec<String>)> {
     let data = handleOpsCall {
-        ops: vec![op.packed()],
+        ops: vec![op.signed()],
         beneficiary: guard.beneficiary,
     }
     .abi_encode();

@@ -236,24 +236,19 @@ const WASM_GZIP_BUDGET: usize = 1_100_000;
 /// Fails when the shipped wasm is heavier than [`WASM_GZIP_BUDGET`].
 fn wasm_size_budget() -> Result {
     println!("\n== shipped wasm size (gzip) against its budget");
-    let dir = build::extension_dir().join("wasm");
-    let mut total = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let gzip = crate::bench::gzip_len(&bytes);
+    let mut files = Vec::new();
+    crate::bench::sizes(&build::extension_dir(), "", &mut files)?;
+    for file in files
+        .iter()
+        .filter(|f| f["file"].as_str().is_some_and(|n| n.ends_with(".wasm")))
+    {
         println!(
             "{:>9} B  {}",
-            gzip,
-            path.file_name().unwrap_or_default().to_string_lossy()
+            file["gzip"].as_u64().unwrap_or_default(),
+            file["file"].as_str().unwrap_or_default()
         );
-        total += gzip;
     }
+    let total = crate::bench::wasm_gzip_total(&files);
     println!("{total:>9} B  total (budget {WASM_GZIP_BUDGET} B)");
     if total > WASM_GZIP_BUDGET {
         return Err(format!(

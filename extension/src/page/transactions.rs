@@ -46,8 +46,7 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
         }
         Attempt::Fallback(reason) => reason,
     };
-    let mut prepared =
-        userop::prepare(&network, &account, calls, network.sponsor(None).as_ref()).await?;
+    let mut prepared = userop::prepare_network_sponsored(&network, &account, calls).await?;
     prepared.session_fallback = fallback;
     approvals::enqueue(
         &request.origin,

@@ -23,6 +23,8 @@ export const dappPort = Number(env("SSO_DAPP_PORT"));
 /** The demo dapp at two different origins. */
 export const DAPP = `http://127.0.0.1:${dappPort}/`;
 export const OTHER_DAPP = `http://localhost:${dappPort}/`;
+/** The devnet as a viem chain, for the dapp's calls that name one (`sendCalls`). */
+export const ANVIL = { id: 31337, name: "Local devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } };
 export const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
 
 /** JSON-RPC straight to the node (not through the wallet). */
@@ -55,7 +57,8 @@ export function deployTestToken() {
   return deployArtifact("TestERC20");
 }
 
-const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64").toString("hex")}`;
+/** A credential id as the authenticators give it (base64 or base64url) in hex, as the contracts take it. */
+export const b64ToHex = (b64) => `0x${Buffer.from(b64, "base64").toString("hex")}`;
 
 /** The P-256 public key (x, y) of a CDP credential, from its PKCS#8 private key. */
 export function publicKeyOf(credential) {

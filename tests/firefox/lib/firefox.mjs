@@ -142,6 +142,25 @@ export async function click(page, id) {
   );
 }
 
+/** Types `value` into the `data-testid` input of a Firefox page as a user would (input events). */
+export async function fill(page, id, value) {
+  await until(
+    () =>
+      page.evaluate(
+        ([id, value]) => {
+          const input = document.querySelector(`[data-testid="${id}"]`);
+          if (!input) return false;
+          input.value = value;
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+          return true;
+        },
+        [id, value],
+      ),
+    `[data-testid="${id}"]`,
+  );
+}
+
 /** Waits for an element matching `selector`. */
 export function waitFor(page, selector, ms) {
   return until(() => page.evaluate((s) => document.querySelector(s) !== null, selector), selector, ms);
