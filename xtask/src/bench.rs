@@ -3,52 +3,12 @@
 //! session policy engine adds — written to `target/bench/results.json` and printed as a table.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
 
 use crate::{Result, build, devnet, proc, root, serve, setup, test};
-
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).expect("in-memory write");
-    encoder.finish().expect("in-memory write").len()
-}
-
-/// The gzip size of the `.wasm` files among `files` (from [`sizes`]), summed: "total shipped
-/// wasm", as the benchmarks and the CI budget count it.
-pub fn wasm_gzip_total(files: &[Value]) -> usize {
-    files
-        .iter()
-        .filter(|f| f["file"].as_str().is_some_and(|n| n.ends_with(".wasm")))
-        .filter_map(|f| f["gzip"].as_u64())
-        .sum::<u64>() as usize
-}
-
-/// The raw and gzip size of every `.wasm` and `.js` file under `dir` (names prefixed with
-/// `prefix`), as `{file, bytes, gzip}`.
-pub fn sizes(dir: &Path, prefix: &str, out: &mut Vec<Value>) -> Result {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = format!(
-            "{prefix}{}",
-            path.file_name().unwrap_or_default().to_string_lossy()
-        );
-        if path.is_dir() {
-            sizes(&path, &format!("{name}/"), out)?;
-        } else if name.ends_with(".wasm") || name.ends_with(".js") {
-            let bytes = fs::read(&path).map_err(|e| e.to_string())?;
-            out.push(json!({"file": name, "bytes": bytes.len(), "gzip": gzip_len(&bytes)}));
-        }
-    }
-    Ok(())
-}
 
 /// Median of a criterion benchmark, in nanoseconds.
 fn criterion_median(group_and_name: &str) -> Result<f64> {
@@ -128,7 +88,7 @@ fn engine_size(with_engine: bool) -> Result<(usize, usize)> {
             .arg(&optimized),
     )?;
     let bytes = fs::read(&optimized).map_err(|e| e.to_string())?;
-    Ok((bytes.len(), gzip_len(&bytes)))
+    Ok((bytes.len(), build::gzip_len(&bytes)))
 }
 
 /// The figures that need a devnet, measured on one fresh devnet: the gas table of docs/gas.md
@@ -216,8 +176,8 @@ pub fn run() -> Result {
     let (without_raw, without_gz) = engine_size(false)?;
     let (browser, gas) = devnet_figures()?;
     let mut files = Vec::new();
-    sizes(&build::extension_dir(), "", &mut files)?;
-    let wasm_gzip = wasm_gzip_total(&files);
+    build::sizes(&build::extension_dir(), "", &mut files)?;
+    let wasm_gzip = build::wasm_gzip_total(&files);
     let zip = root().join(format!("dist/sso-wallet-{}.zip", env!("CARGO_PKG_VERSION")));
     let zip_bytes = fs::metadata(&zip).map(|m| m.len()).unwrap_or_default();
     let results = json!({

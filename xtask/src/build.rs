@@ -265,3 +265,43 @@ fn package(dir: &Path, path: &Path, manifest: &Value, networks: &Value) -> Resul
     zip.finish().map_err(|e| e.to_string())?;
     Ok(())
 }
+
+/// The size of `bytes` gzipped at the best level (how the benchmarks and the CI budget count).
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("in-memory write");
+    encoder.finish().expect("in-memory write").len()
+}
+
+/// The gzip size of the `.wasm` files among `files` (from [`sizes`]), summed: "total shipped
+/// wasm", as the benchmarks and the CI budget count it.
+pub fn wasm_gzip_total(files: &[Value]) -> usize {
+    files
+        .iter()
+        .filter(|f| f["file"].as_str().is_some_and(|n| n.ends_with(".wasm")))
+        .filter_map(|f| f["gzip"].as_u64())
+        .sum::<u64>() as usize
+}
+
+/// The raw and gzip size of every `.wasm` and `.js` file under `dir` (names prefixed with
+/// `prefix`), as `{file, bytes, gzip}`.
+pub fn sizes(dir: &Path, prefix: &str, out: &mut Vec<Value>) -> Result {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = format!(
+            "{prefix}{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if path.is_dir() {
+            sizes(&path, &format!("{name}/"), out)?;
+        } else if name.ends_with(".wasm") || name.ends_with(".js") {
+            let bytes = fs::read(&path).map_err(|e| e.to_string())?;
+            out.push(json!({"file": name, "bytes": bytes.len(), "gzip": gzip_len(&bytes)}));
+        }
+    }
+    Ok(())
+}

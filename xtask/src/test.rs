@@ -237,7 +237,7 @@ const WASM_GZIP_BUDGET: usize = 1_100_000;
 fn wasm_size_budget() -> Result {
     println!("\n== shipped wasm size (gzip) against its budget");
     let mut files = Vec::new();
-    crate::bench::sizes(&build::extension_dir(), "", &mut files)?;
+    build::sizes(&build::extension_dir(), "", &mut files)?;
     for file in files
         .iter()
         .filter(|f| f["file"].as_str().is_some_and(|n| n.ends_with(".wasm")))
@@ -248,7 +248,7 @@ fn wasm_size_budget() -> Result {
             file["file"].as_str().unwrap_or_default()
         );
     }
-    let total = crate::bench::wasm_gzip_total(&files);
+    let total = build::wasm_gzip_total(&files);
     println!("{total:>9} B  total (budget {WASM_GZIP_BUDGET} B)");
     if total > WASM_GZIP_BUDGET {
         return Err(format!(
