@@ -3,7 +3,8 @@
 //! contract addresses, the manifest → `dist/extension/` (a dev build: the local devnet first),
 //! and a store-ready zip in `dist/` (the public testnets only, starting on Ethereum Sepolia);
 //! then the same files as a Firefox add-on → `dist/extension-firefox/` and an `.xpi` for
-//! addons.mozilla.org ([`firefox_manifest`]).
+//! addons.mozilla.org ([`firefox_manifest`]). [`sizes`] measures what it shipped (benchmarks, CI
+//! budget).
 
 use std::fs;
 use std::io::Write;
