@@ -55,6 +55,32 @@ alloy_sol_types::sol! {
         function handleOps(SignedUserOperation[] ops, address beneficiary) external;
     }
 
+    /// The guardian recovery module (`contracts/src/recovery/GuardianRecovery.sol`): the owner's
+    /// setup, the guardians' approvals, finalizing, and the events the wallet reads.
+    interface IGuardianRecovery {
+        struct RecoveryRequest {
+            bytes credentialId;
+            bytes32[2] publicKey;
+            string originDomain;
+            address finalizer;
+        }
+        function setGuardians(address[] guardians, uint256 threshold, uint256 delay) external;
+        function cancelRecovery() external;
+        function approve(address account, uint64 round, RecoveryRequest request) external;
+        function approveWithSignatures(address account, uint64 round, RecoveryRequest request, address[] signers, bytes[] signatures) external;
+        function finalize(address account, uint64 round, RecoveryRequest request, bytes proof) external;
+        function recoveryConfig(address account) external view returns (address[] guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock);
+        function requestApprovals(address account, bytes32 hash) external view returns (uint256 approvedBy, uint256 readyAt);
+        function requestHash(address account, uint64 round, RecoveryRequest request) external pure returns (bytes32);
+        function approvalDigest(address account, uint64 round, RecoveryRequest request) external view returns (bytes32);
+        event GuardiansSet(address indexed account, uint64 round, address[] guardians, uint256 threshold, uint256 delay);
+        event RecoveryRequested(address indexed account, uint64 indexed round, bytes32 indexed requestHash, RecoveryRequest request);
+        event RecoveryApproved(address indexed account, uint64 indexed round, bytes32 indexed requestHash, address guardian);
+        event RecoveryScheduled(address indexed account, uint64 indexed round, bytes32 indexed requestHash, uint256 readyAt);
+        event RecoveryCancelled(address indexed account, uint64 indexed round);
+        event RecoveryFinalized(address indexed account, uint64 indexed round, bytes32 indexed requestHash);
+    }
+
     /// The passkey validator: lookups for logging in, key management (called by the account) and
     /// the events the passkey list is read from.
     interface IWebAuthnValidator {

@@ -54,14 +54,18 @@ pub struct Protected {
 
 impl Protected {
     /// The addresses protected for `account` on a chain with these contracts: the account, the
-    /// passkey and session validators, and the EntryPoint.
+    /// passkey and session validators, the guardian recovery module (installed or not: a dapp
+    /// may neither change the account's guardians nor make it approve another account's
+    /// recovery), and the EntryPoint.
     pub fn of(account: Address, contracts: &crate::network::Contracts) -> Self {
+        let mut validators = vec![
+            contracts.webauthn_validator,
+            contracts.session_key_validator,
+        ];
+        validators.extend(contracts.guardian_recovery);
         Protected {
             account,
-            validators: vec![
-                contracts.webauthn_validator,
-                contracts.session_key_validator,
-            ],
+            validators,
             modules: Vec::new(),
             entry_point: contracts.entry_point,
         }
@@ -165,7 +169,14 @@ mod tests {
             account_factory: Address::repeat_byte(0xfa),
             webauthn_validator: Address::repeat_byte(0x01),
             session_key_validator: Address::repeat_byte(0x02),
+            guardian_recovery: Some(Address::repeat_byte(0x03)),
         };
+        assert_eq!(
+            Protected::of(Address::repeat_byte(0xac), &contracts)
+                .classify(Address::repeat_byte(0x03)),
+            Some(BannedTarget::Validator),
+            "the recovery module, installed or not"
+        );
         let executor = Address::repeat_byte(0xe0);
         let p = Protected::of(Address::repeat_byte(0xac), &contracts)
             .with_modules(vec![contracts.webauthn_validator, executor]);

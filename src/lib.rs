@@ -24,6 +24,9 @@
 //! - [`erc4337`]: v0.8 UserOperations: packing, the EntryPoint's EIP-712 userOpHash, bundler types.
 //! - [`erc5792`]: EIP-5792 `wallet_getCallsStatus` and capabilities.
 //! - [`erc7579`]: ERC-7579 `execute` encodings (single and batch).
+//! - [`guardian_recovery`]: recovery with guardians (the `GuardianRecovery` module): the
+//!   owner's setup, the recovery code a user shares, guardians' approvals and EIP-712 typed data,
+//!   the finalizer's UserOp signature, and a pending recovery from the module's state and logs.
 //! - [`jsonrpc`]: JSON-RPC 2.0 envelopes for the node and the bundler.
 //! - [`log_scan`]: `eth_getLogs` in bounded block ranges from the contracts' deployment block,
 //!   shrunk when a node refuses a range.
@@ -68,6 +71,7 @@ pub mod erc5792;
 pub mod erc7579;
 pub mod erc7677;
 pub mod error;
+pub mod guardian_recovery;
 pub mod jsonrpc;
 pub mod lock;
 pub mod log_scan;

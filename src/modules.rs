@@ -248,6 +248,8 @@ pub enum KnownModule {
     Passkeys,
     /// The session validator.
     Sessions,
+    /// The guardian recovery module (executor and validator of recovery UserOps only).
+    Recovery,
 }
 
 impl KnownModule {
@@ -257,6 +259,8 @@ impl KnownModule {
             Some(KnownModule::Passkeys)
         } else if module == contracts.session_key_validator {
             Some(KnownModule::Sessions)
+        } else if Some(module) == contracts.guardian_recovery {
+            Some(KnownModule::Recovery)
         } else {
             None
         }
@@ -267,6 +271,7 @@ impl KnownModule {
         match self {
             KnownModule::Passkeys => "SSO Wallet passkeys",
             KnownModule::Sessions => "SSO Wallet sessions",
+            KnownModule::Recovery => "SSO Wallet guardian recovery",
         }
     }
 }
@@ -399,6 +404,7 @@ pub fn check_uninstall(
             m.module_type == ModuleType::Validator
                 && m.module != contracts.webauthn_validator
                 && m.module != contracts.session_key_validator
+                && Some(m.module) != contracts.guardian_recovery
         });
         if !other_owner {
             return Err(Error::NotAllowed(
@@ -428,6 +434,7 @@ mod tests {
             account_factory: Address::repeat_byte(0xfa),
             webauthn_validator: Address::repeat_byte(0x01),
             session_key_validator: Address::repeat_byte(0x02),
+            guardian_recovery: Some(Address::repeat_byte(0x03)),
         }
     }
 
@@ -523,6 +530,16 @@ mod tests {
             matches!(err, Error::NotAllowed(ref m) if m.contains("only keys")),
             "{err}"
         );
+        // The recovery module validates only recovery UserOps: it is no owner either.
+        let recovery = InstalledModule {
+            module_type: ModuleType::Validator,
+            module: c.guardian_recovery.unwrap(),
+        };
+        let err = check_uninstall(&uninstall, &[passkeys.clone(), recovery], &c).unwrap_err();
+        assert!(
+            matches!(err, Error::NotAllowed(ref m) if m.contains("only keys")),
+            "{err}"
+        );
         // Another owner validator installed: allowed.
         let other = InstalledModule {
             module_type: ModuleType::Validator,
@@ -547,7 +564,11 @@ mod tests {
     #[test]
     fn the_wallets_own_validators_are_never_installed_on_request() {
         let c = contracts();
-        for module in [c.webauthn_validator, c.session_key_validator] {
+        for module in [
+            c.webauthn_validator,
+            c.session_key_validator,
+            c.guardian_recovery.unwrap(),
+        ] {
             let change =
                 ModuleChange::new(true, ModuleType::Validator, module, Bytes::new()).unwrap();
             let err = check_install(&change, &c).unwrap_err();

@@ -21,6 +21,10 @@ pub struct Contracts {
     pub webauthn_validator: Address,
     /// The session key validator module.
     pub session_key_validator: Address,
+    /// The guardian recovery module ([`crate::guardian_recovery`]); absent from networks saved
+    /// before it existed, where [`Networks::fill_recovery`] takes it from a shipped network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian_recovery: Option<Address>,
 }
 
 /// One chain the wallet can use.
@@ -184,16 +188,26 @@ impl Networks {
     }
 
     /// The shipped list with the user's networks: one with a shipped chain id is the user's
-    /// edit of that network and takes its place; the others follow.
+    /// edit of that network and takes its place; the others follow. A user's network saved
+    /// before the recovery module existed gets the module of the shipped network with the same
+    /// account factory (the same build: every address is deterministic).
     pub fn with_added(mut self, added: &[Network]) -> Networks {
         for network in added {
+            let mut network = network.clone();
+            if network.contracts.guardian_recovery.is_none() {
+                network.contracts.guardian_recovery = self
+                    .networks
+                    .iter()
+                    .filter(|n| n.contracts.account_factory == network.contracts.account_factory)
+                    .find_map(|n| n.contracts.guardian_recovery);
+            }
             match self
                 .networks
                 .iter_mut()
                 .find(|n| n.chain_id == network.chain_id)
             {
-                Some(shipped) => *shipped = network.clone(),
-                None => self.networks.push(network.clone()),
+                Some(shipped) => *shipped = network,
+                None => self.networks.push(network),
             }
         }
         self
@@ -283,6 +297,41 @@ mod tests {
         let merged = shipped.clone().with_added(&[other.clone(), edited.clone()]);
         assert_eq!(merged.networks, vec![edited, other]);
         assert!(merged.ships(31337) && !merged.ships(1));
+    }
+
+    #[test]
+    fn a_network_saved_before_the_recovery_module_gets_the_builds_module() {
+        let module = Address::repeat_byte(9);
+        let mut shipped = Networks::from_json(&sample(31337)).unwrap();
+        shipped.networks[0].contracts.guardian_recovery = Some(module);
+        // Stored JSON of an older release: no `guardianRecovery`.
+        let old: Network = serde_json::from_value(
+            serde_json::to_value(Network {
+                chain_id: 5,
+                ..devnet()
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(old.contracts.guardian_recovery, None);
+        let foreign = Network {
+            chain_id: 6,
+            contracts: Contracts {
+                account_factory: Address::repeat_byte(7),
+                ..devnet().contracts
+            },
+            ..devnet()
+        };
+        let merged = shipped.with_added(&[old, foreign]);
+        assert_eq!(
+            merged.get(5).unwrap().contracts.guardian_recovery,
+            Some(module)
+        );
+        assert_eq!(
+            merged.get(6).unwrap().contracts.guardian_recovery,
+            None,
+            "another build"
+        );
     }
 
     #[test]

@@ -101,6 +101,15 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("InvalidKeyProof()", &[]),
     ("KeyAlreadyExists()", &[]),
     ("KeyNotFound()", &[]),
+    // the guardian recovery module
+    ("InvalidRecoverySetup()", &[]),
+    ("InvalidGuardian(address)", &["guardian"]),
+    ("NotGuardian(address)", &["who"]),
+    ("WrongRound(uint64)", &["current"]),
+    ("InvalidGuardianSignature(address)", &["guardian"]),
+    ("NoFinalizer()", &[]),
+    ("RecoveryNotScheduled()", &[]),
+    ("RecoveryNotReady(uint256)", &["readyAt"]),
     // the session key validator
     ("CallPolicyTargetsAccount(uint256)", &["policyIndex"]),
     (

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use alloy_sol_types::{SolCall, SolEvent};
 use sso_wallet::abi::{
-    IAccountFactory, IERC7579Execution, IERC7579ModuleConfig, IValidator, IWebAuthnValidator,
+    IAccountFactory, IERC7579Execution, IERC7579ModuleConfig, IGuardianRecovery, IValidator,
+    IWebAuthnValidator,
 };
 use sso_wallet::session::spec::ISessionKeyValidator;
 
@@ -58,6 +59,34 @@ fn bindings_match_compiled_contracts() {
     assert_has::<ISessionKeyValidator::sessionStateCall>("SessionKeyValidator");
     assert_has::<IValidator::validateUserOpCall>("SessionKeyValidator");
     assert_has::<IValidator::validateUserOpCall>("WebAuthnValidator");
+    assert_has::<IValidator::validateUserOpCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::setGuardiansCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::cancelRecoveryCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::approveCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::approveWithSignaturesCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::finalizeCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::recoveryConfigCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::requestApprovalsCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::requestHashCall>("GuardianRecovery");
+    assert_has::<IGuardianRecovery::approvalDigestCall>("GuardianRecovery");
+}
+
+#[test]
+#[ignore = "needs contracts/out: runs in `cargo xtask test` after forge"]
+fn recovery_events_match_compiled_contract() {
+    let abi: alloy_json_abi::JsonAbi =
+        serde_json::from_value(artifact("GuardianRecovery")["abi"].clone()).unwrap();
+    let topics: BTreeSet<_> = abi.events().map(|e| e.selector()).collect();
+    for topic in [
+        IGuardianRecovery::GuardiansSet::SIGNATURE_HASH,
+        IGuardianRecovery::RecoveryRequested::SIGNATURE_HASH,
+        IGuardianRecovery::RecoveryApproved::SIGNATURE_HASH,
+        IGuardianRecovery::RecoveryScheduled::SIGNATURE_HASH,
+        IGuardianRecovery::RecoveryCancelled::SIGNATURE_HASH,
+        IGuardianRecovery::RecoveryFinalized::SIGNATURE_HASH,
+    ] {
+        assert!(topics.contains(&topic), "{topic}");
+    }
 }
 
 #[test]
@@ -130,6 +159,7 @@ fn every_error_the_contracts_can_revert_with_is_named_by_the_wallet() {
         "AccountFactory",
         "WebAuthnValidator",
         "SessionKeyValidator",
+        "GuardianRecovery",
         "EntryPoint",
     ] {
         for entry in artifact(contract)["abi"].as_array().unwrap() {

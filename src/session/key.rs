@@ -62,6 +62,23 @@ impl SessionKey {
     }
 }
 
+/// Who signed `digest` with `r ‖ s ‖ v` (raw, no prefix), as OpenZeppelin's `ECDSA.tryRecover`
+/// decides it: `v` 27 or 28 and low `s`, else nobody.
+pub fn recover_signer(digest: B256, signature: &[u8; 65]) -> Option<Address> {
+    let v = signature[64].checked_sub(27).filter(|v| *v <= 1)?;
+    let parsed = k256::ecdsa::Signature::from_slice(&signature[..64]).ok()?;
+    if parsed.normalize_s().is_some() {
+        return None;
+    }
+    let recovery = k256::ecdsa::RecoveryId::from_byte(v)?;
+    let key = k256::ecdsa::VerifyingKey::recover_from_prehash(digest.as_slice(), &parsed, recovery)
+        .ok()?;
+    let point = key.to_encoded_point(false);
+    Some(Address::from_slice(
+        &keccak256(&point.as_bytes()[1..])[12..],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +104,20 @@ mod tests {
                 VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recovery)
                     .unwrap();
             assert_eq!(&recovered, key.0.verifying_key());
+            assert_eq!(recover_signer(digest, &bytes), Some(key.address()));
+            // As the contract: v must be 27 or 28, and s low.
+            let mut zero_v = bytes;
+            zero_v[64] -= 27;
+            assert_eq!(recover_signer(digest, &zero_v), None);
+            let mut high = bytes;
+            let n = alloy_primitives::U256::from_str_radix(
+                "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+                16,
+            )
+            .unwrap();
+            high[32..64].copy_from_slice(&(n - s).to_be_bytes::<32>());
+            high[64] = 55 - bytes[64];
+            assert_eq!(recover_signer(digest, &high), None);
         }
     }
 

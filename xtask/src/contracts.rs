@@ -61,6 +61,8 @@ pub struct Addresses {
     pub account_implementation: Address,
     /// The session key validator.
     pub session_key_validator: Address,
+    /// The guardian recovery module.
+    pub guardian_recovery: Address,
 }
 
 fn read_json(path: &std::path::Path) -> Result<Value> {
@@ -154,15 +156,32 @@ pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
         SALT,
         artifact("SessionKeyValidator")?,
     );
+    // The recovery module's constructor argument is the passkey validator it adds passkeys to.
+    let (mut recovery_code, recovery_runtime) = artifact("GuardianRecovery")?;
+    recovery_code.extend_from_slice(validator.address.into_word().as_slice());
+    let recovery = planned(
+        "GuardianRecovery",
+        "guardianRecovery",
+        SALT,
+        (recovery_code, recovery_runtime),
+    );
     let addresses = Addresses {
         entry_point: entry_point.address,
         account_factory: factory.address,
         webauthn_validator: validator.address,
         account_implementation: implementation.address,
         session_key_validator: sessions.address,
+        guardian_recovery: recovery.address,
     };
     Ok((
-        vec![entry_point, validator, implementation, factory, sessions],
+        vec![
+            entry_point,
+            validator,
+            implementation,
+            factory,
+            sessions,
+            recovery,
+        ],
         addresses,
     ))
 }

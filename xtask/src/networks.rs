@@ -47,6 +47,7 @@ pub fn network(network: &Network) -> Value {
             "accountFactory": network.addresses.account_factory,
             "webauthnValidator": network.addresses.webauthn_validator,
             "sessionKeyValidator": network.addresses.session_key_validator,
+            "guardianRecovery": network.addresses.guardian_recovery,
         },
         "fromBlock": network.from_block,
     });
@@ -168,6 +169,7 @@ mod tests {
             webauthn_validator: Address::repeat_byte(3),
             account_implementation: Address::repeat_byte(4),
             session_key_validator: Address::repeat_byte(5),
+            guardian_recovery: Address::repeat_byte(6),
         }
     }
 
