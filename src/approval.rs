@@ -173,6 +173,14 @@ pub enum ApprovalKind {
         /// once it is included).
         closes: Vec<B256>,
     },
+    /// Set the account's guardians or cancel its pending recovery, or approve another
+    /// account's recovery as its guardian; passkey-signed.
+    Recovery {
+        /// The prepared UserOperation.
+        prepared: Box<PreparedTransaction>,
+        /// What is done.
+        change: crate::guardian_recovery::RecoveryChange,
+    },
     /// Add or remove one of the account's passkeys, signed by the passkey this browser uses.
     ChangePasskeys {
         /// The prepared UserOperation (`addValidationKey` / `removeValidationKey`).
@@ -249,6 +257,7 @@ impl ApprovalKind {
             | ApprovalKind::SendCalls { prepared: tx, .. }
             | ApprovalKind::RevokeSession { prepared: tx, .. }
             | ApprovalKind::ChangePasskeys { prepared: tx, .. }
+            | ApprovalKind::Recovery { prepared: tx, .. }
             | ApprovalKind::ChangeModule { prepared: tx, .. } => Some(tx),
             ApprovalKind::CreateSession(creation) => Some(&mut creation.prepared),
             ApprovalKind::Connect
@@ -266,6 +275,7 @@ impl ApprovalKind {
             | ApprovalKind::SendCalls { prepared: tx, .. }
             | ApprovalKind::RevokeSession { prepared: tx, .. }
             | ApprovalKind::ChangePasskeys { prepared: tx, .. }
+            | ApprovalKind::Recovery { prepared: tx, .. }
             | ApprovalKind::ChangeModule { prepared: tx, .. } => Some(tx),
             ApprovalKind::CreateSession(creation) => Some(&creation.prepared),
             ApprovalKind::Connect

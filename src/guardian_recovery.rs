@@ -36,6 +36,7 @@ use crate::erc7579::Call;
 use crate::passkey_link::PasskeyLink;
 use crate::recovery::Log;
 use crate::session::key::SessionKey;
+use crate::webauthn::Passkey;
 use crate::{Error, Result};
 
 /// The most guardians an account can have (the contract's `MAX_GUARDIANS`).
@@ -164,6 +165,35 @@ pub fn setup_calls(account: Address, module: Address, setup: &Setup, installed: 
         install(EXECUTOR, init.into()),
         install(VALIDATOR, Bytes::new()),
     ]
+}
+
+/// A passkey-approved change the recovery tab asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RecoveryChange {
+    /// Set the account's guardians, threshold and delay (installing the module first when
+    /// `install`).
+    #[serde(rename_all = "camelCase")]
+    Setup {
+        /// The new setup.
+        setup: Setup,
+        /// Whether the module is installed with it.
+        install: bool,
+    },
+    /// Cancel the pending recovery of the account.
+    Cancel,
+    /// Approve, as its guardian, another account's recovery.
+    #[serde(rename_all = "camelCase")]
+    Approve {
+        /// The account to recover.
+        account: Address,
+        /// The new passkey's fingerprint.
+        fingerprint: String,
+        /// Who asks, in their words.
+        name: String,
+        /// The new passkey's WebAuthn origin (the browser it was made in).
+        origin: String,
+    },
 }
 
 /// The owner's call that cancels every recovery of the current round.
@@ -389,19 +419,9 @@ impl RecoveryCode {
         })
     }
 
-    /// A short fingerprint of the new passkey (credential id and key) that the guardian and the
-    /// recovering user compare, e.g. over the phone: four groups of four hex digits.
+    /// The new passkey's [`fingerprint`].
     pub fn fingerprint(&self) -> String {
-        let passkey = &self.link.passkey;
-        let mut bytes = passkey.credential_id.to_vec();
-        bytes.extend_from_slice(passkey.public_key[0].as_slice());
-        bytes.extend_from_slice(passkey.public_key[1].as_slice());
-        let hash = keccak256(bytes);
-        hash[..8]
-            .chunks(2)
-            .map(|pair| format!("{:02X}{:02X}", pair[0], pair[1]))
-            .collect::<Vec<_>>()
-            .join(" ")
+        fingerprint(&self.link.passkey)
     }
 
     /// A guardian's own call approving the request (its account's UserOp, or an EOA's
@@ -458,6 +478,53 @@ impl RecoveryCode {
     }
 }
 
+/// A short fingerprint of a passkey (credential id and key) that a guardian and the recovering
+/// user compare, e.g. over the phone, and that every device shows for a pending recovery: four
+/// groups of four hex digits.
+pub fn fingerprint(passkey: &Passkey) -> String {
+    let mut bytes = passkey.credential_id.to_vec();
+    bytes.extend_from_slice(passkey.public_key[0].as_slice());
+    bytes.extend_from_slice(passkey.public_key[1].as_slice());
+    let hash = keccak256(bytes);
+    hash[..8]
+        .chunks(2)
+        .map(|pair| format!("{:02X}{:02X}", pair[0], pair[1]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A recovery this browser started (no account here yet): its code, the finalizer's key (kept
+/// in the wallet's storage until the recovery ends: the browser may restart during the delay),
+/// and guardians' signatures pasted but not submitted yet.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recovering {
+    /// The request.
+    pub code: RecoveryCode,
+    /// The finalizer's private key (secp256k1 scalar).
+    pub finalizer_key: B256,
+    /// EOA guardians' signatures, not submitted yet.
+    #[serde(default)]
+    pub signatures: Vec<GuardianSignature>,
+}
+
+impl std::fmt::Debug for Recovering {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recovering")
+            .field("code", &self.code)
+            .field("finalizer", &self.code.finalizer)
+            .field("signatures", &self.signatures)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Recovering {
+    /// The finalizer's key.
+    pub fn finalizer(&self) -> Result<SessionKey> {
+        SessionKey::from_bytes(self.finalizer_key.as_slice())
+    }
+}
+
 /// An EOA guardian's signature of a request's typed data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -503,6 +570,30 @@ pub fn finalizer_signature(module: Address, key: &SessionKey, user_op_hash: B256
     let mut out = module.to_vec();
     out.extend_from_slice(&key.sign_hash(user_op_hash)?);
     Ok(out.into())
+}
+
+/// The browser a passkey registered under `origin` lives in ("Chrome", "Firefox"), or the origin
+/// itself when it is no wallet's.
+pub fn browser_of(origin: &str) -> String {
+    crate::relying_party::Browser::from_extension_origin(origin)
+        .map_or_else(|| origin.to_owned(), |b| b.name().to_owned())
+}
+
+/// Gas head-room on a recovery UserOp's validation: the estimate is made with a signature that
+/// recovers another address, after the same work, so 20 % and a little more suffice.
+const RECOVERY_VERIFICATION_HEADROOM: u64 = 10_000;
+
+/// Applies a bundler's estimate to a recovery UserOp (validated by the module).
+pub fn apply_recovery_gas(
+    user_op: &mut crate::erc4337::UserOperation,
+    estimate: &crate::erc4337::GasEstimate,
+) {
+    user_op.pre_verification_gas = estimate.pre_verification_gas;
+    user_op.call_gas_limit = estimate.call_gas_limit;
+    user_op.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
+        / U256::from(10)
+        + U256::from(RECOVERY_VERIFICATION_HEADROOM);
+    user_op.apply_paymaster_gas(estimate);
 }
 
 /// A signature of the real shape that fails (for gas estimation: the module then returns
@@ -589,7 +680,7 @@ pub fn pending_events() -> [B256; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webauthn::{Assertion, Passkey};
+    use crate::webauthn::Assertion;
 
     const FIREFOX: &str =
         "moz-extension://nhlblpnfjhgomebdgpnjbboieaokioolbpeakllpkkfncdhgkefcopnjhlefdcfl";

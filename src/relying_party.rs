@@ -37,6 +37,14 @@ impl Browser {
         }
     }
 
+    /// Its name, as the wallet shows where a passkey lives.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chromium => "Chrome",
+            Self::Firefox => "Firefox",
+        }
+    }
+
     /// The `rp.id` (`create`) and `rpId` (`get`) the wallet's pages pass; `None` leaves it out,
     /// which makes the extension itself the relying party.
     pub fn rp_id(self) -> Option<&'static str> {

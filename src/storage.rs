@@ -85,6 +85,9 @@ pub struct WalletState {
     /// target, and the selectors an uninstall needs.
     #[serde(default)]
     pub modules: Vec<crate::modules::KnownModuleInstall>,
+    /// A guardian recovery this browser started, before it has the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovering: Option<crate::guardian_recovery::Recovering>,
 }
 
 impl Default for WalletState {
@@ -99,6 +102,7 @@ impl Default for WalletState {
             tokens: Vec::new(),
             lock: crate::lock::LockSettings::default(),
             modules: Vec::new(),
+            recovering: None,
         }
     }
 }

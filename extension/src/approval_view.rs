@@ -178,6 +178,12 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
             };
             (request, signing(prepared.user_op_hash, Some(prepared))?)
         }
+        ApprovalKind::Recovery { prepared, change } => {
+            let request = RequestView::Recovery {
+                change: change.clone(),
+            };
+            (request, signing(prepared.user_op_hash, Some(prepared))?)
+        }
         ApprovalKind::ChangeModule { prepared, view, .. } => {
             let request = RequestView::ChangeModule {
                 module: view.clone(),
@@ -204,6 +210,14 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
     } else {
         (request, signing)
     };
+    // Every window of the account says so while a recovery of it is pending (also locked: the
+    // owner must see it).
+    let recovery_alert = match account {
+        Some(account) => crate::guardian_recovery::shown(
+            crate::guardian_recovery::alert(&network, account.address).await,
+        ),
+        None => None,
+    };
     Ok(Some(ApprovalView {
         id: approval.id,
         origin: approval.origin,
@@ -213,6 +227,7 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         chain_id: network.chain_id,
         request,
         signing,
+        recovery_alert,
     }))
 }
 

@@ -160,6 +160,9 @@ async fn send(
         ApprovalKind::ChangePasskeys { change, .. } => {
             crate::passkeys::changed(&network, origin, change, &user_op).await
         }
+        ApprovalKind::Recovery { change, .. } => {
+            crate::guardian_recovery::changed(&network, origin, change, &user_op).await
+        }
         ApprovalKind::ChangeModule { view, closes, .. } => {
             crate::modules::changed(&network, origin, view, closes, &user_op).await
         }

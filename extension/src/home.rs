@@ -53,6 +53,7 @@ pub async fn view() -> Result<HomeView> {
         tokens: Vec::new(),
         sites: Vec::new(),
         lock: wallet.lock,
+        recovery_alert: None,
     };
     let Some(account) = home.account.filter(|_| !locked) else {
         return Ok(home);
@@ -62,11 +63,13 @@ pub async fn view() -> Result<HomeView> {
         .iter()
         .filter(|t| t.chain_id == network.chain_id)
         .collect();
-    let (balance, deployed, token_balances) = futures::join!(
+    let (balance, deployed, token_balances, recovery_alert) = futures::join!(
         chain::balance(&network, account),
         chain::is_deployed(&network, account),
         futures::future::join_all(tokens.iter().map(|t| token_balance(&network, account, t))),
+        crate::guardian_recovery::alert(&network, account),
     );
+    home.recovery_alert = crate::guardian_recovery::shown(recovery_alert);
     home.balance = balance.ok().map(Readable::ether);
     home.deployed = deployed.ok();
     home.tokens = tokens

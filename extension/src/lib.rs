@@ -13,7 +13,7 @@
 //!            approve (carry out an approved request) · approval_view (what the window shows)
 //!                                                                                ▼
 //!   features: session · networks · passkeys · modules · login · onboarding · home · send · lock
-//!             · activity
+//!             · activity · guardian_recovery
 //!                                                                                ▼
 //!   userop (prepare, sign, submit) · explain (call lookups) · paymaster (ERC-7677) · approvals
 //!                                                                                ▼
@@ -35,6 +35,8 @@
 //! - [`onboarding`]: creating the account; [`login`]: logging in to it from another browser.
 //! - [`passkeys`]: the account's passkeys; [`modules`]: its ERC-7579 modules (list, install,
 //!   uninstall); [`lock`]: the optional lock.
+//! - [`guardian_recovery`]: recovery with guardians — the owner's setup and cancel, a
+//!   guardian's approval, the pending-recovery alert, and the recovery a new browser asks for.
 //! - [`activity`]: the log of every UserOperation sent; [`home`]: the home view; [`send`]: the
 //!   home page's Send (checks, Max, recipient notes).
 //! - [`chrome`]: typed bindings to the `chrome.*` APIs used, the one layer that knows the
@@ -50,6 +52,7 @@ pub mod bundler;
 pub mod chain;
 pub mod chrome;
 pub mod explain;
+pub mod guardian_recovery;
 pub mod home;
 pub mod idb;
 pub mod lock;

@@ -259,9 +259,26 @@ async fn deployed_account(
     first: &SignedChallenge,
     origin: &str,
 ) -> Result<Account> {
+    let key = chain::registered_key(network, address, origin, credential_id).await?;
+    let passkey = Passkey {
+        credential_id: credential_id.clone(),
+        public_key: key,
+    };
+    webauthn::verify_assertion(&passkey, &first.assertion, first.challenge, origin)?;
+    account_record(network, address, passkey, origin).await
+}
+
+/// The record of `address`, an account of this wallet's factory (checked: `AccountCreated` gives
+/// its salt, the first `PasskeyCreated` its first passkey, and `getAddress` of those gives the
+/// address back), signed for here by `passkey` (registered under `origin`).
+async fn account_record(
+    network: &Network,
+    address: Address,
+    passkey: Passkey,
+    origin: &str,
+) -> Result<Account> {
     let not_ours = || Error::NotAllowed(format!("{address} is not an account of this wallet"));
-    let (key, created, keys) = futures::join!(
-        chain::registered_key(network, address, origin, credential_id),
+    let (created, keys) = futures::join!(
         rpc::logs(
             network,
             network.contracts.account_factory,
@@ -269,11 +286,6 @@ async fn deployed_account(
         ),
         chain::passkey_logs(network, address),
     );
-    let passkey = Passkey {
-        credential_id: credential_id.clone(),
-        public_key: key?,
-    };
-    webauthn::verify_assertion(&passkey, &first.assertion, first.challenge, origin)?;
     let salt = created?
         .iter()
         .find(|log| log.address == network.contracts.account_factory)
@@ -295,6 +307,25 @@ async fn deployed_account(
         return Err(not_ours());
     }
     Ok(account)
+}
+
+/// Uses `address` here after a guardian recovery gave it `passkey`, a passkey of this browser
+/// (its key is registered there: checked), with its sessions read back as after a login.
+pub async fn recovered(
+    network: &Network,
+    address: Address,
+    passkey: Passkey,
+) -> Result<UiResponse> {
+    let origin = chrome::webauthn_origin();
+    let key = chain::registered_key(network, address, &origin, &passkey.credential_id).await?;
+    if key != passkey.public_key {
+        return Err(Error::NotAllowed(
+            "The recovered passkey is not registered for the account yet.".into(),
+        ));
+    }
+    let account = account_record(network, address, passkey, &origin).await?;
+    let networks = with_contracts(state::networks().await?.networks).await?;
+    store(account, &networks).await
 }
 
 /// The account's sessions on every network, from the session validator's logs.

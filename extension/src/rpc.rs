@@ -112,9 +112,20 @@ pub async fn logs(
     address: Address,
     topics: Value,
 ) -> Result<Vec<sso_wallet::recovery::Log>> {
+    logs_from(network, address, topics, network.from_block).await
+}
+
+/// [`logs`] from block `from` on (no earlier than the network's first block).
+pub async fn logs_from(
+    network: &Network,
+    address: Address,
+    topics: Value,
+    from: u64,
+) -> Result<Vec<sso_wallet::recovery::Log>> {
     let url = network.rpc_url.as_str();
     let head: alloy_primitives::U64 = call_typed(url, "eth_blockNumber", json!([])).await?;
-    let mut scan = LogScan::new(network.from_block, head.to(), network.log_range());
+    let from = from.max(network.from_block);
+    let mut scan = LogScan::new(from, head.to(), network.log_range());
     let mut logs = Vec::new();
     loop {
         // A range this node refused is not asked again, also when another scan learnt it,

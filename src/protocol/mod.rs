@@ -20,6 +20,7 @@ pub use page::{PageMessage, PageRequest, ProviderEvent};
 pub use ui::{Envelope, NetworkInput, SignedChallenge, UiRequest, UiResponse};
 pub use views::{
     ActivityStatus, ActivityView, ApprovalView, CallView, HomeView, ModuleChangeView, ModuleView,
-    NetworkSource, NetworkView, OperationView, PasskeyView, PermitView, RequestView,
+    NetworkSource, NetworkView, OperationView, PasskeyView, PermitView, RecoveringView,
+    RecoveryAlert, RecoveryCodeView, RecoveryRequestView, RecoveryView, RequestView,
     SessionStatusView, SessionView, SignInView, SigningRequest, SiteView, TokenView,
 };

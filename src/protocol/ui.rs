@@ -6,7 +6,10 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::views::{ActivityView, ApprovalView, HomeView, ModuleView, PasskeyView, SessionView};
+use super::views::{
+    ActivityView, ApprovalView, HomeView, ModuleView, PasskeyView, RecoveringView,
+    RecoveryCodeView, RecoveryView, SessionView,
+};
 use crate::send::{RecipientNote, SendAmount};
 use crate::units::Readable;
 use crate::webauthn::Assertion;
@@ -205,6 +208,54 @@ pub enum UiRequest {
         #[serde(default)]
         confirmed: Option<Address>,
     },
+    /// The Recovery tab: the account's guardians and any pending recovery.
+    GetRecovery,
+    /// Set the account's guardians, threshold and delay (opens a passkey approval; installs the
+    /// recovery module first when needed).
+    SetGuardians {
+        /// The new setup.
+        setup: crate::guardian_recovery::Setup,
+    },
+    /// Cancel the account's pending recovery (opens a passkey approval).
+    CancelRecovery,
+    /// A guardian pasted a recovery request: what it asks (answered
+    /// [`UiResponse::RecoveryCode`]).
+    ReadRecoveryCode {
+        /// `sso-wallet-recovery-1:…`.
+        code: String,
+    },
+    /// Approve that request as the account's guardian (opens a passkey approval).
+    ApproveRecovery {
+        /// `sso-wallet-recovery-1:…`.
+        code: String,
+    },
+    /// In a browser without an account: start recovering `account` with a passkey just created
+    /// here, with its assertion over the [`UiRequest::LinkChallenge`] (answered
+    /// [`UiResponse::Recovering`]).
+    #[serde(rename_all = "camelCase")]
+    StartRecovery {
+        /// The account to recover.
+        account: Address,
+        /// The new passkey's `response.attestationObject`.
+        attestation_object: Bytes,
+        /// Its assertion over the link challenge.
+        assertion: Assertion,
+        /// Who asks, for the guardians to read (may be empty).
+        name: String,
+    },
+    /// The recovery this browser started, read again from the chain.
+    GetRecovering,
+    /// An EOA guardian's signature of the request, pasted (checked, kept until submitted).
+    AddGuardianSignature {
+        /// `0x` and 130 hex digits.
+        signature: String,
+    },
+    /// Submit the pasted signatures (a recovery UserOp of the account, signed by the finalizer).
+    SubmitApprovals,
+    /// Finalize the recovery once the delay is over, then use the account here.
+    FinalizeRecovery,
+    /// Forget the recovery this browser started.
+    AbandonRecovery,
     /// Change the lock settings.
     SetLock {
         /// The new settings.
@@ -324,6 +375,21 @@ pub enum UiResponse {
     PasskeyCode {
         /// `sso-wallet-passkey-1:…`.
         code: String,
+    },
+    /// The Recovery tab.
+    Recovery {
+        /// What it shows.
+        recovery: Box<RecoveryView>,
+    },
+    /// A recovery request a guardian pasted.
+    RecoveryCode {
+        /// What it asks.
+        request: Box<RecoveryCodeView>,
+    },
+    /// The recovery this browser started (`None`: none).
+    Recovering {
+        /// Its state.
+        recovering: Option<Box<RecoveringView>>,
     },
     /// The wallet is unlocked.
     Unlocked,

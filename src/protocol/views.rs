@@ -37,6 +37,9 @@ pub struct HomeView {
     pub sites: Vec<SiteView>,
     /// The lock settings.
     pub lock: crate::lock::LockSettings,
+    /// A recovery of the account is pending on the selected network: shown loudly.
+    #[serde(default)]
+    pub recovery_alert: Option<RecoveryAlert>,
 }
 
 /// A network in the home view's list.
@@ -153,6 +156,107 @@ pub struct ApprovalView {
     /// What the passkey signs if the user approves (`None`: approving signs nothing, or the
     /// wallet is locked and shows nothing).
     pub signing: Option<SigningRequest>,
+    /// A recovery of the account is pending on this network: every window says so.
+    #[serde(default)]
+    pub recovery_alert: Option<RecoveryAlert>,
+}
+
+/// A pending recovery of the account, as every device that holds one of its passkeys shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryAlert {
+    /// The network.
+    pub network: String,
+    /// How many approvals a request needs.
+    pub threshold: u8,
+    /// The requests of the round (a new passkey each).
+    pub requests: Vec<RecoveryRequestView>,
+    /// The chain's time (Unix seconds) when this was read.
+    pub now: u64,
+}
+
+/// One request of a pending recovery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryRequestView {
+    /// The new passkey's fingerprint.
+    pub fingerprint: String,
+    /// The browser it was made in ("Chrome", "Firefox", or its origin).
+    pub browser: String,
+    /// The guardians who approved.
+    pub approved_by: Vec<Address>,
+    /// When it can be finalized (Unix seconds), once enough guardians approved.
+    pub ready_at: Option<u64>,
+}
+
+/// The Recovery tab: the account's guardians and what is pending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryView {
+    /// The account (what another user names as their guardian).
+    pub account: Address,
+    /// The network.
+    pub network: String,
+    /// Why recovery cannot be set up on this network, if it cannot.
+    pub unavailable: Option<String>,
+    /// Whether the module is installed on the account.
+    pub installed: bool,
+    /// The guardians, threshold and delay (none set: `None`).
+    pub setup: Option<crate::guardian_recovery::Setup>,
+    /// The pending recovery, if any.
+    pub alert: Option<RecoveryAlert>,
+}
+
+/// A recovery request a guardian pasted, as its window shows it before approving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodeView {
+    /// The account to recover.
+    pub account: Address,
+    /// The network the request is for.
+    pub network: String,
+    /// The new passkey's fingerprint.
+    pub fingerprint: String,
+    /// Who asks, in their words.
+    pub name: String,
+    /// The browser the new passkey was made in.
+    pub browser: String,
+    /// Whether this browser's account is one of its guardians.
+    pub guardian: bool,
+    /// Whether this account approved it already.
+    pub approved: bool,
+    /// Why it cannot be approved, if it cannot (another round, recovery off, not a guardian).
+    pub problem: Option<String>,
+}
+
+/// A recovery this browser started, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveringView {
+    /// The code to share with the guardians.
+    pub code: String,
+    /// The account.
+    pub account: Address,
+    /// The network.
+    pub network: String,
+    /// The new passkey's fingerprint.
+    pub fingerprint: String,
+    /// The account's guardians.
+    pub guardians: Vec<Address>,
+    /// How many must approve.
+    pub threshold: u8,
+    /// Those who approved on chain.
+    pub approved_by: Vec<Address>,
+    /// Guardians' signatures pasted here, not submitted yet.
+    pub signed_by: Vec<Address>,
+    /// When it can be finalized (Unix seconds), once enough guardians approved.
+    pub ready_at: Option<u64>,
+    /// The chain's time (Unix seconds) when this was read.
+    pub now: u64,
+    /// The request no longer counts (the owner cancelled, or the guardians changed): start again.
+    pub void: bool,
+    /// The EIP-712 typed data an EOA guardian signs (`eth_signTypedData_v4`), as JSON text.
+    pub typed_data: String,
 }
 
 /// What the passkey signs for an approval, the same for every kind of request it signs: the UI
@@ -324,6 +428,12 @@ pub enum RequestView {
     ChangeModule {
         /// What changes.
         module: Box<ModuleChangeView>,
+    },
+    /// Set guardians, cancel a recovery, or approve another account's recovery.
+    #[serde(rename_all = "camelCase")]
+    Recovery {
+        /// What is done.
+        change: crate::guardian_recovery::RecoveryChange,
     },
     /// End a session on chain.
     #[serde(rename_all = "camelCase")]

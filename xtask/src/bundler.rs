@@ -30,6 +30,7 @@ fn kind(op: &UserOperation, contracts: &Addresses) -> String {
     let signer = match op.signature.get(..20).map(Address::from_slice) {
         Some(v) if v == contracts.webauthn_validator => "passkey",
         Some(v) if v == contracts.session_key_validator => "session",
+        Some(v) if v == contracts.guardian_recovery => "recovery finalizer",
         _ => "other signer",
     };
     let deploy = if op.factory.is_some() {
@@ -50,6 +51,11 @@ fn kind(op: &UserOperation, contracts: &Addresses) -> String {
                 "59be375f" => "removeValidationKey",
                 "054608e9" => "createSession",
                 "572f2210" => "revokeKey",
+                "3dc117f1" => "approve",
+                "779cf5f9" => "approveWithSignatures",
+                "d956003c" => "finalize",
+                "0ba234d6" => "cancelRecovery",
+                "0abdfd92" => "setGuardians",
                 _ => "call",
             };
             let on = if target == op.sender {
@@ -58,6 +64,8 @@ fn kind(op: &UserOperation, contracts: &Addresses) -> String {
                 " on the passkey validator"
             } else if target == contracts.session_key_validator {
                 " on the session validator"
+            } else if target == contracts.guardian_recovery {
+                " on the recovery module"
             } else {
                 ""
             };

@@ -92,6 +92,11 @@ pub struct ChainSpec {
     /// Behind stand-ins for a public chain's endpoints (`public_rpc.rs`): the deploy command,
     /// alto and the wallet reach the node, and the wallet the bundler, only through them.
     pub public: bool,
+    /// How far (seconds) the chain's clock starts behind the wall clock. A test can then move
+    /// the chain's clock forward by days (a guardian recovery's delay) and still not pass the
+    /// bundler's own clock, which alto checks a UserOp's `validAfter` against — as any bundler
+    /// does, on a public chain whose clock is the wall clock.
+    pub starts_behind: u64,
 }
 
 impl ChainSpec {
@@ -102,6 +107,7 @@ impl ChainSpec {
             block_time: None,
             hardfork: None,
             public: false,
+            starts_behind: 0,
         }
     }
 }
@@ -136,6 +142,14 @@ pub fn start_anvil(
     }
     if let Some(hardfork) = spec.hardfork {
         anvil.args(["--hardfork", hardfork]);
+    }
+    if spec.starts_behind > 0 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_secs();
+        let genesis = now.saturating_sub(spec.starts_behind);
+        anvil.args(["--timestamp", &genesis.to_string()]);
     }
     let mut anvil = proc::spawn("anvil", anvil, &anvil_log)?;
     wait_until("anvil", Duration::from_secs(15), || {

@@ -140,11 +140,14 @@ pub fn run(selection: &Selection) -> Result {
         paymaster: 0,
     };
     let devnet = devnet::start(ports, root().join("target/e2e-devnet"))?;
-    // A second chain with the same contracts, for adding and switching networks; it makes a
-    // block every 2 s, as a public chain does, rather than one per transaction.
+    // A second chain with the same contracts, for adding and switching networks and for
+    // guardian recovery; it makes a block every 2 s, as a public chain does, rather than one per
+    // transaction. Its clock starts 5 days behind, for `recovery.test.mjs` to move it through
+    // two 48-hour delays without passing the bundler's clock.
     let second = devnet::start_chain(
         &devnet::ChainSpec {
             block_time: Some(2),
+            starts_behind: 5 * 24 * 3600,
             ..devnet::ChainSpec::devnet(devnet::SECOND_CHAIN_ID)
         },
         Ports {
@@ -210,6 +213,7 @@ pub fn run(selection: &Selection) -> Result {
         erc7562_clean(
             "the second devnet",
             &root().join("target/e2e-devnet-2/erc7562.jsonl"),
+            RECOVERY_KINDS,
         )?;
         public_chain(&chromium, dapp_port)?;
     }
@@ -228,10 +232,11 @@ fn test_files(folder: &str) -> Result<Vec<PathBuf>> {
     Ok(tests)
 }
 
-/// The most the shipped wasm may weigh, gzipped (both files): the size on 2026-12-07
-/// (1,067,722 B) plus 3%. It only stops growth that nobody decided on; lower it as the size work
-/// of docs/benchmarks.md lands (the goal there is 400 KB).
-const WASM_GZIP_BUDGET: usize = 1_100_000;
+/// The most the shipped wasm may weigh, gzipped (both files): 1,067,722 B on 2026-12-07 plus
+/// guardian recovery (+96 KB: its background flows, views and their serde code; decided, see
+/// docs/benchmarks.md), plus 3%. It only stops growth that nobody decided on; lower it as the
+/// size work of docs/benchmarks.md lands (the goal there is 400 KB).
+const WASM_GZIP_BUDGET: usize = 1_200_000;
 
 /// Fails when the shipped wasm is heavier than [`WASM_GZIP_BUDGET`].
 fn wasm_size_budget() -> Result {
@@ -334,9 +339,20 @@ fn unchecked_but_accepted(checked: &[serde_json::Value]) -> usize {
         .count()
 }
 
+/// The guardian-recovery operations (`recovery.test.mjs`, on the second devnet): each must have
+/// been checked there.
+const RECOVERY_KINDS: &[&str] = &[
+    "passkey deploying: batch",
+    "passkey: setGuardians on the recovery module",
+    "passkey: approve on the recovery module",
+    "passkey: cancelRecovery on the recovery module",
+    "recovery finalizer: approveWithSignatures on the recovery module",
+    "recovery finalizer: finalize on the recovery module",
+];
+
 /// A chain other than the main devnet (`chain` names it): every operation sent there was
-/// checked and none broke a rule.
-fn erc7562_clean(chain: &str, report: &std::path::Path) -> Result {
+/// checked, none broke a rule, and each of the `required` kinds was among them.
+fn erc7562_clean(chain: &str, report: &std::path::Path, required: &[&str]) -> Result {
     let checked = crate::bundler::checked(report);
     let broken = checked
         .iter()
@@ -347,9 +363,17 @@ fn erc7562_clean(chain: &str, report: &std::path::Path) -> Result {
         "{:>5} operation(s) checked on {chain}, {broken} broke a rule, {unchecked} accepted unchecked",
         checked.len()
     );
-    if broken > 0 || unchecked > 0 || checked.is_empty() {
+    let missing: Vec<&&str> = required
+        .iter()
+        .filter(|kind| {
+            !checked
+                .iter()
+                .any(|op| op["accepted"] == true && op["kind"] == **kind)
+        })
+        .collect();
+    if broken > 0 || unchecked > 0 || checked.is_empty() || !missing.is_empty() {
         return Err(format!(
-            "ERC-7562 on {chain}: {} checked, {broken} broke a rule, {unchecked} accepted unchecked",
+            "ERC-7562 on {chain}: {} checked, {broken} broke a rule, {unchecked} accepted unchecked, kinds never checked: {missing:?}",
             checked.len()
         ));
     }
@@ -380,6 +404,7 @@ fn public_chain(chromium: &PathBuf, dapp_port: u16) -> Result {
                 block_time: Some(2),
                 hardfork,
                 public: true,
+                starts_behind: 0,
             },
             Ports {
                 rpc: proc::free_port()?,
@@ -398,6 +423,7 @@ fn public_chain(chromium: &PathBuf, dapp_port: u16) -> Result {
         erc7562_clean(
             &format!("the public-chain stand-in ({label})"),
             &dir.join("erc7562.jsonl"),
+            &[],
         )?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! UI port (only the extension's own pages can open it: `chrome::Port::peer`). The lock is
 //! applied here, once: while the wallet is locked only showing what waits, saying no and
 //! unlocking are allowed. Each family of requests has its handler: `approvals`, `account`,
-//! `networks`, `passkeys`, `lock`, `sessions`, `activity`.
+//! `networks`, `passkeys`, `lock`, `sessions`, `activity`, `recovery`.
 
 mod account;
 mod activity;
@@ -11,6 +11,7 @@ mod lock;
 mod modules;
 mod networks;
 mod passkeys;
+mod recovery;
 mod sessions;
 
 use sso_wallet::Result;
@@ -58,6 +59,7 @@ enum Family {
     Lock,
     Sessions,
     Activity,
+    Recovery,
 }
 
 fn family(request: &UiRequest) -> Family {
@@ -91,6 +93,17 @@ fn family(request: &UiRequest) -> Family {
         UiRequest::ListModules | UiRequest::ChangeModule { .. } => Family::Modules,
         UiRequest::ListSessions | UiRequest::RevokeSession { .. } => Family::Sessions,
         UiRequest::ListActivity => Family::Activity,
+        UiRequest::GetRecovery
+        | UiRequest::SetGuardians { .. }
+        | UiRequest::CancelRecovery
+        | UiRequest::ReadRecoveryCode { .. }
+        | UiRequest::ApproveRecovery { .. }
+        | UiRequest::StartRecovery { .. }
+        | UiRequest::GetRecovering
+        | UiRequest::AddGuardianSignature { .. }
+        | UiRequest::SubmitApprovals
+        | UiRequest::FinalizeRecovery
+        | UiRequest::AbandonRecovery => Family::Recovery,
     }
 }
 
@@ -127,5 +140,6 @@ async fn run(request: UiRequest) -> Result<UiResponse> {
         Family::Lock => lock::handle(request).await,
         Family::Sessions => sessions::handle(request).await,
         Family::Activity => activity::handle(request).await,
+        Family::Recovery => recovery::handle(request).await,
     }
 }

@@ -3,7 +3,7 @@
 //! window's life (loading, approving, rejecting, what follows a failure) and its frame (the site,
 //! the queue, the fee of what is sent, the buttons); each kind of request is drawn by its own
 //! file: `connect` (and onboarding), `signing`, `transaction`, `session`, `network`, `passkeys`,
-//! `token`.
+//! `recovery`, `token`. While a recovery of the account is pending, every window says so first.
 //!
 //! What the passkey signs comes from the view's one [`SigningRequest`], whatever the kind.
 
@@ -11,6 +11,7 @@ mod connect;
 mod modules;
 mod network;
 mod passkeys;
+mod recovery;
 mod session;
 mod signing;
 mod token;
@@ -276,8 +277,10 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     };
     let (body, label) = match &view.request {
         RequestView::Locked => {
+            let alert = view.recovery_alert.as_ref().map(recovery::alert);
             return view! {
                 {queue}
+                {alert}
                 {site}
                 <section class="request" data-testid="locked">
                     <h1>"SSO Wallet is locked"</h1>
@@ -364,6 +367,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
                 "Uninstall with passkey"
             },
         ),
+        RequestView::Recovery { change } => recovery::change(change),
         RequestView::ChangePasskeys {
             add,
             passkey,
@@ -383,8 +387,10 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
         .and_then(|s| s.operation.clone())
         .map(operation_view);
     let approve = view.clone();
+    let alert = view.recovery_alert.as_ref().map(recovery::alert);
     view! {
         {queue}
+        {alert}
         {site}
         <section class="request">{body}{operation}</section>
         <footer>

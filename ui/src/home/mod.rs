@@ -8,13 +8,17 @@
 //!   `wallet_showCallsStatus` opens `home.html?calls=<id>`, which highlights that batch;
 //! - Sessions: site, expiry, rules, what is left, Revoke (erases the key at once and opens the
 //!   passkey approval that closes it on chain);
+//! - Recovery: the account's guardians (set them), its address for those who want it as their
+//!   guardian, and approving another account's recovery; while a recovery of the account is
+//!   pending, an alert with *Cancel recovery* stands above every tab;
 //! - Settings: connected sites (disconnect), passkeys (add, add another browser's from its code,
 //!   remove — never the last), the
 //!   account's ERC-7579 modules (install, uninstall), networks (add, edit, remove the ones the
 //!   user added) and the lock.
 //!
 //! One file per section: [`account`], [`send`], [`receive`], [`sites`], [`passkeys`], [`link`], [`modules`],
-//! [`sessions`], [`activity`], [`settings`]; this file holds the page's state and the parts around them.
+//! [`sessions`], [`activity`], [`recovery`] (also onboarding's *Recover my account*), [`settings`];
+//! this file holds the page's state and the parts around them.
 
 mod account;
 mod activity;
@@ -22,6 +26,7 @@ mod link;
 mod modules;
 mod passkeys;
 mod receive;
+mod recovery;
 mod send;
 mod sessions;
 mod settings;
@@ -239,6 +244,7 @@ fn onboarding(page: Page, home: &HomeView) -> impl IntoView + use<> {
             <button class="secondary" data-testid="login" disabled=move || page.busy()
                 on:click=move |_| page.run("Finding your account…", "", flows::login())>"I already have an account"</button>
             {link::from_another_browser(page)}
+            {recovery::recover_view(page)}
         </section>
     }
 }
@@ -262,6 +268,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
         .find(|n| n.network.chain_id == home.chain_id);
     let network_name = network.map(|n| n.network.name.clone()).unwrap_or_default();
     let copy = move |_| page.copy(address.to_checksum(None), "Address");
+    let home_alert = home.recovery_alert.clone();
     let panel = move || {
         let home = home.clone();
         match page.tab.get() {
@@ -291,6 +298,7 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             }.into_any(),
             Tab::Activity => activity::activity_view(page, &home).into_any(),
             Tab::Sessions => sessions::sessions_view(page).into_any(),
+            Tab::Recovery => recovery::recovery_tab(page).into_any(),
             Tab::Settings => view! {
                 {sites::sites_view(page, &home)}
                 {passkeys::passkeys_view(page, network_name.clone())}
@@ -299,7 +307,9 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             }.into_any(),
         }
     };
+    let alert = home_alert.map(|alert| recovery::alert_view(page, alert));
     view! {
+        {alert}
         {tabs::tab_list(page.tab)}
         <div class="panel" role="tabpanel" id="tab-panel" tabindex="0"
             aria-labelledby=move || format!("tab-{}", page.tab.get().id())

@@ -1,4 +1,4 @@
-//! The home page's tabs: one view at a time (Account, Activity, Sessions, Settings), chosen by
+//! The home page's tabs: one view at a time (Account, Activity, Sessions, Recovery, Settings), chosen by
 //! the address's hash (`#activity`, so a reload or a link keeps it; `?calls=<id>` opens
 //! Activity), and a WAI-ARIA tab list: arrow keys, Home and End move between tabs.
 
@@ -11,11 +11,18 @@ pub(super) enum Tab {
     Account,
     Activity,
     Sessions,
+    Recovery,
     Settings,
 }
 
 impl Tab {
-    pub(super) const ALL: [Tab; 4] = [Tab::Account, Tab::Activity, Tab::Sessions, Tab::Settings];
+    pub(super) const ALL: [Tab; 5] = [
+        Tab::Account,
+        Tab::Activity,
+        Tab::Sessions,
+        Tab::Recovery,
+        Tab::Settings,
+    ];
 
     /// The name in the address's hash, the tab's element id and its `data-testid` suffix.
     pub(super) fn id(self) -> &'static str {
@@ -23,6 +30,7 @@ impl Tab {
             Tab::Account => "account",
             Tab::Activity => "activity",
             Tab::Sessions => "sessions",
+            Tab::Recovery => "recovery",
             Tab::Settings => "settings",
         }
     }
@@ -32,6 +40,7 @@ impl Tab {
             Tab::Account => "Account",
             Tab::Activity => "Activity",
             Tab::Sessions => "Sessions",
+            Tab::Recovery => "Recovery",
             Tab::Settings => "Settings",
         }
     }
