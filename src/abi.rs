@@ -53,6 +53,7 @@ alloy_sol_types::sol! {
         function getNonce(address sender, uint192 key) external view returns (uint256 nonce);
         function getDepositInfo(address account) external view returns (DepositInfo info);
         function handleOps(SignedUserOperation[] ops, address beneficiary) external;
+        event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed);
     }
 
     /// The guardian recovery module (`contracts/src/recovery/GuardianRecovery.sol`): the owner's

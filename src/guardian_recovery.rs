@@ -329,7 +329,10 @@ impl RecoveryCode {
         if code.finalizer.is_zero() || code.module.is_zero() || code.link.account.is_zero() {
             return Err(bad("it names no account or no finalizer"));
         }
-        if code.name.chars().count() > MAX_NAME_CHARS || code.name.chars().any(char::is_control) {
+        if code.name.chars().count() > MAX_NAME_CHARS
+            || code.name.chars().any(char::is_control)
+            || !crate::untrusted::is_plain(&code.name)
+        {
             return Err(bad("its name is not a name"));
         }
         Ok(code)
@@ -852,7 +855,8 @@ mod tests {
             with(&|c| c.finalizer = Address::ZERO),
             with(&|c| c.link.origin = "https://evil.example".into()),
             with(&|c| c.link.passkey.credential_id = Bytes::from(vec![1u8; 3])),
-            with(&|c| c.name = "a\u{202e}b\nc".into()),
+            with(&|c| c.name = "a\nc".into()),
+            with(&|c| c.name = "gift\u{202e}txt".into()),
             with(&|c| c.name = "n".repeat(MAX_NAME_CHARS + 1)),
         ] {
             let error = RecoveryCode::decode(&bad).unwrap_err();
@@ -931,6 +935,7 @@ mod tests {
                 address: module,
                 topics: data.topics().to_vec(),
                 data: data.data,
+                ..Default::default()
             }
         }
         let requested = |account: Address, round: u64| RecoveryRequested {

@@ -448,6 +448,7 @@ mod tests {
             address: ACCOUNT,
             topics: vec![topic],
             data: (U256::from(module_type), module).abi_encode().into(),
+            ..Default::default()
         }
     }
 
@@ -480,11 +481,13 @@ mod tests {
             address: ACCOUNT,
             topics: vec![IERC7579ModuleConfig::ModuleInstalled::SIGNATURE_HASH],
             data: Bytes::from_static(&[1, 2, 3]),
+            ..Default::default()
         });
         logs.push(Log {
             address: ACCOUNT,
             topics: vec![],
             data: Bytes::new(),
+            ..Default::default()
         });
         let installed = installed_from_logs(ACCOUNT, &logs);
         assert_eq!(

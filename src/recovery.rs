@@ -5,8 +5,8 @@
 //! `eth_getLogs`) are the background's; an account that is not deployed has no logs and its key
 //! comes from the passkey's own signatures ([`crate::webauthn::recover_public_key`]).
 
-use alloy_primitives::{Address, B256, Bytes};
-use alloy_sol_types::SolEvent;
+use alloy_primitives::{Address, B256, Bytes, U64, U256};
+use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use serde::Deserialize;
 
 use crate::abi::IWebAuthnValidator::{PasskeyCreated, PasskeyRemoved};
@@ -19,7 +19,7 @@ use crate::session::spec::session_hash;
 use crate::webauthn::Passkey;
 
 /// A log as `eth_getLogs` returns it (the fields read here), in chain order.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Log {
     /// The emitting contract.
@@ -28,6 +28,19 @@ pub struct Log {
     pub topics: Vec<B256>,
     /// Non-indexed data.
     pub data: Bytes,
+    /// The block it is in (absent from a pending log).
+    #[serde(default)]
+    pub block_number: Option<U64>,
+    /// The transaction that emitted it.
+    #[serde(default)]
+    pub transaction_hash: Option<B256>,
+}
+
+impl Log {
+    /// Its block number, when the node gave one that fits.
+    pub fn block(&self) -> Option<u64> {
+        self.block_number.map(|n| n.to::<u64>())
+    }
 }
 
 /// The `topics` filter of `eth_getLogs` for `events` emitted about `account` (its first indexed
@@ -44,6 +57,8 @@ pub struct RegisteredPasskey {
     pub passkey: Passkey,
     /// Its origin (`originDomain`).
     pub origin: String,
+    /// The block it was registered in, when the logs say.
+    pub created_block: Option<u64>,
 }
 
 /// The passkeys registered for `account`, under every origin, replaying the validator's logs in
@@ -69,6 +84,7 @@ pub fn passkeys_from_logs(logs: &[Log], account: Address) -> Vec<RegisteredPassk
                     public_key: created.publicKey,
                 },
                 origin: created.originDomain,
+                created_block: log.block(),
             });
         } else if let Ok(removed) = PasskeyRemoved::decode_raw_log(topics, &log.data)
             && removed.account == account
@@ -94,9 +110,40 @@ pub fn first_passkey(logs: &[Log], account: Address) -> Option<RegisteredPasskey
                     public_key: created.publicKey,
                 },
                 origin: created.originDomain,
+                created_block: log.block(),
             }
         })
     })
+}
+
+/// Most bytes of a bundle transaction's input read for [`signing_credential`].
+pub const MAX_BUNDLE_INPUT: usize = 256 * 1024;
+
+/// Which passkey signed `sender`'s operation `nonce` in a bundle transaction's `input` (its
+/// `handleOps` calldata): the credential id in the passkey validator's signature data, or `None`
+/// when the input is not a `handleOps` with that operation, or another signer signed it (a
+/// session, a recovery finalizer). A node's bytes: decoded totally, bounded.
+pub fn signing_credential(
+    input: &[u8],
+    sender: Address,
+    nonce: U256,
+    passkey_validator: Address,
+) -> Option<Bytes> {
+    if input.len() > MAX_BUNDLE_INPUT {
+        return None;
+    }
+    let call = crate::abi::IEntryPoint::handleOpsCall::abi_decode(input).ok()?;
+    let op = call
+        .ops
+        .iter()
+        .find(|op| op.sender == sender && op.nonce == nonce)?;
+    let signature = op.signature.get(20..)?;
+    if op.signature.get(..20)? != passkey_validator.as_slice() {
+        return None;
+    }
+    let (_, _, _, credential_id, _) =
+        <(Bytes, String, [B256; 2], Bytes, U256)>::abi_decode_params(signature).ok()?;
+    Some(credential_id)
 }
 
 /// Most bytes of an origin the passkey validator stores (`MAX_ORIGIN_LENGTH`).
@@ -180,6 +227,7 @@ mod tests {
             address: Address::repeat_byte(0x99),
             topics: data.topics().to_vec(),
             data: data.data.clone(),
+            ..Default::default()
         }
     }
 
@@ -204,10 +252,16 @@ mod tests {
             "removed": false
         });
         let parsed: Log = serde_json::from_value(json).unwrap();
-        assert_eq!(parsed, log);
+        assert_eq!(
+            (&parsed.address, &parsed.topics, &parsed.data),
+            (&log.address, &log.topics, &log.data)
+        );
+        assert_eq!(parsed.block(), Some(5));
+        assert_eq!(parsed.transaction_hash, Some(B256::repeat_byte(3)));
         let keys = passkeys_from_logs(&[parsed], me);
         assert_eq!(keys[0].passkey.credential_id, Bytes::from(vec![9u8; 16]));
         assert_eq!(keys[0].origin, ORIGIN);
+        assert_eq!(keys[0].created_block, Some(5));
         assert_eq!(
             account_topics(&[B256::ZERO], me)[1],
             serde_json::json!(me.into_word())
@@ -458,8 +512,64 @@ mod tests {
                     address: Address::repeat_byte(0x99),
                     topics,
                     data: data.into(),
+                    ..Default::default()
                 }
             })
+    }
+
+    #[test]
+    fn the_passkey_that_signed_an_operation_is_read_from_its_bundle() {
+        use crate::abi::{IEntryPoint::handleOpsCall, SignedUserOperation};
+        let (validator, sender) = (Address::repeat_byte(0x55), Address::repeat_byte(0xac));
+        let data = (
+            Bytes::from(vec![1u8; 37]),
+            "{}".to_owned(),
+            [B256::ZERO; 2],
+            Bytes::from(vec![7u8; 16]),
+            U256::from(1),
+        )
+            .abi_encode_params();
+        let op = |nonce: u64, signer: Address| SignedUserOperation {
+            sender,
+            nonce: U256::from(nonce),
+            initCode: Bytes::new(),
+            callData: Bytes::new(),
+            accountGasLimits: B256::ZERO,
+            preVerificationGas: U256::ZERO,
+            gasFees: B256::ZERO,
+            paymasterAndData: Bytes::new(),
+            signature: [signer.as_slice(), &data].concat().into(),
+        };
+        let input = handleOpsCall {
+            ops: vec![op(1, Address::repeat_byte(0x66)), op(2, validator)],
+            beneficiary: Address::ZERO,
+        }
+        .abi_encode();
+        assert_eq!(
+            signing_credential(&input, sender, U256::from(2), validator),
+            Some(Bytes::from(vec![7u8; 16]))
+        );
+        // Another signer's operation, another nonce or sender, or anything else: nobody.
+        assert_eq!(
+            signing_credential(&input, sender, U256::from(1), validator),
+            None
+        );
+        assert_eq!(
+            signing_credential(&input, sender, U256::from(3), validator),
+            None
+        );
+        assert_eq!(
+            signing_credential(&input, validator, U256::from(2), validator),
+            None
+        );
+        assert_eq!(
+            signing_credential(&input[..input.len() / 2], sender, U256::from(2), validator),
+            None
+        );
+        assert_eq!(
+            signing_credential(&[0u8; 8], sender, U256::from(2), validator),
+            None
+        );
     }
 
     proptest::proptest! {

@@ -102,8 +102,42 @@ pub fn webauthn_origin(extension_origin: &str, runtime_id: &str) -> String {
     }
 }
 
+/// A passkey's default name where it is created: the browser and the operating system its
+/// user agent names (`Chrome on Linux`; `Firefox` alone when the system is not recognised).
+pub fn device_name(browser: Browser, user_agent: &str) -> String {
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("CrOS", "ChromeOS"),
+        ("Windows", "Windows"),
+        ("Macintosh", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| user_agent.contains(needle))
+    .map(|(_, name)| name);
+    match system {
+        Some(system) => format!("{} on {system}", browser.name()),
+        None => browser.name().to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn device_names_say_browser_and_system() {
+        let linux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+        assert_eq!(device_name(Browser::Chromium, linux), "Chrome on Linux");
+        let android =
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/142 Mobile";
+        assert_eq!(device_name(Browser::Chromium, android), "Chrome on Android");
+        let mac =
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:140.0) Gecko/20100101 Firefox/140.0";
+        assert_eq!(device_name(Browser::Firefox, mac), "Firefox on macOS");
+        assert_eq!(device_name(Browser::Firefox, ""), "Firefox");
+    }
+
     use super::*;
 
     #[test]

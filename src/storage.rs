@@ -88,7 +88,26 @@ pub struct WalletState {
     /// A guardian recovery this browser started, before it has the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovering: Option<crate::guardian_recovery::Recovering>,
+    /// Names of passkeys, given where they were created or renamed (this browser's record only:
+    /// names are not on chain).
+    #[serde(default)]
+    pub passkey_names: Vec<PasskeyName>,
 }
+
+/// A passkey's name, as this browser knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyName {
+    /// The credential id.
+    pub credential_id: alloy_primitives::Bytes,
+    /// The name.
+    pub name: String,
+}
+
+/// Most characters of a passkey's name.
+pub const MAX_PASSKEY_NAME_CHARS: usize = 40;
+/// Most passkey names kept.
+pub const MAX_PASSKEY_NAMES: usize = 64;
 
 impl Default for WalletState {
     fn default() -> Self {
@@ -103,11 +122,39 @@ impl Default for WalletState {
             lock: crate::lock::LockSettings::default(),
             modules: Vec::new(),
             recovering: None,
+            passkey_names: Vec::new(),
         }
     }
 }
 
 impl WalletState {
+    /// Names the passkey `credential_id` (trimmed; hidden characters shown as `�`, cut at
+    /// [`MAX_PASSKEY_NAME_CHARS`] — `crate::untrusted::clip`); an empty name forgets it. At most [`MAX_PASSKEY_NAMES`] are
+    /// kept: the oldest goes.
+    pub fn name_passkey(&mut self, credential_id: &alloy_primitives::Bytes, name: &str) {
+        let name = crate::untrusted::clip(name.trim(), MAX_PASSKEY_NAME_CHARS);
+        self.passkey_names
+            .retain(|n| &n.credential_id != credential_id);
+        if name.is_empty() {
+            return;
+        }
+        if self.passkey_names.len() >= MAX_PASSKEY_NAMES {
+            self.passkey_names.remove(0);
+        }
+        self.passkey_names.push(PasskeyName {
+            credential_id: credential_id.clone(),
+            name,
+        });
+    }
+
+    /// The name of a passkey, if this browser knows one.
+    pub fn passkey_name(&self, credential_id: &alloy_primitives::Bytes) -> Option<&str> {
+        self.passkey_names
+            .iter()
+            .find(|n| &n.credential_id == credential_id)
+            .map(|n| n.name.as_str())
+    }
+
     /// Reads stored state: nothing stored gives a fresh state; an older version is migrated; a
     /// newer (or unknown) one is refused.
     pub fn load(stored: Option<Value>) -> Result<Self> {
@@ -162,6 +209,37 @@ fn migrate_1_to_2(value: &mut Value) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn passkey_names_are_cleaned_bounded_and_replaced() {
+        let mut w = WalletState::default();
+        let id = |b: u8| alloy_primitives::Bytes::from(vec![b; 16]);
+        w.name_passkey(&id(1), "  Work laptop\u{202e}\n ");
+        assert_eq!(w.passkey_name(&id(1)), Some("Work laptop\u{FFFD}"));
+        w.name_passkey(&id(1), "Phone");
+        assert_eq!(w.passkey_name(&id(1)), Some("Phone"));
+        assert_eq!(w.passkey_names.len(), 1);
+        w.name_passkey(&id(2), &"x".repeat(100));
+        assert_eq!(
+            w.passkey_name(&id(2)).unwrap().chars().count(),
+            MAX_PASSKEY_NAME_CHARS + 1
+        );
+        w.name_passkey(&id(2), " ");
+        assert_eq!(w.passkey_name(&id(2)), None);
+        for b in 0..=(MAX_PASSKEY_NAMES as u8) {
+            w.name_passkey(&id(b.wrapping_add(10)), "n");
+        }
+        assert_eq!(w.passkey_names.len(), MAX_PASSKEY_NAMES);
+        // State a release without names wrote reads back with none.
+        let old = serde_json::json!({"version": SCHEMA_VERSION, "account": null, "grants": {},
+            "chainId": null, "tokens": [], "lock": crate::lock::LockSettings::default()});
+        assert!(
+            WalletState::load(Some(old))
+                .unwrap()
+                .passkey_names
+                .is_empty()
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

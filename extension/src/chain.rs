@@ -1,6 +1,7 @@
 //! What the wallet reads from a network's node about its own contracts and the chain: the head
 //! (block, time, fees), EntryPoint nonces, code, the account factory's counterfactual address,
-//! the passkey validator's keys and logs, the session validator's state, whether the wallet's
+//! the passkey validator's keys and logs, the account's operations and the bundles that carried
+//! them, block times, the session validator's state, whether the wallet's
 //! contracts are there at all, and which P-256 verifier the chain runs. Read-only, below
 //! every feature: nothing here sends, asks the user or changes the wallet's state.
 
@@ -234,6 +235,42 @@ pub async fn counterfactual_address(network: &Network, account: &Account) -> Res
         "latest",
     )
     .await
+}
+
+/// The time (Unix seconds) of block `number`.
+pub async fn block_time(network: &Network, number: u64) -> Result<u64> {
+    let block: Block = rpc::call_typed(
+        &network.rpc_url,
+        "eth_getBlockByNumber",
+        json!([format!("{number:#x}"), false]),
+    )
+    .await?;
+    Ok(block.timestamp.saturating_to())
+}
+
+/// The EntryPoint's `UserOperationEvent` logs of `account`'s operations (its `sender` topic).
+pub async fn operation_events(network: &Network, account: Address) -> Result<Vec<Log>> {
+    rpc::logs(
+        network,
+        network.contracts.entry_point,
+        json!([
+            IEntryPoint::UserOperationEvent::SIGNATURE_HASH,
+            null,
+            account.into_word()
+        ]),
+    )
+    .await
+}
+
+/// A transaction's input (its calldata).
+pub async fn transaction_input(network: &Network, hash: B256) -> Result<Bytes> {
+    #[derive(Deserialize)]
+    struct Transaction {
+        input: Bytes,
+    }
+    let tx: Transaction =
+        rpc::call_typed(&network.rpc_url, "eth_getTransactionByHash", json!([hash])).await?;
+    Ok(tx.input)
 }
 
 /// The passkey validator's `PasskeyCreated` / `PasskeyRemoved` logs about `account`.

@@ -38,6 +38,8 @@ extern "C" {
     pub fn get_url(path: &str) -> String;
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = id, thread_local_v2)]
     static RUNTIME_ID: String;
+    #[wasm_bindgen(js_namespace = navigator, js_name = userAgent, thread_local_v2)]
+    static USER_AGENT: String;
 
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
     async fn local_get(key: &str) -> std::result::Result<JsValue, JsValue>;
@@ -153,6 +155,13 @@ impl Port {
             _ => None,
         }
     }
+}
+
+/// What a passkey created here is called at first (`Chrome on Linux`).
+pub fn device_name() -> String {
+    let browser = sso_wallet::relying_party::Browser::from_extension_origin(&extension_origin())
+        .unwrap_or(sso_wallet::relying_party::Browser::Chromium);
+    USER_AGENT.with(|agent| sso_wallet::relying_party::device_name(browser, agent))
 }
 
 /// This browser's clock, in Unix seconds.

@@ -402,12 +402,8 @@ pub async fn start(
     };
     link.proof_rs(network.contracts.webauthn_validator)?;
     let finalizer = SessionKey::generate();
-    let name: String = name
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(rules::MAX_NAME_CHARS)
-        .collect();
+    let name: String = name.trim().chars().take(rules::MAX_NAME_CHARS).collect();
+    let name = sso_wallet::untrusted::clip(&name, rules::MAX_NAME_CHARS);
     let code = RecoveryCode {
         link,
         module,
@@ -432,6 +428,7 @@ pub async fn start(
         Ok(())
     })
     .await?;
+    crate::passkeys::name_new(&recovering.code.link.passkey.credential_id).await?;
     recovering_view(&recovering).await
 }
 

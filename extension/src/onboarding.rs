@@ -29,5 +29,6 @@ pub async fn create_account(attestation_object: &[u8]) -> Result<Account> {
         Ok(())
     })
     .await?;
+    crate::passkeys::name_new(&account.passkey.credential_id).await?;
     Ok(account)
 }

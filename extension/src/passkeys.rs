@@ -31,6 +31,7 @@ pub async fn registered(network: &Network, account: &Account) -> Result<Vec<Regi
         return Ok(vec![RegisteredPasskey {
             passkey: account.passkey.clone(),
             origin: account.creation_origin().to_owned(),
+            created_block: None,
         }]);
     }
     let logs = chain::passkey_logs(network, account.address).await?;
@@ -47,16 +48,103 @@ fn signs_here(account: &Account, key: &RegisteredPasskey) -> bool {
 /// those of this browser's origin.
 pub async fn list() -> Result<Vec<PasskeyView>> {
     let (account, network) = state::account_and_network().await?;
-    Ok(registered(&network, &account)
-        .await?
+    let keys = registered(&network, &account).await?;
+    let (created, used, wallet) = futures::join!(
+        block_times(&network, keys.iter().filter_map(|k| k.created_block)),
+        last_used(&network, account.address),
+        state::wallet(),
+    );
+    let wallet = wallet?;
+    Ok(keys
         .into_iter()
         .map(|key| PasskeyView {
             current: signs_here(&account, &key),
             here: key.origin == account.origin_domain,
+            name: wallet
+                .passkey_name(&key.passkey.credential_id)
+                .map(str::to_owned),
+            browser: sso_wallet::guardian_recovery::browser_of(&key.origin),
+            created_at: key
+                .created_block
+                .and_then(|b| created.iter().find(|(n, _)| *n == b).map(|(_, t)| *t)),
+            last_used: used
+                .iter()
+                .find(|(id, _)| *id == key.passkey.credential_id)
+                .map(|(_, t)| *t),
             credential_id: key.passkey.credential_id,
             origin: key.origin,
         })
         .collect())
+}
+
+/// Most of the account's latest operations read for "last used".
+const LAST_USED_OPERATIONS: usize = 16;
+
+/// The time of each of `blocks` (those the node answers for).
+async fn block_times(network: &Network, blocks: impl Iterator<Item = u64>) -> Vec<(u64, u64)> {
+    let mut wanted: Vec<u64> = blocks.collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted.truncate(recovery::MAX_PASSKEYS);
+    let times =
+        futures::future::join_all(wanted.iter().map(|b| chain::block_time(network, *b))).await;
+    wanted
+        .into_iter()
+        .zip(times)
+        .filter_map(|(b, t)| Some((b, t.ok()?)))
+        .collect()
+}
+
+/// When each passkey last signed one of the account's latest operations on `network`: from the
+/// EntryPoint's `UserOperationEvent`s of the account, the bundle transactions that carried them
+/// (the passkey's credential id is in the signature) and their blocks' times. Best effort: a
+/// node that does not answer leaves it unknown.
+async fn last_used(network: &Network, account: Address) -> Vec<(Bytes, u64)> {
+    let events = match chain::operation_events(network, account).await {
+        Ok(events) => events,
+        Err(e) => {
+            web_sys::console::error_1(&format!("SSO Wallet: operations not read: {e}").into());
+            return Vec::new();
+        }
+    };
+    let latest: Vec<_> = events.iter().rev().take(LAST_USED_OPERATIONS).collect();
+    let signers = futures::future::join_all(latest.iter().map(|log| async move {
+        let nonce = alloy_primitives::U256::try_from_be_slice(log.data.get(..32)?)?;
+        let input = chain::transaction_input(network, log.transaction_hash?)
+            .await
+            .ok()?;
+        let credential = recovery::signing_credential(
+            &input,
+            account,
+            nonce,
+            network.contracts.webauthn_validator,
+        )?;
+        let time = chain::block_time(network, log.block()?).await.ok()?;
+        Some((credential, time))
+    }))
+    .await;
+    let mut used: Vec<(Bytes, u64)> = Vec::new();
+    for (credential, time) in signers.into_iter().flatten() {
+        match used.iter_mut().find(|(id, _)| *id == credential) {
+            Some((_, at)) => *at = (*at).max(time),
+            None => used.push((credential, time)),
+        }
+    }
+    used
+}
+
+/// Names one of the account's passkeys in this browser.
+pub async fn rename(credential_id: &Bytes, name: &str) -> Result<()> {
+    state::update_wallet(|w| {
+        w.name_passkey(credential_id, name);
+        Ok(())
+    })
+    .await
+}
+
+/// Gives a passkey just created here its first name (the browser and system: `Chrome on Linux`).
+pub async fn name_new(credential_id: &Bytes) -> Result<()> {
+    rename(credential_id, &chrome::device_name()).await
 }
 
 /// What a passkey created in the UI signs to prove it is the user's: its registration
@@ -88,6 +176,7 @@ pub async fn add(attestation_object: &[u8], assertion: &Assertion) -> Result<()>
         &account.origin_domain,
     );
     let rs = webauthn::verify_assertion(&passkey, assertion, challenge, &account.origin_domain)?;
+    name_new(&passkey.credential_id).await?;
     let origin = account.origin_domain.clone();
     register(&network, &account, passkey, origin, assertion, rs).await
 }
@@ -167,6 +256,7 @@ pub async fn link_code(
     let (mut link, network) = unsigned_link(account, attestation_object).await?;
     link.proof = assertion;
     link.proof_rs(network.contracts.webauthn_validator)?;
+    name_new(&link.passkey.credential_id).await?;
     Ok(link.encode())
 }
 

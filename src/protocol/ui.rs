@@ -168,6 +168,14 @@ pub enum UiRequest {
         #[serde(default)]
         origin: Option<String>,
     },
+    /// Name one of the account's passkeys (in this browser; empty: forget its name).
+    #[serde(rename_all = "camelCase")]
+    RenamePasskey {
+        /// Its credential id.
+        credential_id: Bytes,
+        /// The name.
+        name: String,
+    },
     /// In a browser without an account: the registration challenge a new passkey of this
     /// browser signs for `account` (on the selected network), to be brought to the browser that
     /// holds the account (`passkey_link`).

@@ -115,6 +115,19 @@ pub struct PasskeyView {
     /// Whether that origin is this browser's wallet's (only such passkeys can sign here).
     #[serde(default)]
     pub here: bool,
+    /// Its name, when this browser knows one (given where it was created, or renamed here).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The browser it was created in ("Chrome", "Firefox"), from its origin.
+    #[serde(default)]
+    pub browser: String,
+    /// When it was registered (Unix seconds, its block's time), when the node said.
+    #[serde(default)]
+    pub created_at: Option<u64>,
+    /// When it last signed one of the account's operations on this network (Unix seconds), among
+    /// the account's latest operations.
+    #[serde(default)]
+    pub last_used: Option<u64>,
 }
 
 /// One of the account's modules, as the home page lists it.

@@ -202,11 +202,27 @@ describe("recovery with guardians", () => {
     assert.equal((await chain.getTransactionReceipt({ hash: txHash })).status, "success");
     assert.equal(await chain.getBalance({ address: recipient }), parseEther("0.01"));
 
-    // Devices: the lost passkey is removed with the new one.
+    // Devices: each passkey says what it is — its name where this browser knows it (given where
+    // it was created), the browser, when it was registered and when it last signed (from the
+    // chain) —, the lost one is renamed, then removed with the new one.
     const settings = await b.wallet.openHome({ tab: "settings" });
     const lost = settings.locator(`[data-testid="passkey"][data-current="false"]`);
+    const mine = settings.locator(`[data-testid="passkey"][data-current="true"]`);
     await lost.waitFor();
     assert.equal(await settings.getByTestId("passkey").count(), 2);
+    assert.equal(await text(mine, "passkey-name"), "Chrome on Linux");
+    assert.equal(await text(lost, "passkey-name"), "A passkey made in Chrome", "its name lives in the lost browser");
+    for (const passkey of [mine, lost]) {
+      const dates = passkey.getByTestId("passkey-dates");
+      assert.match(await dates.textContent(), /^Chrome · created \d{4}-\d\d-\d\d .* · last used \d{4}-\d\d-\d\d/);
+      assert.ok(Number(await dates.getAttribute("data-last-used")) >= Number(await dates.getAttribute("data-created")));
+    }
+    // The lost passkey last signed the guardians' setup; the new one the send, after the 48 h.
+    const used = async (p) => Number(await p.getByTestId("passkey-dates").getAttribute("data-last-used"));
+    assert.ok((await used(mine)) - (await used(lost)) >= 48 * 3600);
+    settings.once("dialog", (dialog) => dialog.accept("Old phone"));
+    await lost.getByTestId("rename-passkey").click();
+    await settings.locator('[data-testid="passkey"][data-current="false"] [data-testid="passkey-name"]', { hasText: "Old phone" }).waitFor();
     await approve(b.wallet, () => lost.getByTestId("remove-passkey").click());
     await settings.reload();
     await settings.getByTestId("passkey").first().waitFor();

@@ -69,6 +69,8 @@ describe("security review findings", () => {
       "the account": account,
       "the passkey validator": devnet.contracts.webauthnValidator,
       "the session validator": devnet.contracts.sessionKeyValidator,
+      // Not installed on this account: no site may set guardians or approve another's recovery.
+      "the guardian recovery module": devnet.contracts.guardianRecovery,
       "the EntryPoint": devnet.entryPoint,
     };
     for (const [what, to] of Object.entries(targets)) {

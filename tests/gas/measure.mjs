@@ -48,9 +48,23 @@ const REFERENCE = {
   sessionErc20Transfer: 142_988,
   createSession: 248_044,
   revokeKey: 158_446,
+  // Guardian recovery: ZKsync SSO's GuardianExecutor (zksync-sso-contracts dbb2463), measured the same way
+  // on this machine (docs/gas.md says what each of their steps is).
+  recoveryInstall: 710_796, // install the module + propose 2 guardians (3 passkey UserOps)
+  recoverySetGuardians: 471_104, // propose 2 guardians (2 passkey UserOps; each guardian then accepts)
+  recoveryGuardianApprove: 259_208, // initializeRecovery by a guardian account's UserOp
+  recoveryFinalize: 311_492, // finalizeRecovery as a UserOp
+  recoveryCancel: 170_251, // discardRecovery, passkey UserOp
 };
 /** Goal: ours ≤ goal × reference. */
-const GOAL = { passkeyDeployment: 0.5 };
+const GOAL = {
+  passkeyDeployment: 0.5,
+  recoveryInstall: 0.8,
+  recoverySetGuardians: 0.8,
+  recoveryGuardianApprove: 0.8,
+  recoveryFinalize: 0.8,
+  recoveryCancel: 0.8,
+};
 const DEFAULT_GOAL = 0.9;
 
 const LABELS = {
@@ -65,6 +79,12 @@ const LABELS = {
   sessionErc20Transfer: "Session ERC-20 transfer, one constraint",
   sessionBatch3: "Session batch of 3 ERC-20 transfers",
   revokeKey: "revokeKey (passkey-signed)",
+  recoveryInstall: "Recovery: install the module with 2 guardians (passkey-signed)",
+  recoverySetGuardians: "Recovery: change the guardians, 2 (passkey-signed)",
+  recoveryGuardianApprove: "Recovery: a guardian approves (its own passkey-signed UserOp)",
+  recoverySubmitSignature: "Recovery: an EOA guardian's signature submitted (finalizer-signed UserOp)",
+  recoveryFinalize: "Recovery: finalize, adding the new passkey (finalizer-signed UserOp)",
+  recoveryCancel: "Recovery: the owner cancels (passkey-signed)",
 };
 
 const markdown = process.argv.includes("--markdown");
@@ -373,6 +393,96 @@ async function measureSessions() {
   figures.revokeKey = await passkeyCall(sessionValidator, encodeFunctionData({ abi: sessionAbi, functionName: "revokeKey", args: [sessionHash(spec2)] }), "revokeKey");
   const status = await client.readContract({ address: sessionValidator, abi: sessionAbi, functionName: "sessionStatus", args: [account, sessionHash(spec2)] });
   if (status !== 2) throw new Error(`revokeKey: session status ${status}, expected Closed (2)`);
+}
+
+// 5. Guardian recovery: the owner sets two guardians (an SSO account and an EOA), the SSO guardian approves with
+// its own UserOp, the recovering user submits the EOA's EIP-712 signature and, 48 h later, finalizes (both
+// recovery UserOps of the account, validated by the module and signed by the request's finalizer); then a second
+// request is approved once and the owner cancels it.
+const RECOVERY_FIGURES = ["recoveryInstall", "recoverySetGuardians", "recoveryGuardianApprove", "recoverySubmitSignature", "recoveryFinalize", "recoveryCancel"];
+if (!devnet.contracts.guardianRecovery) {
+  for (const name of RECOVERY_FIGURES) notMeasured[name] = "not yet measured: devnet.json has no contracts.guardianRecovery";
+} else {
+  await measureRecovery(devnet.contracts.guardianRecovery);
+}
+
+async function measureRecovery(module) {
+  const REQUEST = "(bytes credentialId,bytes32[2] publicKey,string originDomain,address finalizer)";
+  const recoveryAbi = parseAbi([
+    "function setGuardians(address[] guardians, uint256 threshold, uint256 delay)",
+    "function cancelRecovery()",
+    `function approve(address account, uint64 round, ${REQUEST} request)`,
+    `function approveWithSignatures(address account, uint64 round, ${REQUEST} request, address[] signers, bytes[] signatures)`,
+    `function finalize(address account, uint64 round, ${REQUEST} request, bytes proof)`,
+    "function recoveryConfig(address account) view returns (address[] guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock)",
+    `function approvalDigest(address account, uint64 round, ${REQUEST} request) view returns (bytes32)`,
+  ]);
+  const validatorAbi = parseAbi([
+    "function registrationChallenge(address account, bytes credentialId, bytes32[2] publicKey, string originDomain) view returns (bytes32)",
+    "function getAccountKey(string originDomain, bytes credentialId, address account) view returns (bytes32[2])",
+  ]);
+  const DELAY = 48n * 3600n;
+  const moduleCall = (name, args) => single(module, 0n, encodeFunctionData({ abi: recoveryAbi, functionName: name, args }));
+  const ownerOp = async (callData, what) => send(await passkeyOp(passkey, { sender: account, nonce: await nonceOf(account), callData }), what);
+  const round = async () => (await client.readContract({ address: module, abi: recoveryAbi, functionName: "recoveryConfig", args: [account] }))[3];
+
+  // The SSO guardian: another passkey account, deployed (steady state).
+  const guardianKey = newPasskey();
+  const guardianArgs = [zeroHash, guardianKey.credentialId, guardianKey.publicKey, ORIGIN];
+  const guardian = await client.readContract({ address: accountFactory, abi: factoryAbi, functionName: "getAddress", args: guardianArgs });
+  await setBalance(guardian, parseEther("10"));
+  const guardianInit = concat([accountFactory, encodeFunctionData({ abi: factoryAbi, functionName: "createAccount", args: guardianArgs })]);
+  await send(await passkeyOp(guardianKey, { sender: guardian, nonce: 0n, initCode: guardianInit, callData: single(recipient, 0n), verificationGasLimit: 1_000_000n }), "guardian deployment");
+  const eoaKey = generatePrivateKey();
+  const eoa = privateKeyToAccount(eoaKey).address;
+  const formerEoa = privateKeyToAccount(generatePrivateKey()).address;
+
+  // Install with [guardian, formerEoa], then change the second guardian (a realistic change of the setup).
+  const installData = encodeAbiParameters(parseAbiParameters("address[], uint256, uint256"), [[guardian, formerEoa], 2n, DELAY]);
+  figures.recoveryInstall = await ownerOp(
+    batch([
+      { target: account, value: 0n, callData: encodeFunctionData({ abi: accountAbi, functionName: "installModule", args: [2n, module, installData] }) },
+      { target: account, value: 0n, callData: encodeFunctionData({ abi: accountAbi, functionName: "installModule", args: [1n, module, "0x"] }) },
+    ]),
+    "install the recovery module",
+  );
+  figures.recoverySetGuardians = await ownerOp(moduleCall("setGuardians", [[guardian, eoa], 2n, DELAY]), "setGuardians");
+
+  // The request: a new passkey, its proof of possession for the account, and a finalizer key.
+  const newKey = newPasskey();
+  const finalizerKey = generatePrivateKey();
+  const request = { credentialId: newKey.credentialId, publicKey: newKey.publicKey, originDomain: ORIGIN, finalizer: privateKeyToAccount(finalizerKey).address };
+  let current = await round();
+  figures.recoveryGuardianApprove = await send(
+    await passkeyOp(guardianKey, { sender: guardian, nonce: await nonceOf(guardian), callData: moduleCall("approve", [account, current, request]) }),
+    "guardian approve",
+  );
+  const recoveryOp = async (callData, what) => {
+    const op = await userOp({ sender: account, nonce: await nonceOf(account, BigInt(request.finalizer)), callData });
+    op.signature = concat([module, await signHash({ hash: await opHash(op), privateKey: finalizerKey, to: "hex" })]);
+    return send(op, what);
+  };
+  const digest = await client.readContract({ address: module, abi: recoveryAbi, functionName: "approvalDigest", args: [account, current, request] });
+  const eoaSignature = await signHash({ hash: digest, privateKey: eoaKey, to: "hex" });
+  figures.recoverySubmitSignature = await recoveryOp(moduleCall("approveWithSignatures", [account, current, request, [eoa], [eoaSignature]]), "submit the EOA's approval");
+
+  await client.request({ method: "evm_increaseTime", params: [toHex(DELAY)] });
+  await client.request({ method: "evm_mine", params: [] });
+  const challenge = await client.readContract({ address: webauthnValidator, abi: validatorAbi, functionName: "registrationChallenge", args: [account, newKey.credentialId, newKey.publicKey, ORIGIN] });
+  const proof = `0x${passkeySignature(newKey, challenge).slice(42)}`;
+  figures.recoveryFinalize = await recoveryOp(moduleCall("finalize", [account, current, request, proof]), "finalize");
+  const added = await client.readContract({ address: webauthnValidator, abi: validatorAbi, functionName: "getAccountKey", args: [ORIGIN, newKey.credentialId, account] });
+  if (added[0] !== newKey.publicKey[0]) throw new Error("finalize: the new passkey was not added");
+
+  // A second request, approved once: the owner cancels it.
+  current = await round();
+  const other = { ...request, credentialId: newPasskey().credentialId };
+  await send(
+    await passkeyOp(guardianKey, { sender: guardian, nonce: await nonceOf(guardian), callData: moduleCall("approve", [account, current, other]) }),
+    "guardian approve (second request)",
+  );
+  figures.recoveryCancel = await ownerOp(moduleCall("cancelRecovery", []), "cancelRecovery");
+  if ((await round()) !== current + 1n) throw new Error("cancelRecovery: the round did not move on");
 }
 
 /** The SessionSpec tuple parameter (components) for encodeAbiParameters. */

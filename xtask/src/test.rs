@@ -649,8 +649,8 @@ fn deploy_check() -> Result {
     let (ok, text) = deploy(&["--dry-run", "--out", &out], &[("SSO_DEPLOYER_KEY", &key)])?;
     expect(ok, "the dry run failed")?;
     expect(
-        text.matches("would send: ").count() == 6,
-        "the dry run lists 5 deployments and the stake",
+        text.matches("would send: ").count() == 7,
+        "the dry run lists 6 deployments and the stake",
     )?;
     expect(
         text.contains("total cost ≤ "),
@@ -680,17 +680,17 @@ fn deploy_check() -> Result {
     let (ok, text) = deploy(&["--out", &out], &[("SSO_DEPLOYER_KEY", &key)])?;
     expect(ok, "the first run failed")?;
     expect(
-        text.matches("sent, in block").count() == 6,
-        "the first run deploys 5 contracts and stakes",
+        text.matches("sent, in block").count() == 7,
+        "the first run deploys 6 contracts and stakes",
     )?;
-    expect(nonce()? == "0x6", "the first run sent 6 transactions")?;
+    expect(nonce()? == "0x7", "the first run sent 7 transactions")?;
     let first: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&record_path).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
     let blocks = first["deploymentBlocks"]
         .as_object()
         .ok_or("no deploymentBlocks")?;
-    expect(blocks.len() == 5, "the record has a block per contract")?;
+    expect(blocks.len() == 6, "the record has a block per contract")?;
     for (name, block) in blocks {
         let block = block.as_u64().ok_or("a deployment block is not a number")?;
         let address: alloy_primitives::Address =
@@ -728,14 +728,14 @@ fn deploy_check() -> Result {
     expect(
         text.matches("already deployed (code matches this build")
             .count()
-            == 5,
+            == 6,
         "the second run finds every contract",
     )?;
     expect(
         text.contains("AccountFactory already staked") && text.contains("nothing to send"),
         "the second run sends nothing",
     )?;
-    expect(nonce()? == "0x6", "the second run sent nothing")?;
+    expect(nonce()? == "0x7", "the second run sent nothing")?;
     let second: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&record_path).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;

@@ -83,6 +83,7 @@ fn family(request: &UiRequest) -> Family {
         | UiRequest::PasskeyChallenge { .. }
         | UiRequest::AddPasskey { .. }
         | UiRequest::RemovePasskey { .. }
+        | UiRequest::RenamePasskey { .. }
         | UiRequest::LinkChallenge { .. }
         | UiRequest::LinkPasskey { .. }
         | UiRequest::AddLinkedPasskey { .. } => Family::Passkeys,

@@ -54,6 +54,13 @@ pub async fn handle(request: UiRequest) -> Result<UiResponse> {
         } => UiResponse::PasskeyCode {
             code: passkeys::link_code(account, &attestation_object, assertion).await?,
         },
+        UiRequest::RenamePasskey {
+            credential_id,
+            name,
+        } => {
+            passkeys::rename(&credential_id, &name).await?;
+            done()
+        }
         UiRequest::AddLinkedPasskey { code } => {
             passkeys::add_linked(&code).await?;
             done()
