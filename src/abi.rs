@@ -65,16 +65,16 @@ alloy_sol_types::sol! {
             string originDomain;
             address finalizer;
         }
-        function setGuardians(address[] guardians, uint256 threshold, uint256 delay) external;
+        function setGuardians(address[] guardians, uint256 threshold, uint256 delay, uint256 maxRecoveryFee) external;
         function cancelRecovery() external;
         function approve(address account, uint64 round, RecoveryRequest request) external;
         function approveWithSignatures(address account, uint64 round, RecoveryRequest request, address[] signers, bytes[] signatures) external;
         function finalize(address account, uint64 round, RecoveryRequest request, bytes proof) external;
-        function recoveryConfig(address account) external view returns (address[] guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock);
+        function recoveryConfig(address account) external view returns (address[] guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock, uint256 maxRecoveryFee);
         function requestApprovals(address account, bytes32 hash) external view returns (uint256 approvedBy, uint256 readyAt);
         function requestHash(address account, uint64 round, RecoveryRequest request) external pure returns (bytes32);
         function approvalDigest(address account, uint64 round, RecoveryRequest request) external view returns (bytes32);
-        event GuardiansSet(address indexed account, uint64 round, address[] guardians, uint256 threshold, uint256 delay);
+        event GuardiansSet(address indexed account, uint64 round, address[] guardians, uint256 threshold, uint256 delay, uint256 maxRecoveryFee);
         event RecoveryRequested(address indexed account, uint64 indexed round, bytes32 indexed requestHash, RecoveryRequest request);
         event RecoveryApproved(address indexed account, uint64 indexed round, bytes32 indexed requestHash, address guardian);
         event RecoveryScheduled(address indexed account, uint64 indexed round, bytes32 indexed requestHash, uint256 readyAt);

@@ -112,6 +112,24 @@ impl Protected {
     }
 }
 
+/// Refuses a site's typed data whose EIP-712 domain is the guardian recovery module's
+/// ([`Error::NotAllowed`], 4100): signed by this account, it would be a guardian's approval of
+/// someone's recovery, which anyone could submit (the module accepts guardians' ERC-1271
+/// signatures). Guardians approve from the wallet's own Recovery tab, which shows what they
+/// approve.
+pub fn check_signing_domain(
+    verifying_contract: Option<Address>,
+    contracts: &crate::network::Contracts,
+) -> Result<()> {
+    match (verifying_contract, contracts.guardian_recovery) {
+        (Some(contract), Some(module)) if contract == module => Err(Error::NotAllowed(
+            "Sites may not ask for a guardian's approval of a recovery: approve a recovery from SSO Wallet's Recovery tab, which shows whose account and which passkey."
+                .into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,15 +180,28 @@ mod tests {
         assert!(p.check(&[]).is_ok());
     }
 
-    #[test]
-    fn modules_the_wallet_knows_are_protected() {
-        let contracts = crate::network::Contracts {
+    fn contracts() -> crate::network::Contracts {
+        crate::network::Contracts {
             entry_point: Address::repeat_byte(0x43),
             account_factory: Address::repeat_byte(0xfa),
             webauthn_validator: Address::repeat_byte(0x01),
             session_key_validator: Address::repeat_byte(0x02),
             guardian_recovery: Some(Address::repeat_byte(0x03)),
-        };
+        }
+    }
+
+    #[test]
+    fn typed_data_for_the_recovery_module_is_refused() {
+        let contracts = contracts();
+        let err = check_signing_domain(Some(Address::repeat_byte(0x03)), &contracts).unwrap_err();
+        assert!(err.to_string().contains("guardian's approval"), "{err}");
+        assert!(check_signing_domain(Some(Address::repeat_byte(0x04)), &contracts).is_ok());
+        assert!(check_signing_domain(None, &contracts).is_ok());
+    }
+
+    #[test]
+    fn modules_the_wallet_knows_are_protected() {
+        let contracts = contracts();
         assert_eq!(
             Protected::of(Address::repeat_byte(0xac), &contracts)
                 .classify(Address::repeat_byte(0x03)),

@@ -343,6 +343,19 @@ impl ApprovalKind {
     }
 }
 
+impl ApprovalKind {
+    /// Whether this cancels a pending recovery of the account.
+    pub fn is_recovery_cancel(&self) -> bool {
+        matches!(
+            self,
+            ApprovalKind::Recovery {
+                change: crate::guardian_recovery::RecoveryChange::Cancel,
+                ..
+            }
+        )
+    }
+}
+
 impl ApprovalQueue {
     /// Adds an approval and returns its id. Refused with [`Error::RequestPending`] (−32002)
     /// when the origin already waits for a connect (for another connect), has
@@ -369,12 +382,21 @@ impl ApprovalQueue {
         }
         self.next_id += 1;
         let id = self.next_id;
-        self.pending.push(Approval {
-            id,
-            origin,
-            reply_to,
-            kind,
-        });
+        // Cancelling a recovery of the account goes first: the owner is racing its delay.
+        let at = if kind.is_recovery_cancel() {
+            0
+        } else {
+            self.pending.len()
+        };
+        self.pending.insert(
+            at,
+            Approval {
+                id,
+                origin,
+                reply_to,
+                kind,
+            },
+        );
         Ok(id)
     }
 
@@ -603,6 +625,37 @@ mod tests {
             balance_changes: None,
             sponsorship: None,
         }
+    }
+
+    #[test]
+    fn cancelling_a_recovery_goes_before_everything_waiting() {
+        use crate::guardian_recovery::{RecoveryChange, Setup};
+        let mut q = ApprovalQueue::default();
+        let site = q.push("https://a".into(), reply(1), sign()).unwrap();
+        let recovery = |change| ApprovalKind::Recovery {
+            prepared: Box::new(transaction(0, vec![])),
+            change,
+        };
+        let setup = q
+            .push(
+                "chrome-extension://x".into(),
+                ReplyTo::nobody(),
+                recovery(RecoveryChange::Setup {
+                    setup: Setup::off(),
+                    install: false,
+                }),
+            )
+            .unwrap();
+        let cancel = q
+            .push(
+                "chrome-extension://x".into(),
+                ReplyTo::nobody(),
+                recovery(RecoveryChange::Cancel),
+            )
+            .unwrap();
+        assert_eq!(q.first().unwrap().id, cancel);
+        assert_eq!(q.get(site).unwrap().0, 2);
+        assert_eq!(q.get(setup).unwrap().0, 3);
     }
 
     #[test]

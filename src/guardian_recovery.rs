@@ -21,7 +21,7 @@
 //! `pending_since_block` is set, a recovery is pending and it says so loudly, reading the round's
 //! requests from the module's logs ([`requests_from_logs`]).
 
-use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolStruct, SolValue};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -36,7 +36,6 @@ use crate::erc7579::Call;
 use crate::passkey_link::PasskeyLink;
 use crate::recovery::Log;
 use crate::session::key::SessionKey;
-use crate::webauthn::Passkey;
 use crate::{Error, Result};
 
 /// The most guardians an account can have (the contract's `MAX_GUARDIANS`).
@@ -79,6 +78,31 @@ pub struct Setup {
     pub threshold: u8,
     /// Seconds between the last approval needed and finalizing.
     pub delay_secs: u64,
+    /// The most one recovery UserOp may cost the account (wei); the wallet sets it
+    /// ([`default_fee_cap`]).
+    #[serde(default)]
+    pub max_recovery_fee: U256,
+}
+
+/// The nonce lane of recovery UserOps (ASCII "recovery"): key `(lane << 64) | round`.
+pub const RECOVERY_NONCE_LANE: u64 = 0x7265_636f_7665_7279;
+/// The most recovery UserOps the account pays for in one round (`MAX_RECOVERY_OPS`).
+pub const MAX_RECOVERY_OPS: u64 = 4;
+/// Gas the wallet's fee cap allows a recovery UserOp (all its limits together): a finalize
+/// without the P-256 precompile, with an L2's data fee in `preVerificationGas`, fits.
+pub const FEE_CAP_GAS: u64 = 2_000_000;
+/// How far fees may rise over today's before a recovery UserOp no longer fits the cap.
+pub const FEE_CAP_MARGIN: u64 = 10;
+
+/// The fee cap the wallet sets with the guardians: [`FEE_CAP_GAS`] at [`FEE_CAP_MARGIN`] times
+/// today's `maxFeePerGas`.
+pub fn default_fee_cap(max_fee_per_gas: U256) -> U256 {
+    max_fee_per_gas.saturating_mul(U256::from(FEE_CAP_GAS * FEE_CAP_MARGIN))
+}
+
+/// The nonce key of the recovery UserOps of round `round`.
+pub fn recovery_nonce_key(round: u64) -> U256 {
+    (U256::from(RECOVERY_NONCE_LANE) << 64) | U256::from(round)
 }
 
 impl Setup {
@@ -113,6 +137,9 @@ impl Setup {
         if !(MIN_DELAY_SECS..=MAX_DELAY_SECS).contains(&self.delay_secs) {
             return bad("The delay must be between 24 hours and 90 days.".into());
         }
+        if self.max_recovery_fee >= U256::from(1) << 96 {
+            return bad("The recovery fee cap is implausibly high.".into());
+        }
         Ok(())
     }
 
@@ -122,6 +149,7 @@ impl Setup {
             guardians: Vec::new(),
             threshold: 0,
             delay_secs: MIN_DELAY_SECS,
+            max_recovery_fee: U256::ZERO,
         }
     }
 
@@ -130,20 +158,29 @@ impl Setup {
             guardians: self.guardians.clone(),
             threshold: U256::from(self.threshold),
             delay: U256::from(self.delay_secs),
+            maxRecoveryFee: self.max_recovery_fee,
         }
     }
 }
 
-/// The account's calls that apply `setup`: installing the module (as executor with the setup, and
-/// as validator of recovery UserOps) when it is not installed yet, else `setGuardians`.
-pub fn setup_calls(account: Address, module: Address, setup: &Setup, installed: bool) -> Vec<Call> {
-    if installed {
-        return vec![Call {
-            to: module,
-            value: U256::ZERO,
-            data: setup.set_guardians().abi_encode().into(),
-        }];
-    }
+/// Which of the module's two installs an account has: the executor (which holds the setup) and
+/// the validator (of recovery UserOps).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Installed {
+    /// As executor.
+    pub executor: bool,
+    /// As validator.
+    pub validator: bool,
+}
+
+/// The account's calls that apply `setup`: installing the module as executor with the setup when
+/// it is not, else `setGuardians`; and as validator of recovery UserOps when it is not.
+pub fn setup_calls(
+    account: Address,
+    module: Address,
+    setup: &Setup,
+    installed: Installed,
+) -> Vec<Call> {
     let install = |module_type: u64, init: Bytes| Call {
         to: account,
         value: U256::ZERO,
@@ -155,16 +192,27 @@ pub fn setup_calls(account: Address, module: Address, setup: &Setup, installed: 
         .abi_encode()
         .into(),
     };
-    let init = (
-        setup.guardians.clone(),
-        U256::from(setup.threshold),
-        U256::from(setup.delay_secs),
-    )
-        .abi_encode_params();
-    vec![
-        install(EXECUTOR, init.into()),
-        install(VALIDATOR, Bytes::new()),
-    ]
+    let mut calls = Vec::new();
+    if installed.executor {
+        calls.push(Call {
+            to: module,
+            value: U256::ZERO,
+            data: setup.set_guardians().abi_encode().into(),
+        });
+    } else {
+        let init = (
+            setup.guardians.clone(),
+            U256::from(setup.threshold),
+            U256::from(setup.delay_secs),
+            setup.max_recovery_fee,
+        )
+            .abi_encode_params();
+        calls.push(install(EXECUTOR, init.into()));
+    }
+    if !installed.validator {
+        calls.push(install(VALIDATOR, Bytes::new()));
+    }
+    calls
 }
 
 /// A passkey-approved change the recovery tab asks for.
@@ -235,11 +283,17 @@ impl Config {
         let threshold = small(r.threshold, MAX_GUARDIANS as u64, "threshold")? as u8;
         let delay_secs = small(r.delay, MAX_DELAY_SECS, "delay")?;
         let pending = small(r.pendingSinceBlock, u64::MAX, "block")?;
+        if r.maxRecoveryFee >= U256::from(1) << 96 {
+            return Err(Error::Internal(
+                "recoveryConfig: fee cap out of range".into(),
+            ));
+        }
         Ok(Config {
             setup: Setup {
                 guardians: r.guardians,
                 threshold,
                 delay_secs,
+                max_recovery_fee: r.maxRecoveryFee,
             },
             round: r.round,
             pending_since_block: (pending != 0).then_some(pending),
@@ -422,9 +476,9 @@ impl RecoveryCode {
         })
     }
 
-    /// The new passkey's [`fingerprint`].
+    /// The request's [`fingerprint`].
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.link.passkey)
+        fingerprint(self.hash())
     }
 
     /// A guardian's own call approving the request (its account's UserOp, or an EOA's
@@ -481,15 +535,12 @@ impl RecoveryCode {
     }
 }
 
-/// A short fingerprint of a passkey (credential id and key) that a guardian and the recovering
-/// user compare, e.g. over the phone, and that every device shows for a pending recovery: four
-/// groups of four hex digits.
-pub fn fingerprint(passkey: &Passkey) -> String {
-    let mut bytes = passkey.credential_id.to_vec();
-    bytes.extend_from_slice(passkey.public_key[0].as_slice());
-    bytes.extend_from_slice(passkey.public_key[1].as_slice());
-    let hash = keccak256(bytes);
-    hash[..8]
+/// A short fingerprint of a request that a guardian and the recovering user compare, e.g. over
+/// the phone, and that every device shows for a pending recovery: the first 80 bits of the
+/// request's hash (account, round, new passkey, its origin and the finalizer), five groups of
+/// four hex digits.
+pub fn fingerprint(request_hash: B256) -> String {
+    request_hash[..10]
         .chunks(2)
         .map(|pair| format!("{:02X}{:02X}", pair[0], pair[1]))
         .collect::<Vec<_>>()
@@ -575,11 +626,19 @@ pub fn finalizer_signature(module: Address, key: &SessionKey, user_op_hash: B256
     Ok(out.into())
 }
 
-/// The browser a passkey registered under `origin` lives in ("Chrome", "Firefox"), or the origin
-/// itself when it is no wallet's.
+/// The browser a passkey registered under `origin` lives in ("Chrome", "Firefox"); for an origin
+/// no SSO Wallet signs for (a log's, written by whoever approved it), says so, with the origin
+/// cut and its hidden characters shown.
 pub fn browser_of(origin: &str) -> String {
-    crate::relying_party::Browser::from_extension_origin(origin)
-        .map_or_else(|| origin.to_owned(), |b| b.name().to_owned())
+    match crate::relying_party::Browser::from_extension_origin(origin) {
+        Some(browser) if crate::relying_party::is_wallet_origin(origin) => {
+            browser.name().to_owned()
+        }
+        _ => format!(
+            "no SSO Wallet (suspicious origin “{}”)",
+            crate::untrusted::clip(origin, 48)
+        ),
+    }
 }
 
 /// Gas head-room on a recovery UserOp's validation: the estimate is made with a signature that
@@ -627,24 +686,21 @@ pub struct PendingRequest {
 }
 
 /// The requests of `account`'s round `round`, from the module's logs in chain order (other
-/// accounts', rounds' and contracts' logs are skipped; at most [`MAX_GUARDIANS`] requests kept,
-/// since each needs a guardian's approval to exist and each guardian can approve any number,
-/// the first ones are kept).
+/// accounts', rounds' and contracts' logs are skipped), most advanced first — scheduled ones, then
+/// by approvals — and at most [`MAX_GUARDIANS`] of them, with how many more there are. Guardians
+/// can approve any number of requests: junk ones never push a scheduled one out of view.
 pub fn requests_from_logs(
     logs: &[Log],
     module: Address,
     account: Address,
     round: u64,
-) -> Vec<PendingRequest> {
+) -> (Vec<PendingRequest>, usize) {
     let mut requests: Vec<PendingRequest> = Vec::new();
     let ours = |a: Address, r: u64| a == account && r == round;
     for log in logs.iter().filter(|l| l.address == module) {
         let topics = log.topics.iter().copied();
         if let Ok(e) = RecoveryRequested::decode_raw_log(topics.clone(), &log.data) {
-            if ours(e.account, e.round)
-                && requests.len() < MAX_GUARDIANS
-                && !requests.iter().any(|r| r.hash == e.requestHash)
-            {
+            if ours(e.account, e.round) && !requests.iter().any(|r| r.hash == e.requestHash) {
                 requests.push(PendingRequest {
                     hash: e.requestHash,
                     credential_id: e.request.credentialId,
@@ -658,6 +714,7 @@ pub fn requests_from_logs(
             if let Some(r) = requests.iter_mut().find(|r| r.hash == e.requestHash)
                 && ours(e.account, e.round)
                 && !r.approved_by.contains(&e.guardian)
+                && r.approved_by.len() < MAX_GUARDIANS
             {
                 r.approved_by.push(e.guardian);
             }
@@ -668,7 +725,10 @@ pub fn requests_from_logs(
             r.ready_at = u64::try_from(e.readyAt).ok();
         }
     }
-    requests
+    requests.sort_by_key(|r| (r.ready_at.is_none(), std::cmp::Reverse(r.approved_by.len())));
+    let more = requests.len().saturating_sub(MAX_GUARDIANS);
+    requests.truncate(MAX_GUARDIANS);
+    (requests, more)
 }
 
 /// The module's events the pending view reads (`eth_getLogs` topics, with the account).
@@ -683,7 +743,8 @@ pub fn pending_events() -> [B256; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webauthn::Assertion;
+    use crate::webauthn::{Assertion, Passkey};
+    use alloy_primitives::keccak256;
 
     const FIREFOX: &str =
         "moz-extension://nhlblpnfjhgomebdgpnjbboieaokioolbpeakllpkkfncdhgkefcopnjhlefdcfl";
@@ -715,6 +776,7 @@ mod tests {
             guardians: vec![g(1), g(2)],
             threshold: 2,
             delay_secs: DEFAULT_DELAY_SECS,
+            max_recovery_fee: U256::from(1),
         };
         assert!(ok.check(account).is_ok());
         assert!(Setup::off().check(account).is_ok());
@@ -733,6 +795,10 @@ mod tests {
             },
             Setup {
                 delay_secs: MAX_DELAY_SECS + 1,
+                ..ok.clone()
+            },
+            Setup {
+                max_recovery_fee: U256::from(1) << 96,
                 ..ok.clone()
             },
             Setup {
@@ -769,30 +835,74 @@ mod tests {
             guardians: vec![Address::repeat_byte(1)],
             threshold: 1,
             delay_secs: DEFAULT_DELAY_SECS,
+            max_recovery_fee: U256::from(5),
         };
-        let calls = setup_calls(account, module, &setup, false);
+        let calls = setup_calls(account, module, &setup, Installed::default());
         assert_eq!(calls.len(), 2);
         let first = installModuleCall::abi_decode(&calls[0].data).unwrap();
         assert_eq!(
             (calls[0].to, first.moduleTypeId, first.module),
             (account, U256::from(2), module)
         );
-        let (guardians, threshold, delay) =
-            <(Vec<Address>, U256, U256)>::abi_decode_params(&first.initData).unwrap();
+        let (guardians, threshold, delay, cap) =
+            <(Vec<Address>, U256, U256, U256)>::abi_decode_params(&first.initData).unwrap();
         assert_eq!(guardians, setup.guardians);
         assert_eq!(
-            (threshold, delay),
-            (U256::from(1), U256::from(DEFAULT_DELAY_SECS))
+            (threshold, delay, cap),
+            (U256::from(1), U256::from(DEFAULT_DELAY_SECS), U256::from(5))
         );
         let second = installModuleCall::abi_decode(&calls[1].data).unwrap();
         assert_eq!(
             (second.moduleTypeId, second.initData.len()),
             (U256::from(1), 0)
         );
-        let again = setup_calls(account, module, &setup, true);
+        let both = Installed {
+            executor: true,
+            validator: true,
+        };
+        let again = setup_calls(account, module, &setup, both);
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].to, module);
-        assert!(setGuardiansCall::abi_decode(&again[0].data).is_ok());
+        assert_eq!(
+            setGuardiansCall::abi_decode(&again[0].data)
+                .unwrap()
+                .maxRecoveryFee,
+            U256::from(5)
+        );
+        // One type uninstalled elsewhere: only that one is installed again.
+        let no_validator = setup_calls(
+            account,
+            module,
+            &setup,
+            Installed {
+                validator: false,
+                ..both
+            },
+        );
+        assert_eq!(no_validator.len(), 2);
+        assert!(setGuardiansCall::abi_decode(&no_validator[0].data).is_ok());
+        assert_eq!(
+            installModuleCall::abi_decode(&no_validator[1].data)
+                .unwrap()
+                .moduleTypeId,
+            U256::from(1)
+        );
+        let no_executor = setup_calls(
+            account,
+            module,
+            &setup,
+            Installed {
+                executor: false,
+                ..both
+            },
+        );
+        assert_eq!(no_executor.len(), 1);
+        assert_eq!(
+            installModuleCall::abi_decode(&no_executor[0].data)
+                .unwrap()
+                .moduleTypeId,
+            U256::from(2)
+        );
     }
 
     #[test]
@@ -868,13 +978,48 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_differ_for_another_key() {
+    fn fingerprints_cover_the_passkey_its_origin_and_the_finalizer() {
         let c = code();
         let f = c.fingerprint();
-        assert_eq!(f.len(), 19, "{f}");
+        assert_eq!(f.len(), 24, "{f}");
+        assert!(
+            f.starts_with(&format!("{:02X}{:02X} ", c.hash()[0], c.hash()[1])),
+            "{f}"
+        );
         let mut other = code();
         other.link.passkey.public_key[1] = B256::repeat_byte(3);
         assert_ne!(other.fingerprint(), f);
+        let mut swapped = code();
+        swapped.finalizer = Address::repeat_byte(0xee);
+        assert_ne!(
+            swapped.fingerprint(),
+            f,
+            "a finalizer swapped in transit shows"
+        );
+        let mut origin = code();
+        origin.link.origin = "chrome-extension://abcdefghijklmnopabcdefghijklmnop".into();
+        assert_ne!(origin.fingerprint(), f);
+    }
+
+    #[test]
+    fn only_a_wallets_origin_is_named_as_a_browser() {
+        assert_eq!(browser_of(FIREFOX), "Firefox");
+        assert_eq!(
+            browser_of("chrome-extension://abcdefghijklmnopabcdefghijklmnop"),
+            "Chrome"
+        );
+        for origin in [
+            "chrome-extension://made in Chrome — your own, no action needed",
+            "https://evil.example",
+            "x\u{202e}y",
+        ] {
+            let shown = browser_of(origin);
+            assert!(
+                shown.starts_with("no SSO Wallet (suspicious origin"),
+                "{shown}"
+            );
+            assert!(!shown.contains('\u{202e}'), "{shown}");
+        }
     }
 
     #[test]
@@ -910,14 +1055,19 @@ mod tests {
             U256::from(DEFAULT_DELAY_SECS),
             5u64,
             U256::from(77),
+            U256::from(1_000),
         )
             .abi_encode_params();
         let config = Config::decode(&answer).unwrap();
         assert_eq!(config.setup.guardians, g);
         assert_eq!((config.round, config.pending_since_block), (5, Some(77)));
+        assert_eq!(config.setup.max_recovery_fee, U256::from(1_000));
         assert!(config.is_on());
-        let huge = (g.clone(), U256::MAX, U256::from(1), 5u64, U256::ZERO).abi_encode_params();
-        assert!(Config::decode(&huge).is_err());
+        let config_with = |threshold: U256, cap: U256| {
+            (g.clone(), threshold, U256::from(1), 5u64, U256::ZERO, cap).abi_encode_params()
+        };
+        assert!(Config::decode(&config_with(U256::MAX, U256::ZERO)).is_err());
+        assert!(Config::decode(&config_with(U256::from(1), U256::MAX)).is_err());
         assert!(Config::decode(&[1, 2, 3]).is_err());
         let approvals =
             Approvals::decode(&(U256::from(0b101), U256::from(9)).abi_encode_params(), &g).unwrap();
@@ -970,11 +1120,68 @@ mod tests {
                 },
             ),
         ];
-        let pending = requests_from_logs(&logs, module, c.link.account, 4);
-        assert_eq!(pending.len(), 1);
+        let (pending, more) = requests_from_logs(&logs, module, c.link.account, 4);
+        assert_eq!((pending.len(), more), (1, 0));
         assert_eq!(pending[0].approved_by, vec![Address::repeat_byte(1)]);
         assert_eq!(pending[0].ready_at, Some(1234));
         assert_eq!(pending[0].origin, FIREFOX);
+    }
+
+    #[test]
+    fn junk_requests_never_push_a_scheduled_one_out_of_view() {
+        let c = code();
+        let mut logs = Vec::new();
+        let mut request = |n: u8, scheduled: bool| {
+            let hash = B256::repeat_byte(n);
+            let mut push = |event: alloy_primitives::LogData| {
+                logs.push(Log {
+                    address: c.module,
+                    topics: event.topics().to_vec(),
+                    data: event.data,
+                    ..Default::default()
+                })
+            };
+            push(
+                RecoveryRequested {
+                    account: c.link.account,
+                    round: 4,
+                    requestHash: hash,
+                    request: c.request(),
+                }
+                .encode_log_data(),
+            );
+            if scheduled {
+                push(
+                    RecoveryScheduled {
+                        account: c.link.account,
+                        round: 4,
+                        requestHash: hash,
+                        readyAt: U256::from(99),
+                    }
+                    .encode_log_data(),
+                );
+            }
+        };
+        for n in 1..=20 {
+            request(n, false);
+        }
+        request(21, true);
+        let (pending, more) = requests_from_logs(&logs, c.module, c.link.account, 4);
+        assert_eq!((pending.len(), more), (MAX_GUARDIANS, 5));
+        assert_eq!(pending[0].hash, B256::repeat_byte(21));
+        assert_eq!(pending[0].ready_at, Some(99));
+    }
+
+    #[test]
+    fn recovery_operations_have_their_rounds_lane() {
+        let key = recovery_nonce_key(7);
+        assert_eq!(key >> 64, U256::from(RECOVERY_NONCE_LANE));
+        assert_eq!(key & U256::from(u64::MAX), U256::from(7));
+        assert!(key < U256::from(1) << 192, "a 192-bit nonce key");
+        assert_eq!(
+            default_fee_cap(U256::from(3_000_000_000u64)),
+            U256::from(3_000_000_000u64 * FEE_CAP_GAS * FEE_CAP_MARGIN)
+        );
     }
 
     #[test]

@@ -388,6 +388,14 @@ pub fn check_uninstall(
     if change.install {
         return Ok(());
     }
+    // Installed as executor and validator together, it is turned off as a whole, from its tab:
+    // one type uninstalled alone would leave recovery half working.
+    if KnownModule::of(change.module, contracts) == Some(KnownModule::Recovery) {
+        return Err(Error::NotAllowed(
+            "Guardian recovery is turned off from the Recovery tab (remove every guardian), not uninstalled here."
+                .into(),
+        ));
+    }
     let listed = installed
         .iter()
         .any(|m| m.module == change.module && m.module_type == change.module_type);
@@ -538,11 +546,19 @@ mod tests {
             module_type: ModuleType::Validator,
             module: c.guardian_recovery.unwrap(),
         };
-        let err = check_uninstall(&uninstall, &[passkeys.clone(), recovery], &c).unwrap_err();
+        let err =
+            check_uninstall(&uninstall, &[passkeys.clone(), recovery.clone()], &c).unwrap_err();
         assert!(
             matches!(err, Error::NotAllowed(ref m) if m.contains("only keys")),
             "{err}"
         );
+        // And it is not uninstalled here, as either type: recovery is turned off from its tab.
+        for module_type in [ModuleType::Validator, ModuleType::Executor] {
+            let drop =
+                ModuleChange::new(false, module_type, recovery.module, Bytes::new()).unwrap();
+            let err = check_uninstall(&drop, std::slice::from_ref(&recovery), &c).unwrap_err();
+            assert!(err.to_string().contains("Recovery tab"), "{err}");
+        }
         // Another owner validator installed: allowed.
         let other = InstalledModule {
             module_type: ModuleType::Validator,

@@ -38,6 +38,8 @@ abstract contract GuardianRecoveryBase is TestBase {
     bytes internal constant NEW_CRED_ID = hex"aabbccddeeff00112233445566778899aa";
     string internal constant NEW_ORIGIN = "moz-extension://0f4c1a33-7a39-4c55-9e86-2b2ad9b2f4a1";
     uint256 internal constant DELAY = 2 days;
+    /// @dev The most one recovery UserOp may cost the account: above what `_op` asks for (1.85 M gas at 2 gwei).
+    uint256 internal constant FEE_CAP = 0.01 ether;
 
     WebAuthnValidator internal validator;
     AccountFactory internal factory;
@@ -61,7 +63,14 @@ abstract contract GuardianRecoveryBase is TestBase {
     );
     event RecoveryCancelled(address indexed account, uint64 indexed round);
     event RecoveryFinalized(address indexed account, uint64 indexed round, bytes32 indexed requestHash);
-    event GuardiansSet(address indexed account, uint64 round, address[] guardians, uint256 threshold, uint256 delay);
+    event GuardiansSet(
+        address indexed account,
+        uint64 round,
+        address[] guardians,
+        uint256 threshold,
+        uint256 delay,
+        uint256 maxRecoveryFee
+    );
 
     function setUp() public virtual {
         _deployEntryPointAt(ENTRY_POINT);
@@ -77,7 +86,7 @@ abstract contract GuardianRecoveryBase is TestBase {
         vm.deal(BENEFICIARY, 1 wei);
         vm.warp(1_800_000_000);
         vm.startPrank(ENTRY_POINT);
-        account.installModule(2, address(recovery), abi.encode(_guardians(), 2, DELAY));
+        account.installModule(2, address(recovery), abi.encode(_guardians(), 2, DELAY, FEE_CAP));
         account.installModule(1, address(recovery), "");
         vm.stopPrank();
     }
@@ -103,7 +112,7 @@ abstract contract GuardianRecoveryBase is TestBase {
     }
 
     function _round() internal view returns (uint64 round) {
-        (,,, round,) = recovery.recoveryConfig(address(account));
+        (,,, round,,) = recovery.recoveryConfig(address(account));
     }
 
     function _ecdsa(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
@@ -137,8 +146,17 @@ abstract contract GuardianRecoveryBase is TestBase {
     // ---- UserOps through the real EntryPoint ----
 
     function _op(bytes memory callData) internal view returns (EpUserOp memory op) {
+        return _op(callData, 0);
+    }
+
+    /// @dev The recovery lane of the account's current round.
+    function _lane() internal view returns (uint192) {
+        return uint192((recovery.RECOVERY_NONCE_LANE() << 64) | _round());
+    }
+
+    function _op(bytes memory callData, uint192 key) internal view returns (EpUserOp memory op) {
         op.sender = address(account);
-        op.nonce = IEntryPoint(ENTRY_POINT).getNonce(address(account), 0);
+        op.nonce = IEntryPoint(ENTRY_POINT).getNonce(address(account), key);
         op.callData = callData;
         // Generous: the default profile's EVM has no P-256 precompile (Solidity verification of the proof).
         op.accountGasLimits = bytes32((uint256(300_000) << 128) | 1_500_000);
@@ -155,7 +173,7 @@ abstract contract GuardianRecoveryBase is TestBase {
 
     /// @dev A recovery UserOp: `call` on the module, signed by `signerPk` as the finalizer.
     function _recoveryOp(bytes memory call, uint256 signerPk) internal view returns (EpUserOp memory op) {
-        op = _op(_moduleCall(call));
+        op = _op(_moduleCall(call), _lane());
         op.signature = abi.encodePacked(address(recovery), _ecdsa(signerPk, IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
     }
 
@@ -183,8 +201,9 @@ abstract contract GuardianRecoveryBase is TestBase {
 /// @dev Set-up, approvals, the delay, cancelling and finalizing, called directly.
 contract GuardianRecoveryTest is GuardianRecoveryBase {
     function test_install_recordsSetupAndBothTypes() public view {
-        (address[] memory g, uint256 threshold, uint256 delay, uint64 round, uint256 pending) =
+        (address[] memory g, uint256 threshold, uint256 delay, uint64 round, uint256 pending, uint256 cap) =
             recovery.recoveryConfig(address(account));
+        assertEq(cap, FEE_CAP, "fee cap");
         assertEq(g.length, 3, "three guardians");
         assertEq(g[2], address(contractGuardian), "order kept");
         assertEq(threshold, 2, "threshold");
@@ -200,32 +219,32 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         address[] memory g = _guardians();
         vm.startPrank(address(account));
         vm.expectRevert(GuardianRecovery.InvalidRecoverySetup.selector);
-        recovery.setGuardians(g, 0, DELAY);
+        recovery.setGuardians(g, 0, DELAY, FEE_CAP);
         vm.expectRevert(GuardianRecovery.InvalidRecoverySetup.selector);
-        recovery.setGuardians(g, 4, DELAY);
+        recovery.setGuardians(g, 4, DELAY, FEE_CAP);
         vm.expectRevert(GuardianRecovery.InvalidRecoverySetup.selector);
-        recovery.setGuardians(g, 2, 1 days - 1);
+        recovery.setGuardians(g, 2, 1 days - 1, FEE_CAP);
         vm.expectRevert(GuardianRecovery.InvalidRecoverySetup.selector);
-        recovery.setGuardians(g, 2, 90 days + 1);
+        recovery.setGuardians(g, 2, 90 days + 1, FEE_CAP);
         vm.expectRevert(GuardianRecovery.InvalidRecoverySetup.selector);
-        recovery.setGuardians(new address[](17), 1, DELAY);
+        recovery.setGuardians(new address[](17), 1, DELAY, FEE_CAP);
         vm.expectRevert(GuardianRecovery.InvalidRecoverySetup.selector);
-        recovery.setGuardians(new address[](0), 1, DELAY);
+        recovery.setGuardians(new address[](0), 1, DELAY, FEE_CAP);
         g[1] = address(0);
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.InvalidGuardian.selector, address(0)));
-        recovery.setGuardians(g, 2, DELAY);
+        recovery.setGuardians(g, 2, DELAY, FEE_CAP);
         g[1] = address(account);
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.InvalidGuardian.selector, address(account)));
-        recovery.setGuardians(g, 2, DELAY);
+        recovery.setGuardians(g, 2, DELAY, FEE_CAP);
         g[1] = guardian1;
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.InvalidGuardian.selector, guardian1));
-        recovery.setGuardians(g, 2, DELAY);
+        recovery.setGuardians(g, 2, DELAY, FEE_CAP);
         // The bounds themselves are accepted; an empty list with threshold 0 turns recovery off.
-        recovery.setGuardians(_guardians(), 3, 1 days);
-        recovery.setGuardians(_guardians(), 1, 90 days);
-        recovery.setGuardians(new address[](0), 0, 1 days);
+        recovery.setGuardians(_guardians(), 3, 1 days, FEE_CAP);
+        recovery.setGuardians(_guardians(), 1, 90 days, FEE_CAP);
+        recovery.setGuardians(new address[](0), 0, 1 days, FEE_CAP);
         vm.stopPrank();
-        (address[] memory after_, uint256 threshold,,,) = recovery.recoveryConfig(address(account));
+        (address[] memory after_, uint256 threshold,,,,) = recovery.recoveryConfig(address(account));
         assertEq(after_.length + threshold, 0, "off");
     }
 
@@ -233,8 +252,8 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         address[] memory one = new address[](1);
         one[0] = guardian2;
         vm.prank(address(account));
-        recovery.setGuardians(one, 1, DELAY);
-        (address[] memory g,,,,) = recovery.recoveryConfig(address(account));
+        recovery.setGuardians(one, 1, DELAY, FEE_CAP);
+        (address[] memory g,,,,,) = recovery.recoveryConfig(address(account));
         assertEq(g.length, 1, "one guardian");
         assertEq(g[0], guardian2, "guardian 2");
         uint64 current = _round();
@@ -272,7 +291,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         emit RecoveryApproved(address(account), round, hash, guardian1);
         vm.prank(guardian1);
         recovery.approve(address(account), round, _request());
-        (,,,, uint256 pending) = recovery.recoveryConfig(address(account));
+        (,,,, uint256 pending,) = recovery.recoveryConfig(address(account));
         assertEq(pending, block.number, "pending from this block");
         (uint256 by, uint256 readyAt) = recovery.requestApprovals(address(account), hash);
         assertEq(by, 1, "guardian 0 approved");
@@ -325,7 +344,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         address[] memory listed = validator.getAccountList(NEW_ORIGIN, NEW_CRED_ID);
         assertEq(listed.length, 1, "listed under the new credential (login elsewhere)");
         assertEq(listed[0], address(account), "this account");
-        (,,, uint64 next, uint256 pending) = recovery.recoveryConfig(address(account));
+        (,,, uint64 next, uint256 pending,) = recovery.recoveryConfig(address(account));
         assertEq(next, round + 1, "new round");
         assertEq(pending, 0, "nothing pending");
         // Not twice.
@@ -352,7 +371,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         vm.warp(readyAt);
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.WrongRound.selector, round + 1));
         recovery.finalize(address(account), round, _request(), proof);
-        (address[] memory g,,,,) = recovery.recoveryConfig(address(account));
+        (address[] memory g,,,,,) = recovery.recoveryConfig(address(account));
         assertEq(g.length, 0, "no guardians left");
     }
 
@@ -381,7 +400,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         uint256 readyAt = _approveByTwo();
         uint64 round = _round();
         vm.prank(address(account));
-        recovery.setGuardians(_guardians(), 2, DELAY);
+        recovery.setGuardians(_guardians(), 2, DELAY, FEE_CAP);
         vm.warp(readyAt);
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.WrongRound.selector, round + 1));
         recovery.finalize(address(account), round, _request(), proof);
@@ -446,7 +465,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         // Signed for another account that has the same guardians.
         SsoAccount other = _newAccount(keccak256("other"));
         vm.prank(address(other));
-        recovery.setGuardians(_guardians(), 2, DELAY);
+        recovery.setGuardians(_guardians(), 2, DELAY, FEE_CAP);
         sigs[0] = _approvalSig(GUARDIAN1_PK, address(other), 1, _request());
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.InvalidGuardianSignature.selector, guardian1));
         recovery.approveWithSignatures(address(account), round, _request(), signers, sigs);
@@ -608,17 +627,112 @@ contract GuardianRecoveryUserOpTest is GuardianRecoveryBase {
         // The account asks the module to validate a finalize naming another account.
         SsoAccount other = _newAccount(keccak256("other"));
         vm.prank(address(other));
-        recovery.setGuardians(_guardians(), 1, DELAY);
+        recovery.setGuardians(_guardians(), 1, DELAY, FEE_CAP);
         vm.prank(guardian1);
         recovery.approve(address(other), 1, _request());
         bytes memory call = abi.encodeCall(GuardianRecovery.finalize, (address(other), 1, _request(), _proof()));
         PackedUserOperation memory op;
+        op.nonce = ((recovery.RECOVERY_NONCE_LANE() << 64) | 1) << 64; // both accounts are in round 1
         op.callData = _moduleCall(call);
         op.signature = abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, bytes32(uint256(1))));
         vm.prank(address(account));
         assertEq(recovery.validateUserOp(op, bytes32(uint256(1))), 1, "refused");
         vm.prank(address(other));
         assertTrue(recovery.validateUserOp(op, bytes32(uint256(1))) != 1, "the other account's own op passes");
+    }
+
+    function _twoSignatures() internal view returns (bytes memory) {
+        address[] memory signers = new address[](2);
+        signers[0] = guardian1;
+        signers[1] = guardian2;
+        bytes[] memory sigs = new bytes[](2);
+        sigs[0] = _approvalSig(GUARDIAN1_PK, address(account), _round(), _request());
+        sigs[1] = _approvalSig(GUARDIAN2_PK, address(account), _round(), _request());
+        return
+            abi.encodeCall(
+                GuardianRecovery.approveWithSignatures, (address(account), _round(), _request(), signers, sigs)
+            );
+    }
+
+    function test_userOps_theAccountPaysOnlyForApprovalsThatReachTheThreshold() public {
+        // One guardian's signature of a request nobody else approved (threshold 2): the account pays nothing.
+        _handleFails(_recoveryOp(_approveCall(GUARDIAN2_PK, guardian2), FINALIZER_PK), "AA24 signature error");
+        // Both together schedule it.
+        _handle(_recoveryOp(_twoSignatures(), FINALIZER_PK));
+        (, uint256 readyAt) =
+            recovery.requestApprovals(address(account), recovery.requestHash(address(account), _round(), _request()));
+        assertEq(readyAt, block.timestamp + DELAY, "scheduled");
+    }
+
+    function test_userOps_feesAboveTheCapAreRefused() public {
+        EpUserOp memory op = _op(_moduleCall(_twoSignatures()), _lane());
+        op.gasFees = bytes32((uint256(1 gwei) << 128) | 1000 gwei); // 1.85 M gas at 1,000 gwei: 1.85 ETH
+        op.signature =
+            abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
+        _handleFails(op, "AA24 signature error");
+        op = _op(_moduleCall(_twoSignatures()), _lane());
+        op.preVerificationGas = 10_000_000; // charged in full whatever is used
+        op.signature =
+            abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
+        _handleFails(op, "AA24 signature error");
+        // With a paymaster, the account pays nothing: the cap does not apply (checked at the module).
+        PackedUserOperation memory sponsored;
+        sponsored.nonce = uint256(_lane()) << 64;
+        sponsored.callData = _moduleCall(_twoSignatures());
+        sponsored.gasFees = bytes32(uint256(1000 gwei));
+        sponsored.accountGasLimits = bytes32((uint256(10_000_000) << 128) | 10_000_000);
+        sponsored.paymasterAndData = abi.encodePacked(address(0x9a1d));
+        sponsored.signature = abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, bytes32(uint256(7))));
+        vm.prank(address(account));
+        assertEq(recovery.validateUserOp(sponsored, bytes32(uint256(7))), 0, "sponsored: valid");
+    }
+
+    function test_userOps_onTheRoundsLaneAndAtMostFourPerRound() public {
+        uint256 readyAt = _approveByTwo();
+        vm.warp(readyAt);
+        // Another lane (the passkeys' lane 0, or another round's): refused.
+        EpUserOp memory op = _op(_moduleCall(_finalizeCall(_round())), 0);
+        op.signature =
+            abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
+        _handleFails(op, "AA24 signature error");
+        op = _op(_moduleCall(_finalizeCall(_round())), _lane() + 1);
+        op.signature =
+            abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, IEntryPoint(ENTRY_POINT).getUserOpHash(op)));
+        _handleFails(op, "AA24 signature error");
+        // Four paid finalize attempts whose proof is bad (each validates, reverts, and is paid for)...
+        bytes memory bad = abi.encodeCall(
+            GuardianRecovery.finalize,
+            (
+                address(account),
+                _round(),
+                _request(),
+                keyProof(NEW_PASSKEY_PK, address(0xdead), address(validator), NEW_CRED_ID, NEW_ORIGIN)
+            )
+        );
+        uint256 balance = address(account).balance;
+        for (uint256 i = 0; i < recovery.MAX_RECOVERY_OPS(); ++i) {
+            _handle(_recoveryOp(bad, FINALIZER_PK));
+        }
+        assertTrue(address(account).balance < balance, "paid for");
+        assertEq(_newKey()[0], bytes32(0), "nothing added");
+        // ...and the round's budget is spent: the account pays for no fifth.
+        _handleFails(_recoveryOp(_finalizeCall(_round()), FINALIZER_PK), "AA24 signature error");
+        // Anyone can still finalize by a transaction.
+        recovery.finalize(address(account), _round(), _request(), _proof());
+        assertEq(_newKey()[0], publicKey(NEW_PASSKEY_PK)[0], "added");
+    }
+
+    function test_approveWithSignatures_anEoaWithCodeSignsWithItsKey() public {
+        // An EIP-7702 EOA: code at its address, its key still signs; as in a recovery UserOp's validation.
+        vm.etch(guardian1, hex"00");
+        address[] memory signers = new address[](1);
+        signers[0] = guardian1;
+        bytes[] memory sigs = new bytes[](1);
+        sigs[0] = _approvalSig(GUARDIAN1_PK, address(account), _round(), _request());
+        recovery.approveWithSignatures(address(account), _round(), _request(), signers, sigs);
+        (uint256 by,) =
+            recovery.requestApprovals(address(account), recovery.requestHash(address(account), _round(), _request()));
+        assertEq(by, 1, "guardian 1 approved");
     }
 
     function test_isValidSignatureWithSender_neverValid() public view {
@@ -670,7 +784,7 @@ contract GuardianRecoveryFuzzTest is GuardianRecoveryBase {
         vm.assume(outsider < address(0x1000) || outsider >= address(0x1010));
         vm.assume(outsider != address(account) && outsider != address(0));
         vm.prank(address(account));
-        recovery.setGuardians(g, k, DELAY);
+        recovery.setGuardians(g, k, DELAY, FEE_CAP);
         uint64 round = _round();
         vm.prank(outsider);
         vm.expectRevert(abi.encodeWithSelector(GuardianRecovery.NotGuardian.selector, outsider));

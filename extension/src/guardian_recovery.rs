@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 
 use sso_wallet::abi::IGuardianRecovery::{recoveryConfigCall, requestApprovalsCall};
 use sso_wallet::account::Account;
-use sso_wallet::approval::{ApprovalKind, ReplyTo};
+use sso_wallet::approval::ApprovalKind;
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
 use sso_wallet::guardian_recovery::{
-    self as rules, Approvals, Config, GuardianSignature, Recovering, RecoveryChange, RecoveryCode,
-    Setup,
+    self as rules, Approvals, Config, GuardianSignature, Installed, Recovering, RecoveryChange,
+    RecoveryCode, Setup,
 };
 use sso_wallet::network::Network;
 use sso_wallet::passkey_link::PasskeyLink;
@@ -29,11 +29,12 @@ use sso_wallet::session::key::SessionKey;
 use sso_wallet::webauthn::{self, Assertion};
 use sso_wallet::{Error, Result};
 
-use crate::activity::Entry;
-use crate::{approvals, bundler, chain, chrome, paymaster, rpc, state, userop};
+use crate::{bundler, chain, chrome, paymaster, rpc, state, userop};
 
-/// ERC-7579 executor type: the module's setup lives with its executor install.
+/// ERC-7579 types the module is installed as: its setup lives with the executor install; the
+/// validator validates recovery UserOps.
 const EXECUTOR: u64 = 2;
+const VALIDATOR: u64 = 1;
 
 /// The network's recovery module, deployed: else why recovery is not available there.
 async fn module(network: &Network) -> Result<Address> {
@@ -86,10 +87,19 @@ async fn approvals(
         .map_err(|e| Error::bad_response(&network.rpc_url, e.user_message()))
 }
 
-/// Whether the module is installed on the account (its executor, which holds the setup).
-async fn installed(network: &Network, module: Address, account: Address) -> Result<bool> {
-    Ok(chain::is_deployed(network, account).await?
-        && chain::module_installed(network, account, EXECUTOR, module, Bytes::new()).await?)
+/// Which of the module's two installs the account has (none while it has no code).
+async fn installed(network: &Network, module: Address, account: Address) -> Result<Installed> {
+    if !chain::is_deployed(network, account).await? {
+        return Ok(Installed::default());
+    }
+    let (executor, validator) = futures::join!(
+        chain::module_installed(network, account, EXECUTOR, module, Bytes::new()),
+        chain::module_installed(network, account, VALIDATOR, module, Bytes::new()),
+    );
+    Ok(Installed {
+        executor: executor?,
+        validator: validator?,
+    })
 }
 
 /// The pending recovery of `account` described by `config`, read from the module's logs of the
@@ -113,13 +123,11 @@ async fn alert_of(
         chain::head(network),
     );
     let logs = logs?;
-    let requests = rules::requests_from_logs(&logs, module, account, config.round)
+    let (requests, more) = rules::requests_from_logs(&logs, module, account, config.round);
+    let requests = requests
         .into_iter()
         .map(|r| RecoveryRequestView {
-            fingerprint: rules::fingerprint(&webauthn::Passkey {
-                credential_id: r.credential_id,
-                public_key: r.public_key,
-            }),
+            fingerprint: rules::fingerprint(r.hash),
             browser: rules::browser_of(&r.origin),
             approved_by: r.approved_by,
             ready_at: r.ready_at,
@@ -127,8 +135,10 @@ async fn alert_of(
         .collect();
     Ok(Some(RecoveryAlert {
         network: network.name.clone(),
+        chain_id: network.chain_id,
         threshold: config.setup.threshold,
         requests,
+        more,
         now: head?.timestamp,
     }))
 }
@@ -149,9 +159,9 @@ pub async fn alert(network: &Network, account: Address) -> Result<Option<Recover
     alert_of(network, module, account, &config).await
 }
 
-/// The alert to show from [`alert`]'s outcome: a node that fails to answer leaves the view
-/// without it (as it leaves it without a balance), and the failure goes to the console; the
-/// next view reads it again.
+/// The alert an approval window shows from [`alert`]'s outcome: a node that fails to answer
+/// leaves the window without it (the home page says which networks it could not read), and the
+/// failure goes to the console; the next view reads it again.
 pub fn shown(alert: Result<Option<RecoveryAlert>>) -> Option<RecoveryAlert> {
     alert.unwrap_or_else(|e| {
         web_sys::console::error_1(&format!("SSO Wallet: recovery state not read: {e}").into());
@@ -182,7 +192,7 @@ pub async fn view() -> Result<RecoveryView> {
         }
         Err(e) => return Err(e),
     };
-    view.installed = installed(&network, module, account.address).await?;
+    view.installed = installed(&network, module, account.address).await?.executor;
     if view.installed {
         let config = config(&network, module, account.address).await?;
         view.alert = alert_of(&network, module, account.address, &config).await?;
@@ -192,16 +202,20 @@ pub async fn view() -> Result<RecoveryView> {
 }
 
 /// Opens the passkey approval that sets the account's guardians (installing the module first
-/// when it is not installed).
-pub async fn set_guardians(setup: Setup) -> Result<()> {
+/// where it is not installed), with the recovery fee cap the wallet sets: ten times what a
+/// recovery UserOp costs at today's fees ([`rules::default_fee_cap`]).
+pub async fn set_guardians(mut setup: Setup) -> Result<()> {
     let (account, network) = state::account_and_network().await?;
     let module = module(&network).await?;
+    let head = chain::head(&network).await?;
+    setup.max_recovery_fee = rules::default_fee_cap(head.max_fee_per_gas);
     setup.check(account.address)?;
-    let install = !installed(&network, module, account.address).await?;
-    if install && setup.guardians.is_empty() {
+    let installed = installed(&network, module, account.address).await?;
+    if !installed.executor && setup.guardians.is_empty() {
         return Err(Error::invalid_params("Name at least one guardian."));
     }
-    let calls = rules::setup_calls(account.address, module, &setup, !install);
+    let install = !installed.executor || !installed.validator;
+    let calls = rules::setup_calls(account.address, module, &setup, installed);
     propose(
         &network,
         &account,
@@ -211,11 +225,12 @@ pub async fn set_guardians(setup: Setup) -> Result<()> {
     .await
 }
 
-/// Opens the passkey approval that cancels the pending recovery.
-pub async fn cancel() -> Result<()> {
-    let (account, network) = state::account_and_network().await?;
+/// Opens the passkey approval that cancels the pending recovery on chain `chain_id`.
+pub async fn cancel(chain_id: u64) -> Result<()> {
+    let (account, _) = state::account_and_network().await?;
+    let network = state::network_for(chain_id).await?;
     let module = module(&network).await?;
-    if !installed(&network, module, account.address).await? {
+    if !installed(&network, module, account.address).await?.executor {
         return Err(Error::NotAllowed(
             "Recovery is not set up on this account: there is nothing to cancel.".into(),
         ));
@@ -235,15 +250,10 @@ async fn propose(
     calls: Vec<Call>,
     change: RecoveryChange,
 ) -> Result<()> {
-    let prepared = userop::prepare_network_sponsored(network, account, calls).await?;
-    approvals::enqueue(
-        &chrome::extension_origin(),
-        ReplyTo::nobody(),
-        ApprovalKind::Recovery {
-            prepared: Box::new(prepared),
-            change,
-        },
-    )
+    userop::propose_own(network, account, calls, |prepared| ApprovalKind::Recovery {
+        prepared,
+        change,
+    })
     .await
 }
 
@@ -259,14 +269,7 @@ pub async fn changed(
         RecoveryChange::Cancel => "Cancelled a recovery",
         RecoveryChange::Approve { .. } => "Approved a recovery as guardian",
     };
-    let entry = Entry {
-        origin,
-        what: what.into(),
-        batch_id: None,
-        recipients: Vec::new(),
-    };
-    userop::submit(network, user_op, entry).await?;
-    Ok(Value::Null)
+    userop::submit_own(network, origin, what, user_op).await
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -520,11 +523,20 @@ pub async fn submit_approvals() -> Result<RecoveringView> {
         .cloned()
         .collect();
     if !fresh.is_empty() {
+        // The account pays only for the approvals that schedule the request (the module's rule).
+        let total = approvals.approved_by.len() + fresh.len();
+        if total < usize::from(config.setup.threshold) {
+            return Err(Error::NotAllowed(format!(
+                "With these signatures {total} of {} guardians approve: the account pays for submitting them only once they are enough. Add more signatures, or wait for guardians to approve from their own wallets.",
+                config.setup.threshold
+            )));
+        }
         let call = recovering.code.approve_with_signatures_call(&fresh);
         send_recovery_op(
             &network,
             &recovering,
             call,
+            config.setup.max_recovery_fee,
             "Submitted guardians' approvals",
         )
         .await?;
@@ -551,7 +563,18 @@ pub async fn finalize() -> Result<UiResponse> {
     let (network, config, approvals, now) = standing(&recovering).await?;
     let code = &recovering.code;
     if config.round != code.round {
-        return Err(void());
+        // Finalized already (the operation went through, using the account here did not)?
+        let key = chain::registered_key(
+            &network,
+            code.link.account,
+            &code.link.origin,
+            &code.link.passkey.credential_id,
+        )
+        .await?;
+        if key != code.link.passkey.public_key {
+            return Err(void());
+        }
+        return use_recovered(&network, code).await;
     }
     let Some(ready_at) = approvals.ready_at else {
         return Err(Error::NotAllowed(format!(
@@ -579,11 +602,17 @@ pub async fn finalize() -> Result<UiResponse> {
         &network,
         &recovering,
         code.finalize_call(proof),
+        config.setup.max_recovery_fee,
         "Recovered the account",
     )
     .await?;
+    use_recovered(&network, code).await
+}
+
+/// Uses the recovered account here, and forgets the recovery.
+async fn use_recovered(network: &Network, code: &RecoveryCode) -> Result<UiResponse> {
     let logged_in =
-        crate::login::recovered(&network, code.link.account, code.link.passkey.clone()).await?;
+        crate::login::recovered(network, code.link.account, code.link.passkey.clone()).await?;
     state::update_wallet(|w| {
         w.recovering = None;
         Ok(())
@@ -602,17 +631,18 @@ pub async fn abandon() -> Result<()> {
 }
 
 /// Sends `call` (on the module) as a UserOp of the account that the module validates, signed by
-/// the finalizer on its own nonce lane, and waits for it. Fees: the network's sponsor, if it has
-/// one, else the account.
+/// the finalizer on the round's recovery lane, and waits for it. Fees: the network's sponsor, if
+/// it has one, else the account, within the owner's cap `max_fee`.
 async fn send_recovery_op(
     network: &Network,
     recovering: &Recovering,
     call: Call,
+    max_fee: U256,
     what: &str,
 ) -> Result<()> {
     let code = &recovering.code;
     let finalizer = recovering.finalizer()?;
-    let lane = U256::from_be_slice(finalizer.address().as_slice());
+    let lane = rules::recovery_nonce_key(code.round);
     let (nonce, head) = futures::join!(
         chain::nonce(network, code.link.account, lane, "latest"),
         chain::head(network),
@@ -632,14 +662,16 @@ async fn send_recovery_op(
     let estimate = bundler::estimate(network, &user_op).await?;
     rules::apply_recovery_gas(&mut user_op, &estimate);
     paymaster::finish(network, sponsored, &mut user_op).await?;
+    // The module refuses what costs the account more than the owner's cap: said here, in words.
+    if user_op.account_max_cost() > max_fee {
+        return Err(Error::NotAllowed(format!(
+            "The network's fees are too high now for what the account allows a recovery step ({}; this one could cost {}). Try again when fees are lower, or have someone finalize by a transaction.",
+            sso_wallet::units::Readable::ether(max_fee).short,
+            sso_wallet::units::Readable::ether(user_op.account_max_cost()).short,
+        )));
+    }
     let hash = user_op.hash(network.contracts.entry_point, network.chain_id);
     user_op.signature = rules::finalizer_signature(code.module, &finalizer, hash)?;
-    let entry = Entry {
-        origin: &chrome::extension_origin(),
-        what: what.into(),
-        batch_id: None,
-        recipients: Vec::new(),
-    };
-    userop::submit(network, &user_op, entry).await?;
+    userop::submit_own(network, &chrome::extension_origin(), what, &user_op).await?;
     Ok(())
 }

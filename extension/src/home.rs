@@ -53,7 +53,8 @@ pub async fn view() -> Result<HomeView> {
         tokens: Vec::new(),
         sites: Vec::new(),
         lock: wallet.lock,
-        recovery_alert: None,
+        recovery_alerts: Vec::new(),
+        recovery_unknown: Vec::new(),
     };
     let Some(account) = home.account.filter(|_| !locked) else {
         return Ok(home);
@@ -63,13 +64,30 @@ pub async fn view() -> Result<HomeView> {
         .iter()
         .filter(|t| t.chain_id == network.chain_id)
         .collect();
-    let (balance, deployed, token_balances, recovery_alert) = futures::join!(
+    let (balance, deployed, token_balances, alerts) = futures::join!(
         chain::balance(&network, account),
         chain::is_deployed(&network, account),
         futures::future::join_all(tokens.iter().map(|t| token_balance(&network, account, t))),
-        crate::guardian_recovery::alert(&network, account),
+        // A recovery on any network the account may be on is the owner's business here.
+        futures::future::join_all(
+            networks
+                .networks
+                .iter()
+                .map(|n| crate::guardian_recovery::alert(n, account))
+        ),
     );
-    home.recovery_alert = crate::guardian_recovery::shown(recovery_alert);
+    for (n, alert) in networks.networks.iter().zip(alerts) {
+        match alert {
+            Ok(Some(alert)) => home.recovery_alerts.push(alert),
+            Ok(None) => {}
+            Err(e) => {
+                web_sys::console::error_1(
+                    &format!("SSO Wallet: recovery state on {} not read: {e}", n.name).into(),
+                );
+                home.recovery_unknown.push(n.name.clone());
+            }
+        }
+    }
     home.balance = balance.ok().map(Readable::ether);
     home.deployed = deployed.ok();
     home.tokens = tokens

@@ -11,7 +11,7 @@ use serde_json::Value;
 use alloy_primitives::Address;
 use sso_wallet::abi::IWebAuthnValidator::{addValidationKeyCall, removeValidationKeyCall};
 use sso_wallet::account::Account;
-use sso_wallet::approval::{ApprovalKind, PasskeyChange, ReplyTo};
+use sso_wallet::approval::{ApprovalKind, PasskeyChange};
 use sso_wallet::erc4337::UserOperation;
 use sso_wallet::erc7579::Call;
 use sso_wallet::network::Network;
@@ -21,8 +21,7 @@ use sso_wallet::recovery::{self, RegisteredPasskey};
 use sso_wallet::webauthn::{self, Assertion};
 use sso_wallet::{Error, Result};
 
-use crate::activity::Entry;
-use crate::{approvals, chain, chrome, state, userop};
+use crate::{chain, chrome, state, userop};
 
 /// The passkeys registered for `account` on `network`, under every origin, oldest first. An
 /// account not deployed there has exactly the passkey it will be deployed with.
@@ -373,15 +372,9 @@ async fn propose(
         value: Default::default(),
         data: data.into(),
     };
-    let prepared = userop::prepare_network_sponsored(network, account, vec![call]).await?;
-    approvals::enqueue(
-        &chrome::extension_origin(),
-        ReplyTo::nobody(),
-        ApprovalKind::ChangePasskeys {
-            prepared: Box::new(prepared),
-            change,
-        },
-    )
+    userop::propose_own(network, account, vec![call], |prepared| {
+        ApprovalKind::ChangePasskeys { prepared, change }
+    })
     .await
 }
 
@@ -396,12 +389,5 @@ pub async fn changed(
         PasskeyChange::Add { .. } => "Added a passkey",
         PasskeyChange::Remove { .. } => "Removed a passkey",
     };
-    let entry = Entry {
-        origin,
-        what: what.into(),
-        batch_id: None,
-        recipients: Vec::new(),
-    };
-    userop::submit(network, user_op, entry).await?;
-    Ok(Value::Null)
+    userop::submit_own(network, origin, what, user_op).await
 }

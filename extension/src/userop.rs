@@ -187,6 +187,41 @@ pub async fn send(
     Ok(hash)
 }
 
+/// The wallet's own operation of `calls` (a change the home page asked for), prepared with the
+/// network's sponsor and put in the approval queue as `kind` makes it of the prepared operation.
+pub async fn propose_own(
+    network: &Network,
+    account: &Account,
+    calls: Vec<Call>,
+    kind: impl FnOnce(Box<PreparedTransaction>) -> sso_wallet::approval::ApprovalKind,
+) -> Result<()> {
+    let prepared = prepare_network_sponsored(network, account, calls).await?;
+    crate::approvals::enqueue(
+        &crate::chrome::extension_origin(),
+        sso_wallet::approval::ReplyTo::nobody(),
+        kind(Box::new(prepared)),
+    )
+    .await
+}
+
+/// Sends one of the wallet's own approved operations (recorded as `what`, for `origin`) and
+/// waits for it to be included.
+pub async fn submit_own(
+    network: &Network,
+    origin: &str,
+    what: &str,
+    user_op: &UserOperation,
+) -> Result<serde_json::Value> {
+    let entry = activity::Entry {
+        origin,
+        what: what.into(),
+        batch_id: None,
+        recipients: Vec::new(),
+    };
+    submit(network, user_op, entry).await?;
+    Ok(serde_json::Value::Null)
+}
+
 /// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
 pub async fn submit(
     network: &Network,

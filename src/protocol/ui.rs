@@ -224,8 +224,12 @@ pub enum UiRequest {
         /// The new setup.
         setup: crate::guardian_recovery::Setup,
     },
-    /// Cancel the account's pending recovery (opens a passkey approval).
-    CancelRecovery,
+    /// Cancel the account's pending recovery on a network (opens a passkey approval).
+    #[serde(rename_all = "camelCase")]
+    CancelRecovery {
+        /// The network (its chain id) the recovery is pending on.
+        chain_id: u64,
+    },
     /// A guardian pasted a recovery request: what it asks (answered
     /// [`UiResponse::RecoveryCode`]).
     ReadRecoveryCode {

@@ -37,9 +37,12 @@ pub struct HomeView {
     pub sites: Vec<SiteView>,
     /// The lock settings.
     pub lock: crate::lock::LockSettings,
-    /// A recovery of the account is pending on the selected network: shown loudly.
+    /// Recoveries of the account pending on any of the wallet's networks: shown loudly.
     #[serde(default)]
-    pub recovery_alert: Option<RecoveryAlert>,
+    pub recovery_alerts: Vec<RecoveryAlert>,
+    /// Networks whose recovery state could not be read (their node did not answer).
+    #[serde(default)]
+    pub recovery_unknown: Vec<String>,
 }
 
 /// A network in the home view's list.
@@ -180,10 +183,16 @@ pub struct ApprovalView {
 pub struct RecoveryAlert {
     /// The network.
     pub network: String,
+    /// Its chain id (where a cancel goes).
+    #[serde(default)]
+    pub chain_id: u64,
     /// How many approvals a request needs.
     pub threshold: u8,
-    /// The requests of the round (a new passkey each).
+    /// The requests of the round (a new passkey each), most advanced first.
     pub requests: Vec<RecoveryRequestView>,
+    /// How many more requests the round has (not shown).
+    #[serde(default)]
+    pub more: usize,
     /// The chain's time (Unix seconds) when this was read.
     pub now: u64,
 }
@@ -192,9 +201,9 @@ pub struct RecoveryAlert {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecoveryRequestView {
-    /// The new passkey's fingerprint.
+    /// The request's fingerprint.
     pub fingerprint: String,
-    /// The browser it was made in ("Chrome", "Firefox", or its origin).
+    /// The browser it was made in ("Chrome", "Firefox"), or that its origin is no wallet's.
     pub browser: String,
     /// The guardians who approved.
     pub approved_by: Vec<Address>,

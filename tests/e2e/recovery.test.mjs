@@ -248,17 +248,22 @@ describe("recovery with guardians", () => {
     assert.match(await text(home, "recovery-alert-progress"), /^1 of 2 approvals$/);
     await showTab(home, "settings");
     assert.equal(await home.getByTestId("recovery-alert").count(), 1, "above every tab");
-    const { page } = await owner.wallet.approval(() =>
+    const { page, pending } = await owner.wallet.approval(() =>
       request(owner.dapp, "eth_sendTransaction", [{ from: owner.account, to: eoa2.address, value: "0x1" }]),
     );
     await page.getByTestId("recovery-alert").waitFor();
     assert.match(await text(page, "recovery-alert"), new RegExp(b.fingerprint));
-    await page.getByTestId("reject").click();
 
-    // The owner cancels with its passkey: the alert goes, the request no longer counts.
-    await approve(owner.wallet, () => home.getByTestId("recovery-cancel").click(), async (window) => {
-      assert.match(await text(window, "recovery-title"), /Cancel the recovery/);
-    });
+    // One click in that window: the cancel goes before the waiting transaction; the passkey
+    // approves it; then the transaction shows again, without the alert.
+    await page.getByTestId("recovery-cancel").click();
+    await page.getByTestId("recovery-title").filter({ hasText: /Cancel the recovery/ }).waitFor();
+    assert.equal(await text(page, "queue-position"), "1 of 2");
+    await page.getByTestId("approve").click();
+    await page.getByTestId("tx-title").waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId("recovery-alert").count(), 0);
+    await page.getByTestId("reject").click();
+    assert.equal((await pending).error?.code, 4001);
     await home.reload();
     await home.getByTestId("tabs").waitFor();
     assert.equal(await home.getByTestId("recovery-alert").count(), 0);
@@ -290,5 +295,23 @@ describe("recovery with guardians", () => {
     assert.equal(await again.getByTestId("recovery-approve").count(), 0);
     const config = await chain.readContract({ address: second.contracts.guardianRecovery, abi: MODULE, functionName: "recoveryConfig", args: [owner.account] });
     assert.deepEqual(config[0], [eoa2.address]);
+
+    // The remaining guardian, an EOA, approves the new request (B submits its signature); the
+    // owner cancels with one click on the home page this time.
+    await b.home.getByTestId("recover-signature").fill(await eoaSignature(eoa2, b.home));
+    await b.home.getByTestId("recover-add-signature").click();
+    await b.home.getByTestId("recover-submit").click();
+    await b.home.getByText(/^1 of 1 approvals; can be finalized in 2 days/).waitFor({ timeout: 60_000 });
+    await home.reload();
+    await home.getByTestId("recovery-alert").waitFor();
+    assert.match(await text(home, "recovery-alert-progress"), /^1 of 1 approvals; can be finalized in 2 days/);
+    await approve(owner.wallet, () => home.getByTestId("recovery-cancel").click(), async (window) => {
+      assert.match(await text(window, "recovery-title"), /Cancel the recovery/);
+    });
+    await home.reload();
+    await home.getByTestId("tabs").waitFor();
+    assert.equal(await home.getByTestId("recovery-alert").count(), 0);
+    await refreshed(b.home);
+    await b.home.getByTestId("recover-void").waitFor();
   });
 });

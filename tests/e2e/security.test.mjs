@@ -88,6 +88,38 @@ describe("security review findings", () => {
     ]);
     assert.equal(batch.error?.code, 4100);
     assert.match(batch.error.message, /^Call 1 goes to the account itself/);
+    // Nor may a site get this account's signature as a guardian's approval of someone's recovery.
+    const approval = {
+      types: {
+        EIP712Domain: [
+          { name: "name", type: "string" },
+          { name: "version", type: "string" },
+          { name: "chainId", type: "uint256" },
+          { name: "verifyingContract", type: "address" },
+        ],
+        RecoveryApproval: [
+          { name: "account", type: "address" },
+          { name: "round", type: "uint64" },
+          { name: "credentialId", type: "bytes" },
+          { name: "publicKey", type: "bytes32[2]" },
+          { name: "originDomain", type: "string" },
+          { name: "finalizer", type: "address" },
+        ],
+      },
+      primaryType: "RecoveryApproval",
+      domain: { name: "SsoWalletGuardianRecovery", version: "1", chainId: devnet.chainId, verifyingContract: devnet.contracts.guardianRecovery },
+      message: {
+        account: "0x00000000000000000000000000000000000000bb",
+        round: 1,
+        credentialId: `0x${"11".repeat(16)}`,
+        publicKey: [`0x${"22".repeat(32)}`, `0x${"33".repeat(32)}`],
+        originDomain: "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+        finalizer: "0x00000000000000000000000000000000000000cc",
+      },
+    };
+    const signed = await request(dapp, "eth_signTypedData_v4", [account, JSON.stringify(approval)]);
+    assert.equal(signed.error?.code, 4100);
+    assert.match(signed.error.message, /guardian's approval of a recovery/);
     assert.equal(wallet.approvalWindows, windows, "no approval window opened");
   });
 

@@ -409,12 +409,12 @@ if (!devnet.contracts.guardianRecovery) {
 async function measureRecovery(module) {
   const REQUEST = "(bytes credentialId,bytes32[2] publicKey,string originDomain,address finalizer)";
   const recoveryAbi = parseAbi([
-    "function setGuardians(address[] guardians, uint256 threshold, uint256 delay)",
+    "function setGuardians(address[] guardians, uint256 threshold, uint256 delay, uint256 maxRecoveryFee)",
     "function cancelRecovery()",
     `function approve(address account, uint64 round, ${REQUEST} request)`,
     `function approveWithSignatures(address account, uint64 round, ${REQUEST} request, address[] signers, bytes[] signatures)`,
     `function finalize(address account, uint64 round, ${REQUEST} request, bytes proof)`,
-    "function recoveryConfig(address account) view returns (address[] guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock)",
+    "function recoveryConfig(address account) view returns (address[] guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock, uint256 maxRecoveryFee)",
     `function approvalDigest(address account, uint64 round, ${REQUEST} request) view returns (bytes32)`,
   ]);
   const validatorAbi = parseAbi([
@@ -422,6 +422,8 @@ async function measureRecovery(module) {
     "function getAccountKey(string originDomain, bytes credentialId, address account) view returns (bytes32[2])",
   ]);
   const DELAY = 48n * 3600n;
+  const FEE_CAP = parseEther("0.1"); // above what these measured UserOps may cost at the devnet's fees
+  const RECOVERY_NONCE_LANE = 0x7265636f76657279n;
   const moduleCall = (name, args) => single(module, 0n, encodeFunctionData({ abi: recoveryAbi, functionName: name, args }));
   const ownerOp = async (callData, what) => send(await passkeyOp(passkey, { sender: account, nonce: await nonceOf(account), callData }), what);
   const round = async () => (await client.readContract({ address: module, abi: recoveryAbi, functionName: "recoveryConfig", args: [account] }))[3];
@@ -438,7 +440,7 @@ async function measureRecovery(module) {
   const formerEoa = privateKeyToAccount(generatePrivateKey()).address;
 
   // Install with [guardian, formerEoa], then change the second guardian (a realistic change of the setup).
-  const installData = encodeAbiParameters(parseAbiParameters("address[], uint256, uint256"), [[guardian, formerEoa], 2n, DELAY]);
+  const installData = encodeAbiParameters(parseAbiParameters("address[], uint256, uint256, uint256"), [[guardian, formerEoa], 2n, DELAY, FEE_CAP]);
   figures.recoveryInstall = await ownerOp(
     batch([
       { target: account, value: 0n, callData: encodeFunctionData({ abi: accountAbi, functionName: "installModule", args: [2n, module, installData] }) },
@@ -446,7 +448,7 @@ async function measureRecovery(module) {
     ]),
     "install the recovery module",
   );
-  figures.recoverySetGuardians = await ownerOp(moduleCall("setGuardians", [[guardian, eoa], 2n, DELAY]), "setGuardians");
+  figures.recoverySetGuardians = await ownerOp(moduleCall("setGuardians", [[guardian, eoa], 2n, DELAY, FEE_CAP]), "setGuardians");
 
   // The request: a new passkey, its proof of possession for the account, and a finalizer key.
   const newKey = newPasskey();
@@ -457,8 +459,9 @@ async function measureRecovery(module) {
     await passkeyOp(guardianKey, { sender: guardian, nonce: await nonceOf(guardian), callData: moduleCall("approve", [account, current, request]) }),
     "guardian approve",
   );
+  // Recovery UserOps go on the round's lane: key (RECOVERY_NONCE_LANE << 64) | round.
   const recoveryOp = async (callData, what) => {
-    const op = await userOp({ sender: account, nonce: await nonceOf(account, BigInt(request.finalizer)), callData });
+    const op = await userOp({ sender: account, nonce: await nonceOf(account, (RECOVERY_NONCE_LANE << 64n) | current), callData });
     op.signature = concat([module, await signHash({ hash: await opHash(op), privateKey: finalizerKey, to: "hex" })]);
     return send(op, what);
   };

@@ -51,9 +51,14 @@ interface IPasskeyRegistry {
 /// - `execute(0, module ‖ 0 ‖ finalize(account, round, request))` for a request whose delay is running or over; the
 ///   validation data's `validAfter` is the end of the delay, so the EntryPoint and bundlers refuse it before;
 /// - `execute(0, module ‖ 0 ‖ approveWithSignatures(account, round, request, signers, signatures))` carrying only
-///   ECDSA signatures (65 bytes) of guardians who did not approve the request yet.
-/// Anything else fails validation. So the account pays gas only for steps that move a recovery its guardians
-/// approve, and only to the finalizer its guardians approved (nobody else can spend its funds through the module).
+///   ECDSA signatures (65 bytes) of guardians who did not approve the request yet, which together with the
+///   approvals it has bring the request to the threshold.
+/// Both must be on the round's nonce lane (key `(RECOVERY_NONCE_LANE << 64) | round`) with a sequence below
+/// {MAX_RECOVERY_OPS}, and, unless a paymaster pays, cost at most the account's `maxRecoveryFee` (set with the
+/// guardians: all the UserOp's gas limits times its `maxFeePerGas`). Anything else fails validation. So the account
+/// pays for recovery UserOps only once k guardians approved the request they serve, only to the finalizer they
+/// approved, at most {MAX_RECOVERY_OPS} of them per round and each within the owner's cap: not even k colluding
+/// guardians can drain it through fees before the owner cancels.
 /// The validation reads only storage associated with the account and uses no banned opcode (ERC-7562; the time
 /// check is the EntryPoint's `validAfter`), so public bundlers accept these UserOps unstaked.
 ///
@@ -80,6 +85,7 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
         uint8 guardianCount;
         uint32 delay;
         uint48 pendingSinceBlock;
+        uint96 maxRecoveryFee;
         address[16] guardians;
     }
 
@@ -99,6 +105,11 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     uint256 public constant MIN_DELAY = 1 days;
     /// @notice The longest delay.
     uint256 public constant MAX_DELAY = 90 days;
+    /// @notice The most recovery UserOps the account pays for in one round (their nonce sequence on the round's
+    /// lane is below it).
+    uint256 public constant MAX_RECOVERY_OPS = 4;
+    /// @notice The nonce lane of recovery UserOps: key `(RECOVERY_NONCE_LANE << 64) | round` (ASCII "recovery").
+    uint256 public constant RECOVERY_NONCE_LANE = 0x7265636f76657279;
 
     /// @dev ERC-4337 validation result for a failure.
     uint256 private constant _SIG_VALIDATION_FAILED = 1;
@@ -120,7 +131,14 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     /// @param guardians The guardians.
     /// @param threshold How many must approve a request.
     /// @param delay Seconds between the last approval needed and finalizing.
-    event GuardiansSet(address indexed account, uint64 round, address[] guardians, uint256 threshold, uint256 delay);
+    event GuardiansSet(
+        address indexed account,
+        uint64 round,
+        address[] guardians,
+        uint256 threshold,
+        uint256 delay,
+        uint256 maxRecoveryFee
+    );
     /// @notice The first approval of a request in a round: the request in full.
     /// @param account The account to recover.
     /// @param round The round.
@@ -156,7 +174,7 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     event RecoveryFinalized(address indexed account, uint64 indexed round, bytes32 indexed requestHash);
 
     /// @notice More guardians than {MAX_GUARDIANS}, a threshold of 0 or above the number of guardians (or not 0
-    /// without guardians), or a delay outside [{MIN_DELAY}, {MAX_DELAY}].
+    /// without guardians), a delay outside [{MIN_DELAY}, {MAX_DELAY}], or a fee cap above `type(uint96).max`.
     error InvalidRecoverySetup();
     /// @notice A guardian is zero, the account itself, or listed twice.
     /// @param guardian The guardian.
@@ -188,18 +206,20 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     // ------------------------------------------------------------------------------------------------------------
 
     /// @notice Installation: empty data does nothing (the validator install, or an executor without guardians yet);
-    /// otherwise `abi.encode(address[] guardians, uint256 threshold, uint256 delay)` as for {setGuardians}.
+    /// otherwise `abi.encode(address[] guardians, uint256 threshold, uint256 delay, uint256 maxRecoveryFee)` as for
+    /// {setGuardians}.
     /// @param data Empty, or the setup.
     function onInstall(bytes calldata data) external override {
         if (data.length == 0) return;
-        (address[] memory guardians, uint256 threshold, uint256 delay) = abi.decode(data, (address[], uint256, uint256));
-        _setGuardians(msg.sender, guardians, threshold, delay);
+        (address[] memory guardians, uint256 threshold, uint256 delay, uint256 maxRecoveryFee) =
+            abi.decode(data, (address[], uint256, uint256, uint256));
+        _setGuardians(msg.sender, guardians, threshold, delay, maxRecoveryFee);
     }
 
     /// @notice Uninstallation (of either type) turns recovery off for the account: the guardians are removed and a
     /// new round voids every approval.
     function onUninstall(bytes calldata) external override {
-        _setGuardians(msg.sender, new address[](0), 0, MIN_DELAY);
+        _setGuardians(msg.sender, new address[](0), 0, MIN_DELAY, 0);
     }
 
     /// @notice The module is an executor (type 2) and a validator (type 1).
@@ -213,14 +233,18 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     // The owner (msg.sender is the account)
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Sets the calling account's guardians, threshold and delay, replacing the old ones, and starts a new
-    /// round (pending approvals are void). An empty list with threshold 0 turns recovery off.
+    /// @notice Sets the calling account's guardians, threshold, delay and recovery fee cap, replacing the old ones,
+    /// and starts a new round (pending approvals are void). An empty list with threshold 0 turns recovery off.
     /// @dev Reverts with {InvalidRecoverySetup} or {InvalidGuardian}.
     /// @param guardians The guardians (at most {MAX_GUARDIANS}, distinct, not zero, not the account).
     /// @param threshold How many guardians must approve a request (1..n; 0 only without guardians).
     /// @param delay Seconds between the last approval needed and finalizing ({MIN_DELAY}..{MAX_DELAY}).
-    function setGuardians(address[] calldata guardians, uint256 threshold, uint256 delay) external {
-        _setGuardians(msg.sender, guardians, threshold, delay);
+    /// @param maxRecoveryFee The most one recovery UserOp may cost the account (wei: its gas limits times its
+    /// `maxFeePerGas`); 0: the account pays for none (a paymaster must).
+    function setGuardians(address[] calldata guardians, uint256 threshold, uint256 delay, uint256 maxRecoveryFee)
+        external
+    {
+        _setGuardians(msg.sender, guardians, threshold, delay, maxRecoveryFee);
     }
 
     /// @notice Cancels every recovery of the calling account's current round and starts a new one.
@@ -250,9 +274,9 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
         _record(config, account, round, hash, request, _bit(index), msg.sender);
     }
 
-    /// @notice Submits guardians' EIP-712 approvals ({approvalDigest}) of `request` for `account` in `round`. ECDSA
-    /// signatures for EOAs, ERC-1271 for contracts (an SSO Wallet account signs with ERC-7739, as for any EIP-712
-    /// message). Signers who already approved are skipped.
+    /// @notice Submits guardians' EIP-712 approvals ({approvalDigest}) of `request` for `account` in `round`. A
+    /// 65-byte ECDSA signature by the guardian's key counts (also for an EOA with EIP-7702 code, as in a recovery
+    /// UserOp's validation); else, for a guardian with code, ERC-1271. Signers who already approved are skipped.
     /// @dev Reverts with {WrongRound}, {NoFinalizer}, {NotGuardian} or {InvalidGuardianSignature}.
     /// @param account The account to recover.
     /// @param round The account's current round.
@@ -275,10 +299,7 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
             address signer = signers[i];
             uint256 index = _guardianIndex(config, signer);
             require(index < MAX_GUARDIANS, NotGuardian(signer));
-            require(
-                SignatureChecker.isValidSignatureNowCalldata(signer, digest, signatures[i]),
-                InvalidGuardianSignature(signer)
-            );
+            require(_isGuardianSignature(signer, digest, signatures[i]), InvalidGuardianSignature(signer));
             _record(config, account, round, hash, request, _bit(index), signer);
         }
     }
@@ -323,7 +344,9 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     /// @dev `userOp.callData` must be `execute(bytes32(0), executionCalldata)` in the standard ABI encoding (offset
     /// 0x40) with `executionCalldata = address(this) ‖ uint256(0) ‖ call`, `call` being {finalize} or
     /// {approveWithSignatures} for `msg.sender`; `userOp.signature = address(this) ‖ ECDSA(userOpHash)` by the
-    /// request's finalizer. Reads only `msg.sender`'s configuration and approvals.
+    /// request's finalizer; its nonce on the round's lane (key `(RECOVERY_NONCE_LANE << 64) | round`, sequence below
+    /// {MAX_RECOVERY_OPS}); and, unless a paymaster pays, its most cost (gas limits times `maxFeePerGas`) within the
+    /// account's `maxRecoveryFee`. Reads only `msg.sender`'s configuration and approvals.
     /// @param userOp The UserOp (as passed by the account).
     /// @param userOpHash The EntryPoint's UserOp hash.
     /// @return Validation data: a failure, or success with `validAfter` for a finalize.
@@ -334,7 +357,7 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
         returns (uint256)
     {
         bytes calldata call = _recoveryCall(userOp.callData);
-        if (call.length < 4 || userOp.signature.length != 85) return _SIG_VALIDATION_FAILED;
+        if (call.length < 4 || userOp.signature.length != 85 || !_affordable(userOp)) return _SIG_VALIDATION_FAILED;
         bytes4 selector = bytes4(call[:4]);
         if (selector == this.finalize.selector) {
             (address account, uint64 round, RecoveryRequest memory request,) =
@@ -356,7 +379,7 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
                 bytes[] memory sigs
             ) = abi.decode(call[4:], (address, uint64, RecoveryRequest, address[], bytes[]));
             if (
-                account != msg.sender || !_newEcdsaApprovals(account, round, request, signers, sigs)
+                account != msg.sender || !_reachesThreshold(account, round, request, signers, sigs)
                     || !_signedBy(request.finalizer, userOpHash, userOp.signature[20:])
             ) return _SIG_VALIDATION_FAILED;
             return 0;
@@ -382,10 +405,18 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     /// @return round The current round (approvals name it).
     /// @return pendingSinceBlock The block of the round's first approval (its events are from there on); 0 while no
     /// recovery is pending.
+    /// @return maxRecoveryFee The most one recovery UserOp may cost the account (wei).
     function recoveryConfig(address account)
         external
         view
-        returns (address[] memory guardians, uint256 threshold, uint256 delay, uint64 round, uint256 pendingSinceBlock)
+        returns (
+            address[] memory guardians,
+            uint256 threshold,
+            uint256 delay,
+            uint64 round,
+            uint256 pendingSinceBlock,
+            uint256 maxRecoveryFee
+        )
     {
         Config storage config = _configs[account];
         uint256 count = config.guardianCount;
@@ -393,7 +424,8 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
         for (uint256 i = 0; i < count; ++i) {
             guardians[i] = config.guardians[i];
         }
-        return (guardians, config.threshold, config.delay, config.round, config.pendingSinceBlock);
+        return
+            (guardians, config.threshold, config.delay, config.round, config.pendingSinceBlock, config.maxRecoveryFee);
     }
 
     /// @notice A request's approvals in its round.
@@ -441,11 +473,17 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     // Internals
     // ------------------------------------------------------------------------------------------------------------
 
-    function _setGuardians(address account, address[] memory guardians, uint256 threshold, uint256 delay) private {
+    function _setGuardians(
+        address account,
+        address[] memory guardians,
+        uint256 threshold,
+        uint256 delay,
+        uint256 maxRecoveryFee
+    ) private {
         uint256 count = guardians.length;
         require(
             count <= MAX_GUARDIANS && threshold <= count && (threshold != 0 || count == 0) && delay >= MIN_DELAY
-                && delay <= MAX_DELAY,
+                && delay <= MAX_DELAY && maxRecoveryFee <= type(uint96).max,
             InvalidRecoverySetup()
         );
         Config storage config = _configs[account];
@@ -470,7 +508,9 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
         // forge-lint: disable-next-line(unsafe-typecast)
         config.delay = uint32(delay);
         config.pendingSinceBlock = 0;
-        emit GuardiansSet(account, round, guardians, threshold, delay);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        config.maxRecoveryFee = uint96(maxRecoveryFee);
+        emit GuardiansSet(account, round, guardians, threshold, delay, maxRecoveryFee);
     }
 
     /// @dev Records a guardian's approval (`bit`) of a request; schedules it when it reaches the threshold.
@@ -572,8 +612,9 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
     }
 
     /// @dev Whether every signature is a 65-byte ECDSA signature of the request's digest by a distinct guardian who
-    /// has not approved it yet, and there is at least one (the current round only).
-    function _newEcdsaApprovals(
+    /// has not approved it yet, there is at least one, and with them the request reaches the threshold (the current
+    /// round only): the account pays only for the approvals that schedule a request.
+    function _reachesThreshold(
         address account,
         uint64 round,
         RecoveryRequest memory request,
@@ -592,7 +633,36 @@ contract GuardianRecovery is IERC7579Validator, EIP712 {
             if (error != ECDSA.RecoverError.NoError || recovered != signers[i]) return false;
             seen |= _bit(index);
         }
-        return true;
+        return _popCount(seen) >= config.threshold;
+    }
+
+    /// @dev Whether the UserOp is on the round's recovery lane within {MAX_RECOVERY_OPS}, and either a paymaster
+    /// pays or its most cost (all its gas limits times `maxFeePerGas`) is within the account's `maxRecoveryFee`.
+    function _affordable(PackedUserOperation calldata userOp) private view returns (bool) {
+        Config storage config = _configs[msg.sender];
+        uint256 nonce = userOp.nonce;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (nonce >> 64 != (RECOVERY_NONCE_LANE << 64) | config.round || uint64(nonce) >= MAX_RECOVERY_OPS) {
+            return false;
+        }
+        if (userOp.paymasterAndData.length != 0) return true;
+        uint256 limits = uint256(userOp.accountGasLimits);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint256 gas = (limits >> 128) + uint128(limits) + userOp.preVerificationGas;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint256 maxFeePerGas = uint128(uint256(userOp.gasFees));
+        // Each factor is below 2^130: the product cannot overflow.
+        return gas < 2 ** 130 && gas * maxFeePerGas <= config.maxRecoveryFee;
+    }
+
+    /// @dev A guardian's approval signature: 65-byte ECDSA by `signer`'s key, else ERC-1271 when `signer` has code.
+    function _isGuardianSignature(address signer, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (bool)
+    {
+        if (signature.length == 65 && _signedBy(signer, digest, signature)) return true;
+        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);
     }
 
     /// @dev Whether `signature` (r ‖ s ‖ v) is `signer`'s ECDSA signature of `hash` (raw, no prefix).

@@ -58,6 +58,10 @@ pub async fn handle(request: Request) -> Result<Option<Value>> {
                     network.chain_id
                 )));
             }
+            sso_wallet::administration::check_signing_domain(
+                typed.domain.verifying_contract,
+                &network.contracts,
+            )?;
             let sign = erc1271::typed_data_sign(&typed, account.address, network.chain_id)?;
             let content = SignContent::TypedData { typed_data: json };
             let prepared = PreparedSignature {

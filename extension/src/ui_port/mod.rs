@@ -96,7 +96,7 @@ fn family(request: &UiRequest) -> Family {
         UiRequest::ListActivity => Family::Activity,
         UiRequest::GetRecovery
         | UiRequest::SetGuardians { .. }
-        | UiRequest::CancelRecovery
+        | UiRequest::CancelRecovery { .. }
         | UiRequest::ReadRecoveryCode { .. }
         | UiRequest::ApproveRecovery { .. }
         | UiRequest::StartRecovery { .. }

@@ -20,8 +20,8 @@ pub async fn handle(request: UiRequest) -> Result<UiResponse> {
             recovery::set_guardians(setup).await?;
             done()
         }
-        UiRequest::CancelRecovery => {
-            recovery::cancel().await?;
+        UiRequest::CancelRecovery { chain_id } => {
+            recovery::cancel(chain_id).await?;
             done()
         }
         UiRequest::ReadRecoveryCode { code } => UiResponse::RecoveryCode {

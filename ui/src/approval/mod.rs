@@ -277,7 +277,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
     };
     let (body, label) = match &view.request {
         RequestView::Locked => {
-            let alert = view.recovery_alert.as_ref().map(recovery::alert);
+            let alert = view.recovery_alert.as_ref().map(|a| recovery::alert(ui, a));
             return view! {
                 {queue}
                 {alert}
@@ -387,7 +387,7 @@ fn approval_view(ui: Ui, view: ApprovalView) -> AnyView {
         .and_then(|s| s.operation.clone())
         .map(operation_view);
     let approve = view.clone();
-    let alert = view.recovery_alert.as_ref().map(recovery::alert);
+    let alert = view.recovery_alert.as_ref().map(|a| recovery::alert(ui, a));
     view! {
         {queue}
         {alert}

@@ -4,8 +4,12 @@
 
 use leptos::prelude::*;
 
-use sso_wallet::guardian_recovery::{RecoveryChange, browser_of};
-use sso_wallet::protocol::RecoveryAlert;
+use sso_wallet::guardian_recovery::{MAX_RECOVERY_OPS, RecoveryChange, browser_of};
+use sso_wallet::protocol::{RecoveryAlert, UiRequest};
+use sso_wallet::units::Readable;
+
+use super::Ui;
+use crate::bridge;
 
 /// What the window shows of a recovery change, and its button's label.
 pub(super) fn change(change: &RecoveryChange) -> (AnyView, &'static str) {
@@ -24,6 +28,11 @@ pub(super) fn change(change: &RecoveryChange) -> (AnyView, &'static str) {
                         setup.threshold,
                         setup.guardians.len(),
                         setup.delay_secs / 3600
+                    )}</p>
+                    <p class="muted" data-testid="recovery-fee-cap">{format!(
+                        "A recovery's steps are paid by the account (unless a sponsor pays): at most {} each, at most {} per recovery — ten times today's fees.",
+                        Readable::ether(setup.max_recovery_fee).short,
+                        MAX_RECOVERY_OPS
                     )}</p>
                     <ul>{guardians}</ul>
                     {install.then(|| view! { <p class="muted" data-testid="recovery-install">"This installs SSO Wallet's recovery module on your account."</p> })}
@@ -61,8 +70,10 @@ pub(super) fn change(change: &RecoveryChange) -> (AnyView, &'static str) {
     }
 }
 
-/// The alert every approval window shows while a recovery of the account is pending.
-pub(super) fn alert(alert: &RecoveryAlert) -> impl IntoView + use<> {
+/// The alert every approval window shows while a recovery of the account is pending, with
+/// *Cancel recovery*: its approval goes before everything waiting, so it is the next shown.
+pub(super) fn alert(ui: Ui, alert: &RecoveryAlert) -> impl IntoView + use<> {
+    let chain_id = alert.chain_id;
     let fingerprints = alert
         .requests
         .iter()
@@ -72,7 +83,9 @@ pub(super) fn alert(alert: &RecoveryAlert) -> impl IntoView + use<> {
     view! {
         <section class="alert" role="alert" data-testid="recovery-alert">
             <b>"Someone is recovering this account. "</b>
-            {format!("On {}, guardians are approving a new passkey ({fingerprints}). If you did not ask for this, open SSO Wallet and cancel the recovery.", alert.network)}
+            {format!("On {}, guardians are approving a new passkey ({fingerprints}). If you did not ask for this, cancel it now: your passkey still controls the account.", alert.network)}
+            <button class="primary danger" data-testid="recovery-cancel" disabled=move || ui.busy()
+                on:click=move |_| ui.run("Preparing the cancel…", async move { Ok(bridge::request(UiRequest::CancelRecovery { chain_id }).await) })>"Cancel recovery"</button>
         </section>
     }
 }

@@ -268,7 +268,8 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
         .find(|n| n.network.chain_id == home.chain_id);
     let network_name = network.map(|n| n.network.name.clone()).unwrap_or_default();
     let copy = move |_| page.copy(address.to_checksum(None), "Address");
-    let home_alert = home.recovery_alert.clone();
+    let home_alerts = home.recovery_alerts.clone();
+    let unknown = home.recovery_unknown.clone();
     let panel = move || {
         let home = home.clone();
         match page.tab.get() {
@@ -307,9 +308,16 @@ fn account_page(page: Page, home: HomeView) -> impl IntoView {
             }.into_any(),
         }
     };
-    let alert = home_alert.map(|alert| recovery::alert_view(page, alert));
+    let alerts = home_alerts
+        .into_iter()
+        .map(|alert| recovery::alert_view(page, alert))
+        .collect::<Vec<_>>();
+    let unknown = (!unknown.is_empty()).then(|| view! {
+        <p class="muted" data-testid="recovery-unknown">{format!("Could not check for a pending recovery of this account on {}: its node did not answer.", unknown.join(", "))}</p>
+    });
     view! {
-        {alert}
+        {alerts}
+        {unknown}
         {tabs::tab_list(page.tab)}
         <div class="panel" role="tabpanel" id="tab-panel" tabindex="0"
             aria-labelledby=move || format!("tab-{}", page.tab.get().id())

@@ -60,18 +60,21 @@ pub(super) fn alert_view(page: Page, alert: RecoveryAlert) -> impl IntoView {
             }
         })
         .collect::<Vec<_>>();
+    let chain_id = alert.chain_id;
     let cancel = move |_| {
         page.ask(
             "Preparing the cancel…",
             "Confirm the cancel in the approval window.",
-            UiRequest::CancelRecovery,
+            UiRequest::CancelRecovery { chain_id },
         )
     };
+    let more =
+        (alert.more > 0).then(|| view! { <li>{format!("…and {} more requests", alert.more)}</li> });
     view! {
         <section class="alert" role="alert" data-testid="recovery-alert">
             <h1>"Someone is recovering this account"</h1>
             <p>{format!("On {}, the account's guardians are approving a new passkey for it. When enough approve and the delay passes, that passkey will control the account.", alert.network)}</p>
-            <ul>{requests}</ul>
+            <ul>{requests}{more}</ul>
             <p>"If you did not ask for this, cancel it now: your passkey still controls the account."</p>
             <button class="primary danger" data-testid="recovery-cancel" disabled=move || page.busy() on:click=cancel>"Cancel recovery"</button>
         </section>
@@ -186,6 +189,8 @@ fn guardians_view(page: Page, view: &RecoveryView) -> impl IntoView + use<> {
                 guardians,
                 threshold,
                 delay_secs: hours.saturating_mul(3600),
+                // The wallet sets the fee cap from the network's fees when it prepares the change.
+                max_recovery_fee: Default::default(),
             })
         };
         match read() {
