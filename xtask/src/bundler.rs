@@ -51,12 +51,7 @@ fn kind(op: &UserOperation, contracts: &Addresses) -> String {
                 "59be375f" => "removeValidationKey",
                 "054608e9" => "createSession",
                 "572f2210" => "revokeKey",
-                "3dc117f1" => "approve",
-                "779cf5f9" => "approveWithSignatures",
-                "d956003c" => "finalize",
-                "0ba234d6" => "cancelRecovery",
-                "0abdfd92" => "setGuardians",
-                _ => "call",
+                _ => recovery_function(selector).unwrap_or("call"),
             };
             let on = if target == op.sender {
                 " on the account"
@@ -79,6 +74,24 @@ fn kind(op: &UserOperation, contracts: &Addresses) -> String {
         ""
     };
     format!("{signer}{deploy}{sponsored}: {what}")
+}
+
+/// The recovery module's function `selector` names, from the bindings (they follow the contract:
+/// `tests/abi_artifacts.rs`).
+fn recovery_function(selector: &[u8]) -> Option<&'static str> {
+    use sso_wallet::abi::IGuardianRecovery::{
+        approveCall, approveWithSignaturesCall, cancelRecoveryCall, finalizeCall, setGuardiansCall,
+    };
+    [
+        (setGuardiansCall::SELECTOR, "setGuardians"),
+        (approveCall::SELECTOR, "approve"),
+        (approveWithSignaturesCall::SELECTOR, "approveWithSignatures"),
+        (finalizeCall::SELECTOR, "finalize"),
+        (cancelRecoveryCall::SELECTOR, "cancelRecovery"),
+    ]
+    .into_iter()
+    .find(|(s, _)| s.as_slice() == selector)
+    .map(|(_, name)| name)
 }
 
 /// The guard's configuration.
