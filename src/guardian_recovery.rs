@@ -12,7 +12,7 @@
 //!   finalizes with a UserOp of the account itself, signed by the finalizer
 //!   ([`finalizer_signature`]): the module validates it, and the account pays.
 //! - **A guardian** reads the code ([`RecoveryCode::decode`], total and bounded, the proof checked
-//!   as the validator will), compares the passkey's [`RecoveryCode::fingerprint`] with the user's,
+//!   as the validator will), compares the request's [`RecoveryCode::fingerprint`] with the user's,
 //!   and approves: an SSO Wallet guardian with its own UserOp ([`RecoveryCode::approve_call`]), an
 //!   EOA by signing [`RecoveryCode::typed_data`] (EIP-712) in any wallet; the recovering user
 //!   pastes that signature ([`GuardianSignature::parse`]) and submits it.
@@ -235,7 +235,7 @@ pub enum RecoveryChange {
     Approve {
         /// The account to recover.
         account: Address,
-        /// The new passkey's fingerprint.
+        /// The request's fingerprint.
         fingerprint: String,
         /// Who asks, in their words.
         name: String,

@@ -237,7 +237,7 @@ pub struct RecoveryCodeView {
     pub account: Address,
     /// The network the request is for.
     pub network: String,
-    /// The new passkey's fingerprint.
+    /// The request's fingerprint.
     pub fingerprint: String,
     /// Who asks, in their words.
     pub name: String,
@@ -261,7 +261,7 @@ pub struct RecoveringView {
     pub account: Address,
     /// The network.
     pub network: String,
-    /// The new passkey's fingerprint.
+    /// The request's fingerprint.
     pub fingerprint: String,
     /// The account's guardians.
     pub guardians: Vec<Address>,
