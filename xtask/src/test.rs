@@ -232,10 +232,10 @@ fn test_files(folder: &str) -> Result<Vec<PathBuf>> {
     Ok(tests)
 }
 
-/// The most the shipped wasm may weigh, gzipped (both files): 1,067,722 B on 2026-12-07 plus
-/// guardian recovery (+96 KB: its background flows, views and their serde code; decided, see
-/// docs/benchmarks.md), plus 3%. It only stops growth that nobody decided on; lower it as the
-/// size work of docs/benchmarks.md lands (the goal there is 400 KB).
+/// The most the shipped wasm may weigh, gzipped (both files): 1,067,722 B on 2026-12-07, then
+/// guardian recovery and devices (+126 KB: their background flows, views and serde code; decided,
+/// see docs/benchmarks.md) made it 1,193,754 B, 0.5% below this. It only stops growth that nobody
+/// decided on; lower it as the size work of docs/benchmarks.md lands (the goal there is 400 KB).
 const WASM_GZIP_BUDGET: usize = 1_200_000;
 
 /// Fails when the shipped wasm is heavier than [`WASM_GZIP_BUDGET`].
