@@ -68,13 +68,23 @@ pub async fn view() -> Result<HomeView> {
         chain::balance(&network, account),
         chain::is_deployed(&network, account),
         futures::future::join_all(tokens.iter().map(|t| token_balance(&network, account, t))),
-        // A recovery on any network the account may be on is the owner's business here.
-        futures::future::join_all(
-            networks
-                .networks
-                .iter()
-                .map(|n| crate::guardian_recovery::alert(n, account))
-        ),
+        // A recovery on any network the account may be on is the owner's business here: the
+        // selected network's is awaited like its balance; another network's node gets
+        // OTHER_NETWORK_MS, so one that is slow or unreachable cannot hold the page up (it is
+        // named as not read instead).
+        futures::future::join_all(networks.networks.iter().map(|n| async move {
+            let alert = crate::guardian_recovery::alert(n, account);
+            if n.chain_id == network.chain_id {
+                return alert.await;
+            }
+            let deadline = crate::chrome::sleep(OTHER_NETWORK_MS);
+            match futures::future::select(Box::pin(alert), Box::pin(deadline)).await {
+                futures::future::Either::Left((alert, _)) => alert,
+                futures::future::Either::Right(_) => {
+                    Err(Error::Timeout(format!("{}'s recovery state", n.name)))
+                }
+            }
+        })),
     );
     for (n, alert) in networks.networks.iter().zip(alerts) {
         match alert {
@@ -110,6 +120,9 @@ pub async fn view() -> Result<HomeView> {
         .collect();
     Ok(home)
 }
+
+/// How long the home page waits for another network's recovery state (ms).
+const OTHER_NETWORK_MS: i32 = 1_500;
 
 /// Adds an ERC-20 on the selected network, reading its symbol and decimals from the chain.
 pub async fn add_token(address: Address) -> Result<()> {
