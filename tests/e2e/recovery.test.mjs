@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { createPublicClient, getAddress, http, parseAbi, parseEther, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { Wallet, jsonRpc, request, showTab } from "./lib/harness.mjs";
+import { Wallet, jsonRpc, request, screenshot, showTab } from "./lib/harness.mjs";
 
 if (!process.env.SSO_DEVNET2_JSON) throw new Error("SSO_DEVNET2_JSON is not set: run the end-to-end tests through `cargo xtask test`");
 const second = JSON.parse(await readFile(process.env.SSO_DEVNET2_JSON, "utf8"));
@@ -175,6 +175,7 @@ describe("recovery with guardians", () => {
     await b.home.getByTestId("recover-add-signature").click();
     await b.home.getByTestId("recover-submit").click();
     await b.home.getByText(/^2 of 2 approvals; can be finalized in 2 days/).waitFor({ timeout: 60_000 });
+    await screenshot(b.home, "recovery-recovering");
 
     // Before the delay: refused, with when.
     await travel(47);
@@ -223,6 +224,7 @@ describe("recovery with guardians", () => {
     settings.once("dialog", (dialog) => dialog.accept("Old phone"));
     await lost.getByTestId("rename-passkey").click();
     await settings.locator('[data-testid="passkey"][data-current="false"] [data-testid="passkey-name"]', { hasText: "Old phone" }).waitFor();
+    await screenshot(settings, "recovery-devices");
     await approve(b.wallet, () => lost.getByTestId("remove-passkey").click());
     await settings.reload();
     await settings.getByTestId("passkey").first().waitFor();
@@ -246,6 +248,7 @@ describe("recovery with guardians", () => {
     await home.getByTestId("recovery-alert").waitFor();
     assert.equal(await text(home, "recovery-alert-fingerprint"), b.fingerprint);
     assert.match(await text(home, "recovery-alert-progress"), /^1 of 2 approvals$/);
+    await screenshot(home, "recovery-alert");
     await showTab(home, "settings");
     assert.equal(await home.getByTestId("recovery-alert").count(), 1, "above every tab");
     const { page, pending } = await owner.wallet.approval(() =>

@@ -360,7 +360,7 @@ pub(super) fn recover_view(page: Page) -> impl IntoView {
         let copied = r.code.clone();
         view! {
             <div data-testid="recover-status">
-                <p>{format!("Recovering {} on {}.", r.account.to_checksum(None), r.network)}</p>
+                <p>"Recovering "<code data-testid="recover-account-shown">{r.account.to_checksum(None)}</code>{format!(" on {}.", r.network)}</p>
                 <p>"Send this request to your guardians, and read them this fingerprint when they ask: "
                     <code data-testid="recover-fingerprint">{r.fingerprint.clone()}</code></p>
                 <textarea data-testid="recover-code" readonly rows="4">{r.code.clone()}</textarea>
