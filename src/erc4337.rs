@@ -265,10 +265,17 @@ impl UserOperation {
     /// P-256 check the real signature goes through — what that skips depends on the chain's
     /// verifier ([`P256Verifier::headroom`]). Unused verification gas is not charged.
     pub fn apply_gas(&mut self, estimate: &GasEstimate, verifier: P256Verifier) {
+        self.apply_gas_with_headroom(estimate, verifier.headroom());
+    }
+
+    /// Applies a bundler gas estimate with `headroom` gas more on validation (beyond 20 %): what
+    /// the estimate's placeholder signature skips for this signer (passkeys: [`Self::apply_gas`];
+    /// sessions and recovery UserOps name their own).
+    pub fn apply_gas_with_headroom(&mut self, estimate: &GasEstimate, headroom: u64) {
         self.pre_verification_gas = estimate.pre_verification_gas;
         self.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
             / U256::from(10)
-            + U256::from(verifier.headroom());
+            + U256::from(headroom);
         self.call_gas_limit = estimate.call_gas_limit;
         self.apply_paymaster_gas(estimate);
     }

@@ -650,12 +650,7 @@ pub fn apply_recovery_gas(
     user_op: &mut crate::erc4337::UserOperation,
     estimate: &crate::erc4337::GasEstimate,
 ) {
-    user_op.pre_verification_gas = estimate.pre_verification_gas;
-    user_op.call_gas_limit = estimate.call_gas_limit;
-    user_op.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
-        / U256::from(10)
-        + U256::from(RECOVERY_VERIFICATION_HEADROOM);
-    user_op.apply_paymaster_gas(estimate);
+    user_op.apply_gas_with_headroom(estimate, RECOVERY_VERIFICATION_HEADROOM);
 }
 
 /// A signature of the real shape that fails (for gas estimation: the module then returns

@@ -218,12 +218,7 @@ pub enum NotCovered {
 /// Verification gas for a session operation: the bundler's estimate (made with a dummy
 /// signature) plus what the dummy path skips, per counter charged.
 pub fn apply_session_gas(user_op: &mut UserOperation, estimate: &GasEstimate, counters: usize) {
-    user_op.pre_verification_gas = estimate.pre_verification_gas;
-    user_op.call_gas_limit = estimate.call_gas_limit;
-    user_op.verification_gas_limit = estimate.verification_gas_limit * U256::from(12)
-        / U256::from(10)
-        + U256::from(POLICY_GAS + COUNTER_GAS * (counters as u64 + 1));
-    user_op.apply_paymaster_gas(estimate);
+    user_op.apply_gas_with_headroom(estimate, POLICY_GAS + COUNTER_GAS * (counters as u64 + 1));
 }
 
 /// A session signature of the real size and layout, for gas estimation: a 65-byte ECDSA
