@@ -23,8 +23,6 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolStruct, SolValue};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::abi::IERC7579ModuleConfig::installModuleCall;
@@ -33,7 +31,7 @@ use crate::abi::IGuardianRecovery::{
     approveWithSignaturesCall, cancelRecoveryCall, finalizeCall, setGuardiansCall,
 };
 use crate::erc7579::Call;
-use crate::passkey_link::PasskeyLink;
+use crate::passkey_link::{self, PasskeyLink};
 use crate::recovery::Log;
 use crate::session::key::SessionKey;
 use crate::{Error, Result};
@@ -356,30 +354,17 @@ pub struct RecoveryCode {
 impl RecoveryCode {
     /// The code: [`CODE_PREFIX`] and the JSON in base64url.
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        format!("{CODE_PREFIX}{}", URL_SAFE_NO_PAD.encode(json))
+        passkey_link::encode_code(CODE_PREFIX, self)
     }
 
     /// Reads a code pasted by a guardian (surrounding whitespace ignored): total and bounded;
-    /// the passkey must be an SSO Wallet's (as for a passkey code) and the finalizer not zero.
-    /// The proof is checked against the validator by [`RecoveryCode::check_proof`].
+    /// the passkey held to a passkey code's rules ([`PasskeyLink::check`]) and the finalizer not
+    /// zero. The proof is checked against the validator by [`RecoveryCode::check_proof`].
     pub fn decode(code: &str) -> Result<Self> {
         let bad =
             |why: &str| Error::invalid_params(format!("This is not a recovery request: {why}."));
-        let code = code.trim();
-        if code.len() > MAX_CODE_CHARS {
-            return Err(bad("it is far too long"));
-        }
-        let body = code
-            .strip_prefix(CODE_PREFIX)
-            .ok_or_else(|| bad("it should start with sso-wallet-recovery-1:"))?;
-        let json = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|_| bad("it was cut or changed"))?;
-        let code: Self = serde_json::from_slice(&json).map_err(|_| bad("it was cut or changed"))?;
-        // The passkey part is held to a passkey code's rules.
-        PasskeyLink::decode(&code.link.encode())
-            .map_err(|_| bad("its passkey is not an SSO Wallet's"))?;
+        let code: Self = passkey_link::decode_code(code, CODE_PREFIX, MAX_CODE_CHARS, bad)?;
+        code.link.check().map_err(bad)?;
         if code.finalizer.is_zero() || code.module.is_zero() || code.link.account.is_zero() {
             return Err(bad("it names no account or no finalizer"));
         }

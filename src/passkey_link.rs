@@ -19,6 +19,7 @@
 use alloy_primitives::{Address, B256};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::recovery::MAX_ORIGIN_BYTES;
@@ -50,36 +51,32 @@ pub struct PasskeyLink {
 impl PasskeyLink {
     /// The code: [`PREFIX`] and the link's JSON in base64url.
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(json))
+        encode_code(PREFIX, self)
     }
 
     /// Reads a code pasted by the user (surrounding whitespace ignored). Anything else is a
     /// readable error.
     pub fn decode(code: &str) -> Result<Self> {
         let bad = |why: &str| Error::invalid_params(format!("This is not a passkey code: {why}."));
-        let code = code.trim();
-        if code.len() > MAX_CODE_CHARS {
-            return Err(bad("it is far too long"));
-        }
-        let body = code
-            .strip_prefix(PREFIX)
-            .ok_or_else(|| bad("it should start with sso-wallet-passkey-1:"))?;
-        let json = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|_| bad("it was cut or changed"))?;
-        let link: Self = serde_json::from_slice(&json).map_err(|_| bad("it was cut or changed"))?;
-        if !(1..=MAX_ORIGIN_BYTES).contains(&link.origin.len())
-            || link.passkey.credential_id.len() < 16
-        {
-            return Err(bad("it names no usable passkey"));
-        }
-        // A key bound to anything but a wallet's origin could sign for no wallet: whoever made
-        // such a code wants something else than the user's other browser.
-        if !relying_party::is_wallet_origin(&link.origin) {
-            return Err(bad("its passkey is not for an SSO Wallet"));
-        }
+        let link: Self = decode_code(code, PREFIX, MAX_CODE_CHARS, bad)?;
+        link.check().map_err(bad)?;
         Ok(link)
+    }
+
+    /// A link's own rules, whatever carries it: an origin the validator stores, a credential id
+    /// it accepts, and a wallet's origin — a key bound to anything else could sign for no
+    /// wallet: whoever made such a code wants something else than the user's other browser.
+    /// `Err` says why not.
+    pub fn check(&self) -> std::result::Result<(), &'static str> {
+        if !(1..=MAX_ORIGIN_BYTES).contains(&self.origin.len())
+            || self.passkey.credential_id.len() < 16
+        {
+            return Err("it names no usable passkey");
+        }
+        if !relying_party::is_wallet_origin(&self.origin) {
+            return Err("its passkey is not for an SSO Wallet");
+        }
+        Ok(())
     }
 
     /// The registration challenge the proof signs, for the passkey validator `validator`.
@@ -103,6 +100,33 @@ impl PasskeyLink {
             &self.origin,
         )
     }
+}
+
+/// A code one user gives another: `prefix` and `value`'s JSON in base64url (one line of text).
+pub fn encode_code<T: Serialize>(prefix: &str, value: &T) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Reads a code made by [`encode_code`] (surrounding whitespace ignored, at most `max`
+/// characters): total; `bad` words each reason it is not one.
+pub fn decode_code<T: DeserializeOwned>(
+    code: &str,
+    prefix: &str,
+    max: usize,
+    bad: impl Fn(&str) -> Error,
+) -> Result<T> {
+    let code = code.trim();
+    if code.len() > max {
+        return Err(bad("it is far too long"));
+    }
+    let body = code
+        .strip_prefix(prefix)
+        .ok_or_else(|| bad(&format!("it should start with {prefix}")))?;
+    let json = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| bad("it was cut or changed"))?;
+    serde_json::from_slice(&json).map_err(|_| bad("it was cut or changed"))
 }
 
 #[cfg(test)]
