@@ -62,10 +62,24 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
     };
     let account = wallet.account.as_ref();
     let locked = crate::lock::is_locked().await?;
-    let approval = match account {
-        Some(account) if !locked => current(approval, &network, account).await?,
-        _ => approval,
+    // Every window of the account says so while a recovery of it is pending (also locked: the
+    // owner must see it); read while the request is brought up to date, not after.
+    let recovery_alert = async {
+        match account {
+            Some(account) => crate::guardian_recovery::shown(
+                crate::guardian_recovery::alert(&network, account.address).await,
+            ),
+            None => None,
+        }
     };
+    let brought_up_to_date = async {
+        match account {
+            Some(account) if !locked => current(approval, &network, account).await,
+            _ => Ok(approval),
+        }
+    };
+    let (approval, recovery_alert) = futures::join!(brought_up_to_date, recovery_alert);
+    let approval = approval?;
     // What the passkey signs, the same way for every kind that it signs.
     let signing =
         |hash, operation: Option<&PreparedTransaction>| -> Result<Option<SigningRequest>> {
@@ -209,14 +223,6 @@ async fn view_once(approval_id: Option<u64>) -> Result<Option<ApprovalView>> {
         (RequestView::Locked, None)
     } else {
         (request, signing)
-    };
-    // Every window of the account says so while a recovery of it is pending (also locked: the
-    // owner must see it).
-    let recovery_alert = match account {
-        Some(account) => crate::guardian_recovery::shown(
-            crate::guardian_recovery::alert(&network, account.address).await,
-        ),
-        None => None,
     };
     Ok(Some(ApprovalView {
         id: approval.id,

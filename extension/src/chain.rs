@@ -102,6 +102,29 @@ pub async fn require_deployed(network: &Network) -> Result<()> {
     Ok(())
 }
 
+thread_local! {
+    /// Networks (chain id, RPC URL) found to have the guardian recovery module, this worker's life.
+    static RECOVERY_DEPLOYED: std::cell::RefCell<std::collections::HashSet<(u64, String)>> =
+        Default::default();
+}
+
+/// The network's guardian recovery module, when it names one and it has code there (found once
+/// per worker, like [`require_deployed`]; a module still missing is asked again next time).
+pub async fn recovery_module(network: &Network) -> Result<Option<Address>> {
+    let Some(module) = network.contracts.guardian_recovery else {
+        return Ok(None);
+    };
+    let key = (network.chain_id, network.rpc_url.clone());
+    if RECOVERY_DEPLOYED.with_borrow(|known| known.contains(&key)) {
+        return Ok(Some(module));
+    }
+    if code(network, module).await?.is_empty() {
+        return Ok(None);
+    }
+    RECOVERY_DEPLOYED.with_borrow_mut(|known| known.insert(key));
+    Ok(Some(module))
+}
+
 /// ERC-7579 module type of validators.
 const MODULE_TYPE_VALIDATOR: u64 = 1;
 

@@ -44,14 +44,9 @@ async fn module(network: &Network) -> Result<Address> {
             network.name
         ))
     };
-    let module = network
-        .contracts
-        .guardian_recovery
-        .ok_or_else(unavailable)?;
-    if chain::code(network, module).await?.is_empty() {
-        return Err(unavailable());
-    }
-    Ok(module)
+    chain::recovery_module(network)
+        .await?
+        .ok_or_else(unavailable)
 }
 
 /// `recoveryConfig(account)`, decoded and bounded.
@@ -147,12 +142,14 @@ async fn alert_of(
 /// pending on `network` (read on every view: `None` where the network has no recovery module or
 /// the account no code).
 pub async fn alert(network: &Network, account: Address) -> Result<Option<RecoveryAlert>> {
-    let Some(module) = network.contracts.guardian_recovery else {
+    let (module, deployed) = futures::join!(
+        chain::recovery_module(network),
+        chain::is_deployed(network, account),
+    );
+    let Some(module) = module? else {
         return Ok(None);
     };
-    if !chain::is_deployed(network, account).await?
-        || chain::code(network, module).await?.is_empty()
-    {
+    if !deployed? {
         return Ok(None);
     }
     let config = config(network, module, account).await?;

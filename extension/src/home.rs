@@ -75,13 +75,13 @@ pub async fn view() -> Result<HomeView> {
         futures::future::join_all(networks.networks.iter().map(|n| async move {
             let alert = crate::guardian_recovery::alert(n, account);
             if n.chain_id == network.chain_id {
-                return alert.await;
+                return alert.await.map_err(|e| e.to_string());
             }
             let deadline = crate::chrome::sleep(OTHER_NETWORK_MS);
             match futures::future::select(Box::pin(alert), Box::pin(deadline)).await {
-                futures::future::Either::Left((alert, _)) => alert,
+                futures::future::Either::Left((alert, _)) => alert.map_err(|e| e.to_string()),
                 futures::future::Either::Right(_) => {
-                    Err(Error::Timeout(format!("{}'s recovery state", n.name)))
+                    Err(format!("no answer within {OTHER_NETWORK_MS} ms"))
                 }
             }
         })),
@@ -90,9 +90,9 @@ pub async fn view() -> Result<HomeView> {
         match alert {
             Ok(Some(alert)) => home.recovery_alerts.push(alert),
             Ok(None) => {}
-            Err(e) => {
+            Err(why) => {
                 web_sys::console::error_1(
-                    &format!("SSO Wallet: recovery state on {} not read: {e}", n.name).into(),
+                    &format!("SSO Wallet: recovery state on {} not read: {why}", n.name).into(),
                 );
                 home.recovery_unknown.push(n.name.clone());
             }
