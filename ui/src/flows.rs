@@ -1,6 +1,8 @@
 //! Passkey flows both wallet pages run (the approval window and the home page): logging in to
-//! an existing account, unlocking the wallet, and signing a challenge the background gives.
+//! an existing account, unlocking the wallet, signing a challenge the background gives, and a new
+//! passkey's proof for an account another browser holds (a passkey code, a recovery request).
 
+use alloy_primitives::{Address, Bytes};
 use sso_wallet::protocol::{SignedChallenge, UiRequest, UiResponse};
 use sso_wallet::webauthn::Assertion;
 
@@ -78,5 +80,27 @@ pub async fn sign_challenge(request: UiRequest) -> Result<Assertion, UiResponse>
             .await
             .map_err(|message| UiResponse::Error { message }),
         other => Err(other),
+    }
+}
+
+/// In a browser without an account: creates a passkey here and has it sign `account`'s
+/// registration challenge under this browser's origin (its proof of possession, for a passkey
+/// code or a recovery request). Returns the attestation object and the assertion.
+pub async fn new_passkey_for(account: Address) -> Result<(Bytes, Assertion), String> {
+    let attestation_object = passkey::create(&[]).await?;
+    let challenge = UiRequest::LinkChallenge {
+        account,
+        attestation_object: attestation_object.clone(),
+    };
+    let assertion = sign_challenge(challenge).await.map_err(error_text)?;
+    Ok((attestation_object, assertion))
+}
+
+/// What to tell the user of an answer that ends a flow: the background's error, or that the
+/// answer was not the one expected.
+pub fn error_text(response: UiResponse) -> String {
+    match response {
+        UiResponse::Error { message } => message,
+        other => format!("unexpected answer: {other:?}"),
     }
 }

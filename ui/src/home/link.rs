@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use sso_wallet::protocol::{UiRequest, UiResponse};
 
 use super::Page;
-use crate::{bridge, flows, passkey};
+use crate::{bridge, flows};
 
 /// In a browser without an account: the account's address, a new passkey of this browser, and
 /// the code to take to the browser that holds the account.
@@ -60,16 +60,7 @@ pub(super) fn from_another_browser(page: Page) -> impl IntoView {
 /// Creates the passkey, has it sign its registration challenge for `account`, and returns the
 /// code.
 async fn code_for(account: Address) -> Result<String, String> {
-    let attestation_object = passkey::create(&[]).await?;
-    let challenge = UiRequest::LinkChallenge {
-        account,
-        attestation_object: attestation_object.clone(),
-    };
-    let unexpected = |other: UiResponse| match other {
-        UiResponse::Error { message } => message,
-        other => format!("unexpected answer: {other:?}"),
-    };
-    let assertion = flows::sign_challenge(challenge).await.map_err(unexpected)?;
+    let (attestation_object, assertion) = flows::new_passkey_for(account).await?;
     match bridge::request(UiRequest::LinkPasskey {
         account,
         attestation_object,
@@ -78,7 +69,7 @@ async fn code_for(account: Address) -> Result<String, String> {
     .await
     {
         UiResponse::PasskeyCode { code } => Ok(code),
-        other => Err(unexpected(other)),
+        other => Err(flows::error_text(other)),
     }
 }
 

@@ -21,14 +21,7 @@ use sso_wallet::protocol::{
 use sso_wallet::session::describe::{format_relative, format_utc};
 
 use super::Page;
-use crate::{bridge, flows, passkey};
-
-fn unexpected(other: UiResponse) -> String {
-    match other {
-        UiResponse::Error { message } => message,
-        other => format!("unexpected answer: {other:?}"),
-    }
-}
+use crate::{bridge, flows};
 
 /// "1 of 2 approvals" and when it can be finalized.
 fn progress(approvals: usize, threshold: u8, ready_at: Option<u64>, now: u64) -> String {
@@ -87,7 +80,7 @@ pub(super) fn recovery_tab(page: Page) -> impl IntoView {
     spawn_local(async move {
         loaded.set(Some(match bridge::request(UiRequest::GetRecovery).await {
             UiResponse::Recovery { recovery } => Ok(*recovery),
-            other => Err(unexpected(other)),
+            other => Err(flows::error_text(other)),
         }));
     });
     move || {
@@ -249,7 +242,7 @@ fn approve_view(page: Page) -> impl IntoView {
                 UiResponse::RecoveryCode { request } => read.set(Some(*request)),
                 other => {
                     read.set(None);
-                    page.error.set(Some(unexpected(other)));
+                    page.error.set(Some(flows::error_text(other)));
                 }
             }
         });
@@ -300,7 +293,7 @@ pub(super) fn recover_view(page: Page) -> impl IntoView {
         spawn_local(async move {
             match bridge::request(UiRequest::GetRecovering).await {
                 UiResponse::Recovering { recovering } => state.set(recovering.map(|r| *r)),
-                other => page.error.set(Some(unexpected(other))),
+                other => page.error.set(Some(flows::error_text(other))),
             }
         });
     };
@@ -406,12 +399,7 @@ pub(super) fn recover_view(page: Page) -> impl IntoView {
 /// Creates the passkey, has it sign its registration challenge for `account`, and starts the
 /// recovery.
 async fn start_recovery(account: Address, name: String) -> Result<UiResponse, String> {
-    let attestation_object = passkey::create(&[]).await?;
-    let challenge = UiRequest::LinkChallenge {
-        account,
-        attestation_object: attestation_object.clone(),
-    };
-    let assertion = flows::sign_challenge(challenge).await.map_err(unexpected)?;
+    let (attestation_object, assertion) = flows::new_passkey_for(account).await?;
     Ok(bridge::request(UiRequest::StartRecovery {
         account,
         attestation_object,
