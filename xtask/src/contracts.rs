@@ -89,6 +89,15 @@ pub fn artifact(name: &str) -> Result<(Vec<u8>, Vec<u8>)> {
     ))
 }
 
+/// [`artifact`] with `args` (constructor arguments, all addresses) after its creation code.
+fn artifact_with(name: &str, args: &[Address]) -> Result<(Vec<u8>, Vec<u8>)> {
+    let (mut code, runtime) = artifact(name)?;
+    for arg in args {
+        code.extend_from_slice(arg.into_word().as_slice());
+    }
+    Ok((code, runtime))
+}
+
 fn planned(
     name: &'static str,
     key: &'static str,
@@ -133,22 +142,20 @@ pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
         artifact("WebAuthnValidator")?,
     );
     // The implementation's constructor argument is the clones' default validator.
-    let (mut implementation_code, implementation_runtime) = artifact("SsoAccount")?;
-    implementation_code.extend_from_slice(validator.address.into_word().as_slice());
     let implementation = planned(
         "SsoAccount",
         "accountImplementation",
         SALT,
-        (implementation_code, implementation_runtime),
+        artifact_with("SsoAccount", &[validator.address])?,
     );
-    let (mut factory_code, factory_runtime) = artifact("AccountFactory")?;
-    factory_code.extend_from_slice(implementation.address.into_word().as_slice());
-    factory_code.extend_from_slice(validator.address.into_word().as_slice());
     let factory = planned(
         "AccountFactory",
         "accountFactory",
         SALT,
-        (factory_code, factory_runtime),
+        artifact_with(
+            "AccountFactory",
+            &[implementation.address, validator.address],
+        )?,
     );
     let sessions = planned(
         "SessionKeyValidator",
@@ -157,13 +164,11 @@ pub fn plan() -> Result<(Vec<Planned>, Addresses)> {
         artifact("SessionKeyValidator")?,
     );
     // The recovery module's constructor argument is the passkey validator it adds passkeys to.
-    let (mut recovery_code, recovery_runtime) = artifact("GuardianRecovery")?;
-    recovery_code.extend_from_slice(validator.address.into_word().as_slice());
     let recovery = planned(
         "GuardianRecovery",
         "guardianRecovery",
         SALT,
-        (recovery_code, recovery_runtime),
+        artifact_with("GuardianRecovery", &[validator.address])?,
     );
     let addresses = Addresses {
         entry_point: entry_point.address,
