@@ -49,29 +49,6 @@ abstract contract GuardianRecoveryBase is TestBase {
     address internal guardian1;
     address internal guardian2;
 
-    event RecoveryRequested(
-        address indexed account,
-        uint64 indexed round,
-        bytes32 indexed requestHash,
-        GuardianRecovery.RecoveryRequest request
-    );
-    event RecoveryApproved(
-        address indexed account, uint64 indexed round, bytes32 indexed requestHash, address guardian
-    );
-    event RecoveryScheduled(
-        address indexed account, uint64 indexed round, bytes32 indexed requestHash, uint256 readyAt
-    );
-    event RecoveryCancelled(address indexed account, uint64 indexed round);
-    event RecoveryFinalized(address indexed account, uint64 indexed round, bytes32 indexed requestHash);
-    event GuardiansSet(
-        address indexed account,
-        uint64 round,
-        address[] guardians,
-        uint256 threshold,
-        uint256 delay,
-        uint256 maxRecoveryFee
-    );
-
     function setUp() public virtual {
         _deployEntryPointAt(ENTRY_POINT);
         validator = new WebAuthnValidator();
@@ -286,9 +263,9 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         uint64 round = _round();
         bytes32 hash = recovery.requestHash(address(account), round, _request());
         vm.expectEmit(address(recovery));
-        emit RecoveryRequested(address(account), round, hash, _request());
+        emit GuardianRecovery.RecoveryRequested(address(account), round, hash, _request());
         vm.expectEmit(address(recovery));
-        emit RecoveryApproved(address(account), round, hash, guardian1);
+        emit GuardianRecovery.RecoveryApproved(address(account), round, hash, guardian1);
         vm.prank(guardian1);
         recovery.approve(address(account), round, _request());
         (,,,, uint256 pending,) = recovery.recoveryConfig(address(account));
@@ -304,9 +281,9 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         assertEq(readyAt, 0, "still one of two");
 
         vm.expectEmit(address(recovery));
-        emit RecoveryApproved(address(account), round, hash, address(contractGuardian));
+        emit GuardianRecovery.RecoveryApproved(address(account), round, hash, address(contractGuardian));
         vm.expectEmit(address(recovery));
-        emit RecoveryScheduled(address(account), round, hash, block.timestamp + DELAY);
+        emit GuardianRecovery.RecoveryScheduled(address(account), round, hash, block.timestamp + DELAY);
         vm.prank(address(contractGuardian));
         recovery.approve(address(account), round, _request());
         (by, readyAt) = recovery.requestApprovals(address(account), hash);
@@ -336,7 +313,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         vm.warp(readyAt);
         bytes32 hash = recovery.requestHash(address(account), round, _request());
         vm.expectEmit(address(recovery));
-        emit RecoveryFinalized(address(account), round, hash);
+        emit GuardianRecovery.RecoveryFinalized(address(account), round, hash);
         vm.prank(address(0xa11)); // anyone
         recovery.finalize(address(account), round, _request(), proof);
         assertEq(_newKey()[0], publicKey(NEW_PASSKEY_PK)[0], "the new passkey is the account's");
@@ -380,7 +357,7 @@ contract GuardianRecoveryTest is GuardianRecoveryBase {
         uint256 readyAt = _approveByTwo();
         uint64 round = _round();
         vm.expectEmit(address(recovery));
-        emit RecoveryCancelled(address(account), round);
+        emit GuardianRecovery.RecoveryCancelled(address(account), round);
         vm.prank(address(account));
         recovery.cancelRecovery();
         vm.warp(readyAt + 1);
@@ -751,6 +728,7 @@ contract GuardianRecoveryFuzzTest is GuardianRecoveryBase {
     {
         _approveByTwo();
         PackedUserOperation memory op;
+        op.nonce = uint256(_lane()) << 64; // on the round's lane, costing nothing: only the call and signature decide
         op.callData = callData;
         op.signature = abi.encodePacked(address(recovery), signature);
         vm.prank(address(account));
@@ -764,6 +742,7 @@ contract GuardianRecoveryFuzzTest is GuardianRecoveryBase {
     function testFuzz_validateUserOp_randomModuleCallsFail(bytes calldata call, bytes32 hash) public {
         _approveByTwo();
         PackedUserOperation memory op;
+        op.nonce = uint256(_lane()) << 64; // on the round's lane, costing nothing: only the call decides
         op.callData = _moduleCall(call);
         op.signature = abi.encodePacked(address(recovery), _ecdsa(FINALIZER_PK, hash));
         vm.prank(address(account));
