@@ -266,7 +266,8 @@ pub async fn changed(
         RecoveryChange::Cancel => "Cancelled a recovery",
         RecoveryChange::Approve { .. } => "Approved a recovery as guardian",
     };
-    userop::submit_own(network, origin, what, user_op).await
+    userop::submit_own(network, origin, what, user_op).await?;
+    Ok(Value::Null)
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ use sso_wallet::protocol::{ModuleChangeView, ModuleView};
 use sso_wallet::session::registry::{Ended, SessionStatus};
 use sso_wallet::{Error, Result};
 
-use crate::activity::Entry;
 use crate::{approvals, chain, chrome, rpc, state, userop};
 
 /// The modules installed on the account on `network`, checked on chain, with the selectors the
@@ -285,12 +284,6 @@ pub async fn changed(
             .clone()
             .unwrap_or_else(|| change.module.to_string())
     );
-    let entry = Entry {
-        origin,
-        what,
-        batch_id: None,
-        recipients: Vec::new(),
-    };
     // The guards again, now: another change approved meanwhile (uninstalling the other owner
     // validator) or a session created since must not slip through what was checked when shown.
     guard(network, view.account, change).await?;
@@ -303,7 +296,7 @@ pub async fn changed(
             ));
         }
     }
-    let hash = userop::submit(network, user_op, entry).await?;
+    let hash = userop::submit_own(network, origin, &what, user_op).await?;
     let chain_id = network.chain_id;
     let account = view.account;
     let installed = InstalledModule {

@@ -389,5 +389,6 @@ pub async fn changed(
         PasskeyChange::Add { .. } => "Added a passkey",
         PasskeyChange::Remove { .. } => "Removed a passkey",
     };
-    userop::submit_own(network, origin, what, user_op).await
+    userop::submit_own(network, origin, what, user_op).await?;
+    Ok(Value::Null)
 }

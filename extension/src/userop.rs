@@ -204,22 +204,21 @@ pub async fn propose_own(
     .await
 }
 
-/// Sends one of the wallet's own approved operations (recorded as `what`, for `origin`) and
-/// waits for it to be included.
+/// Sends one of the wallet's own approved operations (recorded as `what`, for `origin`), waits
+/// for it to be included, and returns the bundle transaction hash.
 pub async fn submit_own(
     network: &Network,
     origin: &str,
     what: &str,
     user_op: &UserOperation,
-) -> Result<serde_json::Value> {
+) -> Result<B256> {
     let entry = activity::Entry {
         origin,
         what: what.into(),
         batch_id: None,
         recipients: Vec::new(),
     };
-    submit(network, user_op, entry).await?;
-    Ok(serde_json::Value::Null)
+    submit(network, user_op, entry).await
 }
 
 /// Sends a signed UserOperation and waits for its receipt; returns the bundle transaction hash.
