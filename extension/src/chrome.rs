@@ -49,6 +49,8 @@ extern "C" {
     async fn session_get(key: &str) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
     async fn session_set(items: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = remove, catch)]
+    async fn session_remove(key: &str) -> std::result::Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = create, catch)]
     async fn windows_create(options: &JsValue) -> std::result::Result<JsValue, JsValue>;
@@ -214,6 +216,14 @@ pub async fn memory_set<T: Serialize>(key: &str, value: &T) -> Result<()> {
     js_sys::Reflect::set(&items, &key.into(), &to_js(value)?)
         .map_err(|e| js_error("storage write", e))?;
     session_set(&items)
+        .await
+        .map(|_| ())
+        .map_err(|e| js_error("storage write", e))
+}
+
+/// Removes a key from `chrome.storage.session` (see [`memory_get`]).
+pub async fn memory_remove(key: &str) -> Result<()> {
+    session_remove(key)
         .await
         .map(|_| ())
         .map_err(|e| js_error("storage write", e))

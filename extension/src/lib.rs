@@ -126,9 +126,11 @@ pub fn on_port_message(port_id: u32, message: JsValue) {
 /// Restores what must survive a worker restart; `background.js` waits for it before handing
 /// any event over.
 #[wasm_bindgen]
-pub async fn restore() {
-    // Warm the wallet and network caches meanwhile: the event that woke the worker needs them.
-    let (restored, _) = futures::join!(state::restore_approvals(), state::network());
+pub async fn restore(chain_hint: Option<String>) {
+    state::chain_hint_known(chain_hint);
+    // Warm the wallet and network caches meanwhile (the event that woke the worker needs them),
+    // and write the chain hint if it names another network.
+    let (restored, _) = futures::join!(state::restore_approvals(), state::sync_chain_hint());
     if let Err(e) = restored {
         web_sys::console::error_1(&format!("SSO Wallet: approvals not restored: {e}").into());
     }

@@ -42,6 +42,41 @@ pub struct Background {
     networks: Option<Networks>,
     /// The selected network, resolved (cleared whenever the wallet state changes).
     selected: Option<Network>,
+    /// The chain id the chain hint ([`CHAIN_HINT_KEY`]) may hold, as far as this worker knows
+    /// (set before writing it, cleared after removing it).
+    chain_hint: Option<u64>,
+}
+
+/// The `chrome.storage.session` key of the chain hint: the selected network's chain id (`0x…`),
+/// from which `background.js` answers a page's `eth_chainId` / `net_version` while the wasm
+/// starts (it says when it may). It is written whenever the selection is resolved to another
+/// chain than the hint's, and removed *before* any wallet change that may select another
+/// network is persisted, so a stored hint never names a chain the stored wallet does not select.
+pub const CHAIN_HINT_KEY: &str = "chainHint";
+
+/// The chain hint the bootstrap read at this start (so an unchanged one is not written again).
+pub fn chain_hint_known(hint: Option<String>) {
+    let known = hint.and_then(|h| u64::from_str_radix(h.strip_prefix("0x")?, 16).ok());
+    with(|s| s.chain_hint = known);
+}
+
+/// What the network choice depends on in the cached wallet state. (Not inlined here, nor
+/// [`hint_stale`]: [`update_wallet`] has a copy per caller.)
+#[inline(never)]
+fn selection_inputs() -> (Option<u64>, Vec<u64>) {
+    with_cached_wallet(|w| (w.chain_id, w.networks.iter().map(|n| n.chain_id).collect()))
+        .unwrap_or_default()
+}
+
+/// Whether a change from `before` may have selected another network while the chain hint may
+/// name the old one; then the hint is forgotten here (and removed before the change is stored).
+#[inline(never)]
+fn hint_stale(before: (Option<u64>, Vec<u64>)) -> bool {
+    let stale = with(|s| s.chain_hint.is_some()) && selection_inputs() != before;
+    if stale {
+        with(|s| s.chain_hint = None);
+    }
+    stale
 }
 
 thread_local! {
@@ -86,13 +121,14 @@ pub async fn wallet() -> Result<WalletState> {
 /// Applies `change` to the wallet state and persists the result.
 pub async fn update_wallet<R>(change: impl FnOnce(&mut WalletState) -> Result<R>) -> Result<R> {
     ensure_loaded().await?;
+    let before = selection_inputs();
     let (result, snapshot) = with(|s| {
         s.selected = None; // the selected network may change
         let w = s.wallet.as_mut().expect("loaded above");
         let result = change(w)?;
         Ok::<_, Error>((result, w.clone()))
     })?;
-    chrome::storage_set(WALLET_KEY, &snapshot).await?;
+    persist_wallet(snapshot, hint_stale(before)).await?;
     Ok(result)
 }
 
@@ -130,6 +166,48 @@ pub async fn network() -> Result<Network> {
     };
     with(|s| s.selected = Some(selected.clone()));
     Ok(selected)
+}
+
+/// Writes the chain hint when the selection differs from what it may hold (at start, and after
+/// a change that removed it). Boxed, so its code exists once rather than inside every caller.
+pub fn sync_chain_hint() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+    Box::pin(async {
+        let Ok(selected) = network().await else {
+            return;
+        };
+        let hex = with(|s| {
+            // Noted before the write starts, so a change meanwhile removes it after this write.
+            (s.chain_hint != Some(selected.chain_id)).then(|| {
+                s.chain_hint = Some(selected.chain_id);
+                selected.chain_id_hex()
+            })
+        });
+        if let Some(hex) = hex
+            && let Err(e) = chrome::memory_set(CHAIN_HINT_KEY, &hex).await
+        {
+            // Without a hint the wasm answers every request; nothing is wrong, only slower.
+            web_sys::console::warn_1(&format!("SSO Wallet: chain hint not written: {e}").into());
+        }
+    })
+}
+
+/// Stores a changed wallet state. When the change may select another network, the chain hint
+/// is removed first (a worker stopping between the two writes finds no hint) and written again
+/// after. Boxed and not generic: [`update_wallet`] has a copy per caller, this has one.
+fn persist_wallet(
+    snapshot: WalletState,
+    hint_stale: bool,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>>>> {
+    Box::pin(async move {
+        if hint_stale {
+            chrome::memory_remove(CHAIN_HINT_KEY).await?;
+        }
+        chrome::storage_set(WALLET_KEY, &snapshot).await?;
+        if hint_stale {
+            wasm_bindgen_futures::spawn_local(sync_chain_hint());
+        }
+        Ok(())
+    })
 }
 
 /// The account and the selected network (`NoAccount` before onboarding).

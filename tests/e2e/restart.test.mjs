@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { parseAbi, parseEther, toHex } from "viem";
-import { Wallet, chain, devnet, request } from "./lib/harness.mjs";
+import { Wallet, builtNetworks, chain, devnet, request } from "./lib/harness.mjs";
 
 const ENTRY_POINT = parseAbi(["function getNonce(address sender, uint192 key) view returns (uint256)"]);
 
@@ -14,7 +14,10 @@ describe("service-worker restarts", () => {
   let account;
 
   before(async () => {
-    ({ wallet, dapp, account } = await Wallet.onboarded("1"));
+    // Ethereum Sepolia as the build ships it, beside the devnet, to switch to (nothing is sent there).
+    const sepolia = (await builtNetworks()).networks.find((n) => n.chainId === 11155111);
+    const networks = { ...devnet.networks, networks: [...devnet.networks.networks, sepolia] };
+    ({ wallet, dapp, account } = await Wallet.onboarded("1", { networks }));
   });
   after(async () => {
     await wallet?.close();
@@ -38,6 +41,35 @@ describe("service-worker restarts", () => {
     assert.equal(await nonce(), nonceBefore + 1n, "one UserOperation, not two");
     // The page is still served normally afterwards.
     assert.deepEqual(await request(dapp, "eth_accounts"), { result: [account.toLowerCase()] });
+  });
+
+  it("answers eth_chainId and net_version from the chain hint while the wasm starts, following switches", async () => {
+    // The hint was written when the network was first resolved (onboarding).
+    await wallet.stopWorker();
+    const [chainId, netVersion] = await Promise.all([request(dapp, "eth_chainId"), request(dapp, "net_version")]);
+    assert.deepEqual([chainId, netVersion], [{ result: "0x7a69" }, { result: "31337" }]);
+    assert.equal((await wallet.startupMarks()).earlyAnswers, 2, "both answered before the wasm was ready");
+
+    // A switch (answered by the wasm) moves the hint: the next start answers the new chain.
+    const sepolia = "0xaa36a7";
+    assert.deepEqual(await request(dapp, "wallet_switchEthereumChain", [{ chainId: sepolia }]), { result: null });
+    await wallet.stopWorker();
+    assert.deepEqual(await request(dapp, "eth_chainId"), { result: sepolia });
+    assert.equal((await wallet.startupMarks()).earlyAnswers, 1);
+
+    // A request that came in first is the wasm's, and so is every one after it: the chain id asked
+    // right behind a switch is the switched-to one, never the hint's.
+    await wallet.stopWorker();
+    const [switched, after] = await Promise.all([
+      request(dapp, "wallet_switchEthereumChain", [{ chainId: "0x7a69" }]),
+      request(dapp, "eth_chainId"),
+    ]);
+    assert.deepEqual([switched, after], [{ result: null }, { result: "0x7a69" }]);
+    assert.equal((await wallet.startupMarks()).earlyAnswers, undefined);
+    // A request with params, or an odd id, is the wasm's too (it checks them).
+    await wallet.stopWorker();
+    assert.deepEqual(await request(dapp, "eth_chainId", [1]), { result: "0x7a69" });
+    assert.equal((await wallet.startupMarks()).earlyAnswers, undefined);
   });
 
   it("rejects with 4001 when the window is closed after a restart", async () => {

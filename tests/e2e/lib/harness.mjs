@@ -231,6 +231,19 @@ export class Wallet {
     }
   }
 
+  /** The running service worker's start-up marks (`globalThis.__ssoStartup`, background.js). */
+  async startupMarks() {
+    const prefix = `chrome-extension://${this.extensionId}/`;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      for (const worker of this.context.serviceWorkers().filter((w) => w.url().startsWith(prefix))) {
+        const marks = await worker.evaluate(() => JSON.parse(JSON.stringify(globalThis.__ssoStartup))).catch(() => null);
+        if (marks) return marks;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("no running service worker to read");
+  }
+
   /** Stops the extension's service worker (CDP), as Chrome does when it idles. */
   async stopWorker() {
     const page = await this.context.newPage();
