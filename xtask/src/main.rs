@@ -11,7 +11,8 @@
 //! - `test`: fmt, clippy, Rust tests, forge tests, end-to-end tests in headless Chromium, the
 //!   deploy command on a bare chain, the public-chain profile.
 //! - `differential`: the session policy engine against the deployed validator, N cases.
-//! - `bench`: criterion figures of the core, shipped sizes, the wasm the policy engine adds.
+//! - `bench [--compare FILE]`: criterion figures of the core, shipped sizes, the wasm the policy
+//!   engine adds, gas, the browser figures; with `--compare`, each against a saved run.
 //! - `gas`: the gas table of docs/gas.md, from real `handleOps` transactions on a fresh devnet.
 
 mod bench;
@@ -64,7 +65,7 @@ fn port_flag(args: &[String], name: &str, default: u16) -> Result<u16> {
         .unwrap_or(Ok(default))
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--paymaster-port 4338] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...] | --public-chain-only] | differential [--cases 2000] | bench | gas>";
+const USAGE: &str = "usage: cargo xtask <setup | build | devnet [--port 8545] [--bundler-port 4337] [--paymaster-port 4338] [--chain-id 31337] | deploy --rpc-url URL [--keystore FILE] [--dry-run] [--stake-eth 1] [--out FILE] | demo [--exit] | test [--e2e-only [name ...] | --public-chain-only] | differential [--cases 2000] | bench [--compare results.json] | gas>";
 
 fn run(args: Vec<String>) -> Result {
     let command = args.first().map(String::as_str).unwrap_or("");
@@ -104,7 +105,12 @@ fn run(args: Vec<String>) -> Result {
                 .map_err(|_| format!("--cases expects a number, got {n}"))?,
             None => 2_000,
         }),
-        "bench" => bench::run(),
+        "bench" => match flag_value(rest, "--compare") {
+            None if rest.iter().any(|a| a == "--compare") => {
+                Err("--compare expects a saved results.json".to_owned())
+            }
+            file => bench::run(file.as_deref()),
+        },
         "gas" => test::gas(),
         _ => Err(USAGE.to_owned()),
     }

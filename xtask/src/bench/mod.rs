@@ -1,6 +1,10 @@
-//! `cargo xtask bench`: the figures that do not need a browser yet — criterion micro-benchmarks
-//! of the core, the size of every shipped file (raw and gzip), the store zip, and the wasm size the
-//! session policy engine adds — written to `target/bench/results.json` and printed as a table.
+//! `cargo xtask bench [--compare FILE]`: criterion micro-benchmarks of the core, the size of every
+//! shipped file (raw and gzip), the store zip, the wasm size the session policy engine adds, the
+//! gas table and the browser figures (`tests/bench/browser.mjs`) — written to
+//! `target/bench/results.json` and printed as a table; with `--compare`, each headline figure
+//! beside a saved `results.json` ([`compare`]).
+
+mod compare;
 
 use std::fs;
 use std::path::Path;
@@ -158,8 +162,17 @@ fn gas_rows(gas: &Value) {
     }
 }
 
-/// `cargo xtask bench`.
-pub fn run() -> Result {
+/// `cargo xtask bench`; `compare_with`: a saved `results.json` to print this run against.
+pub fn run(compare_with: Option<&str>) -> Result {
+    // Read first: a missing or broken file fails now, not after the whole run.
+    let saved = compare_with
+        .map(|path| -> Result<(String, Value)> {
+            let text = fs::read_to_string(path).map_err(|e| format!("--compare {path}: {e}"))?;
+            let value =
+                serde_json::from_str(&text).map_err(|e| format!("--compare {path}: {e}"))?;
+            Ok((path.to_owned(), value))
+        })
+        .transpose()?;
     build::run()?;
     println!("bench: criterion (core)");
     proc::run(
@@ -225,5 +238,12 @@ pub fn run() -> Result {
     println!("| store zip | {zip_bytes} B | |");
     gas_rows(&gas);
     println!("\nbench: wrote {}", out.display());
+    if let Some((path, saved)) = saved {
+        println!("\nbench: this run against {path}\n");
+        print!(
+            "{}",
+            compare::table(&compare::rows(&saved, &results), "saved")
+        );
+    }
     Ok(())
 }
