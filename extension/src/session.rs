@@ -362,7 +362,8 @@ pub async fn try_send(
             "the wallet is locked; sessions sign again once you unlock it".into(),
         )));
     }
-    let now = chain::head(network).await?.timestamp;
+    let head = chain::head(network).await?;
+    let now = head.timestamp;
     sweep(now).await?;
     let contexts: Vec<B256> = state::read_wallet(|w| {
         registry::candidates(
@@ -406,7 +407,20 @@ pub async fn try_send(
             batch_id,
             recipients: sso_wallet::activity::recipients(calls),
         };
-        match send_with(network, account, (record, &key), calls, sponsor, entry).await {
+        // The head just read starts the first session's lane (one round trip fewer); a
+        // later one, or any retry, reads the chain again.
+        let start = (reasons.is_empty()).then_some(head);
+        match send_with(
+            network,
+            account,
+            (record, &key),
+            start,
+            calls,
+            sponsor,
+            entry,
+        )
+        .await
+        {
             Ok(hash) => {
                 crate::lock::touch().await?;
                 return Ok(Attempt::Sent(hash));
@@ -437,15 +451,21 @@ fn still_usable(context: B256) -> bool {
 /// The chain's view of a session's lane once its previous operation is included (or was given
 /// up as dropped): the head, the session's counters and the lane's nonce at that block, and the
 /// record with its included uses pruned. Called under the lane's lock, so at most one
-/// operation per lane is ever waiting in a bundler's mempool.
+/// operation per lane is ever waiting in a bundler's mempool. `start`: a head read just before
+/// (it may be older than the lock: a use the record still holds as pending at that block makes
+/// the loop read the chain again, as for any use not yet included).
 async fn settled_lane(
     network: &Network,
     account: Address,
     mut record: SessionRecord,
+    mut start: Option<chain::Head>,
 ) -> Result<(chain::Head, SessionState, U256, SessionRecord)> {
     let mut waited = 0;
     loop {
-        let head = chain::head(network).await?;
+        let head = match start.take() {
+            Some(head) => head,
+            None => chain::head(network).await?,
+        };
         let at = chain::block_tag(head.number);
         let (chain_state, lane_nonce) = futures::join!(
             chain::session_state(network, account, &record.spec, &at),
@@ -490,14 +510,16 @@ async fn send_with(
     network: &Network,
     account: &Account,
     (record, key): (SessionRecord, &B256),
+    start: Option<chain::Head>,
     calls: &[Call],
     sponsor: Option<&PaymasterService>,
     entry: Entry<'_>,
 ) -> std::result::Result<B256, String> {
     let failed = |e: Error| format!("the session could not send it: {}", e.user_message());
-    let (head, chain_state, lane_nonce, record) = settled_lane(network, account.address, record)
-        .await
-        .map_err(failed)?;
+    let (head, chain_state, lane_nonce, record) =
+        settled_lane(network, account.address, record, start)
+            .await
+            .map_err(failed)?;
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
     let mut circumstances = Circumstances {
         fee: sponsor.is_none().then_some(U256::ZERO),

@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     "memory-sessions": { type: "string", default: "50" },
     "memory-requests": { type: "string", default: "10000" },
     only: { type: "string" },
+    // A CPU profile of the worker over the session transactions (Chrome's .cpuprofile JSON).
+    profile: { type: "string" },
   },
 });
 const SESSION_TXS = Number(args["session-txs"]);
@@ -49,6 +51,8 @@ const env = (name) => {
 /** Wall-clock milliseconds with sub-millisecond resolution; comparable with a page's `epoch()`. */
 const epoch = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** `networks` without sponsors: the benchmarked account pays its own fees (as the figures did before sponsorship). */
+const unsponsored = (networks) => ({ ...networks, networks: networks.networks.map(({ sponsorUrl, ...n }) => n) });
 
 function stats(samples) {
   const s = [...samples].sort((a, b) => a - b);
@@ -217,6 +221,24 @@ function workerStartup(cdp, extensionId) {
       .filter((e) => e.name.endsWith(".wasm"))
       .map((e) => ({ start: performance.timeOrigin + e.startTime, end: performance.timeOrigin + e.responseEnd }))[0] ?? null })`,
   );
+}
+
+/** Starts V8's CPU profiler in the extension's service worker; `stop()` returns the profile. */
+async function workerProfiler(cdp, extensionId) {
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  const target = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
+  if (!target) throw new Error("no running service worker to profile");
+  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  await cdp.send("Profiler.enable", {}, sessionId);
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 }, sessionId);
+  await cdp.send("Profiler.start", {}, sessionId);
+  return {
+    async stop() {
+      const { profile } = await cdp.send("Profiler.stop", {}, sessionId);
+      await cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {});
+      return profile;
+    },
+  };
 }
 
 /** The background wasm's linear memory in bytes (it only grows: this is its high-water mark). */
@@ -439,7 +461,12 @@ async function sessionLatency(extensionSource, dir) {
   const extension = join(walletDir, "extension");
   await cp(extensionSource, extension, { recursive: true });
   const networks = structuredClone(devnet.networks);
-  for (const n of networks.networks) Object.assign(n, { rpcUrl: proxy.rpcUrl, bundlerUrl: proxy.bundlerUrl });
+  // The account pays its own fees: a sponsor is not proxied (its time would count as the
+  // wallet's), and the devnet's allows 100 operations a day per account.
+  for (const n of networks.networks) {
+    Object.assign(n, { rpcUrl: proxy.rpcUrl, bundlerUrl: proxy.bundlerUrl });
+    delete n.sponsorUrl;
+  }
   await writeFile(join(extension, "networks.json"), JSON.stringify(networks));
   const profile = join(walletDir, "profile");
   const { context, extensionId } = await launch(extension, profile);
@@ -472,6 +499,7 @@ async function sessionLatency(extensionSource, dir) {
     await approveSession(recipient);
     const windows = wallet.approvalWindows;
     const samples = [];
+    const profiler = args.profile ? await workerProfiler(cdp, extensionId) : null;
     for (let i = 0; i < SESSION_TXS; i++) {
       const from = proxy.log.length;
       const { t0, hash } = await dapp.evaluate(
@@ -489,6 +517,7 @@ async function sessionLatency(extensionSource, dir) {
       const upstream = covered(calls.filter((c) => c !== send), t0, send.start);
       samples.push(send.start - t0 - upstream);
     }
+    if (profiler) await writeFile(args.profile, JSON.stringify(await profiler.stop()));
     if (wallet.approvalWindows !== windows) throw new Error("a session transaction opened an approval window");
     const latency = { ...stats(samples.slice(Math.min(20, samples.length >> 2))), warmup: Math.min(20, samples.length >> 2) };
     memory.afterSessionTxs = await wasmMemory(cdp, extensionId);
@@ -576,7 +605,7 @@ async function run() {
       const extension = join(walletDir, "extension");
       const profile = join(walletDir, "profile");
       await cp(extensionSource, extension, { recursive: true });
-      await writeFile(join(extension, "networks.json"), JSON.stringify(devnet.networks));
+      await writeFile(join(extension, "networks.json"), JSON.stringify(unsponsored(devnet.networks)));
       const { context, extensionId } = await launch(extension, profile);
       open.push(context);
       results.chromium ??= context.browser()?.version() ?? null;
