@@ -18,8 +18,7 @@ const startup = (globalThis.__ssoStartup = { workerOrigin: performance.timeOrigi
 // has come in since this start (any other one is answered by the wasm, in order, and may change
 // the network), so no answer here can contradict one the wasm gives.
 const CHAIN_HINT_KEY = "chainHint";
-let hint = null; // the chain id while it may answer, else null
-let othersArrived = false; // a request for the wasm came in: no early answer after it
+let hint = null; // the chain id while it may answer (until the wasm is ready or gets a request)
 const hintRead = chrome.storage.session
   .get(CHAIN_HINT_KEY)
   .then((items) => items?.[CHAIN_HINT_KEY])
@@ -27,7 +26,7 @@ const hintRead = chrome.storage.session
 // Every event is handed on in arrival order through `gate`, which opens once the hint is read:
 // a message that arrives earlier waits for it rather than overtake (or be overtaken by) another.
 let gate = hintRead.then((value) => {
-  if (typeof value === "string" && /^0x[1-9a-f][0-9a-f]{0,15}$/.test(value) && !othersArrived) hint = value;
+  if (typeof value === "string" && /^0x[1-9a-f][0-9a-f]{0,15}$/.test(value)) hint = value;
 });
 // (A step hands over to the wasm without waiting for it: `ready` keeps their order from there.)
 const inOrder = (step) => {
@@ -79,8 +78,7 @@ chrome.runtime.onConnect.addListener((port) => {
     startup.firstMessage ??= now();
     inOrder(() => {
       if (answerEarly(port, message)) return;
-      othersArrived = true;
-      hint = null;
+      hint = null; // a request for the wasm: no early answer after it
       ready.then(() => on_port_message(id, message));
     });
   });

@@ -409,7 +409,7 @@ pub async fn try_send(
         };
         // The head just read starts the first session's lane (one round trip fewer); a
         // later one, or any retry, reads the chain again.
-        let start = (reasons.is_empty()).then_some(head);
+        let start = reasons.is_empty().then_some(head);
         match send_with(
             network,
             account,

@@ -1,6 +1,7 @@
 // Browser benchmarks of SSO Wallet: provider round trip against a bare echo extension, cold start
-// after the service worker is stopped, approval window time to interactive, the passkey
-// transaction breakdown and the worker's JS heap — in headless Chromium against the devnet.
+// after the service worker is stopped, approval window time to interactive, the passkey and
+// session transaction breakdowns, the worker's JS heap and the wasm's linear memory — in headless
+// Chromium against the devnet.
 //
 //   SSO_EXTENSION_DIR=dist/extension SSO_DEVNET_JSON=<devnet.json> SSO_DAPP_PORT=<port serving
 //   target/dapp> SSO_CHROMIUM=/usr/lib/chromium/chromium node tests/bench/browser.mjs --out <json>
@@ -117,18 +118,23 @@ async function browserCdp(profile) {
   return { send, close: () => ws.close() };
 }
 
+/** A CDP session on the extension's running service worker (null when none runs). */
+async function attachToWorker(cdp, extensionId) {
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  const target = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
+  if (!target) return null;
+  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  return { sessionId, detach: () => cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {}) };
+}
+
 /** JS heap of the extension's service worker, before and after a forced GC. */
 async function workerHeap(cdp, extensionId) {
-  const { targetInfos } = await cdp.send("Target.getTargets");
-  const target = targetInfos.find(
-    (t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`),
-  );
-  if (!target) throw new Error("no running service worker target");
-  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  const worker = await attachToWorker(cdp, extensionId);
+  if (!worker) throw new Error("no running service worker target");
   try {
-    const before = await cdp.send("Runtime.getHeapUsage", {}, sessionId);
-    await cdp.send("HeapProfiler.collectGarbage", {}, sessionId);
-    const after = await cdp.send("Runtime.getHeapUsage", {}, sessionId);
+    const before = await cdp.send("Runtime.getHeapUsage", {}, worker.sessionId);
+    await cdp.send("HeapProfiler.collectGarbage", {}, worker.sessionId);
+    const after = await cdp.send("Runtime.getHeapUsage", {}, worker.sessionId);
     return {
       usedBytes: before.usedSize,
       totalBytes: before.totalSize,
@@ -136,7 +142,7 @@ async function workerHeap(cdp, extensionId) {
       totalAfterGcBytes: after.totalSize,
     };
   } finally {
-    await cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {});
+    await worker.detach();
   }
 }
 
@@ -200,15 +206,13 @@ function timedRequest(page, method = "eth_chainId") {
 
 /** Evaluates `expression` (JSON text) in the extension's running service worker, over CDP. */
 async function workerEval(cdp, extensionId, expression) {
-  const { targetInfos } = await cdp.send("Target.getTargets");
-  const target = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
-  if (!target) return null;
-  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
+  const worker = await attachToWorker(cdp, extensionId);
+  if (!worker) return null;
   try {
-    const { result } = await cdp.send("Runtime.evaluate", { expression, returnByValue: true }, sessionId);
+    const { result } = await cdp.send("Runtime.evaluate", { expression, returnByValue: true }, worker.sessionId);
     return JSON.parse(result.value);
   } finally {
-    await cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {});
+    await worker.detach();
   }
 }
 
@@ -225,17 +229,15 @@ function workerStartup(cdp, extensionId) {
 
 /** Starts V8's CPU profiler in the extension's service worker; `stop()` returns the profile. */
 async function workerProfiler(cdp, extensionId) {
-  const { targetInfos } = await cdp.send("Target.getTargets");
-  const target = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
-  if (!target) throw new Error("no running service worker to profile");
-  const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: target.targetId, flatten: true });
-  await cdp.send("Profiler.enable", {}, sessionId);
-  await cdp.send("Profiler.setSamplingInterval", { interval: 100 }, sessionId);
-  await cdp.send("Profiler.start", {}, sessionId);
+  const worker = await attachToWorker(cdp, extensionId);
+  if (!worker) throw new Error("no running service worker to profile");
+  await cdp.send("Profiler.enable", {}, worker.sessionId);
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 }, worker.sessionId);
+  await cdp.send("Profiler.start", {}, worker.sessionId);
   return {
     async stop() {
-      const { profile } = await cdp.send("Profiler.stop", {}, sessionId);
-      await cdp.send("Target.detachFromTarget", { sessionId }).catch(() => {});
+      const { profile } = await cdp.send("Profiler.stop", {}, worker.sessionId);
+      await worker.detach();
       return profile;
     },
   };
@@ -475,13 +477,10 @@ async function sessionLatency(extensionSource, dir) {
   const walletDir = join(dir, "session-wallet");
   const extension = join(walletDir, "extension");
   await cp(extensionSource, extension, { recursive: true });
-  const networks = structuredClone(devnet.networks);
   // The account pays its own fees: a sponsor is not proxied (its time would count as the
   // wallet's), and the devnet's allows 100 operations a day per account.
-  for (const n of networks.networks) {
-    Object.assign(n, { rpcUrl: proxy.rpcUrl, bundlerUrl: proxy.bundlerUrl });
-    delete n.sponsorUrl;
-  }
+  const networks = unsponsored(devnet.networks);
+  for (const n of networks.networks) Object.assign(n, { rpcUrl: proxy.rpcUrl, bundlerUrl: proxy.bundlerUrl });
   await writeFile(join(extension, "networks.json"), JSON.stringify(networks));
   const profile = join(walletDir, "profile");
   const { context, extensionId } = await launch(extension, profile);
