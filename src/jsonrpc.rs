@@ -1,5 +1,7 @@
 //! JSON-RPC 2.0 envelopes for talking to the node and the bundler (ERC-7769), independent of
-//! the transport (the extension uses `fetch`, the native tests use a blocking client).
+//! the transport (the extension uses `fetch`, the native tests use a blocking client): one
+//! request, or a batch of reads in one HTTP request ([`batch_body`], [`read_batch`]) where the
+//! endpoint takes batches.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -54,6 +56,9 @@ fn internal_code() -> i64 {
 /// A JSON-RPC 2.0 response.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Response {
+    /// The id of the request answered (matched in a batch; a single answer's is not read).
+    #[serde(default)]
+    pub id: Option<Value>,
     /// The result, when the call succeeded.
     #[serde(default)]
     pub result: Option<Value>,
@@ -99,6 +104,41 @@ impl Response {
             (None, None) => Ok(Value::Null),
         }
     }
+}
+
+/// The body of a JSON-RPC batch of `calls` (method, params), with ids 1, 2, … in order.
+pub fn batch_body(calls: &[(&str, Value)]) -> serde_json::Result<String> {
+    let requests: Vec<Request<'_>> = calls
+        .iter()
+        .zip(1..)
+        .map(|((method, params), id)| Request {
+            id,
+            ..Request::new(method, params.clone())
+        })
+        .collect();
+    serde_json::to_string(&requests)
+}
+
+/// Reads the answer to a batch of `count` calls sent by [`batch_body`]: each call's result (or
+/// its error, as [`Response::into_result`] makes it) in the order sent, whatever order the
+/// answers came in. `None` when the endpoint did not answer the batch as one — not an array,
+/// or not exactly one answer for each id sent: endpoints that refuse batches say so with a
+/// single error object (or an error per call, which [`Response::into_result`] keeps), and the
+/// caller then asks each call on its own.
+pub fn read_batch(text: &str, count: usize) -> Option<Vec<Result<Value>>> {
+    let mut answers: Vec<Response> = serde_json::from_str(text).ok()?;
+    if answers.len() != count {
+        return None;
+    }
+    // As many answers as calls, each id 1..=count found: one answer per call.
+    (1..=count as u64)
+        .map(|id| {
+            let at = answers
+                .iter()
+                .position(|answer| answer.id.as_ref().and_then(Value::as_u64) == Some(id))?;
+            Some(answers.swap_remove(at).into_result())
+        })
+        .collect()
 }
 
 /// Whether an error's `data` is small enough to pass on to the page.
@@ -275,6 +315,81 @@ mod tests {
                 panic!("expected an rpc error")
             };
             proptest::prop_assert!(err.message.chars().count() <= 2 * untrusted::MAX_TEXT_CHARS + 8);
+        }
+    }
+
+    #[test]
+    fn a_batch_is_numbered_in_order_and_read_back_by_id() {
+        let body = batch_body(&[
+            ("eth_getBlockByNumber", json!(["latest", false])),
+            ("eth_maxPriorityFeePerGas", json!([])),
+        ])
+        .unwrap();
+        let sent: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            sent,
+            json!([
+                {"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber", "params": ["latest", false]},
+                {"jsonrpc": "2.0", "id": 2, "method": "eth_maxPriorityFeePerGas", "params": []},
+            ])
+        );
+        // Answers may come in any order; an error stays that call's own.
+        let answers = read_batch(
+            r#"[{"jsonrpc":"2.0","id":2,"error":{"code":3,"message":"execution reverted"}},
+                {"jsonrpc":"2.0","id":1,"result":"0x5"}]"#,
+            2,
+        )
+        .unwrap();
+        assert_eq!(answers[0], Ok(json!("0x5")));
+        let Err(Error::Rpc(err)) = &answers[1] else {
+            panic!("expected the second call's error, got {answers:?}")
+        };
+        assert_eq!(err.message, "execution reverted");
+    }
+
+    #[test]
+    fn an_endpoint_that_does_not_answer_a_batch_as_one_refused_it() {
+        let refused = [
+            // What endpoints without batches answer: one error object.
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch requests are not supported"}}"#,
+            // Fewer or more answers than calls, a repeated, missing, unknown or non-numeric id.
+            r#"[{"jsonrpc":"2.0","id":1,"result":"0x1"}]"#,
+            r#"[{"id":1,"result":"0x1"},{"id":2,"result":"0x2"},{"id":3,"result":"0x3"}]"#,
+            r#"[{"id":1,"result":"0x1"},{"id":1,"result":"0x2"}]"#,
+            r#"[{"id":1,"result":"0x1"},{"result":"0x2"}]"#,
+            r#"[{"id":1,"result":"0x1"},{"id":0,"result":"0x2"}]"#,
+            r#"[{"id":1,"result":"0x1"},{"id":18446744073709551615,"result":"0x2"}]"#,
+            r#"[{"id":1,"result":"0x1"},{"id":"2","result":"0x2"}]"#,
+            r#"[{"id":1,"result":"0x1"},"0x2"]"#,
+            "not json",
+            "",
+        ];
+        for text in refused {
+            assert_eq!(read_batch(text, 2), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reading_any_answer_to_a_batch_is_total(
+            text in ".{0,400}",
+            count in 0usize..6,
+        ) {
+            let _ = read_batch(&text, count);
+        }
+
+        #[test]
+        fn a_batch_answered_in_any_order_is_read_in_the_order_sent(
+            order in proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just((1u64..=8).collect::<Vec<_>>())),
+        ) {
+            let text = Value::Array(
+                order.iter().map(|id| json!({"jsonrpc": "2.0", "id": id, "result": format!("{id:#x}")})).collect(),
+            )
+            .to_string();
+            let answers = read_batch(&text, 8).unwrap();
+            for (i, answer) in answers.into_iter().enumerate() {
+                proptest::prop_assert_eq!(answer, Ok(json!(format!("{:#x}", i + 1))));
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use serde::Deserialize;
 use serde_json::json;
 
-use alloy_sol_types::SolEvent;
+use alloy_sol_types::{SolCall, SolEvent};
 use sso_wallet::abi::IERC7579ModuleConfig;
 use sso_wallet::abi::IEntryPoint;
 use sso_wallet::abi::IWebAuthnValidator::{
@@ -152,13 +152,19 @@ pub struct Head {
 /// The latest block and current fees.
 pub async fn head(network: &Network) -> Result<Head> {
     let rpc_url = &network.rpc_url;
-    let (block, priority) = futures::join!(
-        rpc::call_typed::<Block>(rpc_url, "eth_getBlockByNumber", json!(["latest", false])),
-        rpc::call_typed::<U256>(rpc_url, "eth_maxPriorityFeePerGas", json!([])),
-    );
-    let block = block?;
+    let mut answers = rpc::call_all(
+        rpc_url,
+        &[
+            ("eth_getBlockByNumber", json!(["latest", false])),
+            ("eth_maxPriorityFeePerGas", json!([])),
+        ],
+    )
+    .await
+    .into_iter();
+    let block: Block = rpc::typed(rpc_url, answers.next())?;
+    let priority: U256 = rpc::typed(rpc_url, answers.next())?;
     let base = block.base_fee_per_gas.unwrap_or_default();
-    let (max_fee_per_gas, max_priority_fee_per_gas) = erc4337::fees(base, priority?)
+    let (max_fee_per_gas, max_priority_fee_per_gas) = erc4337::fees(base, priority)
         .ok_or_else(|| Error::bad_response(rpc_url, "the node's fees are implausibly high"))?;
     Ok(Head {
         number: block.number,
@@ -355,19 +361,48 @@ async fn passkey_validator<C: alloy_sol_types::SolCall>(
     .await
 }
 
-/// The session validator's state of `spec` for `account`, at block `at`.
-pub async fn session_state(
+/// A session's state on chain and the nonce of its lane (`key`), both at block `at`: one
+/// batch, as the session path reads them before each operation.
+pub async fn session_lane(
     network: &Network,
     account: Address,
     spec: &SessionSpec,
+    key: U256,
     at: &str,
-) -> Result<SessionState> {
-    let call = ISessionKeyValidator::sessionStateCall {
+) -> (Result<SessionState>, Result<U256>) {
+    let state = ISessionKeyValidator::sessionStateCall {
         account,
         spec: spec.clone(),
     };
-    let validator = network.contracts.session_key_validator;
-    rpc::call_contract(&network.rpc_url, validator, &call, at).await
+    let nonce = IEntryPoint::getNonceCall {
+        sender: account,
+        key: key.to(),
+    };
+    let contracts = &network.contracts;
+    let url = network.rpc_url.as_str();
+    let mut answers = rpc::call_all(
+        url,
+        &[
+            (
+                "eth_call",
+                rpc::eth_call_params(
+                    None,
+                    contracts.session_key_validator,
+                    state.abi_encode().into(),
+                    at,
+                ),
+            ),
+            (
+                "eth_call",
+                rpc::eth_call_params(None, contracts.entry_point, nonce.abi_encode().into(), at),
+            ),
+        ],
+    )
+    .await
+    .into_iter();
+    let state = rpc::decode_returns::<ISessionKeyValidator::sessionStateCall>(url, answers.next());
+    let nonce = rpc::decode_returns::<IEntryPoint::getNonceCall>(url, answers.next());
+    (state, nonce)
 }
 
 /// Whether the session validator is installed on `account` (no code: not).

@@ -31,24 +31,88 @@ async fn call_retried(url: &str, method: &str, params: Value) -> (Result<Value>,
         Ok(body) => body,
         Err(e) => return (Err(Error::Internal(e.to_string())), false),
     };
+    let (text, retried) = post_retried(url, &body).await;
+    let answer = text.and_then(|text| {
+        serde_json::from_str::<Response>(&text)
+            .map_err(|e| Error::bad_response(url, e))
+            .and_then(Response::into_result)
+    });
+    (answer, retried)
+}
+
+/// POSTs `body` to `url`, trying again after [`RETRY_AFTER_MS`] while it fails transiently;
+/// the answer's text, and whether it was tried more than once.
+async fn post_retried(url: &str, body: &str) -> (Result<String>, bool) {
     let mut waits = RETRY_AFTER_MS.iter();
     let mut retried = false;
-    let text = loop {
-        match chrome::post_json(url, &body).await {
+    loop {
+        match chrome::post_json(url, body).await {
             Err(Error::Transport {
                 transient: true, ..
             }) if let Some(wait) = waits.next() => {
                 retried = true;
                 chrome::sleep(*wait).await;
             }
-            Ok(text) => break text,
-            Err(e) => return (Err(e), retried),
+            answer => return (answer, retried),
         }
-    };
-    let answer = serde_json::from_str::<Response>(&text)
-        .map_err(|e| Error::bad_response(url, e))
-        .and_then(Response::into_result);
-    (answer, retried)
+    }
+}
+
+thread_local! {
+    /// The RPC URLs that refused a batch, for this worker's life: each call goes on its own.
+    /// (A handful at most: one per node the wallet talks to.)
+    static UNBATCHED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Calls each of `calls` (method, params) at `url` and returns their results in order: in one
+/// JSON-RPC batch — one HTTP request, where a `fetch` from the worker costs about half a
+/// millisecond before it is even sent — or each on its own where the batch was not answered
+/// call by call with results: at an endpoint that refused it ([`jsonrpc::read_batch`]; so are
+/// all later calls to that URL, for the worker's life), after another HTTP error, or when the
+/// batch answered a call with an error (some endpoints refuse batches call by call), so an
+/// error reported is always the endpoint's answer to that call alone. Only for reads: a batch
+/// that fails in transit is sent again whole, and any call may be asked twice.
+pub async fn call_all(url: &str, calls: &[(&str, Value)]) -> Vec<Result<Value>> {
+    if calls.len() > 1
+        && !UNBATCHED.with_borrow(|refused| refused.iter().any(|known| known == url))
+        && let Ok(body) = jsonrpc::batch_body(calls)
+    {
+        match post_retried(url, &body).await.0 {
+            Ok(text) => match jsonrpc::read_batch(&text, calls.len()) {
+                Some(answers) if answers.iter().all(Result::is_ok) => return answers,
+                Some(_) => {}
+                None => unbatched(url),
+            },
+            // Rate limited, down or not answering however often asked: so would each call be.
+            Err(
+                e @ Error::Transport {
+                    transient: true, ..
+                },
+            ) => return calls.iter().map(|_| Err(e.clone())).collect(),
+            // Another HTTP error (some endpoints answer a batch with 400), or too large.
+            Err(_) => unbatched(url),
+        }
+    }
+    let each = calls
+        .iter()
+        .map(|(method, params)| call(url, method, params.clone()));
+    futures::future::join_all(each).await
+}
+
+/// Remembers that `url` refused a batch.
+fn unbatched(url: &str) {
+    UNBATCHED.with_borrow_mut(|refused| {
+        if !refused.iter().any(|known| known == url) {
+            refused.push(url.to_owned());
+        }
+    });
+}
+
+/// One of [`call_all`]'s results, parsed.
+#[inline(never)]
+pub fn typed<T: DeserializeOwned>(url: &str, answer: Option<Result<Value>>) -> Result<T> {
+    let answer = answer.ok_or_else(|| Error::Internal("a batch lost a call".into()))?;
+    jsonrpc::from_value(answer?, url)
 }
 
 /// [`call_typed`], also saying whether it was tried more than once.
@@ -85,14 +149,30 @@ pub async fn call_contract_from<C: SolCall>(
     call: &C,
     at: &str,
 ) -> Result<C::Return> {
-    let data = Bytes::from(call.abi_encode());
+    let params = eth_call_params(from, to, call.abi_encode().into(), at);
+    let answer = self::call(url, "eth_call", params).await;
+    decode_returns::<C>(url, Some(answer))
+}
+
+/// The params of an `eth_call` of `data` to `to` (made by `from` when named) at block `at`.
+/// Not generic: one copy whatever the call.
+pub fn eth_call_params(from: Option<Address>, to: Address, data: Bytes, at: &str) -> Value {
     let mut tx = json!({"to": to, "data": data});
     if let Some(from) = from {
         tx["from"] = json!(from);
     }
-    let raw: Bytes = call_typed(url, "eth_call", json!([tx, at])).await?;
-    C::abi_decode_returns(&raw)
-        .map_err(|e| Error::bad_response(url, format!("{}: {e}", C::SIGNATURE)))
+    json!([tx, at])
+}
+
+/// An `eth_call`'s answer (one of [`call_all`]'s results), decoded as `C` returns.
+pub fn decode_returns<C: SolCall>(url: &str, answer: Option<Result<Value>>) -> Result<C::Return> {
+    let raw: Bytes = typed(url, answer)?;
+    C::abi_decode_returns(&raw).map_err(|e| undecodable(url, C::SIGNATURE, e))
+}
+
+#[inline(never)]
+fn undecodable(url: &str, signature: &str, e: alloy_sol_types::Error) -> Error {
+    Error::bad_response(url, format!("{signature}: {e}"))
 }
 
 thread_local! {

@@ -467,10 +467,8 @@ async fn settled_lane(
             None => chain::head(network).await?,
         };
         let at = chain::block_tag(head.number);
-        let (chain_state, lane_nonce) = futures::join!(
-            chain::session_state(network, account, &record.spec, &at),
-            chain::nonce(network, account, record.nonce_key(), &at),
-        );
+        let (chain_state, lane_nonce) =
+            chain::session_lane(network, account, &record.spec, record.nonce_key(), &at).await;
         let (chain_state, lane_nonce) = (chain_state?, lane_nonce?);
         record.prune_pending(lane_nonce, head.timestamp);
         if !record.pending.is_empty() {
@@ -732,10 +730,14 @@ pub async fn list() -> Result<Vec<SessionView>> {
     for record in wallet.sessions.iter().rev() {
         let mut remaining = Vec::new();
         if record.status_at(now) == SessionStatus::Active && record.chain_id == network.chain_id {
-            let (chain_state, lane_nonce) = futures::join!(
-                chain::session_state(&network, record.account, &record.spec, &at),
-                chain::nonce(&network, record.account, record.nonce_key(), &at),
-            );
+            let (chain_state, lane_nonce) = chain::session_lane(
+                &network,
+                record.account,
+                &record.spec,
+                record.nonce_key(),
+                &at,
+            )
+            .await;
             if let (Ok(chain_state), Ok(lane_nonce)) = (chain_state, lane_nonce) {
                 // Stored before its creation was sent, and still not on chain long after: it
                 // never was created (the operation was lost); forgotten.

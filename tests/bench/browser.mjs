@@ -436,7 +436,9 @@ async function timingProxy() {
     const body = Buffer.concat(chunks).toString();
     let method = null;
     try {
-      method = JSON.parse(body).method;
+      const parsed = JSON.parse(body);
+      // A batch is logged as its methods joined with "+".
+      method = Array.isArray(parsed) ? parsed.map((call) => call.method).join("+") : parsed.method;
     } catch {}
     try {
       const upstream = await fetch(routes[req.url], { method: "POST", headers: { "content-type": "application/json" }, body });
@@ -513,6 +515,7 @@ async function sessionLatency(extensionSource, dir) {
     await approveSession(recipient);
     const windows = wallet.approvalWindows;
     const samples = [];
+    const requests = [];
     const profiler = args.profile ? await workerProfiler(cdp, extensionId) : null;
     for (let i = 0; i < SESSION_TXS; i++) {
       const from = proxy.log.length;
@@ -530,10 +533,13 @@ async function sessionLatency(extensionSource, dir) {
       if (!send) throw new Error(`session tx ${i} sent no UserOperation`);
       const upstream = covered(calls.filter((c) => c !== send), t0, send.start);
       samples.push(send.start - t0 - upstream);
+      // HTTP requests the wallet made before sending (a JSON-RPC batch is one).
+      requests.push(calls.filter((c) => c.start < send.start).length + 1);
     }
     if (profiler) await writeFile(args.profile, JSON.stringify(await profiler.stop()));
     if (wallet.approvalWindows !== windows) throw new Error("a session transaction opened an approval window");
-    const latency = { ...stats(samples.slice(Math.min(20, samples.length >> 2))), warmup: Math.min(20, samples.length >> 2) };
+    const warmup = Math.min(20, samples.length >> 2);
+    const latency = { ...stats(samples.slice(warmup)), warmup, requests: stats(requests.slice(warmup)) };
     memory.afterSessionTxs = await wasmMemory(cdp, extensionId);
 
     // ---- wasm memory after MEMORY_SESSIONS sessions and MEMORY_REQUESTS requests ------------
@@ -814,6 +820,7 @@ function table(r) {
           `${ms(st.median)} / ${ms(st.p99)}`,
           `≤ 8 / ≤ 20 ms ${st.median <= 8 && st.p99 <= 20 ? "✓" : "✗"}`,
         ],
+        [`session tx: HTTP requests to the node and bundler up to and with the send (a JSON-RPC batch is one), median / max`, `${st.requests.median} / ${st.requests.max}`, ""],
         [
           `wasm linear memory: after connecting / after ${mem.sessions} sessions / after ${mem.requests} requests (${mem.failures} failed)`,
           `${mib(mem.afterConnect)} / ${mib(mem.afterSessions)} / ${mib(mem.afterRequests)}`,

@@ -92,6 +92,9 @@ pub struct ChainSpec {
     /// Behind stand-ins for a public chain's endpoints (`public_rpc.rs`): the deploy command,
     /// alto and the wallet reach the node, and the wallet the bundler, only through them.
     pub public: bool,
+    /// The public node stand-in answers a JSON-RPC batch with one error, as some providers do
+    /// (only with `public`).
+    pub refuses_batches: bool,
     /// How far (seconds) the chain's clock starts behind the wall clock. A test can then move
     /// the chain's clock forward by days (a guardian recovery's delay) and still not pass the
     /// bundler's own clock, which alto checks a UserOp's `validAfter` against — as any bundler
@@ -107,6 +110,7 @@ impl ChainSpec {
             block_time: None,
             hardfork: None,
             public: false,
+            refuses_batches: false,
             starts_behind: 0,
         }
     }
@@ -186,7 +190,10 @@ pub fn start_chain(spec: &ChainSpec, ports: Ports, dir: PathBuf) -> Result<Devne
             "the public RPC stand-in",
             0,
             node_url.clone(),
-            Rules::node(),
+            Rules {
+                refuse_batches: spec.refuses_batches,
+                ..Rules::node()
+            },
         )?
     } else {
         node_url.clone()

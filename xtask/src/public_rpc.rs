@@ -4,7 +4,7 @@
 //! (`anvil_*`, `evm_*`, `hardhat_*`, `pimlico_*`, `eth_simulateV1`; a bundler endpoint answers only
 //! the standard ERC-7769 methods) and `eth_getLogs` over more than 1,000 blocks or from
 //! `earliest`; a bundler endpoint also fails some receipt queries the way alto does when its
-//! own node fails it. The rest is forwarded unchanged. It counts what it did, served as JSON on
+//! own node fails it, and a node may refuse JSON-RPC batches as some providers do. The rest is forwarded unchanged. It counts what it did, served as JSON on
 //! `GET /stats`, so a test can say what its clients went through. The public-chain profile of
 //! `cargo xtask test` puts the wallet, the deploy command and alto behind it.
 
@@ -46,6 +46,9 @@ pub struct Rules {
     /// Every that many `eth_getUserOperationReceipt` get what alto answers when its own node
     /// fails it: HTTP 500 and an error with a message but no code (0: never).
     pub fail_receipt_every: u64,
+    /// A JSON-RPC batch is answered with one error object (-32600), as providers without
+    /// batches answer it.
+    pub refuse_batches: bool,
 }
 
 impl Rules {
@@ -57,6 +60,7 @@ impl Rules {
             latency: Duration::from_millis(50),
             every_429: 9,
             fail_receipt_every: 0,
+            refuse_batches: false,
         }
     }
 
@@ -76,6 +80,11 @@ impl Rules {
 #[serde(rename_all = "camelCase")]
 struct Stats {
     requests: u64,
+    /// JSON-RPC batches answered (forwarded).
+    batches: u64,
+    /// Whether batches are refused ([`Rules::refuse_batches`]), and how many were.
+    refuses_batches: bool,
+    batches_refused: u64,
     /// Answered with HTTP 429.
     rate_limited: u64,
     /// Refused methods, by name, with how often.
@@ -233,7 +242,19 @@ impl Proxy {
             };
         }
         let calls: Vec<Value> = match serde_json::from_str::<Value>(body) {
-            Ok(Value::Array(calls)) => calls,
+            Ok(Value::Array(_)) if self.rules.refuse_batches => {
+                self.stats().batches_refused += 1;
+                let refusal = error(
+                    &Value::Null,
+                    -32600,
+                    "batch requests are not supported".into(),
+                );
+                return Reply::json(refusal.to_string());
+            }
+            Ok(Value::Array(calls)) => {
+                self.stats().batches += 1;
+                calls
+            }
             Ok(call) => vec![call],
             Err(_) => return self.forwarded(body),
         };
@@ -292,8 +313,11 @@ impl Proxy {
 pub fn start(what: &str, port: u16, target: String, rules: Rules) -> Result<String> {
     let proxy = Proxy {
         target,
+        stats: Mutex::new(Stats {
+            refuses_batches: rules.refuse_batches,
+            ..Stats::default()
+        }),
         rules,
-        stats: Mutex::default(),
     };
     let port = http::serve(what, port, move |request| match request.method.as_str() {
         "GET" if request.path == "/stats" => {

@@ -386,11 +386,16 @@ fn erc7562_clean(chain: &str, report: &std::path::Path, required: &[&str]) -> Re
 /// `eth_simulateV1`, 50 ms, some 429s), alto reaching the node through the same stand-in, the
 /// wallet reaching the bundler through one that answers only ERC-7769 methods; the wallet's
 /// main flows (`tests/public-chain/`), once with the P-256 precompile (Osaka) and once without
-/// (Prague), and every operation they sent checked against ERC-7562 with no rule broken.
+/// (Prague) behind a node that refuses JSON-RPC batches, and every operation they sent checked
+/// against ERC-7562 with no rule broken.
 fn public_chain(chromium: &PathBuf, dapp_port: u16) -> Result {
-    for (label, hardfork) in [
-        ("osaka", None),
-        ("prague: no P-256 precompile", Some("prague")),
+    for (label, hardfork, refuses_batches) in [
+        ("osaka", None, false),
+        (
+            "prague: no P-256 precompile, a node that refuses batches",
+            Some("prague"),
+            true,
+        ),
     ] {
         println!("\n== public-chain profile ({label})");
         let dir = root().join(format!(
@@ -404,6 +409,7 @@ fn public_chain(chromium: &PathBuf, dapp_port: u16) -> Result {
                 block_time: Some(2),
                 hardfork,
                 public: true,
+                refuses_batches,
                 starts_behind: 0,
             },
             Ports {

@@ -16,6 +16,8 @@ pub enum Unit {
     Ns,
     Ratio,
     Gas,
+    /// A number of things (requests).
+    Count,
 }
 
 /// The figures compared: label, JSON pointer into `results.json`, unit.
@@ -71,6 +73,11 @@ const FIGURES: &[(&str, &str, Unit)] = &[
         "session tx wallet time, p99",
         "/browser/sessionTransaction/p99",
         Unit::Ms,
+    ),
+    (
+        "session tx: HTTP requests up to the send, median",
+        "/browser/sessionTransaction/requests/median",
+        Unit::Count,
     ),
     (
         "wasm linear memory after the requests and sessions",
@@ -192,7 +199,7 @@ fn show(value: Option<f64>, unit: Unit) -> String {
         Unit::Ms => format!("{v:.2} ms"),
         Unit::Ns => format!("{v:.0} ns"),
         Unit::Ratio => format!("{v:.2}×"),
-        Unit::Gas => format!("{v:.0}"),
+        Unit::Gas | Unit::Count => format!("{v:.0}"),
     }
 }
 
