@@ -45,7 +45,20 @@ const BEHIND_ON_NONCE_WAIT_MS: i32 = 1_500;
 /// Gas estimation through the bundler (the signature must have the real shape). A bundler
 /// behind on the account's nonce ([`sso_wallet::erc4337::bundler_behind_on_nonce`]) is asked
 /// again a few seconds later before its refusal is shown.
-pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasEstimate> {
+pub fn estimate<'a>(
+    network: &'a Network,
+    user_op: &'a UserOperation,
+) -> impl Future<Output = Result<GasEstimate>> + 'a {
+    estimate_tried(network, user_op, BEHIND_ON_NONCE_TRIES)
+}
+
+/// [`estimate`], asking at most `most` times: once for an operation guessed ahead of time
+/// (`session::send_with`), which a wrong guess only wastes.
+pub async fn estimate_tried(
+    network: &Network,
+    user_op: &UserOperation,
+    most: u32,
+) -> Result<GasEstimate> {
     let mut tries = 1;
     let estimate: GasEstimate = loop {
         let answer = call(
@@ -56,8 +69,7 @@ pub async fn estimate(network: &Network, user_op: &UserOperation) -> Result<GasE
         .await;
         match answer {
             Err(Error::Rpc(rpc))
-                if tries < BEHIND_ON_NONCE_TRIES
-                    && sso_wallet::erc4337::bundler_behind_on_nonce(&rpc.message) =>
+                if tries < most && sso_wallet::erc4337::bundler_behind_on_nonce(&rpc.message) =>
             {
                 tries += 1;
                 chrome::sleep(BEHIND_ON_NONCE_WAIT_MS).await;

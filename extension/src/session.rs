@@ -501,6 +501,48 @@ async fn settled_lane(
     }
 }
 
+/// The unsigned operation [`send_with`] will build for `calls` if the session's last pending
+/// use is included by the time its lane is read — as when a dapp waits for each transaction —
+/// so that its gas can be estimated at the same time as the lane is read, one round trip fewer:
+/// at the head just read (`start`), with the nonce after that use and the dummy signature of
+/// the periods the policy gives with nothing used. `None` when there is nothing to go on (no
+/// head yet, no use before, a sponsor to ask first) or the policy refuses it anyway. A wrong
+/// guess only wastes an estimate: the operation built from what the chain says is compared
+/// with it whole.
+fn guess(
+    account: &Account,
+    record: &SessionRecord,
+    start: Option<&chain::Head>,
+    calls: &[Call],
+    sponsor: Option<&PaymasterService>,
+    validator: Address,
+) -> Option<UserOperation> {
+    let head = start?;
+    if sponsor.is_some() || record.pending.is_empty() {
+        return None;
+    }
+    let circumstances = Circumstances {
+        fee: Some(U256::ZERO),
+        now: head.timestamp,
+        clock: chrome::unix_seconds(),
+    };
+    let allowed = sso_wallet::session::policy::evaluate(
+        &record.spec,
+        &Default::default(),
+        calls,
+        circumstances,
+    )
+    .ok()?;
+    Some(UserOperation::unsigned(
+        account.address,
+        record.next_nonce(U256::ZERO),
+        None,
+        calls,
+        (head.max_fee_per_gas, head.max_priority_fee_per_gas),
+        registry::dummy_session_signature(validator, &record.spec, &allowed.period_ids),
+    ))
+}
+
 /// Evaluates, builds, signs and sends one session operation (under its lane's lock), with its
 /// fees paid by `sponsor` when the dapp named one (the fee limit is then not charged, as the
 /// validator does); `Err` is the reason it did not.
@@ -514,10 +556,20 @@ async fn send_with(
     entry: Entry<'_>,
 ) -> std::result::Result<B256, String> {
     let failed = |e: Error| format!("the session could not send it: {}", e.user_message());
-    let (head, chain_state, lane_nonce, record) =
-        settled_lane(network, account.address, record, start)
-            .await
-            .map_err(failed)?;
+    let validator = network.contracts.session_key_validator;
+    // While the lane is read, the bundler already estimates the operation as it will be if the
+    // chain agrees with the guess (see `guess`); used only if it is exactly that operation.
+    let guess = guess(account, &record, start.as_ref(), calls, sponsor, validator);
+    let (lane, guessed) = futures::join!(
+        settled_lane(network, account.address, record, start),
+        async {
+            match &guess {
+                Some(user_op) => Some(bundler::estimate_tried(network, user_op, 1).await),
+                None => None,
+            }
+        },
+    );
+    let (head, chain_state, lane_nonce, record) = lane.map_err(failed)?;
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
     let mut circumstances = Circumstances {
         fee: sponsor.is_none().then_some(U256::ZERO),
@@ -528,7 +580,6 @@ async fn send_with(
     let allowed = record
         .evaluate(&chain_state, &usage, calls, circumstances)
         .map_err(denied)?;
-    let validator = network.contracts.session_key_validator;
     let mut user_op = UserOperation::unsigned(
         account.address,
         record.next_nonce(lane_nonce),
@@ -540,7 +591,10 @@ async fn send_with(
     let sponsored = paymaster::begin(network, sponsor, head.timestamp, &mut user_op)
         .await
         .map_err(failed)?;
-    let estimate = bundler::estimate(network, &user_op).await.map_err(failed)?;
+    let estimate = match guessed {
+        Some(Ok(estimate)) if guess.as_ref() == Some(&user_op) => estimate,
+        _ => bundler::estimate(network, &user_op).await.map_err(failed)?,
+    };
     registry::apply_session_gas(&mut user_op, &estimate, allowed.increments.len());
     paymaster::finish(network, sponsored, &mut user_op)
         .await

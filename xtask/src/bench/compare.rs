@@ -80,6 +80,11 @@ const FIGURES: &[(&str, &str, Unit)] = &[
         Unit::Count,
     ),
     (
+        "session tx: sequential request rounds up to the send, median",
+        "/browser/sessionTransaction/rounds/median",
+        Unit::Count,
+    ),
+    (
         "wasm linear memory after the requests and sessions",
         "/browser/wasmMemory/afterRequests",
         Unit::Bytes,
