@@ -379,6 +379,21 @@ mod tests {
         }
 
         #[test]
+        fn a_batch_is_read_only_with_one_answer_per_id_sent(
+            ids in proptest::collection::vec(proptest::option::of(0u64..6), 0..6),
+            count in 0usize..5,
+        ) {
+            let text = Value::Array(
+                ids.iter().map(|id| json!({"jsonrpc": "2.0", "id": id, "result": "0x1"})).collect(),
+            )
+            .to_string();
+            let mut sorted: Vec<u64> = ids.iter().flatten().copied().collect();
+            sorted.sort_unstable();
+            let one_each = ids.len() == count && sorted == (1..=count as u64).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(read_batch(&text, count).is_some(), one_each);
+        }
+
+        #[test]
         fn a_batch_answered_in_any_order_is_read_in_the_order_sent(
             order in proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just((1u64..=8).collect::<Vec<_>>())),
         ) {

@@ -456,22 +456,19 @@ async function timingProxy() {
   return { rpcUrl: `${url}/rpc`, bundlerUrl: `${url}/bundler`, log, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Total length of the union of `intervals` clipped to [from, to]. */
-function covered(intervals, from, to) {
+/** The union of `intervals` clipped to [from, to], as disjoint [start, end] spans in order. */
+function union(intervals, from, to) {
   const clipped = intervals
     .map(({ start, end }) => [Math.max(start, from), Math.min(end, to)])
     .filter(([a, b]) => b > a)
     .sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let [cs, ce] = [null, null];
+  const spans = [];
   for (const [a, b] of clipped) {
-    if (ce === null || a > ce) {
-      if (ce !== null) total += ce - cs;
-      [cs, ce] = [a, b];
-    } else ce = Math.max(ce, b);
+    const last = spans.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else spans.push([a, b]);
   }
-  if (ce !== null) total += ce - cs;
-  return total;
+  return spans;
 }
 
 async function sessionLatency(extensionSource, dir) {
@@ -532,20 +529,12 @@ async function sessionLatency(extensionSource, dir) {
       const calls = proxy.log.slice(from);
       const send = calls.find((c) => c.method === "eth_sendUserOperation");
       if (!send) throw new Error(`session tx ${i} sent no UserOperation`);
-      const upstream = covered(calls.filter((c) => c !== send), t0, send.start);
-      samples.push(send.start - t0 - upstream);
+      const spans = union(calls.filter((c) => c !== send), t0, send.start);
+      samples.push(send.start - t0 - spans.reduce((total, [a, b]) => total + (b - a), 0));
       // HTTP requests the wallet made up to and with the send (a JSON-RPC batch is one), and in
-      // how many sequential rounds (a request that starts after every earlier one was answered
-      // starts a round; the send is the last).
-      const before = calls.filter((c) => c !== send && c.start < send.start).sort((a, b) => a.start - b.start);
-      requests.push(before.length + 1);
-      let round = 1;
-      let answered = -Infinity;
-      for (const c of before) {
-        if (c.start > answered) round++;
-        answered = Math.max(answered, c.end);
-      }
-      rounds.push(round);
+      // how many sequential rounds: each span of overlapping requests before it, and the send.
+      requests.push(calls.filter((c) => c !== send && c.start < send.start).length + 1);
+      rounds.push(spans.length + 1);
     }
     if (profiler) await writeFile(args.profile, JSON.stringify(await profiler.stop()));
     if (wallet.approvalWindows !== windows) throw new Error("a session transaction opened an approval window");

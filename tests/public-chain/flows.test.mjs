@@ -190,7 +190,6 @@ describe(`a public-chain stand-in (chain ${devnet.chainId}, ${devnet.p256Precomp
     assert.ok(bundler.receiptsFailed > 0, "some receipt queries failed (HTTP 500, no error code), and every flow still completed");
     if (node.refusesBatches) {
       assert.ok(node.batchesRefused > 0, "the node refused the wallet's JSON-RPC batches, and every flow still completed (each call on its own)");
-      assert.equal(node.batches, 0);
     } else assert.ok(node.batches > 0, "the wallet read through JSON-RPC batches");
   });
 });

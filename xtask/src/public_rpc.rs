@@ -4,9 +4,10 @@
 //! (`anvil_*`, `evm_*`, `hardhat_*`, `pimlico_*`, `eth_simulateV1`; a bundler endpoint answers only
 //! the standard ERC-7769 methods) and `eth_getLogs` over more than 1,000 blocks or from
 //! `earliest`; a bundler endpoint also fails some receipt queries the way alto does when its
-//! own node fails it, and a node may refuse JSON-RPC batches as some providers do. The rest is forwarded unchanged. It counts what it did, served as JSON on
-//! `GET /stats`, so a test can say what its clients went through. The public-chain profile of
-//! `cargo xtask test` puts the wallet, the deploy command and alto behind it.
+//! own node fails it, and a node may refuse JSON-RPC batches as some providers do. The rest is
+//! forwarded unchanged. It counts what it did, served as JSON on `GET /stats`, so a test can say
+//! what its clients went through. The public-chain profile of `cargo xtask test` puts the
+//! wallet, the deploy command and alto behind it.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
