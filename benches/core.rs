@@ -1,5 +1,6 @@
 //! Criterion micro-benchmarks of the core: session policy evaluation (a 10-policy session, the
-//! call matching the last policy), the v0.8 userOpHash and the passkey signature encoding.
+//! call matching the last policy), the v0.8 userOpHash, the passkey signature encoding, and a
+//! session key restored from storage signing a userOpHash (what every session transaction does).
 //! `cargo bench --bench core`; figures are recorded in docs/benchmarks.md.
 
 use std::hint::black_box;
@@ -9,6 +10,7 @@ use alloy_primitives::{Address, B256, Bytes, FixedBytes, U256};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sso_wallet::erc4337::{ENTRY_POINT_V08, UserOperation};
 use sso_wallet::erc7579::Call;
+use sso_wallet::session::key::SessionKey;
 use sso_wallet::session::policy::{Circumstances, evaluate};
 use sso_wallet::session::spec::{
     CallSpec, Condition, Constraint, LimitType, SessionSpec, TransferSpec, UsageLimit,
@@ -137,5 +139,16 @@ fn bench_user_op(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_policy, bench_user_op);
+fn bench_session_key(c: &mut Criterion) {
+    let stored = SessionKey::generate().to_bytes();
+    let digest = B256::repeat_byte(0x5a);
+    c.bench_function("session key: restore + sign", |b| {
+        b.iter(|| {
+            SessionKey::from_bytes(black_box(stored.as_slice()))
+                .and_then(|key| key.sign_hash(black_box(digest)))
+        })
+    });
+}
+
+criterion_group!(benches, bench_policy, bench_user_op, bench_session_key);
 criterion_main!(benches);

@@ -3,13 +3,25 @@
 //! (the userOpHash, the create proof) as `r ‖ s ‖ v` with low `s` and `v ∈ {27, 28}`.
 
 use alloy_primitives::{Address, B256, keccak256};
-use k256::ecdsa::SigningKey;
+use ecdsa::hazmat::{SignPrimitive, bits2field};
+use k256::elliptic_curve::sec1::ToEncodedPoint;
+use k256::elliptic_curve::zeroize::Zeroize;
+use k256::{NonZeroScalar, PublicKey, Secp256k1};
 
 use crate::{Error, Result};
 
-/// A session's private key. `Debug` never prints it.
+/// A session's private key: the secret scalar alone. Signing needs nothing else, so restoring
+/// a stored key does not compute its public key (a scalar multiplication, ~0.2 ms in the
+/// extension's wasm, on every session transaction); [`SessionKey::address`] computes it when
+/// asked. `Debug` never prints the key; it is zeroed when dropped.
 #[derive(Clone)]
-pub struct SessionKey(SigningKey);
+pub struct SessionKey(NonZeroScalar);
+
+impl Drop for SessionKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl std::fmt::Debug for SessionKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -20,12 +32,12 @@ impl std::fmt::Debug for SessionKey {
 impl SessionKey {
     /// A fresh key from the operating system's (the browser's `crypto.getRandomValues`) RNG.
     pub fn generate() -> Self {
-        SessionKey(SigningKey::random(&mut rand_core::OsRng))
+        SessionKey(NonZeroScalar::random(&mut rand_core::OsRng))
     }
 
-    /// Restores a stored key (32-byte scalar).
+    /// Restores a stored key (32-byte scalar, non-zero and below the group order).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        SigningKey::from_slice(bytes)
+        NonZeroScalar::try_from(bytes)
             .map(SessionKey)
             .map_err(|_| Error::Storage("a stored session key is malformed".into()))
     }
@@ -37,16 +49,21 @@ impl SessionKey {
 
     /// The Ethereum address of the key: the session's `signer`.
     pub fn address(&self) -> Address {
-        let point = self.0.verifying_key().to_encoded_point(false);
+        let point = PublicKey::from_secret_scalar(&self.0).to_encoded_point(false);
         Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..])
     }
 
     /// Signs a raw digest (no EIP-191 prefix): `r ‖ s ‖ v`, low `s`, `v = 27 + recovery id`.
+    /// Deterministic (RFC 6979 with SHA-256): the signature k256's `SigningKey` gives.
     pub fn sign_hash(&self, digest: B256) -> Result<[u8; 65]> {
+        let failed = |e: ecdsa::Error| Error::Internal(format!("session key signature: {e}"));
+        let z = bits2field::<Secp256k1>(digest.as_slice()).map_err(failed)?;
         let (signature, recovery) = self
             .0
-            .sign_prehash_recoverable(digest.as_slice())
-            .map_err(|e| Error::Internal(format!("session key signature: {e}")))?;
+            .as_ref()
+            .try_sign_prehashed_rfc6979::<sha2::Sha256>(&z, &[])
+            .map_err(failed)?;
+        let recovery = recovery.ok_or_else(|| failed(ecdsa::Error::new()))?;
         // k256 signs with low s already; normalise anyway so the validator's low-s rule holds.
         let (signature, recovery) = match signature.normalize_s() {
             Some(normalized) => (
@@ -103,7 +120,10 @@ mod tests {
             let recovered =
                 VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recovery)
                     .unwrap();
-            assert_eq!(&recovered, key.0.verifying_key());
+            assert_eq!(
+                recovered,
+                VerifyingKey::from(PublicKey::from_secret_scalar(&key.0))
+            );
             assert_eq!(recover_signer(digest, &bytes), Some(key.address()));
             // As the contract: v must be 27 or 28, and s low.
             let mut zero_v = bytes;
@@ -118,6 +138,23 @@ mod tests {
             high[32..64].copy_from_slice(&(n - s).to_be_bytes::<32>());
             high[64] = 55 - bytes[64];
             assert_eq!(recover_signer(digest, &high), None);
+        }
+    }
+
+    #[test]
+    fn signs_as_k256s_signing_key_does() {
+        for _ in 0..8 {
+            let key = SessionKey::generate();
+            let reference = k256::ecdsa::SigningKey::from_slice(key.to_bytes().as_slice()).unwrap();
+            for i in 0..16u8 {
+                let digest = keccak256([i, 7]);
+                let (signature, recovery) = reference
+                    .sign_prehash_recoverable(digest.as_slice())
+                    .unwrap();
+                let ours = key.sign_hash(digest).unwrap();
+                assert_eq!(ours[..64], signature.to_bytes()[..]);
+                assert_eq!(ours[64], 27 + recovery.to_byte());
+            }
         }
     }
 

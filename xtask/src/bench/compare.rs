@@ -100,6 +100,11 @@ const FIGURES: &[(&str, &str, Unit)] = &[
         Unit::Ns,
     ),
     ("userOpHash", "/core/userOpHashNs", Unit::Ns),
+    (
+        "session key restored + signing",
+        "/core/sessionKeySignNs",
+        Unit::Ns,
+    ),
 ];
 
 /// One compared figure.

@@ -184,6 +184,7 @@ pub fn run(compare_with: Option<&str>) -> Result {
     let policy_ns = criterion_median("session policy/evaluate, 10-policy session")?;
     let hash_ns = criterion_median("userOpHash (v0.8, EIP-712)")?;
     let encode_ns = criterion_median("passkey signature encoding")?;
+    let session_sign_ns = criterion_median("session key: restore + sign")?;
     println!("bench: wasm size added by the session policy engine");
     let (with_raw, with_gz) = engine_size(true)?;
     let (without_raw, without_gz) = engine_size(false)?;
@@ -200,6 +201,7 @@ pub fn run(compare_with: Option<&str>) -> Result {
             "policyEvaluationsPerSecond": 1e9 / policy_ns,
             "userOpHashNs": hash_ns,
             "passkeySignatureEncodingNs": encode_ns,
+            "sessionKeySignNs": session_sign_ns,
         },
         "engineWasm": {"withBytes": with_raw, "withoutBytes": without_raw, "addedBytes": with_raw as i64 - without_raw as i64,
                         "addedGzip": with_gz as i64 - without_gz as i64},
@@ -221,6 +223,10 @@ pub fn run(compare_with: Option<&str>) -> Result {
     );
     println!("| userOpHash (v0.8) | {:.0} ns | |", hash_ns);
     println!("| passkey signature encoding | {:.0} ns | |", encode_ns);
+    println!(
+        "| session key restored + userOpHash signed | {:.0} ns | |",
+        session_sign_ns
+    );
     println!(
         "| wasm added by the policy engine | {} B ({} B gzip) | |",
         with_raw as i64 - without_raw as i64,
