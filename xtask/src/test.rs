@@ -232,11 +232,12 @@ fn test_files(folder: &str) -> Result<Vec<PathBuf>> {
     Ok(tests)
 }
 
-/// The most the shipped wasm may weigh, gzipped (both files): 1,067,722 B on 2026-12-07, then
-/// guardian recovery and devices (+126 KB: their background flows, views and serde code; decided,
-/// see docs/benchmarks.md) made it 1,193,754 B, 0.5% below this. It only stops growth that nobody
-/// decided on; lower it as the size work of docs/benchmarks.md lands (the goal there is 400 KB).
-const WASM_GZIP_BUDGET: usize = 1_200_000;
+/// The most the shipped wasm may weigh, gzipped (both files). It was 1,200,000 B, which the
+/// session path's changes of 2026-12-08 had filled to 1,199,845 B; the UI's type-erased views
+/// (`erase_components`, .cargo/config.toml) then made it 1,140,318 B, and the budget came down to
+/// 0.1 % above that. It only stops growth that nobody decided on; lower it as the size work of
+/// docs/benchmarks.md lands (the goal there is 400 KB).
+const WASM_GZIP_BUDGET: usize = 1_141_500;
 
 /// Fails when the shipped wasm is heavier than [`WASM_GZIP_BUDGET`].
 fn wasm_size_budget() -> Result {
