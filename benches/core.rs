@@ -142,7 +142,7 @@ fn bench_user_op(c: &mut Criterion) {
 fn bench_session_key(c: &mut Criterion) {
     let stored = SessionKey::generate().to_bytes();
     let digest = B256::repeat_byte(0x5a);
-    c.bench_function("session key: restore + sign", |b| {
+    c.bench_function("session key restore + sign", |b| {
         b.iter(|| {
             SessionKey::from_bytes(black_box(stored.as_slice()))
                 .and_then(|key| key.sign_hash(black_box(digest)))

@@ -184,7 +184,7 @@ pub fn run(compare_with: Option<&str>) -> Result {
     let policy_ns = criterion_median("session policy/evaluate, 10-policy session")?;
     let hash_ns = criterion_median("userOpHash (v0.8, EIP-712)")?;
     let encode_ns = criterion_median("passkey signature encoding")?;
-    let session_sign_ns = criterion_median("session key: restore + sign")?;
+    let session_sign_ns = criterion_median("session key restore + sign")?;
     println!("bench: wasm size added by the session policy engine");
     let (with_raw, with_gz) = engine_size(true)?;
     let (without_raw, without_gz) = engine_size(false)?;
