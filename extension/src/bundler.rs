@@ -5,7 +5,7 @@
 use alloy_primitives::B256;
 use serde_json::json;
 
-use sso_wallet::erc4337::{GasEstimate, UserOperation, UserOperationReceipt};
+use sso_wallet::erc4337::{self, GasEstimate, UserOperation, UserOperationReceipt};
 use sso_wallet::network::Network;
 use sso_wallet::{Error, Result};
 
@@ -122,16 +122,16 @@ pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperati
     call(network, "eth_getUserOperationReceipt", json!([hash])).await
 }
 
-/// How long the wallet waits for inclusion before giving up on a receipt.
-const RECEIPT_TIMEOUT_MS: i32 = 60_000;
+/// How often a lost answer's operation is looked for (ms).
 const RECEIPT_POLL_MS: i32 = 200;
 
-/// Waits for a sent UserOperation's receipt; returns the bundle transaction hash, or the
-/// revert as an error. The operation is already with the bundler: a poll that fails (a
-/// bundler's passing error, one its own node gave it) does not end the wait — only the timeout
-/// does, with the last poll's failure if it failed.
+/// Waits for a sent UserOperation's receipt, polling fast at first and then less often
+/// (`erc4337::receipt_poll_delay_ms`); returns the bundle transaction hash, or the revert as an
+/// error. The operation is already with the bundler: a poll that fails (a bundler's passing
+/// error, one its own node gave it) does not end the wait — only the timeout
+/// (`erc4337::RECEIPT_TIMEOUT_MS`) does, with the last poll's failure if it failed.
 pub async fn wait(network: &Network, hash: B256) -> Result<B256> {
-    let mut waited = 0;
+    let (mut waited, mut polls) = (0, 0);
     loop {
         let (polled, failure) = match receipt(network, hash).await {
             Ok(polled) => (polled, None),
@@ -150,10 +150,12 @@ pub async fn wait(network: &Network, hash: B256) -> Result<B256> {
             }
             return Ok(tx_hash);
         }
-        if waited >= RECEIPT_TIMEOUT_MS {
+        if waited >= erc4337::RECEIPT_TIMEOUT_MS {
             return Err(failure.unwrap_or_else(|| Error::Timeout(hash.to_string())));
         }
-        chrome::sleep(RECEIPT_POLL_MS).await;
-        waited += RECEIPT_POLL_MS;
+        polls += 1;
+        let pause = erc4337::receipt_poll_delay_ms(polls);
+        chrome::sleep(pause as i32).await;
+        waited += pause;
     }
 }
