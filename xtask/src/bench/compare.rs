@@ -101,7 +101,7 @@ const FIGURES: &[(&str, &str, Unit)] = &[
     ),
     ("userOpHash", "/core/userOpHashNs", Unit::Ns),
     (
-        "session key restored + signing",
+        "session key restored + userOpHash signed",
         "/core/sessionKeySignNs",
         Unit::Ns,
     ),
