@@ -86,8 +86,10 @@ pub async fn estimate_tried(
     Ok(estimate)
 }
 
-/// How long a send whose answer may have been lost waits for the operation's receipt.
+/// How long a send whose answer may have been lost waits for the operation's receipt, and how
+/// often it looks for it (ms).
 const LOST_ANSWER_WAIT_MS: i32 = 30_000;
+const LOST_ANSWER_POLL_MS: i32 = 1_000;
 
 /// Sends a signed UserOperation; returns its userOpHash. If sending fails after a try that may
 /// have reached the bundler (a transient failure, then a resend of the same bytes that the
@@ -111,8 +113,8 @@ pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
         if let Ok(Some(_)) = receipt(network, hash).await {
             return Ok(hash);
         }
-        chrome::sleep(RECEIPT_POLL_MS * 5).await;
-        waited += RECEIPT_POLL_MS * 5;
+        chrome::sleep(LOST_ANSWER_POLL_MS).await;
+        waited += LOST_ANSWER_POLL_MS;
     }
     Err(error)
 }
@@ -121,9 +123,6 @@ pub async fn send(network: &Network, user_op: &UserOperation) -> Result<B256> {
 pub async fn receipt(network: &Network, hash: B256) -> Result<Option<UserOperationReceipt>> {
     call(network, "eth_getUserOperationReceipt", json!([hash])).await
 }
-
-/// How often a lost answer's operation is looked for (ms).
-const RECEIPT_POLL_MS: i32 = 200;
 
 /// Waits for a sent UserOperation's receipt, polling fast at first and then less often
 /// (`erc4337::receipt_poll_delay_ms`); returns the bundle transaction hash, or the revert as an
