@@ -181,11 +181,16 @@ pub fn block_tag(number: U256) -> String {
 
 /// The EntryPoint nonce of `sender` on lane `key`, at block `at`.
 pub async fn nonce(network: &Network, sender: Address, key: U256, at: &str) -> Result<U256> {
-    let call = IEntryPoint::getNonceCall {
+    let call = get_nonce(sender, key);
+    rpc::call_contract(&network.rpc_url, network.contracts.entry_point, &call, at).await
+}
+
+/// The EntryPoint's `getNonce(sender, key)` (a lane key fits its 192 bits).
+fn get_nonce(sender: Address, key: U256) -> IEntryPoint::getNonceCall {
+    IEntryPoint::getNonceCall {
         sender,
         key: key.to(),
-    };
-    rpc::call_contract(&network.rpc_url, network.contracts.entry_point, &call, at).await
+    }
 }
 
 /// How many transactions `address` sent (its nonce as an externally owned account).
@@ -374,10 +379,7 @@ pub async fn session_lane(
         account,
         spec: spec.clone(),
     };
-    let nonce = IEntryPoint::getNonceCall {
-        sender: account,
-        key: key.to(),
-    };
+    let nonce = get_nonce(account, key);
     let contracts = &network.contracts;
     let url = network.rpc_url.as_str();
     let mut answers = rpc::call_all(

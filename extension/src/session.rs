@@ -560,14 +560,14 @@ async fn send_with(
     // While the lane is read, the bundler already estimates the operation as it will be if the
     // chain agrees with the guess (see `guess`); used only if it is exactly that operation.
     let guess = guess(account, &record, start.as_ref(), calls, sponsor, validator);
+    let guessed = futures::future::OptionFuture::from(
+        guess
+            .as_ref()
+            .map(|user_op| bundler::estimate_tried(network, user_op, 1)),
+    );
     let (lane, guessed) = futures::join!(
         settled_lane(network, account.address, record, start),
-        async {
-            match &guess {
-                Some(user_op) => Some(bundler::estimate_tried(network, user_op, 1).await),
-                None => None,
-            }
-        },
+        guessed
     );
     let (head, chain_state, lane_nonce, record) = lane.map_err(failed)?;
     let usage = record.usage(&chain_state, lane_nonce, head.timestamp);
